@@ -1,0 +1,139 @@
+"""The `newsdesk` command. Results go to stdout; progress and diagnostics to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from newsdesk.article import Article
+from newsdesk.errors import NewsdeskError
+from newsdesk.extract import extract_page
+from newsdesk.settings import Settings
+from newsdesk.sources.files import expand_paths, read_pages
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsdesk")
+def main() -> None:
+    """newsdesk turns raw online news pages into clean, structured article records.
+
+    \b
+    Examples:
+      newsdesk extract page.html                 one page, as indented JSON
+      newsdesk extract pages/ --format jsonl     a folder, one JSON line per page
+      curl -s URL | newsdesk extract - --url URL
+    """
+
+
+def _render(article: Article, fmt: str) -> str:
+    if fmt == "jsonl":
+        return article.to_json()
+    if fmt == "json":
+        return article.to_json(indent=2)
+    if fmt == "markdown":
+        lines = [f"# {article.title or '(untitled)'}", ""]
+        meta = [f"**{name}:** {value}" for name, value in (
+            ("Authors", ", ".join(article.authors)), ("Published", article.published),
+            ("Site", article.site_name), ("URL", article.canonical_url or article.url)) if value]
+        if meta:
+            lines += ["  \n".join(meta), ""]
+        lines.append(article.body)
+        if article.related:
+            lines += ["", "## Related", ""] + [f"- [{link.title}]({link.url or ''})" for link in article.related]
+        return "\n".join(lines) + "\n"
+    return (f"{article.title}\n\n" if article.title else "") + article.body + "\n"
+
+
+def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
+              failures: list[str]) -> Iterator[Article]:
+    for item in read_pages(inputs, settings.max_input_bytes, url=url):
+        if isinstance(item, NewsdeskError):
+            failures.append(str(item))
+            click.echo(str(item), err=True)
+            continue
+        try:
+            yield extract_page(item, settings)
+        except NewsdeskError as error:
+            message = f"{item.source}: {error.reason}"
+            failures.append(message)
+            click.echo(message, err=True)
+        except Exception as error:  # a bug on one page must not stop a run over thousands
+            message = f"{item.source}: internal error: {type(error).__name__}: {error}"
+            failures.append(message)
+            click.echo(message, err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "markdown", "text"]),
+              help="Output format. Default: json for one page, jsonl for several.")
+@click.option("--url", help="The page's URL, when it is not in the page itself (resolves relative links).")
+def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
+    """Extract the article (body and metadata) from pages.
+
+    PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively) or -
+    for stdin. .txt files are pages already flattened to text. Each failure is printed to stderr as
+    `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
+    """
+    settings = Settings.from_env()
+    many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
+    fmt = fmt or ("jsonl" if many else "json")
+    failures: list[str] = []
+    extracted = 0
+    out = sys.stdout
+    if fmt == "json" and many:
+        out.write("[\n")
+    total = sum(1 for _ in expand_paths(paths)) if many else 1
+    with _progress(total, enabled=many) as advance:
+        for article in _articles(paths, url, settings, failures):
+            text = _render(article, fmt)
+            if fmt == "json" and many:
+                text = ("" if extracted == 0 else ",\n") + text
+            elif fmt in ("markdown", "text") and extracted:
+                text = "\n---\n\n" + text
+            out.write(text if fmt == "json" and many else text.rstrip("\n") + "\n")
+            extracted += 1
+            advance()
+    if fmt == "json" and many:
+        out.write("\n]\n")
+    if many:
+        click.echo(f"{extracted} extracted, {len(failures)} failed", err=True)
+    if extracted == 0:
+        sys.exit(1)
+
+
+class _progress:
+    """A rich progress bar on stderr, shown only for many inputs and only on a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and sys.stderr.isatty()
+        self.progress = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+        self.progress.start()
+        task = self.progress.add_task("extract", total=self.total)
+        return lambda: self.progress.advance(task)  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def run() -> None:
+    main(prog_name="newsdesk")
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Sources turn what the user names (files, folders, archives, URLs, feeds) into a stream of `Page`s."""
