@@ -1,4 +1,4 @@
-"""HTML pages to articles (placeholder while the engine is written)."""
+"""HTML pages to articles: metadata from the page's own declarations, the body from the DOM."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
+from newsdesk.extract.body import extract_body
+from newsdesk.extract.dom import flatten
 from newsdesk.extract.encoding import decode_html
 from newsdesk.settings import Settings
 
 
 def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,
                  headers: Mapping[str, str] | None = None) -> Article:
+    settings = settings or Settings()
     text = html if isinstance(html, str) else decode_html(html, (headers or {}).get("content-type"))
     tree = LexborHTMLParser(text)
-    body = tree.body.text(separator="\n") if tree.body else ""
-    return Article(url=url, body=body)
+    root = tree.body or tree.root
+    body = ""
+    if root is not None:
+        flat = flatten(root, settings.max_depth)
+        body = extract_body(flat)
+    return Article(url=url, body=body, extraction={"body": "dom"})

@@ -1,0 +1,171 @@
+"""The article body: find the element that holds the most article-like text, then keep its good blocks.
+
+Each block gets a weight: prose counts for its length, link lists, boilerplate-marked regions and
+short fragments count against. The container is the element whose subtree has the largest total
+weight (a maximum-subtree-sum over the DOM), so an article split by an advert is still taken whole
+while the navigation and comments beside it are left out. Inside it, blocks are filtered again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsdesk.extract.dom import HEADINGS, Block, Flat
+
+# Class/id words of page chrome, matched against the words of a class or id (split on "-", "_",
+# spaces and camelCase) and against each pair of adjacent words run together ("author-bio").
+_BOILER_WORDS = frozenset("""
+comment comments commentlist respond disqus share shares sharing sharebar sharetools social socials
+sociallinks related relatedposts relatedarticles relatedstories recommended recommendations newsletter
+subscribe subscription signup sidebar footer nav navbar navigation menu breadcrumb breadcrumbs promo
+promotion sponsor sponsored advert advertisement advertising ad ads adslot adunit adcontainer adwrapper
+banner popup modal cookie cookies gdpr consent tagcloud tags pagination pager widget widgets outbrain
+taboola toolbar masthead popular mostpopular mostread trending readmore readnext upnext morestories
+morefrom youmayalsolike alsolike rss print skiplink authorbio authorbox authorinfo authorcard
+abouttheauthor biobox byline dateline timestamp caption credit credits copyright disclaimer paywall
+inlinead newsletters subscribebox
+""".split())
+_GOOD_WORDS = frozenset("""
+articlebody storybody postbody entrycontent postcontent articlecontent storycontent articletext
+maincontent bodytext contentbody
+""".split())
+# Chrome words that a content class may carry as a modifier ("article-sidebar-layout", "post-tags").
+_WEAK_WORDS = frozenset("""
+sidebar widget widgets tags banner popular caption credit credits byline print pager header masthead
+promo timestamp dateline
+""".split())
+_CONTENT_WORDS = frozenset("article body content main column story post entry text".split())
+_MODIFIERS = frozenset("has with w no without and".split())
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "menu"})
+_CHROME_IF_SMALL = frozenset({"form", "fieldset"})
+_NEVER_CHROME = frozenset({"html", "body", "main"})
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def name_words(name: str) -> list[str]:
+    return [word.lower() for word in _NAME_WORDS.findall(name)]
+
+
+def name_is_boiler(name: str) -> bool:
+    words = name_words(name)
+    if not words:
+        return False
+    pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
+    if any(pair in _GOOD_WORDS for pair in pairs):
+        return False
+    layout = any(word in _CONTENT_WORDS for word in words)
+    for i, word in enumerate(words):
+        if word in _BOILER_WORDS:
+            # "has-sidebar", "no-comments", "with-ads": layout modifiers of the page, not chrome.
+            if i and words[i - 1] in _MODIFIERS:
+                continue
+            if layout and word in _WEAK_WORDS:
+                continue
+            return True
+    return any(pair in _BOILER_WORDS for pair in pairs)
+
+
+def subtree_text(flat: Flat) -> list[int]:
+    sizes = [0] * len(flat.tags)
+    for block in flat.blocks:
+        sizes[block.owner] += len(block.text)
+    for i in range(len(sizes) - 1, 0, -1):
+        if flat.parents[i] >= 0:
+            sizes[flat.parents[i]] += sizes[i]
+    return sizes
+
+
+def mark_chrome(flat: Flat, start: int = 0) -> list[bool]:
+    """For each element: is it, or is any ancestor, page chrome by its tag or its class/id?
+
+    An element holding most of the page's text is never chrome by its name alone: a `<body
+    class="logged-out unsubscribed">` or an `<article class="has-comments">` is the page itself.
+    """
+    sizes = subtree_text(flat)
+    cap = 0.4 * sizes[start] if sizes else 0
+    chrome = mark_cards(flat, sizes) if start == 0 else [False] * len(flat.tags)
+    for i in range(start + 1 if start else 0, flat.ends[start] if flat.tags else 0):
+        if chrome[i]:
+            continue
+        parent = flat.parents[i]
+        tag = flat.tags[i]
+        if parent > start and chrome[parent]:
+            chrome[i] = True
+        elif tag in _NEVER_CHROME:
+            continue
+        elif tag in _CHROME_TAGS or (sizes[i] < cap and (tag in _CHROME_IF_SMALL or name_is_boiler(flat.names[i]))):
+            chrome[i] = True
+    return chrome
+
+
+def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
+    """Teaser cards: small elements, mostly a headline link, often with a summary and a date.
+
+    An element is a card when it holds under 600 characters, a quarter or more of them link text,
+    in two or more blocks (a linked headline, then a summary). Lists of them are "related",
+    "more from" and "latest" rails; their summaries are real prose, so only the shape gives them away.
+    """
+    links = [0] * len(flat.tags)
+    counts = [0] * len(flat.tags)
+    for block in flat.blocks:
+        links[block.owner] += block.link_chars
+        counts[block.owner] += 1
+    for i in range(len(links) - 1, 0, -1):
+        parent = flat.parents[i]
+        if parent >= 0:
+            links[parent] += links[i]
+            counts[parent] += counts[i]
+    cards = [False] * len(flat.tags)
+    for i, parent in enumerate(flat.parents):
+        if parent >= 0 and cards[parent]:
+            cards[i] = True
+        elif 0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i] and flat.tags[i] != "p":
+            cards[i] = True
+    return cards
+
+
+def block_weight(block: Block, chrome: bool) -> float:
+    length = len(block.text)
+    if chrome:
+        return -length
+    if block.tag in HEADINGS:
+        return 0.0
+    if length < 40 and not block.text.endswith((".", "!", "?", ":", '"', "”")):
+        return -0.5 * length
+    return length - 2.0 * block.link_chars
+
+
+def choose_container(flat: Flat, chrome: list[bool]) -> int:
+    totals = [0.0] * len(flat.tags)
+    for block in flat.blocks:
+        totals[block.owner] += block_weight(block, chrome[block.owner])
+    # Children come after their parents in document order: one reverse sweep sums every subtree.
+    for i in range(len(totals) - 1, 0, -1):
+        parent = flat.parents[i]
+        if parent >= 0:
+            totals[parent] += totals[i]
+    best, best_total = 0, float("-inf")
+    for i, total in enumerate(totals):
+        if total >= best_total:  # on a tie the deeper element wins: it holds the same text with less chrome
+            best, best_total = i, total
+    return best
+
+
+def keep_block(block: Block, chrome: bool) -> bool:
+    length = len(block.text)
+    if chrome:
+        return False
+    density = block.link_chars / length
+    return density <= 0.5 or (density < 0.8 and length > 100)
+
+
+def extract_body(flat: Flat) -> str:
+    if not flat.blocks:
+        return ""
+    chrome = mark_chrome(flat)
+    container = choose_container(flat, chrome)
+    # Chrome above the container does not count against what is inside it.
+    inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
+    kept = [b.text for b in flat.blocks
+            if flat.inside(b.owner, container) and keep_block(b, inner_chrome[b.owner])]
+    return "\n\n".join(kept)
