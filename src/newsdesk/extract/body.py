@@ -115,11 +115,20 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
         if parent >= 0:
             links[parent] += links[i]
             counts[parent] += counts[i]
+    # A run of three or more sibling items of one kind, each a linked headline with prose around it,
+    # is a teaser list however long the summaries are.
+    teaser_items: dict[tuple[int, str, str], list[int]] = {}
+    for i, parent in enumerate(flat.parents):
+        if (parent >= 0 and counts[i] >= 2 and 0 < sizes[i] < 1000 and links[i] >= 0.1 * sizes[i]
+                and flat.tags[i] != "p"):
+            teaser_items.setdefault((parent, flat.tags[i], flat.names[i]), []).append(i)
+    listed = {i for items in teaser_items.values() if len(items) >= 3 for i in items}
     cards = [False] * len(flat.tags)
     for i, parent in enumerate(flat.parents):
         if parent >= 0 and cards[parent]:
             cards[i] = True
-        elif 0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i] and flat.tags[i] != "p":
+        elif i in listed or (0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i]
+                             and flat.tags[i] != "p"):
             cards[i] = True
     return cards
 
@@ -159,6 +168,36 @@ def keep_block(block: Block, chrome: bool) -> bool:
     return density <= 0.5 or (density < 0.8 and length > 100)
 
 
+# Headings that open the page's own rails ("Related", "You may also like"): nothing after them is body.
+_RAIL_HEADING = re.compile(
+    r"^(related|recommended|more (from|on|in|about|stories|news)|read (more|next|also)|you (may|might) "
+    r"(also )?(like|enjoy)|also (read|see)|see also|latest|popular|most (read|popular|viewed|shared)|"
+    r"trending|comments?|leave a (comment|reply)|share this|sponsored|around the web|from (our|the) "
+    r"partners|weitere artikel|das könnte sie auch interessieren|mehr zum thema|lesen sie auch|"
+    r"articles? (liés|similaires)|à lire aussi|lire aussi|voir aussi|leia (também|mais)|você pode gostar|"
+    r"veja também|artículos relacionados|te puede interesar|lee también|notizie correlate|leggi anche|"
+    r"gerelateerde artikelen|lees ook|похожие|читайте также)",
+    re.IGNORECASE,
+)
+
+
+def nested_items(flat: Flat, container: int) -> list[bool]:
+    """`<article>` elements inside the chosen one are other items (teasers, related posts)."""
+    nested = [False] * len(flat.tags)
+    for i in range(container + 1, flat.ends[container]):
+        parent = flat.parents[i]
+        nested[i] = nested[parent] or flat.tags[i] == "article"
+    return nested
+
+
+def within_article(flat: Flat, element: int) -> bool:
+    while element >= 0:
+        if flat.tags[element] == "article":
+            return True
+        element = flat.parents[element]
+    return False
+
+
 def extract_body(flat: Flat) -> str:
     if not flat.blocks:
         return ""
@@ -166,6 +205,18 @@ def extract_body(flat: Flat) -> str:
     container = choose_container(flat, chrome)
     # Chrome above the container does not count against what is inside it.
     inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
-    kept = [b.text for b in flat.blocks
-            if flat.inside(b.owner, container) and keep_block(b, inner_chrome[b.owner])]
+    inside = [b for b in flat.blocks
+              if flat.inside(b.owner, container) and keep_block(b, inner_chrome[b.owner])]
+    if within_article(flat, container):
+        nested = nested_items(flat, container)
+        if sum(len(b.text) for b in inside if not nested[b.owner]) >= 200:
+            inside = [b for b in inside if not nested[b.owner]]
+    kept: list[str] = []
+    size = 0
+    for block in inside:
+        if (size >= 200 and len(block.text) < 60 and _RAIL_HEADING.match(block.text)
+                and (block.tag in HEADINGS or name_is_boiler(flat.names[block.owner]))):
+            break
+        kept.append(block.text)
+        size += len(block.text)
     return "\n\n".join(kept)
