@@ -160,12 +160,16 @@ def choose_container(flat: Flat, chrome: list[bool]) -> int:
     return best
 
 
+_URL_TEXT = re.compile(r"^(https?://|www\.)\S+$")
+
+
 def keep_block(block: Block, chrome: bool) -> bool:
     length = len(block.text)
     if chrome:
         return False
     density = block.link_chars / length
-    return density <= 0.5 or (density < 0.8 and length > 100)
+    # Inside the body, a bare URL or an embedded post (a blockquote) is text, not a link list.
+    return density <= 0.5 or (density < 0.8 and length > 100) or _URL_TEXT.match(block.text) is not None
 
 
 # Headings that open the page's own rails ("Related", "You may also like"): nothing after them is body.
@@ -190,6 +194,14 @@ def nested_items(flat: Flat, container: int) -> list[bool]:
     return nested
 
 
+def figure_parts(flat: Flat, container: int) -> list[bool]:
+    """Photo captions and credits: the article's, but not its body."""
+    parts = [False] * len(flat.tags)
+    for i in range(container + 1, flat.ends[container]):
+        parts[i] = parts[flat.parents[i]] or flat.tags[i] in ("figure", "figcaption")
+    return parts
+
+
 def within_article(flat: Flat, element: int) -> bool:
     while element >= 0:
         if flat.tags[element] == "article":
@@ -211,6 +223,8 @@ def extract_body(flat: Flat) -> str:
         nested = nested_items(flat, container)
         if sum(len(b.text) for b in inside if not nested[b.owner]) >= 200:
             inside = [b for b in inside if not nested[b.owner]]
+    captions = figure_parts(flat, container)
+    inside = [b for b in inside if not captions[b.owner]]
     kept: list[str] = []
     size = 0
     for block in inside:
