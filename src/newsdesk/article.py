@@ -71,13 +71,25 @@ class Article:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The inverse of `to_dict`. Unknown keys (from a newer newsdesk) are ignored."""
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         image = known.get("image")
         if isinstance(image, dict):
-            known["image"] = Image(**image)
-        known["related"] = [Link(**link) if isinstance(link, dict) else link for link in known.get("related", [])]
+            known["image"] = _record(Image, image)
+        known["related"] = [_record(Link, link) if isinstance(link, dict) else link
+                            for link in known.get("related", [])]
+        for name in ("authors", "tags"):
+            if name in known:
+                known[name] = list(known[name])
+        if "extraction" in known:
+            known["extraction"] = dict(known["extraction"])
         return cls(**known)
 
     @classmethod
     def from_json(cls, text: str) -> Article:
         return cls.from_dict(json.loads(text))
+
+
+def _record[T](kind: type[T], data: dict[str, Any]) -> T:
+    fields: dict[str, Any] = getattr(kind, "__dataclass_fields__", {})
+    return kind(**{name: value for name, value in data.items() if name in fields})

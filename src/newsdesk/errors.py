@@ -1,7 +1,8 @@
 """The exception tree. Every error carries where it happened (source) and in which stage.
 
     NewsdeskError
-     ├── InputError            the input could not be read at all (missing file, too large, not text)
+     ├── SettingsError         a setting has an invalid value (e.g. a bad NEWSDESK_* variable)
+     ├── InputError            the input could not be read at all (missing file, too large, binary)
      └── ExtractionError       the input was read but yielded no article
 """
 
@@ -20,6 +21,10 @@ class NewsdeskError(Exception):
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
         return f"{where}{self.reason}"
+
+
+class SettingsError(NewsdeskError, ValueError):
+    """A setting has an invalid value; `source` names the setting or its environment variable."""
 
 
 class InputError(NewsdeskError):

@@ -185,6 +185,18 @@ _RAIL_HEADING = re.compile(
 )
 
 
+_MONTHS = (r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_DATE_LINE = re.compile(
+    r"^\W*((published|updated|posted|last updated|modified|date)\b[^a-z0-9]*)?"
+    r"((mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(\d{1,2}:\d{2}\s*([ap]\.?m\.?)?\s*\W*\s*)?"
+    rf"({_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+    r"([\s,|at-]*\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?\s*([a-z]{2,5}|[+-]\d{2}:?\d{2})?)?\W*$",
+    re.IGNORECASE,
+)
+
+
 def nested_items(flat: Flat, container: int) -> list[bool]:
     """`<article>` elements inside the chosen one are other items (teasers, related posts)."""
     nested = [False] * len(flat.tags)
@@ -228,6 +240,8 @@ def extract_body(flat: Flat) -> str:
     kept: list[str] = []
     size = 0
     for block in inside:
+        if block.tag == "h1" or _DATE_LINE.match(block.text):
+            continue  # the headline and the dateline are metadata, not body
         if (size >= 200 and len(block.text) < 60 and _RAIL_HEADING.match(block.text)
                 and (block.tag in HEADINGS or name_is_boiler(flat.names[block.owner]))):
             break
