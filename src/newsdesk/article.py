@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+_R = TypeVar("_R", "Image", "Link")
 
 
 @dataclass
@@ -90,6 +92,6 @@ class Article:
         return cls.from_dict(json.loads(text))
 
 
-def _record[T](kind: type[T], data: dict[str, Any]) -> T:
+def _record(kind: type[_R], data: dict[str, Any]) -> _R:
     fields: dict[str, Any] = getattr(kind, "__dataclass_fields__", {})
     return kind(**{name: value for name, value in data.items() if name in fields})

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from newsdesk.article import Article
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import NewsdeskError, SettingsError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import expand_paths, read_pages
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,28 +46,30 @@ def _render(article: Article, fmt: str) -> str:
             lines += ["  \n".join(meta), ""]
         lines.append(article.body)
         if article.related:
-            lines += ["", "## Related", ""] + [f"- [{link.title}]({link.url or ''})" for link in article.related]
+            lines += ["", "## Related", ""]
+            lines += [f"- [{link.title}]({link.url or ''})" for link in article.related]
         return "\n".join(lines) + "\n"
     return (f"{article.title}\n\n" if article.title else "") + article.body + "\n"
 
 
 def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
               failures: list[str]) -> Iterator[Article]:
+    """The articles made of the inputs; each failure is reported as `path: reason` and skipped."""
     for item in read_pages(inputs, settings.max_input_bytes, url=url):
         if isinstance(item, NewsdeskError):
-            failures.append(str(item))
-            click.echo(str(item), err=True)
+            _fail(str(item), failures)
             continue
         try:
             yield extract_page(item, settings)
         except NewsdeskError as error:
-            message = f"{item.source}: {error.reason}"
-            failures.append(message)
-            click.echo(message, err=True)
+            _fail(f"{item.source}: {error.reason}", failures)
         except Exception as error:  # a bug on one page must not stop a run over thousands
-            message = f"{item.source}: internal error: {type(error).__name__}: {error}"
-            failures.append(message)
-            click.echo(message, err=True)
+            _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
+
+
+def _fail(message: str, failures: list[str]) -> None:
+    failures.append(message)
+    click.echo(message, err=True)
 
 
 @main.command()
@@ -78,8 +83,12 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively) or -
     for stdin. .txt files are pages already flattened to text. Each failure is printed to stderr as
     `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
+    Pages larger than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
     """
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from None
     many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
     fmt = fmt or ("jsonl" if many else "json")
     failures: list[str] = []
@@ -88,7 +97,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     if fmt == "json" and many:
         out.write("[\n")
     total = sum(1 for _ in expand_paths(paths)) if many else 1
-    with _progress(total, enabled=many) as advance:
+    with _Progress(total, enabled=many) as advance:
         for article in _articles(paths, url, settings, failures):
             text = _render(article, fmt)
             if fmt == "json" and many:
@@ -96,6 +105,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
             elif fmt in ("markdown", "text") and extracted:
                 text = "\n---\n\n" + text
             out.write(text if fmt == "json" and many else text.rstrip("\n") + "\n")
+            out.flush()
             extracted += 1
             advance()
     if fmt == "json" and many:
@@ -106,25 +116,26 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
         sys.exit(1)
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr, shown only for many inputs and only on a terminal."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total = total
         self.enabled = enabled and sys.stderr.isatty()
-        self.progress = None
+        self.progress: Progress | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Callable[[], None]:
         if not self.enabled:
             return lambda: None
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        self.progress = Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                 console=Console(stderr=True), transient=True)
-        self.progress.start()
-        task = self.progress.add_task("extract", total=self.total)
-        return lambda: self.progress.advance(task)  # type: ignore[union-attr]
+        progress = Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.progress = progress
+        progress.start()
+        task = progress.add_task("extract", total=self.total)
+        return lambda: progress.advance(task)
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
@@ -132,7 +143,11 @@ class _progress:
 
 
 def run() -> None:
-    main(prog_name="newsdesk")
+    try:
+        main(prog_name="newsdesk")
+    except BrokenPipeError:  # `newsdesk extract pages/ | head`: the reader left, which is no error
+        sys.stderr.close()
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -14,25 +14,25 @@ from newsdesk.extract.dom import HEADINGS, Block, Flat
 
 # Class/id words of page chrome, matched against the words of a class or id (split on "-", "_",
 # spaces and camelCase) and against each pair of adjacent words run together ("author-bio").
+# Words that mark page chrome wherever they stand.
 _BOILER_WORDS = frozenset("""
-comment comments commentlist respond disqus share shares sharing sharebar sharetools social socials
-sociallinks related relatedposts relatedarticles relatedstories recommended recommendations newsletter
-subscribe subscription signup sidebar footer nav navbar navigation menu breadcrumb breadcrumbs promo
-promotion sponsor sponsored advert advertisement advertising ad ads adslot adunit adcontainer adwrapper
-banner popup modal cookie cookies gdpr consent tagcloud tags pagination pager widget widgets outbrain
-taboola toolbar masthead popular mostpopular mostread trending readmore readnext upnext morestories
-morefrom youmayalsolike alsolike rss print skiplink authorbio authorbox authorinfo authorcard
-abouttheauthor biobox byline dateline timestamp caption credit credits copyright disclaimer paywall
-inlinead newsletters subscribebox
+comment comments commentlist respond disqus related relatedposts relatedarticles relatedstories
+recommended recommendations newsletter newsletters subscribe subscription subscribebox signup footer
+nav navbar navigation menu breadcrumb breadcrumbs sponsor sponsored advert advertisement advertising ad
+ads adslot adunit adcontainer adwrapper inlinead popup modal cookie cookies gdpr consent pagination
+pager outbrain taboola mostpopular mostread readnext upnext morestories morefrom youmayalsolike
+skiplink authorbio authorbox authorinfo authorcard abouttheauthor biobox copyright
+""".split())
+# Words that mark chrome only on an element without prose of its own: a `<div class="entry share">`
+# holding the article's paragraphs is the article, whatever its share buttons made it be called.
+_WEAK_WORDS = frozenset("""
+share shares sharing sharebar sharetools social socials sociallinks sidebar widget widgets tags
+tagcloud banner popular trending caption credit credits byline print header masthead promo promotion
+timestamp dateline toolbar rss disclaimer paywall readmore alsolike
 """.split())
 _GOOD_WORDS = frozenset("""
 articlebody storybody postbody entrycontent postcontent articlecontent storycontent articletext
 maincontent bodytext contentbody
-""".split())
-# Chrome words that a content class may carry as a modifier ("article-sidebar-layout", "post-tags").
-_WEAK_WORDS = frozenset("""
-sidebar widget widgets tags banner popular caption credit credits byline print pager header masthead
-promo timestamp dateline
 """.split())
 _CONTENT_WORDS = frozenset("article body content main column story post entry text".split())
 _MODIFIERS = frozenset("has with w no without and".split())
@@ -46,33 +46,59 @@ def name_words(name: str) -> list[str]:
     return [word.lower() for word in _NAME_WORDS.findall(name)]
 
 
+NOT_CHROME, WEAK_CHROME, CHROME = 0, 1, 2
+_NAME_CACHE: dict[str, int] = {}
+
+
+def name_chrome(name: str) -> int:
+    """How surely a class/id name says page chrome. (Cached: pages and sites reuse their names.)"""
+    known = _NAME_CACHE.get(name)
+    if known is None:
+        if len(_NAME_CACHE) > 50_000:
+            _NAME_CACHE.clear()
+        known = _NAME_CACHE[name] = _name_chrome(name)
+    return known
+
+
 def name_is_boiler(name: str) -> bool:
+    return name_chrome(name) != NOT_CHROME
+
+
+def _name_chrome(name: str) -> int:
     words = name_words(name)
     if not words:
-        return False
+        return NOT_CHROME
     pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
     if any(pair in _GOOD_WORDS for pair in pairs):
-        return False
+        return NOT_CHROME
     layout = any(word in _CONTENT_WORDS for word in words)
+    found = NOT_CHROME
     for i, word in enumerate(words):
-        if word in _BOILER_WORDS:
-            # "has-sidebar", "no-comments", "with-ads": layout modifiers of the page, not chrome.
-            if i and words[i - 1] in _MODIFIERS:
-                continue
-            if layout and word in _WEAK_WORDS:
-                continue
-            return True
-    return any(pair in _BOILER_WORDS for pair in pairs)
+        # "has-sidebar", "no-comments", "with-ads": layout modifiers of the page, not chrome.
+        if i and words[i - 1] in _MODIFIERS:
+            continue
+        if word in _BOILER_WORDS or (i and pairs[i - 1] in _BOILER_WORDS):
+            return CHROME
+        if word in _WEAK_WORDS and not layout:
+            found = WEAK_CHROME
+    return found
 
 
-def subtree_text(flat: Flat) -> list[int]:
+def subtree_text(flat: Flat) -> tuple[list[int], list[int]]:
+    """Characters of text, and of prose (long blocks with few links), under each element."""
     sizes = [0] * len(flat.tags)
+    prose = [0] * len(flat.tags)
     for block in flat.blocks:
-        sizes[block.owner] += len(block.text)
+        length = len(block.text)
+        sizes[block.owner] += length
+        if length >= 100 and block.link_chars < 0.2 * length:
+            prose[block.owner] += length
     for i in range(len(sizes) - 1, 0, -1):
-        if flat.parents[i] >= 0:
-            sizes[flat.parents[i]] += sizes[i]
-    return sizes
+        parent = flat.parents[i]
+        if parent >= 0:
+            sizes[parent] += sizes[i]
+            prose[parent] += prose[i]
+    return sizes, prose
 
 
 def mark_chrome(flat: Flat, start: int = 0) -> list[bool]:
@@ -81,7 +107,7 @@ def mark_chrome(flat: Flat, start: int = 0) -> list[bool]:
     An element holding most of the page's text is never chrome by its name alone: a `<body
     class="logged-out unsubscribed">` or an `<article class="has-comments">` is the page itself.
     """
-    sizes = subtree_text(flat)
+    sizes, prose = subtree_text(flat)
     cap = 0.4 * sizes[start] if sizes else 0
     chrome = mark_cards(flat, sizes) if start == 0 else [False] * len(flat.tags)
     for i in range(start + 1 if start else 0, flat.ends[start] if flat.tags else 0):
@@ -93,8 +119,14 @@ def mark_chrome(flat: Flat, start: int = 0) -> list[bool]:
             chrome[i] = True
         elif tag in _NEVER_CHROME:
             continue
-        elif tag in _CHROME_TAGS or (sizes[i] < cap and (tag in _CHROME_IF_SMALL or name_is_boiler(flat.names[i]))):
+        elif tag in _CHROME_TAGS:
             chrome[i] = True
+        elif sizes[i] < cap:
+            if tag in _CHROME_IF_SMALL:
+                chrome[i] = True
+            else:
+                level = name_chrome(flat.names[i])
+                chrome[i] = level == CHROME or (level == WEAK_CHROME and prose[i] < 500)
     return chrome
 
 

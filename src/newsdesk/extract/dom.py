@@ -26,6 +26,8 @@ BLOCK_TAGS = frozenset({
     "details", "summary", "center", "hr", "br", "body", "html", "hgroup", "menu", "dir",
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Soft hyphens and zero-width spaces split words for the eye only; search and scoring need them whole.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -59,6 +61,7 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+
 def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
     flat = Flat()
     tags, parents, names, ends, blocks = flat.tags, flat.parents, flat.names, flat.ends, flat.blocks
@@ -71,7 +74,7 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
     def flush() -> None:
         nonlocal link_chars, link_first, has_text
         if buffer:
-            text = " ".join("".join(buffer).split())
+            text = " ".join("".join(buffer).translate(_INVISIBLE).split())
             if text and owners:
                 owner = owners[-1]
                 blocks.append(Block(text, min(link_chars, len(text)), owner, tags[owner], link_first))
@@ -107,7 +110,7 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         if tag in SKIP_TAGS or tag.startswith("-"):
             continue
         attrs = node.attributes
-        if attrs and is_hidden(attrs):
+        if attrs and ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
             continue
         index = len(tags)
         tags.append(tag)

@@ -112,9 +112,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if half < 8:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if odd > 0.3 * half and even < 0.05 * half:
+    if odd > 0.3 * half and even * 8 < odd:
         return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
+    if even > 0.3 * half and odd * 8 < even:
         return "utf-16-be"
     return None
 

@@ -1,25 +1,89 @@
-"""Pages already flattened to text (WET records, copy-pastes): title, byline, caption, body, related."""
+"""Pages already flattened to text (WET records, copy-pastes): title, byline, caption, body, related.
+
+The body is found by classifying lines as prose or chrome (`text_lines`); everything else is looked
+for around it (`text_meta`).
+"""
 
 from __future__ import annotations
 
-from newsdesk.article import Article
+from newsdesk.article import Article, Image
 from newsdesk.extract.text_lines import (
     Kind,
+    Line,
     best_region,
     classify,
     cut_at_final_cue,
-    thresholds_for,
+    mark_author_bios,
     smooth,
     split_lines,
+    thresholds_for,
+    trim_region,
+)
+from newsdesk.extract.text_meta import (
+    author_from_bio,
+    date_from_url,
+    find_byline,
+    find_captions,
+    find_related,
+    find_title,
+    line_key,
 )
 
 
 def extract_text(text: str, url: str | None = None) -> Article:
     """Turn a page flattened to text (one block element per line) into an `Article`."""
     lines = split_lines(text)
+    article = Article(url=url)
+    if not lines:
+        return article
+    start, end = body_region(lines)
+    title = find_title(lines, start)
+    byline = find_byline(lines, title, start)
+    captions = find_captions(lines, start, end)
+    if title:
+        article.title = title.text
+        article.extraction["title"] = title.method
+    article.authors = byline.authors
+    if byline.authors:
+        article.extraction["authors"] = "text:byline"
+    else:
+        article.authors = author_from_bio(lines, end)
+        if article.authors:
+            article.extraction["authors"] = "text:author-bio"
+    article.published = byline.published
+    if byline.published_method:
+        article.extraction["published"] = byline.published_method
+    elif date_from_url(url):
+        article.published = date_from_url(url)
+        article.extraction["published"] = "text:url-date"
+    if captions:
+        article.image = Image(caption=lines[captions[0]].text)
+        article.extraction["image"] = "text:caption-line"
+    skip = set(captions) | byline.indexes | ({title.index} if title else set())
+    article.body = body_text(lines[start : end + 1], skip, title.text if title else None)
+    article.extraction["body"] = "text:line-classifier"
+    article.related = find_related(lines, start, end, article.title)
+    if article.related:
+        article.extraction["related"] = "text:related-list"
+    return article
+
+
+def body_region(lines: list[Line]) -> tuple[int, int]:
+    """First and last index of the article's lines (end < start when there is no prose at all)."""
+    mark_author_bios(lines)
     classify(lines, thresholds_for(lines))
     smooth(lines)
     start, end = best_region(lines)
     end = cut_at_final_cue(lines, start, end)
-    body_lines = [line.text for line in lines[start : end + 1] if line.kind is Kind.GOOD]
-    return Article(url=url, body="\n\n".join(body_lines), extraction={"body": "text:line-classifier"})
+    return start, trim_region(lines, start, end)
+
+
+def body_text(region: list[Line], skip: set[int], title: str | None) -> str:
+    """The region's prose lines as paragraphs, without the headline, byline and captions in it."""
+    title_key = line_key(title) if title else None
+    kept = [
+        line.text
+        for line in region
+        if line.kind is Kind.GOOD and line.index not in skip and line_key(line.text) != title_key
+    ]
+    return "\n\n".join(kept)
