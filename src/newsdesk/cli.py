@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,9 +146,10 @@ class _Progress:
 def run() -> None:
     try:
         main(prog_name="newsdesk")
-    except BrokenPipeError:  # `newsdesk extract pages/ | head`: the reader left, which is no error
-        sys.stderr.close()
-        sys.exit(0)
+    except BrokenPipeError:  # `newsdesk extract pages/ | head`: the reader left; stop quietly
+        # Python would report the failed flush of stdout again at exit: point stdout at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

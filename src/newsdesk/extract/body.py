@@ -35,7 +35,7 @@ articlebody storybody postbody entrycontent postcontent articlecontent storycont
 maincontent bodytext contentbody
 """.split())
 _CONTENT_WORDS = frozenset("article body content main column story post entry text".split())
-_MODIFIERS = frozenset("has with w no without and".split())
+_MODIFIERS = frozenset("has with w no non not without and".split())
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "menu"})
 _CHROME_IF_SMALL = frozenset({"form", "fieldset"})
 _NEVER_CHROME = frozenset({"html", "body", "main"})
