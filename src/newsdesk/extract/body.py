@@ -271,12 +271,17 @@ def extract_body(flat: Flat) -> str:
     inside = [b for b in inside if not captions[b.owner]]
     kept: list[str] = []
     size = 0
+    rail = -1  # while set, the element whose remaining blocks belong to a "Related" rail
     for block in inside:
+        if rail >= 0 and flat.inside(block.owner, rail):
+            continue
         if block.tag == "h1" or _DATE_LINE.match(block.text):
             continue  # the headline and the dateline are metadata, not body
         if (size >= 200 and len(block.text) < 60 and _RAIL_HEADING.match(block.text)
                 and (block.tag in HEADINGS or name_is_boiler(flat.names[block.owner]))):
-            break
+            # The rail runs to the end of the heading's parent box, wherever that box stands.
+            rail = max(flat.parents[block.owner], container)
+            continue
         kept.append(block.text)
         size += len(block.text)
     return "\n\n".join(kept)
