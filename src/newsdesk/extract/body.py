@@ -255,6 +255,21 @@ def within_article(flat: Flat, element: int) -> bool:
 
 
 def extract_body(flat: Flat) -> str:
+    """The body text, paragraphs separated by a blank line; a fallback when the container is thin."""
+    body = _container_body(flat)
+    if len(body) < 300:
+        # A thin result usually means the page has no single article element (a gallery, a page
+        # of sections); every prose block outside the chrome is then a better guess.
+        chrome = mark_chrome(flat)
+        prose = [b.text for b in flat.blocks
+                 if not chrome[b.owner] and len(b.text) >= 60 and b.link_chars < 0.3 * len(b.text)]
+        fallback = "\n\n".join(prose)
+        if len(fallback) > 2 * len(body):
+            return fallback
+    return body
+
+
+def _container_body(flat: Flat) -> str:
     if not flat.blocks:
         return ""
     chrome = mark_chrome(flat)
