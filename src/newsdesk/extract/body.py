@@ -9,6 +9,7 @@ while the navigation and comments beside it are left out. Inside it, blocks are 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from newsdesk.extract.dom import HEADINGS, Block, Flat
 
@@ -176,10 +177,16 @@ def block_weight(block: Block, chrome: bool) -> float:
     return length - 2.0 * block.link_chars
 
 
+# Against the container, chrome and fragments count at three quarters of their length: an article
+# interrupted by a share bar or an advert is still taken whole.
+_NEGATIVE_SHARE = 0.75
+
+
 def choose_container(flat: Flat, chrome: list[bool]) -> int:
     totals = [0.0] * len(flat.tags)
     for block in flat.blocks:
-        totals[block.owner] += block_weight(block, chrome[block.owner])
+        w = block_weight(block, chrome[block.owner])
+        totals[block.owner] += w if w > 0 else w * _NEGATIVE_SHARE
     # Children come after their parents in document order: one reverse sweep sums every subtree.
     for i in range(len(totals) - 1, 0, -1):
         parent = flat.parents[i]
@@ -257,6 +264,7 @@ def within_article(flat: Flat, element: int) -> bool:
 def extract_body(flat: Flat) -> str:
     """The body text, paragraphs separated by a blank line; a fallback when the container is thin."""
     body = _container_body(flat)
+    body = unicodedata.normalize("NFC", body)
     if len(body) < 300:
         # A thin result usually means the page has no single article element (a gallery, a page
         # of sections); every prose block outside the chrome is then a better guess.
@@ -265,7 +273,7 @@ def extract_body(flat: Flat) -> str:
                  if not chrome[b.owner] and len(b.text) >= 60 and b.link_chars < 0.3 * len(b.text)]
         fallback = "\n\n".join(prose)
         if len(fallback) > 2 * len(body):
-            return fallback
+            return unicodedata.normalize("NFC", fallback)
     return body
 
 
