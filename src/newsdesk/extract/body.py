@@ -182,7 +182,7 @@ def block_weight(block: Block, chrome: bool) -> float:
 _NEGATIVE_SHARE = 0.75
 
 
-def choose_container(flat: Flat, chrome: list[bool]) -> int:
+def subtree_weights(flat: Flat, chrome: list[bool]) -> list[float]:
     totals = [0.0] * len(flat.tags)
     for block in flat.blocks:
         w = block_weight(block, chrome[block.owner])
@@ -192,11 +192,37 @@ def choose_container(flat: Flat, chrome: list[bool]) -> int:
         parent = flat.parents[i]
         if parent >= 0:
             totals[parent] += totals[i]
+    return totals
+
+
+def choose_container(flat: Flat, totals: list[float]) -> int:
     best, best_total = 0, float("-inf")
     for i, total in enumerate(totals):
         if total >= best_total:  # on a tie the deeper element wins: it holds the same text with less chrome
             best, best_total = i, total
     return best
+
+
+def add_siblings(flat: Flat, container: int, totals: list[float], chrome: list[bool]) -> tuple[int, list[bool]]:
+    """An article split over sibling boxes (intro, body, a second body after an advert) is one article.
+
+    Siblings of the container worth a fifth of it join it: the container grows to their parent,
+    and the parent's other children are left out.
+    """
+    parent = flat.parents[container]
+    left_out = [False] * len(flat.tags)
+    if parent < 0 or totals[container] <= 0:
+        return container, left_out
+    children = [i for i in range(parent + 1, flat.ends[parent]) if flat.parents[i] == parent]
+    joined = [i for i in children if i == container or (
+        not chrome[i] and totals[i] >= max(0.2 * totals[container], 100))]
+    if len(joined) == 1:
+        return container, left_out
+    for child in children:
+        if child not in joined:
+            for i in range(child, flat.ends[child]):
+                left_out[i] = True
+    return parent, left_out
 
 
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$")
@@ -281,11 +307,12 @@ def _container_body(flat: Flat) -> str:
     if not flat.blocks:
         return ""
     chrome = mark_chrome(flat)
-    container = choose_container(flat, chrome)
+    totals = subtree_weights(flat, chrome)
+    container, left_out = add_siblings(flat, choose_container(flat, totals), totals, chrome)
     # Chrome above the container does not count against what is inside it.
     inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
-    inside = [b for b in flat.blocks
-              if flat.inside(b.owner, container) and keep_block(b, inner_chrome[b.owner])]
+    inside = [b for b in flat.blocks if flat.inside(b.owner, container) and not left_out[b.owner]
+              and keep_block(b, inner_chrome[b.owner])]
     if within_article(flat, container):
         nested = nested_items(flat, container)
         if sum(len(b.text) for b in inside if not nested[b.owner]) >= 200:
