@@ -242,7 +242,8 @@ _RAIL_HEADING = re.compile(
     r"^(related|recommended|more (from|on|in|about|stories|news)|read (more|next|also)|you (may|might) "
     r"(also )?(like|enjoy)|also (read|see)|see also|latest|popular|most (read|popular|viewed|shared)|"
     r"trending|comments?|leave a (comment|reply)|share this|sponsored|around the web|from (our|the) "
-    r"partners|weitere artikel|das könnte sie auch interessieren|mehr zum thema|lesen sie auch|"
+    r"partners|about the author|über den autor|schlagwörter|à propos de l'auteur|sobre el autor|"
+    r"sobre o autor|weitere artikel|das könnte sie auch interessieren|mehr zum thema|lesen sie auch|"
     r"articles? (liés|similaires)|à lire aussi|lire aussi|voir aussi|leia (também|mais)|você pode gostar|"
     r"veja também|artículos relacionados|te puede interesar|lee también|notizie correlate|leggi anche|"
     r"gerelateerde artikelen|lees ook|похожие|читайте также)",

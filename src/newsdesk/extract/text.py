@@ -13,6 +13,7 @@ from newsdesk.extract.text_lines import (
     best_region,
     classify,
     cut_at_final_cue,
+    include_colon_lists,
     mark_author_bios,
     smooth,
     split_lines,
@@ -74,8 +75,8 @@ def body_region(lines: list[Line]) -> tuple[int, int]:
     classify(lines, thresholds_for(lines))
     smooth(lines)
     start, end = best_region(lines)
-    end = cut_at_final_cue(lines, start, end)
-    return start, trim_region(lines, start, end)
+    end = trim_region(lines, start, cut_at_final_cue(lines, start, end))
+    return start, include_colon_lists(lines, start, end)
 
 
 def body_text(region: list[Line], skip: set[int], title: str | None) -> str:
