@@ -161,7 +161,7 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
         if parent >= 0 and cards[parent]:
             cards[i] = True
         elif i in listed or (0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i]
-                             and flat.tags[i] != "p"):
+                             and flat.tags[i] not in ("p", "blockquote")):
             cards[i] = True
     return cards
 
