@@ -203,6 +203,37 @@ def choose_container(flat: Flat, totals: list[float]) -> int:
     return best
 
 
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))
+
+
+def lead_blocks(flat: Flat, container: int, chrome: list[bool], description: str | None) -> list[Block]:
+    """Prose between the headline and the container: the lead, set apart by the template.
+
+    A standfirst that repeats the page's description is the description (`Article.description`),
+    not body.
+    """
+    headline = -1
+    for index, block in enumerate(flat.blocks):
+        if block.owner >= container:
+            break
+        if block.tag == "h1":
+            headline = index
+    if headline < 0:
+        return []
+    lead = []
+    for block in flat.blocks[headline + 1 :]:
+        if block.owner >= container:
+            break
+        if (not chrome[block.owner] and len(block.text) >= 80 and block.link_chars == 0
+                and block.text.endswith((".", "!", "?", "…", '"', "”", "“", "»", "«"))):
+            lead.append(block)
+    if description:
+        summary = _words(description)
+        lead = [b for b in lead if len(_words(b.text) & summary) < 0.5 * len(_words(b.text))]
+    return lead[-2:]
+
+
 def add_siblings(flat: Flat, container: int, totals: list[float], chrome: list[bool]) -> tuple[int, list[bool]]:
     """An article split over sibling boxes (intro, body, a second body after an advert) is one article.
 
@@ -225,6 +256,7 @@ def add_siblings(flat: Flat, container: int, totals: list[float], chrome: list[b
     return parent, left_out
 
 
+_WORD = re.compile(r"\w+")
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$")
 
 
@@ -288,9 +320,9 @@ def within_article(flat: Flat, element: int) -> bool:
     return False
 
 
-def extract_body(flat: Flat) -> str:
+def extract_body(flat: Flat, description: str | None = None) -> str:
     """The body text, paragraphs separated by a blank line; a fallback when the container is thin."""
-    body = _container_body(flat)
+    body = _container_body(flat, description)
     body = unicodedata.normalize("NFC", body)
     if len(body) < 300:
         # A thin result usually means the page has no single article element (a gallery, a page
@@ -304,7 +336,7 @@ def extract_body(flat: Flat) -> str:
     return body
 
 
-def _container_body(flat: Flat) -> str:
+def _container_body(flat: Flat, description: str | None) -> str:
     if not flat.blocks:
         return ""
     chrome = mark_chrome(flat)
@@ -312,8 +344,9 @@ def _container_body(flat: Flat) -> str:
     container, left_out = add_siblings(flat, choose_container(flat, totals), totals, chrome)
     # Chrome above the container does not count against what is inside it.
     inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
-    inside = [b for b in flat.blocks if flat.inside(b.owner, container) and not left_out[b.owner]
-              and keep_block(b, inner_chrome[b.owner])]
+    inside = lead_blocks(flat, container, chrome, description) + [
+        b for b in flat.blocks if flat.inside(b.owner, container) and not left_out[b.owner]
+        and keep_block(b, inner_chrome[b.owner])]
     if within_article(flat, container):
         nested = nested_items(flat, container)
         if sum(len(b.text) for b in inside if not nested[b.owner]) >= 200:

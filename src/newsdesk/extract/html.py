@@ -22,5 +22,6 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     body = ""
     if root is not None:
         flat = flatten(root, settings.max_depth)
-        body = extract_body(flat)
+        described = tree.css_first('meta[property="og:description"], meta[name="description"]')
+        body = extract_body(flat, described.attributes.get("content") if described else None)
     return Article(url=url, body=body, extraction={"body": "dom"})

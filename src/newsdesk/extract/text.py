@@ -76,7 +76,7 @@ def body_region(lines: list[Line]) -> tuple[int, int]:
     smooth(lines)
     start, end = best_region(lines)
     end = trim_region(lines, start, cut_at_final_cue(lines, start, end))
-    return start, end  # include_colon_lists(lines, start, end)
+    return start, include_colon_lists(lines, start, end)
 
 
 def body_text(region: list[Line], skip: set[int], title: str | None) -> str:
