@@ -61,6 +61,12 @@ def name_chrome(name: str) -> int:
     return known
 
 
+def name_says_body(name: str) -> bool:
+    """`entry-content`, `article-body` and their kin: the template's own word for the body."""
+    words = name_words(name)
+    return any(a + b in _GOOD_WORDS for a, b in zip(words, words[1:], strict=False))
+
+
 def name_is_boiler(name: str) -> bool:
     return name_chrome(name) != NOT_CHROME
 
@@ -162,7 +168,7 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
             cards[i] = True
         elif i in listed or (0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i]
                              and flat.tags[i] not in ("p", "blockquote")):
-            cards[i] = True
+            cards[i] = not name_says_body(flat.names[i])
     return cards
 
 
