@@ -7,6 +7,7 @@ tests/test_settings.py fails when a setting has no help text.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -46,9 +47,9 @@ class Settings:
                                     stage="settings")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The defaults, overridden by `NEWSDESK_<NAME>` variables (e.g. NEWSDESK_MAX_INPUT_BYTES)."""
-        environ = dict(os.environ) if environ is None else environ
+        environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
             variable = f"NEWSDESK_{f.name.upper()}"

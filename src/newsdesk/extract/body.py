@@ -146,14 +146,17 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
     """
     links = [0] * len(flat.tags)
     counts = [0] * len(flat.tags)
+    headline = [False] * len(flat.tags)  # a card never holds the page's <h1>
     for block in flat.blocks:
         links[block.owner] += block.link_chars
         counts[block.owner] += 1
+        headline[block.owner] = headline[block.owner] or block.tag == "h1"
     for i in range(len(links) - 1, 0, -1):
         parent = flat.parents[i]
         if parent >= 0:
             links[parent] += links[i]
             counts[parent] += counts[i]
+            headline[parent] = headline[parent] or headline[i]
     # A run of three or more sibling items of one kind, each a linked headline with prose around it,
     # is a teaser list however long the summaries are.
     teaser_items: dict[tuple[int, str, str], list[int]] = {}
@@ -168,7 +171,7 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
             cards[i] = True
         elif i in listed or (0 < sizes[i] < 600 and counts[i] >= 2 and links[i] >= 0.25 * sizes[i]
                              and flat.tags[i] not in ("p", "blockquote")):
-            cards[i] = not name_says_body(flat.names[i])
+            cards[i] = not headline[i] and not name_says_body(flat.names[i])
     return cards
 
 
