@@ -54,18 +54,18 @@ def _render(article: Article, fmt: str) -> str:
 
 
 def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
-              failures: list[str]) -> Iterator[Article]:
-    """The articles made of the inputs; each failure is reported as `path: reason` and skipped."""
+              failures: list[str]) -> Iterator[Article | None]:
+    """One article per input page, or None where it failed (reported as `path: reason`)."""
     for item in read_pages(inputs, settings.max_input_bytes, url=url):
         if isinstance(item, NewsdeskError):
-            _fail(str(item), failures)
+            yield _fail(str(item), failures)
             continue
         try:
             yield extract_page(item, settings)
         except NewsdeskError as error:
-            _fail(f"{item.source}: {error.reason}", failures)
+            yield _fail(f"{item.source}: {error.reason}", failures)
         except Exception as error:  # a bug on one page must not stop a run over thousands
-            _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
+            yield _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
 
 
 def _fail(message: str, failures: list[str]) -> None:
@@ -100,6 +100,9 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     total = sum(1 for _ in expand_paths(paths)) if many else 1
     with _Progress(total, enabled=many) as advance:
         for article in _articles(paths, url, settings, failures):
+            advance()
+            if article is None:
+                continue
             text = _render(article, fmt)
             if fmt == "json" and many:
                 text = ("" if extracted == 0 else ",\n") + text
@@ -108,7 +111,6 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
             out.write(text if fmt == "json" and many else text.rstrip("\n") + "\n")
             out.flush()
             extracted += 1
-            advance()
     if fmt == "json" and many:
         out.write("\n]\n")
     if many:

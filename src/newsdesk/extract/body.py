@@ -162,7 +162,7 @@ def mark_cards(flat: Flat, sizes: list[int]) -> list[bool]:
     teaser_items: dict[tuple[int, str, str], list[int]] = {}
     for i, parent in enumerate(flat.parents):
         if (parent >= 0 and counts[i] >= 2 and 0 < sizes[i] < 1000 and links[i] >= 0.1 * sizes[i]
-                and flat.tags[i] != "p"):
+                and flat.tags[i] not in ("p", "blockquote")):
             teaser_items.setdefault((parent, flat.tags[i], flat.names[i]), []).append(i)
     listed = {i for items in teaser_items.values() if len(items) >= 3 for i in items}
     cards = [False] * len(flat.tags)
@@ -279,15 +279,19 @@ def keep_block(block: Block, chrome: bool) -> bool:
 
 
 # Headings that open the page's own rails ("Related", "You may also like"): nothing after them is body.
+# The whole heading must be the phrase, give or take a word for what is listed ("Related stories",
+# "Popular now"): "Popular Bougainvillea varieties" is a section of the article, not a rail.
 _RAIL_HEADING = re.compile(
-    r"^(related|recommended|more (from|on|in|about|stories|news)|read (more|next|also)|you (may|might) "
-    r"(also )?(like|enjoy)|also (read|see)|see also|latest|popular|most (read|popular|viewed|shared)|"
-    r"trending|comments?|leave a (comment|reply)|share this|sponsored|around the web|from (our|the) "
-    r"partners|about the author|über den autor|schlagwörter|à propos de l'auteur|sobre el autor|"
-    r"sobre o autor|weitere artikel|das könnte sie auch interessieren|mehr zum thema|lesen sie auch|"
-    r"articles? (liés|similaires)|à lire aussi|lire aussi|voir aussi|leia (também|mais)|você pode gostar|"
-    r"veja também|artículos relacionados|te puede interesar|lee también|notizie correlate|leggi anche|"
-    r"gerelateerde artikelen|lees ook|похожие|читайте также)",
+    r"^(related|recommended|more (from|on|in|about|stories|news)\b.*|read (more|next|also)|you (may|might) "
+    r"(also )?(like|enjoy)|also (read|see)|latest|popular|most (read|popular|viewed|shared)|"
+    r"trending|comments?|\d+ comments?|leave a (comment|reply)|share this|sponsored|around the web|"
+    r"from (our|the) partners|about the author|über den autor|schlagwörter|à propos de l'auteur|"
+    r"sobre el autor|sobre o autor|weitere artikel|das könnte sie auch interessieren|mehr zum thema|"
+    r"lesen sie auch|articles? (liés|similaires)|à lire aussi|lire aussi|voir aussi|leia (também|mais)|"
+    r"você pode gostar|veja também|artículos relacionados|te puede interesar|lee también|"
+    r"notizie correlate|leggi anche|gerelateerde artikelen|lees ook|похожие|читайте также)"
+    r"(\s+(articles?|stories|posts|news|content|coverage|links|reading|videos?|now|today|on \S+))?"
+    r"\s*[:.…]*$",
     re.IGNORECASE,
 )
 
