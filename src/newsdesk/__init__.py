@@ -6,7 +6,7 @@
 """
 
 from newsdesk.article import Article, Image, Link, Page
-from newsdesk.errors import ExtractionError, InputError, NewsdeskError
+from newsdesk.errors import ExtractionError, InputError, NewsdeskError, SettingsError
 from newsdesk.extract import extract, extract_page, extract_text
 from newsdesk.settings import Settings
 
@@ -19,6 +19,7 @@ __all__ = [
     "NewsdeskError",
     "Page",
     "Settings",
+    "SettingsError",
     "extract",
     "extract_page",
     "extract_text",

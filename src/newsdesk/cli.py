@@ -58,14 +58,17 @@ def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
     """One article per input page, or None where it failed (reported as `path: reason`)."""
     for item in read_pages(inputs, settings.max_input_bytes, url=url):
         if isinstance(item, NewsdeskError):
-            yield _fail(str(item), failures)
+            _fail(str(item), failures)
+            yield None
             continue
         try:
             yield extract_page(item, settings)
         except NewsdeskError as error:
-            yield _fail(f"{item.source}: {error.reason}", failures)
+            _fail(f"{item.source}: {error.reason}", failures)
+            yield None
         except Exception as error:  # a bug on one page must not stop a run over thousands
-            yield _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
+            _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
+            yield None
 
 
 def _fail(message: str, failures: list[str]) -> None:

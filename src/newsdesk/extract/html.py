@@ -9,19 +9,29 @@ from selectolax.lexbor import LexborHTMLParser
 from newsdesk.article import Article
 from newsdesk.extract.body import extract_body
 from newsdesk.extract.dom import flatten
+from newsdesk.errors import ExtractionError, InputError
 from newsdesk.extract.encoding import decode_html
+from newsdesk.extract.markup import limit_nesting
 from newsdesk.settings import Settings
 
 
 def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,
                  headers: Mapping[str, str] | None = None) -> Article:
     settings = settings or Settings()
+    if len(html) > settings.max_input_bytes:
+        raise InputError(f"larger than the {settings.max_input_bytes:,}-byte input limit "
+                         "(set NEWSDESK_MAX_INPUT_BYTES to raise it)", stage="extract")
     text = html if isinstance(html, str) else decode_html(html, (headers or {}).get("content-type"))
-    tree = LexborHTMLParser(text)
+    if not text.strip():
+        raise ExtractionError("empty page", stage="extract")
+    tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
     root = tree.body or tree.root
     body = ""
     if root is not None:
         flat = flatten(root, settings.max_depth)
         described = tree.css_first('meta[property="og:description"], meta[name="description"]')
         body = extract_body(flat, described.attributes.get("content") if described else None)
-    return Article(url=url, body=body, extraction={"body": "dom"})
+    article = Article(url=url, body=body, extraction={"body": "dom"})
+    if not article.body and not article.title:
+        raise ExtractionError("no text in the page", stage="extract")
+    return article

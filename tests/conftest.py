@@ -1,0 +1,153 @@
+"""Fixtures that build the pages the tests read: every input is written here, in code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newsdesk.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to approve a new budget that includes funding for schools, "
+    "road repairs and a pilot program for free public transit on weekends.",
+    "Council member Ana Ruiz said the vote followed months of public hearings in which residents "
+    "asked for safer crossings near the river and longer library hours.",
+    "The mayor is expected to sign the budget next week. Opponents said the transit pilot was too "
+    "expensive and promised to bring the question back before the next election.",
+]
+ACCENTED = "Café owners in Zürich said the “new rules” cost them €2,000 — a naïve estimate, critics said."
+RUSSIAN = ("Правительство России объявило в понедельник о новых мерах поддержки малого бизнеса. "
+           "По словам министра, программа рассчитана на три года и охватит более миллиона "
+           "предпринимателей по всей стране.")
+JAPANESE = ("東京都は月曜日、新しい防災計画を発表した。計画では、大地震に備えて避難所の数を増やし、"
+            "住民への情報提供を強化する。知事は記者会見で「一人ひとりの備えが大切だ」と述べた。")
+
+
+def article_html(title: str = "Council approves budget", paragraphs: Sequence[str] = PARAGRAPHS,
+                 head: str = "", lang: str = "en") -> str:
+    """A small but real-looking news page: chrome around an <article> with a headline and paragraphs."""
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return textwrap.dedent(f"""\
+        <!DOCTYPE html>
+        <html lang="{lang}"><head>{head}<title>{title} | The Gazette</title></head>
+        <body>
+        <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+        <main><article>
+        <h1>{title}</h1>
+        {body}
+        </article></main>
+        <footer>&copy; The Gazette. All rights reserved.</footer>
+        </body></html>
+        """)
+
+
+@pytest.fixture
+def page_html() -> Callable[..., str]:
+    return article_html
+
+
+@pytest.fixture
+def pages_dir(tmp_path: Path) -> Path:
+    """A folder of pages in nested folders, with files that are not pages beside them."""
+    root = tmp_path / "pages"
+    (root / "b" / "deeper").mkdir(parents=True)
+    (root / "a.html").write_text(article_html("First story"), encoding="utf-8")
+    (root / "b" / "c.htm").write_text(article_html("Second story"), encoding="utf-8")
+    text = "Third story\n\n" + "\n\n".join(PARAGRAPHS)
+    (root / "b" / "deeper" / "d.txt").write_text(text, encoding="utf-8")
+    (root / "notes.md").write_text("# not a page", encoding="utf-8")
+    (root / "b" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    return root
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run `newsdesk ARGS...` in process; the result keeps stdout and stderr apart."""
+
+    def invoke(*args: str, input: bytes | str | None = None, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def run_newsdesk() -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """Run `python -m newsdesk ARGS...` as its own process, killed after `timeout` seconds."""
+
+    def run(*args: str, input: bytes | None = None, env: dict[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "newsdesk", *args], input=input, capture_output=True,
+                              timeout=timeout, env={**os.environ, **(env or {})}, cwd=PROJECT, check=False)
+
+    return run
+
+
+@dataclass
+class Outcome:
+    """What `newsdesk.extract` did with one input in a process of its own."""
+
+    error: str | None  # the NewsdeskError subclass raised, or None when an Article came back
+    reason: str
+    body: str  # the first 10,000 characters of the body
+    body_length: int
+    seconds: float
+    memory_growth: int  # peak resident memory during the call minus before it, in bytes
+
+
+_EXTRACT_CHILD = """
+import json, resource, sys, time
+import newsdesk
+
+data = open(sys.argv[1], "rb").read()
+if sys.argv[2] == "text":
+    data = data.decode("utf-8")
+settings = newsdesk.Settings(**json.loads(sys.argv[3]))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+try:
+    article = newsdesk.extract(data, settings=settings)
+except newsdesk.NewsdeskError as error:
+    result = {"error": type(error).__name__, "reason": str(error), "body": "", "body_length": 0}
+else:
+    result = {"error": None, "reason": "", "body": article.body[:10_000], "body_length": len(article.body)}
+result["seconds"] = time.perf_counter() - start
+result["memory_growth"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+print(json.dumps(result))
+"""
+
+
+@pytest.fixture
+def extract_isolated(tmp_path: Path) -> Callable[..., Outcome]:
+    """Call `newsdesk.extract` in a child process, so that a crash or a hang fails one test, not the run.
+
+    Any exception other than a NewsdeskError, and any crash, fails the test with the child's stderr.
+    """
+
+    def run(page: bytes | str, *, timeout: float = 60, **settings: int) -> Outcome:
+        path = tmp_path / "input"
+        path.write_bytes(page.encode("utf-8") if isinstance(page, str) else page)
+        mode = "text" if isinstance(page, str) else "bytes"
+        command = [sys.executable, "-c", _EXTRACT_CHILD, str(path), mode, json.dumps(settings)]
+        try:
+            child = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            child = None
+        if child is None:
+            pytest.fail(f"newsdesk.extract did not finish within {timeout} s", pytrace=False)
+        if child.returncode != 0:
+            pytest.fail(f"newsdesk.extract crashed (exit {child.returncode}):\n"
+                        f"{child.stderr.decode(errors='replace')[-3000:]}", pytrace=False)
+        return Outcome(**json.loads(child.stdout))
+
+    return run
