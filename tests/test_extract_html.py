@@ -1,0 +1,86 @@
+"""The HTML body engine, on the bundled example pages (written by the project) and on the
+ScrapingHub development set, scored the way the project is judged."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.machinery
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import newsdesk
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT / "examples"
+SHARED = PROJECT.parent / "shared"
+
+
+def example(name: str) -> newsdesk.Article:
+    return newsdesk.extract((EXAMPLES / name).read_bytes())
+
+
+def test_body_keeps_every_paragraph_and_drops_the_chrome() -> None:
+    body = example("harbour-bridge-reopens.html").body
+    assert body.startswith("The harbour bridge carried its first traffic")
+    assert body.endswith("once the deck surface has been relaid.")
+    assert "“We told people it would be worth the wait" in body
+    for chrome in ("Share on Facebook", "Advertisement", "Harbour bridge to close for two years",
+                   "Most read", "All rights reserved", "Photo: Ledger staff", "Sport"):
+        assert chrome not in body
+
+
+def test_paragraphs_are_separated_by_a_blank_line() -> None:
+    body = example("storm-power-cuts.html").body
+    paragraphs = body.split("\n\n")
+    assert paragraphs[0].startswith("Around 30,000 homes")
+    assert "Schools closed" in paragraphs  # a subheading stays, as its own paragraph
+    assert paragraphs[-1].startswith("Seventeen schools stayed shut")
+
+
+def test_teaser_cards_comments_and_newsletter_boxes_are_not_body() -> None:
+    storm = example("storm-power-cuts.html").body
+    for chrome in ("Ferry operator adds winter sailings", "Sign up for our newsletter", "We use cookies"):
+        assert chrome not in storm
+    wire = example("wire-copy-bridge.html").body
+    assert wire.startswith("The harbour bridge carried its first traffic")
+    assert "My commute was an hour longer" not in wire
+    assert "Posted on October 1, 2024" not in wire
+
+
+def test_hidden_elements_and_invisible_characters_are_not_text() -> None:
+    page = ("<html><body><article><p style='display:none'>Hidden promo text that is long enough.</p>"
+            "<p>Visible para\u00adgraph about the council budget, long enough to be the body of the "
+            "page and nothing else at all.</p></article></body></html>")
+    body = newsdesk.extract(page).body
+    assert "Hidden promo" not in body
+    assert "paragraph about the council budget" in body
+
+
+def load_scorer() -> ModuleType:
+    path = SHARED / "tools" / "score-extraction"
+    assert path.exists(), f"{path} is missing: the shared evaluation tools are needed by this test"
+    loader = importlib.machinery.SourceFileLoader("score_extraction", str(path))
+    spec = importlib.util.spec_from_loader("score_extraction", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.timeout(120)
+def test_scrapinghub_body_f1_meets_the_target() -> None:
+    folder = SHARED / "data" / "scrapinghub"
+    assert folder.exists(), f"{folder} is missing: the ScrapingHub development set is needed"
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    scorer = load_scorer()
+    counts = []
+    for key, record in truth.items():
+        html = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+        body = newsdesk.extract(html, url=record["url"]).body
+        counts.append(scorer.doc_counts(record["articleBody"], body))
+    precision, recall, f1 = scorer.aggregate(counts)
+    assert f1 >= 0.965, f"ScrapingHub body F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}) below 0.965"
