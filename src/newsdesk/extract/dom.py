@@ -82,20 +82,25 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         link_chars = 0
         link_first = has_text = False
 
-    # Stack entries: (node, parent element index, depth); node None marks the exit of element `parent`.
-    stack: list[tuple[LexborNode | None, int, int]] = [(root, -1, 0)]
-    while stack:
-        node, parent, depth = stack.pop()
-        if node is None:
-            tag = tags[parent]
-            ends[parent] = len(tags)
-            if tag == "a":
-                link_depth -= 1
-            elif tag in BLOCK_TAGS:
-                flush()
-                owners.pop()
-            continue
+    def close(index: int) -> None:
+        nonlocal link_depth
+        ends[index] = len(tags)
+        tag = tags[index]
+        if tag == "a":
+            link_depth -= 1
+        elif tag in BLOCK_TAGS:
+            flush()
+            owners.pop()
+
+    # A walk by first-child and next-sibling links: no per-element child lists, no recursion.
+    # `open_elements` holds (node, element index) for every element whose children are being read.
+    open_elements: list[tuple[LexborNode, int]] = []
+    node: LexborNode | None = root
+    parent = -1
+    while node is not None:
         tag = node.tag or ""
+        descend = False
+        index = -1
         if tag == "-text":
             text = node.text_content
             if text:
@@ -106,33 +111,44 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                         link_first = True
                 has_text = has_text or stripped > 0
                 buffer.append(text)
+        elif tag not in SKIP_TAGS and not tag.startswith("-"):
+            attrs = node.attributes
+            if not (attrs and ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs)
+                    and is_hidden(attrs)):
+                index = len(tags)
+                tags.append(tag)
+                parents.append(parent)
+                ends.append(index + 1)
+                names.append(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if attrs else " ")
+                if tag in BLOCK_TAGS:
+                    flush()
+                    owners.append(index)
+                elif tag == "a":
+                    link_depth += 1
+                if len(open_elements) >= max_depth:
+                    # Deeper markup is flattened into this element's text (lexbor walks it without
+                    # recursion).
+                    buffer.append(" " + node.text(deep=True) + " ")
+                else:
+                    descend = node.child is not None
+        if descend:
+            open_elements.append((node, index))
+            parent = index
+            node = node.child
             continue
-        if tag in SKIP_TAGS or tag.startswith("-"):
-            continue
-        attrs = node.attributes
-        if attrs and ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
-            continue
-        index = len(tags)
-        tags.append(tag)
-        parents.append(parent)
-        ends.append(index + 1)
-        names.append(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if attrs else " ")
-        if tag in BLOCK_TAGS:
-            flush()
-            owners.append(index)
-        elif tag == "a":
-            link_depth += 1
-        stack.append((None, index, depth))
-        if depth >= max_depth:
-            # Deeper markup is flattened into this element's text (lexbor walks it without recursion).
-            buffer.append(" " + node.text(deep=True) + " ")
-            continue
-        children = []
-        child = node.child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        for child in reversed(children):
-            stack.append((child, index, depth + 1))
+        if index >= 0:
+            close(index)
+        # Next sibling, or climb until an ancestor has one.
+        following = node.next
+        while following is None and open_elements:
+            ancestor, ancestor_index = open_elements.pop()
+            close(ancestor_index)
+            parent = open_elements[-1][1] if open_elements else -1
+            if ancestor is root:
+                break
+            following = ancestor.next
+        if following is None or (not open_elements and node is root):
+            break
+        node = following
     flush()
     return flat

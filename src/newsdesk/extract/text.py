@@ -1,26 +1,17 @@
 """Pages already flattened to text (WET records, copy-pastes): title, byline, caption, body, related.
 
-The body is found by classifying lines as prose or chrome (`text_lines`); everything else is looked
-for around it (`text_meta`).
+The body is found by measuring each line (`text_lines`), classifying it as prose or chrome
+(`text_classify`) and taking the best contiguous run of prose (`text_region`); headline, byline,
+caption and related links are then looked for around that run (`text_meta`).
 """
 
 from __future__ import annotations
 
 from newsdesk.article import Article, Image
-from newsdesk.extract.text_lines import (
-    Kind,
-    Line,
-    best_region,
-    classify,
-    cut_at_final_cue,
-    include_colon_lists,
-    mark_author_bios,
-    smooth,
-    split_lines,
-    thresholds_for,
-    trim_region,
-)
+from newsdesk.extract.text_classify import classify, drop_related_boxes, smooth, thresholds_for
+from newsdesk.extract.text_lines import Kind, Line, mark_author_bios, split_lines
 from newsdesk.extract.text_meta import (
+    TITLE_MAX_LENGTH,
     author_from_bio,
     date_from_url,
     find_byline,
@@ -29,6 +20,7 @@ from newsdesk.extract.text_meta import (
     find_title,
     line_key,
 )
+from newsdesk.extract.text_region import best_region, cut_at_final_cue, include_colon_lists, trim_region
 
 
 def extract_text(text: str, url: str | None = None) -> Article:
@@ -74,6 +66,7 @@ def body_region(lines: list[Line]) -> tuple[int, int]:
     mark_author_bios(lines)
     classify(lines, thresholds_for(lines))
     smooth(lines)
+    drop_related_boxes(lines)
     start, end = best_region(lines)
     end = trim_region(lines, start, cut_at_final_cue(lines, start, end))
     return start, include_colon_lists(lines, start, end)
@@ -85,6 +78,10 @@ def body_text(region: list[Line], skip: set[int], title: str | None) -> str:
     kept = [
         line.text
         for line in region
-        if line.kind is Kind.GOOD and line.index not in skip and line_key(line.text) != title_key
+        if line.kind is Kind.GOOD and line.index not in skip and not repeats_title(line, title_key)
     ]
     return "\n\n".join(kept)
+
+
+def repeats_title(line: Line, title_key: str | None) -> bool:
+    return title_key is not None and line.length <= TITLE_MAX_LENGTH and line_key(line.text) == title_key
