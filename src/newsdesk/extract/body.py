@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from newsdesk.extract.dom import HEADINGS, Block, Flat
 
@@ -64,7 +65,7 @@ def name_chrome(name: str) -> int:
 def name_says_body(name: str) -> bool:
     """`entry-content`, `article-body` and their kin: the template's own word for the body."""
     words = name_words(name)
-    return any(a + b in _GOOD_WORDS for a, b in zip(words, words[1:], strict=False))
+    return any(a + b in _GOOD_WORDS for a, b in pairwise(words))
 
 
 def name_is_boiler(name: str) -> bool:
@@ -75,7 +76,7 @@ def _name_chrome(name: str) -> int:
     words = name_words(name)
     if not words:
         return NOT_CHROME
-    pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
+    pairs = [a + b for a, b in pairwise(words)]
     if any(pair in _GOOD_WORDS for pair in pairs):
         return NOT_CHROME
     layout = any(word in _CONTENT_WORDS for word in words)
@@ -243,7 +244,8 @@ def lead_blocks(flat: Flat, container: int, chrome: list[bool], description: str
     return lead[-2:]
 
 
-def add_siblings(flat: Flat, container: int, totals: list[float], chrome: list[bool]) -> tuple[int, list[bool]]:
+def add_siblings(flat: Flat, container: int, totals: list[float],
+                 chrome: list[bool]) -> tuple[int, list[bool]]:
     """An article split over sibling boxes (intro, body, a second body after an advert) is one article.
 
     Siblings of the container worth a fifth of it join it: the container grows to their parent,
