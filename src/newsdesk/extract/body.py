@@ -205,6 +205,9 @@ def subtree_weights(flat: Flat, chrome: list[bool]) -> list[float]:
     return totals
 
 
+_LEAF_BLOCKS = frozenset({"p", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td"})
+
+
 def choose_container(flat: Flat, totals: list[float]) -> int:
     best, best_total = 0, float("-inf")
     for i, total in enumerate(totals):
@@ -356,7 +359,10 @@ def _container_body(flat: Flat, description: str | None) -> str:
         return ""
     chrome = mark_chrome(flat)
     totals = subtree_weights(flat, chrome)
-    container, left_out = add_siblings(flat, choose_container(flat, totals), totals, chrome)
+    container = choose_container(flat, totals)
+    if flat.tags[container] in _LEAF_BLOCKS and flat.parents[container] >= 0:
+        container = flat.parents[container]  # one paragraph is never the whole article
+    container, left_out = add_siblings(flat, container, totals, chrome)
     # Chrome above the container does not count against what is inside it.
     inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
     inside = lead_blocks(flat, container, chrome, description) + [

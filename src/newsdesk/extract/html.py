@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
+from newsdesk.errors import ExtractionError, InputError
 from newsdesk.extract.body import extract_body
 from newsdesk.extract.dom import flatten
-from newsdesk.errors import ExtractionError, InputError
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.markup import limit_nesting
+from newsdesk.extract.metadata import extract_metadata
 from newsdesk.settings import Settings
 
 
@@ -25,6 +26,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
     tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
+    metadata = extract_metadata(tree, url)
     root = tree.body or tree.root
     body = ""
     if root is not None:
@@ -32,6 +34,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         described = tree.css_first('meta[property="og:description"], meta[name="description"]')
         body = extract_body(flat, described.attributes.get("content") if described else None)
     article = Article(url=url, body=body, extraction={"body": "dom"})
+    metadata.fill(article)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
     return article
