@@ -31,8 +31,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     body = ""
     if root is not None:
         flat = flatten(root, settings.max_depth)
-        described = tree.css_first('meta[property="og:description"], meta[name="description"]')
-        body = extract_body(flat, described.attributes.get("content") if described else None)
+        body = extract_body(flat, metadata.description)
     article = Article(url=url, body=body, extraction={"body": "dom"})
     metadata.fill(article)
     if not article.body and not article.title:
