@@ -84,3 +84,34 @@ def test_scrapinghub_body_f1_meets_the_target() -> None:
         counts.append(scorer.doc_counts(record["articleBody"], body))
     precision, recall, f1 = scorer.aggregate(counts)
     assert f1 >= 0.965, f"ScrapingHub body F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}) below 0.965"
+
+
+def test_related_links_are_kept_apart_from_the_body() -> None:
+    article = example("harbour-bridge-reopens.html")
+    assert [link.title for link in article.related] == [
+        "Harbour bridge to close for two years", "Engineers find corrosion in bridge cables"]
+    assert article.related[0].url == "https://ledger.example/news/2022/09/bridge-closes"
+    assert all(link.title not in article.body for link in article.related)
+
+
+def test_lead_image_caption_is_kept_and_out_of_the_body() -> None:
+    article = example("harbour-bridge-reopens.html")
+    assert article.image is not None
+    assert article.image.url == "https://ledger.example/img/bridge.jpg"
+    assert article.image.caption == (
+        "The first buses cross the repaired harbour bridge on Monday. Photo: Ledger staff")
+    assert "Photo: Ledger staff" not in article.body
+
+
+def test_example_metadata() -> None:
+    article = example("harbour-bridge-reopens.html")
+    assert article.title == "Harbour bridge reopens after two-year repair"
+    assert article.authors == ["Aisha Morgan", "Tom Lindqvist"]
+    assert article.published == "2024-10-01T07:45:00+01:00"
+    assert article.site_name == "The Coastal Ledger"
+    assert article.canonical_url == "https://ledger.example/news/2024/10/01/harbour-bridge-reopens"
+    assert article.language == "en"
+    wire = example("wire-copy-bridge.html")
+    assert wire.title == "Harbour bridge reopens months early"
+    assert wire.authors == ["Aisha Morgan"]
+    assert (wire.published or "").startswith("2024-10-01")

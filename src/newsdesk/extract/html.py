@@ -11,6 +11,7 @@ from newsdesk.errors import ExtractionError, InputError
 from newsdesk.extract.body import extract_body
 from newsdesk.extract.dom import flatten
 from newsdesk.extract.encoding import decode_html
+from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_nesting
 from newsdesk.extract.metadata import extract_metadata
 from newsdesk.settings import Settings
@@ -34,6 +35,9 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         body = extract_body(flat, metadata.description)
     article = Article(url=url, body=body, extraction={"body": "dom"})
     metadata.fill(article)
+    article.related = related_links(tree, article.canonical_url or url)
+    if article.image is not None and not article.image.caption:
+        article.image.caption = lead_image_caption(tree, article.image.url)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
     return article
