@@ -27,10 +27,11 @@ skiplink authorbio authorbox authorinfo authorcard abouttheauthor biobox copyrig
 """.split())
 # Words that mark chrome only on an element without prose of its own: a `<div class="entry share">`
 # holding the article's paragraphs is the article, whatever its share buttons made it be called.
+# ("legend", "legende": the other name of an image caption.)
 _WEAK_WORDS = frozenset("""
 share shares sharing sharebar sharetools social socials sociallinks sidebar widget widgets tags
 tagcloud banner popular trending caption credit credits byline print header masthead promo promotion
-timestamp dateline toolbar rss disclaimer paywall readmore alsolike
+timestamp dateline toolbar rss disclaimer paywall readmore alsolike legend legende
 """.split())
 _GOOD_WORDS = frozenset("""
 articlebody storybody postbody entrycontent postcontent articlecontent storycontent articletext
