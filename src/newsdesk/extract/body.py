@@ -371,7 +371,12 @@ def _container_body(flat: Flat, description: str | None) -> str:
         and keep_block(b, inner_chrome[b.owner])]
     if within_article(flat, container):
         nested = nested_items(flat, container)
-        if sum(len(b.text) for b in inside if not nested[b.owner]) >= 200:
+        outer = sum(len(b.text) for b in inside if not nested[b.owner])
+        # One nested `<article>` holding more than everything around it is the article itself
+        # (a post inside a page template), not a teaser.
+        single = sum(1 for i in range(container + 1, flat.ends[container])
+                     if nested[i] and not nested[flat.parents[i]]) == 1
+        if outer >= 200 and not (single and sum(len(b.text) for b in inside) > 2 * outer):
             inside = [b for b in inside if not nested[b.owner]]
     captions = figure_parts(flat, container)
     inside = [b for b in inside if not captions[b.owner]]
