@@ -209,12 +209,36 @@ def subtree_weights(flat: Flat, chrome: list[bool]) -> list[float]:
 _LEAF_BLOCKS = frozenset({"p", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "td"})
 
 
+# A descendant holding all but a tenth of the container's weight is the tighter container: the tenth
+# is stray text of the columns around the article (a donation box, a "related" heading, a widget).
+_NEAR_TIE = 0.1
+
+
 def choose_container(flat: Flat, totals: list[float]) -> int:
     best, best_total = 0, float("-inf")
     for i, total in enumerate(totals):
         if total >= best_total:  # on a tie the deeper element wins: it holds the same text with less chrome
             best, best_total = i, total
+    # Narrow to the deepest near-tie, but never past a paragraph of prose: text above the narrower
+    # box (a standfirst, a first paragraph set apart) belongs to the article.
+    floor = (1 - _NEAR_TIE) * best_total
+    for i, total in enumerate(totals[best + 1 : flat.ends[best]], best + 1):
+        if total >= floor and flat.inside(i, best):
+            if _prose_between(flat, best, i):
+                break
+            best = i
     return best
+
+
+def _prose_between(flat: Flat, outer: int, inner: int) -> bool:
+    """Does `outer` hold a paragraph of prose before the first text of `inner`?"""
+    for block in flat.blocks:
+        if block.owner >= inner:
+            return False
+        if (block.owner >= outer and len(block.text) >= 80 and block.link_chars == 0
+                and block.tag not in HEADINGS):
+            return True
+    return False
 
 
 def _words(text: str) -> set[str]:
