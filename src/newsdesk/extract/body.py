@@ -338,6 +338,14 @@ _DATE_LINE = re.compile(
 )
 
 
+_CALL_TO_ACTION = re.compile(
+    r"\b(sign(ing)? up|subscribe|newsletter|download (the|our)\b.*\bapps?\b|\bapp\b.*\b(download|install)|"
+    r"(telegram|whatsapp)\S*\s+(channel|kanal|canal)|canal de (telegram|whatsapp)|abonnieren|"
+    r"melde dich|suscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b",
+    re.IGNORECASE,
+)
+
+
 def nested_items(flat: Flat, container: int) -> list[bool]:
     """`<article>` elements inside the chosen one are other items (teasers, related posts)."""
     nested = [False] * len(flat.tags)
@@ -419,4 +427,8 @@ def _container_body(flat: Flat, description: str | None) -> str:
             continue
         kept.append(block.text)
         size += len(block.text)
+    # The template's sign-off after the last paragraph: "sign up to our newsletter", "download our
+    # app", "join our Telegram channel". Only short paragraphs at the very end are taken for it.
+    while len(kept) > 1 and len(kept[-1]) < 200 and _CALL_TO_ACTION.search(kept[-1]):
+        kept.pop()
     return "\n\n".join(kept)
