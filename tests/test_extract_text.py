@@ -14,6 +14,7 @@ from newsdesk.article import Article
 from newsdesk.extract.text import extract_text
 from newsdesk.extract.text_dates import find_date
 from newsdesk.extract.text_lines import INVISIBLE
+from newsdesk.extract.text_people import byline_authors
 
 SEED = Path(__file__).parents[1] / "../shared/data/seed/000_30f3437514e510e8.txt"
 
@@ -151,12 +152,30 @@ def test_date_from_url_when_the_page_has_none() -> None:
         ("Updated 1:39 am EST, Wednesday, November 20, 2019", "2019-11-20"),
         ("Sept. 3rd, 2019", "2019-09-03"),
         ("5. März 2020", "2020-03-05"),
+        ("15 августа 2016, 13:43", "2016-08-15"),
+        ("16 marca 2021", "2021-03-16"),
         ("no date here", None),
         ("February 30, 2024", None),
     ],
 )
 def test_byline_dates(text: str, iso: str | None) -> None:
     assert find_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Jane Doe and John Roe, Reuters | Oct 1, 2024", ["Jane Doe", "John Roe"]),
+        ("By Eric Song, IGN Staff", ["Eric Song"]),
+        ("By Michael Hiltzik Business Columnist", ["Michael Hiltzik"]),
+        ("By Rachael Link, MS, RD", ["Rachael Link"]),
+        ("By Jane Doe/John Roe", ["Jane Doe", "John Roe"]),
+        ("By Letters To The Editor |", []),
+        ("By the way, this is not a byline", []),
+    ],
+)
+def test_byline_names(line: str, names: list[str]) -> None:
+    assert byline_authors(line) == names
 
 
 def _mixed_page(size: int) -> str:

@@ -2,7 +2,8 @@
 
 `parse_byline` strips the lead-in ("By", "Von", "Par", "Por", ...), job titles and credentials,
 e-mail addresses, URLs, dates and trailing "| Site" parts, then splits on "and"/"und"/"et"/"y",
-commas, semicolons and ampersands. Names are kept in order, without duplicates.
+commas, semicolons and ampersands. Names are kept in order, without duplicates. The plain-text
+extractor reads its byline lines with the same `split_byline` and `names_in`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ _DATE_TAIL = re.compile(
 _DANGLING = re.compile(r"\s+(?:on|am|at|le|el|il|em|um|den|op|på|updated|aktualisiert)\s*$", re.IGNORECASE)
 _CREDENTIAL = re.compile(r"^(?:ph\.?\s?d|m\.?d|mph|m\.?sc?|b\.?sc?|m\.?a|rdn?|ld|rn|cpt|cscs|mba|esq)\.?$",
                          re.IGNORECASE)
+# "J.", "J.R.", "Jr.": a final dot that belongs to the name, unlike a sentence's ("Jane Li.").
+_KEEPS_DOT = re.compile(r"(?:^|[\s.])(?:[^\W\d_]|Jr|Sr|St)\.$")
 _SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _ONLY_DIGITS_PUNCT = re.compile(r"^[\W\d_]+$")
 _STRIP = " \t\n\r|:;,-–—·•~©*()[]\"'«»“”„"
@@ -60,8 +63,7 @@ MAX_NAME_LENGTH = 60
 def clean_name(name: str) -> str | None:
     """One name as it should be shown, or None when the text is not a person's or desk's name."""
     name = " ".join(name.split()).strip(_STRIP)
-    last = name.rsplit(" ", 1)[-1]
-    if name.endswith(".") and len(last) > 3 and "." not in last[:-1]:
+    if name.endswith(".") and not _KEEPS_DOT.search(name):
         name = name.rstrip(".")
     if not name or len(name) > MAX_NAME_LENGTH or _ONLY_DIGITS_PUNCT.match(name):
         return None
@@ -75,6 +77,14 @@ def clean_name(name: str) -> str | None:
 
 def parse_byline(text: str | None) -> list[str]:
     """The names in a byline or an author metadata value, in order, without duplicates."""
+    return names_in(split_byline(text))
+
+
+def split_byline(text: str | None) -> list[str]:
+    """The byline cut into one piece a name, without its lead-in, e-mails, URLs, labels and dates.
+
+    The pieces may still carry job titles ("Jane Doe Staff Writer"); `names_in` takes those off.
+    """
     if not text:
         return []
     text = " ".join(text.split())
@@ -83,8 +93,13 @@ def parse_byline(text: str | None) -> list[str]:
     text = _BY_INSIDE.sub("", text, count=1)
     text = _NEXT_LABEL.sub("", _LABELLED.sub("", text, count=1))
     text = _DANGLING.sub("", _DATE_TAIL.sub("", text))
+    return _SPLIT.split(text)
+
+
+def names_in(parts: list[str]) -> list[str]:
+    """The names in the pieces of a byline, job titles and credentials off, in order, without duplicates."""
     names: list[str] = []
-    for part in _SPLIT.split(text):
+    for part in parts:
         part = _NOT_A_NAME_PART.sub("", _LEAD_IN.sub("", part, count=1))
         if names and _SUFFIX.match(part.strip()):
             names[-1] = f"{names[-1]} {part.strip()}"

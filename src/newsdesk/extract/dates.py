@@ -2,7 +2,8 @@
 
 `parse_date` returns "2024-10-01T08:30:00+00:00", "2024-10-01T08:30:00" (no offset given) or
 "2024-10-01" (day only), and None for anything it cannot read or that is implausible as a
-publication date (before 1995, or more than a day in the future).
+publication date (before 1995, or more than a day in the future). Both extractors use it: the HTML
+metadata on declared values and datelines, the plain-text one (`text_dates`) on byline lines.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _NUMERIC = re.compile(r"\b(?P<a>[0-3]?\d)(?P<sep>[./-])\s?(?P<b>[01]?\d)(?P=sep)
 _TIME = re.compile(r"\b(?P<H>[0-2]?\d)[:h.](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[ap]\.?m\.?)?", re.I)
 _TIMESTAMP = re.compile(r"^\s*(?P<s>1[0-9]{9})(?P<ms>\d{3})?\s*$")
 
-_MONTHS: dict[str, int] = {}
+MONTHS: dict[str, int] = {}
 for _number, _names in enumerate((
     "january jan januar janvier enero gennaio janeiro januari jänner janv ene gen stycznia января січня",
     "february feb februar février fevrier febrero febbraio fevereiro februari févr fev lutego февраля лютого",
@@ -41,8 +42,8 @@ for _number, _names in enumerate((
     "december dec dezember décembre decembre diciembre dicembre dezembro dez déc dic grudnia декабря грудня",
 ), start=1):
     for _name in _names.split():
-        _MONTHS[_name] = _number
-MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+        MONTHS[_name] = _number
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 # Month names are matched as any word, then looked up: a 200-way alternation is slow to search.
 _DAY_MONTH_YEAR = re.compile(
     r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?(?P<mon>[^\W\d_]{3,11})\.?,?\s*(?:de\s+)?"
@@ -141,7 +142,7 @@ def parse_date(text: str | None, month_first: bool = False) -> str | None:
 
 def _named_month(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match of `pattern` whose `mon` group is a month name."""
-    return next((m for m in pattern.finditer(text) if m["mon"].lower() in _MONTHS), None)
+    return next((m for m in pattern.finditer(text) if m["mon"].lower() in MONTHS), None)
 
 
 def _parse_human(text: str, month_first: bool) -> str | None:
@@ -149,7 +150,7 @@ def _parse_human(text: str, month_first: bool) -> str | None:
         match = _named_month(pattern, text)
         if match:
             rest = text[match.end():]
-            return _with_time(rest, _day(int(match["y"]), _MONTHS[match["mon"].lower()], int(match["d"])))
+            return _with_time(rest, _day(int(match["y"]), MONTHS[match["mon"].lower()], int(match["d"])))
     match = _SLASHED.search(text) or _CJK.search(text)
     if match:
         return _with_time(text[match.end():], _day(int(match["y"]), int(match["m"]), int(match["d"])))
@@ -162,7 +163,7 @@ def _parse_human(text: str, month_first: bool) -> str | None:
     return None
 
 
-_ISO_IN_TEXT = re.compile(r"\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")
+_ISO_IN_TEXT = re.compile(r"\b(?:19|20)\d\d-[01]?\d-[0-3]?\d(?!\d)")
 
 
 def first_date_in(text: str, month_first: bool = False) -> str | None:
@@ -176,6 +177,15 @@ def first_date_in(text: str, month_first: bool = False) -> str | None:
         if found:
             return found
     return None
+
+
+def without_dates(text: str) -> str:
+    """`text` with every full date written in it replaced by a space."""
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        text = pattern.sub(lambda match: " " if match["mon"].lower() in MONTHS else match[0], text)
+    for pattern in (_ISO_IN_TEXT, _SLASHED, _CJK, _NUMERIC):
+        text = pattern.sub(" ", text)
+    return text
 
 
 _URL_DATE = re.compile(

@@ -8,12 +8,12 @@ caption and related links are then looked for around that run (`text_meta`).
 from __future__ import annotations
 
 from newsdesk.article import Article, Image
+from newsdesk.extract.dates import date_in_url
 from newsdesk.extract.text_classify import classify, drop_related_boxes, smooth, thresholds_for
 from newsdesk.extract.text_lines import Kind, Line, mark_author_bios, split_lines
 from newsdesk.extract.text_meta import (
     TITLE_MAX_LENGTH,
     author_from_bio,
-    date_from_url,
     find_byline,
     find_captions,
     find_related,
@@ -46,8 +46,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
     article.published = byline.published
     if byline.published_method:
         article.extraction["published"] = byline.published_method
-    elif date_from_url(url):
-        article.published = date_from_url(url)
+    elif url_date := date_in_url(url):
+        article.published = url_date
         article.extraction["published"] = "text:url-date"
     if captions:
         article.image = Image(caption=lines[captions[0]].text)

@@ -35,7 +35,6 @@ PUBLISHED_CUE = re.compile(
     r"\b(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|pubblicato)\b",
     re.IGNORECASE,
 )
-URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?:/|$)")
 
 
 @dataclass
@@ -208,11 +207,6 @@ def _take_date(byline: Byline, line: Line, method: str) -> None:
     if byline.published is None:
         byline.published = find_date(line.text)
         byline.published_method = method if byline.published else None
-
-
-def date_from_url(url: str | None) -> str | None:
-    match = URL_DATE.search(url or "")
-    return find_date("-".join(match.groups())) if match else None
 
 
 def author_from_bio(lines: list[Line], body_end: int) -> list[str]:

@@ -1,11 +1,17 @@
-"""People in a flattened page: the byline's authors and the subject of an author bio."""
+"""People in a flattened page: the byline's authors and the subject of an author bio.
+
+Telling a byline line from prose, and where its names end, is particular to text; the names in it
+are split and cleaned by `authors`, as the HTML metadata's byline elements are.
+"""
 
 from __future__ import annotations
 
 import re
 
+from newsdesk.extract.authors import names_in, split_byline
+from newsdesk.extract.dates import MONTH_NAMES, MONTHS
 from newsdesk.extract.text_cues import BIO_ROLE
-from newsdesk.extract.text_dates import MONTHS, find_date
+from newsdesk.extract.text_dates import find_date
 
 # "By Jane Doe", "Posted by X on ...", "Written by", "Von", "Par", "Por", "Door", "Av": the byline's lead.
 BYLINE_LEAD = re.compile(
@@ -21,11 +27,10 @@ INNER_BYLINE_LEAD = re.compile(r"(?:^|[\s|•·,–—-])(?:by|von|par|por|door)
 _NAMES_END = re.compile(
     r"\s[|•·–—-]\s|\|\s|\s\|"
     r"|\s(?:on|am|le|el|il|published|updated|posted|veröffentlicht|aktualisiert|datum|date)\b"
-    r"|\s(?:" + "|".join(MONTHS) + r")\.?\s\d"
+    r"|\s(?:" + MONTH_NAMES + r")\.?\s\d"
     r"|\d|\(|\[|\bfor\s",
     re.IGNORECASE,
 )
-_NAME_SPLIT = re.compile(r",\s|\s(?:and|und|et|y|e|en|och|og|&)\s|\s?&\s?|;\s|/\s?")
 
 # Agencies, outlets and job titles that sit among names in bylines but are not authors.
 NOT_A_PERSON = re.compile(
@@ -36,8 +41,9 @@ NOT_A_PERSON = re.compile(
     r"daily|magazine|media|agency|service|staff|team|desk|online|digital)\b|\w\.[a-z]{2,}",
     re.IGNORECASE,
 )
-# "Jr.", "J.", "St.": a final dot that belongs to the name.
-INITIAL_END = re.compile(r"(?:^|\s)(?:[A-Z]|Jr|Sr|St)\.$")
+# A byline part ending in "Staff" or "Editor" names a desk ("HNN Staff", "Letters to the Editor"); the
+# same words after a person's name are a job title ("Jane Doe Staff Writer"), which `authors` cuts off.
+NAMES_A_DESK = re.compile(r"\b(?:staff|editors?)\W*$", re.IGNORECASE)
 NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*$|^(?:van|von|de|der|den|da|di|du|del|la|le|bin|al|ibn)$")
 
 # "Kyle Anzalone is news editor of ...": two to four capitalised words, then a verb of being.
@@ -67,9 +73,12 @@ def byline_authors(line: str) -> list[str]:
         return []
     end = _NAMES_END.search(rest)
     names_part = rest[: end.start()] if end else rest
-    names = [part.strip(" ,:;|") for part in _NAME_SPLIT.split(names_part)]
-    names = [name if INITIAL_END.search(name) else name.rstrip(".") for name in names]
-    return [name for name in names if looks_like_name(name)]
+    # Unlike a page's byline element, a line is only taken for people: any line may start with "By",
+    # so names must be capitalised, "Jane Doe/Reuters" is two parts and "IGN Staff" is a desk, not a
+    # person called IGN.
+    parts = [piece for part in split_byline(names_part) for piece in part.split("/")]
+    people = [part for part in parts if not NAMES_A_DESK.search(part)]
+    return [name for name in names_in(people) if looks_like_name(name)]
 
 
 def looks_like_name(text: str) -> bool:
