@@ -13,6 +13,7 @@ PUBLIC = {
     "Article", "Image", "Link", "Page",
     "Settings",
     "NewsdeskError", "SettingsError", "InputError", "ExtractionError",
+    "ArchiveError", "FetchError", "UnsafeXMLError",
     "extract", "extract_page", "extract_text",
 }
 

@@ -6,13 +6,23 @@
 """
 
 from newsdesk.article import Article, Image, Link, Page
-from newsdesk.errors import ExtractionError, InputError, NewsdeskError, SettingsError
+from newsdesk.errors import (
+    ArchiveError,
+    ExtractionError,
+    FetchError,
+    InputError,
+    NewsdeskError,
+    SettingsError,
+    UnsafeXMLError,
+)
 from newsdesk.extract import extract, extract_page, extract_text
 from newsdesk.settings import Settings
 
 __all__ = [
+    "ArchiveError",
     "Article",
     "ExtractionError",
+    "FetchError",
     "Image",
     "InputError",
     "Link",
@@ -20,6 +30,7 @@ __all__ = [
     "Page",
     "Settings",
     "SettingsError",
+    "UnsafeXMLError",
     "extract",
     "extract_page",
     "extract_text",

@@ -1,0 +1,324 @@
+"""Pages from web archives: WARC and WARC.gz response records, WET conversion records, and ARC files.
+
+HTML responses (and HTML `resource` records) become `Page`s with their target URI, HTTP headers, decoded
+payload and WARC-Date; WET conversion records become plain-text Pages. Every other record is skipped and
+counted. Memory stays constant: a payload is read up to the size limit and the rest skipped unread.
+
+A broken archive never raises: the records before the break are yielded, then one `ArchiveError` whose
+`offset` is where it broke (for a .gz file, the compressed offset of the gzip member that is cut short
+or corrupt, which is where a reader would seek to), and the stream ends. Gzip members are decompressed
+here rather than inside fastwarc because a file cut between or inside members must be noticed, not
+read as a shorter file; a record is complete only when its whole declared length was read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from newsdesk.article import Page
+from newsdesk.errors import ArchiveError, InputError
+from newsdesk.settings import Settings
+from newsdesk.sources.detect import is_html_type, looks_like_html
+
+_CHUNK = 256 * 1024
+_INPUT_CHUNK = 16 * 1024
+_PAGE_RECORDS = {"response", "resource", "conversion"}
+
+
+@dataclass
+class ArchiveCounts:
+    """What one archive held: records read, Pages yielded, records skipped (by reason), records failed."""
+
+    read: int = 0
+    yielded: int = 0
+    failed: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Record:
+    """One record as either backend sees it; `payload` reads the (still encoded) payload up to a limit."""
+
+    kind: str
+    position: int  # in the decompressed stream
+    url: str | None
+    date: str | None
+    content_type: str | None  # of the WARC block, for records without HTTP headers
+    status: int | None
+    headers: dict[str, str]
+    payload: Callable[[int], bytes]
+    finish: Callable[[], bool]  # skips the rest of the record; False if the file ended inside it
+
+
+class _Broken(Exception):
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(reason)
+        self.offset = offset
+        self.reason = reason
+
+
+class _GzipMembers:
+    """The decompressed bytes of a (multi-member) gzip file, remembering where each member starts.
+
+    A cut or corrupt member ends the stream (read returns b"") and is kept in `broken`: raising inside
+    the parser's read-ahead would lose the complete record just before the break.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._pending = b""  # compressed bytes not yet given to a decompressor
+        self._pending_at = 0  # their offset in the file
+        self._inflate: zlib._Decompress | None = None
+        self._out = 0
+        self._out_buffer = bytearray()
+        self.starts: list[tuple[int, int]] = []  # (decompressed offset, file offset) of each member
+        self.broken: _Broken | None = None
+
+    def tell(self) -> int:
+        return self._out
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._out_buffer:
+            self._fill()
+        size = size if size > 0 else len(self._out_buffer)
+        data = bytes(self._out_buffer[:size])
+        del self._out_buffer[:size]
+        self._out += len(data)
+        return data
+
+    def _fill(self) -> None:
+        # Small input chunks without an output cap: a bomb expands 16 KiB to at most ~16 MiB here,
+        # and no unconsumed tail is copied over and over.
+        while self.broken is None and not self._out_buffer:
+            if not self._pending:
+                self._pending = self._raw.read(_INPUT_CHUNK)
+                if not self._pending:
+                    if self._inflate is not None:
+                        self.broken = _Broken(self.starts[-1][1], "the file ends inside a gzip member "
+                                              "(truncated)")
+                    return
+            if self._inflate is None:
+                self._inflate = zlib.decompressobj(wbits=31)
+                self.starts.append((self._out + len(self._out_buffer), self._pending_at))
+            data, self._pending = self._pending, b""
+            try:
+                self._out_buffer += self._inflate.decompress(data)
+            except zlib.error as error:
+                self.broken = _Broken(self.starts[-1][1], f"corrupt gzip data ({error})")
+                return
+            if self._inflate.eof:
+                self._pending = self._inflate.unused_data
+                self._inflate = None
+            self._pending_at += len(data) - len(self._pending)
+
+    def file_offset(self, position: int) -> int:
+        """The file offset of the gzip member holding decompressed `position`."""
+        while len(self.starts) > 1 and self.starts[1][0] <= position:
+            del self.starts[0]  # records come in order: earlier members are never asked for again
+        return self.starts[0][1] if self.starts else 0
+
+
+class ArchiveReader:
+    """`for item in ArchiveReader(path)` yields `Page | InputError`; `counts` fills in as it goes."""
+
+    def __init__(self, path: str | Path, *, max_bytes: int | None = None) -> None:
+        self.path = Path(path)
+        self.max_bytes = max_bytes or Settings().max_input_bytes
+        self.counts = ArchiveCounts()
+
+    def __iter__(self) -> Iterator[Page | InputError]:
+        source = str(self.path)
+        try:
+            raw = self.path.open("rb")
+        except OSError as exc:
+            self.counts.failed += 1
+            yield InputError(f"unreadable: {exc.strerror or exc}", source=source, stage="read")
+            return
+        with raw:
+            members = _GzipMembers(raw) if raw.read(2) == b"\x1f\x8b" else None
+            raw.seek(0)
+            stream: BinaryIO = members or raw  # type: ignore[assignment]
+            offset: Callable[[int], int] = members.file_offset if members else int
+            is_arc = self.path.name.lower().endswith((".arc", ".arc.gz"))
+            records = _warcio_records(stream) if is_arc else _fastwarc_records(stream)
+            last = -1
+            try:
+                for record in records:
+                    last = record.position
+                    self.counts.read += 1
+                    item = self._page(record, offset(record.position))
+                    if not record.finish():
+                        raise (members and members.broken) or _Broken(
+                            offset(record.position), "the file ends inside this record (truncated)")
+                    if isinstance(item, Page):
+                        self.counts.yielded += 1
+                    if item is not None:
+                        yield item
+                if members and members.broken:
+                    raise members.broken
+            except _Broken as broken:
+                self.counts.failed += 1
+                yield ArchiveError(broken.reason, source=source, offset=broken.offset)
+            except (OSError, ValueError, EOFError) as exc:  # the backend could not parse what it read
+                self.counts.failed += 1
+                where = _after(raw, last) if members is None else _next_member(members, last)
+                yield ArchiveError(f"no readable record here ({exc})", source=source, offset=where)
+
+    def _page(self, record: _Record, offset: int) -> Page | InputError | None:
+        if record.kind not in _PAGE_RECORDS:
+            self.counts.skipped[record.kind] += 1
+            return None
+        source = f"{self.path}@{offset}"
+        if record.status is not None and not 200 <= record.status < 300:
+            self.counts.skipped["non-2xx"] += 1
+            return None
+        declared = record.headers.get("content-type") or record.content_type
+        if record.kind == "conversion":
+            declared = "text/plain"
+        elif declared and not is_html_type(declared) and not _maybe_html(declared):
+            self.counts.skipped["non-html"] += 1
+            return None
+        try:
+            data = _decode(_read_up_to(record.payload, self.max_bytes + 1), record.headers, self.max_bytes)
+        except InputError as error:
+            self.counts.failed += 1
+            error.source = source
+            return error
+        if len(data) > self.max_bytes:
+            self.counts.failed += 1
+            return InputError(f"payload is larger than the {self.max_bytes:,}-byte input limit "
+                              "(set NEWSDESK_MAX_INPUT_BYTES to raise it)", source=source, stage="read")
+        if not data.strip():
+            self.counts.skipped["empty"] += 1
+            return None
+        if record.kind != "conversion" and not (declared and is_html_type(declared)) \
+                and not looks_like_html(data):
+            self.counts.skipped["non-html"] += 1
+            return None
+        content: bytes | str = data.decode("utf-8", "replace") if record.kind == "conversion" else data
+        return Page(source=source, content=content, url=record.url, content_type=declared or "text/html",
+                    headers=record.headers, fetched_at=_date(record.date))
+
+
+def read_archive(path: str | Path, *, max_bytes: int | None = None) -> Iterator[Page | InputError]:
+    return iter(ArchiveReader(path, max_bytes=max_bytes))
+
+
+def _read_up_to(read: Callable[[int], bytes], limit: int) -> bytes:
+    """Read at most `limit` bytes in chunks (a single huge read would allocate the whole limit)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := read(min(_CHUNK, limit - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _maybe_html(content_type: str) -> bool:
+    """Types servers send for anything: the payload is sniffed instead."""
+    kind = content_type.split(";")[0].strip().lower()
+    return kind in {"", "text/plain", "application/octet-stream", "unk", "no-type", "text/unknown"}
+
+
+def _decode(data: bytes, headers: dict[str, str], limit: int) -> bytes:
+    from fastwarc.stream_io import BrotliReader, ChunkedReader, GzipReader
+
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        # archivers often store the de-chunked body with the header left in: then it is kept as it is
+        with contextlib.suppress(OSError):
+            data = ChunkedReader(io.BytesIO(data)).read(limit + 1)
+    encoding = headers.get("content-encoding", "").strip().lower()
+    if encoding in {"gzip", "x-gzip", "deflate", "br"} and data:
+        kind = BrotliReader if encoding == "br" else GzipReader
+        try:
+            return kind(io.BytesIO(data)).read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"payload cannot be decoded ({encoding}: {exc})", stage="read") from None
+    return data
+
+
+def _date(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _after(raw: BinaryIO, position: int) -> int:
+    """Where the record at `position` of an uncompressed file ends: the break is right after it."""
+    if position < 0:
+        return 0
+    raw.seek(position)
+    length = 0
+    while line := raw.readline(65536):
+        position += len(line)
+        if not line.strip():
+            return position + length
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length" and value.strip().isdigit():
+            length = int(value)
+    return position
+
+
+def _next_member(members: _GzipMembers, position: int) -> int:
+    later = [start for decompressed, start in members.starts if decompressed > position]
+    return later[0] if later else members.file_offset(max(position, 0))
+
+
+def _fastwarc_records(stream: BinaryIO) -> Iterator[_Record]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordPayloadReader
+
+    for record in ArchiveIterator(stream, parse_http=True, auto_decode="none", stream_detect=False):
+        http = record.http_headers if record.is_http else None
+        headers: dict[str, str] = {}
+        for name, value in http.items() if http is not None else ():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        warc = record.headers
+        reader = record.reader
+
+        def finish(reader: WarcRecordPayloadReader = reader, expected: int = record.content_length) -> bool:
+            reader.consume()
+            return reader.tell() >= expected
+
+        yield _Record(kind=str(record.record_type), position=record.stream_pos,
+                      url=_uri(warc.get("WARC-Target-URI")), date=warc.get("WARC-Date"),
+                      content_type=warc.get("Content-Type"),
+                      status=http.status_code if http is not None else None, headers=headers,
+                      payload=reader.read, finish=finish)
+
+
+def _warcio_records(stream: BinaryIO) -> Iterator[_Record]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = ArchiveIterator(stream, arc2warc=True)
+    for record in records:
+        http = record.http_headers
+        headers = {name.lower(): value for name, value in http.headers} if http is not None else {}
+        status = http.get_statuscode() if http is not None else None
+        yield _Record(kind=record.rec_type, position=records.offset,  # get_record_offset() reads it all
+                      url=_uri(record.rec_headers.get_header("WARC-Target-URI")),
+                      date=record.rec_headers.get_header("WARC-Date"),
+                      content_type=record.rec_headers.get_header("Content-Type"),
+                      status=int(status) if status and status.isdigit() else None, headers=headers,
+                      payload=record.raw_stream.read, finish=partial(_drain, record.raw_stream))
+
+
+def _drain(stream: Any) -> bool:
+    """Skip the rest of a warcio record; True when all of its declared length was there."""
+    while stream.read(_CHUNK):
+        pass
+    return bool(stream.limit == 0)
+
+
+def _uri(value: str | None) -> str | None:
+    return value.strip().strip("<>") if value else None
