@@ -15,6 +15,7 @@ PUBLIC = {
     "NewsdeskError", "SettingsError", "InputError", "ExtractionError",
     "ArchiveError", "FetchError", "UnsafeXMLError",
     "extract", "extract_page", "extract_text",
+    "open_store", "Store", "SearchRequest", "StoreError", "QueryError",
 }
 
 

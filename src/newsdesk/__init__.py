@@ -12,11 +12,14 @@ from newsdesk.errors import (
     FetchError,
     InputError,
     NewsdeskError,
+    QueryError,
     SettingsError,
+    StoreError,
     UnsafeXMLError,
 )
 from newsdesk.extract import extract, extract_page, extract_text
 from newsdesk.settings import Settings
+from newsdesk.store import SearchRequest, Store, open_store
 
 __all__ = [
     "ArchiveError",
@@ -28,10 +31,15 @@ __all__ = [
     "Link",
     "NewsdeskError",
     "Page",
+    "QueryError",
+    "SearchRequest",
     "Settings",
     "SettingsError",
+    "Store",
+    "StoreError",
     "UnsafeXMLError",
     "extract",
     "extract_page",
     "extract_text",
+    "open_store",
 ]

@@ -6,7 +6,9 @@
      │    ├── ArchiveError     a WARC/ARC file is truncated or corrupt; `offset` is the byte where it broke
      │    ├── FetchError       a URL could not be fetched (refused, robots.txt, timeout, HTTP error, too big)
      │    └── UnsafeXMLError   a feed or sitemap declares a DTD or entities: refused, nothing expanded
-     └── ExtractionError       the input was read but yielded no article
+     ├── ExtractionError       the input was read but yielded no article
+     ├── StoreError            the store cannot be opened or used (bad --db URL, missing driver, newer schema)
+     └── QueryError            a search query or cursor that cannot be searched (e.g. only NOT terms)
 """
 
 from __future__ import annotations
@@ -65,3 +67,11 @@ class FetchError(InputError):
 class UnsafeXMLError(InputError):
     """An XML document (a feed, a sitemap) declares a DTD or entities; it is refused before parsing, so
     no entity is ever expanded (billion laughs) or fetched (external entities)."""
+
+
+class StoreError(NewsdeskError):
+    """The store cannot be opened or used: a bad URL, a missing driver, a schema newer than this code."""
+
+
+class QueryError(NewsdeskError, ValueError):
+    """A search query or cursor that cannot be searched; the same on every backend."""

@@ -1,0 +1,186 @@
+"""What every backend stores for an article besides its JSON: key, fingerprint and filter columns,
+and the pieces of SQL, cursors and summaries the SQL backends share."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from newsdesk.article import Article
+from newsdesk.errors import QueryError
+from newsdesk.search.tokens import IndexedDocument, index_document, tokens
+from newsdesk.store.base import SearchRequest, SiteSummary
+
+# Fields that say where and how an article was read, not what it says: a change in them alone is no
+# new version.
+_NOT_CONTENT = ("source", "extraction")
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    key: str
+    url: str | None
+    fingerprint: str
+    title: str
+    site: str
+    site_key: str
+    host: str
+    published_key: str  # the published date as written, "" when unknown
+    language_key: str
+    author_keys: list[str]
+    data: str  # the Article's JSON
+
+    @staticmethod
+    def of(article: Article) -> ArticleRow:
+        content = article.to_dict()
+        data = json.dumps(content, ensure_ascii=False)
+        for name in _NOT_CONTENT:
+            content.pop(name, None)
+        digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+        site = site_of(article)
+        return ArticleRow(
+            key=article_key(article), url=_clean_url(article.url), fingerprint=digest[:32],
+            title=article.title or "", site=site, site_key=" ".join(tokens(site)),
+            host=host_of(article.canonical_url or article.url), published_key=article.published or "",
+            language_key=language_key(article.language),
+            author_keys=sorted({author_key(name) for name in article.authors} - {"  "}), data=data)
+
+
+def index_of(article: Article) -> IndexedDocument:
+    return index_document(article.title, article.authors, article.body)
+
+
+def article_key(article: Article) -> str:
+    """The canonical URL, else the URL (without fragment), else a hash of the normalised body."""
+    url = _clean_url(article.canonical_url) or _clean_url(article.url)
+    if url:
+        return url
+    body = " ".join(tokens(article.body))
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()[:40]
+
+
+def _clean_url(url: str | None) -> str | None:
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(fragment="")) if parts.scheme else url.strip()
+
+
+def host_of(url: str | None) -> str:
+    """The lower-case host of a URL without "www.", "" when there is none."""
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url.strip() if "//" in url else "//" + url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def site_of(article: Article) -> str:
+    """The site: its name when the page gives one, else the host of its URL."""
+    return (article.site_name or "").strip() or host_of(article.canonical_url or article.url)
+
+
+def language_key(language: str | None) -> str:
+    return (language or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+def author_key(name: str) -> str:
+    """The folded words of a name between spaces, so a LIKE '% word %' matches whole words."""
+    return " " + " ".join(tokens(name)) + " "
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def iso(at: datetime | str | None) -> str | None:
+    if at is None or isinstance(at, str):
+        return at
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
+    """WHERE clauses on table alias `a` (and their parameters) for a request's filters; `mark` is the
+    driver's placeholder ("?" or "%s")."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if request.site:
+        clauses.append(f"(a.site_key = {mark} OR a.host = {mark})")
+        params += [" ".join(tokens(request.site)), host_of(request.site)]
+    if request.since:
+        clauses.append(f"a.published_key >= {mark}")
+        params.append(request.since.strip())
+    if request.until:
+        # "~" sorts after every character of an ISO date, so "2024-10" ends after the whole month.
+        clauses.append(f"a.published_key <> '' AND a.published_key <= {mark}")
+        params.append(request.until.strip() + "~")
+    if request.language:
+        clauses.append(f"a.language_key = {mark}")
+        params.append(language_key(request.language))
+    if request.author:
+        words = " ".join(tokens(request.author))
+        clauses.append("EXISTS (SELECT 1 FROM article_authors w WHERE w.article_id = a.id "
+                       f"AND w.author_key LIKE {mark})")
+        params.append(f"% {words} %" if words else "")
+    return clauses, params
+
+
+def encode_cursor(kind: str, value: float | str, id: int) -> str:
+    raw = json.dumps([kind, value, id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: str) -> tuple[Any, int]:
+    """The sort value and id a page ended with; QueryError when the cursor is not one of `kind`."""
+    try:
+        found, value, id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if found != kind or type(id) is not int or not isinstance(value, float | int | str):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error):
+        raise QueryError(f"not a cursor of this search: {cursor!r}", stage="search") from None
+    return value, id
+
+
+def check_request(request: SearchRequest) -> None:
+    if request.limit < 1:
+        raise QueryError(f"limit must be at least 1, not {request.limit}", stage="search")
+    if request.sort not in ("relevance", "date"):
+        raise QueryError(f"sort must be relevance or date, not {request.sort!r}", stage="search")
+
+
+def error_host(source: str, location: str | None) -> str:
+    for place in (location, source):
+        if place and "://" in place:
+            return host_of(place)
+    return ""
+
+
+def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | None]],
+                      failures: Iterable[tuple[str, int]]) -> list[SiteSummary]:
+    """Per site: articles, published range and failures (an error counts for the site of its host).
+
+    `articles` holds (site, host, count, first published, last published) groups, `failures`
+    (host, count) pairs.
+    """
+    sites: dict[str, list[Any]] = {}
+    site_of_host: dict[str, str] = {}
+    for site, host, count, first, last in articles:
+        entry = sites.setdefault(site, [0, None, None, 0])
+        entry[0] += count
+        entry[1] = min(filter(None, (entry[1], first)), default=None)
+        entry[2] = max(filter(None, (entry[2], last)), default=None)
+        if host:
+            site_of_host.setdefault(host, site)
+    for host, count in failures:
+        site = site_of_host.get(host, host) or "(unknown)"
+        sites.setdefault(site, [0, None, None, 0])[3] += count
+    return [SiteSummary(site, *entry) for site, entry in sorted(sites.items())]

@@ -1,0 +1,305 @@
+"""What the SQLite and PostgreSQL stores share: the same tables and statements, written with `?`
+placeholders (the PostgreSQL store turns them into `%s`). Each backend supplies its connection,
+transactions, the full-text index and the ranked query."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from newsdesk.article import Article
+from newsdesk.search.query import Node, parse_query, positive_terms
+from newsdesk.search.snippet import make_snippet
+from newsdesk.search.tokens import IndexedDocument
+from newsdesk.store import rows
+from newsdesk.store.base import (
+    ArticleVersion,
+    ErrorRecord,
+    FeedState,
+    FetchState,
+    PutOutcome,
+    SearchHit,
+    SearchPage,
+    SearchRequest,
+    SiteSummary,
+    StoredArticle,
+)
+
+STREAM_PAGE = 200  # articles read at a time by iter_articles
+_CHUNK = 500  # keys looked up in one statement
+
+SortKey = tuple[int, float | str]  # an id and the value it is sorted by (score or published date)
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class SqlStore:
+    """The shared logic; subclasses implement the methods that raise NotImplementedError."""
+
+    # --- what a backend provides -------------------------------------------------------------
+
+    def _transaction(self) -> AbstractContextManager[Cursor]:
+        """A cursor in a write transaction, committed on leaving without error."""
+        raise NotImplementedError
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
+        """Insert the article row and index it; return its id."""
+        raise NotImplementedError
+
+    def _replace(self, cur: Cursor, id: int, row: rows.ArticleRow, index: IndexedDocument,
+                 old_data: str, version: int, at: str) -> None:
+        """Overwrite the article row with a new version and re-index it."""
+        raise NotImplementedError
+
+    def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
+                limit: int) -> list[SortKey]:
+        """Ids matching the query and filters, best first (ties by id), after a (score, id) key."""
+        raise NotImplementedError
+
+    def _matching_count(self, tree: Node, request: SearchRequest) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # --- writing articles --------------------------------------------------------------------
+
+    def put(self, article: Article) -> PutOutcome:
+        return self.put_many([article])[0]
+
+    def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
+        pairs = [(article, rows.ArticleRow.of(article)) for article in articles]
+        prepared = [row for _, row in pairs]
+        if not prepared:
+            return []
+        outcomes: list[PutOutcome] = []
+        at = rows.now()
+        with self._transaction() as cur:
+            known: dict[str, tuple[int, str, int, str]] = {}
+            keys = sorted({row.key for row in prepared})
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start:start + _CHUNK]
+                cur.execute(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
+                            f"({', '.join([self._mark] * len(chunk))})", chunk)
+                for key, id, fingerprint, version, data in cur.fetchall():
+                    known[key] = (id, fingerprint, version, data)
+            for article, row in pairs:
+                found = known.get(row.key)
+                if found is None:
+                    id = self._insert(cur, row, rows.index_of(article), at)
+                    self._write_authors(cur, id, row, replace=False)
+                    outcomes.append(PutOutcome(id, "stored"))
+                elif found[1] == row.fingerprint:
+                    outcomes.append(PutOutcome(found[0], "unchanged"))
+                    continue
+                else:
+                    id, _, version, old_data = found
+                    cur.execute(self._sql("INSERT INTO article_versions (article_id, version, stored_at, "
+                                          "data) SELECT id, version, updated_at, data FROM articles "
+                                          "WHERE id = ?"), [id])
+                    self._replace(cur, id, row, rows.index_of(article), old_data,
+                                  version + 1, at)
+                    self._write_authors(cur, id, row, replace=True)
+                    outcomes.append(PutOutcome(id, "updated"))
+                known[row.key] = (id, row.fingerprint, (found[2] + 1) if found else 1, row.data)
+        return outcomes
+
+    def _write_authors(self, cur: Cursor, id: int, row: rows.ArticleRow, replace: bool) -> None:
+        if replace:
+            cur.execute(self._sql("DELETE FROM article_authors WHERE article_id = ?"), [id])
+        for key in row.author_keys:
+            cur.execute(self._sql("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)"),
+                        [id, key])
+
+    # --- reading articles --------------------------------------------------------------------
+
+    _COLUMNS = "id, data, version, stored_at, updated_at"
+
+    def get(self, id_or_url: int | str) -> StoredArticle | None:
+        if isinstance(id_or_url, int) or id_or_url.strip().isdigit():
+            found = self._read(f"SELECT {self._COLUMNS} FROM articles WHERE id = ?", [int(id_or_url)])
+        else:
+            key = rows.article_key(Article(url=id_or_url))
+            found = (self._read(f"SELECT {self._COLUMNS} FROM articles WHERE key = ?", [id_or_url])
+                     or self._read(f"SELECT {self._COLUMNS} FROM articles WHERE key = ?", [key])
+                     or self._read(f"SELECT {self._COLUMNS} FROM articles WHERE url = ? ORDER BY id LIMIT 1",
+                                   [key]))
+        return _stored(found[0]) if found else None
+
+    def versions(self, id: int) -> list[ArticleVersion]:
+        earlier = self._read("SELECT version, stored_at, data FROM article_versions WHERE article_id = ? "
+                             "ORDER BY version", [id])
+        current = self._read("SELECT version, updated_at, data FROM articles WHERE id = ?", [id])
+        return [ArticleVersion(version, at, Article.from_json(data))
+                for version, at, data in earlier + current]
+
+    def _page(self, request: SearchRequest, tree: Node | None, cursor: str | None,
+              limit: int) -> list[SortKey]:
+        """One page of (id, sort value), in the request's order, after `cursor`."""
+        if tree is not None and request.sort == "relevance":
+            after = rows.decode_cursor(cursor, "r") if cursor else None
+            return self._ranked(tree, request, (float(after[0]), after[1]) if after else None, limit)
+        clauses, params = rows.filters(request, "?")
+        if cursor:
+            published, id = rows.decode_cursor(cursor, "d")
+            clauses.append("(a.published_key < ? OR (a.published_key = ? AND a.id < ?))")
+            params += [str(published), str(published), id]
+        source = "articles a"
+        if tree is not None:
+            source, match = self._match_source(tree)
+            params = [match, *params]
+        where = " AND ".join(clauses) or "1 = 1"
+        found = self._read(f"SELECT a.id, a.published_key FROM {source} WHERE {where} "
+                           f"ORDER BY a.published_key DESC, a.id DESC LIMIT ?", [*params, limit])
+        return [(id, published) for id, published in found]
+
+    def _match_source(self, tree: Node) -> tuple[str, str]:
+        """FROM clause (aliasing articles as `a`) restricted to the query's matches, and its parameter."""
+        raise NotImplementedError
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        rows.check_request(request)
+        tree = parse_query(request.query)
+        page = self._page(request, tree, request.cursor, request.limit + 1)
+        more, page = len(page) > request.limit, page[:request.limit]
+        details = self._details([id for id, _ in page])
+        terms = positive_terms(tree)
+        hits = []
+        for id, value in page:
+            article, site = details[id]
+            score = float(value) if isinstance(value, float) else 0.0
+            hits.append(SearchHit(id, article.title, site, article.url, article.published,
+                                  make_snippet(article.body, terms), score))
+        cursor = None
+        if more and page:
+            kind = "r" if tree is not None and request.sort == "relevance" else "d"
+            cursor = rows.encode_cursor(kind, page[-1][1], page[-1][0])
+        return SearchPage(hits, cursor)
+
+    def _details(self, ids: list[int]) -> dict[int, tuple[Article, str]]:
+        if not ids:
+            return {}
+        found = self._read(f"SELECT id, data, site FROM articles WHERE id IN ({', '.join('?' * len(ids))})",
+                           ids)
+        return {id: (Article.from_json(data), site) for id, data, site in found}
+
+    def iter_articles(self, request: SearchRequest | None = None) -> Iterator[StoredArticle]:
+        """Page by page (keyset pagination): memory stays that of one page, however many match."""
+        request = request or SearchRequest()
+        rows.check_request(request)
+        tree = parse_query(request.query)
+        kind = "r" if tree is not None and request.sort == "relevance" else "d"
+        cursor = None
+        while True:
+            page = self._page(request, tree, cursor, STREAM_PAGE)
+            if not page:
+                return
+            ids = [id for id, _ in page]
+            found = self._read(f"SELECT {self._COLUMNS} FROM articles WHERE id IN "
+                               f"({', '.join('?' * len(ids))})", ids)
+            by_id = {record[0]: record for record in found}
+            for id in ids:
+                if id in by_id:
+                    yield _stored(by_id[id])
+            if len(page) < STREAM_PAGE:
+                return
+            cursor = rows.encode_cursor(kind, page[-1][1], page[-1][0])
+
+    def count(self, request: SearchRequest | None = None) -> int:
+        request = request or SearchRequest()
+        rows.check_request(request)
+        tree = parse_query(request.query)
+        if tree is not None:
+            return self._matching_count(tree, request)
+        clauses, params = rows.filters(request, "?")
+        where = " AND ".join(clauses) or "1 = 1"
+        return int(self._read(f"SELECT count(*) FROM articles a WHERE {where}", params)[0][0])
+
+    # --- failures, sources and ingest state --------------------------------------------------
+
+    def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
+                     at: datetime | str | None = None) -> None:
+        with self._transaction() as cur:
+            cur.execute(self._sql("INSERT INTO errors (at, source, stage, reason, location, host) "
+                                  "VALUES (?, ?, ?, ?, ?, ?)"),
+                        [rows.iso(at) or rows.now(), source, stage, reason, location,
+                         rows.error_host(source, location)])
+
+    def errors(self, since: datetime | str | None = None) -> list[ErrorRecord]:
+        found = self._read("SELECT at, source, stage, reason, location FROM errors WHERE at >= ? "
+                           "ORDER BY at, id", [rows.iso(since) or ""])
+        return [ErrorRecord(*record) for record in found]
+
+    def sources(self) -> list[SiteSummary]:
+        groups = self._read("SELECT site, host, count(*), min(NULLIF(published_key, '')), "
+                            "max(NULLIF(published_key, '')) FROM articles GROUP BY site, host")
+        failures = self._read("SELECT host, count(*) FROM errors GROUP BY host")
+        return rows.summarise_sources(
+            ((site, host, int(n), first, last) for site, host, n, first, last in groups),
+            ((host, int(n)) for host, n in failures))
+
+    def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None:
+        self._upsert("tasks", "key", {"key": task_key, "info": json.dumps(dict(info or {})),
+                                      "done_at": rows.now()})
+
+    def is_done(self, task_key: str) -> bool:
+        return bool(self._read("SELECT 1 FROM tasks WHERE key = ?", [task_key]))
+
+    def save_feed(self, url: str, kind: str, etag: str | None = None, last_modified: str | None = None,
+                  meta: Mapping[str, Any] | None = None) -> None:
+        self._upsert("feeds", "url", {"url": url, "kind": kind, "etag": etag, "last_modified": last_modified,
+                                      "meta": json.dumps(dict(meta or {})), "updated_at": rows.now()})
+
+    def feeds(self) -> list[FeedState]:
+        found = self._read("SELECT url, kind, etag, last_modified, meta, updated_at FROM feeds ORDER BY url")
+        return [FeedState(url, kind, etag, modified, json.loads(meta), at)
+                for url, kind, etag, modified, meta, at in found]
+
+    def fetch_state(self, url: str) -> FetchState | None:
+        found = self._read("SELECT etag, last_modified FROM fetch_state WHERE url = ?", [url])
+        return FetchState(*found[0]) if found else None
+
+    def save_fetch_state(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self._upsert("fetch_state", "url", {"url": url, "etag": etag, "last_modified": last_modified,
+                                            "updated_at": rows.now()})
+
+    def _upsert(self, table: str, key: str, values: dict[str, Any]) -> None:
+        names = list(values)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
+        marks = ", ".join("?" * len(names))
+        with self._transaction() as cur:
+            cur.execute(self._sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
+                                  f"ON CONFLICT ({key}) DO UPDATE SET {updates}"),
+                        list(values.values()))
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    _mark = "?"
+
+    def _sql(self, sql: str) -> str:
+        return sql if self._mark == "?" else sql.replace("?", self._mark)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+def _stored(record: Sequence[Any]) -> StoredArticle:
+    id, data, version, stored_at, updated_at = record
+    return StoredArticle(int(id), Article.from_json(data), int(version), stored_at, updated_at)

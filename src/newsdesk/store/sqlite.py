@@ -1,0 +1,228 @@
+"""The default store: one SQLite file in WAL mode, with an FTS5 full-text index ranked by bm25.
+
+The FTS5 table is contentless: it holds only the index of the tokens `newsdesk.search.tokens` makes
+(joined by spaces, read back by FTS5's `ascii` tokenizer unchanged), so bodies are stored once, in
+the articles' JSON. Each put_many is one transaction: a crash or kill -9 loses at most the batch
+being written. The schema is versioned; `MIGRATIONS` bring any older file forward on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from newsdesk.article import Article
+from newsdesk.errors import StoreError
+from newsdesk.search.query import Node, to_fts5
+from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
+from newsdesk.store import rows
+from newsdesk.store.base import SearchRequest
+from newsdesk.store.sql import Cursor, SortKey, SqlStore
+
+_V1 = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    url TEXT,
+    fingerprint TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    stored_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX articles_url ON articles (url);
+CREATE TABLE article_versions (
+    article_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
+"""
+
+_V2 = """
+ALTER TABLE articles ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN site TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN site_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN host TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN published_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN language_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX articles_published ON articles (published_key, id);
+CREATE INDEX articles_site ON articles (site_key);
+CREATE INDEX articles_host ON articles (host);
+CREATE INDEX articles_language ON articles (language_key);
+CREATE TABLE article_authors (article_id INTEGER NOT NULL, author_key TEXT NOT NULL);
+CREATE INDEX article_authors_article ON article_authors (article_id);
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, authors, body, content='', tokenize='ascii');
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)');
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_V3 = """
+CREATE TABLE errors (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL,
+    reason TEXT NOT NULL, location TEXT, host TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX errors_at ON errors (at);
+CREATE TABLE tasks (key TEXT PRIMARY KEY, info TEXT NOT NULL, done_at TEXT NOT NULL);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY, kind TEXT NOT NULL, etag TEXT, last_modified TEXT, meta TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
+"""
+
+_UPDATE_COLUMNS = ("url = ?, fingerprint = ?, title = ?, site = ?, site_key = ?, host = ?, "
+                   "published_key = ?, language_key = ?, data = ?")
+
+
+def _columns(row: rows.ArticleRow) -> list[Any]:
+    return [row.url, row.fingerprint, row.title, row.site, row.site_key, row.host, row.published_key,
+            row.language_key, row.data]
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def run(connection: sqlite3.Connection) -> None:
+        for statement in filter(str.strip, sql.split(";")):
+            connection.execute(statement)
+    return run
+
+
+def _reindex(connection: sqlite3.Connection) -> None:
+    """Fill the search columns and the full-text index from every article's JSON."""
+    connection.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+    connection.execute("DELETE FROM article_authors")
+    for id, data in connection.execute("SELECT id, data FROM articles").fetchall():
+        article = Article.from_json(data)
+        row = rows.ArticleRow.of(article)
+        connection.execute(f"UPDATE articles SET {_UPDATE_COLUMNS} WHERE id = ?", [*_columns(row), id])
+        connection.executemany("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)",
+                               [(id, key) for key in row.author_keys])
+        connection.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
+                           [id, *rows.index_of(article).columns()])
+    connection.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('tokenizer', ?)",
+                       [str(TOKENIZER_VERSION)])
+
+
+def _v2(connection: sqlite3.Connection) -> None:
+    _script(_V2)(connection)
+    _reindex(connection)
+
+
+# Migration N brings a store at version N-1 to version N.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(_V1),
+    _v2,
+    _script(_V3),
+]
+
+
+class SQLiteStore(SqlStore):
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            self._connection = self._connect()
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot open the SQLite store: {error}", source=self.path,
+                             stage="store") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        connection.execute("PRAGMA journal_mode = WAL")
+        # NORMAL: in WAL mode a killed process loses nothing committed (only a power cut can lose
+        # the last transactions, never corrupt the file).
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA busy_timeout = 30000")
+        return connection
+
+    def _migrate(self) -> None:
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            found = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            if found > len(MIGRATIONS):
+                raise StoreError(f"the store has schema version {found}, newer than this newsdesk "
+                                 f"({len(MIGRATIONS)}): upgrade newsdesk", source=self.path, stage="store")
+            for version in range(found + 1, len(MIGRATIONS) + 1):
+                MIGRATIONS[version - 1](connection)
+                connection.execute("DELETE FROM schema_version")
+                connection.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+            tokenizer = connection.execute("SELECT value FROM meta WHERE name = 'tokenizer'").fetchone()
+            if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
+                _reindex(connection)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Cursor]:
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._connection.execute(sql, list(params)).fetchall()
+
+    def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
+        names = _UPDATE_COLUMNS.replace(" = ?", "")
+        cur.execute(f"INSERT INTO articles (key, stored_at, updated_at, {names}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [row.key, at, at, *_columns(row)])
+        id = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
+        cur.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
+                    [id, *index.columns()])
+        return id
+
+    def _replace(self, cur: Cursor, id: int, row: rows.ArticleRow, index: IndexedDocument,
+                 old_data: str, version: int, at: str) -> None:
+        # A contentless index forgets a document given exactly the values it was indexed with.
+        old = rows.index_of(Article.from_json(old_data))
+        cur.execute("INSERT INTO articles_fts (articles_fts, rowid, title, authors, body) "
+                    "VALUES ('delete', ?, ?, ?, ?)", [id, *old.columns()])
+        cur.execute(f"UPDATE articles SET {_UPDATE_COLUMNS}, version = ?, updated_at = ? WHERE id = ?",
+                    [*_columns(row), version, at, id])
+        cur.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
+                    [id, *index.columns()])
+
+    def _match_source(self, tree: Node) -> tuple[str, str]:
+        return ("articles a JOIN articles_fts ON articles_fts.rowid = a.id AND articles_fts MATCH ?",
+                to_fts5(tree))
+
+    def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
+                limit: int) -> list[SortKey]:
+        clauses, params = rows.filters(request, "?")
+        if after is not None:
+            # bm25 ranks are negative, best first; the score shown is the rank negated.
+            clauses.append("(f.rank > ? OR (f.rank = ? AND f.rowid > ?))")
+            params += [-after[0], -after[0], after[1]]
+        join = "JOIN articles a ON a.id = f.rowid" if clauses else ""
+        where = "".join(f" AND {clause}" for clause in clauses)
+        found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f {join} WHERE articles_fts MATCH ?"
+                           f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [to_fts5(tree), *params, limit])
+        return [(int(id), -float(rank)) for id, rank in found]
+
+    def _matching_count(self, tree: Node, request: SearchRequest) -> int:
+        clauses, params = rows.filters(request, "?")
+        source, match = self._match_source(tree)
+        where = " AND ".join(clauses) or "1 = 1"
+        return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", [match, *params])[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
