@@ -39,6 +39,33 @@ class Settings:
         "Deepest element nesting the extractor walks; markup nested deeper is flattened into its ancestor.",
     )
 
+    fetch_connect_timeout: float = setting(
+        10.0, "Seconds the fetcher waits to open a connection to a web server before giving up.")
+    fetch_read_timeout: float = setting(
+        30.0, "Seconds the fetcher waits for the next bytes from a web server before giving up.")
+    fetch_total_timeout: float = setting(
+        120.0, "Seconds one fetch may take in all (retries, redirects and a server that drips bytes "
+        "included); the body is dropped when it runs out. The response body is also capped at "
+        "max_input_bytes, read as a stream and never held past it.")
+    fetch_max_redirects: int = setting(10, "Most redirects one fetch follows; loops are refused at once.")
+    fetch_attempts: int = setting(
+        3, "Tries per request when a server answers 429 or 5xx, with exponential backoff between them.")
+    fetch_backoff: float = setting(
+        1.0, "Seconds before the first retry; each next retry waits twice as long (Retry-After wins).")
+    fetch_max_retry_after: float = setting(
+        60.0, "Longest Retry-After the fetcher waits for; a server asking for more fails the fetch.")
+    fetch_host_delay: float = setting(
+        1.0, "Seconds between the starts of two requests to the same host (politeness).")
+    fetch_host_concurrency: int = setting(2, "Most requests to the same host at the same time.")
+    fetch_workers: int = setting(8, "Threads fetching URLs in parallel, across all hosts.")
+    fetch_robots_error_wait: float = setting(
+        600.0, "Seconds a host whose robots.txt answers 5xx (or cannot be reached) is left alone.")
+    allow_private: bool = setting(
+        False, "Fetch from private, loopback and link-local addresses too (refused by default, after "
+        "DNS resolution and on every redirect, against server-side request forgery).")
+    sitemap_max_depth: int = setting(3, "Deepest nesting of sitemap indexes followed from a sitemap.")
+    sitemap_max_urls: int = setting(50_000, "Most page URLs taken from one sitemap, indexes included.")
+
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
