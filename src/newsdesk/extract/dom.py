@@ -28,6 +28,7 @@ BLOCK_TAGS = frozenset({
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Soft hyphens and zero-width spaces split words for the eye only; search and scoring need them whole.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+_INVISIBLE_CHARS = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -40,6 +41,17 @@ class Block:
     link_first: bool  # the block opens with a link (a teaser headline, a menu entry)
 
 
+@dataclass(slots=True)
+class Anchor:
+    element: int
+    href: str
+    parts: list[str]  # its text nodes
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+
 @dataclass
 class Flat:
     """The page as parallel arrays over elements, plus the blocks in document order."""
@@ -49,6 +61,7 @@ class Flat:
     names: list[str] = field(default_factory=list)  # "class id" of each element, lower-cased
     ends: list[int] = field(default_factory=list)  # subtree of element i is [i, ends[i])
     blocks: list[Block] = field(default_factory=list)
+    anchors: list[Anchor] = field(default_factory=list)  # links with an href, in document order
 
     def inside(self, element: int, ancestor: int) -> bool:
         return ancestor <= element < self.ends[ancestor]
@@ -70,11 +83,15 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
     link_chars = 0
     link_depth = 0
     owners: list[int] = []
+    open_anchors: list[Anchor] = []
 
     def flush() -> None:
         nonlocal link_chars, link_first, has_text
         if buffer:
-            text = " ".join("".join(buffer).translate(_INVISIBLE).split())
+            joined = "".join(buffer)
+            if _INVISIBLE_CHARS.search(joined):
+                joined = joined.translate(_INVISIBLE)
+            text = " ".join(joined.split())
             if text and owners:
                 owner = owners[-1]
                 blocks.append(Block(text, min(link_chars, len(text)), owner, tags[owner], link_first))
@@ -88,6 +105,8 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         tag = tags[index]
         if tag == "a":
             link_depth -= 1
+            if open_anchors and open_anchors[-1].element == index:
+                open_anchors.pop()
         elif tag in BLOCK_TAGS:
             flush()
             owners.pop()
@@ -107,6 +126,8 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                 stripped = len(text.strip())
                 if link_depth:
                     link_chars += stripped
+                    if open_anchors:
+                        open_anchors[-1].parts.append(text)
                     if stripped and not has_text:
                         link_first = True
                 has_text = has_text or stripped > 0
@@ -125,6 +146,11 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                     owners.append(index)
                 elif tag == "a":
                     link_depth += 1
+                    href = attrs.get("href") if attrs else None
+                    if href:
+                        anchor = Anchor(index, href, [])
+                        flat.anchors.append(anchor)
+                        open_anchors.append(anchor)
                 if len(open_elements) >= max_depth:
                     # Deeper markup is flattened into this element's text (lexbor walks it without
                     # recursion).

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newsdesk.article import Article
+from newsdesk.article import Article, Link
 from newsdesk.errors import ExtractionError, InputError
 from newsdesk.extract.body import extract_body
 from newsdesk.extract.dom import flatten
@@ -30,12 +30,14 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     metadata = extract_metadata(tree, url)
     root = tree.body or tree.root
     body = ""
+    related: list[Link] = []
     if root is not None:
         flat = flatten(root, settings.max_depth)
         body = extract_body(flat, metadata.description)
+        related = related_links(flat, metadata.canonical_url or url)
     article = Article(url=url, body=body, extraction={"body": "dom"})
     metadata.fill(article)
-    article.related = related_links(tree, article.canonical_url or url)
+    article.related = related
     if article.image is not None and not article.image.caption:
         article.image.caption = lead_image_caption(tree, article.image.url)
     if not article.body and not article.title:

@@ -6,33 +6,45 @@ stories", "read next"); they are kept in `Article.related`, never in the body.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsdesk.article import Link
+from newsdesk.extract.dom import Flat
 
-_RELATED_BOXES = ", ".join(
-    f'[{attribute}*="{word}"] a[href]'
-    for attribute in ("class", "id")
-    for word in ("related", "recommended", "more-stories", "read-next", "readnext", "also-read")
-)
+_RELATED_NAME = re.compile(r"related|recommend|more-?stories|read-?next|also-?read")
+_NAME_CACHE: dict[str, bool] = {}
 MAX_RELATED = 20
 
 
-def related_links(tree: LexborHTMLParser, base_url: str | None) -> list[Link]:
-    """Titled links from related/recommended boxes, absolute, first occurrence of each URL."""
+def _names_related(name: str) -> bool:
+    known = _NAME_CACHE.get(name)
+    if known is None:
+        if len(_NAME_CACHE) > 50_000:
+            _NAME_CACHE.clear()
+        known = _NAME_CACHE[name] = _RELATED_NAME.search(name) is not None
+    return known
+
+
+def related_links(flat: Flat, base_url: str | None) -> list[Link]:
+    """Titled links inside boxes whose class or id says related/recommended/more stories/read next:
+    absolute, first occurrence of each URL."""
+    related = [False] * len(flat.tags)
+    for i, parent in enumerate(flat.parents):
+        related[i] = (parent >= 0 and related[parent]) or _names_related(flat.names[i])
     links: list[Link] = []
     seen: set[str] = set()
-    for anchor in tree.css(_RELATED_BOXES):
-        title = " ".join(anchor.text(deep=True).split())
-        href = (anchor.attributes.get("href") or "").strip()
+    for anchor in flat.anchors:
+        if not related[anchor.element]:
+            continue
+        title = anchor.text
+        href = anchor.href.strip()
         if len(title) < 15 or not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         url = urljoin(base_url, href) if base_url else href
-        if urlsplit(url).scheme not in ("http", "https", ""):
-            continue
-        if url in seen:
+        if urlsplit(url).scheme not in ("http", "https", "") or url in seen:
             continue
         seen.add(url)
         links.append(Link(title=title, url=url))
