@@ -165,6 +165,8 @@ class ArchiveReader:
                         yield item
                 if members and members.broken:
                     raise members.broken
+                if members is None and not is_arc:
+                    _check_tail(raw, last)
             except _Broken as broken:
                 self.counts.failed += 1
                 yield ArchiveError(broken.reason, source=source, offset=broken.offset)
@@ -267,6 +269,34 @@ def _after(raw: BinaryIO, position: int) -> int:
         if name.strip().lower() == "content-length" and value.strip().isdigit():
             length = int(value)
     return position
+
+
+def _check_tail(raw: BinaryIO, last: int) -> None:
+    """An uncompressed archive cut inside its last record, or inside the headers of a record after it,
+    can end the backend's iteration without a complaint: read the last record's headers and compare its
+    declared end with the file."""
+    size = raw.seek(0, io.SEEK_END)
+    position = max(last, 0)
+    raw.seek(position)
+    length = None
+    while True:
+        line = raw.readline(65536)
+        if not line:
+            if last >= 0 or size > 0:
+                raise _Broken(max(last, 0), "the file ends inside this record's headers (truncated)")
+            return
+        position += len(line)
+        if not line.strip():
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length" and value.strip().isdigit():
+            length = int(value)
+    end = position + (length or 0)
+    if size < end:
+        raise _Broken(max(last, 0), "the file ends inside this record (truncated)")
+    raw.seek(end)
+    if raw.read(65536).strip():
+        raise _Broken(end, "the file ends inside a record's headers (truncated)")
 
 
 def _next_member(members: _GzipMembers, position: int) -> int:
