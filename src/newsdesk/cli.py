@@ -148,6 +148,17 @@ class _Progress:
             self.progress.stop()
 
 
+def _register() -> None:
+    from newsdesk.commands.ingest import errors, ingest
+    from newsdesk.commands.search import export, search, show, sources
+
+    for command in (ingest, errors, search, show, sources, export):
+        main.add_command(command)
+
+
+_register()
+
+
 def run() -> None:
     try:
         main(prog_name="newsdesk")

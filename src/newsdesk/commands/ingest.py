@@ -1,0 +1,83 @@
+"""`newsdesk ingest` and `newsdesk errors`: fill the store, and see what could not be read."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from newsdesk.commands import db_option
+from newsdesk.errors import NewsdeskError
+from newsdesk.pipeline import IngestCounts, Ingester
+from newsdesk.settings import Settings
+from newsdesk.store import open_store
+
+
+class _Display:
+    """One status line on stderr, redrawn at most ten times a second; nothing when not a terminal."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, counts: IngestCounts) -> None:
+        now = time.monotonic()
+        if not self.live or now - self.last < 0.1:
+            return
+        self.last = now
+        sys.stderr.write("\r\x1b[K" + counts.summary())
+        sys.stderr.flush()
+
+    def finish(self, counts: IngestCounts) -> None:
+        if self.live:
+            sys.stderr.write("\r\x1b[K")
+        click.echo(counts.summary(), err=True)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@db_option
+@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
+def ingest(sources: tuple[str, ...], db: str | None, batch_size: int) -> None:
+    """Extract every page in SOURCES and keep the articles in the store.
+
+    SOURCES are files and folders (.html, .htm, .html.gz, .txt, .txt.gz), globs ("pages/**/*.html"),
+    and web archives (.warc, .warc.gz, .wet, .wet.gz, .arc). Running the same command again skips
+    what is already done, so an interrupted run (Ctrl-C, a crash) is finished by running it again.
+    Pages that fail are recorded with their reason: see `newsdesk errors`.
+    """
+    try:
+        store = open_store(db)
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    display = _Display()
+    with store:
+        ingester = Ingester(store, Settings.from_env(), batch_size=batch_size, progress=display)
+        try:
+            counts = ingester.run(list(sources))
+        except KeyboardInterrupt:
+            display.finish(ingester.counts)
+            click.echo("interrupted: everything stored so far is kept; run the same command to finish",
+                       err=True)
+            sys.exit(130)
+    display.finish(counts)
+    if counts.read and counts.failed == counts.read:
+        sys.exit(1)
+
+
+@click.command()
+@db_option
+@click.option("--since", help="Only failures at or after this time (ISO 8601, e.g. 2024-10-01).")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+def errors(db: str | None, since: str | None, fmt: str) -> None:
+    """List every page that could not be read, extracted or stored, with where and why."""
+    import json
+
+    with open_store(db) as store:
+        for record in store.errors(since):
+            if fmt == "jsonl":
+                click.echo(json.dumps(record.__dict__, ensure_ascii=False))
+            else:
+                where = f" at {record.location}" if record.location else ""
+                click.echo(f"{record.at}  {record.stage:<8} {record.source}{where}: {record.reason}")

@@ -1,0 +1,148 @@
+"""`newsdesk search`, `show`, `sources` and `export`: read what the store holds."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from newsdesk.commands import db_option
+from newsdesk.errors import NewsdeskError
+from newsdesk.exports import record, write_csv, write_jsonl, write_parquet
+from newsdesk.store import SearchRequest, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _filters(func: F) -> F:
+    """The filters shared by `search` and `export`."""
+    for option in reversed([
+        click.option("--source", "site", help="Only this site (its name or host)."),
+        click.option("--since", help="Published on or after this date (ISO 8601: 2024-10-01)."),
+        click.option("--until", help="Published on or before this date (2024-10 is the whole month)."),
+        click.option("--author", help="Only articles by this author (whole words of the name)."),
+        click.option("--language", help="Only this language (ISO 639-1 code: en, de...)."),
+    ]):
+        func = option(func)
+    return func
+
+
+QUERY_HELP = """\b
+QUERY language (the same on SQLite and PostgreSQL):
+  nato ukraine            both words (AND is implied)
+  "secretary general"     the phrase
+  rutte OR stoltenberg    either word
+  nato NOT trump, -trump  without the word
+  (kyiv OR kiev) aid      parentheses group
+  ukrain*                 any word starting with ukrain
+"""
+
+
+@click.command(epilog=QUERY_HELP)
+@click.argument("query", required=False)
+@_filters
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
+              show_default=True)
+@db_option
+def search(query: str | None, site: str | None, since: str | None, until: str | None, author: str | None,
+           language: str | None, sort: str, limit: int, fmt: str, db: str | None) -> None:
+    """Find stored articles: title, site, date and a snippet with the matched terms marked."""
+    request = SearchRequest(query=query, site=site, since=since, until=until, author=author,
+                            language=language, sort=sort, limit=limit)  # type: ignore[arg-type]
+    try:
+        with open_store(db) as store:
+            page = store.search(request)
+            if fmt == "jsonl":
+                for hit in page.hits:
+                    stored = store.get(hit.id)
+                    if stored is not None:
+                        click.echo(json.dumps(record(stored), ensure_ascii=False))
+                return
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "title", "site", "published", "url", "snippet"])
+        for hit in page.hits:
+            writer.writerow([hit.id, hit.title, hit.site, hit.published, hit.url, hit.snippet.marked()])
+        return
+    if not page.hits:
+        click.echo("no articles match", err=True)
+        return
+    for hit in page.hits:
+        date = (hit.published or "")[:10]
+        click.echo(click.style(f"[{hit.id}] {hit.title or '(untitled)'}", bold=True))
+        click.echo(f"    {hit.site}  {date}  {hit.url or ''}".rstrip())
+        on, off = (click.style("", reverse=True, reset=False), click.style("", reset=True))
+        snippet = hit.snippet.marked(on, off) if sys.stdout.isatty() else hit.snippet.marked("[", "]")
+        click.echo("    " + " ".join(snippet.split()))
+
+
+@click.command()
+@click.argument("id_or_url")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@db_option
+def show(id_or_url: str, fmt: str, db: str | None) -> None:
+    """Print one stored article, by its id or its URL."""
+    key: int | str = int(id_or_url) if id_or_url.isdigit() else id_or_url
+    with open_store(db) as store:
+        stored = store.get(key)
+    if stored is None:
+        raise click.ClickException(f"no article {id_or_url!r} in the store")
+    if fmt == "json":
+        click.echo(json.dumps(record(stored), ensure_ascii=False, indent=2))
+    else:
+        article = stored.article
+        click.echo(f"{article.title}\n{', '.join(article.authors)}  {article.published or ''}\n")
+        click.echo(article.body)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@db_option
+def sources(fmt: str, db: str | None) -> None:
+    """Every site in the store, with its article count, date range and failures."""
+    with open_store(db) as store:
+        summaries = store.sources()
+    if fmt == "jsonl":
+        for summary in summaries:
+            click.echo(json.dumps(summary.__dict__, ensure_ascii=False))
+        return
+    click.echo(f"{'site':<40} {'articles':>8}  {'first':<10}  {'last':<10}  {'failures':>8}")
+    for summary in summaries:
+        first, last = (summary.first_published or "")[:10], (summary.last_published or "")[:10]
+        click.echo(f"{summary.site[:40]:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
+                   f"{summary.failures:>8}")
+
+
+@click.command()
+@click.argument("query", required=False)
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "
+              "Parquet needs a file).")
+@db_option
+def export(query: str | None, site: str | None, since: str | None, until: str | None, author: str | None,
+           language: str | None, fmt: str, out: str | None, db: str | None) -> None:
+    """Export stored articles (all, or those matching QUERY and the filters), streamed.
+
+    The columns are documented in docs/exports.md.
+    """
+    request = SearchRequest(query=query, site=site, since=since, until=until, author=author,
+                            language=language)
+    with open_store(db) as store:
+        articles = store.iter_articles(request)
+        if fmt == "parquet":
+            if not out:
+                raise click.UsageError("--format parquet needs --out FILE")
+            count = write_parquet(articles, out)
+        else:
+            with (open(out, "w", encoding="utf-8", newline="") if out else sys.stdout) as stream:
+                count = (write_jsonl if fmt == "jsonl" else write_csv)(articles, stream)
+    click.echo(f"{count} articles exported", err=True)

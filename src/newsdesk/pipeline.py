@@ -1,0 +1,191 @@
+"""Ingest: sources yield pages, the extractor makes articles, the store keeps them, in batches.
+
+A batch is stored in one transaction together with the checkpoints of the inputs it finishes, so a
+run killed at any point (Ctrl-C, kill -9) loses at most the batch in flight, and the same command run
+again skips every input already done: nothing is extracted twice, nothing is stored twice.
+Every failure is recorded in the store with its source, stage and reason, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsdesk.article import Article, Page
+from newsdesk.errors import ArchiveError, NewsdeskError
+from newsdesk.extract import extract_page
+from newsdesk.settings import Settings
+from newsdesk.sources.detect import Kind, classify
+from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
+from newsdesk.sources.warc import ArchiveReader
+from newsdesk.store.base import Store
+
+
+@dataclass
+class IngestCounts:
+    """What a run did, for the progress display and the closing summary."""
+
+    read: int = 0
+    fetched: int = 0
+    extracted: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.read / elapsed if elapsed > 0 else 0.0
+
+    def summary(self) -> str:
+        return (f"{self.read} read, {self.fetched} fetched, {self.extracted} extracted, "
+                f"{self.stored} stored, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.skipped} skipped, "
+                f"{self.failed} failed ({self.rate():.1f} pages/s)")
+
+
+@dataclass
+class _Work:
+    """A page to extract (or None), and the checkpoint that says it is done once its batch is committed."""
+
+    page: Page | None
+    checkpoint: str
+
+
+Progress = Callable[[IngestCounts], None]
+
+
+class Ingester:
+    """`Ingester(store).run(["pages/", "crawl.warc.gz"])` ingests every source and returns the counts."""
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, batch_size: int = 100,
+                 progress: Progress | None = None) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.batch_size = batch_size
+        self.progress = progress or (lambda counts: None)
+        self.counts = IngestCounts()
+
+    def run(self, sources: Sequence[str]) -> IngestCounts:
+        batch: list[Article] = []
+        checkpoints: list[str] = []  # marked done only after the batch holding their articles is stored
+        for work in self._work(sources):
+            article = self._extract(work.page) if work.page is not None else None
+            if article is not None:
+                batch.append(article)
+            checkpoints.append(work.checkpoint)
+            if len(batch) >= self.batch_size:
+                self._commit(batch, checkpoints)
+            self.progress(self.counts)
+        self._commit(batch, checkpoints)
+        self.progress(self.counts)
+        return self.counts
+
+    def _extract(self, page: Page) -> Article | None:
+        try:
+            article = extract_page(page, self.settings)
+        except NewsdeskError as error:
+            self._fail(page.source, error.stage or "extract", error.reason)
+            return None
+        except Exception as error:  # one page's bug must not end a run over thousands
+            self._fail(page.source, "extract", f"internal error: {type(error).__name__}: {error}")
+            return None
+        self.counts.extracted += 1
+        return article
+
+    def _commit(self, batch: list[Article], checkpoints: list[str]) -> None:
+        outcomes = self.store.put_many(batch) if batch else []
+        for outcome in outcomes:
+            if outcome.status == "stored":
+                self.counts.stored += 1
+            elif outcome.status == "updated":
+                self.counts.updated += 1
+            else:
+                self.counts.unchanged += 1
+        for checkpoint in checkpoints:
+            self.store.mark_done(checkpoint)
+        batch.clear()
+        checkpoints.clear()
+
+    def _fail(self, source: str, stage: str, reason: str, location: str | None = None) -> None:
+        self.counts.failed += 1
+        self.store.record_error(source, stage, reason, location)
+
+    def _work(self, sources: Sequence[str]) -> Iterator[_Work]:
+        for source in sources:
+            kind = classify(source)
+            if kind is Kind.WARC:
+                yield from self._archive(source)
+            elif kind is Kind.URL:
+                self._fail(source, "read", "fetching URLs is not available yet")
+            else:
+                yield from self._files(source)
+
+    def _files(self, source: str) -> Iterator[_Work]:
+        paths: Iterable[str | Path]
+        if any(char in source for char in "*?[") and not Path(source).exists():
+            paths = (Path(p) for p in sorted(glob.glob(source, recursive=True)) if is_page_file(Path(p)))
+        else:
+            paths = expand_paths([source])
+        found = False
+        for path in paths:
+            found = True
+            if path == "-":
+                self._fail("-", "read", "stdin cannot be ingested; save it to a file first")
+                continue
+            path = Path(path)
+            checkpoint = _file_checkpoint(path)
+            if checkpoint and self.store.is_done(checkpoint):
+                self.counts.skipped += 1
+                continue
+            self.counts.read += 1
+            try:
+                data = read_bytes(path, self.settings.max_input_bytes)
+            except NewsdeskError as error:
+                self._fail(str(path), error.stage or "read", error.reason)
+                continue
+            yield _Work(Page(source=str(path), content=data, content_type=content_type_for(path.name)),
+                        checkpoint or f"file:{path}")
+        if not found:
+            self._fail(source, "read", "no such file, folder or glob match")
+
+    def _archive(self, source: str) -> Iterator[_Work]:
+        path = Path(source)
+        finished = _file_checkpoint(path)
+        if finished and self.store.is_done(finished):
+            self.counts.skipped += 1
+            return
+        reader = ArchiveReader(path, max_bytes=self.settings.max_input_bytes)
+        for item in reader:
+            if isinstance(item, ArchiveError):
+                self._fail(source, item.stage or "read", item.reason, f"byte {item.offset}")
+                continue
+            if isinstance(item, NewsdeskError):
+                where = item.source.rsplit("@", 1)[-1] if item.source and "@" in item.source else None
+                self._fail(source, item.stage or "read", item.reason, where and f"byte {where}")
+                continue
+            self.counts.read += 1
+            # Each record is its own checkpoint: a resumed run skips records stored before the kill.
+            checkpoint = f"record:{finished}:{item.source.rsplit('@', 1)[-1]}"
+            if self.store.is_done(checkpoint):
+                self.counts.skipped += 1
+                continue
+            yield _Work(item, checkpoint)
+        self.counts.skipped += sum(reader.counts.skipped.values())
+        if finished:
+            yield _Work(None, finished)
+
+
+def _file_checkpoint(path: Path) -> str | None:
+    """A file is the same input while its path, size and modification time are."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"file:{os.path.abspath(path)}:{stat.st_size}:{stat.st_mtime_ns}"
