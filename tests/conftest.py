@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from newsdesk.article import Article
 from newsdesk.cli import main
+from newsdesk.store import Store, open_store
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -151,3 +155,77 @@ def extract_isolated(tmp_path: Path) -> Callable[..., Outcome]:
         return Outcome(**json.loads(child.stdout))
 
     return run
+
+
+# --- stores: the same tests on SQLite, PostgreSQL and in memory ----------------------------------------
+
+STORE_KINDS = ["sqlite", "postgres", "memory"]
+SCRAPINGHUB = PROJECT.parent / "shared" / "data" / "scrapinghub" / "ground-truth.json"
+
+
+def postgres_test_url() -> str:
+    """The test server's URL; a test that needs PostgreSQL fails (never skips) without one."""
+    url = os.environ.get("NEWSDESK_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail("NEWSDESK_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts "
+                    "a PostgreSQL server (scripts/postgres start DIR prints the variable to export)",
+                    pytrace=False)
+    return url
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL whose tables live in a new, empty schema of the test database, dropped afterwards."""
+    import psycopg
+
+    url = postgres_test_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}".encode())
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
+
+
+@contextlib.contextmanager
+def fresh_store_url(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "postgres":
+        with postgres_schema() as url:
+            yield url
+    elif kind == "sqlite":
+        yield f"sqlite:///{folder / f'store-{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        yield "memory://"
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty store of each kind."""
+    with fresh_store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh, empty store of each kind (sqlite, postgres, memory)."""
+    with open_store(store_url) as opened:
+        yield opened
+
+
+def scrapinghub_articles() -> list[Article]:
+    """Articles made of the ScrapingHub benchmark's real bodies, with a title (the first words), a date
+    and a language derived from their place in the file: a corpus to search."""
+    if not SCRAPINGHUB.is_file():
+        pytest.fail(f"the shared evaluation data is missing: {SCRAPINGHUB} (see README)", pytrace=False)
+    truth = json.loads(SCRAPINGHUB.read_text(encoding="utf-8"))
+    articles = []
+    for number, (_, page) in enumerate(sorted(truth.items())):
+        body = page["articleBody"]
+        articles.append(Article(
+            source="scrapinghub", url=page["url"], title=" ".join(body.split()[:8]), body=body,
+            published=f"2019-{number % 12 + 1:02d}-{number % 28 + 1:02d}T12:00:00+00:00",
+            language="en" if body.isascii() else None,
+            authors=[f"Writer {'ABCDEFG'[number % 7]}"]))
+    return articles

@@ -79,6 +79,9 @@ def _lex(text: str) -> list[str | Node]:
         char = text[i]
         if char.isspace():
             i += 1
+        elif char == "-" and text[i + 1:i + 2] in ('"', "("):
+            out.append("NOT")  # -"a phrase", -(a group)
+            i += 1
         elif char in "()":
             out.append(char)
             i += 1
@@ -99,18 +102,25 @@ def _lex(text: str) -> list[str | Node]:
                 out.append(word)
                 continue
             negated = word.startswith("-")
-            node = _words(word, word.endswith("*"))
+            node = _words(word, False)
             if node is not None:
                 out.extend(["NOT", node] if negated else [node])
     return out
 
 
 def _words(text: str, prefix: bool) -> Term | Phrase | None:
-    found = tokens(text)
-    if not found:
+    """The terms of a word or a quoted phrase; a piece ending in `*` (or all, after `"..."*`) is a prefix."""
+    terms: list[Term] = []
+    for piece in text.split():
+        found = tokens(piece)
+        if found:
+            terms += [Term(token) for token in found[:-1]]
+            terms.append(Term(found[-1], piece.endswith("*")))
+    if not terms:
         return None
-    terms = (*(Term(token) for token in found[:-1]), Term(found[-1], prefix))
-    return terms[0] if len(terms) == 1 else Phrase(terms)
+    if prefix:
+        terms[-1] = Term(terms[-1].text, True)
+    return terms[0] if len(terms) == 1 else Phrase(tuple(terms))
 
 
 class _Parser:

@@ -10,7 +10,6 @@ Without a URL: the NEWSDESK_DB environment variable, else ./newsdesk.db.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 from newsdesk.errors import StoreError
 from newsdesk.store.base import (
@@ -49,14 +48,11 @@ def open_store(url: str | None = None) -> Store:
 
         return PostgresStore(url)
     if scheme == "sqlite":
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy writes them.
+        host, _, path = url[len("sqlite://"):].partition("/")
+        if host not in ("", "localhost"):
             raise StoreError(f"a sqlite URL names a file, as sqlite:///path.db, not a host: {url!r}",
                              source=url, stage="store")
-        path = parts.path
-        if path.startswith("/") and not url.lower().startswith("sqlite:////"):
-            # sqlite:///relative.db is relative, sqlite:////abs.db absolute (SQLAlchemy's convention)
-            path = path[1:]
         if not path:
             raise StoreError(f"no file in {url!r}: write sqlite:///path.db", source=url, stage="store")
         from newsdesk.store.sqlite import SQLiteStore

@@ -43,6 +43,8 @@ class ArticleRow:
         data = json.dumps(content, ensure_ascii=False)
         for name in _NOT_CONTENT:
             content.pop(name, None)
+        if article.canonical_url:
+            content.pop("url")  # the address it was read at, when the page names its own
         digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         site = site_of(article)
         return ArticleRow(
@@ -173,7 +175,8 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
     """
     sites: dict[str, list[Any]] = {}
     site_of_host: dict[str, str] = {}
-    for site, host, count, first, last in articles:
+    for named, host, count, first, last in articles:
+        site = named or host or "(unknown)"
         entry = sites.setdefault(site, [0, None, None, 0])
         entry[0] += count
         entry[1] = min(filter(None, (entry[1], first)), default=None)
