@@ -6,16 +6,15 @@ counted. Memory stays constant: a payload is read up to the size limit and the r
 
 A broken archive never raises: the records before the break are yielded, then one `ArchiveError` whose
 `offset` is where it broke (for a .gz file, the compressed offset of the gzip member that is cut short
-or corrupt, which is where a reader would seek to), and the stream ends. Gzip members are decompressed
-here rather than inside fastwarc because a file cut between or inside members must be noticed, not
-read as a shorter file; a record is complete only when its whole declared length was read.
+or corrupt, which is where a reader would seek to), and the stream ends. Gzip is decompressed by
+gzip_members.py rather than inside fastwarc because a file cut between or inside members must be
+noticed, not read as a shorter file; a record is complete only when its whole declared length was read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from newsdesk.article import Page
 from newsdesk.errors import ArchiveError, InputError
 from newsdesk.settings import Settings
 from newsdesk.sources.detect import is_html_type, looks_like_html
+from newsdesk.sources.gzip_members import Broken, GzipMembers
 
 _CHUNK = 256 * 1024
-_INPUT_CHUNK = 16 * 1024
 _PAGE_RECORDS = {"response", "resource", "conversion"}
 
 
@@ -59,74 +58,6 @@ class _Record:
     finish: Callable[[], bool]  # skips the rest of the record; False if the file ended inside it
 
 
-class _Broken(Exception):
-    def __init__(self, offset: int, reason: str) -> None:
-        super().__init__(reason)
-        self.offset = offset
-        self.reason = reason
-
-
-class _GzipMembers:
-    """The decompressed bytes of a (multi-member) gzip file, remembering where each member starts.
-
-    A cut or corrupt member ends the stream (read returns b"") and is kept in `broken`: raising inside
-    the parser's read-ahead would lose the complete record just before the break.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._pending = b""  # compressed bytes not yet given to a decompressor
-        self._pending_at = 0  # their offset in the file
-        self._inflate: zlib._Decompress | None = None
-        self._out = 0
-        self._out_buffer = bytearray()
-        self.starts: list[tuple[int, int]] = []  # (decompressed offset, file offset) of each member
-        self.broken: _Broken | None = None
-
-    def tell(self) -> int:
-        return self._out
-
-    def read(self, size: int = -1) -> bytes:
-        if not self._out_buffer:
-            self._fill()
-        size = size if size > 0 else len(self._out_buffer)
-        data = bytes(self._out_buffer[:size])
-        del self._out_buffer[:size]
-        self._out += len(data)
-        return data
-
-    def _fill(self) -> None:
-        # Small input chunks without an output cap: a bomb expands 16 KiB to at most ~16 MiB here,
-        # and no unconsumed tail is copied over and over.
-        while self.broken is None and not self._out_buffer:
-            if not self._pending:
-                self._pending = self._raw.read(_INPUT_CHUNK)
-                if not self._pending:
-                    if self._inflate is not None:
-                        self.broken = _Broken(self.starts[-1][1], "the file ends inside a gzip member "
-                                              "(truncated)")
-                    return
-            if self._inflate is None:
-                self._inflate = zlib.decompressobj(wbits=31)
-                self.starts.append((self._out + len(self._out_buffer), self._pending_at))
-            data, self._pending = self._pending, b""
-            try:
-                self._out_buffer += self._inflate.decompress(data)
-            except zlib.error as error:
-                self.broken = _Broken(self.starts[-1][1], f"corrupt gzip data ({error})")
-                return
-            if self._inflate.eof:
-                self._pending = self._inflate.unused_data
-                self._inflate = None
-            self._pending_at += len(data) - len(self._pending)
-
-    def file_offset(self, position: int) -> int:
-        """The file offset of the gzip member holding decompressed `position`."""
-        while len(self.starts) > 1 and self.starts[1][0] <= position:
-            del self.starts[0]  # records come in order: earlier members are never asked for again
-        return self.starts[0][1] if self.starts else 0
-
-
 class ArchiveReader:
     """`for item in ArchiveReader(path)` yields `Page | InputError`; `counts` fills in as it goes."""
 
@@ -144,7 +75,7 @@ class ArchiveReader:
             yield InputError(f"unreadable: {exc.strerror or exc}", source=source, stage="read")
             return
         with raw:
-            members = _GzipMembers(raw) if raw.read(2) == b"\x1f\x8b" else None
+            members = GzipMembers(raw) if raw.read(2) == b"\x1f\x8b" else None
             raw.seek(0)
             stream: BinaryIO = members or raw  # type: ignore[assignment]
             offset: Callable[[int], int] = members.file_offset if members else int
@@ -157,7 +88,7 @@ class ArchiveReader:
                     self.counts.read += 1
                     item = self._page(record, offset(record.position))
                     if not record.finish():
-                        raise (members and members.broken) or _Broken(
+                        raise (members and members.broken) or Broken(
                             offset(record.position), "the file ends inside this record (truncated)")
                     if isinstance(item, Page):
                         self.counts.yielded += 1
@@ -167,7 +98,7 @@ class ArchiveReader:
                     raise members.broken
                 if members is None and not is_arc:
                     _check_tail(raw, last)
-            except _Broken as broken:
+            except Broken as broken:
                 self.counts.failed += 1
                 yield ArchiveError(broken.reason, source=source, offset=broken.offset)
             except (OSError, ValueError, EOFError) as exc:  # the backend could not parse what it read
@@ -283,7 +214,7 @@ def _check_tail(raw: BinaryIO, last: int) -> None:
         line = raw.readline(65536)
         if not line:
             if last >= 0 or size > 0:
-                raise _Broken(max(last, 0), "the file ends inside this record's headers (truncated)")
+                raise Broken(max(last, 0), "the file ends inside this record's headers (truncated)")
             return
         position += len(line)
         if not line.strip():
@@ -293,13 +224,13 @@ def _check_tail(raw: BinaryIO, last: int) -> None:
             length = int(value)
     end = position + (length or 0)
     if size < end:
-        raise _Broken(max(last, 0), "the file ends inside this record (truncated)")
+        raise Broken(max(last, 0), "the file ends inside this record (truncated)")
     raw.seek(end)
     if raw.read(65536).strip():
-        raise _Broken(end, "the file ends inside a record's headers (truncated)")
+        raise Broken(end, "the file ends inside a record's headers (truncated)")
 
 
-def _next_member(members: _GzipMembers, position: int) -> int:
+def _next_member(members: GzipMembers, position: int) -> int:
     later = [start for decompressed, start in members.starts if decompressed > position]
     return later[0] if later else members.file_offset(max(position, 0))
 
