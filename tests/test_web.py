@@ -264,8 +264,9 @@ def test_robots_txt_is_obeyed_and_read_once_per_host(site: Site, fetcher: Fetche
     assert site.hits == ["/robots.txt", "/page"]
 
 
-def test_a_failing_robots_txt_keeps_the_fetcher_away(site: Site, fetcher: Fetcher) -> None:
-    site.robots = (503, "")
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_failing_robots_txt_keeps_the_fetcher_away(site: Site, fetcher: Fetcher, status: int) -> None:
+    site.robots = (status, "")
     for _ in range(2):
         error = failed(fetcher.fetch(site.url("/page")))
         assert error.stage == "robots" and "server error" in error.reason
@@ -289,7 +290,7 @@ def test_server_errors_are_retried_until_success(site: Site, fetcher: Fetcher) -
 
 def test_a_server_that_always_fails_is_tried_a_bounded_number_of_times(site: Site, fetcher: Fetcher) -> None:
     error, seconds = timed(fetcher, site.url("/broken"))
-    assert failed(error).status == 503 and "HTTP 503" in error.reason
+    assert failed(error).status == 503 and "HTTP 503" in error.reason and error.retry_after is None
     assert site.counts["/broken"] == QUICK.attempts
     assert seconds < 1
 

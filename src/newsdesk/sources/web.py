@@ -203,8 +203,9 @@ class Fetcher:
                                    answer.headers.get("last-modified") or validators.last_modified)
                 return NotModified(current, fresh)
             if not 200 <= answer.status < 300:
+                asked = _retry_after(answer.headers.get("retry-after"))
                 raise _Failed(f"HTTP {answer.status}" + (f" (at {current})" if current != url else ""),
-                              status=answer.status)
+                              status=answer.status, retry_after=asked)
             return Page(source=url, content=answer.body, url=current,
                         content_type=answer.headers.get("content-type"), headers=answer.headers,
                         fetched_at=datetime.now(UTC))
@@ -301,7 +302,7 @@ class Fetcher:
         try:
             found = self._fetch(robots_url, None, 1, _ROBOTS_BYTES, robots=False)
         except _Failed as failed:
-            if failed.status is not None and 400 <= failed.status < 500:
+            if failed.status is not None and 400 <= failed.status < 500 and failed.status != 429:
                 return _Robots(None, True, now + _ROBOTS_KEEP)  # no robots.txt: everything is allowed
             if failed.stage == "guard":
                 raise
