@@ -149,10 +149,10 @@ class _Progress:
 
 
 def _register() -> None:
-    from newsdesk.commands.ingest import errors, ingest
+    from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
 
-    for command in (ingest, errors, search, show, sources, export):
+    for command in (ingest, update, errors, search, show, sources, export):
         main.add_command(command)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from newsdesk.article import Article, Page
 from newsdesk.errors import ArchiveError, NewsdeskError
 from newsdesk.extract import extract_page
+from newsdesk.pipeline_web import WebSource, WebWork
 from newsdesk.settings import Settings
 from newsdesk.sources.detect import Kind, classify
 from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
@@ -56,6 +57,7 @@ class _Work:
 
     page: Page | None
     checkpoint: str
+    hints: dict[str, str] = field(default_factory=dict)  # title/published from a feed or news sitemap
 
 
 Progress = Callable[[IngestCounts], None]
@@ -71,19 +73,43 @@ class Ingester:
         self.batch_size = batch_size
         self.progress = progress or (lambda counts: None)
         self.counts = IngestCounts()
+        self._web: WebSource | None = None
 
     def run(self, sources: Sequence[str]) -> IngestCounts:
+        """Ingest every source: files, folders, globs, web archives, URLs, feeds and sitemaps."""
+        return self._drain(self._work(sources))
+
+    def update(self) -> IngestCounts:
+        """Re-poll every feed and sitemap ingested before and ingest only what is new."""
+        return self._drain(self._web_work(self.web.update()))
+
+    @property
+    def web(self) -> WebSource:
+        if self._web is None:
+            self._web = WebSource(self)
+        return self._web
+
+    def _drain(self, works: Iterable[_Work]) -> IngestCounts:
         batch: list[Article] = []
-        checkpoints: list[str] = []  # marked done only after the batch holding their articles is stored
-        for work in self._work(sources):
-            article = self._extract(work.page) if work.page is not None else None
-            if article is not None:
-                batch.append(article)
-            checkpoints.append(work.checkpoint)
-            if len(batch) >= self.batch_size:
-                self._commit(batch, checkpoints)
-            self.progress(self.counts)
-        self._commit(batch, checkpoints)
+        done: list[_Work] = []  # marked done only after the batch holding their articles is stored
+        try:
+            for work in works:
+                article = self._extract(work.page) if work.page is not None else None
+                if article is not None:
+                    for name, value in work.hints.items():
+                        if not getattr(article, name):
+                            setattr(article, name, value)
+                            article.extraction[name] = "listing"
+                    batch.append(article)
+                done.append(work)
+                if len(batch) >= self.batch_size:
+                    self._commit(batch, done)
+                self.progress(self.counts)
+            self._commit(batch, done)
+        finally:
+            if self._web is not None:
+                self._web.close()
+                self._web = None
         self.progress(self.counts)
         return self.counts
 
@@ -91,15 +117,15 @@ class Ingester:
         try:
             article = extract_page(page, self.settings)
         except NewsdeskError as error:
-            self._fail(page.source, error.stage or "extract", error.reason)
+            self.fail(page.source, error.stage or "extract", error.reason)
             return None
         except Exception as error:  # one page's bug must not end a run over thousands
-            self._fail(page.source, "extract", f"internal error: {type(error).__name__}: {error}")
+            self.fail(page.source, "extract", f"internal error: {type(error).__name__}: {error}")
             return None
         self.counts.extracted += 1
         return article
 
-    def _commit(self, batch: list[Article], checkpoints: list[str]) -> None:
+    def _commit(self, batch: list[Article], done: list[_Work]) -> None:
         outcomes = self.store.put_many(batch) if batch else []
         for outcome in outcomes:
             if outcome.status == "stored":
@@ -108,12 +134,16 @@ class Ingester:
                 self.counts.updated += 1
             else:
                 self.counts.unchanged += 1
-        for checkpoint in checkpoints:
-            self.store.mark_done(checkpoint)
+        for work in done:
+            self.store.mark_done(work.checkpoint)
+            page = work.page
+            if page is not None and page.url and work.checkpoint.startswith("url:"):
+                self.store.save_fetch_state(page.url, page.headers.get("etag"),
+                                            page.headers.get("last-modified"))
         batch.clear()
-        checkpoints.clear()
+        done.clear()
 
-    def _fail(self, source: str, stage: str, reason: str, location: str | None = None) -> None:
+    def fail(self, source: str, stage: str, reason: str, location: str | None = None) -> None:
         self.counts.failed += 1
         self.store.record_error(source, stage, reason, location)
 
@@ -123,9 +153,14 @@ class Ingester:
             if kind is Kind.WARC:
                 yield from self._archive(source)
             elif kind is Kind.URL:
-                self._fail(source, "read", "fetching URLs is not available yet")
+                yield from self._web_work(self.web.url(source))
             else:
                 yield from self._files(source)
+
+    def _web_work(self, works: Iterable[WebWork]) -> Iterator[_Work]:
+        for work in works:
+            self.counts.read += 1
+            yield _Work(work.page, work.checkpoint, work.hints)
 
     def _files(self, source: str) -> Iterator[_Work]:
         paths: Iterable[str | Path]
@@ -137,7 +172,7 @@ class Ingester:
         for path in paths:
             found = True
             if path == "-":
-                self._fail("-", "read", "stdin cannot be ingested; save it to a file first")
+                self.fail("-", "read", "stdin cannot be ingested; save it to a file first")
                 continue
             path = Path(path)
             checkpoint = _file_checkpoint(path)
@@ -148,12 +183,12 @@ class Ingester:
             try:
                 data = read_bytes(path, self.settings.max_input_bytes)
             except NewsdeskError as error:
-                self._fail(str(path), error.stage or "read", error.reason)
+                self.fail(str(path), error.stage or "read", error.reason)
                 continue
             yield _Work(Page(source=str(path), content=data, content_type=content_type_for(path.name)),
                         checkpoint or f"file:{path}")
         if not found:
-            self._fail(source, "read", "no such file, folder or glob match")
+            self.fail(source, "read", "no such file, folder or glob match")
 
     def _archive(self, source: str) -> Iterator[_Work]:
         path = Path(source)
@@ -164,11 +199,11 @@ class Ingester:
         reader = ArchiveReader(path, max_bytes=self.settings.max_input_bytes)
         for item in reader:
             if isinstance(item, ArchiveError):
-                self._fail(source, item.stage or "read", item.reason, f"byte {item.offset}")
+                self.fail(source, item.stage or "read", item.reason, f"byte {item.offset}")
                 continue
             if isinstance(item, NewsdeskError):
                 where = item.source.rsplit("@", 1)[-1] if item.source and "@" in item.source else None
-                self._fail(source, item.stage or "read", item.reason, where and f"byte {where}")
+                self.fail(source, item.stage or "read", item.reason, where and f"byte {where}")
                 continue
             self.counts.read += 1
             # Each record is its own checkpoint: a resumed run skips records stored before the kill.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
 
 import click
 
@@ -35,27 +37,25 @@ class _Display:
         click.echo(counts.summary(), err=True)
 
 
-@click.command()
-@click.argument("sources", nargs=-1, required=True)
-@db_option
-@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
-def ingest(sources: tuple[str, ...], db: str | None, batch_size: int) -> None:
-    """Extract every page in SOURCES and keep the articles in the store.
+allow_private_option = click.option(
+    "--allow-private", is_flag=True,
+    help="Let the fetcher reach private, loopback and link-local addresses (refused by default).")
 
-    SOURCES are files and folders (.html, .htm, .html.gz, .txt, .txt.gz), globs ("pages/**/*.html"),
-    and web archives (.warc, .warc.gz, .wet, .wet.gz, .arc). Running the same command again skips
-    what is already done, so an interrupted run (Ctrl-C, a crash) is finished by running it again.
-    Pages that fail are recorded with their reason: see `newsdesk errors`.
-    """
+
+def _run(db: str | None, batch_size: int, allow_private: bool,
+         job: Callable[[Ingester], IngestCounts]) -> None:
     try:
         store = open_store(db)
     except NewsdeskError as error:
         raise click.ClickException(str(error)) from None
+    settings = Settings.from_env()
+    if allow_private:
+        settings = replace(settings, allow_private=True)
     display = _Display()
     with store:
-        ingester = Ingester(store, Settings.from_env(), batch_size=batch_size, progress=display)
+        ingester = Ingester(store, settings, batch_size=batch_size, progress=display)
         try:
-            counts = ingester.run(list(sources))
+            counts = job(ingester)
         except KeyboardInterrupt:
             display.finish(ingester.counts)
             click.echo("interrupted: everything stored so far is kept; run the same command to finish",
@@ -64,6 +64,38 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int) -> None:
     display.finish(counts)
     if counts.read and counts.failed == counts.read:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@db_option
+@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
+@allow_private_option
+def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_private: bool) -> None:
+    """Extract every page in SOURCES and keep the articles in the store.
+
+    \b
+    SOURCES are any mix of:
+      files and folders   .html .htm .html.gz .txt .txt.gz (folders searched recursively)
+      globs               "pages/**/*.html" (quote them)
+      web archives        .warc .warc.gz .wet .wet.gz .arc
+      URLs                an article, an RSS/Atom/JSON feed or a sitemap (its entries are fetched),
+                          politely: robots.txt, per-host delay, retries, size and time limits
+
+    Running the same command again skips what is already done, so an interrupted run (Ctrl-C, a
+    crash) is finished by running it again. Pages that fail are recorded with their reason: see
+    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`.
+    """
+    _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(sources)))
+
+
+@click.command()
+@db_option
+@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
+@allow_private_option
+def update(db: str | None, batch_size: int, allow_private: bool) -> None:
+    """Re-poll every feed and sitemap ingested before; fetch and store only the new entries."""
+    _run(db, batch_size, allow_private, lambda ingester: ingester.update())
 
 
 @click.command()

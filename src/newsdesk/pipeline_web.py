@@ -1,0 +1,144 @@
+"""The web half of ingest: a URL is fetched and, by what it turns out to be, extracted as a page or read
+as a feed or sitemap whose entries are fetched in turn. `newsdesk update` re-polls every feed and
+sitemap ingested before, conditionally, and fetches only entries not stored yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsdesk.article import Page
+from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.sources.detect import sniff
+from newsdesk.sources.feeds import read_feed
+from newsdesk.sources.sitemaps import SitemapReader
+from newsdesk.sources.web import Fetcher, FetchOptions, NotModified, Outcome, Validators
+
+if TYPE_CHECKING:
+    from newsdesk.pipeline import Ingester
+
+
+@dataclass
+class WebWork:
+    """A fetched page to extract; once its batch is stored, its URL is done and its validators kept."""
+
+    page: Page
+    checkpoint: str
+    hints: dict[str, str]  # title/published a news sitemap or feed gave, for fields the page lacks
+
+
+class WebSource:
+    """Fetches for one ingest run; the Fetcher (and its robots.txt cache) is made on first use."""
+
+    def __init__(self, ingester: Ingester) -> None:
+        self.ingester = ingester
+        self._fetcher: Fetcher | None = None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(FetchOptions.from_settings(self.ingester.settings))
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    # -- what the user named ---------------------------------------------------------------------------
+
+    def url(self, url: str) -> Iterator[WebWork]:
+        """A URL the user gave: fetched conditionally; a page, a feed or a sitemap."""
+        store = self.ingester.store
+        state = store.fetch_state(url)
+        validators = Validators(state.etag, state.last_modified) if state else None
+        outcome = self.fetcher.fetch(url, validators)
+        page = self._page(url, outcome)
+        if page is None:
+            return
+        kind = sniff(page)
+        if kind == "feed":
+            yield from self._feed(url, page)
+        elif kind == "sitemap":
+            yield from self._sitemap(url, page)
+        else:
+            yield WebWork(page, f"url:{url}", {})
+
+    def update(self) -> Iterator[WebWork]:
+        """Every feed and sitemap ingested before, re-polled; only entries not stored yet are fetched."""
+        for state in self.ingester.store.feeds():
+            validators = Validators(state.etag, state.last_modified)
+            page = self._page(state.url, self.fetcher.fetch(state.url, validators))
+            if page is None:
+                continue
+            if state.kind == "sitemap":
+                yield from self._sitemap(state.url, page)
+            else:
+                yield from self._feed(state.url, page)
+
+    # -- the parts ---------------------------------------------------------------------------------------
+
+    def _page(self, url: str, outcome: Outcome) -> Page | None:
+        counts = self.ingester.counts
+        if isinstance(outcome, NotModified):
+            counts.unchanged += 1
+            return None
+        if isinstance(outcome, NewsdeskError):
+            self.ingester.fail(url, outcome.stage or "fetch", outcome.reason)
+            return None
+        counts.fetched += 1
+        return outcome
+
+    def _feed(self, url: str, page: Page) -> Iterator[WebWork]:
+        feed = read_feed(page)
+        if isinstance(feed, InputError):
+            self.ingester.fail(url, feed.stage or "feed", feed.reason)
+            return
+        self.ingester.store.save_feed(url, "feed", feed.etag, feed.last_modified,
+                                      {"title": feed.title, "link": feed.link, "format": feed.format})
+        hints = {entry.url: _hints(entry.title, entry.published) for entry in feed.entries}
+        yield from self._entries([entry.url for entry in feed.entries], hints)
+
+    def _sitemap(self, url: str, page: Page) -> Iterator[WebWork]:
+        def get(address: str) -> Outcome:
+            return page if address == url else self.fetcher.fetch(address)
+
+        reader = SitemapReader(get)
+        urls: list[str] = []
+        hints: dict[str, dict[str, str]] = {}
+        for item in reader.read(url):
+            if isinstance(item, InputError):
+                self.ingester.fail(item.source or url, item.stage or "sitemap", item.reason)
+                continue
+            urls.append(item.url)
+            hints[item.url] = _hints(item.title, item.published)
+        self.ingester.store.save_feed(url, "sitemap", page.headers.get("etag"),
+                                      page.headers.get("last-modified"), {"urls": len(urls)})
+        yield from self._entries(urls, hints)
+
+    def _entries(self, urls: Iterable[str], hints: dict[str, dict[str, str]]) -> Iterator[WebWork]:
+        store = self.ingester.store
+        fresh = []
+        for url in dict.fromkeys(urls):
+            if store.is_done(f"url:{url}"):
+                self.ingester.counts.skipped += 1
+            else:
+                fresh.append(url)
+        for url, outcome in self.fetcher.fetch_many(fresh):
+            page = self._page(url, outcome)
+            if page is None:
+                continue
+            if sniff(page) not in ("html", "text"):
+                self.ingester.counts.skipped += 1
+                continue
+            yield WebWork(page, f"url:{url}", hints.get(url, {}))
+
+
+def _hints(title: str | None, published: object) -> dict[str, str]:
+    hints = {}
+    if title:
+        hints["title"] = title
+    if published is not None:
+        hints["published"] = published.isoformat() if hasattr(published, "isoformat") else str(published)
+    return hints
+
