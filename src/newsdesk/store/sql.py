@@ -38,6 +38,8 @@ SortKey = tuple[int, float | str]  # an id and the value it is sorted by (score 
 class Cursor(Protocol):
     def execute(self, query: Any, params: Any = ..., /) -> Any: ...
 
+    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
@@ -82,47 +84,65 @@ class SqlStore:
 
     def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
         pairs = [(article, rows.ArticleRow.of(article)) for article in articles]
-        prepared = [row for _, row in pairs]
-        if not prepared:
+        if not pairs:
             return []
-        outcomes: list[PutOutcome] = []
+        outcomes: list[PutOutcome | None] = [None] * len(pairs)
         at = rows.now()
         with self._transaction() as cur:
-            known: dict[str, tuple[int, str, int, str]] = {}
-            keys = sorted({row.key for row in prepared})
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start:start + _CHUNK]
-                cur.execute(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
-                            f"({', '.join([self._mark] * len(chunk))})", chunk)
-                for key, id, fingerprint, version, data in cur.fetchall():
-                    known[key] = (id, fingerprint, version, data)
-            for article, row in pairs:
+            known = self._known(cur, sorted({row.key for _, row in pairs}))
+            # New articles are inserted together (one round trip on PostgreSQL); a key seen twice in
+            # one batch first flushes what is pending, so the second sees the first.
+            pending: list[tuple[int, rows.ArticleRow, IndexedDocument]] = []
+
+            def flush() -> None:
+                ids = self._insert_many(cur, [(row, index) for _, row, index in pending], at)
+                for (position, row, _), id in zip(pending, ids, strict=True):
+                    outcomes[position] = PutOutcome(id, "stored")
+                    known[row.key] = (id, row.fingerprint, 1, row.data)
+                self._write_authors(cur, [(id, row) for (_, row, _), id in zip(pending, ids, strict=True)])
+                pending.clear()
+
+            for position, (article, row) in enumerate(pairs):
+                if any(row.key == waiting.key for _, waiting, _ in pending):
+                    flush()
                 found = known.get(row.key)
                 if found is None:
-                    id = self._insert(cur, row, rows.index_of(article), at)
-                    self._write_authors(cur, id, row, replace=False)
-                    outcomes.append(PutOutcome(id, "stored"))
+                    pending.append((position, row, rows.index_of(article)))
                 elif found[1] == row.fingerprint:
-                    outcomes.append(PutOutcome(found[0], "unchanged"))
-                    continue
+                    outcomes[position] = PutOutcome(found[0], "unchanged")
                 else:
                     id, _, version, old_data = found
                     cur.execute(self._sql("INSERT INTO article_versions (article_id, version, stored_at, "
                                           "data) SELECT id, version, updated_at, data FROM articles "
                                           "WHERE id = ?"), [id])
-                    self._replace(cur, id, row, rows.index_of(article), old_data,
-                                  version + 1, at)
-                    self._write_authors(cur, id, row, replace=True)
-                    outcomes.append(PutOutcome(id, "updated"))
-                known[row.key] = (id, row.fingerprint, (found[2] + 1) if found else 1, row.data)
-        return outcomes
+                    self._replace(cur, id, row, rows.index_of(article), old_data, version + 1, at)
+                    cur.execute(self._sql("DELETE FROM article_authors WHERE article_id = ?"), [id])
+                    self._write_authors(cur, [(id, row)])
+                    outcomes[position] = PutOutcome(id, "updated")
+                    known[row.key] = (id, row.fingerprint, version + 1, row.data)
+            flush()
+        return [outcome for outcome in outcomes if outcome is not None]
 
-    def _write_authors(self, cur: Cursor, id: int, row: rows.ArticleRow, replace: bool) -> None:
-        if replace:
-            cur.execute(self._sql("DELETE FROM article_authors WHERE article_id = ?"), [id])
-        for key in row.author_keys:
-            cur.execute(self._sql("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)"),
-                        [id, key])
+    def _known(self, cur: Cursor, keys: list[str]) -> dict[str, tuple[int, str, int, str]]:
+        """id, fingerprint, version and JSON of the stored articles among `keys`."""
+        known: dict[str, tuple[int, str, int, str]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            cur.execute(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
+                        f"({', '.join([self._mark] * len(chunk))})", chunk)
+            for key, id, fingerprint, version, data in cur.fetchall():
+                known[key] = (id, fingerprint, version, data)
+        return known
+
+    def _insert_many(self, cur: Cursor, items: list[tuple[rows.ArticleRow, IndexedDocument]],
+                     at: str) -> list[int]:
+        return [self._insert(cur, row, index, at) for row, index in items]
+
+    def _write_authors(self, cur: Cursor, articles: list[tuple[int, rows.ArticleRow]]) -> None:
+        values = [(id, key) for id, row in articles for key in row.author_keys]
+        if values:
+            cur.executemany(self._sql("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)"),
+                            values)
 
     # --- reading articles --------------------------------------------------------------------
 
