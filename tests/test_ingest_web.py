@@ -3,7 +3,9 @@ and the refusal of private addresses without --allow-private."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +51,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.server.site
         site.requests.append(self.path)
+        hostile = getattr(self, "hostile_" + self.path.strip("/").replace("-", "_"), None)
+        if hostile is not None:
+            hostile()
+            return
         if self.path not in site.pages:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -60,6 +66,67 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+    # Hostile answers, each bounded in time and size so the tests stop by themselves.
+    def hostile_error(self) -> None:
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def hostile_loop(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "/loop")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def hostile_to_private(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def hostile_hang(self) -> None:
+        time.sleep(4)
+
+    def hostile_drip(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(8):
+                self.wfile.write(b"<")
+                self.wfile.flush()
+                time.sleep(0.5)
+
+    def hostile_huge(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 65_533
+        with contextlib.suppress(OSError):
+            for _ in range(16 * 1024):  # up to 1 GiB, unless the client hangs up first
+                self.wfile.write(chunk)
+
+    def hostile_bomb_xml(self) -> None:
+        levels = [b'<!ENTITY lol1 "' + b"&lol;" * 10 + b'">']
+        levels += [b'<!ENTITY lol%d "%s">' % (n, b"&lol%d;" % (n - 1) * 10) for n in range(2, 10)]
+        bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(levels)
+                + b']><rss version="2.0"><channel><title>&lol9;</title></channel></rss>')
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(bomb)))
+        self.end_headers()
+        self.wfile.write(bomb)
+
+    def hostile_external_xml(self) -> None:
+        feed = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                b'<rss version="2.0"><channel><title>&x;</title></channel></rss>')
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(feed)))
+        self.end_headers()
+        self.wfile.write(feed)
 
 
 class Server(ThreadingHTTPServer):
@@ -137,3 +204,30 @@ def test_loopback_is_refused_without_allow_private(store: Store, site: Site) -> 
     assert site.requests == []
     reasons = " ".join(error.reason for error in store.errors())
     assert "private" in reasons or "loopback" in reasons or "refused" in reasons
+
+
+BOUNDED = Settings(allow_private=True, fetch_host_delay=0.0, fetch_backoff=0.05, fetch_attempts=2,
+                   fetch_read_timeout=1.0, fetch_total_timeout=3.0, max_input_bytes=2 * 1024 * 1024,
+                   fetch_host_concurrency=8)
+
+
+@pytest.mark.timeout(60)
+def test_hostile_servers_are_bounded_and_reported_and_the_run_goes_on(store: Store, site: Site) -> None:
+    good = site.add_article(5)
+    hostile = [site.base + path for path in ("/error", "/loop", "/to-private", "/hang", "/drip", "/huge")]
+    started = time.monotonic()
+    counts = Ingester(store, BOUNDED).run([*hostile, good])
+    assert time.monotonic() - started < 40
+    assert counts.stored == 1
+    assert store.get(good) is not None
+    failed = {error.source: error.reason for error in store.errors()}
+    assert set(failed) == set(hostile)
+    assert "169.254.169.254" not in " ".join(site.requests)
+
+
+def test_entity_bombs_and_external_entities_in_feeds_are_refused(store: Store, site: Site) -> None:
+    counts = Ingester(store, FAST).run([site.base + "/bomb-xml", site.base + "/external-xml"])
+    assert counts.stored == 0 and counts.failed == 2
+    reasons = [error.reason for error in store.errors()]
+    assert all("DTD" in reason or "entit" in reason.lower() for reason in reasons), reasons
+    assert all("lol" not in reason and "root:" not in reason for reason in reasons)
