@@ -1,0 +1,1 @@
+"""Enrichment stages: fill in what an article says (language, entities, quotations)."""

@@ -1,0 +1,174 @@
+"""Attach cues and speakers to direct quotations and find reported (indirect) speech in a parsed Doc."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Doc, Span, Token
+
+from newsdesk.enrich.quote_marks import WORD, MarkedQuote
+from newsdesk.enrich.quote_speakers import (
+    Attribution,
+    cue_phrase,
+    is_reporting_verb,
+    resolve_speaker,
+    subject_of,
+)
+
+if TYPE_CHECKING:
+    from newsdesk.enrich.quotes import Quote
+
+MIN_INDIRECT_WORDS = 3
+
+
+def attribute_direct(
+    body: str, doc: Doc, marked: list[MarkedQuote], quotes: list[Quote], paras: list[tuple[int, int]]
+) -> None:
+    """Fill cue and speaker of each direct quote; a quote without its own cue takes the previous
+    quote's speaker when both are in the same paragraph (`"…," he said. "…"`)."""
+    previous: tuple[int, Attribution] | None = None  # (paragraph index, attribution)
+    for mark, quote in zip(marked, quotes, strict=True):
+        para = _paragraph_of(paras, mark.open_mark)
+        found = _cue_near(doc, mark)
+        if found is None and previous is not None and previous[0] == para:
+            found = previous[1]
+        if found is None:
+            continue
+        quote.cue, quote.cue_span = found.cue, found.cue_span
+        quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
+        previous = (para, found)
+
+
+def _paragraph_of(paras: list[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(paras):
+        if start <= offset < end:
+            return index
+    return -1
+
+
+def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
+    """The reporting verb closest to the quote, outside it, in the sentences the quote touches."""
+    close = mark.close_mark + 1 if mark.close_mark is not None else mark.end
+    inside = range(mark.open_mark, close)
+    span = doc.char_span(mark.open_mark, min(close, len(doc.text)), alignment_mode="expand")
+    if span is None:
+        return None
+    first = span[0].sent.start
+    last = span[-1].sent.end
+    if last < len(doc) and doc[last].idx - close <= 2:
+        last = doc[last].sent.end  # `“…,” he said.` split off as a sentence of its own
+    candidates: list[tuple[int, Attribution]] = []
+    for token in doc[first:last]:
+        if token.idx in inside or not is_reporting_verb(token):
+            continue
+        subject = subject_of(token)
+        if subject is None or subject.idx in inside:
+            continue
+        speaker = resolve_speaker(subject)
+        if speaker is None:
+            continue
+        distance = mark.open_mark - token.idx if token.idx < mark.open_mark else token.idx - close
+        cue, cue_span = cue_phrase(token)
+        candidates.append((distance, Attribution(cue, cue_span, speaker.speaker_name, speaker.speaker_span)))
+    according = _according_to(doc[first:last], inside)
+    if according is not None:
+        candidates.append(according)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]
+
+
+def _according_to(tokens: Span, inside: range) -> tuple[int, Attribution] | None:
+    for token in tokens:
+        if token.lower_ == "according" and token.idx not in inside and token.i + 1 < len(token.doc):
+            to = token.doc[token.i + 1]
+            objects = [c for c in to.children if c.dep_ == "pobj"]
+            if to.lower_ == "to" and objects:
+                speaker = resolve_speaker(objects[0])
+                if speaker is not None:
+                    cue_span = (token.idx, to.idx + len(to.text))
+                    attribution = Attribution(
+                        "according to", cue_span, speaker.speaker_name, speaker.speaker_span
+                    )
+                    return 0, attribution
+    return None
+
+
+def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
+    """Reported speech: a reporting verb with a subject and a clausal complement, or "according to X"."""
+    from newsdesk.enrich.quotes import Quote
+
+    def overlaps_direct(start: int, end: int) -> bool:
+        return any(start < d_end and d_start < end for d_start, d_end in direct_spans)
+
+    found: list[Quote] = []
+    for token in doc:
+        if not is_reporting_verb(token) or overlaps_direct(token.idx, token.idx + 1):
+            continue
+        clause = _reported_clause(token)
+        subject = subject_of(token)
+        if clause is None or subject is None:
+            continue
+        tokens = [t for t in clause.subtree]
+        while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].is_punct:
+            tokens = tokens[:-1]
+        if not tokens:
+            continue
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        text = doc.text[start:end]
+        if len(WORD.findall(text)) < MIN_INDIRECT_WORDS or overlaps_direct(start, end):
+            continue
+        speaker = resolve_speaker(subject)
+        if speaker is None:
+            continue
+        cue, cue_span = cue_phrase(token)
+        found.append(Quote(text, "indirect", (start, end), speaker.speaker_name, speaker.speaker_span,
+                           cue, cue_span))
+    found.extend(_according_to_quotes(doc, direct_spans))
+    return found
+
+
+def _reported_clause(verb: Token) -> Token | None:
+    """The clause a reporting verb reports: its ccomp, or (when the parser attached it elsewhere) the
+    first following clause in its subtree that opens with "that"."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i:
+            return child
+    for token in verb.subtree:
+        if token.i <= verb.i or token.pos_ not in {"VERB", "AUX"} or token.dep_ not in {"acl", "advcl"}:
+            continue
+        if any(c.dep_ == "mark" and c.lower_ == "that" and c.i < token.i for c in token.children):
+            return token
+    return None
+
+
+def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
+    from newsdesk.enrich.quotes import Quote
+
+    found: list[Quote] = []
+    for sent in doc.sents:
+        hit = _according_to(sent, range(0))
+        if hit is None:
+            continue
+        attribution = hit[1]
+        cue_start = attribution.cue_span[0]
+        phrase_end = _phrase_end(doc, cue_start)
+        if cue_start - sent.start_char <= 1:  # "According to X, ..."
+            rest = [t for t in sent if t.idx >= phrase_end and not t.is_punct]
+        else:  # "..., according to X."
+            rest = [t for t in sent if t.idx < cue_start and not t.is_punct]
+        if len(rest) < MIN_INDIRECT_WORDS:
+            continue
+        start, end = rest[0].idx, rest[-1].idx + len(rest[-1].text)
+        if any(start < d_end and d_start < end for d_start, d_end in direct_spans):
+            continue
+        found.append(Quote(doc.text[start:end], "indirect", (start, end), attribution.speaker_name,
+                           attribution.speaker_span, attribution.cue, attribution.cue_span))
+    return found
+
+
+def _phrase_end(doc: Doc, cue_start: int) -> int:
+    according: Token = doc.char_span(cue_start, cue_start + 9, alignment_mode="expand")[0]  # type: ignore[index]
+    return max(t.idx + len(t.text) for t in according.subtree)

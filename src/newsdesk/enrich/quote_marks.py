@@ -1,0 +1,128 @@
+"""Find direct quotations by their quotation marks, without any language model.
+
+Handles straight, curly and guillemet marks, quotations that run over several paragraphs (an
+opening mark with no close at the end of a paragraph continues in the next paragraph when that one
+opens with a mark) and unbalanced marks; drops scare quotes, titles and short quoted terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Opening mark -> the marks that may close it.
+CLOSERS: dict[str, str] = {
+    '"': '"',
+    "“": "”\"",
+    "„": "“”",
+    "«": "»",
+    "»": "«",  # Danish/German style »…«
+    "‹": "›",
+}
+OPENERS = frozenset(CLOSERS)
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+SENTENCE_END = frozenset(".!?,;:…")
+MIN_WORDS = 4  # fewer words than this, with no sentence punctuation, is a term, not a quotation
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedQuote:
+    """A quotation found by its marks: [start, end) covers the words inside the marks."""
+
+    start: int
+    end: int
+    open_mark: int  # offset of the opening mark
+    close_mark: int | None  # offset of the closing mark, None when the quote is left open
+
+
+def paragraphs(body: str) -> list[tuple[int, int]]:
+    """[start, end) of every non-blank paragraph (blocks separated by newlines)."""
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", body) if m.group().strip()]
+
+
+def find_marked_quotes(body: str) -> list[MarkedQuote]:
+    """Every quotation that looks like speech, in text order."""
+    found: list[MarkedQuote] = []
+    paras = paragraphs(body)
+    index = 0
+    while index < len(paras):
+        start, end = paras[index]
+        pos = start
+        while pos < end:
+            mark = _next_opener(body, pos, end)
+            if mark is None:
+                break
+            close = _find_close(body, mark, end)
+            if close is not None:
+                found.append(MarkedQuote(mark + 1, close, mark, close))
+                pos = close + 1
+                continue
+            # No close in this paragraph: continue into following paragraphs that open with a mark.
+            last = index
+            while last + 1 < len(paras) and body[paras[last + 1][0]] in OPENERS:
+                nxt_start, nxt_end = paras[last + 1]
+                last += 1
+                close = _find_close(body, nxt_start, nxt_end)
+                if close is not None:
+                    break
+            if close is not None:
+                found.append(MarkedQuote(mark + 1, close, mark, close))
+                index = last
+                start, end = paras[index]
+                pos = close + 1
+                continue
+            # Unbalanced: the quotation runs to the end of its paragraph (or the last continued one).
+            end_para = paras[last][1]
+            found.append(MarkedQuote(mark + 1, end_para, mark, None))
+            index = last
+            break
+        index += 1
+    return [quote for quote in found if looks_like_speech(body, quote)]
+
+
+def _is_opener(body: str, pos: int) -> bool:
+    char = body[pos]
+    if char not in OPENERS:
+        return False
+    if char in "»":
+        # » opens only when followed by a word (Danish/German); otherwise it closes a «.
+        return pos + 1 < len(body) and body[pos + 1].isalpha() and (pos == 0 or not body[pos - 1].isalnum())
+    if char == '"':
+        # A straight mark opens when it is not glued to a preceding word (5'11" is a height).
+        glued = pos > 0 and body[pos - 1].isalnum()
+        return not glued and pos + 1 < len(body) and not body[pos + 1].isspace()
+    return True
+
+
+def _next_opener(body: str, pos: int, end: int) -> int | None:
+    for i in range(pos, end):
+        if _is_opener(body, i):
+            return i
+    return None
+
+
+def _find_close(body: str, mark: int, end: int) -> int | None:
+    closers = CLOSERS[body[mark]]
+    for i in range(mark + 1, end):
+        char = body[i]
+        if char in closers and not (char == '"' and i + 1 < end and body[i + 1].isalnum() and i > mark + 1
+                                    and not body[i - 1].isalnum() and body[i - 1] not in ".,!?"):
+            return i
+        if char == "“" and body[mark] == "“":
+            # A new opening curly mark before any close: the earlier one was never closed.
+            return None
+    return None
+
+
+def looks_like_speech(body: str, quote: MarkedQuote) -> bool:
+    """Reject scare quotes, titles and short terms: too few words and no sentence punctuation."""
+    text = body[quote.start : quote.end].strip()
+    words = WORD.findall(text)
+    if not words:
+        return False
+    ends_like_sentence = text[-1] in SENTENCE_END
+    if len(words) < MIN_WORDS:
+        return ends_like_sentence and len(words) >= 2
+    # A title (“The Art of the Deal”): a few capitalised words and no sentence punctuation.
+    is_title = len(words) <= 8 and all(w[0].isupper() or len(w) <= 3 for w in words)
+    return ends_like_sentence or not is_title

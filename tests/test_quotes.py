@@ -1,0 +1,119 @@
+"""Quotations: who said what, pinned on the seed article and on small bodies written for each rule."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import newsdesk
+from newsdesk.enrich.quotes import Quote, extract_quotes, extract_quotes_batch, load_pipeline
+
+SEED = Path("../shared/data/seed/000_30f3437514e510e8.txt")
+
+
+@pytest.fixture(scope="module")
+def seed_body() -> str:
+    if not SEED.is_file():
+        raise FileNotFoundError(f"the seed article is missing: {SEED.resolve()} (run from the repo root)")
+    return newsdesk.extract_text(SEED.read_text(encoding="utf-8")).body
+
+
+def starting(quotes: list[Quote], prefix: str) -> Quote:
+    matches = [q for q in quotes if q.text.startswith(prefix)]
+    assert len(matches) == 1, (prefix, quotes)
+    return matches[0]
+
+
+def test_seed_direct_quotations_are_mark_ruttes(seed_body: str) -> None:
+    quotes = extract_quotes(seed_body)
+    for prefix in ("The first is to keep NATO strong", "My second priority is"):
+        quote = starting(quotes, prefix)
+        assert quote.type == "direct"
+        assert quote.speaker_name in {"Rutte", "Mark Rutte"}
+        assert quote.speaker_span is not None
+        assert seed_body[slice(*quote.speaker_span)] == "he"  # the mention that refers to him
+        assert seed_body[slice(*quote.span)] == quote.text
+        assert quote.cue == "said"
+        assert quote.speaker is None  # filled in by the entity linker
+
+
+def test_seed_reported_statements(seed_body: str) -> None:
+    quotes = extract_quotes(seed_body)
+    putin = starting(quotes, "Kiev’s membership in NATO presents")
+    assert (putin.type, putin.speaker_name, putin.cue) == ("indirect", "Vladimir Putin", "has argued")
+    assert seed_body[putin.cue_span[1] :].startswith(" for decades that Kiev") if putin.cue_span else False
+    rutte = starting(quotes, "his top priorities were strengthening")
+    assert (rutte.type, rutte.speaker_name, rutte.cue) == ("indirect", "Mark Rutte", "declared")
+    assert rutte.speaker_span is not None and seed_body[slice(*rutte.speaker_span)] == "Mark Rutte"
+
+
+def test_seed_scare_quotes_are_not_quotations(seed_body: str) -> None:
+    assert not [q for q in extract_quotes(seed_body) if "Trump proof" in q.text]
+
+
+def test_a_quote_split_around_its_attribution_keeps_the_speaker() -> None:
+    body = ('Angela Merkel spoke in Berlin on Monday. "We will not give up on this plan," she said. '
+            '"It is the only way forward for all of Europe."')
+    quotes = [q for q in extract_quotes(body) if q.type == "direct"]
+    assert [q.text for q in quotes] == ["We will not give up on this plan,",
+                                        "It is the only way forward for all of Europe."]
+    assert [q.speaker_name for q in quotes] == ["Angela Merkel", "Angela Merkel"]
+
+
+def test_guillemets_and_inverted_cue() -> None:
+    body = "«We will win this battle together,» said Emmanuel Macron in Paris."
+    (quote,) = extract_quotes(body)
+    assert quote.text == "We will win this battle together,"
+    assert quote.speaker_name == "Emmanuel Macron"
+
+
+def test_multi_paragraph_quote() -> None:
+    body = ("Senator John Smith spoke at length.\n\n"
+            "“We have waited long enough for this bill to pass the Senate.\n\n"
+            "“Now it is time to act, and we will act,” he said.")
+    (quote,) = [q for q in extract_quotes(body) if q.type == "direct"]
+    assert quote.text.startswith("We have waited") and quote.text.endswith("we will act,")
+    assert quote.speaker_name == "John Smith"
+
+
+def test_unbalanced_marks_end_at_the_paragraph() -> None:
+    body = "“This sentence never closes its quotation mark at all\n\nNext paragraph, no marks here."
+    quotes = extract_quotes(body)
+    assert [q.text for q in quotes] == ["This sentence never closes its quotation mark at all"]
+    assert quotes[0].speaker_name is None  # no cue, no speaker: never a guess
+
+
+def test_titles_and_short_terms_are_not_quotations() -> None:
+    body = ('He hosted "Saturday Night Live" and called the plan "a disaster" '
+            'in his book "The Art of the Deal".')
+    assert [q for q in extract_quotes(body) if q.type == "direct"] == []
+
+
+def test_empty_body() -> None:
+    assert extract_quotes("") == []
+    assert extract_quotes("   \n\n ") == []
+
+
+def test_one_long_sentence_finishes_quickly() -> None:
+    body = ("word " * 20_000)[:100_000]
+    started = time.monotonic()
+    assert extract_quotes(body) == []
+    assert time.monotonic() - started < 30
+
+
+def test_non_latin_text() -> None:
+    body = "«Мы будем бороться до конца», — сказал Владимир Путин журналистам в Москве. 我们会赢。"
+    quotes = extract_quotes(body)
+    assert [q.text for q in quotes if q.type == "direct"] == ["Мы будем бороться до конца"]
+
+
+def test_batch_matches_one_by_one(seed_body: str) -> None:
+    bodies = [seed_body, "", 'Nothing quoted here, said nobody.']
+    assert list(extract_quotes_batch(bodies)) == [extract_quotes(b) for b in bodies]
+
+
+def test_a_doc_from_another_text_is_refused() -> None:
+    with pytest.raises(ValueError):
+        extract_quotes("One text.", doc=load_pipeline()("Another text."))
