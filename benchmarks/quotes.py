@@ -1,0 +1,201 @@
+"""Quotation benchmark: newsdesk's quotations against PolNeAR's attribution annotations, with
+textacy's `direct_quotations` as the baseline on the same parses.
+
+    .venv/bin/python benchmarks/quotes.py [--split train|dev] [--limit N] [--data DIR]
+
+How it scores (per article, summed over the split):
+
+* Gold: every PolNeAR (first annotator's file where there are several) attribution (brat `E` line) with its Content and Source spans (`T` lines,
+  fragments joined by ";" kept apart). "Direct" gold = contents containing a quotation mark.
+* Tokens are word tokens (`\\w+`) of the article. A prediction matches a gold content when the
+  tokens they share are at least half of each one's tokens; matching is one-to-one, greedy by the
+  number of shared tokens. Precision, recall and F1 over matches.
+* (a) direct: our `direct` quotes (textacy: all its quotes) against direct gold; (b) all: every
+  prediction against every gold attribution.
+* Speaker accuracy: over matched pairs whose gold has a Source, right when the predicted speaker
+  span overlaps a Source fragment (no predicted speaker counts as wrong).
+
+Each article is parsed once with the newsdesk pipeline; both systems read that Doc. Results on
+stdout as a table; progress on stderr. Tune on train only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.enrich.quotes import MAX_PARSE_CHARS, load_pipeline, quotes_from_doc
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
+QUOTE_MARKS = set('"“”«»„')
+WORD = re.compile(r"\w+")
+Spans = list[tuple[int, int]]
+
+
+@dataclass
+class Gold:
+    content: Spans
+    source: Spans
+    direct: bool
+
+
+@dataclass
+class Prediction:
+    span: tuple[int, int]
+    speaker_span: tuple[int, int] | None
+    direct: bool
+
+
+@dataclass
+class Score:
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    with_source: int = 0
+    speaker_right: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def row(self) -> list[str]:
+        p = self.matched / self.predicted if self.predicted else 0.0
+        r = self.matched / self.gold if self.gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        acc = self.speaker_right / self.with_source if self.with_source else 0.0
+        return [str(self.gold), str(self.predicted), str(self.matched), f"{p:.3f}", f"{r:.3f}", f"{f:.3f}",
+                f"{acc:.3f} ({self.speaker_right}/{self.with_source})"]
+
+
+def read_ann(path: Path, text: str) -> list[Gold]:
+    spans: dict[str, tuple[str, Spans]] = {}
+    golds: list[Gold] = []
+    events: list[dict[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("T"):
+            ident, info, _ = line.split("\t", 2)
+            label, offsets = info.split(" ", 1)
+            frags = [(int(a), int(b)) for a, b in (part.split() for part in offsets.split(";"))]
+            spans[ident] = (label, frags)
+        elif line.startswith("E"):
+            _, info = line.split("\t", 1)
+            events.append(dict(part.split(":", 1) for part in info.split()))
+    for event in events:
+        content = spans.get(event.get("Content", ""), ("", []))[1]
+        if not content:
+            continue
+        source = spans.get(event.get("Source", ""), ("", []))[1]
+        direct = any(ch in QUOTE_MARKS for s, e in content for ch in text[s:e])
+        golds.append(Gold(content, source, direct))
+    return golds
+
+
+def token_ids(tokens: Spans, spans: Spans) -> set[int]:
+    return {i for i, (ts, te) in enumerate(tokens) if any(ts < e and s < te for s, e in spans)}
+
+
+def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Score) -> None:
+    gold_ids = [token_ids(tokens, g.content) for g in golds]
+    pred_ids = [token_ids(tokens, [p.span]) for p in preds]
+    pairs = []
+    for gi, g in enumerate(gold_ids):
+        for pi, p in enumerate(pred_ids):
+            shared = len(g & p)
+            if shared and 2 * shared >= len(g) and 2 * shared >= len(p):
+                pairs.append((shared, gi, pi))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    for _, gi, pi in sorted(pairs, reverse=True):
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        total.matched += 1
+        if golds[gi].source:
+            total.with_source += 1
+            sp = preds[pi].speaker_span
+            if sp and any(sp[0] < e and s < sp[1] for s, e in golds[gi].source):
+                total.speaker_right += 1
+    total.gold += len(golds)
+    total.predicted += len(preds)
+
+
+def newsdesk_predictions(text: str, doc: Any) -> list[Prediction]:
+    return [Prediction(q.span, q.speaker_span, q.type == "direct") for q in quotes_from_doc(text, doc)]
+
+
+def textacy_predictions(text: str, doc: Any) -> list[Prediction]:
+    from textacy.extract.triples import direct_quotations
+
+    found = []
+    for triple in direct_quotations(doc):
+        content = triple.content
+        speaker = (min(t.idx for t in triple.speaker), max(t.idx + len(t.text) for t in triple.speaker))
+        found.append(Prediction((content.start_char, content.end_char), speaker, True))
+    return found
+
+
+def articles(data: Path, split: str, limit: int | None) -> Iterator[tuple[str, list[Gold]]]:
+    paths = sorted((data / split / "text").glob("*.txt"))[:limit]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        # One .ann per annotator (NAME_ANNOTATOR.ann); articles annotated by several: the first one.
+        ann = sorted((data / split / "attributions").glob(path.stem + "_*.ann"))
+        if ann:
+            yield text, read_ann(ann[0], text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["train", "dev"], default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    if not (args.data / args.split / "text").is_dir():
+        print(f"PolNeAR not found at {args.data}", file=sys.stderr)
+        return 2
+    systems: dict[str, Callable[[str, Any], list[Prediction]]] = {"newsdesk": newsdesk_predictions}
+    textacy_note = ""
+    try:
+        import textacy.extract.triples  # noqa: F401
+
+        systems["textacy 0.13"] = textacy_predictions
+    except ImportError as error:
+        textacy_note = f"textacy not installed ({error}); `scripts/bootstrap dev,bench` installs it"
+    scores = {(name, scope): Score() for name in systems for scope in ("direct", "all")}
+    nlp = load_pipeline()
+    data = list(articles(args.data, args.split, args.limit))
+    started = time.monotonic()
+    docs = nlp.pipe((text[:MAX_PARSE_CHARS] for text, _ in data), batch_size=32)
+    for n, ((text, golds), doc) in enumerate(zip(data, docs, strict=True), 1):
+        tokens = [(m.start(), m.end()) for m in WORD.finditer(text)]
+        for name, predict in systems.items():
+            try:
+                preds = predict(text, doc)
+            except Exception as error:  # a baseline failing on one article is counted, not fatal
+                scores[(name, "direct")].notes.append(f"{type(error).__name__}: {error}")
+                preds = []
+            score(tokens, [g for g in golds if g.direct], [p for p in preds if p.direct],
+                  scores[(name, "direct")])
+            score(tokens, golds, preds, scores[(name, "all")])
+        if n % 100 == 0:
+            print(f"{n}/{len(data)} articles, {time.monotonic() - started:.0f} s", file=sys.stderr)
+    header = ["system", "scope", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
+    rows = [[name, scope, *s.row()] for (name, scope), s in scores.items()]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(f"PolNeAR {args.split}: {len(data)} articles")
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    for (name, _), s in scores.items():
+        if s.notes:
+            print(f"{name}: failed on {len(s.notes)} articles, first: {s.notes[0]}")
+    if textacy_note:
+        print(textacy_note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
