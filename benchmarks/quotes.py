@@ -5,12 +5,14 @@ textacy's `direct_quotations` as the baseline on the same parses.
 
 How it scores (per article, summed over the split):
 
-* Gold: every PolNeAR (first annotator's file where there are several) attribution (brat `E` line) with its Content and Source spans (`T` lines,
-  fragments joined by ";" kept apart). "Direct" gold = contents containing a quotation mark.
+* Gold: every PolNeAR attribution (brat `E` line; the first annotator's file where there are
+  several) with its Content and Source spans (`T` lines, fragments joined by ";" kept apart).
+  "Direct" gold = contents containing a quotation mark.
 * Tokens are word tokens (`\\w+`) of the article. A prediction matches a gold content when the
   tokens they share are at least half of each one's tokens; matching is one-to-one, greedy by the
   number of shared tokens. Precision, recall and F1 over matches.
-* (a) direct: our `direct` quotes (textacy: all its quotes) against direct gold; (b) all: every
+* (a) direct: our `direct` quotes, and indirect ones whose text holds a quotation mark (the gold
+  criterion), against direct gold (textacy: all its quotes); (b) all: every
   prediction against every gold attribution.
 * Speaker accuracy: over matched pairs whose gold has a Source, right when the predicted speaker
   span overlaps a Source fragment (no predicted speaker counts as wrong).
@@ -124,7 +126,8 @@ def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Scor
 
 
 def newsdesk_predictions(text: str, doc: Any) -> list[Prediction]:
-    return [Prediction(q.span, q.speaker_span, q.type == "direct") for q in quotes_from_doc(text, doc)]
+    return [Prediction(q.span, q.speaker_span, q.type == "direct" or bool(QUOTE_MARKS & set(q.text)))
+            for q in quotes_from_doc(text, doc)]
 
 
 def textacy_predictions(text: str, doc: Any) -> list[Prediction]:

@@ -30,13 +30,21 @@ def attribute_direct(
     for mark, quote in zip(marked, quotes, strict=True):
         para = _paragraph_of(paras, mark.open_mark)
         found = _cue_near(doc, mark)
-        if found is None and previous is not None and previous[0] == para:
+        if found is None and previous is not None and _continues(body, paras, previous[0], para, mark):
             found = previous[1]
         if found is None:
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
         quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
         previous = (para, found)
+
+
+def _continues(body: str, paras: list[tuple[int, int]], before: int, para: int, mark: MarkedQuote) -> bool:
+    """A quote with no cue goes on from the last one in its paragraph, or from the previous
+    paragraph when this one opens with the quote (the news convention for a speech quoted at length)."""
+    if before == para:
+        return True
+    return before == para - 1 and para >= 0 and mark.open_mark == paras[para][0]
 
 
 def _paragraph_of(paras: list[tuple[int, int]], offset: int) -> int:
@@ -118,7 +126,8 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         text = doc.text[start:end]
-        if len(WORD.findall(text)) < MIN_INDIRECT_WORDS or overlaps_direct(start, end):
+        too_short = len(WORD.findall(text)) < MIN_INDIRECT_WORDS
+        if too_short or _crosses_direct(doc.text, start, end, direct_spans):
             continue
         speaker = resolve_speaker(subject)
         if speaker is None:
@@ -128,6 +137,18 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
                            cue, cue_span))
     found.extend(_according_to_quotes(doc, direct_spans))
     return found
+
+
+def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[int, int]]) -> bool:
+    """Whether a reported clause collides with a direct quote, rather than holding a short part of
+    one (`Trump argued that Cruz has “got to come a long way” on ethanol` is reported speech)."""
+    for d_start, d_end in direct_spans:
+        if start < d_end and d_start < end:
+            if d_start - 1 < start or d_end + 1 > end:
+                return True
+            if len(WORD.findall(text[start : d_start - 1] + " " + text[d_end + 1 : end])) < 2:
+                return True
+    return False
 
 
 def _reported_clause(verb: Token) -> Token | None:

@@ -14,9 +14,12 @@ from spacy.tokens import Span, Token
 REPORTING_VERBS = frozenset(
     """say tell add argue declare claim insist note write warn ask explain state announce acknowledge
     admit contend predict promise deny assert recall reply respond answer suggest report tweet post
-    told remark observe comment conclude emphasize stress maintain allege testify vow pledge boast
+    remark observe comment conclude emphasize stress maintain allege testify vow pledge boast
     complain concede confirm disclose reveal repeat urge caution counter quip joke muse wonder
-    believe think say-so argue charge estimate propose recommend indicate""".split()
+    believe think charge estimate propose recommend indicate exclaim shout yell scream continue
+    mention recount proclaim lament cite quote read tout retort fume chant sing plead demand
+    threaten thunder predict reason acknowledge"""
+    .split()
 )
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "i": "?", "we": "p", "they": "p"}
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -46,6 +49,8 @@ def cue_phrase(verb: Token) -> tuple[str, tuple[int, int]]:
 def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS and not child.is_punct:
+            if child.lower_ in {"who", "that"} and verb.dep_ == "relcl":
+                return verb.head  # "Smith, who said ..." -> Smith
             return child
     # "..., he added and said": a conjoined verb shares its head's subject.
     if verb.dep_ == "conj" and verb.head.pos_ in {"VERB", "AUX"}:

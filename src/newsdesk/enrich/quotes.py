@@ -82,7 +82,10 @@ def quotes_from_doc(body: str, doc: Doc | None) -> list[Quote]:
     if doc is None:
         return quotes
     attribute_direct(body, doc, marked, quotes, paragraphs(body))
-    quotes.extend(find_indirect(doc, [q.span for q in quotes]))
+    indirect = find_indirect(doc, [q.span for q in quotes])
+    # A quoted fragment inside reported speech is part of it, not a quotation of its own.
+    quotes = [q for q in quotes if not any(i.span[0] < q.span[0] and q.span[1] < i.span[1] for i in indirect)]
+    quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
     return quotes
 
