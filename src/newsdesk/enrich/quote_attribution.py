@@ -78,12 +78,35 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
         distance = mark.open_mark - token.idx if token.idx < mark.open_mark else token.idx - close
         cue, cue_span = cue_phrase(token)
         candidates.append((distance, Attribution(cue, cue_span, speaker.speaker_name, speaker.speaker_span)))
+    introduced = _introduced_by_colon(doc, mark)
+    if introduced is not None:
+        candidates.append(introduced)
     according = _according_to(doc[first:last], inside)
     if according is not None:
         candidates.append(according)
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution] | None:
+    """`She released a statement: “…”`: the subject of the clause the colon ends speaks."""
+    before = doc.text[: mark.open_mark].rstrip()
+    if not before.endswith(":"):
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None or not colon[0].is_punct:
+        return None
+    verb = colon[0].head if colon[0].head.pos_ in {"VERB", "AUX"} else colon[0].sent.root
+    subject = subject_of(verb)
+    if subject is None:
+        return None
+    speaker = resolve_speaker(subject)
+    if speaker is None or speaker.speaker_name is None:
+        return None
+    cue, cue_span = cue_phrase(verb)
+    distance = mark.open_mark - verb.idx
+    return distance, Attribution(cue, cue_span, speaker.speaker_name, speaker.speaker_span)
 
 
 def _according_to(tokens: Span, inside: range) -> tuple[int, Attribution] | None:

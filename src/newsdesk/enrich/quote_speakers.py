@@ -18,7 +18,7 @@ REPORTING_VERBS = frozenset(
     complain concede confirm disclose reveal repeat urge caution counter quip joke muse wonder
     believe think charge estimate propose recommend indicate exclaim shout yell scream continue
     mention recount proclaim lament cite quote read tout retort fume chant sing plead demand
-    threaten thunder predict reason acknowledge"""
+    threaten thunder predict reason call describe praise criticize slam blast dub"""
     .split()
 )
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "i": "?", "we": "p", "they": "p"}
@@ -52,9 +52,15 @@ def subject_of(verb: Token) -> Token | None:
             if child.lower_ in {"who", "that"} and verb.dep_ == "relcl":
                 return verb.head  # "Smith, who said ..." -> Smith
             return child
-    # "..., he added and said": a conjoined verb shares its head's subject.
-    if verb.dep_ == "conj" and verb.head.pos_ in {"VERB", "AUX"}:
-        return subject_of(verb.head)
+    # "..., he added and said", "he began by saying": a conjoined or dependent verb shares the
+    # subject of the verb it hangs from.
+    head = verb.head
+    for _ in range(3):
+        if head is verb or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
+            return None
+        if head.pos_ in {"VERB", "AUX"}:
+            return subject_of(head)
+        verb, head = head, head.head
     return None
 
 
