@@ -46,20 +46,18 @@ CREATE TABLE article_versions (
 );
 """
 
+# The columns searches filter, sort and rank on, in a table of their own (as in sqlite.py).
 # COLLATE "C": dates as written compare character by character, whatever the database's locale.
 _V2 = """
-ALTER TABLE articles ADD COLUMN title TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN site TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN site_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN host TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN published_key TEXT COLLATE "C" NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN language_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN tsv tsvector NOT NULL DEFAULT ''::tsvector;
-CREATE INDEX articles_published ON articles (published_key, id);
-CREATE INDEX articles_site ON articles (site_key);
-CREATE INDEX articles_host ON articles (host);
-CREATE INDEX articles_language ON articles (language_key);
-CREATE INDEX articles_tsv ON articles USING GIN (tsv);
+CREATE TABLE article_search (
+    id BIGINT PRIMARY KEY, title TEXT NOT NULL, site TEXT NOT NULL, site_key TEXT NOT NULL,
+    host TEXT NOT NULL, published_key TEXT COLLATE "C" NOT NULL, language_key TEXT NOT NULL,
+    tsv tsvector NOT NULL
+);
+CREATE INDEX article_search_published ON article_search (published_key, id);
+CREATE INDEX article_search_site ON article_search (site_key);
+CREATE INDEX article_search_host ON article_search (host);
+CREATE INDEX article_search_tsv ON article_search USING GIN (tsv);
 CREATE TABLE article_authors (article_id BIGINT NOT NULL, author_key TEXT NOT NULL);
 CREATE INDEX article_authors_article ON article_authors (article_id);
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,15 +78,18 @@ CREATE TABLE feeds (
 CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
 """
 
-_SET_COLUMNS = ("url = %s, fingerprint = %s, title = %s, site = %s, site_key = %s, host = %s, "
-                "published_key = %s, language_key = %s, data = %s, tsv = CAST(%s AS tsvector)")
-_INSERT_COLUMNS = "url, fingerprint, title, site, site_key, host, published_key, language_key, data, tsv"
+_INSERT_SEARCH = ("INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
+                  "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
+                  "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
+                  "host = excluded.host, published_key = excluded.published_key, "
+                  "language_key = excluded.language_key, tsv = excluded.tsv")
+_INSERT_ARTICLE = ("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
+                   "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id")
 _MIGRATION_LOCK = 7_746_373  # an arbitrary number: pg_advisory_xact_lock key of newsdesk migrations
 
 
-def _columns(row: rows.ArticleRow, index: IndexedDocument) -> list[Any]:
-    return [row.url, row.fingerprint, row.title, row.site, row.site_key, row.host, row.published_key,
-            row.language_key, row.data, index.tsvector()]
+def _search(id: int, row: rows.ArticleRow, index: IndexedDocument) -> list[Any]:
+    return [id, *row.search_values(), index.tsvector()]
 
 
 def _script(sql: str) -> Callable[[Cursor], None]:
@@ -101,12 +102,12 @@ def _script(sql: str) -> Callable[[Cursor], None]:
 def _reindex(cur: Cursor) -> None:
     """Fill the search columns and tsvectors from every article's JSON."""
     cur.execute(b"DELETE FROM article_authors")
+    cur.execute(b"DELETE FROM article_search")
     cur.execute(b"SELECT id, data FROM articles")
     for id, data in cur.fetchall():
         article = Article.from_json(data)
         row = rows.ArticleRow.of(article)
-        cur.execute(f"UPDATE articles SET {_SET_COLUMNS} WHERE id = %s".encode(),
-                    [*_columns(row, rows.index_of(article)), id])
+        cur.execute(_INSERT_SEARCH.encode(), _search(id, row, rows.index_of(article)))
         cur.executemany(b"INSERT INTO article_authors (article_id, author_key) VALUES (%s, %s)",
                         [[id, key] for key in row.author_keys])
     cur.execute(b"INSERT INTO meta (name, value) VALUES ('tokenizer', %s) "
@@ -170,28 +171,30 @@ class PostgresStore(SqlStore):
             return cur.fetchall()
 
     def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
-        cur.execute(f"INSERT INTO articles (key, stored_at, updated_at, {_INSERT_COLUMNS}) VALUES "
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) RETURNING id",
-                    [row.key, at, at, *_columns(row, index)])
-        return int(cur.fetchone()[0])
+        cur.execute(_INSERT_ARTICLE, [row.key, row.url, row.fingerprint, at, at, row.data])
+        id = int(cur.fetchone()[0])
+        cur.execute(_INSERT_SEARCH, _search(id, row, index))
+        return id
 
     def _insert_many(self, cur: Cursor, items: list[tuple[rows.ArticleRow, IndexedDocument]],
                      at: str) -> list[int]:
         if len(items) < 2:
             return super()._insert_many(cur, items, at)
         assert isinstance(cur, _Converting)
-        return cur.insert_returning_ids(
-            f"INSERT INTO articles (key, stored_at, updated_at, {_INSERT_COLUMNS}) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) RETURNING id",
-            [[row.key, at, at, *_columns(row, index)] for row, index in items])
+        ids = cur.insert_returning_ids(
+            _INSERT_ARTICLE, [[row.key, row.url, row.fingerprint, at, at, row.data] for row, _ in items])
+        cur.executemany(_INSERT_SEARCH, [_search(id, row, index)
+                                         for id, (row, index) in zip(ids, items, strict=True)])
+        return ids
 
     def _replace(self, cur: Cursor, id: int, row: rows.ArticleRow, index: IndexedDocument,
                  old_data: str, version: int, at: str) -> None:
-        cur.execute(f"UPDATE articles SET {_SET_COLUMNS}, version = %s, updated_at = %s WHERE id = %s",
-                    [*_columns(row, index), version, at, id])
+        cur.execute("UPDATE articles SET url = %s, fingerprint = %s, data = %s, version = %s, "
+                    "updated_at = %s WHERE id = %s", [row.url, row.fingerprint, row.data, version, at, id])
+        cur.execute(_INSERT_SEARCH, _search(id, row, index))
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
-        return "(SELECT * FROM articles WHERE tsv @@ CAST(? AS tsquery)) a", to_tsquery(tree)
+        return "(SELECT * FROM article_search WHERE tsv @@ CAST(? AS tsquery)) a", to_tsquery(tree)
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
@@ -203,7 +206,7 @@ class PostgresStore(SqlStore):
             more = [after[0], after[0], after[1]]
         # float8: the score must come back exactly as compared, for the cursor.
         found = self._read("SELECT id, score FROM (SELECT a.id, ts_rank(a.tsv, q)::float8 AS score "
-                           f"FROM articles a, CAST(? AS tsquery) q WHERE a.tsv @@ q{where}) s {keyset} "
+                           f"FROM article_search a, CAST(? AS tsquery) q WHERE a.tsv @@ q{where}) s {keyset} "
                            "ORDER BY score DESC, id LIMIT ?", [to_tsquery(tree), *params, *more, limit])
         return [(int(id), float(score)) for id, score in found]
 

@@ -37,6 +37,10 @@ class ArticleRow:
     author_keys: list[str]
     data: str  # the Article's JSON
 
+    def search_values(self) -> list[str]:
+        """The columns of the article_search table after its id, in order."""
+        return [self.title, self.site, self.site_key, self.host, self.published_key, self.language_key]
+
     @staticmethod
     def of(article: Article) -> ArticleRow:
         content = article.to_dict()

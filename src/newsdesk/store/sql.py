@@ -177,7 +177,7 @@ class SqlStore:
             published, id = rows.decode_cursor(cursor, "d")
             clauses.append("(a.published_key < ? OR (a.published_key = ? AND a.id < ?))")
             params += [str(published), str(published), id]
-        source = "articles a"
+        source = "article_search a"
         if tree is not None:
             source, match = self._match_source(tree)
             params = [match, *params]
@@ -187,7 +187,7 @@ class SqlStore:
         return [(id, published) for id, published in found]
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
-        """FROM clause (aliasing articles as `a`) restricted to the query's matches, and its parameter."""
+        """FROM clause (article_search as `a`) restricted to the query's matches, and its parameter."""
         raise NotImplementedError
 
     def search(self, request: SearchRequest) -> SearchPage:
@@ -212,8 +212,8 @@ class SqlStore:
     def _details(self, ids: list[int]) -> dict[int, tuple[Article, str]]:
         if not ids:
             return {}
-        found = self._read(f"SELECT id, data, site FROM articles WHERE id IN ({', '.join('?' * len(ids))})",
-                           ids)
+        found = self._read("SELECT a.id, a.data, s.site FROM articles a JOIN article_search s ON s.id = a.id "
+                           f"WHERE a.id IN ({', '.join('?' * len(ids))})", ids)
         return {id: (Article.from_json(data), site) for id, data, site in found}
 
     def iter_articles(self, request: SearchRequest | None = None) -> Iterator[StoredArticle]:
@@ -246,7 +246,7 @@ class SqlStore:
             return self._matching_count(tree, request)
         clauses, params = rows.filters(request, "?")
         where = " AND ".join(clauses) or "1 = 1"
-        return int(self._read(f"SELECT count(*) FROM articles a WHERE {where}", params)[0][0])
+        return int(self._read(f"SELECT count(*) FROM article_search a WHERE {where}", params)[0][0])
 
     # --- failures, sources and ingest state --------------------------------------------------
 
@@ -265,7 +265,7 @@ class SqlStore:
 
     def sources(self) -> list[SiteSummary]:
         groups = self._read("SELECT site, host, count(*), min(NULLIF(published_key, '')), "
-                            "max(NULLIF(published_key, '')) FROM articles GROUP BY site, host")
+                            "max(NULLIF(published_key, '')) FROM article_search GROUP BY site, host")
         failures = self._read("SELECT host, count(*) FROM errors GROUP BY host")
         return rows.summarise_sources(
             ((site, host, int(n), first, last) for site, host, n, first, last in groups),

@@ -8,6 +8,7 @@ being written. The schema is versioned; `MIGRATIONS` bring any older file forwar
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -44,17 +45,16 @@ CREATE TABLE article_versions (
 );
 """
 
+# The columns searches filter and sort on, in a narrow table of their own: read for every match, they
+# must not sit behind the JSON (SQLite would walk its overflow pages to reach them).
 _V2 = """
-ALTER TABLE articles ADD COLUMN title TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN site TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN site_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN host TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN published_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN language_key TEXT NOT NULL DEFAULT '';
-CREATE INDEX articles_published ON articles (published_key, id);
-CREATE INDEX articles_site ON articles (site_key);
-CREATE INDEX articles_host ON articles (host);
-CREATE INDEX articles_language ON articles (language_key);
+CREATE TABLE article_search (
+    id INTEGER PRIMARY KEY, title TEXT NOT NULL, site TEXT NOT NULL, site_key TEXT NOT NULL,
+    host TEXT NOT NULL, published_key TEXT NOT NULL, language_key TEXT NOT NULL
+);
+CREATE INDEX article_search_published ON article_search (published_key, id);
+CREATE INDEX article_search_site ON article_search (site_key);
+CREATE INDEX article_search_host ON article_search (host);
 CREATE TABLE article_authors (article_id INTEGER NOT NULL, author_key TEXT NOT NULL);
 CREATE INDEX article_authors_article ON article_authors (article_id);
 CREATE VIRTUAL TABLE articles_fts USING fts5(title, authors, body, content='', tokenize='ascii');
@@ -76,13 +76,9 @@ CREATE TABLE feeds (
 CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
 """
 
-_UPDATE_COLUMNS = ("url = ?, fingerprint = ?, title = ?, site = ?, site_key = ?, host = ?, "
-                   "published_key = ?, language_key = ?, data = ?")
-
-
-def _columns(row: rows.ArticleRow) -> list[Any]:
-    return [row.url, row.fingerprint, row.title, row.site, row.site_key, row.host, row.published_key,
-            row.language_key, row.data]
+_INSERT_SEARCH = ("INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
+                  "language_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_FTS = "INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)"
 
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
@@ -96,14 +92,14 @@ def _reindex(connection: sqlite3.Connection) -> None:
     """Fill the search columns and the full-text index from every article's JSON."""
     connection.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
     connection.execute("DELETE FROM article_authors")
+    connection.execute("DELETE FROM article_search")
     for id, data in connection.execute("SELECT id, data FROM articles").fetchall():
         article = Article.from_json(data)
         row = rows.ArticleRow.of(article)
-        connection.execute(f"UPDATE articles SET {_UPDATE_COLUMNS} WHERE id = ?", [*_columns(row), id])
+        connection.execute(_INSERT_SEARCH, [id, *row.search_values()])
         connection.executemany("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)",
                                [(id, key) for key in row.author_keys])
-        connection.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
-                           [id, *rows.index_of(article).columns()])
+        connection.execute(_INSERT_FTS, [id, *rows.index_of(article).columns()])
     connection.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('tokenizer', ?)",
                        [str(TOKENIZER_VERSION)])
 
@@ -181,12 +177,11 @@ class SQLiteStore(SqlStore):
             return self._connection.execute(sql, list(params)).fetchall()
 
     def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
-        names = _UPDATE_COLUMNS.replace(" = ?", "")
-        cur.execute(f"INSERT INTO articles (key, stored_at, updated_at, {names}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [row.key, at, at, *_columns(row)])
+        cur.execute("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [row.key, row.url, row.fingerprint, at, at, row.data])
         id = int(cur.execute("SELECT last_insert_rowid()").fetchone()[0])
-        cur.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
-                    [id, *index.columns()])
+        cur.execute(_INSERT_SEARCH, [id, *row.search_values()])
+        cur.execute(_INSERT_FTS, [id, *index.columns()])
         return id
 
     def _replace(self, cur: Cursor, id: int, row: rows.ArticleRow, index: IndexedDocument,
@@ -195,13 +190,13 @@ class SQLiteStore(SqlStore):
         old = rows.index_of(Article.from_json(old_data))
         cur.execute("INSERT INTO articles_fts (articles_fts, rowid, title, authors, body) "
                     "VALUES ('delete', ?, ?, ?, ?)", [id, *old.columns()])
-        cur.execute(f"UPDATE articles SET {_UPDATE_COLUMNS}, version = ?, updated_at = ? WHERE id = ?",
-                    [*_columns(row), version, at, id])
-        cur.execute("INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)",
-                    [id, *index.columns()])
+        cur.execute("UPDATE articles SET url = ?, fingerprint = ?, data = ?, version = ?, updated_at = ? "
+                    "WHERE id = ?", [row.url, row.fingerprint, row.data, version, at, id])
+        cur.execute(_INSERT_SEARCH, [id, *row.search_values()])
+        cur.execute(_INSERT_FTS, [id, *index.columns()])
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
-        return ("articles a JOIN articles_fts ON articles_fts.rowid = a.id AND articles_fts MATCH ?",
+        return ("article_search a JOIN articles_fts ON articles_fts.rowid = a.id AND articles_fts MATCH ?",
                 to_fts5(tree))
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
@@ -211,7 +206,7 @@ class SQLiteStore(SqlStore):
             # bm25 ranks are negative, best first; the score shown is the rank negated.
             clauses.append("(f.rank > ? OR (f.rank = ? AND f.rowid > ?))")
             params += [-after[0], -after[0], after[1]]
-        join = "JOIN articles a ON a.id = f.rowid" if clauses else ""
+        join = "JOIN article_search a ON a.id = f.rowid" if clauses else ""
         where = "".join(f" AND {clause}" for clause in clauses)
         found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f {join} WHERE articles_fts MATCH ?"
                            f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [to_fts5(tree), *params, limit])
@@ -225,4 +220,7 @@ class SQLiteStore(SqlStore):
 
     def close(self) -> None:
         with self._lock:
+            # Statistics for the query planner; closing must not fail for want of them (read-only file).
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("PRAGMA optimize")
             self._connection.close()
