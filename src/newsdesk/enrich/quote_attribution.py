@@ -63,11 +63,15 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
         return None
     first = span[0].sent.start
     last = span[-1].sent.end
-    if last < len(doc) and doc[last].idx - close <= 2:
+    if last < len(doc) and doc[last].idx - close <= 2 and "\n" not in doc.text[close : doc[last].idx]:
         last = doc[last].sent.end  # `“…,” he said.` split off as a sentence of its own
+    # The cue is in the quote's own paragraph(s): never borrow one from the next paragraph.
+    para_start = doc.text.rfind("\n", 0, mark.open_mark) + 1
+    para_end = doc.text.find("\n", close)
+    para_end = len(doc.text) if para_end < 0 else para_end
     candidates: list[tuple[int, Attribution]] = []
     for token in doc[first:last]:
-        if token.idx in inside or not is_reporting_verb(token):
+        if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
             continue
         subject = subject_of(token)
         if subject is None or subject.idx in inside:

@@ -18,7 +18,7 @@ REPORTING_VERBS = frozenset(
     complain concede confirm disclose reveal repeat urge caution counter quip joke muse wonder
     believe think charge estimate propose recommend indicate exclaim shout yell scream continue
     mention recount proclaim lament cite quote read tout retort fume chant sing plead demand
-    threaten thunder predict reason call describe praise criticize slam blast dub"""
+    threaten thunder predict reason call describe praise criticize slam blast dub bark snap"""
     .split()
 )
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "i": "?", "we": "p", "they": "p"}
@@ -59,6 +59,9 @@ def subject_of(verb: Token) -> Token | None:
         if head is verb or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
             return None
         if head.pos_ in {"VERB", "AUX"}:
+            if head.dep_ == "ccomp" and is_reporting_verb(head.head):
+                # "Trump told Newsmax that Romney “…,” adding, “…”": Trump adds, not Romney.
+                return subject_of(head.head)
             return subject_of(head)
         verb, head = head, head.head
     return None
@@ -85,6 +88,8 @@ def resolve_speaker(subject: Token) -> Attribution | None:
         return Attribution("", (0, 0), full_name(span), offsets)
     if subject.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
         return Attribution("", (0, 0), span.text, offsets)
+    if subject.ent_type_:
+        return None  # "Saturday said", "a count": a date, a number or a work never speaks
     lower = subject.lower_
     if subject.pos_ == "PRON":
         if lower not in PERSON_PRONOUNS or lower in {"i", "we"}:
