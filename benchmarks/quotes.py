@@ -14,6 +14,8 @@ How it scores (per article, summed over the split):
 * (a) direct: our `direct` quotes, and indirect ones whose text holds a quotation mark (the gold
   criterion), against direct gold (textacy: all its quotes); (b) all: every
   prediction against every gold attribution.
+* newsdesk's quotes are scored grouped into attributions (see `newsdesk_predictions`) and, on the
+  "ungrouped" rows, one by one.
 * Speaker accuracy: over matched pairs whose gold has a Source, right when the predicted speaker
   span overlaps a Source fragment or the speaker has a mention that does (until the entity linker
   fills `speaker`, a speaker's mentions are the PERSON mentions ending in the same last name); no
@@ -26,6 +28,7 @@ stdout as a table; progress on stderr. Tune on train only.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 import time
@@ -51,7 +54,7 @@ class Gold:
 
 @dataclass
 class Prediction:
-    span: tuple[int, int]
+    spans: Spans
     speaker_span: tuple[int, int] | None
     direct: bool
     speaker_mentions: Spans = field(default_factory=list)
@@ -104,7 +107,7 @@ def token_ids(tokens: Spans, spans: Spans) -> set[int]:
 
 def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Score) -> None:
     gold_ids = [token_ids(tokens, g.content) for g in golds]
-    pred_ids = [token_ids(tokens, [p.span]) for p in preds]
+    pred_ids = [token_ids(tokens, p.spans) for p in preds]
     pairs = []
     for gi, g in enumerate(gold_ids):
         for pi, p in enumerate(pred_ids):
@@ -129,10 +132,21 @@ def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Scor
     total.predicted += len(preds)
 
 
-def newsdesk_predictions(text: str, doc: Any) -> list[Prediction]:
-    return [Prediction(q.span, q.speaker_span, q.type == "direct" or bool(QUOTE_MARKS & set(q.text)),
-                       speaker_mentions(doc, q.speaker_name))
-            for q in quotes_from_doc(text, doc)]
+def newsdesk_predictions(text: str, doc: Any, *, grouped: bool = True) -> list[Prediction]:
+    """Our quotes as attributions: with `grouped`, consecutive quotes sharing one cue (a quote split
+    around "he said", or continued in the next paragraph) are one attribution, as PolNeAR's `E`
+    lines group the fragments of one content."""
+    found: list[Prediction] = []
+    last_cue: tuple[int, int] | None = None
+    for q in quotes_from_doc(text, doc):
+        direct = q.type == "direct" or bool(QUOTE_MARKS & set(q.text))
+        same_cue = q.cue_span is not None and q.cue_span == last_cue
+        if grouped and found and same_cue and direct == found[-1].direct:
+            found[-1].spans.append(q.span)
+            continue
+        found.append(Prediction([q.span], q.speaker_span, direct, speaker_mentions(doc, q.speaker_name)))
+        last_cue = q.cue_span
+    return found
 
 
 def speaker_mentions(doc: Any, name: str | None) -> Spans:
@@ -151,7 +165,7 @@ def textacy_predictions(text: str, doc: Any) -> list[Prediction]:
     for triple in direct_quotations(doc):
         content = triple.content
         speaker = (min(t.idx for t in triple.speaker), max(t.idx + len(t.text) for t in triple.speaker))
-        found.append(Prediction((content.start_char, content.end_char), speaker, True))
+        found.append(Prediction([(content.start_char, content.end_char)], speaker, True))
     return found
 
 
@@ -174,7 +188,10 @@ def main() -> int:
     if not (args.data / args.split / "text").is_dir():
         print(f"PolNeAR not found at {args.data}", file=sys.stderr)
         return 2
-    systems: dict[str, Callable[[str, Any], list[Prediction]]] = {"newsdesk": newsdesk_predictions}
+    systems: dict[str, Callable[[str, Any], list[Prediction]]] = {
+        "newsdesk": newsdesk_predictions,
+        "newsdesk, ungrouped": functools.partial(newsdesk_predictions, grouped=False),
+    }
     textacy_note = ""
     try:
         import textacy.extract.triples  # noqa: F401
