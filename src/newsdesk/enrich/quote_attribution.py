@@ -163,7 +163,47 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         found.append(Quote(text, "indirect", (start, end), speaker.speaker_name, speaker.speaker_span,
                            cue, cue_span))
     found.extend(_according_to_quotes(doc, direct_spans))
+    found.extend(_labels(doc, direct_spans))
     return found
+
+
+LABELLING_VERBS = frozenset({"call", "describe", "label", "dub", "brand", "deem"})
+
+
+def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
+    """`Bush called Trump “unhinged”`: a quoted label is the speaker's words about its object."""
+    from newsdesk.enrich.quotes import Quote
+
+    found: list[Quote] = []
+    for verb in doc:
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in LABELLING_VERBS:
+            continue
+        parts = [c for c in verb.children if c.dep_ in {"dobj", "oprd", "xcomp", "ccomp", "attr", "prep"}
+                 and c.i > verb.i]
+        subject = subject_of(verb)
+        if not parts or subject is None:
+            continue
+        start_token = min(p.left_edge.i for p in parts)
+        end_token = max(p.right_edge.i for p in parts)
+        tokens = [t for t in doc[start_token : end_token + 1]]
+        while tokens and tokens[-1].is_punct and tokens[-1].text not in QUOTE_CLOSERS:
+            tokens = tokens[:-1]
+        if not tokens:
+            continue
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        text = doc.text[start:end]
+        if not any(mark in text for mark in "“\"«") or _crosses_direct(doc.text, start, end, direct_spans):
+            continue
+        speaker = resolve_speaker(subject)
+        if speaker is None:
+            continue
+        cue, cue_span = cue_phrase(verb)
+        found.append(Quote(text, "indirect", (start, end), speaker.speaker_name, speaker.speaker_span,
+                           cue, cue_span))
+    return found
+
+
+QUOTE_CLOSERS = frozenset('”"»')
 
 
 def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[int, int]]) -> bool:
