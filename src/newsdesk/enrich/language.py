@@ -32,7 +32,9 @@ def _detector() -> LanguageDetector:
     except ImportError as error:  # pragma: no cover - lingua is a core dependency
         raise ImportError("language detection needs lingua: pip install lingua-language-detector") from error
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
-    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    builder = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode()
+    # Loaded now, not at the first text: the cost is paid once, where it is expected.
+    return builder.with_preloaded_language_models().build()
 
 
 def detect_language(text: str) -> str | None:
