@@ -36,7 +36,9 @@ TITLES = frozenset(
     "congresswoman gov governor mayor judge justice king queen prince princess pope sheikh ayatollah "
     "former ex late incoming outgoing acting deputy foreign defence defense finance chief executive ceo "
     "chairman chairwoman chair spokesman spokeswoman spokesperson gen general col colonel lt capt captain "
-    "adm admiral sgt st saint the".split()
+    "adm admiral sgt st saint assemblyman assemblywoman councilman councilwoman alderman ambassador "
+    "attorney commissioner sheriff rabbi imam reverend rev father sister president-elect speaker leader "
+    "majority minority house whip candidate nominee businessman the".split()
 )
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
