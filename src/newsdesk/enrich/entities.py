@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -186,14 +187,27 @@ def _entities(body: str, mentions: list[_Mention]) -> list[Entity]:
         for form in {m.text for m in group} | ({name.split()[-1]} if kind == "person" else set()):
             if len(form) < 2 or not form[0].isupper():
                 continue
-            for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", body):
-                start, end = match.span()
+            for start, end in _occurrences(body, form):
                 if 1 not in taken[start:end]:
                     spans.add((start, end))
                     taken[start:end] = b"\x01" * (end - start)
         entities.append(Entity(entity_id(kind, name), name, kind, sorted(spans)))
     entities.sort(key=lambda e: e.mentions[0])
     return entities
+
+
+def _occurrences(body: str, form: str) -> Iterator[tuple[int, int]]:
+    """Where `form` stands as whole words (str.find: a regex with a lookbehind scans far slower)."""
+    start = body.find(form)
+    while start >= 0:
+        end = start + len(form)
+        if not (start and _is_word(body[start - 1])) and not (end < len(body) and _is_word(body[end])):
+            yield start, end
+        start = body.find(form, start + 1)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _vote(group: list[_Mention]) -> EntityType:
