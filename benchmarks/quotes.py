@@ -83,12 +83,12 @@ def read_ann(path: Path, text: str) -> list[Gold]:
     golds: list[Gold] = []
     events: list[dict[str, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("T"):
+        if re.match(r"T\d+\t", line):  # (a span's text may run on over lines of its own)
             ident, info, _ = line.split("\t", 2)
             label, offsets = info.split(" ", 1)
             frags = [(int(a), int(b)) for a, b in (part.split() for part in offsets.split(";"))]
             spans[ident] = (label, frags)
-        elif line.startswith("E"):
+        elif re.match(r"E\d+\t", line):
             _, info = line.split("\t", 1)
             events.append(dict(part.split(":", 1) for part in info.split()))
     for event in events:

@@ -97,10 +97,10 @@ def test_empty_body() -> None:
 
 
 def test_one_long_sentence_finishes_quickly() -> None:
-    body = ("word " * 20_000)[:100_000]
+    body = ("word " * 20_000)[:100_000]  # no mark, no cue: not even parsed
     started = time.monotonic()
     assert extract_quotes(body) == []
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 5
 
 
 def test_non_latin_text() -> None:

