@@ -7,18 +7,27 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdesk.article import Article, Image, Link, Page
+from newsdesk.article import Article, Entity, Image, Keyword, Link, Page, Quote, Topic
 
 # The JSON field names, in order. Adding a field is fine (append it here); renaming one breaks every
 # consumer of newsdesk's output and must not happen.
 STABLE_FIELDS = ["source", "url", "canonical_url", "title", "authors", "published", "modified", "language",
-                 "site_name", "description", "body", "image", "tags", "related", "extraction"]
+                 "site_name", "description", "body", "image", "tags", "related", "extraction",
+                 "entities", "quotes", "topics", "keywords", "enrichment"]
 
 text = st.text(max_size=40)
 maybe_text = st.none() | text
 urls = st.none() | st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/._-]{0,20}", fullmatch=True)
 images = st.none() | st.builds(Image, url=urls, caption=maybe_text)
 links = st.builds(Link, title=text, url=urls)
+spans = st.tuples(st.integers(0, 300), st.integers(0, 300))
+entities = st.builds(Entity, id=text, name=text, type=st.sampled_from(["person", "org", "place", "group"]),
+                     mentions=st.lists(spans, max_size=3))
+quotes = st.builds(Quote, text=text, type=st.sampled_from(["direct", "indirect"]), span=spans,
+                   speaker_name=maybe_text, speaker_span=st.none() | spans, cue=maybe_text,
+                   cue_span=st.none() | spans, speaker=maybe_text)
+topics = st.builds(Topic, id=text, name=text, score=st.floats(0, 1))
+keywords = st.builds(Keyword, text=text, score=st.floats(0, 1), mentions=st.lists(spans, max_size=3))
 articles = st.builds(
     Article,
     source=maybe_text, url=urls, canonical_url=urls, title=maybe_text,
@@ -26,6 +35,9 @@ articles = st.builds(
     site_name=maybe_text, description=maybe_text, body=st.text(max_size=300), image=images,
     tags=st.lists(text, max_size=4), related=st.lists(links, max_size=4),
     extraction=st.dictionaries(text, text, max_size=3),
+    entities=st.lists(entities, max_size=3), quotes=st.lists(quotes, max_size=3),
+    topics=st.lists(topics, max_size=2), keywords=st.lists(keywords, max_size=3),
+    enrichment=st.dictionaries(text, text, max_size=2),
 )
 
 
@@ -58,6 +70,22 @@ def test_json_field_names_are_stable() -> None:
     assert list(data) == STABLE_FIELDS
     assert list(data["image"]) == ["url", "caption"]
     assert list(data["related"][0]) == ["title", "url"]
+
+
+def test_enrichment_records_round_trip_with_spans_as_tuples() -> None:
+    article = Article(body="Mark Rutte said so.",
+                      entities=[Entity("e1", "Mark Rutte", "person", [(0, 10)])],
+                      quotes=[Quote("so", "indirect", (16, 18), "Mark Rutte", (0, 10), "said", (11, 15),
+                                    "e1")],
+                      topics=[Topic("medtop:11000000", "politics", 0.8)],
+                      keywords=[Keyword("Mark Rutte", 0.5, [(0, 10)])])
+    data = json.loads(article.to_json())
+    assert data["entities"][0] == {"id": "e1", "name": "Mark Rutte", "type": "person", "mentions": [[0, 10]]}
+    assert list(data["quotes"][0]) == ["text", "type", "span", "speaker_name", "speaker_span", "cue",
+                                       "cue_span", "speaker"]
+    copy = Article.from_json(article.to_json())
+    assert copy == article
+    assert copy.quotes[0].span == (16, 18) and copy.entities[0].mentions == [(0, 10)]
 
 
 def test_json_keeps_non_ascii_text_readable() -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-_R = TypeVar("_R", "Image", "Link")
+_R = TypeVar("_R", "Image", "Link", "Entity", "Quote", "Topic", "Keyword")
+Span = tuple[int, int]  # [start, end) character offsets into an article's body
+EntityType = Literal["person", "org", "place", "group"]
+QuoteType = Literal["direct", "indirect"]
 
 
 @dataclass
@@ -45,6 +48,53 @@ class Link:
     url: str | None = None
 
 
+@dataclass(slots=True)
+class Entity:
+    """A person, organisation, place or group (nationality, religious or political group) an article
+    names, with every span that names it. `id` is the same for the same type and canonical name in
+    every article (see `newsdesk.enrich.entities.entity_id`)."""
+
+    id: str
+    name: str
+    type: EntityType
+    mentions: list[Span] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Quote:
+    """A quotation: `span` covers its words (inside the marks for a direct one, the reported clause for
+    an indirect one); `speaker` is the speaker's entity id when the speaker is one of the article's
+    entities, `speaker_span` the mention that names or refers to the speaker ("he")."""
+
+    text: str
+    type: QuoteType
+    span: Span
+    speaker_name: str | None = None
+    speaker_span: Span | None = None
+    cue: str | None = None
+    cue_span: Span | None = None
+    speaker: str | None = None
+
+
+@dataclass(slots=True)
+class Topic:
+    """A subject from newsdesk's taxonomy (IPTC Media Topics, top level): `id` such as
+    "medtop:11000000", `name` such as "politics", `score` in [0, 1]."""
+
+    id: str
+    name: str
+    score: float
+
+
+@dataclass(slots=True)
+class Keyword:
+    """A word or phrase that says what an article is about, with its score and where the body has it."""
+
+    text: str
+    score: float
+    mentions: list[Span] = field(default_factory=list)
+
+
 @dataclass
 class Article:
     """One article. Field names of the JSON form are stable; add, never rename."""
@@ -64,6 +114,12 @@ class Article:
     tags: list[str] = field(default_factory=list)
     related: list[Link] = field(default_factory=list)
     extraction: dict[str, str] = field(default_factory=dict)
+    # Enrichment (empty until `newsdesk.enrich` has run; `enrichment` then names what made it).
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
+    enrichment: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,8 +139,13 @@ class Article:
         for name in ("authors", "tags"):
             if name in known:
                 known[name] = list(known[name])
-        if "extraction" in known:
-            known["extraction"] = dict(known["extraction"])
+        for name in ("extraction", "enrichment"):
+            if name in known:
+                known[name] = dict(known[name])
+        known["entities"] = [_record(Entity, entity) for entity in known.get("entities", [])]
+        known["quotes"] = [_record(Quote, quote) for quote in known.get("quotes", [])]
+        known["topics"] = [_record(Topic, topic) for topic in known.get("topics", [])]
+        known["keywords"] = [_record(Keyword, keyword) for keyword in known.get("keywords", [])]
         return cls(**known)
 
     @classmethod
@@ -94,4 +155,13 @@ class Article:
 
 def _record(kind: type[_R], data: dict[str, Any]) -> _R:
     fields: dict[str, Any] = getattr(kind, "__dataclass_fields__", {})
-    return kind(**{name: value for name, value in data.items() if name in fields})
+    return kind(**{name: _span(name, value) for name, value in data.items() if name in fields})
+
+
+def _span(name: str, value: Any) -> Any:
+    """JSON has no tuples: spans come back as lists and are made tuples again."""
+    if name == "mentions":
+        return [tuple(span) for span in value]
+    if name in ("span", "speaker_span", "cue_span") and value is not None:
+        return tuple(value)
+    return value

@@ -2,8 +2,8 @@
 
 The schema is documented in docs/exports.md and pinned by tests: the Article JSON fields plus `id`,
 `version`, `stored_at` and `updated_at`. CSV and Parquet flatten `image` into `image_url` and
-`image_caption`, and keep list fields (`authors`, `tags`, `related`) as JSON text in CSV and as
-lists (structs for `related`) in Parquet.
+`image_caption`, and keep list fields (`authors`, `tags`, `related`, and the enrichment: `entities`,
+`quotes`, `topics`, `keywords`, `enrichment`) as JSON text in CSV and as nested columns in Parquet.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from newsdesk.store.base import StoredArticle
 SCALAR_FIELDS = ("id", "version", "stored_at", "updated_at", "source", "url", "canonical_url", "title",
                  "published", "modified", "language", "site_name", "description", "body", "image_url",
                  "image_caption")
-LIST_FIELDS = ("authors", "tags", "related")
+LIST_FIELDS = ("authors", "tags", "related", "entities", "quotes", "topics", "keywords", "enrichment")
 COLUMNS = SCALAR_FIELDS + LIST_FIELDS
 PARQUET_BATCH = 1_000
 
@@ -64,15 +64,28 @@ def parquet_schema() -> Any:
     text = pa.string()
     fields = [pa.field("id", pa.int64()), pa.field("version", pa.int64())]
     fields += [pa.field(name, text) for name in SCALAR_FIELDS[2:]]
+    span = pa.list_(pa.int64(), 2)
     fields += [pa.field("authors", pa.list_(text)), pa.field("tags", pa.list_(text)),
-               pa.field("related", pa.list_(pa.struct([("title", text), ("url", text)])))]
+               pa.field("related", pa.list_(pa.struct([("title", text), ("url", text)]))),
+               pa.field("entities", pa.list_(pa.struct([("id", text), ("name", text), ("type", text),
+                                                         ("mentions", pa.list_(span))]))),
+               pa.field("quotes", pa.list_(pa.struct([
+                   ("text", text), ("type", text), ("span", span), ("speaker_name", text),
+                   ("speaker_span", span), ("cue", text), ("cue_span", span), ("speaker", text)]))),
+               pa.field("topics", pa.list_(pa.struct([("id", text), ("name", text),
+                                                       ("score", pa.float64())]))),
+               pa.field("keywords", pa.list_(pa.struct([("text", text), ("score", pa.float64()),
+                                                         ("mentions", pa.list_(span))]))),
+               pa.field("enrichment", pa.map_(text, text))]
     return pa.schema(fields)
 
 
 def _batches(articles: Iterable[StoredArticle], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for stored in articles:
-        batch.append(flat_record(stored))
+        row = flat_record(stored)
+        row["enrichment"] = list(row["enrichment"].items())
+        batch.append(row)
         if len(batch) >= size:
             yield batch
             batch = []

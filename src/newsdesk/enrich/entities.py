@@ -18,15 +18,15 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from newsdesk.article import Entity, EntityType
 from newsdesk.enrich.aliases import AliasTable, load_aliases
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-EntityType = Literal["person", "org", "place", "group"]
 LABELS: dict[str, EntityType] = {
     "PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group",
 }
@@ -44,14 +44,6 @@ TITLES = frozenset(
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
 SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "du", "des", "la", "le", "et", "&"})
-
-
-@dataclass(slots=True)
-class Entity:
-    id: str
-    name: str
-    type: EntityType
-    mentions: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

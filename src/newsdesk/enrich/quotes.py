@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from newsdesk.article import Quote
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.quote_marks import OPENERS, MarkedQuote, find_marked_quotes, paragraphs
 from newsdesk.enrich.quote_speakers import REPORTING_VERBS
@@ -33,25 +33,12 @@ __all__ = [
     "quotes_from_doc",
 ]
 
-QuoteType = Literal["direct", "indirect"]
 # Stems of the reporting verbs (and their irregular forms): a body with none of them and no quotation
 # mark has no quotation, and is not parsed.
 CUE_WORDS = re.compile(
     r"\b(?:said|told|thought|wrote|according|" + "|".join(sorted({v[:4] for v in REPORTING_VERBS})) + ")",
     re.IGNORECASE,
 )
-
-
-@dataclass(slots=True)
-class Quote:
-    text: str
-    type: QuoteType
-    span: tuple[int, int]
-    speaker_name: str | None = None
-    speaker_span: tuple[int, int] | None = None
-    cue: str | None = None
-    cue_span: tuple[int, int] | None = None
-    speaker: str | None = None
 
 
 def extract_quotes(body: str, doc: Doc | None = None, *, model: str | None = None) -> list[Quote]:
