@@ -149,10 +149,12 @@ class _Progress:
 
 
 def _register() -> None:
+    from newsdesk.commands.enrich import annotate, enrich, entities, quotes
     from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
 
-    for command in (ingest, update, errors, search, show, sources, export):
+    for command in (ingest, update, errors, search, show, sources, export, enrich, annotate, quotes,
+                    entities):
         main.add_command(command)
 
 

@@ -252,7 +252,7 @@ def prepare(works: list[_Work], settings: Settings, enrich: bool) -> _Done:
         done.append((_Work(replace(page, content=b""), work.checkpoint, work.hints), article, failures, 0))
     if enrich:
         articles = [(position, article) for position, (_, article, _, _) in enumerate(done) if article]
-        for position, failure in _enrich([article for _, article in articles], settings).items():
+        for position, failure in enrich_isolated([article for _, article in articles], settings).items():
             work, article, failures, _ = done[articles[position][0]]
             failures.append((work.page.source if work.page else "", "enrich", failure))
         done = [(work, article, failures, int(bool(article and article.enrichment)))
@@ -269,7 +269,7 @@ def _extract(page: Page, settings: Settings) -> tuple[Article | None, list[tuple
         return None, [(page.source, "extract", f"internal error: {type(error).__name__}: {error}")]
 
 
-def _enrich(articles: list[Article], settings: Settings) -> dict[int, str]:
+def enrich_isolated(articles: list[Article], settings: Settings) -> dict[int, str]:
     """Enrich in one batch; if that fails, one by one, so only the bad article goes without.
     Returns the failure of each article (by position) that could not be enriched."""
     from newsdesk.enrich import enrich_articles
