@@ -149,10 +149,11 @@ class _Progress:
 
 
 def _register() -> None:
+    from newsdesk.commands.batch import batch, load
     from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
 
-    for command in (ingest, update, errors, search, show, sources, export):
+    for command in (ingest, update, errors, search, show, sources, export, batch, load):
         main.add_command(command)
 
 
