@@ -98,6 +98,15 @@ def cluster() -> Iterator[DaskExecutor]:
         executor.close()
 
 
+@pytest.fixture(scope="module")
+def two_files_done(cluster: DaskExecutor, warcs: list[Written],
+                   tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished batch output of two files, for the tests that read one."""
+    out = tmp_path_factory.mktemp("done") / "out"
+    run_batch([str(w.path) for w in warcs[:2]], out, cluster, progress=False, echo=lambda _: None)
+    return out
+
+
 def record_ids(out: Path) -> list[str]:
     dataset = ds.dataset(out / "articles", format="parquet", partitioning="hive")
     table = dataset.to_table(columns=["record_id"])
@@ -254,9 +263,9 @@ def test_the_shared_warc_samples(cluster: DaskExecutor, tmp_path: Path) -> None:
     assert all(row["offset"] is not None and row["reason"] for row in errors)
 
 
-def test_language_filter(warcs: list[Written], tmp_path: Path) -> None:
+def test_language_filter(cluster: DaskExecutor, warcs: list[Written], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = run_batch([str(warcs[0].path)], out, ProcessExecutor(1), languages=["de"], progress=False,
+    summary = run_batch([str(warcs[0].path)], out, cluster, languages=["de"], progress=False,
                         echo=lambda _: None)
     assert summary.rows + sum(result.filtered for result in summary.finished) == len(warcs[0].html)
     assert summary.rows < len(warcs[0].html)
@@ -265,9 +274,8 @@ def test_language_filter(warcs: list[Written], tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-def test_load_twice_stores_each_article_once(kind: str, warcs: list[Written], tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    run_batch([str(w.path) for w in warcs[:2]], out, ProcessExecutor(2), progress=False, echo=lambda _: None)
+def test_load_twice_stores_each_article_once(kind: str, two_files_done: Path, tmp_path: Path) -> None:
+    out = two_files_done
     rows = len(record_ids(out))
 
     def check(url: str) -> None:

@@ -128,7 +128,8 @@ class DaskExecutor:
                                 source=scheduler, stage="batch") from None
         info = self.client.scheduler_info()
         self.workers = len(info.get("workers", {})) or workers
-        self.dashboard = self.client.dashboard_link if ("dashboard" in info.get("services", {})) else None
+        shown = dashboard and "dashboard" in info.get("services", {})
+        self.dashboard = self.client.dashboard_link if shown else None
 
     def run(self, tasks: Sequence[InputTask]) -> Iterator[Outcome]:
         from newsdesk.batch.stage import input_id
