@@ -155,7 +155,7 @@ def main() -> None:
     parser.add_argument("--executor", choices=["dask", "processes"], default="dask")
     parser.add_argument("--postgres", help="PostgreSQL URL for the load (default: a throwaway server)")
     parser.add_argument("--no-load", action="store_true")
-    parser.add_argument("--keep", type=Path, help="Write the outputs here and keep them (default: a temp dir)")
+    parser.add_argument("--keep", type=Path, help="Write the outputs here and keep them (default: temp)")
     args = parser.parse_args()
     paths = build_corpus(args.records, args.files)
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsdesk-bench-batch-out-"))

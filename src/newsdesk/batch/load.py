@@ -5,9 +5,12 @@ article whose key (canonical URL, else URL, else body hash; see `newsdesk.store.
 already in the store is left as it is, and the first record of a key in the output wins. Loading the
 same output twice (or two overlapping outputs) stores each article once.
 
-PostgreSQL: each chunk of `CHUNK` articles is sent with one `COPY` into a temporary table, then
-moved into the store's tables by three set-based statements (articles, search index, authors) in one
-transaction. Other stores: the keys not yet there go through the store's `put_many`.
+PostgreSQL: the keys of each chunk of `CHUNK` articles already in the store are looked up first
+(so a second load only reads); the rows of the new ones (JSON, filter columns, tsvector: the
+tokenising is the costly part) are made in worker processes, sent with one `COPY` into a temporary
+table, then moved into the store's tables by three set-based statements (articles, search index,
+authors) in one transaction; an article that another load stored meanwhile is left as it is.
+Other stores: the keys not yet there go through the store's `put_many`.
 """
 
 from __future__ import annotations
@@ -78,9 +81,11 @@ def _chunks(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
-def load_output(out: str | Path, url: str | None, *, chunk: int = CHUNK,
+def load_output(out: str | Path, url: str | None, *, chunk: int = CHUNK, jobs: int | None = None,
                 advance: Any = None) -> LoadResult:
-    """Load the batch output folder `out` into the store at `url`; `advance(n)` is told of progress."""
+    """Load the batch output folder `out` into the store at `url`; `advance(n)` is told of progress.
+    For PostgreSQL, `jobs` processes (default: the number of cores) make the rows to COPY."""
+    import os
     import time
 
     started = time.perf_counter()
@@ -97,7 +102,7 @@ def load_output(out: str | Path, url: str | None, *, chunk: int = CHUNK,
     try:
         if is_postgres:
             store.close()
-            _load_postgres(url or "", _chunks(articles, chunk), result, advance)
+            _load_postgres(url or "", _chunks(articles, chunk), result, advance, jobs or os.cpu_count() or 1)
         else:
             with store:
                 for group in _chunks(articles, chunk):
@@ -140,37 +145,68 @@ _AUTHORS = """INSERT INTO article_authors (article_id, author_key)
 SELECT f.id, unnest(s.authors) FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""
 
 
-def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult, advance: Any) -> None:
+def _copy_rows(articles: list[Article]) -> list[list[Any]]:
+    """The staging rows of new articles: the store's JSON, key, fingerprint, filter columns and
+    tsvector (tokenising the text is most of the work of a load: it runs in worker processes)."""
+    made = []
+    for article in articles:
+        row = store_rows.ArticleRow.of(article)
+        made.append([row.key, row.url, row.fingerprint, row.data, *row.search_values(),
+                     store_rows.index_of(article).tsvector(), row.author_keys])
+    return made
+
+
+def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult, advance: Any,
+                   jobs: int) -> None:
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     import psycopg
 
     from newsdesk.errors import StoreError
 
     try:
-        connection = psycopg.connect(url)
+        connection = psycopg.connect(url, autocommit=True)
     except psycopg.Error as error:
         raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), stage="load") from None
-    with connection:
-        with connection.cursor() as cur:
-            cur.execute(_STAGING)
-            cur.execute(_FRESH)
-        connection.commit()
-        for group in chunks:
-            result.read += len(group)
-            fresh = _first_per_key(group)
-            with connection.transaction(), connection.cursor() as cur:
-                with cur.copy(_COPY) as copy:
-                    for article in fresh.values():
-                        row = store_rows.ArticleRow.of(article)
-                        copy.write_row([row.key, row.url, row.fingerprint, row.data,
-                                        *row.search_values(), store_rows.index_of(article).tsvector(),
-                                        row.author_keys])
-                cur.execute(_INSERT, {"at": store_rows.now()})
-                stored = cur.rowcount
-                cur.execute(_SEARCH)
-                cur.execute(_AUTHORS)
-                cur.execute("DELETE FROM newsdesk_load")
-                cur.execute("DELETE FROM newsdesk_fresh")
-            result.stored += max(stored, 0)
-            result.present = result.read - result.stored
-            if advance:
-                advance(len(group))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
+    window: deque[tuple[int, Future[list[list[Any]]] | list[list[Any]]]] = deque()
+
+    def copy(read: int, made: Future[list[list[Any]]] | list[list[Any]]) -> None:
+        staged = made.result() if isinstance(made, Future) else made
+        with connection.transaction(), connection.cursor() as cur:
+            with cur.copy(_COPY) as copying:
+                for row in staged:
+                    copying.write_row(row)
+            cur.execute(_INSERT, {"at": store_rows.now()})
+            stored = max(cur.rowcount, 0)
+            cur.execute(_SEARCH)
+            cur.execute(_AUTHORS)
+            cur.execute("DELETE FROM newsdesk_load")
+            cur.execute("DELETE FROM newsdesk_fresh")
+        result.read += read
+        result.stored += stored
+        result.present = result.read - result.stored
+        if advance:
+            advance(read)
+
+    try:
+        with connection:
+            connection.execute(_STAGING)
+            connection.execute(_FRESH)
+            for group in chunks:
+                fresh = _first_per_key(group)
+                present = connection.execute("SELECT key FROM articles WHERE key = ANY(%s)",
+                                             [list(fresh)]).fetchall()
+                for (key,) in present:
+                    del fresh[key]
+                todo = list(fresh.values())
+                window.append((len(group), pool.submit(_copy_rows, todo) if pool else _copy_rows(todo)))
+                while len(window) > jobs:
+                    copy(*window.popleft())
+            while window:
+                copy(*window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
