@@ -314,3 +314,22 @@ def test_the_commands(cli: object, warcs: list[Written], tmp_path: Path) -> None
     manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
     assert manifest[0]["input"] == str(warcs[0].path.resolve()) and manifest[0]["parts"]
     assert input_id(manifest[0]["input"]) in manifest[0]["parts"][0]["path"]
+
+
+def test_stage_code_never_imports_dask() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, newsdesk.batch.stage, newsdesk.batch.run, newsdesk.batch.load, newsdesk.cli; "
+            "assert not {'dask', 'distributed'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_without_dask_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from newsdesk.batch.executors import ExecutorError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ExecutorError, match=r"pip install 'newsdesk\[dask\]'"):
+        DaskExecutor("local", 1)
