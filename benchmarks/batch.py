@@ -12,7 +12,11 @@ records (default: --records) in as many files; it is a corpus of its own, of as 
 Per run: records/s over the run's wall time (the cluster is started before the clock starts, the
 workers' one-time loads of lingua and spaCy are inside it), parallel efficiency = rate with 2
 workers / (2 x rate with 1), the peak RSS of each worker process, and the load average before and
-after (the machine is shared: ratios measured in the same run are what to compare). Results on
+after (the machine is shared: ratios measured in the same run are what to compare). The CPU time
+the workers spent per record (process time, summed over tasks) is printed too, with the "CPU
+efficiency" = CPU per record with 1 worker / with 2: on a machine other work also keeps busy, wall
+time measures the share of the cores the run got, CPU time what the work costs (and so what a
+cluster of idle cores would do per core-hour). Results on
 stdout as a table, progress on stderr.
 """
 
@@ -96,6 +100,7 @@ class Run:
     rows: int
     errors: int
     seconds: float
+    cpu_seconds: float
     peak_rss: dict[str, int]
     load_before: str
     load_after: str
@@ -130,7 +135,8 @@ def run(paths: list[Path], mode: str, workers: int, executor_name: str, out: Pat
         peak[result.worker] = max(peak[result.worker], result.peak_rss)
     if summary.failed:
         sys.exit(f"failed: {summary.failed}")
-    return Run(mode, workers, len(paths), summary.pages, summary.rows, summary.errors, summary.seconds,
+    cpu = sum(result.cpu_seconds for result in summary.finished)
+    return Run(mode, workers, len(paths), summary.pages, summary.rows, summary.errors, summary.seconds, cpu,
                dict(peak), before, after)
 
 
@@ -170,17 +176,23 @@ def main() -> None:
             print(f"   {runs[-1].rate:,.1f} records/s", file=sys.stderr)
     print(f"\nbatch on {args.executor}, {os.cpu_count()} cores (load averages 1/5/15 min before -> after)\n")
     print(f"{'mode':8} {'workers':>7} {'files':>5} {'records':>8} {'rows':>7} {'errors':>6} {'seconds':>8} "
-          f"{'records/s':>10} {'per worker':>10} {'efficiency':>10} {'peak RSS/worker MB':>20}  load")
+          f"{'records/s':>10} {'per worker':>10} {'efficiency':>10} {'CPU ms/rec':>10} {'CPU eff.':>8} "
+          f"{'peak RSS/worker MB':>20}  load")
     base: dict[str, float] = {}
+    base_cpu: dict[str, float] = {}
     for item in runs:
+        cpu_per_record = item.cpu_seconds / max(item.records, 1)
         if item.workers == 1:
-            base[item.mode] = item.rate
+            base[item.mode], base_cpu[item.mode] = item.rate, cpu_per_record
         efficiency = (f"{item.rate / (item.workers * base[item.mode]):.0%}"
                       if item.mode in base and item.workers > 1 else "-")
+        cpu_efficiency = (f"{base_cpu[item.mode] / cpu_per_record:.0%}"
+                          if item.mode in base_cpu and item.workers > 1 and cpu_per_record else "-")
         rss = ", ".join(f"{value / 2**20:,.0f}" for value in sorted(item.peak_rss.values()))
         print(f"{item.mode:8} {item.workers:>7} {item.files:>5} {item.records:>8,} {item.rows:>7,} "
               f"{item.errors:>6} {item.seconds:>8.1f} {item.rate:>10,.1f} {item.rate / item.workers:>10,.1f} "
-              f"{efficiency:>10} {rss:>20}  {item.load_before} -> {item.load_after}")
+              f"{efficiency:>10} {cpu_per_record * 1000:>10.1f} {cpu_efficiency:>8} {rss:>20}  "
+              f"{item.load_before} -> {item.load_after}")
     if not args.no_load and runs:
         source = work / f"{runs[0].mode}-{runs[-1].workers if runs[0].mode == runs[-1].mode else 1}"
         url, server = postgres_url(args.postgres)

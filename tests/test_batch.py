@@ -333,3 +333,27 @@ def test_without_dask_the_message_says_what_to_install(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ExecutorError, match=r"pip install 'newsdesk\[dask\]'"):
         DaskExecutor("local", 1)
+
+
+def test_enrichment_fills_the_nested_columns(cluster: DaskExecutor, warcs: list[Written],
+                                             tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    summary = run_batch([str(warcs[5].path)], out, cluster, enrich=True, progress=False, echo=lambda _: None)
+    assert summary.rows == len(warcs[5].html) and summary.errors == 0
+    table = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table(
+        columns=["body", "entities", "quotes", "enrichment"])
+    rows = table.to_pylist()
+    assert all(dict(row["enrichment"]).get("version") for row in rows)
+    assert sum(bool(row["entities"]) for row in rows) >= len(rows) // 2
+    for row in rows:
+        for entity in row["entities"]:
+            for start, end in entity["mentions"]:
+                assert 0 <= start < end <= len(row["body"])
+    # the nested columns come back as Article records through load
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        assert store.count() == 0
+    load_output(out, f"sqlite:///{tmp_path / 'store.db'}")
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        stored = next(store.iter_articles())
+        assert stored.article.enrichment.get("version")
+        assert all(isinstance(span, tuple) for entity in stored.article.entities for span in entity.mentions)

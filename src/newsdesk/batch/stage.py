@@ -70,6 +70,7 @@ class InputResult:
     broken_at: int | None = None  # the byte where a truncated or corrupt file broke
     parts: list[Part] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process during the task (all its threads)
     peak_rss: int = 0  # bytes: the worker process's peak resident memory so far
     worker: str = ""  # host:pid of the process that ran the task
 
@@ -96,7 +97,7 @@ def process_input(task: InputTask, enrich: Enrich | None = None) -> InputResult:
     """Read, extract, (enrich) and write one archive; bad records go to the errors table."""
     from newsdesk.sources.warc import ArchiveReader
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = InputResult(input=task.input)
     if task.enrich and enrich is None:
         enrich = default_enricher()
@@ -135,6 +136,7 @@ def process_input(task: InputTask, enrich: Enrich | None = None) -> InputResult:
     result.skipped = dict(reader.counts.skipped)
     result.errors = len(errors)
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu_started
     result.peak_rss = _peak_rss()
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
     report.done()
@@ -175,15 +177,11 @@ def _extract(page: Page, settings: Settings) -> Article:
 
 
 def default_enricher() -> Enrich:
-    """The project's enrichment, imported only when a run asks for it (it loads spaCy)."""
-    import importlib
+    """The project's enrichment, imported only when a run asks for it (spaCy is loaded once per worker
+    process, at its first article)."""
+    from newsdesk.enrich import enrich_articles
 
-    module = importlib.import_module("newsdesk.enrich")
-    found: Enrich | None = getattr(module, "enrich_articles", None)
-    if found is None:  # TODO(batch): gone once newsdesk.enrich.enrich_articles is on main
-        raise NewsdeskError("this newsdesk has no enrichment yet (newsdesk.enrich.enrich_articles)",
-                            stage="enrich")
-    return found
+    return enrich_articles
 
 
 def _flush(task: InputTask, pending: list[tuple[int, Page, Article]], enrich: Enrich | None,
