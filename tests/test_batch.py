@@ -198,12 +198,12 @@ def test_a_killed_local_process_is_redone(warcs: list[Written], tmp_path: Path) 
 
     killer = threading.Thread(target=kill_a_worker)
     killer.start()
-    summary = run_batch([str(w.path) for w in warcs[:3]], out, ProcessExecutor(2), progress=False,
+    summary = run_batch([str(w.path) for w in warcs[:2]], out, ProcessExecutor(2), progress=False,
                         echo=lambda _: None)
     killer.join()
     assert killed and not summary.failed
     ids = record_ids(out)
-    assert len(ids) == len(set(ids)) and sorted(ids) == expected_ids(warcs[:3])
+    assert len(ids) == len(set(ids)) and sorted(ids) == expected_ids(warcs[:2])
 
 
 def test_a_truncated_file_keeps_the_records_before_the_break(
@@ -338,13 +338,14 @@ def test_without_dask_the_message_says_what_to_install(monkeypatch: pytest.Monke
 def test_enrichment_fills_the_nested_columns(cluster: DaskExecutor, warcs: list[Written],
                                              tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = run_batch([str(warcs[5].path)], out, cluster, enrich=True, progress=False, echo=lambda _: None)
-    assert summary.rows == len(warcs[5].html) and summary.errors == 0
+    small = write_warc(tmp_path / "small.warc.gz", scrapinghub_pages()[:4], 900)
+    summary = run_batch([str(small.path)], out, cluster, enrich=True, progress=False, echo=lambda _: None)
+    assert summary.rows == len(small.html) and summary.errors == 0
     table = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table(
         columns=["body", "entities", "quotes", "enrichment"])
     rows = table.to_pylist()
     assert all(dict(row["enrichment"]).get("version") for row in rows)
-    assert sum(bool(row["entities"]) for row in rows) >= len(rows) // 2
+    assert sum(bool(row["entities"]) for row in rows) >= len(rows) // 2 > 0
     for row in rows:
         for entity in row["entities"]:
             for start, end in entity["mentions"]:
