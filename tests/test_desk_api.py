@@ -89,7 +89,8 @@ def test_exports_stream_jsonl_csv_and_parquet(filled: DeskServer) -> None:
     with filled.client() as client:
         params = {"q": "harbour"}
         lines = client.get("/api/export", params={**params, "format": "jsonl"}).text.splitlines()
-        rows = list(csv.DictReader(io.StringIO(client.get("/api/export", params={**params, "format": "csv"}).text)))
+        text = client.get("/api/export", params={**params, "format": "csv"}).text
+        rows = list(csv.DictReader(io.StringIO(text)))
         parquet = client.get("/api/export", params={**params, "format": "parquet"})
     assert len(lines) == len(rows) == 3
     assert {json.loads(line)["title"] for line in lines} == {row["title"] for row in rows}
