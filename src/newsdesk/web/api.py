@@ -153,7 +153,7 @@ def entities(desk: Reader, request: Filters,
     return insights.entities(desk.store, request, type, limit, desk.scan_limit)
 
 
-@router.get("/entities/{entity_id}", response_model=EntityDetail, tags=["insights"],
+@router.get("/entities/{entity_id:path}", response_model=EntityDetail, tags=["insights"],
             responses={404: {"model": Problem, "description": "No article names this entity"}})
 def entity(desk: Reader, entity_id: Annotated[str, Path(max_length=300)],
            interval: Annotated[Literal["day", "week"], Query()] = "day") -> dict[str, Any]:

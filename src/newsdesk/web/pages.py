@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -71,6 +71,7 @@ def safe_url(url: str | None) -> str | None:
 
 
 templates.filters["safe_url"] = safe_url
+templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
 templates.globals["qs"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -129,12 +130,12 @@ def annotate(article: Article) -> list[list[Part]]:
                 mentions.append((start, end, {"id": entity.id, "name": entity.name, "type": entity.type}))
     mentions.sort(key=lambda m: (m[0], -m[1]))
     quotes: list[tuple[int, int, dict[str, Any]]] = []
-    for number, quote in enumerate(article.quotes):
-        start, end = quote.span
+    for number, said in enumerate(article.quotes):
+        start, end = said.span
         if 0 <= start < end <= len(body):
-            speaker = names.get(quote.speaker or "") or quote.speaker_name
-            quotes.append((start, end, {"number": number, "speaker": speaker, "type": quote.type,
-                                        "speaker_id": quote.speaker if quote.speaker in names else None}))
+            speaker = names.get(said.speaker or "") or said.speaker_name
+            quotes.append((start, end, {"number": number, "speaker": speaker, "type": said.type,
+                                        "speaker_id": said.speaker if said.speaker in names else None}))
     quotes.sort(key=lambda q: q[0])
     paragraphs: list[list[Part]] = []
     at = 0
@@ -250,7 +251,7 @@ def entities_page(request: Request, desk: Reader,
                   partial=found["partial"], q=q)
 
 
-@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+@router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
 def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
     view = insights.entity_view(desk.store, entity_id[:300], "day", scan_limit=desk.scan_limit)
     if view is None:
