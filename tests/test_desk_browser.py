@@ -112,9 +112,11 @@ HOSTILE_HTML = f"""<!DOCTYPE html><html><head><title>{HOSTILE.replace('<', '&lt;
 <meta property="og:image" content="javascript:alert('image')">
 </head><body><article><h1>&lt;/textarea&gt;&lt;script&gt;alert('h1')&lt;/script&gt;</h1>
 <p>Evil paragraph one says &lt;script&gt;alert('body')&lt;/script&gt; and
-"&gt;&lt;img src=x onerror=alert('attr')&gt; then &lt;a href="javascript:alert('link')"&gt;click&lt;/a&gt; and {{{{ 7*7 }}}} for template injection.</p>
+"&gt;&lt;img src=x onerror=alert('attr')&gt;
+then &lt;a href="javascript:alert('link')"&gt;click&lt;/a&gt; and {{{{ 7*7 }}}} for template injection.</p>
 <p>A second paragraph, long enough to be kept as article text by the extractor, with
-&lt;svg onload=alert('svg')&gt; and &lt;iframe src="javascript:alert('frame')"&gt;&lt;/iframe&gt; written in it as plain words.</p>
+&lt;svg onload=alert('svg')&gt;
+and &lt;iframe src="javascript:alert('frame')"&gt;&lt;/iframe&gt; written in it as plain words.</p>
 <figure><img src="x.jpg" onerror="alert('img')">
 <figcaption>&lt;/textarea&gt;&lt;script&gt;alert('caption')&lt;/script&gt;</figcaption></figure>
 <script>alert('page script')</script></article></body></html>"""
