@@ -97,8 +97,9 @@ def chart(buckets: list[dict[str, Any]], what: str) -> Chart | None:
     step = chart.width / len(buckets)
     for index, bucket in enumerate(buckets):
         high = round(plot * bucket["count"] / top, 1)
-        chart.bars.append({"x": round(index * step, 1), "y": round(plot - high, 1),
-                           "width": max(round(step - 1, 1), 1), "height": high, "start": bucket["start"],
+        width = max(min(step - 1, 40.0), 1.0)
+        chart.bars.append({"x": round(index * step + (step - width) / 2, 1), "y": round(plot - high, 1),
+                           "width": round(width, 1), "height": high, "start": bucket["start"],
                            "count": bucket["count"]})
     total = sum(bucket["count"] for bucket in buckets)
     chart.label = f"{what}: {total} from {chart.first} to {chart.last}, at most {top} in a bucket"
