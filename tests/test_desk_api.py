@@ -177,3 +177,42 @@ def test_reads_can_require_the_token(tmp_path: Any) -> None:
     statuses = [r.status_code for r in _asgi(app, [("GET", "/api/articles", {}), ("GET", "/search", {}),
                                                      ("GET", "/api/articles", auth)])]
     assert statuses == [401, 401, 200]
+
+
+def test_serve_command_prints_the_url_and_serves(tmp_path: Any) -> None:
+    """`newsdesk serve` as its own process: token generated once into the config folder, URL printed."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "NEWSDESK_API_TOKEN"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    command = [sys.executable, "-m", "newsdesk", "serve", "--db", f"sqlite:///{tmp_path / 's.db'}",
+               "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == f"http://127.0.0.1:{port}/"
+        token_file = tmp_path / "config" / "newsdesk" / "api-token"
+        token = token_file.read_text().strip()
+        assert len(token) >= 20 and oct(token_file.stat().st_mode & 0o777) == "0o600"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/search", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.2)
+        assert response.status_code == 200 and "<title>Search · newsdesk</title>" in response.text
+        refused = httpx.post(f"http://127.0.0.1:{port}/api/ingest", json={"sources": ["https://e.org/"]})
+        assert refused.status_code == 401
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert f"login?token={token}" in stderr
