@@ -118,7 +118,7 @@ def test_kill_9_then_the_same_command_equals_an_uninterrupted_run(durable_store_
     archive = tmp_path / "big.warc.gz"
     write_warc(archive, 400)
     command = [sys.executable, "-m", "newsdesk", "ingest", str(archive), "--db", durable_store_url,
-               "--batch-size", "20"]
+               "--batch-size", "20", "--no-enrich"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     with open_store(durable_store_url) as store:

@@ -149,11 +149,13 @@ class _Progress:
 
 
 def _register() -> None:
+    from newsdesk.commands.enrich import annotate, enrich, entities, quotes
     from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
     from newsdesk.commands.serve import serve
 
-    for command in (ingest, update, errors, search, show, sources, export, serve):
+    for command in (ingest, update, errors, search, show, sources, export, enrich, annotate, quotes,
+                    entities, serve):
         main.add_command(command)
 
 

@@ -20,7 +20,7 @@ from newsdesk.article import Article
 from newsdesk.errors import StoreError
 from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
-from newsdesk.store import rows
+from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
 from newsdesk.store.sql import Cursor, SortKey, SqlStore
 
@@ -109,11 +109,17 @@ def _v2(connection: sqlite3.Connection) -> None:
     _reindex(connection)
 
 
+def _v4(connection: sqlite3.Connection) -> None:
+    _script(enrichment.SCHEMA)(connection)
+    enrichment.backfill(connection.execute, lambda sql, params: connection.executemany(sql, params))
+
+
 # Migration N brings a store at version N-1 to version N.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _v2,
     _script(_V3),
+    _v4,
 ]
 
 
