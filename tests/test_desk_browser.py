@@ -76,7 +76,7 @@ def test_ingest_search_read_follow(desk_page: tuple[Any, Watch], desk_server: De
     page.get_by_label("Day").fill("2024-10-01")
     page.get_by_role("button", name="Show").click()
     assert page.locator("h1").inner_text() == "Roundup for 2024-10-01"
-    assert page.get_by_role("link", name=re.compile("Incoming NATO Chief")).count() == 1
+    assert page.locator("#day-articles").get_by_role("link", name=re.compile("Incoming NATO Chief")).count() == 1
     _visit(page, "", "roundup", problems)
     _visit(page, "/sources", "sources", problems)
     _visit(page, "/entities", "entities", problems)

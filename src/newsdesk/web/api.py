@@ -57,9 +57,16 @@ def filters(
     author: Annotated[str | None, Query(description="Whole words of an author's name",
                                         max_length=300)] = None,
     language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20)] = None,
+    entity: Annotated[str | None, Query(description="Articles naming this entity (id, or whole words of "
+                                        "its name; aliases understood)", max_length=300)] = None,
+    speaker: Annotated[str | None, Query(description="Articles quoting this speaker (id or name)",
+                                         max_length=300)] = None,
+    topic: Annotated[str | None, Query(description="Articles on this topic (id or name)",
+                                       max_length=300)] = None,
 ) -> SearchRequest:
     return SearchRequest(query=q or None, site=source or None, since=since or None, until=until or None,
-                         author=author or None, language=language or None)
+                         author=author or None, language=language or None, entity=entity or None,
+                         speaker=speaker or None, topic=topic or None)
 
 
 Filters = Annotated[SearchRequest, Depends(filters)]
@@ -138,11 +145,9 @@ def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = No
 
 @router.get("/coverage", response_model=Coverage, tags=["insights"])
 def coverage(desk: Reader, request: Filters,
-             interval: Annotated[Literal["day", "week"], Query()] = "day",
-             entity: Annotated[str | None, Query(description="Only articles naming this entity id",
-                                                 max_length=300)] = None) -> dict[str, Any]:
+             interval: Annotated[Literal["day", "week"], Query()] = "day") -> dict[str, Any]:
     """How many matching articles were published each day or week."""
-    return insights.coverage(desk.store, request, interval, entity or None, desk.scan_limit)
+    return insights.coverage(desk.store, request, interval, desk.scan_limit)
 
 
 @router.get("/entities", response_model=EntityList, tags=["insights"])
@@ -150,7 +155,7 @@ def entities(desk: Reader, request: Filters,
              type: Annotated[Literal["person", "org", "place", "group"] | None, Query()] = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     """The people, organisations, places and groups the matching articles name, most often named first."""
-    return insights.entities(desk.store, request, type, limit, desk.scan_limit)
+    return insights.entities(desk.store, request, type, limit)
 
 
 @router.get("/entities/{entity_id:path}", response_model=EntityDetail, tags=["insights"],
@@ -166,11 +171,9 @@ def entity(desk: Reader, entity_id: Annotated[str, Path(max_length=300)],
 
 @router.get("/quotes", response_model=QuoteList, tags=["insights"])
 def quotes(desk: Reader, request: Filters,
-           speaker: Annotated[str | None, Query(description="The speaker's entity id",
-                                                max_length=300)] = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-    """Quotations in the matching articles, newest first."""
-    return insights.quotes(desk.store, request, speaker or None, limit, desk.scan_limit)
+    """Quotations in the matching articles, newest first (with `speaker`: only theirs)."""
+    return insights.quotes(desk.store, request, limit, desk.scan_limit)
 
 
 @router.get("/roundups/{day}", response_model=RoundupOut, tags=["insights"])

@@ -1,9 +1,11 @@
 """What the desk shows beyond single articles, computed from stored articles: coverage over time,
 entities, quotations, co-mentions and the daily roundup.
 
-Everything here walks `Store.iter_articles` (newest first) and reads `Article.entities`/`quotes`, up to
-`scan_limit` articles, and says `partial` when it stopped there. It is kept in this one module so that
-it can later be answered by store-side indexes (entity and quote tables) without touching the API.
+The store narrows the articles (its entity, speaker and topic filters and entity counts use its own
+tables); what it does not count yet (coverage buckets, co-mentions, the quotations themselves) is read
+here from `Article.entities`/`quotes` of the matching articles, newest first, up to `scan_limit`
+articles, saying `partial` when it stopped there. Kept in this one module so that more of it can move
+into the store without touching the API or the pages.
 """
 
 from __future__ import annotations
@@ -63,14 +65,12 @@ def _fill(counts: Counter[str], interval: Interval, most: int = 400) -> list[dic
     return [{"start": key, "count": counts.get(key, 0)} for key in days]
 
 
-def coverage(store: Store, request: SearchRequest, interval: Interval, entity: str | None = None,
+def coverage(store: Store, request: SearchRequest, interval: Interval,
              scan_limit: int = SCAN_LIMIT) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     undated = 0
     articles, partial = _scan(store, request, scan_limit)
     for stored in articles:
-        if entity and not any(e.id == entity for e in stored.article.entities):
-            continue
         key = bucket_of(stored.article.published, interval)
         if key is None:
             undated += 1
@@ -95,14 +95,14 @@ class _Tally:
 
 
 def _tally(tallies: dict[str, _Tally], article: Article) -> None:
-    speakers = Counter(quote.speaker for quote in article.quotes if quote.speaker)
+    speakers = {quote.speaker for quote in article.quotes if quote.speaker}
     for entity in article.entities:
         tally = tallies.get(entity.id)
         if tally is None:
             tally = tallies[entity.id] = _Tally(entity.id, entity.name, entity.type)
         tally.articles += 1
         tally.mentions += len(entity.mentions)
-        tally.quotes += speakers.get(entity.id, 0)
+        tally.quotes += entity.id in speakers
 
 
 def _ranked(tallies: dict[str, _Tally], limit: int) -> list[dict[str, Any]]:
@@ -110,16 +110,15 @@ def _ranked(tallies: dict[str, _Tally], limit: int) -> list[dict[str, Any]]:
     return [tally.out() for tally in ordered[:limit]]
 
 
-def entities(store: Store, request: SearchRequest, kind: str | None = None, limit: int = 50,
-             scan_limit: int = SCAN_LIMIT) -> dict[str, Any]:
-    """The entities of the matching articles, most often named first."""
-    tallies: dict[str, _Tally] = {}
-    articles, partial = _scan(store, request, scan_limit)
-    for stored in articles:
-        _tally(tallies, stored.article)
-    if kind:
-        tallies = {key: tally for key, tally in tallies.items() if tally.type == kind}
-    return {"entities": _ranked(tallies, limit), "partial": partial[0]}
+def entities(store: Store, request: SearchRequest, kind: str | None = None,
+             limit: int = 50) -> dict[str, Any]:
+    """The entities of the matching articles, most often named first (counted by the store)."""
+    found = []
+    for count in store.entity_counts(replace(request, cursor=None), kind, limit):
+        quoting = store.count(replace(request, cursor=None, speaker=count.id))
+        found.append({"id": count.id, "name": count.name, "type": count.type, "articles": count.articles,
+                      "mentions": count.mentions, "quotes": quoting})
+    return {"entities": found, "partial": False}
 
 
 def quotation(stored: StoredArticle, index: int) -> dict[str, Any]:
@@ -129,14 +128,24 @@ def quotation(stored: StoredArticle, index: int) -> dict[str, Any]:
             "speaker": quote.speaker, "speaker_name": quote.speaker_name, "cue": quote.cue}
 
 
-def quotes(store: Store, request: SearchRequest, speaker: str | None = None, limit: int = 50,
+def _spoken_by(quote: Any, names: dict[str, str], speaker: str) -> bool:
+    """Whether the quotation is by `speaker` (an entity id, or words of the speaker's name)."""
+    if quote.speaker == speaker:
+        return True
+    wanted = speaker.casefold().split()
+    name = (names.get(quote.speaker or "") or quote.speaker_name or "").casefold().split()
+    return bool(wanted) and all(word in name for word in wanted)
+
+
+def quotes(store: Store, request: SearchRequest, limit: int = 50,
            scan_limit: int = SCAN_LIMIT) -> dict[str, Any]:
-    """Quotations in the matching articles (newest first), by one speaker's entity id if given."""
+    """Quotations in the matching articles (newest first); with `request.speaker`, only theirs."""
     found: list[dict[str, Any]] = []
     articles, partial = _scan(store, request, scan_limit)
     for stored in articles:
+        names = {entity.id: entity.name for entity in stored.article.entities}
         for index, quote in enumerate(stored.article.quotes):
-            if speaker is None or quote.speaker == speaker:
+            if request.speaker is None or _spoken_by(quote, names, request.speaker):
                 found.append(quotation(stored, index))
         if len(found) >= limit:
             break
@@ -172,7 +181,7 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
     counts: Counter[str] = Counter()
     said: list[dict[str, Any]] = []
     refs: list[dict[str, Any]] = []
-    articles, partial = _scan(store, SearchRequest(), scan_limit)
+    articles, partial = _scan(store, SearchRequest(entity=entity_id), scan_limit)
     for stored in articles:
         article = stored.article
         match: Entity | None = next((e for e in article.entities if e.id == entity_id), None)
@@ -185,11 +194,10 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
         key = bucket_of(article.published, interval)
         if key:
             counts[key] += len(match.mentions)
+        own.quotes += any(quote.speaker == entity_id for quote in article.quotes)
         for index, quote in enumerate(article.quotes):
-            if quote.speaker == entity_id:
-                own.quotes += 1
-                if len(said) < limit:
-                    said.append(quotation(stored, index))
+            if quote.speaker == entity_id and len(said) < limit:
+                said.append(quotation(stored, index))
         _tally(others, replace(article, entities=[e for e in article.entities if e.id != entity_id]))
         if len(refs) < limit:
             refs.append(reference(stored))
@@ -214,23 +222,6 @@ def roundup(store: Store, day: str, limit: int = 100) -> dict[str, Any]:
         said += [quotation(stored, index) for index in range(len(stored.article.quotes))]
     return {"date": day, "articles": refs, "entities": _ranked(tallies, 20), "quotes": said[:50],
             "sites": dict(sites.most_common())}
-
-
-def filtered(store: Store, request: SearchRequest, entity: str | None, topic: str | None, limit: int,
-             scan_limit: int = SCAN_LIMIT) -> list[StoredArticle]:
-    """The matching articles (newest first) that name `entity` and have `topic` (ids), at most `limit`."""
-    found = []
-    articles, _ = _scan(store, replace(request, cursor=None), scan_limit)
-    for stored in articles:
-        article = stored.article
-        if entity and not any(e.id == entity for e in article.entities):
-            continue
-        if topic and not any(t.id == topic for t in article.topics):
-            continue
-        found.append(stored)
-        if len(found) >= limit:
-            break
-    return found
 
 
 def facets(articles: list[Article]) -> dict[str, Any]:

@@ -142,7 +142,7 @@ class EntitySummary(BaseModel):
     type: str
     articles: int
     mentions: int
-    quotes: int
+    quotes: int  # how many of those articles quote them
 
 
 class EntityList(BaseModel):

@@ -193,6 +193,7 @@ def search_page(request: Request, desk: Reader,
                 cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
     search = SearchRequest(query=q.strip() or None, site=source or None, since=since or None,
                            until=until or None, author=author or None, language=language or None,
+                           entity=entity or None, topic=topic or None,
                            sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
                            cursor=cursor or None)
     problem = None
@@ -201,18 +202,13 @@ def search_page(request: Request, desk: Reader,
     cover = None
     facets: dict[str, Any] = {"entities": [], "topics": []}
     try:
-        if entity or topic:
-            found = insights.filtered(desk.store, search, entity or None, topic or None, 50, desk.scan_limit)
-            hits = [{"stored": stored, "snippet": None} for stored in found]
-        else:
-            page = desk.store.search(search)
-            next_cursor = page.next_cursor
-            for hit in page.hits:
-                stored = desk.store.get(hit.id)
-                if stored is not None:
-                    hits.append({"stored": stored, "snippet": hit.snippet})
-        counts = insights.coverage(desk.store, replace(search, cursor=None), "day", entity or None,
-                                   desk.scan_limit)
+        page = desk.store.search(search)
+        next_cursor = page.next_cursor
+        for hit in page.hits:
+            stored = desk.store.get(hit.id)
+            if stored is not None:
+                hits.append({"stored": stored, "snippet": hit.snippet})
+        counts = insights.coverage(desk.store, replace(search, cursor=None), "day", desk.scan_limit)
         cover = chart(counts["buckets"], "Articles per day")
         facets = insights.facets([hit["stored"].article for hit in hits])
     except Exception as error:
@@ -247,7 +243,7 @@ def article_page(request: Request, desk: Reader, article_id: int) -> Response:
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, desk: Reader,
                   q: Annotated[str, Query(max_length=1000)] = "") -> Response:
-    found = insights.entities(desk.store, SearchRequest(query=q.strip() or None), None, 200, desk.scan_limit)
+    found = insights.entities(desk.store, SearchRequest(query=q.strip() or None), None, 100)
     return render(request, "entities.html", title="Entities", entities=found["entities"],
                   partial=found["partial"], q=q)
 
