@@ -179,12 +179,19 @@ class SqlStore:
             params += [str(published), str(published), id]
         source = "article_search a"
         if tree is not None:
-            source, match = self._match_source(tree)
+            source, condition, match = self._dated_source(tree)
+            clauses.insert(0, condition)
             params = [match, *params]
         where = " AND ".join(clauses) or "1 = 1"
         found = self._read(f"SELECT a.id, a.published_key FROM {source} WHERE {where} "
                            f"ORDER BY a.published_key DESC, a.id DESC LIMIT ?", [*params, limit])
         return [(id, published) for id, published in found]
+
+    def _dated_source(self, tree: Node) -> tuple[str, str, str]:
+        """FROM clause and first WHERE condition of a search sorted by date (article_search as `a`), and
+        the parameter of the one of them that holds a placeholder."""
+        source, match = self._match_source(tree)
+        return source, "1 = 1", match
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
         """FROM clause (article_search as `a`) restricted to the query's matches, and its parameter."""

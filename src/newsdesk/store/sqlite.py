@@ -223,17 +223,35 @@ class SQLiteStore(SqlStore):
         return ("article_search a JOIN articles_fts ON articles_fts.rowid = a.id AND articles_fts MATCH ?",
                 to_fts5(tree))
 
+    def _dated_source(self, tree: Node) -> tuple[str, str, str]:
+        # Newest first along the date index, keeping the articles in the set of matches, until the page
+        # is full: for a common word that is a few hundred index entries, where sorting every match by
+        # date read them all (said: 20 -> 7 ms); a rare one walks the whole index (under 5 ms per 100,000).
+        return ("article_search a INDEXED BY article_search_published",
+                "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", to_fts5(tree))
+
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
         clauses, params = rows.filters(request, "?")
+        keyset: list[str] = []
         if after is not None:
             # bm25 ranks are negative, best first; the score shown is the rank negated.
-            clauses.append("(f.rank > ? OR (f.rank = ? AND f.rowid > ?))")
-            params += [-after[0], -after[0], after[1]]
-        join = "JOIN article_search a ON a.id = f.rowid" if clauses else ""
-        where = "".join(f" AND {clause}" for clause in clauses)
-        found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f {join} WHERE articles_fts MATCH ?"
-                           f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [to_fts5(tree), *params, limit])
+            keyset.append("(f.rank > ? OR (f.rank = ? AND f.rowid > ?))")
+        more = [-after[0], -after[0], after[1]] if after is not None else []
+        match = to_fts5(tree)
+        if request.site:
+            # A site's articles are few and indexed: the matches are checked against their set, made once,
+            # rather than each looked up in article_search (president --source: 14 -> 2.4 ms).
+            filters = " AND ".join(clauses)
+            found = self._read("SELECT f.rowid, f.rank FROM articles_fts f WHERE articles_fts MATCH ? AND "
+                               f"+f.rowid IN (SELECT a.id FROM article_search a WHERE {filters})"
+                               f"{''.join(f' AND {k}' for k in keyset)} ORDER BY f.rank, f.rowid LIMIT ?",
+                               [match, *params, *more, limit])
+        else:
+            join = "JOIN article_search a ON a.id = f.rowid" if clauses else ""
+            where = "".join(f" AND {clause}" for clause in clauses + keyset)
+            found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f {join} WHERE articles_fts MATCH ?"
+                               f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [match, *params, *more, limit])
         return [(int(id), -float(rank)) for id, rank in found]
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
