@@ -124,12 +124,19 @@ def _v4(cur: Cursor) -> None:
     enrichment.backfill(cur.execute, cur.executemany, fetch=cur.fetchall)
 
 
+def _nothing(cur: Cursor) -> None:
+    """Version 5 changed only SQLite's full-text index (no column sizes); the numbers stay in step."""
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
-MIGRATIONS: list[Callable[[Cursor], None]] = [_script(_V1), _v2, _script(_V3), _v4]
+MIGRATIONS: list[Callable[[Cursor], None]] = [_script(_V1), _v2, _script(_V3), _v4, _nothing]
 
 
 class PostgresStore(SqlStore):
     _mark = "%s"
+    # The whole JSON, decoded in Python: PostgreSQL's json functions refuse a "\u0000" in it (which a
+    # TEXT column keeps).
+    _HIT_FIELDS = None
 
     def __init__(self, url: str) -> None:
         try:

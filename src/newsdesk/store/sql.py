@@ -229,12 +229,19 @@ class SqlStore:
             params += [str(published), str(published), id]
         source = "article_search a"
         if tree is not None:
-            source, match = self._match_source(tree)
+            source, condition, match = self._dated_source(tree)
+            clauses.insert(0, condition)
             params = [match, *params]
         where = " AND ".join(clauses) or "1 = 1"
         found = self._read(f"SELECT a.id, a.published_key FROM {source} WHERE {where} "
                            f"ORDER BY a.published_key DESC, a.id DESC LIMIT ?", [*params, limit])
         return [(id, published) for id, published in found]
+
+    def _dated_source(self, tree: Node) -> tuple[str, str, str]:
+        """FROM clause and first WHERE condition of a search sorted by date (article_search as `a`), and
+        the parameter of the one of them that holds a placeholder."""
+        source, match = self._match_source(tree)
+        return source, "1 = 1", match
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
         """FROM clause (article_search as `a`) restricted to the query's matches, and its parameter."""
@@ -249,22 +256,32 @@ class SqlStore:
         terms = positive_terms(tree)
         hits = []
         for id, value in page:
-            article, site = details[id]
+            title, url, published, body, site = details[id]
             score = float(value) if isinstance(value, float) else 0.0
-            hits.append(SearchHit(id, article.title, site, article.url, article.published,
-                                  make_snippet(article.body, terms), score))
+            hits.append(SearchHit(id, title, site, url, published, make_snippet(body, terms), score))
         cursor = None
         if more and page:
             kind = "r" if tree is not None and request.sort == "relevance" else "d"
             cursor = rows.encode_cursor(kind, page[-1][1], page[-1][0])
         return SearchPage(hits, cursor)
 
-    def _details(self, ids: list[int]) -> dict[int, tuple[Article, str]]:
+    # What a hit shows of an article (title, url, published, body), taken out of its JSON by the database
+    # as a JSON array: decoding the whole article (enrichment and all) in Python for each of the hits
+    # would cost more than the rest of the search. None: the whole JSON is read (see _hit_fields).
+    _HIT_FIELDS: str | None = "json_extract(a.data, '$.title', '$.url', '$.published', '$.body')"
+
+    def _details(self, ids: list[int]) -> dict[int, tuple[str | None, str | None, str | None, str, str]]:
+        """title, url, published, body and site of each article in `ids`."""
         if not ids:
             return {}
-        found = self._read("SELECT a.id, a.data, s.site FROM articles a JOIN article_search s ON s.id = a.id "
-                           f"WHERE a.id IN ({', '.join('?' * len(ids))})", ids)
-        return {id: (Article.from_json(data), site) for id, data, site in found}
+        marks = ", ".join("?" * len(ids))
+        found = self._read(f"SELECT a.id, {self._HIT_FIELDS or 'a.data'}, s.site FROM articles a "
+                           f"JOIN article_search s ON s.id = a.id WHERE a.id IN ({marks})", ids)
+        details = {}
+        for id, shown, site in found:
+            title, url, published, body = _hit_fields(json.loads(shown))
+            details[id] = (title, url, published, body or "", site)
+        return details
 
     def iter_articles(self, request: SearchRequest | None = None) -> Iterator[StoredArticle]:
         """Page by page (keyset pagination): memory stays that of one page, however many match."""
@@ -377,6 +394,13 @@ ENRICHED_FIELDS = ("language", "entities", "quotes", "topics", "keywords", "enri
 def _enrichment_differs(article: Article, stored_data: str) -> bool:
     stored = Article.from_json(stored_data)
     return any(getattr(stored, name) != getattr(article, name) for name in ENRICHED_FIELDS)
+
+
+def _hit_fields(decoded: Any) -> list[Any]:
+    """title, url, published and body from a _HIT_FIELDS array or a whole article's JSON object."""
+    if isinstance(decoded, dict):
+        return [decoded.get(name) for name in ("title", "url", "published", "body")]
+    return list(decoded)
 
 
 def _stored(record: Sequence[Any]) -> StoredArticle:
