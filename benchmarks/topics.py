@@ -256,6 +256,7 @@ def conll_documents(split: str) -> list[tuple[str, str, bool]]:
     documents = []
     for document in read_conll(path):
         headline, _, body = document.text.partition("\n")
+        headline = headline.removeprefix("RTRS - ")
         slug, dash, rest = headline.partition(" - ")
         if not dash:
             slug, dash, rest = headline.partition("-")
@@ -288,6 +289,8 @@ def main() -> int:
     parser.add_argument("--no-conll", action="store_true", help="skip the Reuters sport check")
     parser.add_argument("--no-polnear", action="store_true", help="skip the PolNeAR politics check")
     parser.add_argument("--no-baselines", action="store_true", help="newsdesk only (no yake/textacy)")
+    parser.add_argument("--sgrank", action="store_true",
+                        help="add textacy's sgrank (about 15 s an article on a loaded machine)")
     parser.add_argument("--show", type=int, default=0, help="print N scored pages for a hand check")
     args = parser.parse_args()
 
@@ -346,8 +349,9 @@ def main() -> int:
 
     keyword_systems: dict[str, KeywordSystem] = {"newsdesk": newsdesk_keywords}
     if not args.no_baselines:
-        keyword_systems |= {"yake 0.7.3 (n=3)": yake_keywords, "textacy textrank": textacy_system("textrank"),
-                            "textacy sgrank": textacy_system("sgrank")}
+        keyword_systems |= {"yake 0.7.3 (n=3)": yake_keywords, "textacy textrank": textacy_system("textrank")}
+    if args.sgrank:
+        keyword_systems["textacy sgrank"] = textacy_system("sgrank")
     kw_results = {name: KeywordScore() for name in keyword_systems}
     for page in keyword_pages:
         tags = clean_tags(page)

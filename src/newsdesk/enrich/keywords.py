@@ -22,7 +22,8 @@ and language-agnostic: runs of up to three words between stop words (spaCy's sto
 European languages, read without loading the languages) and punctuation, scored the same way.
 
 Mentions are [start, end) offsets into `body`; the Doc covers the body's first part only
-(newsdesk.enrich.nlp.MAX_PARSE_CHARS), so mentions of noun phrases stop there, entity mentions do not.
+(newsdesk.enrich.nlp.MAX_PARSE_CHARS, 100,000 characters), and so does the fallback: mentions of
+phrases and nouns stop there, entity mentions do not.
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Entity, Keyword, Span
+from newsdesk.enrich.nlp import MAX_PARSE_CHARS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-LEAD_CHARS = 400
+LEAD_CHARS = 1000
 LEAD_BONUS = 1.0
-TITLE_BONUS = 2.0
-KIND_WEIGHT = {"person": 1.3, "org": 1.3, "place": 1.0, "group": 0.6, "phrase": 1.2, "noun": 1.0}
+TITLE_BONUS = 3.0
+KIND_WEIGHT = {"person": 1.6, "org": 1.6, "place": 1.3, "group": 0.6, "phrase": 1.0, "noun": 1.0}
 MAX_PHRASE_WORDS = 4
 # Nouns every kind of news story uses: never keywords on their own (they still count inside phrases).
 GENERIC_NOUNS = frozenset("""
@@ -58,6 +60,12 @@ use need help change move plan effort attempt decision step way process system l
 share include other something anything everything nothing someone anyone everyone one thing things
 life family friend home house city country state nation region town community area
 name word line role job work team company business government
+""".split())
+# Adjectives that say nothing about a subject, trimmed from the start of a phrase ("new tariffs").
+GENERIC_ADJECTIVES = frozenset("""
+new old last first next big small large great good bad high low long short recent major former current
+latest own same such several many few certain other top early late key main full real possible likely
+local little whole different important special single total more most less least additional further
 """.split())
 _SKIP_POS = ("DET", "PRON", "NUM", "PUNCT", "ADP", "CCONJ", "SCONJ", "PART", "SYM", "SPACE", "X", "AUX",
              "INTJ")
@@ -98,7 +106,7 @@ def extract_keywords(title: str | None, body: str, doc: Doc | None, entities: li
     if top <= 0 or not body.strip():
         return []
     if doc is None:
-        candidates = _fallback_candidates(body, entities)
+        candidates = _fallback_candidates(body[:MAX_PARSE_CHARS], entities)
     else:
         if len(doc) and body[doc[-1].idx:doc[-1].idx + len(doc[-1].text)] != doc[-1].text:
             raise ValueError("the spaCy Doc was not made from this body")
@@ -142,12 +150,15 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
     def lemma(i: int) -> str:
         return str(strings[lower_ids[i] if pos[i] == _PROPN else lemma_ids[i]]).lower()
 
+    def lower(i: int) -> str:
+        return str(strings[lower_ids[i]])
+
     def skip(i: int) -> bool:
         return pos[i] in _SKIP_POS_IDS or bool(stop[i])
 
     for chunk_start, chunk_end in chunks:
         first, last = chunk_start, chunk_end - 1
-        while first <= last and (skip(first) or number[first]
+        while first <= last and (skip(first) or number[first] or lower(first) in GENERIC_ADJECTIVES
                                  or not _has_alnum(body, idx[first], length[first])):
             first += 1
         while last >= first and skip(last):
@@ -162,14 +173,27 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
         names = [i for i in range(first, last + 1) if in_name[idx[i]]]
         if names and all(pos[i] == _PROPN for i in range(first, last + 1)):
             continue  # a name: the entity covers it
-        if size == 1 and (pos[first] == _PROPN or names):
-            continue  # a lone name spaCy did not call an entity; a lone noun is counted below
+        if size == 1:
+            continue  # a lone noun is counted below; a lone name spaCy did not call an entity is left out
         _add(candidates, " ".join(lemma(i) for i in range(first, last + 1)), text, "phrase", span)
+    in_phrase = bytearray(len(body) + 1)  # 1 at each character of a phrase of two words or more
+    for candidate in candidates.values():
+        if candidate.kind == "phrase" and len(candidate.words) > 1:
+            for start, end in candidate.spans:
+                in_phrase[start:end] = b"\x01" * (end - start)
+    nouns: dict[str, _Candidate] = {}
     for i in range(len(pos)):
         if pos[i] == _NOUN and alpha[i] and length[i] > 2 and not stop[i] and not in_name[idx[i]]:
             key = lemma(i)
             if key not in GENERIC_NOUNS:
-                _add(candidates, key, key, "noun", (idx[i], idx[i] + length[i]))
+                surface = body[idx[i]:idx[i] + length[i]]
+                text = surface if surface.isupper() else surface.lower()
+                _add(nouns, key, text, "noun", (idx[i], idx[i] + length[i]))
+    for key, noun in nouns.items():
+        # A noun that mostly stands inside phrases ("farmers" in "soybean farmers") is left to them.
+        inside = sum(1 for start, _ in noun.spans if in_phrase[start])
+        if key not in candidates and inside * 2 <= len(noun.spans):
+            candidates[key] = noun
     return candidates
 
 
@@ -198,7 +222,7 @@ def _add(candidates: dict[str, _Candidate], key: str, text: str, kind: str, span
         words = tuple(_singular(w) for w in _WORD.findall(key))
         if words and not all(w in GENERIC_NOUNS for w in words):
             candidates[key] = _Candidate(text, kind, words, span[0], [span])
-    elif span not in found.spans:
+    elif not found.spans or found.spans[-1] != span:  # spans come in order: only a repeat is the last
         found.spans.append(span)
         found.first = min(found.first, span[0])
 
@@ -276,7 +300,11 @@ def _pieces(body: str) -> Iterable[tuple[int, str]]:
 
 
 def _flush(candidates: dict[str, _Candidate], body: str, offset: int, run: list[re.Match[str]]) -> None:
-    if not run or len(run) > 3:
+    if len(run) > 3:  # too long for a phrase (a list, a name run): its words count one by one
+        for match in run:
+            _flush(candidates, body, offset, [match])
+        return
+    if not run:
         return
     start, end = offset + run[0].start(), offset + run[-1].end()
     text = body[start:end]

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 TITLE_WEIGHT = 2.0
-MIN_EVIDENCE = 6.0
-MIN_SHARE = 0.2
+MIN_EVIDENCE = 2.0
+MIN_SHARE = 0.3
 MAX_TOPICS = 3
 _WORD = re.compile(r"[^\W_]+(?:[-'&.][^\W_]+)*")
 
@@ -118,15 +118,20 @@ def _count_terms(lexicon: Lexicon, lemmas: Sequence[int], forms: Sequence[int],
     entries_of = lexicon.terms
     n = len(lemmas)
     for i in positions:
+        # One word is one cue per topic ("children" is not both "child" and "children"); a longer term
+        # starting there counts besides ("climate change" and "climate").
+        single: set[int] = set()
         seen: set[tuple[int, tuple[int, ...]]] = set()
         for key in (int(lemmas[i]), int(forms[i])):
             for words, topic, _ in entries_of.get(key, ()):
-                if (topic, words) in seen:
-                    continue
                 size = len(words)
+                if (topic, words) in seen or (size == 1 and topic in single):
+                    continue
                 if size == 1 or (i + size <= n and all(lemmas[i + k] == words[k] or forms[i + k] == words[k]
                                                        for k in range(1, size))):
                     seen.add((topic, words))
+                    if size == 1:
+                        single.add(topic)
                     found[topic, words] += 1
     return found
 
