@@ -141,7 +141,8 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
     if not len(doc):
         return candidates
     # Token attributes as plain lists: a Token object per access would cost more than all the rest.
-    attributes = ["IDX", "LENGTH", "POS", "IS_STOP", "IS_ALPHA", "LIKE_NUM", "LEMMA", "LOWER"]
+    attributes: list[int | str] = ["IDX", "LENGTH", "POS", "IS_STOP", "IS_ALPHA", "LIKE_NUM", "LEMMA",
+                                   "LOWER"]
     columns = doc.to_array(attributes).T.tolist()
     idx, length, pos, stop, alpha, number, lemma_ids, lower_ids = columns
     chunks = _phrases(pos)
