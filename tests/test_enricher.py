@@ -122,3 +122,15 @@ def test_image_caption_without_body_entities() -> None:
     enrich_articles([article])
     names = {e.name: e for e in article.entities}
     assert names["Angela Merkel"].mentions == [] and names["Angela Merkel"].caption_mentions == [(0, 13)]
+
+
+def test_seed_topics_and_keywords_point_into_the_body(seed: Article) -> None:
+    assert seed.topics and {topic.name for topic in seed.topics} & {"conflict, war and peace", "politics"}
+    assert all(0 < topic.score <= 1 for topic in seed.topics)
+    texts = [keyword.text for keyword in seed.keywords]
+    assert "NATO" in texts and "Mark Rutte" in texts and len(texts) <= 10
+    for keyword in seed.keywords:  # an entity's keyword has all its mentions ("North Atlantic Alliance")
+        assert all(0 <= s < e <= len(seed.body) for s, e in keyword.mentions)
+        assert keyword.mentions
+        assert keyword.text in {entity.name for entity in seed.entities} or any(
+            keyword.text.casefold() in seed.body[s:e].casefold() for s, e in keyword.mentions)

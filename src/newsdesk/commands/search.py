@@ -31,7 +31,8 @@ def filters(func: F) -> F:
                      "words of its name, aliases understood: Kiev finds Kyiv; or an entity id)."),
         click.option("--speaker", help="Only articles quoting this speaker (whole words of the name, or "
                      "an entity id)."),
-        click.option("--topic", help="Only articles on this topic (politics, sport...; see docs/topics.md)."),
+        click.option("--topic", help="Only articles on this topic (whole words of its name: politics, sport, "
+                     "war...; or its id; see docs/topics.md)."),
     ]):
         func = option(func)
     return func

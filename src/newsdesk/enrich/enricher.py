@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 from newsdesk.article import Article, Entity, Quote
 from newsdesk.enrich.aliases import AliasTable, load_aliases
 from newsdesk.enrich.entities import extract_entities
+from newsdesk.enrich.keywords import extract_keywords
 from newsdesk.enrich.language import detect_language
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
+from newsdesk.enrich.topics import assign_topics
 from newsdesk.settings import Settings
 
 if TYPE_CHECKING:
@@ -103,8 +105,8 @@ def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases:
                                                                  aliases=aliases))
     article.quotes = quotes_from_doc(body, doc)
     link_speakers(article.quotes, article.entities)
-    article.topics = []
-    article.keywords = []
+    article.topics = assign_topics(article.title, body, doc, article.entities)
+    article.keywords = extract_keywords(article.title, body, doc, article.entities)
 
 
 def _add_caption_entities(entities: list[Entity], in_caption: list[Entity]) -> None:

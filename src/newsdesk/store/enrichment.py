@@ -62,7 +62,7 @@ class EnrichmentRows:
         return any(id == wanted.id or wanted.words in key for key, id, _ in self.speakers)
 
     def matches_topic(self, wanted: Wanted) -> bool:
-        return any(id == wanted.id or key == wanted.words for id, key in self.topics)
+        return any(id == wanted.id or wanted.words in key for id, key in self.topics)
 
 
 def name_key(name: str | None) -> str:
@@ -105,8 +105,8 @@ def filters(entity: str | None, speaker: str | None, topic: str | None,
     if topic:
         wanted = Wanted.of(topic)
         clauses.append("EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id "
-                       f"AND (t.topic_id = {mark} OR t.name_key = {mark}))")
-        params += [wanted.id, wanted.words]
+                       f"AND (t.topic_id = {mark} OR t.name_key LIKE {mark}))")
+        params += [wanted.id, f"%{wanted.words}%"]
     return clauses, params
 
 
