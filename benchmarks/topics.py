@@ -19,7 +19,8 @@ What it measures (details and figures in docs/topics.md):
   codes) as the reference. A keyword matches a tag when both normalise (lower case, crude singular) to
   the same words (strict), or one is a run of words of the other (lenient). Recall@10 against all tags
   and against the tags that occur in the body (what any extractive method can find), precision@10;
-  yake and textacy's textrank and sgrank on the same text (textacy on the same Doc) as baselines.
+  yake and textacy's textrank on the same text (textacy on the same Doc) as baselines; textacy's
+  sgrank too with --sgrank (slow: about 15 s an article on a loaded machine).
   Pages in other languages: newsdesk's language-agnostic fallback against yake with the language.
 * Speed: ms per article of each method given the parsed Doc (spaCy's parse, reported too, is shared by
   the whole enrichment stage), with the machine's load.
