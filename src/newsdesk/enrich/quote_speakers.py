@@ -158,6 +158,14 @@ def sent_starts(doc: Doc) -> list[int]:
     return starts
 
 
+def sentence_of(doc: Doc, i: int) -> tuple[int, int]:
+    """[start, end) token indexes of the sentence holding token `i` (token.sent walks the sentence)."""
+    starts = sent_starts(doc)
+    index = bisect.bisect_right(starts, i) - 1
+    start = starts[index] if index >= 0 else 0
+    return start, starts[index + 1] if index + 1 < len(starts) else len(doc)
+
+
 def antecedent(mention: Token, *, plural: bool) -> str | None:
     """The nearest PERSON named before `mention`, in its sentence or the two before it."""
     if plural:
@@ -179,7 +187,12 @@ def full_name(ent: Span) -> str:
     words = ent.text.split()
     if not words:
         return ent.text
-    last = words[-1]
-    names = [e.text for e in ents_of(ent.doc) if e.label_ == "PERSON" and e.start < ent.start
-             and e.text.split()[-1:] == [last]]
+    by_last = ent.doc.user_data.get("newsdesk_people_by_last")
+    if not isinstance(by_last, dict):
+        by_last = {}
+        for e in ents_of(ent.doc):
+            if e.label_ == "PERSON" and e.text.split():
+                by_last.setdefault(e.text.split()[-1], []).append((e.start, e.text))
+        ent.doc.user_data["newsdesk_people_by_last"] = by_last
+    names: list[str] = [text for start, text in by_last.get(words[-1], []) if start < ent.start]
     return max([ent.text, *names], key=len)

@@ -12,6 +12,7 @@ without a leading "that". `speaker` (an entity id) stays None here: the entity l
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -75,12 +76,22 @@ def quotes_from_doc(body: str, doc: Doc | None) -> list[Quote]:
     if doc is None:
         return quotes
     attribute_direct(body, doc, marked, quotes, paragraphs(body))
-    indirect = find_indirect(doc, [q.span for q in quotes])
+    indirect = sorted(find_indirect(doc, [q.span for q in quotes]), key=lambda q: q.span)
     # A quoted fragment inside reported speech is part of it, not a quotation of its own.
-    quotes = [q for q in quotes if not any(i.span[0] < q.span[0] and q.span[1] < i.span[1] for i in indirect)]
+    quotes = [q for q in quotes if not _inside(q.span, indirect)]
     quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
     return quotes
+
+
+def _inside(span: tuple[int, int], others: list[Quote]) -> bool:
+    """Whether `span` lies strictly inside one of `others` (sorted by span)."""
+    index = bisect.bisect_left(others, span[0], key=lambda q: q.span[0]) - 1
+    # Reported clauses may nest; look back over the few that start before `span`.
+    for other in others[max(0, index - 8) : index + 1]:
+        if other.span[0] < span[0] and span[1] < other.span[1]:
+            return True
+    return False
 
 
 def _direct(body: str, quote: MarkedQuote) -> Quote:
