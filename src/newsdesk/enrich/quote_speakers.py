@@ -65,7 +65,7 @@ def subject_of(verb: Token) -> Token | None:
     # subject of the verb it hangs from.
     head = verb.head
     for _ in range(3):
-        if head is verb or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
+        if head.i == verb.i or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
             return None
         if head.pos_ in {"VERB", "AUX"}:
             if head.dep_ == "ccomp" and is_reporting_verb(head.head):
@@ -83,7 +83,7 @@ def entity_of(token: Token) -> Span | None:
     if ent is None:
         return None
     head = token.head
-    return None if head is not token and ent.start <= head.i < ent.end else ent
+    return None if head.i != token.i and ent.start <= head.i < ent.end else ent
 
 
 def mention_span(head: Token) -> Span:
@@ -102,7 +102,7 @@ def resolve_speaker(subject: Token, verb: Token | None = None) -> Attribution | 
     """Name the speaker behind a subject token, or say it cannot be named (speaker_name None).
     With the cue `verb` of a relative clause ("Smith, who said ..."), the mention is the "who"."""
     found = _resolve(subject)
-    if found is not None and verb is not None and verb.dep_ == "relcl" and verb.head is subject:
+    if found is not None and verb is not None and verb.dep_ == "relcl" and verb.head.i == subject.i:
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS and child.lower_ == "who":
                 return Attribution("", (0, 0), found.speaker_name, (child.idx, child.idx + len(child.text)))

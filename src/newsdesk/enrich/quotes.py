@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING
 
 from newsdesk.article import Quote
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
-from newsdesk.enrich.quote_marks import OPENERS, MarkedQuote, find_marked_quotes, paragraphs
+from newsdesk.enrich.quote_marks import (
+    MIN_WORDS,
+    OPENERS,
+    WORD,
+    MarkedQuote,
+    find_marked_quotes,
+    paragraphs,
+)
 from newsdesk.enrich.quote_speakers import REPORTING_VERBS
 
 if TYPE_CHECKING:
@@ -93,11 +100,20 @@ def quotes_from_doc(body: str, doc: Doc | None) -> list[Quote]:
         return quotes
     attribute_direct(body, doc, marked, quotes, paragraphs(body))
     indirect = sorted(find_indirect(doc, [q.span for q in quotes]), key=lambda q: q.span)
-    # A quoted fragment inside reported speech is part of it, not a quotation of its own.
-    quotes = [q for q in quotes if not _inside(q.span, indirect)]
+    # A quoted fragment inside reported speech is part of it, not a quotation of its own; a short or
+    # mid-sentence fragment nobody is said to have said is a term or a scare quote.
+    parsed = len(doc.text)
+    quotes = [q for q in quotes if not _inside(q.span, indirect)
+              and not (q.cue is None and q.span[0] < parsed and _fragment(q.text))]
     quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
     return quotes
+
+
+def _fragment(text: str) -> bool:
+    """Fewer than MIN_WORDS words, or opening in lower case: a piece of a sentence, not speech."""
+    words = WORD.findall(text)
+    return len(words) < MIN_WORDS or words[0][0].islower()
 
 
 def _inside(span: tuple[int, int], others: list[Quote]) -> bool:
