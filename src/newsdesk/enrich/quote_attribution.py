@@ -12,6 +12,7 @@ from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
     Attribution,
     cue_phrase,
+    ent_at,
     is_reporting_verb,
     resolve_speaker,
     sentence_of,
@@ -88,7 +89,9 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     for token in doc[first:last]:
         if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
             continue
-        subject = subject_of(token)
+        subject = subject_of(token, inside)
+        if subject is None and token.idx >= close:
+            subject = _name_before_cue(doc, close, token)
         if subject is None or subject.idx in inside:
             continue
         speaker = resolve_speaker(subject, token)
@@ -106,6 +109,18 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _name_before_cue(doc: Doc, close: int, verb: Token) -> Token | None:
+    """`“…,” Gene Sperling, a top Clinton adviser, said`: when the parse loses the subject, a person
+    named right after the closing mark, before the cue, is it."""
+    after = [t for t in doc[max(0, verb.i - 15) : verb.i] if t.idx >= close and not t.is_punct]
+    if not after or after[0].ent_type_ != "PERSON":
+        return None
+    ent = ent_at(after[0])
+    if ent is None or ent.label_ != "PERSON" or ent.start != after[0].i:
+        return None
+    return ent.root
 
 
 def _attribution_tail(sent: Span, quoted: str) -> bool:

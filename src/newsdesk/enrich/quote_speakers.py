@@ -55,9 +55,11 @@ def cue_phrase(verb: Token) -> tuple[str, tuple[int, int]]:
     return text_of(verb.doc)[start:end], (start, end)
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, outside: range = range(0)) -> Token | None:
+    """The subject of a reporting verb, not inside the characters `outside` (the quote itself: in
+    `"Anybody who attacks him ...," said Louise Sunshine` the parser gives "said" two subjects)."""
     for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS and not child.is_punct:
+        if child.dep_ in SUBJECT_DEPS and not child.is_punct and child.idx not in outside:
             if child.lower_ in {"who", "that"} and verb.dep_ == "relcl":
                 return verb.head  # "Smith, who said ..." -> Smith
             return child
