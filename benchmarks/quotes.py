@@ -1,7 +1,7 @@
 """Quotation benchmark: newsdesk's quotations against PolNeAR's attribution annotations, with
 textacy's `direct_quotations` as the baseline on the same parses.
 
-    .venv/bin/python benchmarks/quotes.py [--split train|dev] [--limit N] [--data DIR]
+    .venv/bin/python benchmarks/quotes.py [--split train|dev|both] [--limit N] [--data DIR]
 
 How it scores (per article, summed over the split):
 
@@ -22,7 +22,8 @@ How it scores (per article, summed over the split):
   predicted speaker counts as wrong.
 
 Each article is parsed once with the newsdesk pipeline; both systems read that Doc. Results on
-stdout as a table; progress on stderr. Tune on train only.
+stdout as a table (train, then dev), each followed by the speed of each system in articles/s on
+the shared parses; progress on stderr. Tune on train only.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import functools
+import os
 import re
 import sys
 import time
@@ -191,13 +193,16 @@ def articles(data: Path, split: str, limit: int | None) -> Iterator[tuple[str, l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=["train", "dev"], default="dev")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--split", choices=["train", "dev", "both"], default="both",
+                        help="PolNeAR split to score (default: train, then dev)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles of each split")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
-    if not (args.data / args.split / "text").is_dir():
-        print(f"PolNeAR not found at {args.data}", file=sys.stderr)
-        return 2
+    splits = ["train", "dev"] if args.split == "both" else [args.split]
+    for split in splits:
+        if not (args.data / split / "text").is_dir():
+            print(f"PolNeAR {split} split not found at {args.data / split}", file=sys.stderr)
+            return 2
     systems: dict[str, Callable[[str, Any], list[Prediction]]] = {
         "newsdesk": newsdesk_predictions,
         "newsdesk, ungrouped": functools.partial(newsdesk_predictions, grouped=False),
@@ -209,36 +214,66 @@ def main() -> int:
         systems["textacy 0.13"] = textacy_predictions
     except ImportError as error:
         textacy_note = f"textacy not installed ({error}); `scripts/bootstrap dev,bench` installs it"
+    for split in splits:
+        run_split(args.data, split, args.limit, systems)
+    if textacy_note:
+        print(textacy_note)
+    return 0
+
+
+def run_split(data_dir: Path, split: str, limit: int | None,
+              systems: dict[str, Callable[[str, Any], list[Prediction]]]) -> None:
     scores = {(name, scope): Score() for name in systems for scope in ("direct", "all")}
+    seconds = dict.fromkeys(systems, 0.0)
     nlp = load_pipeline()
-    data = list(articles(args.data, args.split, args.limit))
+    data = list(articles(data_dir, split, limit))
     started = time.monotonic()
-    docs = nlp.pipe((text[:MAX_PARSE_CHARS] for text, _ in data), batch_size=32)
-    for n, ((text, golds), doc) in enumerate(zip(data, docs, strict=True), 1):
+    parse_seconds = 0.0
+    docs = iter(nlp.pipe((text[:MAX_PARSE_CHARS] for text, _ in data), batch_size=32))
+    for n, (text, golds) in enumerate(data, 1):
+        tick = time.perf_counter()
+        doc = next(docs)
+        parse_seconds += time.perf_counter() - tick
         tokens = [(m.start(), m.end()) for m in WORD.finditer(text)]
         for name, predict in systems.items():
+            tick = time.perf_counter()
             try:
                 preds = predict(text, doc)
             except Exception as error:  # a baseline failing on one article is counted, not fatal
                 scores[(name, "direct")].notes.append(f"{type(error).__name__}: {error}")
                 preds = []
+            seconds[name] += time.perf_counter() - tick
             score(tokens, [g for g in golds if g.direct], [p for p in preds if p.direct],
                   scores[(name, "direct")])
             score(tokens, golds, preds, scores[(name, "all")])
         if n % 100 == 0:
-            print(f"{n}/{len(data)} articles, {time.monotonic() - started:.0f} s", file=sys.stderr)
+            print(f"{split}: {n}/{len(data)} articles, {time.monotonic() - started:.0f} s", file=sys.stderr)
     header = ["system", "scope", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
     rows = [[name, scope, *s.row()] for (name, scope), s in scores.items()]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print(f"PolNeAR {args.split}: {len(data)} articles")
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print(f"PolNeAR {split}: {len(data)} articles")
+    print_table(header, rows)
     for (name, _), s in scores.items():
         if s.notes:
             print(f"{name}: failed on {len(s.notes)} articles, first: {s.notes[0]}")
-    if textacy_note:
-        print(textacy_note)
-    return 0
+    # Speed: each system on the same parsed Docs; the parse (shared, spaCy's) apart. Noisy on a shared
+    # machine: compare the ratios, measured in one run.
+    load = os.getloadavg()[0]
+    n = len(data)
+    textacy_s = seconds.get("textacy 0.13")
+    timing = [["spaCy parse (shared)", f"{n / parse_seconds:.1f}" if parse_seconds else "-", "", ""]]
+    for name, spent in seconds.items():
+        ratio = f"{spent / textacy_s:.2f}" if textacy_s else "-"
+        with_parse = n / (spent + parse_seconds) if spent + parse_seconds else 0.0
+        timing.append([name, f"{n / spent:.1f}" if spent else "-", f"{with_parse:.1f}", ratio])
+    print(f"\nSpeed on PolNeAR {split} (articles/s, one process; load average {load:.1f})")
+    print_table(["stage", "articles/s", "with parse", "time vs textacy"], timing)
+    print()
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
 
 
 if __name__ == "__main__":

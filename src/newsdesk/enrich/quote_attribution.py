@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import sys
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
@@ -11,8 +12,10 @@ from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
     Attribution,
     cue_phrase,
+    ent_at,
     is_reporting_verb,
     resolve_speaker,
+    sentence_of,
     subject_of,
     text_of,
 )
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 MIN_INDIRECT_WORDS = 3
 MAX_SENTENCE_TOKENS = 300
 CUE_WINDOW = 40  # tokens either side of a quote where its cue may be
+CUE_CHARS = 2_000  # characters either side of a quote where its cue may be
 
 
 def attribute_direct(
@@ -31,7 +35,10 @@ def attribute_direct(
     """Fill cue and speaker of each direct quote; a quote without its own cue takes the previous
     quote's speaker when both are in the same paragraph (`"…," he said. "…"`)."""
     previous: tuple[int, Attribution] | None = None  # (paragraph index, attribution)
+    parsed = len(text_of(doc))
     for mark, quote in zip(marked, quotes, strict=True):
+        if mark.open_mark >= parsed:
+            break  # past the parsed part of a long body: no speakers there
         para = _paragraph_of(paras, mark.open_mark)
         found = _cue_near(doc, mark)
         if found is None and previous is not None and _continues(body, paras, previous[0], para, mark):
@@ -52,10 +59,8 @@ def _continues(body: str, paras: list[tuple[int, int]], before: int, para: int, 
 
 
 def _paragraph_of(paras: list[tuple[int, int]], offset: int) -> int:
-    for index, (start, end) in enumerate(paras):
-        if start <= offset < end:
-            return index
-    return -1
+    index = bisect.bisect_right(paras, (offset, sys.maxsize)) - 1
+    return index if index >= 0 and paras[index][0] <= offset < paras[index][1] else -1
 
 
 def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
@@ -65,15 +70,17 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     span = doc.char_span(mark.open_mark, min(close, len(text_of(doc))), alignment_mode="expand")
     if span is None:
         return None
-    first = span[0].sent.start
-    last = span[-1].sent.end
+    first = sentence_of(doc, span.start)[0]
+    last = sentence_of(doc, span.end - 1)[1]
     if (last < len(doc) and doc[last].idx - close <= 2 and "\n" not in text_of(doc)[close : doc[last].idx]
-            and _attribution_tail(doc[last].sent, text_of(doc)[mark.start : mark.end])):
-        last = doc[last].sent.end  # `“…,” he said.` split off as a sentence of its own
-    # The cue is in the quote's own paragraph(s): never borrow one from the next paragraph.
-    para_start = text_of(doc).rfind("\n", 0, mark.open_mark) + 1
-    para_end = text_of(doc).find("\n", close)
-    para_end = len(text_of(doc)) if para_end < 0 else para_end
+            and _attribution_tail(doc[slice(*sentence_of(doc, last))], text_of(doc)[mark.start : mark.end])):
+        last = sentence_of(doc, last)[1]  # `“…,” he said.` split off as a sentence of its own
+    # The cue is in the quote's own paragraph(s): never borrow one from the next paragraph. (Searched
+    # within CUE_CHARS only: the cue window below is narrower anyway.)
+    para_start = text_of(doc).rfind("\n", max(0, mark.open_mark - CUE_CHARS), mark.open_mark) + 1
+    para_start = max(para_start, mark.open_mark - CUE_CHARS)
+    para_end = text_of(doc).find("\n", close, close + CUE_CHARS)
+    para_end = min(len(text_of(doc)), close + CUE_CHARS) if para_end < 0 else para_end
     candidates: list[tuple[int, Attribution]] = []
     # Within a window of the quote: a cue further away is not its cue, and a 100,000-character
     # "sentence" must not be walked once per quote.
@@ -82,7 +89,9 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     for token in doc[first:last]:
         if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
             continue
-        subject = subject_of(token)
+        subject = subject_of(token, inside)
+        if subject is None and token.idx >= close:
+            subject = _name_before_cue(doc, close, token)
         if subject is None or subject.idx in inside:
             continue
         speaker = resolve_speaker(subject, token)
@@ -100,6 +109,18 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _name_before_cue(doc: Doc, close: int, verb: Token) -> Token | None:
+    """`“…,” Gene Sperling, a top Clinton adviser, said`: when the parse loses the subject, a person
+    named right after the closing mark, before the cue, is it."""
+    after = [t for t in doc[max(0, verb.i - 15) : verb.i] if t.idx >= close and not t.is_punct]
+    if not after or after[0].ent_type_ != "PERSON":
+        return None
+    ent = ent_at(after[0])
+    if ent is None or ent.label_ != "PERSON" or ent.start != after[0].i:
+        return None
+    return ent.root
 
 
 def _attribution_tail(sent: Span, quoted: str) -> bool:
@@ -252,7 +273,10 @@ def _through_closing_mark(text: str, start: int, end: int, direct_spans: list[tu
 def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[int, int]]) -> bool:
     """Whether a reported clause collides with a direct quote, rather than holding a short part of
     one (`Trump argued that Cruz has “got to come a long way” on ethanol` is reported speech)."""
-    for d_start, d_end in direct_spans:
+    first = max(0, bisect.bisect_right(direct_spans, (start, start)) - 1)
+    for d_start, d_end in direct_spans[first:]:
+        if d_start >= end:
+            break
         if start < d_end and d_start < end:
             if d_start - 1 < start or d_end + 1 > end:
                 return True

@@ -55,9 +55,11 @@ def cue_phrase(verb: Token) -> tuple[str, tuple[int, int]]:
     return text_of(verb.doc)[start:end], (start, end)
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, outside: range = range(0)) -> Token | None:
+    """The subject of a reporting verb, not inside the characters `outside` (the quote itself: in
+    `"Anybody who attacks him ...," said Louise Sunshine` the parser gives "said" two subjects)."""
     for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS and not child.is_punct:
+        if child.dep_ in SUBJECT_DEPS and not child.is_punct and child.idx not in outside:
             if child.lower_ in {"who", "that"} and verb.dep_ == "relcl":
                 return verb.head  # "Smith, who said ..." -> Smith
             return child
@@ -65,7 +67,7 @@ def subject_of(verb: Token) -> Token | None:
     # subject of the verb it hangs from.
     head = verb.head
     for _ in range(3):
-        if head is verb or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
+        if head.i == verb.i or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
             return None
         if head.pos_ in {"VERB", "AUX"}:
             if head.dep_ == "ccomp" and is_reporting_verb(head.head):
@@ -83,7 +85,7 @@ def entity_of(token: Token) -> Span | None:
     if ent is None:
         return None
     head = token.head
-    return None if head is not token and ent.start <= head.i < ent.end else ent
+    return None if head.i != token.i and ent.start <= head.i < ent.end else ent
 
 
 def mention_span(head: Token) -> Span:
@@ -102,7 +104,7 @@ def resolve_speaker(subject: Token, verb: Token | None = None) -> Attribution | 
     """Name the speaker behind a subject token, or say it cannot be named (speaker_name None).
     With the cue `verb` of a relative clause ("Smith, who said ..."), the mention is the "who"."""
     found = _resolve(subject)
-    if found is not None and verb is not None and verb.dep_ == "relcl" and verb.head is subject:
+    if found is not None and verb is not None and verb.dep_ == "relcl" and verb.head.i == subject.i:
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS and child.lower_ == "who":
                 return Attribution("", (0, 0), found.speaker_name, (child.idx, child.idx + len(child.text)))
@@ -158,6 +160,14 @@ def sent_starts(doc: Doc) -> list[int]:
     return starts
 
 
+def sentence_of(doc: Doc, i: int) -> tuple[int, int]:
+    """[start, end) token indexes of the sentence holding token `i` (token.sent walks the sentence)."""
+    starts = sent_starts(doc)
+    index = bisect.bisect_right(starts, i) - 1
+    start = starts[index] if index >= 0 else 0
+    return start, starts[index + 1] if index + 1 < len(starts) else len(doc)
+
+
 def antecedent(mention: Token, *, plural: bool) -> str | None:
     """The nearest PERSON named before `mention`, in its sentence or the two before it."""
     if plural:
@@ -179,7 +189,12 @@ def full_name(ent: Span) -> str:
     words = ent.text.split()
     if not words:
         return ent.text
-    last = words[-1]
-    names = [e.text for e in ents_of(ent.doc) if e.label_ == "PERSON" and e.start < ent.start
-             and e.text.split()[-1:] == [last]]
+    by_last = ent.doc.user_data.get("newsdesk_people_by_last")
+    if not isinstance(by_last, dict):
+        by_last = {}
+        for e in ents_of(ent.doc):
+            if e.label_ == "PERSON" and e.text.split():
+                by_last.setdefault(e.text.split()[-1], []).append((e.start, e.text))
+        ent.doc.user_data["newsdesk_people_by_last"] = by_last
+    names: list[str] = [text for start, text in by_last.get(words[-1], []) if start < ent.start]
     return max([ent.text, *names], key=len)
