@@ -191,7 +191,7 @@ def throughput(console: Console, count: int, seed: int) -> None:
     rate = count / (time.perf_counter() - start)
     console.print(table)
     console.print(f"exact hash only: {exact_rate:,.0f} articles/s; DuplicateIndex is "
-                  f"{exact_rate / rate:.1f}x slower (MinHash of every body and its opening, two LSH look-ups)")
+                  f"{exact_rate / rate:.1f}x slower (MinHash of every body and its opening, LSH look-ups)")
 
 
 def main() -> None:
