@@ -151,9 +151,9 @@ class _Progress:
 def _register() -> None:
     from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
-    from newsdesk.commands.stories import cluster
+    from newsdesk.commands.stories import cluster, roundup
 
-    for command in (ingest, update, errors, search, show, sources, export, cluster):
+    for command in (ingest, update, errors, search, show, sources, export, cluster, roundup):
         main.add_command(command)
 
 

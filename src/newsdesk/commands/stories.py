@@ -1,4 +1,4 @@
-"""`newsdesk cluster`: which story each document belongs to."""
+"""`newsdesk cluster`: which story each document belongs to; `newsdesk roundup`: the period's stories."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
+from newsdesk.commands import db_option
 from newsdesk.errors import NewsdeskError, SettingsError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
+from newsdesk.store import SearchRequest, open_store
 
 BATCH = 32
 
@@ -71,3 +73,63 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
         except NewsdeskError as error:
             click.echo(f"{item.source}: {error.reason}", err=True)
             yield error
+
+
+@click.command()
+@click.option("--date", "day", metavar="DAY", help="The day (2024-10-01). Default: today (UTC), unless "
+              "--since/--until are given.")
+@click.option("--since", help="From this date or time (ISO 8601).")
+@click.option("--until", help="Up to this date or time, included (2024-10 is the whole month).")
+@click.option("--topics", multiple=True, metavar="TOPIC",
+              help="Only these topics (repeat, or separate with commas).")
+@click.option("--sources", multiple=True, metavar="SITE",
+              help="Only articles from these sites, by name or host (repeat, or separate with commas).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "rss", "json"]), default="markdown",
+              show_default=True)
+@click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@db_option
+def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
+            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, db: str | None) -> None:
+    """Write the news roundup of a day or period: its stories grouped by topic.
+
+    Stories are those of the stored articles published in the period, copies of one report folded
+    into one item (with every source that carried it). Topics come from enrichment when the articles
+    have them, else from the URL's section. Within a topic, the most widely covered story comes first.
+    Each item has the headline, the sources, the link and the article's own lead sentence.
+
+    \b
+    Examples:
+      newsdesk roundup --date 2024-10-01
+      newsdesk roundup --since 2024-10-01 --until 2024-10-07 --format html --out week.html
+      newsdesk roundup --topics politics,sport --format rss
+    """
+    from newsdesk.stories.roundup import build_roundup, render, today
+
+    if day and (since or until):
+        raise click.UsageError("give --date or --since/--until, not both")
+    if not (since or until):
+        day = day or today()
+        since, until = day, day
+    request = SearchRequest(since=since, until=until, sort="date")
+    try:
+        with open_store(db) as store:
+            articles = [stored.article for stored in store.iter_articles(request)]
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    label = day or " to ".join(x for x in (since, until) if x)
+    result = build_roundup(articles, title=title or f"News roundup {label}", topics=_split(topics) or None,
+                           sources=_split(sources) or None)
+    text = render(result, fmt)
+    if out:
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        count = sum(len(s.items) for s in result.sections)
+        click.echo(f"{out}: {count} stories in {len(result.sections)} topics from {len(articles)} articles",
+                   err=True)
+    else:
+        sys.stdout.write(text)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -33,8 +33,8 @@ from datetime import datetime, timedelta
 from newsdesk.stories.features import Features
 
 BAGS = ("words", "entities", "places", "times")
-WEIGHTS = {"words": 1.0, "entities": 0.5, "places": 0.25, "times": 0.5}
-THRESHOLD = 0.2
+WEIGHTS = {"words": 1.0, "entities": 0.5, "places": 0.25, "times": 0.1}
+THRESHOLD = 0.25
 WINDOW = timedelta(days=7)
 
 Vector = dict[str, float]

@@ -50,8 +50,7 @@ class Features:
     times: Counter[str] = field(default_factory=Counter)
 
 
-def article_features(title: Doc | None, body: Doc, entities: list[Entity],
-                     published: str | None = None) -> Features:
+def article_features(title: Doc | None, body: Doc, entities: list[Entity]) -> Features:
     """The features of an article from its parsed title and body.
 
     `entities` are those of the body (`extract_entities(body.text, body)`); the title's words count twice.
@@ -69,8 +68,6 @@ def article_features(title: Doc | None, body: Doc, entities: list[Entity],
         bag = features.places if entity.type == "place" else features.entities
         bag[entity.id] += len(entity.mentions)
     features.times.update(time_marks(f"{title.text}\n{body.text}" if title else body.text))
-    if published and (iso := ISO.match(published)):
-        features.times[f"published:{iso[1]}-{iso[2]}"] += 1
     return features
 
 

@@ -41,7 +41,7 @@ class StoryTracker:
         for article, body, title in zip(articles, bodies, titles, strict=True):
             # An article enriched at ingest already has its entities; others are found here.
             entities = article.entities or extract_entities(article.body, body)
-            out.append(article_features(title if article.title else None, body, entities, article.published))
+            out.append(article_features(title if article.title else None, body, entities))
         return out
 
     def add(self, key: Hashable, article: Article) -> Story:
