@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import PurePath
 from typing import cast
 from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
@@ -84,7 +85,7 @@ def site_of(article: Article) -> str:
         return article.site_name
     url = article.canonical_url or article.url or ""
     host = urlparse(url).netloc.removeprefix("www.")
-    return host or (article.source or "unknown")
+    return host or (PurePath(article.source).name if article.source else "unknown source")
 
 
 def section_topic(article: Article) -> str | None:
@@ -94,7 +95,7 @@ def section_topic(article: Article) -> str | None:
     for part in parts[:-1]:
         if SECTION.match(part) and part not in NOT_SECTIONS:
             return part.replace("-", " ").capitalize()
-    return article.tags[0] if article.tags else None
+    return article.tags[0][:1].upper() + article.tags[0][1:] if article.tags else None
 
 
 def story_topic(articles: list[Article]) -> str:
