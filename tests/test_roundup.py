@@ -146,3 +146,21 @@ def test_roundup_usage_errors(cli: Callable[..., Result], tmp_path: Path) -> Non
     result = cli("roundup", "--date", "2024-10-01", "--since", "2024-09-01",
                  "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_stories_story_and_duplicates_commands(day_store: str, cli: Callable[..., Result]) -> None:
+    result = cli("stories", "--db", day_store, "--since", "2024-10-01", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4  # the wage bill, the match, the bridge, the earnings
+    wire = rows[0]
+    assert wire["headline"] == "Senate passes wage bill" and len(wire["articles"]) == 3
+    assert wire["sources"] == ["Gazette", "Herald", "Courier"] and "Tom Becker" in wire["entities"]
+    shown = cli("story", wire["id"], "--db", day_store, "--since", "2024-10-01")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == wire["id"]
+    assert cli("story", "S999", "--db", day_store).exit_code == 1
+    copies = cli("duplicates", "https://courier.example/politics/wage", "--db", day_store)
+    assert copies.exit_code == 0, copies.output
+    lines = [line.split("\t") for line in copies.stdout.splitlines()]
+    assert [line[1] for line in lines] == ["earliest", "exact", "near"]
+    assert lines[0][3] == "https://gazette.example/politics/senate-wage"

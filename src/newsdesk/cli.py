@@ -151,9 +151,10 @@ class _Progress:
 def _register() -> None:
     from newsdesk.commands.ingest import errors, ingest, update
     from newsdesk.commands.search import export, search, show, sources
-    from newsdesk.commands.stories import cluster, roundup
+    from newsdesk.commands.stories import cluster, duplicates, roundup, stories, story
 
-    for command in (ingest, update, errors, search, show, sources, export, cluster, roundup):
+    for command in (ingest, update, errors, search, show, sources, export, cluster, roundup, stories,
+                    story, duplicates):
         main.add_command(command)
 
 

@@ -29,6 +29,7 @@ class StoryTracker:
 
     def __init__(self, clusterer: StoryClusterer | None = None) -> None:
         self.clusterer = clusterer or StoryClusterer()
+        self.names: dict[str, str] = {}  # entity id -> name, for a story's top entities
 
     @property
     def stories(self) -> list[Story]:
@@ -41,8 +42,13 @@ class StoryTracker:
         for article, body, title in zip(articles, bodies, titles, strict=True):
             # An article enriched at ingest already has its entities; others are found here.
             entities = article.entities or extract_entities(article.body, body)
+            self.names.update((entity.id, entity.name) for entity in entities)
             out.append(article_features(title if article.title else None, body, entities))
         return out
+
+    def top_entities(self, story: Story, count: int = 5) -> list[str]:
+        ranked = sorted(story.entity_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [self.names.get(key, key) for key, _ in ranked[:count]]
 
     def add(self, key: Hashable, article: Article) -> Story:
         return next(self.add_many([(key, article)]))
