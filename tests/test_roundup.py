@@ -11,7 +11,7 @@ import html5lib
 import pytest
 from click.testing import Result
 
-from conftest import article_html
+from conftest import article_html, fresh_store_url
 
 WIRE = [
     "The Senate passed a bill on Tuesday to raise the federal minimum wage to $15 an hour by 2028, "
@@ -75,15 +75,22 @@ DAY = {
 }
 
 
-@pytest.fixture
-def day_store(store_url: str, tmp_path: Path, cli: Callable[..., Result]) -> Iterator[str]:
+# Each command opens the store anew: a memory:// store would be empty at the next command, so the
+# commands run on the stores that persist (the roundup itself reads the store through its protocol).
+@pytest.fixture(params=["sqlite", "postgres"])
+def day_store(request: pytest.FixtureRequest, tmp_path: Path, cli: Callable[..., Result]) -> Iterator[str]:
+    with fresh_store_url(request.param, tmp_path) as store_url:
+        yield _ingest_day(store_url, tmp_path, cli)
+
+
+def _ingest_day(store_url: str, tmp_path: Path, cli: Callable[..., Result]) -> str:
     folder = tmp_path / "day"
     folder.mkdir()
     for name, text in DAY.items():
         (folder / name).write_text(text, encoding="utf-8")
     result = cli("ingest", str(folder), "--db", store_url)
     assert result.exit_code == 0, result.output
-    yield store_url
+    return store_url
 
 
 def roundup(cli: Callable[..., Result], db: str, *args: str) -> str:
