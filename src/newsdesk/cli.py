@@ -155,6 +155,7 @@ COMMANDS = [
     ("search", "search show sources export"),
     ("enrich", "enrich annotate quotes entities"),
     ("batch", "batch load"),
+    ("stories", "cluster roundup stories story duplicates"),
     ("serve", "serve"),
 ]
 

@@ -1,0 +1,116 @@
+"""Story clustering on ECB+: `newsdesk cluster` against TF-IDF + agglomerative clustering.
+
+    .venv/bin/python benchmarks/stories.py [--seed 1]
+
+ECB+ topics 1-35 (../shared/data/ecbplus; topics 15 and 17 are not there) are rejoined into .txt files
+(ecbplus_data.py), shuffled into one arrival order (seeded: news arrives from all topics at once) and
+given to `newsdesk cluster` in one run. The gold event of a document is its topic plus its ecb/ecbplus
+suffix (two similar but different events per topic). Scores: B-cubed precision, recall and F1 and the
+adjusted Rand index at the event level, on topics 1-22 (where newsdesk's weights and threshold were
+tuned), 23-35 (held out) and all.
+
+The baseline: TF-IDF (sublinear tf, English stop words) on the same texts, cosine distance, average-link
+agglomerative clustering; its distance threshold is tuned on topics 1-22 alone, then it clusters all the
+documents together, like newsdesk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ecbplus_data import Document, documents, write_texts
+
+TUNE = range(1, 23)
+HELD = range(23, 36)
+NEWSDESK = Path(sys.executable).parent / "newsdesk"
+
+
+def bcubed(gold: list[str], pred: list[str]) -> tuple[float, float, float]:
+    by_gold: dict[str, set[int]] = defaultdict(set)
+    by_pred: dict[str, set[int]] = defaultdict(set)
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        by_gold[g].add(i)
+        by_pred[p].add(i)
+    precision = recall = 0.0
+    for g, p in zip(gold, pred, strict=True):
+        both = len(by_gold[g] & by_pred[p])
+        precision += both / len(by_pred[p])
+        recall += both / len(by_gold[g])
+    precision, recall = precision / len(gold), recall / len(gold)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def scores(docs: list[Document], pred: dict[str, str], topics: range) -> tuple[float, ...]:
+    from sklearn.metrics import adjusted_rand_score
+
+    chosen = [d for d in docs if d.topic in topics]
+    gold = [d.event for d in chosen]
+    labels = [pred[d.name] for d in chosen]
+    return (*bcubed(gold, labels), adjusted_rand_score(gold, labels))
+
+
+def run_newsdesk(docs: list[Document], folder: Path) -> dict[str, str]:
+    paths = write_texts(docs, folder)
+    result = subprocess.run([str(NEWSDESK), "cluster", *map(str, paths)], capture_output=True, text=True,
+                            check=True)
+    return {Path(json.loads(line)["source"]).stem: json.loads(line)["story"]
+            for line in result.stdout.splitlines()}
+
+
+def baseline(docs: list[Document]) -> tuple[dict[str, str], float]:
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def labels(chosen: list[Document], threshold: float) -> list[str]:
+        matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
+            [d.text for d in chosen]).toarray()
+        model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                        distance_threshold=threshold)
+        return [str(label) for label in model.fit_predict(matrix)]
+
+    tuning = [d for d in docs if d.topic in TUNE]
+    gold = [d.event for d in tuning]
+    thresholds = [round(0.5 + 0.025 * i, 3) for i in range(19)]
+    best = max(thresholds, key=lambda t: bcubed(gold, labels(tuning, t))[2])
+    return dict(zip((d.name for d in docs), labels(docs, best), strict=True)), best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=1, help="seed of the arrival order")
+    args = parser.parse_args()
+    docs = documents(range(1, 36))
+    random.Random(args.seed).shuffle(docs)
+    console = Console()
+    console.print(f"{len(docs)} ECB+ documents, {len({d.event for d in docs})} events, "
+                  f"arrival order shuffled with seed {args.seed}")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        ours = run_newsdesk(docs, Path(tmp))
+        ours_time = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs, threshold = baseline(docs)
+    theirs_time = time.perf_counter() - start
+    table = Table(title="Event-level clustering on ECB+ (B-cubed, adjusted Rand index)")
+    for column in ("method", "topics", "P", "R", "F1", "ARI"):
+        table.add_column(column, justify="left" if column in ("method", "topics") else "right")
+    for name, pred in ((f"newsdesk cluster ({ours_time:.0f} s)", ours),
+                       (f"TF-IDF + agglomerative, threshold {threshold} ({theirs_time:.0f} s)", theirs)):
+        for label, topics in (("1-22 (tuning)", TUNE), ("23-35 (held out)", HELD), ("1-35", range(1, 36))):
+            table.add_row(name, label, *(f"{x:.3f}" for x in scores(docs, pred, topics)))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

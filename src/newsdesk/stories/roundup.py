@@ -1,0 +1,232 @@
+"""The roundup: a period's stories grouped by topic, most widely covered first, duplicates folded.
+
+    >>> roundup = build_roundup(stored_articles)      # in any order; sorted by publication here
+    >>> print(render(roundup, "markdown"))           # or "html", "rss", "json"
+
+Stories are recomputed for the period (the `--rebuild` path: the same articles in the same order give
+the same stories): articles are taken in order of publication, copies of one report (`DuplicateIndex`)
+are folded into their earliest copy, and the rest go through the story tracker. Each story is one item:
+its headline and link are those of its earliest article, its sources every site that carried it (copies
+included), its summary the lead sentence of that article (or its description): text from the article,
+never written here.
+
+Topic of a story: the `Article.topics` its articles carry (enrichment), the best score summed over the
+story; when no article has topics, the section of the URL (`/politics/...` is Politics), else the
+article's first tag, else "Other". Items are ordered by the number of sources, then of articles; topics
+by the number of sources of their stories.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import PurePath
+from typing import cast
+from urllib.parse import urlparse
+from xml.etree import ElementTree as ET
+
+from newsdesk.article import Article
+from newsdesk.stories.duplicates import DuplicateIndex
+from newsdesk.stories.tracker import StoryTracker, published_at
+
+SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?=\s+[\"“‘(]?[A-Z0-9])")
+# Words after which a full stop does not end a sentence ("Mr. Smith", "U.S. officials").
+ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Jr|Sr|No|Inc|Co|Corp|Ltd|vs)|"
+                          r"\b[A-Z](?:\.[A-Z])*)$")
+SECTION = re.compile(r"^[a-z][a-z-]{2,30}$")
+NOT_SECTIONS = frozenset({"news", "article", "articles", "story", "stories", "www", "amp", "en", "index"})
+
+
+@dataclass
+class RoundupItem:
+    headline: str
+    url: str | None
+    summary: str
+    sources: list[str]
+    articles: int
+    first_seen: str | None
+    topic: str
+    copies: list[str] = field(default_factory=list)  # URLs of folded duplicates
+
+
+@dataclass
+class RoundupSection:
+    topic: str
+    items: list[RoundupItem]
+
+
+@dataclass
+class Roundup:
+    title: str
+    sections: list[RoundupSection]
+
+
+def lead_sentence(article: Article) -> str:
+    """The article's first sentence (its description when the body has none): never invented text."""
+    for text in (article.body, article.description or ""):
+        paragraph = next((p.strip() for p in text.split("\n") if p.strip()), "")
+        if paragraph:
+            for match in SENTENCE_END.finditer(paragraph):
+                if match.group().startswith(".") and ABBREVIATION.search(paragraph[: match.start()]):
+                    continue
+                return paragraph[: match.end()].strip()
+            return paragraph
+    return ""
+
+
+def site_of(article: Article) -> str:
+    if article.site_name:
+        return article.site_name
+    url = article.canonical_url or article.url or ""
+    host = urlparse(url).netloc.removeprefix("www.")
+    return host or (PurePath(article.source).name if article.source else "unknown source")
+
+
+def section_topic(article: Article) -> str | None:
+    """The best topic signal short of enrichment: the URL's section, else the first tag."""
+    url = article.canonical_url or article.url or ""
+    parts = [p for p in urlparse(url).path.split("/") if p]
+    for part in parts[:-1]:
+        if SECTION.match(part) and part not in NOT_SECTIONS:
+            return part.replace("-", " ").capitalize()
+    return article.tags[0][:1].upper() + article.tags[0][1:] if article.tags else None
+
+
+def story_topic(articles: list[Article]) -> str:
+    """The topic of a story: enrichment topics when present (scores summed), else the section vote."""
+    scores: dict[str, float] = {}
+    for article in articles:
+        for topic in article.topics:
+            scores[topic.name] = scores.get(topic.name, 0.0) + topic.score
+    if scores:
+        best = max(sorted(scores), key=lambda name: scores[name])
+        return best[:1].upper() + best[1:]  # "Economy, business and finance", as sections are written
+    sections = Counter(t for a in articles if (t := section_topic(a)))
+    return max(sorted(sections), key=lambda name: sections[name]) if sections else "Other"
+
+
+def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
+                  topics: Iterable[str] | None = None, sources: Iterable[str] | None = None,
+                  tracker: StoryTracker | None = None) -> Roundup:
+    def order(article: Article) -> tuple[str, str]:
+        return (article.published or "", article.canonical_url or article.url or article.source or "")
+
+    chosen = sorted(articles, key=order)
+    if sources:
+        wanted = {s.casefold() for s in sources}
+        chosen = [a for a in chosen if site_of(a).casefold() in wanted
+                  or urlparse(a.canonical_url or a.url or "").netloc.removeprefix("www.") in wanted]
+    duplicates = DuplicateIndex()
+    copies: dict[int, list[Article]] = {}
+    originals: list[tuple[int, Article]] = []
+    for number, article in enumerate(chosen):
+        match = duplicates.add(number, article.body)
+        if match is None:
+            originals.append((number, article))
+            copies[number] = []
+        else:
+            copies[cast(int, match.group)].append(article)
+    tracker = tracker or StoryTracker()
+    by_story: dict[int, list[int]] = {}
+    for (number, _), story in zip(originals, tracker.add_many(originals), strict=True):
+        by_story.setdefault(story.id, []).append(number)
+    items: list[RoundupItem] = []
+    for numbers in by_story.values():
+        first = chosen[numbers[0]]
+        everything = [a for n in numbers for a in (chosen[n], *copies[n])]
+        seen_sources = list(dict.fromkeys(site_of(a) for a in everything))
+        items.append(RoundupItem(
+            headline=first.title or lead_sentence(first)[:120] or "(untitled)",
+            url=first.canonical_url or first.url, summary=lead_sentence(first), sources=seen_sources,
+            articles=len(numbers), first_seen=first.published, topic=story_topic(everything),
+            copies=[u for n in numbers for a in copies[n] if (u := a.canonical_url or a.url)]))
+    if topics:
+        # A topic is asked for by its name or by any of its words ("business" is "Economy, business
+        # and finance").
+        wanted = {t.casefold().strip() for t in topics}
+        items = [item for item in items if item.topic.casefold() in wanted
+                 or wanted & set(re.findall(r"\w+", item.topic.casefold()))]
+    items.sort(key=lambda i: (-len(i.sources), -i.articles, i.first_seen or "", i.headline))
+    sections: dict[str, list[RoundupItem]] = {}
+    for item in items:
+        sections.setdefault(item.topic, []).append(item)
+    ordered = sorted(sections.items(), key=lambda kv: (-sum(len(i.sources) for i in kv[1]), kv[0]))
+    return Roundup(title, [RoundupSection(topic, group) for topic, group in ordered])
+
+
+def render(roundup: Roundup, fmt: str, *, link: str = "https://example.invalid/") -> str:
+    if fmt == "json":
+        return json.dumps(asdict(roundup), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(roundup)
+    if fmt == "html":
+        return _html(roundup)
+    if fmt == "rss":
+        return _rss(roundup, link)
+    raise ValueError(f"unknown roundup format {fmt!r}: markdown, html, rss or json")
+
+
+def _markdown(roundup: Roundup) -> str:
+    lines = [f"# {roundup.title}", ""]
+    for section in roundup.sections:
+        lines += [f"## {section.topic}", ""]
+        for item in section.items:
+            headline = f"[{item.headline}]({item.url})" if item.url else item.headline
+            lines.append(f"- **{headline}** — {item.summary} *({', '.join(item.sources)})*")
+        lines.append("")
+    return "\n".join(lines)
+
+
+STYLE_BODY = "margin:0;padding:16px;background:#ffffff;color:#222222;font-family:Georgia,serif;"
+STYLE_H1 = "font-size:24px;margin:0 0 16px 0;"
+STYLE_H2 = "font-size:18px;margin:24px 0 8px 0;border-bottom:1px solid #dddddd;"
+STYLE_LINK = "color:#1a4e8a;text-decoration:none;font-weight:bold;"
+STYLE_SOURCES = "color:#666666;font-size:13px;"
+
+
+def _html(roundup: Roundup) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             f"<title>{e(roundup.title)}</title>", "</head>", f'<body style="{STYLE_BODY}">',
+             f'<h1 style="{STYLE_H1}">{e(roundup.title)}</h1>']
+    for section in roundup.sections:
+        parts.append(f'<h2 style="{STYLE_H2}">{e(section.topic)}</h2>')
+        parts.append('<ul style="padding-left:18px;margin:0;">')
+        for item in section.items:
+            headline = (f'<a href="{e(item.url)}" style="{STYLE_LINK}">{e(item.headline)}</a>' if item.url
+                        else f"<strong>{e(item.headline)}</strong>")
+            parts.append(f'<li style="margin:0 0 12px 0;">{headline}<br>{e(item.summary)} '
+                         f'<span style="{STYLE_SOURCES}">({e(", ".join(item.sources))})</span></li>')
+        parts.append("</ul>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _rss(roundup: Roundup, link: str) -> str:
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = roundup.title
+    ET.SubElement(channel, "link").text = link
+    ET.SubElement(channel, "description").text = f"{roundup.title}: stories grouped by topic"
+    for section in roundup.sections:
+        for item in section.items:
+            node = ET.SubElement(channel, "item")
+            ET.SubElement(node, "title").text = item.headline
+            if item.url:
+                ET.SubElement(node, "link").text = item.url
+                ET.SubElement(node, "guid", isPermaLink="true").text = item.url
+            ET.SubElement(node, "description").text = f"{item.summary} ({', '.join(item.sources)})"
+            ET.SubElement(node, "category").text = section.topic
+            if item.first_seen and (when := published_at(Article(published=item.first_seen))):
+                ET.SubElement(node, "pubDate").text = format_datetime(when.replace(tzinfo=UTC))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()

@@ -1,0 +1,137 @@
+"""Duplicates and stories: syndicated copies folded, similar events kept apart, online = rebuild."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsdesk.article import Article
+from newsdesk.stories import DuplicateIndex, StoryClusterer, StoryTracker
+from newsdesk.stories.features import time_marks
+
+REPORT = [
+    "A magnitude 6.1 earthquake struck northern Chile near the city of Iquique on Tuesday, shaking "
+    "buildings and cutting power to thousands of homes, the national emergency office said.",
+    "Rescue teams searched collapsed houses in Alto Hospicio through the night, and officials said "
+    "two people had died and dozens were injured when walls fell on a crowded market street.",
+    "President Gabriel Boric flew to the region on Wednesday and promised money to rebuild the "
+    "schools and the hospital wing that were damaged, as aftershocks rattled the coast.",
+    "The Pacific Tsunami Warning Center said there was no threat of a tsunami for the wider ocean, "
+    "though the navy briefly ordered fishing boats to stay in the harbour of Iquique.",
+]
+OTHER = [
+    "Shares in the carmaker fell sharply on Monday after it cut its profit forecast for the year, "
+    "blaming weak demand in Europe and the cost of new battery plants in the United States.",
+    "The chief executive told analysts that prices would stay under pressure until the summer and "
+    "that the company would delay two new models while it reviews its spending plans.",
+]
+
+
+def test_exact_duplicates_ignore_template_case_and_spacing() -> None:
+    index = DuplicateIndex()
+    assert index.add("a", "\n\n".join(REPORT)) is None
+    match = index.add("b", "  " + "\n".join(p.upper() for p in REPORT) + "  ")
+    assert match is not None and match.kind == "exact" and match.group == "a"
+
+
+def test_near_duplicates_teasers_and_groups_named_by_earliest_copy() -> None:
+    index = DuplicateIndex()
+    assert index.add("wire", "\n\n".join(REPORT)) is None
+    edited = index.add("site1", "\n\n".join([*REPORT, "Follow our live coverage for updates."]))
+    assert edited is not None and edited.kind == "near" and edited.group == "wire"
+    fewer = index.add("site2", "\n\n".join(REPORT[:2] + REPORT[3:]))
+    assert fewer is not None and fewer.group == "wire"
+    teaser = index.add("feed", REPORT[0] + " Rescue teams searched collapsed houses ...")
+    assert teaser is not None and teaser.kind == "teaser" and teaser.group == "wire"
+    assert index.add("other", "\n\n".join(OTHER)) is None
+    assert index.group("other") == "other" and index.group("site2") == "wire"
+    # A short body proves nothing: a one-line summary is not a teaser of everything that starts alike.
+    assert index.add("short", "A magnitude 6.1 earthquake struck northern Chile") is None
+    with pytest.raises(ValueError, match="already added"):
+        index.add("wire", "again")
+
+
+@pytest.mark.parametrize("body", ["", "   \n\n ", "\x00\x01\x02" * 1000, "word " * 200_000])
+def test_bad_bodies_do_not_break_the_index(body: str) -> None:
+    index = DuplicateIndex()
+    index.add("first", body)
+    assert index.add("second", "\n\n".join(OTHER)) is None
+
+
+def test_time_marks() -> None:
+    marks = time_marks("First Published: June 13, 2013 4:59 PM. In 5 May 2012 and in Sept. 2010.")
+    assert {"2013", "2013-06", "06-13", "05-05", "2012-05", "2010-09"} <= set(marks)
+
+
+def _article(title: str, paragraphs: list[str], published: str | None = None) -> Article:
+    return Article(title=title, body="\n\n".join(paragraphs), published=published)
+
+
+QUAKE_2014 = [
+    _article("Earthquake hits northern Chile", REPORT, "2014-04-01"),
+    _article("Two dead as quake shakes Iquique", [REPORT[1], REPORT[0], REPORT[2]], "2014-04-02"),
+    _article("Chile quake: Boric visits Iquique", [REPORT[2], REPORT[3]], "2014-04-02"),
+]
+QUAKE_2010 = [
+    _article("Massive earthquake strikes central Chile", [
+        "A magnitude 8.8 earthquake struck off the coast of central Chile near Concepcion on Saturday "
+        "February 27, 2010, killing hundreds and toppling buildings in Santiago.",
+        "President Michelle Bachelet declared a state of catastrophe in the Maule and Biobio regions "
+        "as a tsunami swept into the port of Talcahuano."], "2010-02-27"),
+    _article("Chile counts the dead after Concepcion quake", [
+        "Rescuers in Concepcion pulled survivors from a collapsed apartment block on Sunday as Michelle "
+        "Bachelet said the death toll from the 2010 earthquake had passed 700.",
+        "The tsunami destroyed fishing villages around Talcahuano and the Maule coast."], "2010-02-28"),
+]
+
+
+@pytest.fixture(scope="module")
+def tracker_results() -> list[int]:
+    tracker = StoryTracker()
+    order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
+    return [story.id for story in tracker.add_many(enumerate(order))]
+
+
+def test_similar_events_are_told_apart_and_one_event_is_followed(tracker_results: list[int]) -> None:
+    a, b, c, d, e = tracker_results
+    assert a == c == e  # the 2014 Iquique quake, three reports
+    assert b == d  # the 2010 Concepcion quake
+    assert a != b
+
+
+def test_rebuild_gives_the_online_result(tracker_results: list[int]) -> None:
+    order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
+    tracker = StoryTracker()
+    one_by_one = [tracker.add(n, article).id for n, article in enumerate(order)]
+    assert one_by_one == tracker_results
+    story = tracker.stories[tracker_results[0]]
+    assert story.articles == [0, 2, 4]
+    assert str(story.first_seen)[:10] == "2014-04-01" and str(story.last_seen)[:10] == "2014-04-02"
+
+
+def test_the_time_window_splits_reports_far_apart() -> None:
+    tracker = StoryTracker(StoryClusterer())
+    first = tracker.add("a", QUAKE_2014[0])
+    later = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
+                                      "2015-06-01"))
+    assert first.id != later.id
+
+
+def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.CompletedProcess[bytes]]
+                         ) -> None:
+    files = []
+    for n, article in enumerate([QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1]]):
+        path = tmp_path / f"{n}.txt"
+        path.write_text(f"{article.title}\n\n{article.body}\n", encoding="utf-8")
+        files.append(str(path))
+    (tmp_path / "broken.html.gz").write_bytes(b"not gzip")
+    result = run_newsdesk("cluster", *files, str(tmp_path / "broken.html.gz"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [Path(line["source"]).name for line in lines] == ["0.txt", "1.txt", "2.txt"]
+    assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
+    assert b"broken.html.gz" in result.stderr and b"3 documents in 2 stories, 1 failed" in result.stderr
