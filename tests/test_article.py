@@ -22,7 +22,7 @@ images = st.none() | st.builds(Image, url=urls, caption=maybe_text)
 links = st.builds(Link, title=text, url=urls)
 spans = st.tuples(st.integers(0, 300), st.integers(0, 300))
 entities = st.builds(Entity, id=text, name=text, type=st.sampled_from(["person", "org", "place", "group"]),
-                     mentions=st.lists(spans, max_size=3))
+                     mentions=st.lists(spans, max_size=3), caption_mentions=st.lists(spans, max_size=2))
 quotes = st.builds(Quote, text=text, type=st.sampled_from(["direct", "indirect"]), span=spans,
                    speaker_name=maybe_text, speaker_span=st.none() | spans, cue=maybe_text,
                    cue_span=st.none() | spans, speaker=maybe_text)
@@ -80,7 +80,8 @@ def test_enrichment_records_round_trip_with_spans_as_tuples() -> None:
                       topics=[Topic("medtop:11000000", "politics", 0.8)],
                       keywords=[Keyword("Mark Rutte", 0.5, [(0, 10)])])
     data = json.loads(article.to_json())
-    assert data["entities"][0] == {"id": "e1", "name": "Mark Rutte", "type": "person", "mentions": [[0, 10]]}
+    assert data["entities"][0] == {"id": "e1", "name": "Mark Rutte", "type": "person", "mentions": [[0, 10]],
+                                   "caption_mentions": []}
     assert list(data["quotes"][0]) == ["text", "type", "span", "speaker_name", "speaker_span", "cue",
                                        "cue_span", "speaker"]
     copy = Article.from_json(article.to_json())

@@ -166,7 +166,7 @@ def test_an_unreachable_postgres_is_a_store_error() -> None:
 
 def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Version 4 rebuilt the full-text index without column sizes: a store of version 3, written by the
+    """Version 5 rebuilt the full-text index without column sizes: a store of version 3, written by the
     newsdesk before it, opens, finds, ranks, updates and forgets its articles as before."""
     from newsdesk.store import sqlite as sqlite_store
 
@@ -187,6 +187,6 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
         assert store.count(SearchRequest("closes")) == 0
         assert [hit.id for hit in store.search(SearchRequest("harbour reopens")).hits] == [1]
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 5
         assert "columnsize=0" in connection.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]

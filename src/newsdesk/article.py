@@ -51,13 +51,15 @@ class Link:
 @dataclass(slots=True)
 class Entity:
     """A person, organisation, place or group (nationality, religious or political group) an article
-    names, with every span that names it. `id` is the same for the same type and canonical name in
-    every article (see `newsdesk.enrich.entities.entity_id`)."""
+    names, with every span that names it: `mentions` in the body, `caption_mentions` in the lead
+    image's caption (an entity named only there has no body mentions). `id` is the same for the same
+    type and canonical name in every article (see `newsdesk.enrich.entities.entity_id`)."""
 
     id: str
     name: str
     type: EntityType
     mentions: list[Span] = field(default_factory=list)
+    caption_mentions: list[Span] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -160,7 +162,7 @@ def _record(kind: type[_R], data: dict[str, Any]) -> _R:
 
 def _span(name: str, value: Any) -> Any:
     """JSON has no tuples: spans come back as lists and are made tuples again."""
-    if name == "mentions":
+    if name in ("mentions", "caption_mentions"):
         return [tuple(span) for span in value]
     if name in ("span", "speaker_span", "cue_span") and value is not None:
         return tuple(value)

@@ -68,7 +68,8 @@ def parquet_schema() -> Any:
     fields += [pa.field("authors", pa.list_(text)), pa.field("tags", pa.list_(text)),
                pa.field("related", pa.list_(pa.struct([("title", text), ("url", text)]))),
                pa.field("entities", pa.list_(pa.struct([("id", text), ("name", text), ("type", text),
-                                                         ("mentions", pa.list_(span))]))),
+                                                         ("mentions", pa.list_(span)),
+                                                         ("caption_mentions", pa.list_(span))]))),
                pa.field("quotes", pa.list_(pa.struct([
                    ("text", text), ("type", text), ("span", span), ("speaker_name", text),
                    ("speaker_span", span), ("cue", text), ("cue_span", span), ("speaker", text)]))),

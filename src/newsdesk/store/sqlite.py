@@ -1,7 +1,7 @@
 """The default store: one SQLite file in WAL mode, with an FTS5 full-text index ranked by bm25.
 
 Ranking is FTS5's bm25 with the title weighing 5, authors 2 and the body 1, without normalising by
-document length: the index keeps no column sizes (`columnsize=0`, schema version 4), because looking
+document length: the index keeps no column sizes (`columnsize=0`, schema version 5), because looking
 up a row's sizes was 70% of the time of ranking a common word's 30,000 matches (PostgreSQL's ts_rank,
 as newsdesk calls it, does not normalise by length either). Without sizes FTS5 counts each document
 as -3 tokens long against the store's true average, so the length term is a constant near 1 - b:
@@ -28,7 +28,7 @@ from newsdesk.article import Article
 from newsdesk.errors import StoreError
 from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
-from newsdesk.store import rows
+from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
 from newsdesk.store.sql import Cursor, SortKey, SqlStore
 
@@ -85,7 +85,7 @@ CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, u
 """
 
 # The full-text index without column sizes (see the module's docstring), filled again from the articles.
-_V4 = """
+_V5 = """
 DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, authors, body, content='', tokenize='ascii', columnsize=0
@@ -127,7 +127,12 @@ def _v2(connection: sqlite3.Connection) -> None:
 
 
 def _v4(connection: sqlite3.Connection) -> None:
-    _script(_V4)(connection)
+    _script(enrichment.SCHEMA)(connection)
+    enrichment.backfill(connection.execute, lambda sql, params: connection.executemany(sql, params))
+
+
+def _v5(connection: sqlite3.Connection) -> None:
+    _script(_V5)(connection)
     for id, data in connection.execute("SELECT id, data FROM articles").fetchall():
         connection.execute(_INSERT_FTS, [id, *rows.index_of(Article.from_json(data)).columns()])
 
@@ -138,6 +143,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v2,
     _script(_V3),
     _v4,
+    _v5,
 ]
 
 

@@ -1,0 +1,212 @@
+"""`newsdesk load`: the articles of a batch output into a store.
+
+Only complete parts are read: those the manifest lists. Loading is insert-only and so idempotent: an
+article whose key (canonical URL, else URL, else body hash; see `newsdesk.store.rows.article_key`) is
+already in the store is left as it is, and the first record of a key in the output wins. Loading the
+same output twice (or two overlapping outputs) stores each article once.
+
+PostgreSQL: the keys of each chunk of `CHUNK` articles already in the store are looked up first
+(so a second load only reads); the rows of the new ones (JSON, filter columns, tsvector: the
+tokenising is the costly part) are made in worker processes, sent with one `COPY` into a temporary
+table, then moved into the store's tables by three set-based statements (articles, search index,
+authors) in one transaction; an article that another load stored meanwhile is left as it is.
+Other stores: the keys not yet there go through the store's `put_many`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsdesk.article import Article
+from newsdesk.batch.manifest import Manifest
+from newsdesk.batch.stage import ARTICLES_DIR, BATCH_COLUMNS
+from newsdesk.errors import InputError
+from newsdesk.store import open_store
+from newsdesk.store import rows as store_rows
+
+CHUNK = 5_000
+_STORE_COLUMNS = ("id", "version", "stored_at", "updated_at")
+
+
+@dataclass
+class LoadResult:
+    read: int = 0  # article rows read from the output
+    stored: int = 0  # new in the store
+    present: int = 0  # already in the store (or twice in the output): left as they were
+    seconds: float = 0.0
+
+
+def output_parts(out: Path) -> list[Path]:
+    """The complete article parts of a batch output, as the manifest lists them."""
+    if not (out / "manifest.jsonl").is_file():
+        raise InputError("not a batch output folder (no manifest.jsonl)", source=str(out), stage="load")
+    parts = [out / part["path"] for entry in Manifest(out).done.values() for part in entry.get("parts", [])
+             if part["path"].startswith(ARTICLES_DIR + "/")]
+    return sorted(dict.fromkeys(parts))
+
+
+def read_articles(out: Path, batch_rows: int = 1_000) -> Iterator[Article]:
+    """Every article of a batch output, streamed a row group at a time."""
+    import pyarrow.parquet as pq
+
+    for part in output_parts(out):
+        with pq.ParquetFile(part) as handle:
+            for batch in handle.iter_batches(batch_size=batch_rows):
+                for row in batch.to_pylist():
+                    yield article_of(row)
+
+
+def article_of(row: dict[str, Any]) -> Article:
+    for name in (*_STORE_COLUMNS, *BATCH_COLUMNS):
+        row.pop(name, None)
+    url, caption = row.pop("image_url", None), row.pop("image_caption", None)
+    row["image"] = {"url": url, "caption": caption} if url or caption else None
+    row["enrichment"] = dict(row.get("enrichment") or [])
+    for name in ("authors", "tags", "related", "entities", "quotes", "topics", "keywords"):
+        row[name] = row.get(name) or []
+    return Article.from_dict(row)
+
+
+def _chunks(articles: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def load_output(out: str | Path, url: str | None, *, chunk: int = CHUNK, jobs: int | None = None,
+                advance: Any = None) -> LoadResult:
+    """Load the batch output folder `out` into the store at `url`; `advance(n)` is told of progress.
+    For PostgreSQL, `jobs` processes (default: the number of cores) make the rows to COPY."""
+    import os
+    import time
+
+    started = time.perf_counter()
+    out = Path(out)
+    articles = read_articles(out)
+    store = open_store(url)  # creates or migrates the tables, whichever the backend
+    result = LoadResult()
+    try:
+        from newsdesk.store.postgres import PostgresStore
+
+        is_postgres = isinstance(store, PostgresStore)
+    except ImportError:  # pragma: no cover - postgres.py imports psycopg lazily
+        is_postgres = False
+    try:
+        if is_postgres:
+            store.close()
+            _load_postgres(url or "", _chunks(articles, chunk), result, advance, jobs or os.cpu_count() or 1)
+        else:
+            with store:
+                for group in _chunks(articles, chunk):
+                    result.read += len(group)
+                    fresh = [article for key, article in _first_per_key(group).items()
+                             if store.get(key) is None]
+                    result.stored += sum(outcome.status == "stored" for outcome in store.put_many(fresh))
+                    result.present = result.read - result.stored
+                    if advance:
+                        advance(len(group))
+    finally:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _first_per_key(articles: list[Article]) -> dict[str, Article]:
+    first: dict[str, Article] = {}
+    for article in articles:
+        first.setdefault(store_rows.article_key(article), article)
+    return first
+
+
+_STAGING = """CREATE TEMPORARY TABLE IF NOT EXISTS newsdesk_load (
+    key TEXT NOT NULL, url TEXT, fingerprint TEXT NOT NULL, data TEXT NOT NULL, title TEXT NOT NULL,
+    site TEXT NOT NULL, site_key TEXT NOT NULL, host TEXT NOT NULL, published_key TEXT NOT NULL,
+    language_key TEXT NOT NULL, tsv TEXT NOT NULL, authors TEXT[] NOT NULL
+) ON COMMIT DELETE ROWS"""
+_FRESH = "CREATE TEMPORARY TABLE IF NOT EXISTS newsdesk_fresh (id BIGINT, key TEXT) ON COMMIT DELETE ROWS"
+_COPY = ("COPY newsdesk_load (key, url, fingerprint, data, title, site, site_key, host, published_key, "
+         "language_key, tsv, authors) FROM STDIN")
+_INSERT = """WITH fresh AS (
+    INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data)
+    SELECT key, url, fingerprint, %(at)s, %(at)s, data FROM newsdesk_load
+    ON CONFLICT (key) DO NOTHING RETURNING id, key)
+INSERT INTO newsdesk_fresh (id, key) SELECT id, key FROM fresh"""
+_SEARCH = """INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, tsv)
+SELECT f.id, s.title, s.site, s.site_key, s.host, s.published_key, s.language_key, CAST(s.tsv AS tsvector)
+FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""
+_AUTHORS = """INSERT INTO article_authors (article_id, author_key)
+SELECT f.id, unnest(s.authors) FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""
+
+
+def _copy_rows(articles: list[Article]) -> list[list[Any]]:
+    """The staging rows of new articles: the store's JSON, key, fingerprint, filter columns and
+    tsvector (tokenising the text is most of the work of a load: it runs in worker processes)."""
+    made = []
+    for article in articles:
+        row = store_rows.ArticleRow.of(article)
+        made.append([row.key, row.url, row.fingerprint, row.data, *row.search_values(),
+                     store_rows.index_of(article).tsvector(), row.author_keys])
+    return made
+
+
+def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult, advance: Any,
+                   jobs: int) -> None:
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    import psycopg
+
+    from newsdesk.errors import StoreError
+
+    try:
+        connection = psycopg.connect(url, autocommit=True)
+    except psycopg.Error as error:
+        raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), stage="load") from None
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
+    window: deque[tuple[int, Future[list[list[Any]]] | list[list[Any]]]] = deque()
+
+    def copy(read: int, made: Future[list[list[Any]]] | list[list[Any]]) -> None:
+        staged = made.result() if isinstance(made, Future) else made
+        with connection.transaction(), connection.cursor() as cur:
+            with cur.copy(_COPY) as copying:
+                for row in staged:
+                    copying.write_row(row)
+            cur.execute(_INSERT, {"at": store_rows.now()})
+            stored = max(cur.rowcount, 0)
+            cur.execute(_SEARCH)
+            cur.execute(_AUTHORS)
+            cur.execute("DELETE FROM newsdesk_load")
+            cur.execute("DELETE FROM newsdesk_fresh")
+        result.read += read
+        result.stored += stored
+        result.present = result.read - result.stored
+        if advance:
+            advance(read)
+
+    try:
+        with connection:
+            connection.execute(_STAGING)
+            connection.execute(_FRESH)
+            for group in chunks:
+                fresh = _first_per_key(group)
+                present = connection.execute("SELECT key FROM articles WHERE key = ANY(%s)",
+                                             [list(fresh)]).fetchall()
+                for (key,) in present:
+                    del fresh[key]
+                todo = list(fresh.values())
+                window.append((len(group), pool.submit(_copy_rows, todo) if pool else _copy_rows(todo)))
+                while len(window) > jobs:
+                    copy(*window.popleft())
+            while window:
+                copy(*window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
