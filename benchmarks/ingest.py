@@ -58,7 +58,7 @@ def _vm_hwm_mb() -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-def run_worker(warc: str, db: str, records: int, out: Path) -> None:
+def run_worker(warc: str, db: str, records: int, out: Path, enrich: bool) -> None:
     """Ingest `warc` into the store at `db`; write samples (records, seconds, peak RSS) and counts."""
     from newsdesk.pipeline import IngestCounts, Ingester
     from newsdesk.settings import Settings
@@ -75,7 +75,7 @@ def run_worker(warc: str, db: str, records: int, out: Path) -> None:
                             "seconds": time.monotonic() - started, "rss_mb": _vm_hwm_mb()})
 
     with open_store(db) as store:
-        ingester = Ingester(store, Settings.from_env(), progress=progress)
+        ingester = Ingester(store, Settings.from_env(), progress=progress, enrich=enrich)
         started = time.monotonic()
         counts = ingester.run([warc])
         seconds = time.monotonic() - started
@@ -88,11 +88,12 @@ def run_worker(warc: str, db: str, records: int, out: Path) -> None:
 # --------------------------------------------------------------------------- parent
 
 
-def launch(warc: Path, db: str, records: int) -> dict[str, Any]:
+def launch(warc: Path, db: str, records: int, enrich: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         out = Path(tmp) / "result.json"
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--warc", str(warc),
                    "--db", db, "--records", str(records), "--out", str(out)]
+        command += ["--enrich"] if enrich else []
         proc = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
         if proc.returncode != 0 or not out.exists():
             tail = "\n".join(proc.stderr.strip().splitlines()[-5:]) or "no output"
@@ -103,13 +104,13 @@ def launch(warc: Path, db: str, records: int) -> dict[str, Any]:
 def ingest_into(backend: str, warc: Path, args: argparse.Namespace) -> dict[str, Any]:
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
-            return launch(warc, f"sqlite:///{Path(tmp).resolve() / 'ingest.db'}", args.records)
+            return launch(warc, f"sqlite:///{Path(tmp).resolve() / 'ingest.db'}", args.records, args.enrich)
     url = postgres_url(args.postgres_url)
     if url is None:
         return {"error": "skipped: no PostgreSQL server given (see the message above)"}
     reset_schema(url, SCHEMA)
     try:
-        result = launch(warc, in_schema(url, SCHEMA), args.records)
+        result = launch(warc, in_schema(url, SCHEMA), args.records, args.enrich)
     finally:
         reset_schema(url, SCHEMA)  # leave the database as it was, but for an empty schema
     result["server"] = f"PostgreSQL {postgres_version(url)}"
@@ -150,6 +151,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
     ap.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
     ap.add_argument("--rebuild", action="store_true", help="write the archive again even if cached")
+    ap.add_argument("--enrich", action="store_true",
+                    help="enrich as `newsdesk ingest` does by default (off: the figures are for --no-enrich)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     for hidden in ("--warc", "--db", "--out"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
@@ -162,7 +165,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.worker:
-        run_worker(args.warc, args.db, args.records, Path(args.out))
+        run_worker(args.warc, args.db, args.records, Path(args.out), args.enrich)
         return
     backends = parse_backends(args.backends)
     require_data()
