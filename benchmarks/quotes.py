@@ -28,6 +28,7 @@ stdout as a table; progress on stderr. Tune on train only.
 from __future__ import annotations
 
 import argparse
+import bisect
 import functools
 import re
 import sys
@@ -102,7 +103,15 @@ def read_ann(path: Path, text: str) -> list[Gold]:
 
 
 def token_ids(tokens: Spans, spans: Spans) -> set[int]:
-    return {i for i, (ts, te) in enumerate(tokens) if any(ts < e and s < te for s, e in spans)}
+    """Indexes of the (sorted, disjoint) tokens overlapping any of `spans`."""
+    ends = [te for _, te in tokens]
+    found: set[int] = set()
+    for s, e in spans:
+        i = bisect.bisect_right(ends, s)
+        while i < len(tokens) and tokens[i][0] < e:
+            found.add(i)
+            i += 1
+    return found
 
 
 def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Score) -> None:
@@ -139,7 +148,8 @@ def newsdesk_predictions(text: str, doc: Any, *, grouped: bool = True) -> list[P
     found: list[Prediction] = []
     last_cue: tuple[int, int] | None = None
     for q in quotes_from_doc(text, doc):
-        direct = q.type == "direct" or bool(QUOTE_MARKS & set(q.text))
+        # The gold criterion, on the quote with its marks: ''…'' (NYT copy) counts under "all" only.
+        direct = bool(QUOTE_MARKS & set(text[max(q.span[0] - 1, 0) : q.span[1] + 1]))
         same_cue = q.cue_span is not None and q.cue_span == last_cue
         if grouped and found and same_cue and direct == found[-1].direct:
             found[-1].spans.append(q.span)

@@ -21,6 +21,7 @@ from newsdesk.cli import main
 from newsdesk.store import Store, open_store
 
 PROJECT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["desk_fixtures"]  # the web desk's server and browser (tests/desk_fixtures.py)
 
 PARAGRAPHS = [
     "The city council voted on Tuesday to approve a new budget that includes funding for schools, "

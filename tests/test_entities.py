@@ -168,3 +168,12 @@ def test_the_pipeline_is_loaded_once_and_by_name(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("NEWSDESK_SPACY_PIPELINE", "no_such_pipeline")
     with pytest.raises(OSError, match="no_such_pipeline"):
         load_pipeline()
+
+
+def test_a_name_suffix_is_not_a_surname() -> None:
+    body = ("Martin Truex Jr. won the race on Sunday. Truex led 200 laps while Kyle Busch and Denny Hamlin "
+            "chased him. Afterwards Truex thanked his crew, and Busch congratulated him.")
+    names = {entity.name: entity for entity in extract_entities(body)}
+    truex = next(entity for name, entity in names.items() if "Truex" in name)
+    assert {body[s:e] for s, e in truex.mentions} <= {"Martin Truex Jr.", "Martin Truex", "Truex"}
+    assert len(truex.mentions) >= 3 and "Jr." not in names

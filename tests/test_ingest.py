@@ -118,7 +118,7 @@ def test_kill_9_then_the_same_command_equals_an_uninterrupted_run(durable_store_
     archive = tmp_path / "big.warc.gz"
     write_warc(archive, 400)
     command = [sys.executable, "-m", "newsdesk", "ingest", str(archive), "--db", durable_store_url,
-               "--batch-size", "20"]
+               "--batch-size", "20", "--no-enrich"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     with open_store(durable_store_url) as store:
@@ -164,3 +164,27 @@ def test_gzip_pages_and_text_pages_are_ingested(store: Store, tmp_path: Path) ->
     assert counts.stored == 2
     titles = sorted(stored.article.title or "" for stored in store.iter_articles(SearchRequest()))
     assert titles == ["Council story 7", SEED_TITLE]
+
+
+def test_worker_processes_store_what_one_process_stores(tmp_path: Path) -> None:
+    archive = tmp_path / "crawl.warc.gz"
+    write_warc(archive, 30)
+    results = []
+    for processes in (1, 2):
+        with open_store(f"sqlite:///{tmp_path / f'desk-{processes}.db'}") as store:
+            counts = Ingester(store, batch_size=7, processes=processes, enrich=False).run(
+                [str(EXAMPLES), str(archive)])
+            results.append(((counts.read, counts.extracted, counts.stored, counts.failed), urls(store),
+                            [e.reason for e in store.errors()]))
+    assert results[0] == results[1]
+    assert results[0][0] == (34, 34, 34, 0)
+
+
+def test_ingest_refuses_to_start_without_the_language_pipeline(tmp_path: Path, run_newsdesk) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'desk.db'}"
+    result = run_newsdesk("ingest", str(EXAMPLES), "--db", db,
+                          env={"NEWSDESK_SPACY_PIPELINE": "no_such_pipeline_package"})
+    assert result.returncode == 1
+    assert b"no_such_pipeline_package" in result.stderr and b"--no-enrich" in result.stderr
+    assert run_newsdesk("ingest", str(EXAMPLES), "--db", db, "--no-enrich",
+                        env={"NEWSDESK_SPACY_PIPELINE": "no_such_pipeline_package"}).returncode == 0

@@ -148,13 +148,24 @@ class _Progress:
             self.progress.stop()
 
 
-def _register() -> None:
-    from newsdesk.commands.batch import batch, load
-    from newsdesk.commands.ingest import errors, ingest, update
-    from newsdesk.commands.search import export, search, show, sources
+# The subcommands beyond `extract`: the module of newsdesk.commands and the commands it defines, in
+# groups of a job (`newsdesk --help` lists them alphabetically).
+COMMANDS = [
+    ("ingest", "ingest update errors"),
+    ("search", "search show sources export"),
+    ("enrich", "enrich annotate quotes entities"),
+    ("batch", "batch load"),
+    ("serve", "serve"),
+]
 
-    for command in (ingest, update, errors, search, show, sources, export, batch, load):
-        main.add_command(command)
+
+def _register() -> None:
+    import importlib
+
+    for module, names in COMMANDS:
+        commands = importlib.import_module(f"newsdesk.commands.{module}")
+        for name in names.split():
+            main.add_command(getattr(commands, name))
 
 
 _register()

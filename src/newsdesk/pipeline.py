@@ -1,4 +1,6 @@
-"""Ingest: sources yield pages, the extractor makes articles, the store keeps them, in batches.
+"""Ingest: sources yield pages, the extractor makes articles, enrichment fills in what they say, the
+store keeps them, in batches. With `processes` > 1, extraction and enrichment of whole batches run in
+worker processes (each loads the spaCy pipeline once) while this process reads and stores, in order.
 
 A batch is stored in one transaction together with the checkpoints of the inputs it finishes, so a
 run killed at any point (Ctrl-C, kill -9) loses at most the batch in flight, and the same command run
@@ -9,10 +11,13 @@ Every failure is recorded in the store with its source, stage and reason, and th
 from __future__ import annotations
 
 import glob
+import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsdesk.article import Article, Page
@@ -33,6 +38,7 @@ class IngestCounts:
     read: int = 0
     fetched: int = 0
     extracted: int = 0
+    enriched: int = 0
     stored: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -46,6 +52,7 @@ class IngestCounts:
 
     def summary(self) -> str:
         return (f"{self.read} read, {self.fetched} fetched, {self.extracted} extracted, "
+                f"{self.enriched} enriched, "
                 f"{self.stored} stored, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.skipped} skipped, "
                 f"{self.failed} failed ({self.rate():.1f} pages/s)")
@@ -67,10 +74,12 @@ class Ingester:
     """`Ingester(store).run(["pages/", "crawl.warc.gz"])` ingests every source and returns the counts."""
 
     def __init__(self, store: Store, settings: Settings | None = None, *, batch_size: int = 100,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, enrich: bool = True, processes: int = 1) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.batch_size = batch_size
+        self.enrich = enrich
+        self.processes = max(1, processes)
         self.progress = progress or (lambda counts: None)
         self.counts = IngestCounts()
         self._web: WebSource | None = None
@@ -90,40 +99,42 @@ class Ingester:
         return self._web
 
     def _drain(self, works: Iterable[_Work]) -> IngestCounts:
-        batch: list[Article] = []
-        done: list[_Work] = []  # marked done only after the batch holding their articles is stored
+        pool = _Pool(self.processes, self.settings, self.enrich)
+        batch: list[_Work] = []
         try:
             for work in works:
-                article = self._extract(work.page) if work.page is not None else None
-                if article is not None:
-                    for name, value in work.hints.items():
-                        if not getattr(article, name):
-                            setattr(article, name, value)
-                            article.extraction[name] = "listing"
-                    batch.append(article)
-                done.append(work)
-                if len(batch) >= self.batch_size:
-                    self._commit(batch, done)
+                batch.append(work)
+                if sum(item.page is not None for item in batch) >= self.batch_size:
+                    self._finish(pool.submit(batch))
+                    batch = []
                 self.progress(self.counts)
-            self._commit(batch, done)
+            self._finish(pool.submit(batch))
+            self._finish(pool.drain())
         finally:
+            pool.close()
             if self._web is not None:
                 self._web.close()
                 self._web = None
         self.progress(self.counts)
         return self.counts
 
-    def _extract(self, page: Page) -> Article | None:
-        try:
-            article = extract_page(page, self.settings)
-        except NewsdeskError as error:
-            self.fail(page.source, error.stage or "extract", error.reason)
-            return None
-        except Exception as error:  # one page's bug must not end a run over thousands
-            self.fail(page.source, "extract", f"internal error: {type(error).__name__}: {error}")
-            return None
-        self.counts.extracted += 1
-        return article
+    def _finish(self, results: Iterable[_Done]) -> None:
+        """Count, record the failures of, and store batches that came back, in the order they went."""
+        for done in results:
+            articles = []
+            for work, article, failures, enriched in done:
+                for failure in failures:
+                    self.fail(*failure)
+                if article is not None:
+                    self.counts.extracted += 1
+                    self.counts.enriched += enriched
+                    for name, value in work.hints.items():
+                        if not getattr(article, name):
+                            setattr(article, name, value)
+                            article.extraction[name] = "listing"
+                    articles.append(article)
+            self._commit(articles, [work for work, *_ in done])
+            self.progress(self.counts)
 
     def _commit(self, batch: list[Article], done: list[_Work]) -> None:
         outcomes = self.store.put_many(batch) if batch else []
@@ -215,6 +226,102 @@ class Ingester:
         self.counts.skipped += sum(reader.counts.skipped.values())
         if finished:
             yield _Work(None, finished)
+
+
+# A page's work, its article (None when it failed or there was no page), failures as (source, stage,
+# reason), and 1 when the article was enriched.
+_Done = list[tuple[_Work, Article | None, list[tuple[str, str, str]], int]]
+
+
+def prepare(works: list[_Work], settings: Settings, enrich: bool) -> _Done:
+    """Extract (and enrich) a batch of pages: what a worker process does. Every page's failure is
+    its own; an article that cannot be enriched is kept unenriched, with the failure recorded."""
+    done: _Done = []
+    for work in works:
+        page = work.page
+        if page is None:
+            done.append((work, None, [], 0))
+            continue
+        article, failures = _extract(page, settings)
+        if article is not None:
+            for name, value in work.hints.items():
+                if not getattr(article, name):
+                    setattr(article, name, value)
+                    article.extraction[name] = "listing"
+        # What goes back to the storing process needs the page's address and headers, not its bytes.
+        done.append((_Work(replace(page, content=b""), work.checkpoint, work.hints), article, failures, 0))
+    if enrich:
+        articles = [(position, article) for position, (_, article, _, _) in enumerate(done) if article]
+        for position, failure in enrich_isolated([article for _, article in articles], settings).items():
+            work, article, failures, _ = done[articles[position][0]]
+            failures.append((work.page.source if work.page else "", "enrich", failure))
+        done = [(work, article, failures, int(bool(article and article.enrichment)))
+                for work, article, failures, _ in done]
+    return done
+
+
+def _extract(page: Page, settings: Settings) -> tuple[Article | None, list[tuple[str, str, str]]]:
+    try:
+        return extract_page(page, settings), []
+    except NewsdeskError as error:
+        return None, [(page.source, error.stage or "extract", error.reason)]
+    except Exception as error:  # one page's bug must not end a run over thousands
+        return None, [(page.source, "extract", f"internal error: {type(error).__name__}: {error}")]
+
+
+def enrich_isolated(articles: list[Article], settings: Settings) -> dict[int, str]:
+    """Enrich in one batch; if that fails, one by one, so only the bad article goes without.
+    Returns the failure of each article (by position) that could not be enriched."""
+    from newsdesk.enrich import enrich_articles
+
+    try:
+        enrich_articles(articles, settings)
+        return {}
+    except Exception:  # isolated below, article by article
+        pass
+    failures = {}
+    for position, article in enumerate(articles):
+        try:
+            enrich_articles([article], settings)
+        except Exception as error:
+            article.entities, article.quotes, article.topics, article.keywords = [], [], [], []
+            article.enrichment = {}
+            failures[position] = f"internal error: {type(error).__name__}: {error}"
+    return failures
+
+
+class _Pool:
+    """Batches prepared in this process, or in `processes` worker processes with results taken back
+    in the order the batches went (so checkpoints follow what is stored)."""
+
+    def __init__(self, processes: int, settings: Settings, enrich: bool) -> None:
+        self.settings, self.enrich, self.processes = settings, enrich, processes
+        self.in_flight: deque[Future[_Done]] = deque()
+        self.executor: ProcessPoolExecutor | None = None
+        if processes > 1:
+            # spawn: the reading process may have fetcher threads running, which fork would copy.
+            self.executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, batch: list[_Work]) -> list[_Done]:
+        """Hand a batch over; return the batches finished meanwhile, oldest first."""
+        if not batch:
+            return []
+        if self.executor is None:
+            return [prepare(batch, self.settings, self.enrich)]
+        self.in_flight.append(self.executor.submit(prepare, batch, self.settings, self.enrich))
+        finished = []
+        while len(self.in_flight) > self.processes or (self.in_flight and self.in_flight[0].done()):
+            finished.append(self.in_flight.popleft().result())
+        return finished
+
+    def drain(self) -> list[_Done]:
+        finished = [future.result() for future in self.in_flight]
+        self.in_flight.clear()
+        return finished
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
 
 
 def _file_checkpoint(path: Path) -> str | None:

@@ -18,14 +18,20 @@ from newsdesk.store import SearchRequest, open_store
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _filters(func: F) -> F:
-    """The filters shared by `search` and `export`."""
+def filters(func: F) -> F:
+    """The filters shared by the commands that read articles; they reach the command as keyword
+    arguments named as `SearchRequest`'s fields."""
     for option in reversed([
         click.option("--source", "site", help="Only this site (its name or host)."),
         click.option("--since", help="Published on or after this date (ISO 8601: 2024-10-01)."),
         click.option("--until", help="Published on or before this date (2024-10 is the whole month)."),
         click.option("--author", help="Only articles by this author (whole words of the name)."),
         click.option("--language", help="Only this language (ISO 639-1 code: en, de...)."),
+        click.option("--entity", help="Only articles naming this person, organisation or place (whole "
+                     "words of its name, aliases understood: Kiev finds Kyiv; or an entity id)."),
+        click.option("--speaker", help="Only articles quoting this speaker (whole words of the name, or "
+                     "an entity id)."),
+        click.option("--topic", help="Only articles on this topic (politics, sport...; see docs/topics.md)."),
     ]):
         func = option(func)
     return func
@@ -44,17 +50,15 @@ QUERY language (the same on SQLite and PostgreSQL):
 
 @click.command(epilog=QUERY_HELP)
 @click.argument("query", required=False)
-@_filters
+@filters
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
 @db_option
-def search(query: str | None, site: str | None, since: str | None, until: str | None, author: str | None,
-           language: str | None, sort: str, limit: int, fmt: str, db: str | None) -> None:
+def search(query: str | None, sort: str, limit: int, fmt: str, db: str | None, **filters: str | None) -> None:
     """Find stored articles: title, site, date and a snippet with the matched terms marked."""
-    request = SearchRequest(query=query, site=site, since=since, until=until, author=author,
-                            language=language, sort=sort, limit=limit)  # type: ignore[arg-type]
+    request = SearchRequest(query=query, sort=sort, limit=limit, **filters)  # type: ignore[arg-type]
     try:
         with open_store(db) as store:
             page = store.search(request)
@@ -123,19 +127,17 @@ def sources(fmt: str, db: str | None) -> None:
 
 @click.command()
 @click.argument("query", required=False)
-@_filters
+@filters
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "
               "Parquet needs a file).")
 @db_option
-def export(query: str | None, site: str | None, since: str | None, until: str | None, author: str | None,
-           language: str | None, fmt: str, out: str | None, db: str | None) -> None:
+def export(query: str | None, fmt: str, out: str | None, db: str | None, **filters: str | None) -> None:
     """Export stored articles (all, or those matching QUERY and the filters), streamed.
 
     The columns are documented in docs/exports.md.
     """
-    request = SearchRequest(query=query, site=site, since=since, until=until, author=author,
-                            language=language)
+    request = SearchRequest(query=query, **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
         articles = store.iter_articles(request)
         if fmt == "parquet":

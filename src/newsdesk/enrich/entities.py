@@ -43,6 +43,7 @@ TITLES = frozenset(
 )
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "du", "des", "la", "le", "et", "&"})
 
 
@@ -134,15 +135,18 @@ def _canonicalise(mention: _Mention, aliases: AliasTable) -> None:
 
 
 def _merge_surnames(mentions: list[_Mention]) -> None:
-    """A one-word mention joins the unique multi-word person name that ends with it."""
+    """A one-word mention joins the unique multi-word person name that ends with it (before a
+    suffix: "Truex" joins "Martin Truex Jr.")."""
     full_names: dict[str, set[str]] = {}
     for mention in mentions:
-        words = mention.name.split()
+        words = [word for word in mention.name.split() if word.casefold() not in NAME_SUFFIXES]
         if mention.type == "person" and len(words) > 1:
             full_names.setdefault(words[-1], set()).add(mention.name)
     for mention in mentions:
         words = mention.name.split()
         if len(words) != 1 or (mention.typed_by_alias and mention.type != "person"):
+            continue
+        if words[0].casefold() in NAME_SUFFIXES:
             continue
         names = full_names.get(words[0], set())
         if len(names) == 1:
@@ -176,7 +180,7 @@ def _entities(body: str, mentions: list[_Mention]) -> list[Entity]:
         kind = _vote(group)
         spans = {(m.start, m.end) for m in group}
         # Every other occurrence of a form already seen (a surname spaCy missed, a repeated acronym).
-        for form in {m.text for m in group} | ({name.split()[-1]} if kind == "person" else set()):
+        for form in {m.text for m in group} | ({_surname(name)} if kind == "person" else set()):
             if len(form) < 2 or not form[0].isupper():
                 continue
             for start, end in _occurrences(body, form):
@@ -186,6 +190,11 @@ def _entities(body: str, mentions: list[_Mention]) -> list[Entity]:
         entities.append(Entity(entity_id(kind, name), name, kind, sorted(spans)))
     entities.sort(key=lambda e: e.mentions[0])
     return entities
+
+
+def _surname(name: str) -> str:
+    words = [word for word in name.split() if word.casefold() not in NAME_SUFFIXES]
+    return words[-1] if words else name
 
 
 def _occurrences(body: str, form: str) -> Iterator[tuple[int, int]]:

@@ -67,7 +67,8 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
         return None
     first = span[0].sent.start
     last = span[-1].sent.end
-    if last < len(doc) and doc[last].idx - close <= 2 and "\n" not in text_of(doc)[close : doc[last].idx]:
+    if (last < len(doc) and doc[last].idx - close <= 2 and "\n" not in text_of(doc)[close : doc[last].idx]
+            and _attribution_tail(doc[last].sent, text_of(doc)[mark.start : mark.end])):
         last = doc[last].sent.end  # `“…,” he said.` split off as a sentence of its own
     # The cue is in the quote's own paragraph(s): never borrow one from the next paragraph.
     para_start = text_of(doc).rfind("\n", 0, mark.open_mark) + 1
@@ -84,7 +85,7 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
         subject = subject_of(token)
         if subject is None or subject.idx in inside:
             continue
-        speaker = resolve_speaker(subject)
+        speaker = resolve_speaker(subject, token)
         if speaker is None:
             continue
         distance = mark.open_mark - token.idx if token.idx < mark.open_mark else token.idx - close
@@ -99,6 +100,15 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _attribution_tail(sent: Span, quoted: str) -> bool:
+    """Whether the sentence after a quote is its attribution (`“…,” he said.`) rather than a sentence
+    of its own that happens to report something else (`“…” Smith said the plan was dead.`)."""
+    if quoted.rstrip()[-1:] in {",", "—", "–", "-"}:
+        return True
+    root = sent.root
+    return is_reporting_verb(root) and not any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in root.children)
 
 
 def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution] | None:
@@ -116,7 +126,7 @@ def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution]
     subject = subject_of(verb)
     if subject is None:
         return None
-    speaker = resolve_speaker(subject)
+    speaker = resolve_speaker(subject, verb)
     if speaker is None or speaker.speaker_name is None:
         return None
     cue, cue_span = cue_phrase(verb)
@@ -172,11 +182,12 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         if not tokens:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        end = _through_closing_mark(text_of(doc), start, end, direct_spans)
         text = text_of(doc)[start:end]
         too_short = len(WORD.findall(text)) < MIN_INDIRECT_WORDS
         if too_short or _crosses_direct(text_of(doc), start, end, direct_spans):
             continue
-        speaker = resolve_speaker(subject)
+        speaker = resolve_speaker(subject, token)
         if speaker is None:
             continue
         cue, cue_span = cue_phrase(token)
@@ -215,7 +226,7 @@ def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         quoted = any(mark in text for mark in "“\"«")
         if not quoted or _crosses_direct(text_of(doc), start, end, direct_spans):
             continue
-        speaker = resolve_speaker(subject)
+        speaker = resolve_speaker(subject, verb)
         if speaker is None:
             continue
         cue, cue_span = cue_phrase(verb)
@@ -225,6 +236,17 @@ def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
 
 
 QUOTE_CLOSERS = frozenset('”"»')
+
+
+def _through_closing_mark(text: str, start: int, end: int, direct_spans: list[tuple[int, int]]) -> int:
+    """Extend a reported clause that ends inside a quotation (`said it was “simply not true.”`, the
+    parse leaving the final stop and mark out) to the closing mark."""
+    index = bisect.bisect_left(direct_spans, (end, end)) - 1
+    if index >= 0:
+        d_start, d_end = direct_spans[index]
+        if start < d_start < end <= d_end and d_end - end <= 3 and not text[end:d_end].strip(".,!?…;: "):
+            return d_end + 1 if d_end < len(text) else d_end
+    return end
 
 
 def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[int, int]]) -> bool:

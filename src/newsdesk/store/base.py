@@ -20,8 +20,8 @@ PutStatus = Literal["stored", "updated", "unchanged"]
 Sort = Literal["relevance", "date"]
 
 __all__ = [
-    "ArticleVersion", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "PutStatus", "SearchHit",
-    "SearchPage", "SearchRequest", "SiteSummary", "Snippet", "Sort", "Store", "StoredArticle",
+    "ArticleVersion", "EntityCount", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "PutStatus",
+    "SearchHit", "SearchPage", "SearchRequest", "SiteSummary", "Snippet", "Sort", "Store", "StoredArticle",
 ]
 
 
@@ -54,7 +54,9 @@ class SearchRequest:
     `site` matches the site name or the host (without "www."), case-insensitively; `since`/`until`
     compare with the published date as written (ISO 8601), `until` including everything it prefixes
     ("2024-10" is the whole month); `author` matches whole words of an author's name; `language`
-    the primary language subtag ("en" matches "en-GB"). `cursor` is a page's `next_cursor`.
+    the primary language subtag ("en" matches "en-GB"); `entity` an entity the article names and
+    `speaker` the speaker of one of its quotations (an entity id, or whole words of the name after
+    the alias table: "Rutte", "Kiev"); `topic` a topic id or name. `cursor` is a page's `next_cursor`.
     """
 
     query: str | None = None
@@ -63,6 +65,9 @@ class SearchRequest:
     until: str | None = None
     author: str | None = None
     language: str | None = None
+    entity: str | None = None
+    speaker: str | None = None
+    topic: str | None = None
     sort: Sort = "relevance"
     limit: int = 20
     cursor: str | None = None
@@ -83,6 +88,15 @@ class SearchHit:
 class SearchPage:
     hits: list[SearchHit]
     next_cursor: str | None  # None on the last page
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    id: str
+    name: str
+    type: str
+    articles: int  # how many articles name it
+    mentions: int  # how often, in all of them
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,16 @@ class Store(Protocol):
         ...
 
     def count(self, request: SearchRequest | None = None) -> int: ...
+
+    def save_enrichment(self, items: Iterable[tuple[int, Article]]) -> None:
+        """Replace the enrichment of stored articles (by id) in one transaction, without a new version:
+        enrichment is derived from the article, not a change of it."""
+        ...
+
+    def entity_counts(self, request: SearchRequest | None = None, type: str | None = None,
+                      limit: int = 20) -> list[EntityCount]:
+        """The entities the matching articles name most (by articles, then mentions), of one type."""
+        ...
 
     def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
                      at: datetime | str | None = None) -> None: ...

@@ -17,6 +17,7 @@ from newsdesk.search.tokens import IndexedDocument, tokens
 from newsdesk.store import rows
 from newsdesk.store.base import (
     ArticleVersion,
+    EntityCount,
     ErrorRecord,
     FeedState,
     FetchState,
@@ -27,6 +28,8 @@ from newsdesk.store.base import (
     SiteSummary,
     StoredArticle,
 )
+from newsdesk.store.enrichment import Wanted
+from newsdesk.store.sql import ENRICHED_FIELDS
 
 _FIELD_WEIGHTS = (5.0, 2.0, 1.0)
 
@@ -69,6 +72,8 @@ class MemoryStore:
             return PutOutcome(id, "stored")
         entry = self._entries[id]
         if entry.row.fingerprint == row.fingerprint:
+            if article.enrichment:
+                self.save_enrichment([(id, article)])
             return PutOutcome(id, "unchanged")
         earlier = ArticleVersion(entry.version, entry.updated_at, entry.article)
         self._history.setdefault(id, []).append(earlier)
@@ -151,6 +156,28 @@ class MemoryStore:
     def count(self, request: SearchRequest | None = None) -> int:
         return len(self._matching(request or SearchRequest()))
 
+    def save_enrichment(self, items: Iterable[tuple[int, Article]]) -> None:
+        for id, article in items:
+            entry = self._entries[id]
+            stored = Article.from_json(entry.row.data)
+            for name in ENRICHED_FIELDS:
+                setattr(stored, name, getattr(article, name))
+            row = rows.ArticleRow.of(stored)
+            self._entries[id] = _Entry(row, stored, entry.index, entry.version, entry.stored_at,
+                                       entry.updated_at)
+
+    def entity_counts(self, request: SearchRequest | None = None, type: str | None = None,
+                      limit: int = 20) -> list[EntityCount]:
+        counts: dict[str, list[Any]] = {}
+        for _, id in self._matching(request or SearchRequest()):
+            for entity_id, name, kind, _, mentions in self._entries[id].row.enriched.entities:
+                if type is None or kind == type:
+                    entry = counts.setdefault(entity_id, [name, kind, 0, 0])
+                    entry[2] += 1
+                    entry[3] += mentions
+        ranked = sorted(counts.items(), key=lambda item: (-item[1][2], -item[1][3], item[1][0]))
+        return [EntityCount(id, name, kind, n, m) for id, (name, kind, n, m) in ranked[:limit]]
+
     def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
                      at: datetime | str | None = None) -> None:
         self._errors.append(ErrorRecord(rows.iso(at) or rows.now(), source, stage, reason, location))
@@ -218,8 +245,13 @@ def _passes(row: rows.ArticleRow, request: SearchRequest) -> bool:
         return False
     if request.author:
         words = " ".join(tokens(request.author))
-        return bool(words) and any(f" {words} " in key for key in row.author_keys)
-    return True
+        if not (words and any(f" {words} " in key for key in row.author_keys)):
+            return False
+    if request.entity and not row.enriched.matches_entity(Wanted.of(request.entity)):
+        return False
+    if request.speaker and not row.enriched.matches_speaker(Wanted.of(request.speaker)):
+        return False
+    return not (request.topic and not row.enriched.matches_topic(Wanted.of(request.topic)))
 
 
 def _term_matches(term: Term, token: str) -> bool:

@@ -18,7 +18,7 @@ from newsdesk.article import Article
 from newsdesk.errors import StoreError
 from newsdesk.search.query import Node, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
-from newsdesk.store import rows
+from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
 from newsdesk.store.sql import Cursor, SortKey, SqlStore
 
@@ -119,12 +119,24 @@ def _v2(cur: Cursor) -> None:
     _reindex(cur)
 
 
+def _v4(cur: Cursor) -> None:
+    _script(enrichment.SCHEMA)(cur)
+    enrichment.backfill(cur.execute, cur.executemany, fetch=cur.fetchall)
+
+
+def _nothing(cur: Cursor) -> None:
+    """Version 5 changed only SQLite's full-text index (no column sizes); the numbers stay in step."""
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
-MIGRATIONS: list[Callable[[Cursor], None]] = [_script(_V1), _v2, _script(_V3)]
+MIGRATIONS: list[Callable[[Cursor], None]] = [_script(_V1), _v2, _script(_V3), _v4, _nothing]
 
 
 class PostgresStore(SqlStore):
     _mark = "%s"
+    # The whole JSON, decoded in Python: PostgreSQL's json functions refuse a "\u0000" in it (which a
+    # TEXT column keeps).
+    _HIT_FIELDS = None
 
     def __init__(self, url: str) -> None:
         try:

@@ -16,11 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 from newsdesk.article import Article
 from newsdesk.errors import QueryError
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
+from newsdesk.store import enrichment
 from newsdesk.store.base import SearchRequest, SiteSummary
+from newsdesk.store.enrichment import EnrichmentRows
 
-# Fields that say where and how an article was read, not what it says: a change in them alone is no
-# new version.
-_NOT_CONTENT = ("source", "extraction")
+# Fields that say where and how an article was read, or what enrichment derived from it, not what it
+# says: a change in them alone is no new version.
+_NOT_CONTENT = ("source", "extraction", "entities", "quotes", "topics", "keywords", "enrichment")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ArticleRow:
     language_key: str
     author_keys: list[str]
     data: str  # the Article's JSON
+    enriched: EnrichmentRows
 
     def search_values(self) -> list[str]:
         """The columns of the article_search table after its id, in order."""
@@ -56,7 +59,8 @@ class ArticleRow:
             title=article.title or "", site=site, site_key=" ".join(tokens(site)),
             host=host_of(article.canonical_url or article.url), published_key=article.published or "",
             language_key=language_key(article.language),
-            author_keys=sorted({author_key(name) for name in article.authors} - {"  "}), data=data)
+            author_keys=sorted({author_key(name) for name in article.authors} - {"  "}), data=data,
+            enriched=EnrichmentRows.of(article))
 
 
 def index_of(article: Article) -> IndexedDocument:
@@ -137,7 +141,8 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
         clauses.append("EXISTS (SELECT 1 FROM article_authors w WHERE w.article_id = a.id "
                        f"AND w.author_key LIKE {mark})")
         params.append(f"% {words} %" if words else "")
-    return clauses, params
+    more, more_params = enrichment.filters(request.entity, request.speaker, request.topic, mark)
+    return clauses + more, params + more_params
 
 
 def encode_cursor(kind: str, value: float | str, id: int) -> str:

@@ -15,9 +15,10 @@ from newsdesk.article import Article
 from newsdesk.search.query import Node, parse_query, positive_terms
 from newsdesk.search.snippet import make_snippet
 from newsdesk.search.tokens import IndexedDocument
-from newsdesk.store import rows
+from newsdesk.store import enrichment, rows
 from newsdesk.store.base import (
     ArticleVersion,
+    EntityCount,
     ErrorRecord,
     FeedState,
     FetchState,
@@ -28,6 +29,7 @@ from newsdesk.store.base import (
     SiteSummary,
     StoredArticle,
 )
+from newsdesk.store.enrichment import EnrichmentRows
 
 STREAM_PAGE = 200  # articles read at a time by iter_articles
 _CHUNK = 500  # keys looked up in one statement
@@ -99,7 +101,9 @@ class SqlStore:
                 for (position, row, _), id in zip(pending, ids, strict=True):
                     outcomes[position] = PutOutcome(id, "stored")
                     known[row.key] = (id, row.fingerprint, 1, row.data)
-                self._write_authors(cur, [(id, row) for (_, row, _), id in zip(pending, ids, strict=True)])
+                written = [(id, row) for (_, row, _), id in zip(pending, ids, strict=True)]
+                self._write_authors(cur, written)
+                self._write_enrichment(cur, [(id, row.enriched) for id, row in written], replace=False)
                 pending.clear()
 
             for position, (article, row) in enumerate(pairs):
@@ -110,6 +114,8 @@ class SqlStore:
                     pending.append((position, row, rows.index_of(article)))
                 elif found[1] == row.fingerprint:
                     outcomes[position] = PutOutcome(found[0], "unchanged")
+                    if article.enrichment and _enrichment_differs(article, found[3]):
+                        self._update_enrichment(cur, found[0], article)
                 else:
                     id, _, version, old_data = found
                     cur.execute(self._sql("INSERT INTO article_versions (article_id, version, stored_at, "
@@ -118,6 +124,7 @@ class SqlStore:
                     self._replace(cur, id, row, rows.index_of(article), old_data, version + 1, at)
                     cur.execute(self._sql("DELETE FROM article_authors WHERE article_id = ?"), [id])
                     self._write_authors(cur, [(id, row)])
+                    self._write_enrichment(cur, [(id, row.enriched)], replace=True)
                     outcomes[position] = PutOutcome(id, "updated")
                     known[row.key] = (id, row.fingerprint, version + 1, row.data)
             flush()
@@ -143,6 +150,49 @@ class SqlStore:
         if values:
             cur.executemany(self._sql("INSERT INTO article_authors (article_id, author_key) VALUES (?, ?)"),
                             values)
+
+    def _write_enrichment(self, cur: Cursor, items: list[tuple[int, EnrichmentRows]], *,
+                          replace: bool) -> None:
+        enrichment.write(lambda sql, params: cur.executemany(self._sql(sql), params), items,
+                         replace=replace)
+
+    def _update_enrichment(self, cur: Cursor, id: int, article: Article) -> None:
+        """Keep an article's new enrichment (and the language it detected) in its current version."""
+        cur.execute(self._sql("SELECT data FROM articles WHERE id = ?"), [id])
+        stored = Article.from_json(cur.fetchone()[0])
+        for name in ENRICHED_FIELDS:
+            setattr(stored, name, getattr(article, name))
+        cur.execute(self._sql("UPDATE articles SET data = ? WHERE id = ?"), [stored.to_json(), id])
+        cur.execute(self._sql("UPDATE article_search SET language_key = ? WHERE id = ?"),
+                    [rows.language_key(stored.language), id])
+        self._write_enrichment(cur, [(id, EnrichmentRows.of(stored))], replace=True)
+
+    def save_enrichment(self, items: Iterable[tuple[int, Article]]) -> None:
+        with self._transaction() as cur:
+            for id, article in items:
+                self._update_enrichment(cur, id, article)
+
+    def entity_counts(self, request: SearchRequest | None = None, type: str | None = None,
+                      limit: int = 20) -> list[EntityCount]:
+        request = request or SearchRequest()
+        rows.check_request(request)
+        tree = parse_query(request.query)
+        clauses, params = rows.filters(request, "?")
+        source = "article_search a"
+        if tree is not None:
+            source, match = self._match_source(tree)
+            params = [match, *params]
+        if type:
+            clauses.append("n.type = ?")
+            params.append(type)
+        where = " AND ".join(clauses) or "1 = 1"
+        found = self._read(
+            f"SELECT n.id, n.name, n.type, count(*), sum(e.mentions) FROM {source} "
+            "JOIN article_entities e ON e.article_id = a.id JOIN entities n ON n.id = e.entity_id "
+            f"WHERE {where} GROUP BY n.id, n.name, n.type ORDER BY count(*) DESC, sum(e.mentions) DESC, "
+            "n.name LIMIT ?", [*params, limit])
+        return [EntityCount(id, name, kind, int(articles), int(mentions))
+                for id, name, kind, articles, mentions in found]
 
     # --- reading articles --------------------------------------------------------------------
 
@@ -179,12 +229,19 @@ class SqlStore:
             params += [str(published), str(published), id]
         source = "article_search a"
         if tree is not None:
-            source, match = self._match_source(tree)
+            source, condition, match = self._dated_source(tree)
+            clauses.insert(0, condition)
             params = [match, *params]
         where = " AND ".join(clauses) or "1 = 1"
         found = self._read(f"SELECT a.id, a.published_key FROM {source} WHERE {where} "
                            f"ORDER BY a.published_key DESC, a.id DESC LIMIT ?", [*params, limit])
         return [(id, published) for id, published in found]
+
+    def _dated_source(self, tree: Node) -> tuple[str, str, str]:
+        """FROM clause and first WHERE condition of a search sorted by date (article_search as `a`), and
+        the parameter of the one of them that holds a placeholder."""
+        source, match = self._match_source(tree)
+        return source, "1 = 1", match
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
         """FROM clause (article_search as `a`) restricted to the query's matches, and its parameter."""
@@ -199,22 +256,32 @@ class SqlStore:
         terms = positive_terms(tree)
         hits = []
         for id, value in page:
-            article, site = details[id]
+            title, url, published, body, site = details[id]
             score = float(value) if isinstance(value, float) else 0.0
-            hits.append(SearchHit(id, article.title, site, article.url, article.published,
-                                  make_snippet(article.body, terms), score))
+            hits.append(SearchHit(id, title, site, url, published, make_snippet(body, terms), score))
         cursor = None
         if more and page:
             kind = "r" if tree is not None and request.sort == "relevance" else "d"
             cursor = rows.encode_cursor(kind, page[-1][1], page[-1][0])
         return SearchPage(hits, cursor)
 
-    def _details(self, ids: list[int]) -> dict[int, tuple[Article, str]]:
+    # What a hit shows of an article (title, url, published, body), taken out of its JSON by the database
+    # as a JSON array: decoding the whole article (enrichment and all) in Python for each of the hits
+    # would cost more than the rest of the search. None: the whole JSON is read (see _hit_fields).
+    _HIT_FIELDS: str | None = "json_extract(a.data, '$.title', '$.url', '$.published', '$.body')"
+
+    def _details(self, ids: list[int]) -> dict[int, tuple[str | None, str | None, str | None, str, str]]:
+        """title, url, published, body and site of each article in `ids`."""
         if not ids:
             return {}
-        found = self._read("SELECT a.id, a.data, s.site FROM articles a JOIN article_search s ON s.id = a.id "
-                           f"WHERE a.id IN ({', '.join('?' * len(ids))})", ids)
-        return {id: (Article.from_json(data), site) for id, data, site in found}
+        marks = ", ".join("?" * len(ids))
+        found = self._read(f"SELECT a.id, {self._HIT_FIELDS or 'a.data'}, s.site FROM articles a "
+                           f"JOIN article_search s ON s.id = a.id WHERE a.id IN ({marks})", ids)
+        details = {}
+        for id, shown, site in found:
+            title, url, published, body = _hit_fields(json.loads(shown))
+            details[id] = (title, url, published, body or "", site)
+        return details
 
     def iter_articles(self, request: SearchRequest | None = None) -> Iterator[StoredArticle]:
         """Page by page (keyset pagination): memory stays that of one page, however many match."""
@@ -318,6 +385,22 @@ class SqlStore:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
+
+
+# The Article fields enrichment fills in.
+ENRICHED_FIELDS = ("language", "entities", "quotes", "topics", "keywords", "enrichment")
+
+
+def _enrichment_differs(article: Article, stored_data: str) -> bool:
+    stored = Article.from_json(stored_data)
+    return any(getattr(stored, name) != getattr(article, name) for name in ENRICHED_FIELDS)
+
+
+def _hit_fields(decoded: Any) -> list[Any]:
+    """title, url, published and body from a _HIT_FIELDS array or a whole article's JSON object."""
+    if isinstance(decoded, dict):
+        return [decoded.get(name) for name in ("title", "url", "published", "body")]
+    return list(decoded)
 
 
 def _stored(record: Sequence[Any]) -> StoredArticle:

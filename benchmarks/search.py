@@ -1,0 +1,328 @@
+"""Search benchmark: 20 representative queries over 100,000 articles, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
+                                          [--postgres-url URL] [--repeat 20] [--rebuild]
+
+Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
+results, and whether every query finds the same articles on both backends (a table of the
+differences, if any). Target on SQLite: p95 < 50 ms.
+
+How it measures:
+
+* The articles (corpus.make_articles, seed 7): paragraphs of 471 real bodies (ScrapingHub's 181
+  hand-made ones and the 290 of trafilatura-dev as newsdesk extracts them, many languages) recombined,
+  ~2,300 characters each, ~390 sites, 2015-2024, 0-3 authors from 625 names, language labels.
+  Loaded with Store.put_many in batches of 500 into a new SQLite file and into a schema of its own in
+  the PostgreSQL database. Both stores are kept, keyed by size, under $TMPDIR/newsdesk-bench/ (SQLite)
+  and in that schema (PostgreSQL), and reused when their load finished and this newsdesk can search
+  them; --rebuild loads them again.
+* Latency: wall time of Store.search (ranking or sorting, reading the 20 articles, making the
+  snippets), in this process, after one warm-up call per query, and this process's CPU time in it
+  (steadier on a shared machine; for PostgreSQL it leaves out the server's); then --repeat rounds,
+  each running every query once, so that a burst of load on the (shared) machine spreads over all
+  queries.
+  The PostgreSQL server runs on the same machine.
+* Same results: the full sets of matching articles are compared, not the top 20 (equal scores may be
+  ordered differently): Store.count, and the URLs of every article the store's ranked (or dated) page
+  query finds when given no limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backends import (
+    header,
+    in_schema,
+    load_average,
+    parse_backends,
+    postgres_url,
+    postgres_version,
+    reset_schema,
+)
+from backends import schema_exists as has_schema
+from corpus import CACHE, CORPUS_VERSION, make_articles, require_data
+from newsdesk.search.query import parse_query
+from newsdesk.store import SearchRequest, Store, open_store
+from newsdesk.store.sql import SqlStore
+
+SEED = 7
+BATCH = 500
+TARGET_P95_MS = 50.0
+LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    options: dict[str, str] = field(default_factory=dict)  # the search command's filters and --sort
+
+    def request(self) -> SearchRequest:
+        filters = {("site" if name == "source" else name): value for name, value in self.options.items()}
+        return SearchRequest(query=self.text, limit=LIMIT, **filters)  # type: ignore[arg-type]
+
+    def label(self) -> str:
+        return " ".join([self.text, *(f"--{name} {value}" for name, value in self.options.items())])
+
+
+QUERIES = [
+    Query("government"),
+    Query("said"),  # in two thirds of the articles: the most to rank
+    Query('"white house"'),
+    Query("trump AND election"),
+    Query("china OR russia"),
+    Query("police NOT court"),
+    Query("(apple OR google OR amazon) AND privacy"),
+    Query("climate change"),
+    Query("econom*"),
+    Query("tech*"),
+    Query('"vice president" biden'),
+    Query("brexit OR vaccine OR cancer"),
+    Query("iphone 脱獄"),
+    Query("(energy OR oil) -climate"),
+    Query("health", {"language": "de"}),
+    Query("market", {"since": "2020-01-01", "until": "2020-12"}),
+    Query("president", {"source": "nytimes.com"}),
+    Query("security", {"author": "garcia"}),
+    Query("game*", {"sort": "date"}),
+    Query('"new york" police', {"since": "2022", "sort": "date"}),
+]
+
+
+# --------------------------------------------------------------------------- building the stores
+
+
+def _marker(articles: int) -> str:
+    return f"benchmark:search:{articles}:{SEED}:{CORPUS_VERSION}"
+
+
+def _load_log() -> Path:
+    return CACHE / "search-load.json"
+
+
+def _open(backend: str, args: argparse.Namespace, rebuild: bool) -> tuple[Store, str]:
+    """The store of `backend` holding the benchmark's articles (loaded unless cached) and its load time."""
+    name = f"search-{args.articles}-s{SEED}-v{CORPUS_VERSION}"
+    if backend == "sqlite":
+        path = CACHE / f"{name}.db"
+        url = f"sqlite:///{path.resolve()}"
+        fresh = rebuild or not path.exists()
+        if fresh:
+            for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
+    else:
+        schema = "newsdesk_bench_" + name.replace("-", "_")
+        url = in_schema(args.postgres, schema)
+        fresh = rebuild or not has_schema(args.postgres, schema)
+        if fresh:
+            reset_schema(args.postgres, schema)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    log = json.loads(_load_log().read_text()) if _load_log().exists() else {}
+    if not fresh:
+        store = _cached(url, args.articles)
+        if store is None:
+            return _open(backend, args, rebuild=True)
+        seconds = log.get(f"{backend}:{args.articles}")
+        rate = f"{seconds:.0f} s, {args.articles / seconds:,.0f} articles/s " if seconds else ""
+        return store, f"{rate}(cached)"
+    store = open_store(url)
+    seconds = _load(store, backend, args.articles)
+    log[f"{backend}:{args.articles}"] = seconds
+    _load_log().write_text(json.dumps(log, indent=1))
+    return store, f"{seconds:.0f} s, {args.articles / seconds:,.0f} articles/s"
+
+
+def _cached(url: str, articles: int) -> Store | None:
+    """The cached store, if its load finished and this newsdesk can search it; else None."""
+    try:
+        store = open_store(url)
+    except Exception as error:  # any failure means: load it again
+        print(f"  the cached store does not open ({error}); loading it again", file=sys.stderr)
+        return None
+    try:
+        complete = store.is_done(_marker(articles)) and store.count() == articles
+        if complete and store.search(QUERIES[0].request()).hits:
+            return store
+        print("  the cached store is incomplete; loading it again", file=sys.stderr)
+    except Exception as error:
+        print(f"  the cached store cannot be searched by this newsdesk ({type(error).__name__}: {error}); "
+              "loading it again", file=sys.stderr)
+    store.close()
+    return None
+
+
+def _load(store: Store, backend: str, articles: int) -> float:
+    started = time.monotonic()
+    batch = []
+    for n, article in enumerate(make_articles(articles, SEED), 1):
+        batch.append(article)
+        if len(batch) == BATCH:
+            store.put_many(batch)
+            batch.clear()
+        if n % 10_000 == 0:
+            print(f"  {backend}: {n:,} articles loaded, {time.monotonic() - started:.0f} s", file=sys.stderr,
+                  flush=True)
+    store.put_many(batch)
+    seconds = time.monotonic() - started
+    store.mark_done(_marker(articles))
+    return seconds
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _timed(store: Store, request: SearchRequest) -> tuple[float, float]:
+    """Milliseconds one search takes: wall time, and CPU time of this process."""
+    started, cpu = time.perf_counter(), time.process_time()
+    store.search(request)
+    return 1000 * (time.perf_counter() - started), 1000 * (time.process_time() - cpu)
+
+
+def measure(store: Store, repeat: int) -> tuple[list[list[float]], list[list[float]]]:
+    """Wall and CPU milliseconds per query, `repeat` of each, after a warm-up call."""
+    requests = [query.request() for query in QUERIES]
+    for request in requests:
+        store.search(request)
+    times: list[list[float]] = [[] for _ in requests]
+    cpu: list[list[float]] = [[] for _ in requests]
+    for _ in range(repeat):
+        for spent, used, request in zip(times, cpu, requests, strict=True):
+            wall, process = _timed(store, request)
+            spent.append(wall)
+            used.append(process)
+    return times, cpu
+
+
+def matching(store: Store) -> list[tuple[int, set[str]]]:
+    """Per query: Store.count, and the URLs of every matching article (the whole set, not a page).
+
+    The set comes from the store's own page query (`_page`, which Store.search runs for its top 20)
+    with no limit: one statement per query. (Store.iter_articles gives the same set, but re-runs the
+    query for every 200 articles: minutes per query on PostgreSQL for the common words.)
+    """
+    assert isinstance(store, SqlStore)
+    urls = {int(id): url or "" for id, url in store._read("SELECT id, url FROM articles")}
+    out = []
+    for query in QUERIES:
+        request = query.request()
+        ids = store._page(request, parse_query(request.query), None, 10 * len(urls) + 1)
+        out.append((store.count(request), {urls[id] for id, _ in ids}))
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    """The q-quantile by the nearest-rank method (p95 of 20 values is the 19th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
+    measured = [b for b, r in results.items() if "times" in r]
+    lines = [f"{'backend':<9} {'articles':>9}  load", *(
+        f"{backend:<9} {args.articles:>9,}  " + (result.get("error") or result["load"])
+        for backend, result in results.items())]
+    head = f"\n{'#':>2} {'query':<48} {'matches':>7}"
+    head += "".join(f" {b + ' p50':>12} {'p95':>6}" for b in measured)
+    lines += [head + (f"  {'same set':<8}" if len(measured) == 2 else "")]
+    sets = {b: results[b]["sets"] for b in measured}
+    for n, query in enumerate(QUERIES):
+        count = sets[measured[0]][n][0] if measured else 0
+        line = f"{n + 1:>2} {query.label()[:48]:<48} {count:>7,}"
+        for backend in measured:
+            times = results[backend]["times"][n]
+            line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f}"
+        if len(measured) == 2:
+            a, b = (sets[backend][n] for backend in measured)
+            line += f"  {'yes' if a == b else 'NO':<8}"
+        lines.append(line)
+    lines.append(f"\n{'backend':<9} {'searches':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+                 f"{'cpu p50':>8} {'cpu p95':>8}")
+    for backend in measured:
+        every = [t for times in results[backend]["times"] for t in times]
+        cpu = [t for times in results[backend]["cpu"] for t in times]
+        verdict = ""
+        if backend == "sqlite":
+            met = p(every, 0.95) < TARGET_P95_MS
+            verdict = f"   target p95 < {TARGET_P95_MS:.0f} ms: {'met' if met else 'NOT met'}"
+        lines.append(f"{backend:<9} {len(every):>8,} {p(every, 0.5):>7.1f} {p(every, 0.95):>7.1f} "
+                     f"{max(every):>7.1f} {p(cpu, 0.5):>8.1f} {p(cpu, 0.95):>8.1f}{verdict}")
+    lines.append("(ms: wall time of Store.search; cpu: this process's CPU time in it, which the load of the "
+                 "shared machine\n barely changes; for PostgreSQL the server's CPU is not in it)")
+    if len(measured) == 2:
+        lines += _mismatches(sets, measured)
+    return "\n".join(lines)
+
+
+def _mismatches(sets: dict[str, list[tuple[int, set[str]]]], backends: list[str]) -> list[str]:
+    first, second = backends
+    rows = []
+    for n, query in enumerate(QUERIES):
+        (count_a, urls_a), (count_b, urls_b) = sets[first][n], sets[second][n]
+        if (count_a, urls_a) != (count_b, urls_b):
+            only_a, only_b = sorted(urls_a - urls_b), sorted(urls_b - urls_a)
+            example = (only_a or only_b or [""])[0]
+            rows.append(f"{n + 1:>2} {query.label()[:40]:<40} {count_a:>8,} {count_b:>8,} {len(only_a):>7,} "
+                        f"{len(only_b):>7,}  {example}")
+    if not rows:
+        return [f"\nsame result sets on {first} and {second}: all {len(QUERIES)} queries "
+                "(count and every matching URL)"]
+    return [f"\nresult sets that differ ({len(rows)} of {len(QUERIES)} queries):",
+            f"{'#':>2} {'query':<40} {first + ' n':>8} {second + ' n':>8} {'only ' + first[:2]:>7} "
+            f"{'only ' + second[:2]:>7}  example", *rows]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=int, default=100_000, help="articles in each store")
+    ap.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    ap.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
+    ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
+    args = ap.parse_args(argv)
+    if args.articles < 1 or args.repeat < 1:
+        ap.error("--articles and --repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    backends = parse_backends(args.backends)
+    require_data()
+    args.postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
+          "query after a warm-up", flush=True)
+    results: dict[str, dict[str, Any]] = {}
+    for backend in backends:
+        if backend == "postgres" and not args.postgres:
+            results[backend] = {"error": "n/a: skipped, no PostgreSQL server given (see the message above)"}
+            continue
+        print(f"{backend}: opening or building the store ...", file=sys.stderr, flush=True)
+        store, load = _open(backend, args, args.rebuild)
+        with store:
+            if backend == "postgres":
+                load += f"; PostgreSQL {postgres_version(args.postgres)}"
+            started = time.monotonic()
+            print(f"{backend}: searching ...", file=sys.stderr, flush=True)
+            times, cpu = measure(store, args.repeat)
+            print(f"{backend}: {time.monotonic() - started:.0f} s; collecting the full result sets ...",
+                  file=sys.stderr, flush=True)
+            started = time.monotonic()
+            results[backend] = {"load": load, "times": times, "cpu": cpu, "sets": matching(store)}
+            print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    print(f"load average after the runs: {load_average()}")
+    print("\n" + render(results, args))
+    if any("error" in result for result in results.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

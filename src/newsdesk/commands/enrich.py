@@ -1,0 +1,194 @@
+"""`newsdesk enrich`, `annotate`, `quotes` and `entities`: who is in the news, and who said what."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from newsdesk.article import Article, Quote
+from newsdesk.commands import db_option
+from newsdesk.commands.search import QUERY_HELP, filters
+from newsdesk.errors import NewsdeskError
+from newsdesk.settings import Settings
+from newsdesk.store import SearchRequest, open_store
+from newsdesk.store.base import Store, StoredArticle
+from newsdesk.store.enrichment import Wanted, name_key
+
+
+def _request(query: str | None, **values: str | None) -> SearchRequest:
+    return SearchRequest(query=query, sort="date", **values)  # type: ignore[arg-type]
+
+
+@click.command(epilog=QUERY_HELP)
+@click.argument("query", required=False)
+@filters
+@click.option("--all", "redo", is_flag=True,
+              help="Enrich every matching article again, not only those not yet enriched by this version.")
+@click.option("--batch-size", type=click.IntRange(1, 1000), default=32, show_default=True,
+              help="Articles enriched and saved together.")
+@db_option
+def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **filters: str | None) -> None:
+    """Find language, entities, quotations, topics and keywords of stored articles.
+
+    Ingest does this already (unless --no-enrich); run it over articles stored without it, or with
+    --all after an upgrade. Only articles matching QUERY and the filters are enriched. Saving
+    enrichment makes no new version of an article. Interrupted, it keeps what it saved: run it again.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from newsdesk.enrich import ENRICHMENT_VERSION
+
+    settings = Settings.from_env()
+    request = _request(query, **filters)
+    done = 0
+    try:
+        with open_store(db) as store:
+            total = store.count(request)
+            columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+                task = bar.add_task("enriching", total=total)
+                batch: list[StoredArticle] = []
+                for stored in store.iter_articles(request):
+                    bar.advance(task)
+                    if not redo and stored.article.enrichment.get("version") == ENRICHMENT_VERSION:
+                        continue
+                    batch.append(stored)
+                    if len(batch) >= batch_size:
+                        done += _enrich_batch(store, batch, settings)
+                done += _enrich_batch(store, batch, settings)
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{done} articles enriched", err=True)
+
+
+def _enrich_batch(store: Store, batch: list[StoredArticle], settings: Settings) -> int:
+    """Enrich and save a batch; an article that cannot be enriched is recorded as a failure."""
+    from newsdesk.pipeline import enrich_isolated
+
+    if not batch:
+        return 0
+    failures = enrich_isolated([stored.article for stored in batch], settings)
+    store.save_enrichment([(stored.id, stored.article) for position, stored in enumerate(batch)
+                           if position not in failures])
+    for position, reason in failures.items():
+        store.record_error(f"article {batch[position].id}", "enrich", reason)
+    count = len(batch) - len(failures)
+    batch.clear()
+    return count
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
+def annotate(files: tuple[str, ...], fmt: str) -> None:
+    """Enrich text files taken verbatim as article bodies (no extraction) and print what was found.
+
+    One JSON object per file: `source`, `length`, `language`, `entities`, `quotes`, `topics`,
+    `keywords`, every span a [start, end) offset into the file's text (read as UTF-8, undecodable bytes
+    replaced). This is how quotation and entity quality are measured (benchmarks/quotes.py).
+    """
+    from newsdesk.enrich import enrich_articles
+
+    settings = Settings.from_env()
+    paths = list(files)
+    for start in range(0, len(paths), 16):
+        chunk = paths[start:start + 16]
+        articles = [Article(source=path, body=Path(path).read_bytes().decode("utf-8", "replace"))
+                    for path in chunk]
+        enrich_articles(articles, settings)
+        for article in articles:
+            data = article.to_dict()
+            record = {"source": article.source, "length": len(article.body),
+                      **{name: data[name] for name in ("language", "entities", "quotes", "topics",
+                                                        "keywords", "enrichment")}}
+            click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
+
+
+@click.command(epilog=QUERY_HELP)
+@click.argument("query", required=False)
+@filters
+@click.option("--type", "kind", type=click.Choice(["direct", "indirect"]),
+              help="Only this kind of quotation.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Most quotations printed, newest articles first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@db_option
+def quotes(query: str | None, kind: str | None, limit: int, fmt: str, db: str | None,
+           **filters: str | None) -> None:
+    """Quotations in the stored articles, with their speakers: every quotation by a person with
+    --speaker "Mark Rutte" (whole words of the name, or an entity id), in articles matching QUERY."""
+    speaker = filters.get("speaker")
+    wanted = Wanted.of(speaker) if speaker else None
+    shown = 0
+    try:
+        with open_store(db) as store:
+            for stored, quote in _quotes(store.iter_articles(_request(query, **filters)), wanted, kind):
+                _print_quote(stored, quote, fmt)
+                shown += 1
+                if shown >= limit:
+                    break
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    if not shown:
+        click.echo("no quotations match", err=True)
+
+
+def _quotes(articles: Iterator[StoredArticle], wanted: Wanted | None,
+            kind: str | None) -> Iterator[tuple[StoredArticle, Quote]]:
+    for stored in articles:
+        for quote in stored.article.quotes:
+            if kind and quote.type != kind:
+                continue
+            if wanted and not (quote.speaker == wanted.id or wanted.words in name_key(quote.speaker_name)):
+                continue
+            yield stored, quote
+
+
+def _print_quote(stored: StoredArticle, quote: Quote, fmt: str) -> None:
+    article = stored.article
+    if fmt == "jsonl":
+        record = {"article": stored.id, "url": article.url, "title": article.title,
+                  "published": article.published, **Article(quotes=[quote]).to_dict()["quotes"][0]}
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    speaker = quote.speaker_name or "(unattributed)"
+    text = " ".join(quote.text.split())
+    shown = f"“{text}”" if quote.type == "direct" else text
+    click.echo(click.style(f"{speaker}", bold=True) + f" {quote.cue or ''}: {shown}")
+    click.echo(f"    [{stored.id}] {article.title or '(untitled)'}  {(article.published or '')[:10]}")
+
+
+@click.command()
+@click.argument("query", required=False)
+@filters
+@click.option("--type", "kind", type=click.Choice(["person", "org", "place", "group"]),
+              help="Only people, organisations, places or groups (nationalities, parties...).")
+@click.option("--top", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="How many, most covered first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@db_option
+def entities(query: str | None, kind: str | None, top: int, fmt: str, db: str | None,
+             **filters: str | None) -> None:
+    """Who and what the stored articles name most: each entity with how many articles name it and
+    how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01)."""
+    try:
+        with open_store(db) as store:
+            counts = store.entity_counts(_request(query, **filters), kind, top)
+    except NewsdeskError as error:
+        raise click.ClickException(str(error)) from None
+    if fmt == "jsonl":
+        for count in counts:
+            click.echo(json.dumps(count.__dict__, ensure_ascii=False))
+        return
+    if not counts:
+        click.echo("no entities: are the articles enriched? (newsdesk enrich)", err=True)
+        return
+    click.echo(f"{'entity':<40} {'type':<7} {'articles':>8} {'mentions':>8}  id")
+    for count in counts:
+        click.echo(f"{count.name[:40]:<40} {count.type:<7} {count.articles:>8} {count.mentions:>8}  "
+                   f"{count.id}")

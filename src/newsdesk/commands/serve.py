@@ -1,0 +1,93 @@
+"""`newsdesk serve`: the web desk (pages and REST API) over a store, with uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+import click
+
+from newsdesk.commands import db_option
+from newsdesk.errors import NewsdeskError, SettingsError
+from newsdesk.settings import Settings
+
+TOKEN_VARIABLE = "NEWSDESK_API_TOKEN"
+
+
+def token_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "newsdesk" / "api-token"
+
+
+def load_token() -> tuple[str, str]:
+    """The API token and where it came from: $NEWSDESK_API_TOKEN, else the token file (made at first
+    start, readable by its owner only)."""
+    from newsdesk.web.security import new_token
+
+    given = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if given:
+        return given, f"${TOKEN_VARIABLE}"
+    path = token_file()
+    try:
+        saved = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        saved = ""
+    if saved:
+        return saved, str(path)
+    token = new_token()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(token + "\n")
+    return token, f"{path} (new)"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Beyond loopback, reads need the token too.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--read-token", is_flag=True, help="Require the API token for reading too (always on "
+              "when --host is not a loopback address).")
+@click.option("--allow-private", is_flag=True,
+              help="Let ingest fetch private, loopback and link-local addresses (refused by default).")
+def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool) -> None:
+    """Serve the web desk: search, articles, entities, sources, roundups and ingest in a browser, and
+    the REST API under /api/ (its OpenAPI document at /api/openapi.json).
+
+    \b
+    Write calls (ingest) need the API token: $NEWSDESK_API_TOKEN, else one generated at first start and
+    kept in ~/.config/newsdesk/api-token. The URL printed at start signs the browser in with it:
+      newsdesk serve --db sqlite:///demo.db
+      curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+           -d '{"sources": ["https://example.org/feed.xml"]}' http://127.0.0.1:8000/api/ingest
+    """
+    import uvicorn
+
+    from newsdesk.web import create_app
+
+    try:
+        settings = Settings.from_env()
+        token, origin = load_token()
+        app = create_app(db, settings, api_token=token, read_token=read_token or not is_loopback(host),
+                         allow_private=allow_private)
+    except (NewsdeskError, SettingsError) as error:
+        raise click.ClickException(str(error)) from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    click.echo(f"newsdesk: API token from {origin}", err=True)
+    click.echo(f"newsdesk: serving {db or os.environ.get('NEWSDESK_DB') or 'newsdesk.db'} at {url}", err=True)
+    click.echo(f"newsdesk: open {url}login?token={token} to sign in for ingest (Ctrl-C stops)", err=True)
+    click.echo(url)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                timeout_graceful_shutdown=5)

@@ -1,0 +1,315 @@
+"""The REST API under /api/: the same records and filters as the CLI, described by /api/openapi.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import date as Date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+
+from newsdesk.exports import COLUMNS, LIST_FIELDS, flat_record, record, write_parquet
+from newsdesk.store import SearchRequest, Store, StoredArticle
+from newsdesk.web import insights
+from newsdesk.web.jobs import MAX_SOURCES, Job, Jobs, Refused, check_url
+from newsdesk.web.models import (
+    ArticleOut,
+    ArticlePage,
+    Coverage,
+    EntityDetail,
+    EntityList,
+    ErrorOut,
+    IngestRequest,
+    JobOut,
+    Problem,
+    QuoteList,
+    RoundupOut,
+    SearchResults,
+    SourceOut,
+)
+from newsdesk.web.state import Desk, desk_of
+
+QUERY_DOC = ("Query language of `newsdesk search`: words (AND implied), \"phrases\", OR, NOT or -word, "
+             "(groups), prefix*")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A query, filter or cursor that cannot be searched"},
+    401: {"model": Problem, "description": "The API token is missing or wrong"},
+    413: {"model": Problem, "description": "The request body is over the size limit"},
+    429: {"model": Problem, "description": "Too many write requests"},
+}
+UPLOAD_DOC = "Pages (.html, .htm, .txt, .gz) or web archives (.warc, .warc.gz, .arc)"
+READ_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (400, 401)}
+WRITE_ERRORS = ERRORS
+
+
+def filters(
+    q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000)] = None,
+    source: Annotated[str | None, Query(description="Site name or host", max_length=300)] = None,
+    since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40)] = None,
+    until: Annotated[str | None, Query(description="Published on or before (2024-10 is the whole month)",
+                                       max_length=40)] = None,
+    author: Annotated[str | None, Query(description="Whole words of an author's name",
+                                        max_length=300)] = None,
+    language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20)] = None,
+    entity: Annotated[str | None, Query(description="Articles naming this entity (id, or whole words of "
+                                        "its name; aliases understood)", max_length=300)] = None,
+    speaker: Annotated[str | None, Query(description="Articles quoting this speaker (id or name)",
+                                         max_length=300)] = None,
+    topic: Annotated[str | None, Query(description="Articles on this topic (id or name)",
+                                       max_length=300)] = None,
+) -> SearchRequest:
+    return SearchRequest(query=q or None, site=source or None, since=since or None, until=until or None,
+                         author=author or None, language=language or None, entity=entity or None,
+                         speaker=speaker or None, topic=topic or None)
+
+
+Filters = Annotated[SearchRequest, Depends(filters)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Results per page")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page", max_length=500)]
+SortBy = Annotated[Literal["relevance", "date"], Query(description="relevance (with a query) or date")]
+
+
+def _desk(request: Request) -> Desk:
+    desk = desk_of(request)
+    desk.guard.require_read(request)
+    return desk
+
+
+def _writer(request: Request) -> Desk:
+    desk = desk_of(request)
+    desk.guard.require_write(request)
+    return desk
+
+
+Reader = Annotated[Desk, Depends(_desk)]
+Writer = Annotated[Desk, Depends(_writer)]
+router = APIRouter(prefix="/api", responses=READ_ERRORS)
+
+
+def _page(store: Store, request: SearchRequest) -> tuple[list[tuple[StoredArticle, Any]], str | None]:
+    page = store.search(request)
+    found = []
+    for hit in page.hits:
+        stored = store.get(hit.id)
+        if stored is not None:
+            found.append((stored, hit))
+    return found, page.next_cursor
+
+
+@router.get("/articles", response_model=ArticlePage, tags=["articles"])
+def list_articles(desk: Reader, request: Filters, sort: SortBy = "date", limit: Limit = 20,
+                  cursor: Cursor = None) -> Response:
+    """Stored articles matching the filters, newest first (or by relevance to `q`), a page at a time."""
+    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor))
+    return _json({"articles": [record(stored) for stored, _ in found], "next_cursor": next_cursor})
+
+
+def _json(content: Any) -> Response:
+    """The records as they are (their shape is `newsdesk.exports.record`, pinned by the tests and
+    checked against the OpenAPI document by schemathesis), without validating each page again."""
+    return Response(json.dumps(content, ensure_ascii=False).encode(), media_type="application/json")
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut, tags=["articles"],
+            responses={404: {"model": Problem, "description": "No such article"}})
+def get_article(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict[str, Any]:
+    """One stored article: the same JSON as `newsdesk show ID`."""
+    stored = desk.store.get(article_id)
+    if stored is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return record(stored)
+
+
+@router.get("/search", response_model=SearchResults, tags=["articles"])
+def search(desk: Reader, request: Filters, sort: SortBy = "relevance", limit: Limit = 20,
+           cursor: Cursor = None) -> Response:
+    """Search as `newsdesk search --format jsonl` does; each hit also has its snippet and score."""
+    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor))
+    hits = [{**record(stored), "snippet": {"text": hit.snippet.text, "marks": list(hit.snippet.marks)},
+             "score": hit.score} for stored, hit in found]
+    return _json({"hits": hits, "next_cursor": next_cursor})
+
+
+@router.get("/sources", response_model=list[SourceOut], tags=["sources"])
+def sources(desk: Reader) -> list[dict[str, Any]]:
+    """Every site: article count, published date range and failures (`newsdesk sources --format jsonl`)."""
+    return [summary.__dict__ for summary in desk.store.sources()]
+
+
+@router.get("/errors", response_model=list[ErrorOut], tags=["sources"])
+def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = None,
+           limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, Any]]:
+    """What could not be read, fetched or extracted, newest last (`newsdesk errors --format jsonl`)."""
+    return [error.__dict__ for error in desk.store.errors(since or None)][-limit:]
+
+
+@router.get("/coverage", response_model=Coverage, tags=["insights"])
+def coverage(desk: Reader, request: Filters,
+             interval: Annotated[Literal["day", "week"], Query()] = "day") -> dict[str, Any]:
+    """How many matching articles were published each day or week."""
+    return insights.coverage(desk.store, request, interval, desk.scan_limit)
+
+
+@router.get("/entities", response_model=EntityList, tags=["insights"])
+def entities(desk: Reader, request: Filters,
+             type: Annotated[Literal["person", "org", "place", "group"] | None, Query()] = None,
+             limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    """The people, organisations, places and groups the matching articles name, most often named first."""
+    return insights.entities(desk.store, request, type, limit)
+
+
+@router.get("/entities/{entity_id:path}", response_model=EntityDetail, tags=["insights"],
+            responses={404: {"model": Problem, "description": "No article names this entity"}})
+def entity(desk: Reader, entity_id: Annotated[str, Path(max_length=300)],
+           interval: Annotated[Literal["day", "week"], Query()] = "day") -> dict[str, Any]:
+    """One entity: mentions over time, its quotations, co-mentioned entities and its articles."""
+    view = insights.entity_view(desk.store, entity_id, interval, scan_limit=desk.scan_limit)
+    if view is None:
+        raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
+    return view.out()
+
+
+@router.get("/quotes", response_model=QuoteList, tags=["insights"])
+def quotes(desk: Reader, request: Filters,
+           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    """Quotations in the matching articles, newest first (with `speaker`: only theirs)."""
+    return insights.quotes(desk.store, request, limit, desk.scan_limit)
+
+
+@router.get("/roundups/{day}", response_model=RoundupOut, tags=["insights"])
+def roundup(desk: Reader, day: Date) -> dict[str, Any]:
+    """The day's roundup: its articles, the entities most named and the quotations."""
+    return insights.roundup(desk.store, day.isoformat())
+
+
+@router.get("/export", tags=["articles"], response_class=StreamingResponse,
+            responses={200: {"description": "The articles, streamed", "content": {
+                "application/x-ndjson": {}, "text/csv": {}, "application/vnd.apache.parquet": {}}}})
+def export(desk: Reader, request: Filters,
+           format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl") -> StreamingResponse:
+    """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md)."""
+    store = desk.store
+    request = _with(request, sort="date")
+    store.count(request)  # a bad query fails here, with 400, before the stream starts
+    name = f"newsdesk-export.{format}"
+    disposition = {"content-disposition": f'attachment; filename="{name}"'}
+    if format == "jsonl":
+        return StreamingResponse(_jsonl(store, request), media_type="application/x-ndjson",
+                                 headers=disposition)
+    if format == "csv":
+        return StreamingResponse(_csv(store, request), media_type="text/csv; charset=utf-8",
+                                 headers=disposition)
+    return StreamingResponse(_parquet(store, request), media_type="application/vnd.apache.parquet",
+                             headers=disposition)
+
+
+def _jsonl(store: Store, request: SearchRequest) -> Iterator[bytes]:
+    for stored in store.iter_articles(request):
+        yield (json.dumps(record(stored), ensure_ascii=False) + "\n").encode()
+
+
+def _csv(store: Store, request: SearchRequest) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for number, stored in enumerate(store.iter_articles(request)):
+        row = flat_record(stored)
+        for name in LIST_FIELDS:
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+        writer.writerow(row)
+        if number % 100 == 99:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _parquet(store: Store, request: SearchRequest) -> Iterator[bytes]:
+    """Parquet needs a seekable file for its footer: written to a temporary file, then streamed."""
+    handle, path = tempfile.mkstemp(prefix="newsdesk-export-", suffix=".parquet")
+    os.close(handle)
+    try:
+        write_parquet(store.iter_articles(request), path)
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 16):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+@router.post("/ingest", response_model=JobOut, status_code=202, tags=["ingest"], responses=WRITE_ERRORS)
+def ingest(desk: Writer, body: IngestRequest) -> dict[str, Any]:
+    """Fetch and ingest URLs of articles, feeds or sitemaps in the background; poll the job for progress.
+
+    Private, loopback and link-local addresses are refused (400) unless the server allows them.
+    """
+    return desk.jobs.submit(_checked(desk, body.sources)).out()
+
+
+@router.post("/ingest/files", response_model=JobOut, status_code=202, tags=["ingest"],
+             responses=WRITE_ERRORS)
+async def ingest_files(desk: Writer, files: Annotated[list[UploadFile], File(description=UPLOAD_DOC)]
+                       ) -> dict[str, Any]:
+    """Ingest uploaded pages and web archives in the background; poll the job for progress."""
+    job: Job = await submit_uploads(desk, [], files)
+    return job.out()
+
+
+async def submit_uploads(desk: Desk, urls: list[str], files: list[UploadFile]) -> Job:
+    data = []
+    for upload in files[:MAX_SOURCES]:
+        content = await upload.read()
+        if upload.filename or content:
+            data.append((upload.filename or "upload", content))
+    if not data and not urls:
+        raise HTTPException(400, "nothing to ingest: no URL and no file")
+    return desk.jobs.submit(urls, data)
+
+
+@router.get("/ingest", response_model=list[JobOut], tags=["ingest"])
+def jobs(desk: Reader) -> list[dict[str, Any]]:
+    """The recent ingest jobs of this server, newest first."""
+    return [job.out() for job in desk.jobs.recent()]
+
+
+@router.get("/ingest/{job_id}", response_model=JobOut, tags=["ingest"],
+            responses={404: {"model": Problem, "description": "No such job"}})
+def job(desk: Reader, job_id: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+    """One ingest job's state and counts (read, fetched, extracted, stored... failed) and its errors."""
+    found = desk.jobs.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no ingest job {job_id!r}")
+    return found.out()
+
+
+def _checked(desk: Desk, urls: list[str]) -> list[str]:
+    urls = [url for url in urls if url.strip()]
+    if not urls:
+        raise HTTPException(400, "nothing to ingest: give at least one URL")
+    if len(urls) > MAX_SOURCES:
+        raise HTTPException(400, f"at most {MAX_SOURCES} URLs at a time")
+    try:
+        return [check_url(url, desk.allow_private) for url in urls]
+    except Refused as error:
+        raise HTTPException(400, str(error)) from None
+
+
+def checked_urls(desk: Desk, urls: list[str]) -> list[str]:
+    return _checked(desk, urls) if urls else []
+
+
+def _with(request: SearchRequest, **changes: Any) -> SearchRequest:
+    from dataclasses import replace
+
+    if changes.get("sort") == "relevance" and not request.query:
+        changes["sort"] = "date"
+    return replace(request, **changes)
+
+
+__all__ = ["Jobs", "checked_urls", "router", "submit_uploads"]

@@ -1,0 +1,178 @@
+"""Ingest jobs run by the server: one worker thread runs them in turn; their progress can be polled.
+
+URLs are checked before a job is queued (http/https only; private, loopback and link-local addresses
+refused unless the server allows them, with the fetcher's own rule), and the fetcher's guard checks
+again on every connection and redirect. Uploaded files are written to a folder of the job's own,
+removed when it ends. Local paths are never accepted from a client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import queue
+import shutil
+import socket
+import tempfile
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from newsdesk.pipeline import IngestCounts, Ingester
+from newsdesk.settings import Settings
+from newsdesk.sources.guard import why_refused
+from newsdesk.store import Store
+
+State = Literal["queued", "running", "done", "failed"]
+MAX_JOBS_KEPT = 100
+MAX_SOURCES = 1_000
+
+
+class Refused(ValueError):
+    """A source a client may not ingest; the message says why."""
+
+
+def check_url(url: str, allow_private: bool) -> str:
+    """The URL, stripped, when it may be fetched; Refused with the reason otherwise."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as error:
+        raise Refused(f"{url!r} is not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise Refused(f"{url!r}: only http:// and https:// URLs can be ingested")
+    if allow_private:
+        return url
+    try:
+        addresses = [ipaddress.ip_address(host.split("%", 1)[0])]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return url  # unresolvable now: the fetcher reports it as the job's error
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    for address in addresses:
+        reason = why_refused(address)
+        if reason:
+            raise Refused(f"{url!r} refused: {reason} (the server was not started with --allow-private)")
+    return url
+
+
+@dataclass
+class Job:
+    id: str
+    sources: list[str]
+    inputs: list[str] = field(default_factory=list, repr=False)  # what the Ingester runs on
+    folder: Path | None = None
+    state: State = "queued"
+    message: str = ""
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def out(self) -> dict[str, Any]:
+        counts = self.counts
+        return {"id": self.id, "state": self.state, "sources": self.sources, "read": counts.read,
+                "fetched": counts.fetched, "extracted": counts.extracted, "stored": counts.stored,
+                "updated": counts.updated, "unchanged": counts.unchanged, "skipped": counts.skipped,
+                "failed": counts.failed, "message": self.message, "errors": self.errors[-20:]}
+
+
+class _RecordingStore:
+    """The store, with the errors of this job also kept on the job (for its progress view)."""
+
+    def __init__(self, store: Store, job: Job) -> None:
+        self._store = store
+        self._job = job
+
+    def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
+                     at: Any = None) -> None:
+        self._store.record_error(source, stage, reason, location, at)
+        if len(self._job.errors) < 1_000:
+            self._job.errors.append({"at": "", "source": source, "stage": stage, "reason": reason,
+                                     "location": location})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class Jobs:
+    """Queue ingest jobs and run them one after the other on a worker thread."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, sources: list[str], files: list[tuple[str, bytes]] | None = None) -> Job:
+        folder = None
+        if files:
+            folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
+            for number, (name, data) in enumerate(files):
+                safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-100:]
+                (folder / f"{number:04d}-{safe or 'upload'}").write_bytes(data)
+        shown = sources + [Path(name).name for name, _ in files or []]
+        inputs = list(sources) + ([str(folder)] if folder else [])
+        job = Job(uuid.uuid4().hex[:12], shown, inputs, folder, message=f"{len(shown)} source(s) queued")
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > MAX_JOBS_KEPT:
+                self._jobs.popitem(last=False)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="newsdesk-ingest", daemon=True)
+                self._thread.start()
+            self._queue.put(job)  # under the lock: the worker only quits while it holds it and sees none
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def recent(self) -> list[Job]:
+        with self._lock:
+            return list(reversed(self._jobs.values()))
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._queue.get(timeout=5)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            if job is None:
+                return
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        job.state = "running"
+        job.message = "running"
+
+        def progress(counts: IngestCounts) -> None:
+            job.counts = counts
+
+        try:
+            recording: Any = _RecordingStore(self.store, job)
+            ingester = Ingester(recording, self.settings, progress=progress)
+            job.counts = ingester.counts
+            ingester.run(job.inputs)
+            job.state = "done"
+            job.message = job.counts.summary()
+        except Exception as error:  # the server goes on; the job says what happened
+            job.state = "failed"
+            job.message = f"{type(error).__name__}: {error}"
+        finally:
+            if job.folder is not None:
+                shutil.rmtree(job.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        self._queue.put(None)

@@ -1,0 +1,217 @@
+"""The API's response shapes, for its OpenAPI document: the same JSON as the CLI's `--format json(l)`.
+
+An article is `newsdesk.exports.record` (the Article JSON plus id, version, stored_at, updated_at);
+sources and errors are the CLI's `sources --format jsonl` and `errors --format jsonl` lines.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Span = tuple[int, int]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ImageOut(_Model):
+    url: str | None = None
+    caption: str | None = None
+
+
+class LinkOut(_Model):
+    title: str
+    url: str | None = None
+
+
+class EntityOut(_Model):
+    id: str
+    name: str
+    type: str
+    mentions: list[Span] = []
+
+
+class QuoteOut(_Model):
+    text: str
+    type: str
+    span: Span
+    speaker_name: str | None = None
+    speaker_span: Span | None = None
+    cue: str | None = None
+    cue_span: Span | None = None
+    speaker: str | None = None
+
+
+class TopicOut(_Model):
+    id: str
+    name: str
+    score: float
+
+
+class KeywordOut(_Model):
+    text: str
+    score: float
+    mentions: list[Span] = []
+
+
+class ArticleOut(_Model):
+    """One stored article: `newsdesk show ID --format json`."""
+
+    id: int
+    version: int
+    stored_at: str
+    updated_at: str
+    source: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: list[str] = []
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    body: str = ""
+    image: ImageOut | None = None
+    tags: list[str] = []
+    related: list[LinkOut] = []
+    extraction: dict[str, str] = {}
+    entities: list[EntityOut] = []
+    quotes: list[QuoteOut] = []
+    topics: list[TopicOut] = []
+    keywords: list[KeywordOut] = []
+    enrichment: dict[str, str] = {}
+
+
+class SnippetOut(BaseModel):
+    text: str
+    marks: list[Span]
+
+
+class HitOut(ArticleOut):
+    """A search result: the article's record plus its snippet (matched words as spans) and score."""
+
+    snippet: SnippetOut
+    score: float
+
+
+class ArticlePage(BaseModel):
+    articles: list[ArticleOut]
+    next_cursor: str | None
+
+
+class SearchResults(BaseModel):
+    hits: list[HitOut]
+    next_cursor: str | None
+
+
+class SourceOut(BaseModel):
+    site: str
+    articles: int
+    first_published: str | None
+    last_published: str | None
+    failures: int
+
+
+class ErrorOut(BaseModel):
+    at: str
+    source: str
+    stage: str
+    reason: str
+    location: str | None = None
+
+
+class Bucket(BaseModel):
+    start: str  # the day (YYYY-MM-DD) or the Monday of the ISO week
+    count: int
+
+
+class Coverage(BaseModel):
+    interval: Literal["day", "week"]
+    buckets: list[Bucket]
+    undated: int  # matching articles without a published date
+    partial: bool  # True when only the most recent `limit` matching articles were counted
+
+
+class EntitySummary(BaseModel):
+    id: str
+    name: str
+    type: str
+    articles: int
+    mentions: int
+    quotes: int  # how many of those articles quote them
+
+
+class EntityList(BaseModel):
+    entities: list[EntitySummary]
+    partial: bool
+
+
+class QuotationOut(BaseModel):
+    article_id: int
+    article_title: str | None
+    published: str | None
+    text: str
+    type: str
+    speaker: str | None
+    speaker_name: str | None
+    cue: str | None
+
+
+class QuoteList(BaseModel):
+    quotes: list[QuotationOut]
+    partial: bool
+
+
+class ArticleRef(BaseModel):
+    id: int
+    title: str | None
+    site: str | None
+    published: str | None
+    url: str | None
+
+
+class EntityDetail(BaseModel):
+    entity: EntitySummary
+    coverage: list[Bucket]
+    quotes: list[QuotationOut]
+    co_mentioned: list[EntitySummary]
+    articles: list[ArticleRef]
+    partial: bool
+
+
+class RoundupOut(BaseModel):
+    date: str
+    articles: list[ArticleRef]
+    entities: list[EntitySummary]
+    quotes: list[QuotationOut]
+    sites: dict[str, int]
+
+
+class IngestRequest(BaseModel):
+    """URLs of articles, RSS/Atom/JSON feeds or sitemaps (http or https only)."""
+
+    sources: list[str]
+
+
+class JobOut(BaseModel):
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    sources: list[str]
+    read: int
+    fetched: int
+    extracted: int
+    stored: int
+    updated: int
+    unchanged: int
+    skipped: int
+    failed: int
+    message: str
+    errors: list[ErrorOut]
+
+
+class Problem(BaseModel):
+    detail: str

@@ -1,0 +1,339 @@
+"""The desk's pages, rendered on the server with Jinja2 (autoescaped everywhere), usable without JavaScript.
+
+Every form posts with a CSRF token equal to its cookie; writing forms also need the session that signing
+in with the API token gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from newsdesk.article import Article
+from newsdesk.store import SearchRequest
+from newsdesk.web import insights
+from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE, check_csrf, csrf_token
+from newsdesk.web.state import Desk, desk_of
+
+HERE = Path(__file__).parent
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(
+    enabled_extensions=("html",), default_for_string=True, default=True))
+router = APIRouter(include_in_schema=False)
+
+
+def _reader(request: Request) -> Desk:
+    desk = desk_of(request)
+    if desk.guard.read_token and not desk.guard.signed_in(request):
+        raise HTTPException(401, "this desk needs signing in: open the link `newsdesk serve` printed, or "
+                            "sign in on /login with the API token")
+    return desk
+
+
+Reader = Annotated[Desk, Depends(_reader)]
+
+
+def render(request: Request, name: str, status: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> HTMLResponse:
+    token, new = csrf_token(request)
+    desk = desk_of(request)
+    html = templates.get_template(name).render(
+        request=request, csrf=token, signed_in=desk.guard.signed_in(request), path=request.url.path,
+        **context)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if new:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    title = {400: "Bad request", 401: "Sign-in needed", 403: "Refused", 404: "Not found",
+             413: "Too large", 429: "Too many requests"}.get(status, "Error")
+    return render(request, "error.html", status=status, headers=headers, title=title, status_code=status,
+                  detail=detail)
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL for a link, or None: never javascript:, data: or anything else."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+templates.filters["safe_url"] = safe_url
+templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
+templates.globals["qs"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --- charts: bars as SVG rectangles, computed here, so they need no script -----------------------------
+
+@dataclass
+class Chart:
+    bars: list[dict[str, Any]] = field(default_factory=list)
+    width: int = 640
+    height: int = 140
+    top: int = 0
+    first: str = ""
+    last: str = ""
+    label: str = ""
+
+
+def chart(buckets: list[dict[str, Any]], what: str) -> Chart | None:
+    if not buckets:
+        return None
+    top = max(bucket["count"] for bucket in buckets) or 1
+    chart = Chart(top=top, first=buckets[0]["start"], last=buckets[-1]["start"])
+    plot = chart.height - 20
+    step = chart.width / len(buckets)
+    for index, bucket in enumerate(buckets):
+        high = round(plot * bucket["count"] / top, 1)
+        width = max(min(step - 1, 40.0), 1.0)
+        chart.bars.append({"x": round(index * step + (step - width) / 2, 1), "y": round(plot - high, 1),
+                           "width": round(width, 1), "height": high, "start": bucket["start"],
+                           "count": bucket["count"]})
+    total = sum(bucket["count"] for bucket in buckets)
+    chart.label = f"{what}: {total} from {chart.first} to {chart.last}, at most {top} in a bucket"
+    return chart
+
+
+# --- article bodies: paragraphs of text, entity links and quotations ----------------------------------
+
+@dataclass
+class Piece:
+    text: str
+    entity: dict[str, str] | None = None  # id, name, type
+
+
+@dataclass
+class Part:
+    pieces: list[Piece]
+    quote: dict[str, Any] | None = None  # number, speaker, type
+
+
+def annotate(article: Article) -> list[list[Part]]:
+    """The body as paragraphs of parts: plain runs and quotations, each made of text and entity pieces."""
+    body = article.body
+    names = {entity.id: entity.name for entity in article.entities}
+    mentions: list[tuple[int, int, dict[str, str]]] = []
+    for entity in article.entities:
+        for start, end in entity.mentions:
+            if 0 <= start < end <= len(body):
+                mentions.append((start, end, {"id": entity.id, "name": entity.name, "type": entity.type}))
+    mentions.sort(key=lambda m: (m[0], -m[1]))
+    quotes: list[tuple[int, int, dict[str, Any]]] = []
+    for number, said in enumerate(article.quotes):
+        start, end = said.span
+        if 0 <= start < end <= len(body):
+            speaker = names.get(said.speaker or "") or said.speaker_name
+            quotes.append((start, end, {"number": number, "speaker": speaker, "type": said.type,
+                                        "speaker_id": said.speaker if said.speaker in names else None}))
+    quotes.sort(key=lambda q: q[0])
+    paragraphs: list[list[Part]] = []
+    at = 0
+    for paragraph in body.split("\n"):
+        start, end = at, at + len(paragraph)
+        at = end + 1
+        if not paragraph.strip():
+            continue
+        parts: list[Part] = []
+        cut = start
+        for q_start, q_end, info in quotes:
+            q_start, q_end = max(q_start, start, cut), min(q_end, end)
+            if q_start >= q_end:
+                continue
+            if q_start > cut:
+                parts.append(Part(_pieces(body, cut, q_start, mentions)))
+            parts.append(Part(_pieces(body, q_start, q_end, mentions), info))
+            cut = q_end
+        if cut < end:
+            parts.append(Part(_pieces(body, cut, end, mentions)))
+        paragraphs.append(parts)
+    return paragraphs
+
+
+def _pieces(body: str, start: int, end: int, mentions: list[tuple[int, int, dict[str, str]]]) -> list[Piece]:
+    pieces: list[Piece] = []
+    cut = start
+    for m_start, m_end, entity in mentions:
+        if m_start < cut or m_end > end:
+            continue
+        if m_start > cut:
+            pieces.append(Piece(body[cut:m_start]))
+        pieces.append(Piece(body[m_start:m_end], entity))
+        cut = m_end
+    if cut < end:
+        pieces.append(Piece(body[cut:end]))
+    return pieces
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, desk: Reader,
+                q: Annotated[str, Query(max_length=1000)] = "",
+                source: Annotated[str, Query(max_length=300)] = "",
+                since: Annotated[str, Query(max_length=40)] = "",
+                until: Annotated[str, Query(max_length=40)] = "",
+                language: Annotated[str, Query(max_length=20)] = "",
+                author: Annotated[str, Query(max_length=300)] = "",
+                entity: Annotated[str, Query(max_length=300)] = "",
+                topic: Annotated[str, Query(max_length=300)] = "",
+                sort: Annotated[str, Query(pattern="^(relevance|date)?$")] = "",
+                cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
+    search = SearchRequest(query=q.strip() or None, site=source or None, since=since or None,
+                           until=until or None, author=author or None, language=language or None,
+                           entity=entity or None, topic=topic or None,
+                           sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
+                           cursor=cursor or None)
+    problem = None
+    hits: list[dict[str, Any]] = []
+    next_cursor = None
+    cover = None
+    facets: dict[str, Any] = {"entities": [], "topics": []}
+    try:
+        page = desk.store.search(search)
+        next_cursor = page.next_cursor
+        for hit in page.hits:
+            stored = desk.store.get(hit.id)
+            if stored is not None:
+                hits.append({"stored": stored, "snippet": hit.snippet})
+        counts = insights.coverage(desk.store, replace(search, cursor=None), "day", desk.scan_limit)
+        cover = chart(counts["buckets"], "Articles per day")
+        facets = insights.facets([hit["stored"].article for hit in hits])
+    except Exception as error:
+        from newsdesk.errors import QueryError
+
+        if not isinstance(error, QueryError):
+            raise
+        problem = error.reason
+    params = {"q": q, "source": source, "since": since, "until": until, "language": language,
+              "author": author, "entity": entity, "topic": topic, "sort": sort}
+    return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
+                  next_cursor=next_cursor, chart=cover, problem=problem, params=params,
+                  sources=desk.store.sources()[:200], facets=facets)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, desk: Reader, article_id: int) -> Response:
+    stored = desk.store.get(article_id) if 0 < article_id < 2**62 else None
+    if stored is None:
+        raise HTTPException(404, f"no article {article_id}")
+    article = stored.article
+    names = {entity.id: entity.name for entity in article.entities}
+    quotes = [{"text": quote.text, "type": quote.type, "speaker_id": quote.speaker if quote.speaker in names
+               else None, "speaker": names.get(quote.speaker or "") or quote.speaker_name}
+              for quote in article.quotes]
+    return render(request, "article.html", title=article.title or "(untitled)", stored=stored,
+                  article=article, paragraphs=annotate(article), quotes=quotes,
+                  link=safe_url(article.canonical_url or article.url),
+                  image_url=safe_url(article.image.url) if article.image else None)
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request, desk: Reader,
+                  q: Annotated[str, Query(max_length=1000)] = "") -> Response:
+    found = insights.entities(desk.store, SearchRequest(query=q.strip() or None), None, 100)
+    return render(request, "entities.html", title="Entities", entities=found["entities"],
+                  partial=found["partial"], q=q)
+
+
+@router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
+def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
+    view = insights.entity_view(desk.store, entity_id[:300], "day", scan_limit=desk.scan_limit)
+    if view is None:
+        raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
+    return render(request, "entity.html", title=view.entity["name"], view=view,
+                  chart=chart(view.coverage, f"Mentions of {view.entity['name']} per day"))
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, desk: Reader) -> Response:
+    errors = desk.store.errors()[-50:]
+    errors.reverse()
+    summaries = desk.store.sources()
+    rows = [{"summary": s, "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0}
+            for s in summaries]
+    return render(request, "sources.html", title="Sources", rows=rows, errors=errors)
+
+
+@router.get("/roundup", response_class=HTMLResponse)
+def roundup_page(request: Request, desk: Reader, date: Annotated[str, Query(max_length=10)] = "") -> Response:
+    day = date.strip()
+    if not day:
+        latest = desk.store.search(SearchRequest(sort="date", limit=1)).hits
+        day = (latest[0].published or "")[:10] if latest else ""
+        day = day or datetime.now(UTC).date().isoformat()
+    try:
+        day = datetime.strptime(day, "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        raise HTTPException(400, f"not a date: {date!r} (write YYYY-MM-DD)") from None
+    data = insights.roundup(desk.store, day)
+    exports = {fmt: "/api/export?" + urlencode({"since": day, "until": day, "format": fmt})
+               for fmt in ("jsonl", "csv", "parquet")}
+    return render(request, "roundup.html", title=f"Roundup {day}", roundup=data, day=day, exports=exports)
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_page(request: Request, desk: Reader) -> Response:
+    return render(request, "ingest.html", title="Ingest", jobs=desk.jobs.recent()[:20],
+                  allow_private=desk.allow_private)
+
+
+@router.post("/ingest")
+async def ingest_form(request: Request, desk: Reader, csrf: Annotated[str, Form()] = "",
+                      urls: Annotated[str, Form(max_length=200_000)] = "",
+                      files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
+    from newsdesk.web.api import checked_urls, submit_uploads
+
+    check_csrf(request, csrf)
+    if not desk.guard.signed_in(request):
+        raise HTTPException(401, "sign in with the API token first (see /login)")
+    job = await submit_uploads(desk, checked_urls(desk, urls.split()), files or [])
+    return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
+
+
+@router.get("/ingest/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, desk: Reader, job_id: str) -> Response:
+    job = desk.jobs.get(job_id[:40])
+    if job is None:
+        raise HTTPException(404, f"no ingest job {job_id!r}")
+    return render(request, "job.html", title="Ingest progress", job=job.out())
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, token: Annotated[str, Query(max_length=200)] = "",
+               next: Annotated[str, Query(max_length=300)] = "/ingest") -> Response:
+    desk = desk_of(request)
+    target = next if next.startswith("/") and not next.startswith("//") else "/ingest"
+    if token and desk.guard.check_token(token):
+        return _signed_in(desk, target)
+    return render(request, "login.html", title="Sign in", next=target, wrong=bool(token))
+
+
+@router.post("/login")
+def login_form(request: Request, csrf: Annotated[str, Form()] = "",
+               token: Annotated[str, Form(max_length=200)] = "",
+               next: Annotated[str, Form(max_length=300)] = "/ingest") -> Response:
+    check_csrf(request, csrf)
+    desk = desk_of(request)
+    target = next if next.startswith("/") and not next.startswith("//") else "/ingest"
+    if not desk.guard.check_token(token):
+        return render(request, "login.html", status=401, title="Sign in", next=target, wrong=True)
+    return _signed_in(desk, target)
+
+
+def _signed_in(desk: Desk, target: str) -> Response:
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, desk.guard.session, httponly=True, samesite="strict", path="/")
+    return response

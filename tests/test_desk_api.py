@@ -1,0 +1,218 @@
+"""The desk's REST API over a real server on loopback: shapes equal the CLI's, pagination, exports,
+ingest jobs, and its defences (token, CSRF, private addresses, size and rate limits, headers)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+from click.testing import Result
+
+from conftest import PARAGRAPHS, article_html
+from desk_fixtures import DeskServer
+from newsdesk.article import Article
+from newsdesk.settings import Settings
+from newsdesk.store import open_store
+from newsdesk.web import create_app
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def filled(desk_server: DeskServer) -> DeskServer:
+    """Three pages uploaded through the API and ingested by a background job."""
+    files = [("files", (f"story-{n}.html", _page(n), "text/html")) for n in range(3)]
+    with desk_server.client(token=True) as client:
+        response = client.post("/api/ingest/files", files=files)
+    assert response.status_code == 202, response.text
+    job = desk_server.wait_for_job(response.json()["id"])
+    assert job["state"] == "done" and job["read"] == 3 and job["failed"] == 0, job
+    return desk_server
+
+
+def _page(number: int) -> bytes:
+    words = ["first", "second", "third"][number]
+    paragraphs = [f"The harbour authority published its {words} report on Monday, after a long review of "
+                  "the berths, the cranes and the ferry timetable that residents had asked for.", *PARAGRAPHS]
+    return article_html(f"Harbour story number {number}", paragraphs).encode()
+
+
+def test_article_and_search_shapes_equal_the_cli(filled: DeskServer, cli: Callable[..., Result]) -> None:
+    with filled.client() as client:
+        hits = client.get("/api/search", params={"q": "harbour story", "limit": 5}).json()["hits"]
+        assert hits and all(hit["snippet"]["text"] for hit in hits)
+        one = client.get(f"/api/articles/{hits[0]['id']}").json()
+    shown = json.loads(cli("show", str(hits[0]["id"]), "--db", filled.store_url).stdout)
+    assert one == shown
+    lines = cli("search", "harbour story", "--limit", "5", "--format", "jsonl", "--db", filled.store_url)
+    records = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert [{k: v for k, v in hit.items() if k not in ("snippet", "score")} for hit in hits] == records
+
+
+def test_cursor_pagination_walks_every_article_once(filled: DeskServer) -> None:
+    seen: list[int] = []
+    cursor = None
+    with filled.client() as client:
+        total = len(client.get("/api/articles", params={"limit": 100}).json()["articles"])
+        while True:
+            params: dict[str, Any] = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/api/articles", params=params).json()
+            seen += [article["id"] for article in page["articles"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert client.get("/api/articles", params={"cursor": "garbage"}).status_code == 400
+    assert len(seen) == len(set(seen)) == total >= 3
+
+
+def test_sources_errors_coverage_and_bad_queries(filled: DeskServer) -> None:
+    with filled.client() as client:
+        sources = client.get("/api/sources").json()
+        assert sum(source["articles"] for source in sources) >= 3
+        assert isinstance(client.get("/api/errors").json(), list)
+        coverage = client.get("/api/coverage", params={"q": "harbour", "interval": "week"}).json()
+        assert coverage["interval"] == "week"
+        assert sum(b["count"] for b in coverage["buckets"]) + coverage["undated"] >= 3
+        problem = client.get("/api/search", params={"q": "NOT harbour"})
+        assert problem.status_code == 400 and "must not" in problem.json()["detail"]
+        assert client.get("/api/articles/999999").status_code == 404
+
+
+def test_exports_stream_jsonl_csv_and_parquet(filled: DeskServer) -> None:
+    with filled.client() as client:
+        params = {"q": "harbour"}
+        lines = client.get("/api/export", params={**params, "format": "jsonl"}).text.splitlines()
+        text = client.get("/api/export", params={**params, "format": "csv"}).text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        parquet = client.get("/api/export", params={**params, "format": "parquet"})
+    assert len(lines) == len(rows) == 3
+    assert {json.loads(line)["title"] for line in lines} == {row["title"] for row in rows}
+    table = pq.read_table(io.BytesIO(parquet.content))
+    assert table.num_rows == 3 and "entities" in table.column_names
+
+
+def test_writes_need_the_token(desk_server: DeskServer) -> None:
+    with desk_server.client() as client:
+        assert client.post("/api/ingest", json={"sources": ["https://example.org/"]}).status_code == 401
+        wrong = client.post("/api/ingest", json={"sources": ["https://example.org/"]},
+                            headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 401
+        files = [("files", ("a.html", b"<p>x</p>", "text/html"))]
+        assert client.post("/api/ingest/files", files=files).status_code == 401
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/page", "http://localhost:9/", "http://169.254.169.254/",
+                                 "http://[::1]/", "http://10.0.0.1/feed.xml", "file:///etc/passwd",
+                                 "/etc/passwd"])
+def test_ingest_refuses_private_addresses_and_local_paths(desk_server: DeskServer, url: str) -> None:
+    with desk_server.client(token=True) as client:
+        response = client.post("/api/ingest", json={"sources": [url]})
+    assert response.status_code == 400
+    assert "refused" in response.json()["detail"] or "only http" in response.json()["detail"]
+
+
+def test_forms_without_the_csrf_token_are_refused(desk_server: DeskServer) -> None:
+    with desk_server.client() as client:
+        signed = client.get(f"/login?token={desk_server.token}", follow_redirects=False)
+        assert signed.status_code == 303 and "newsdesk_session" in signed.headers["set-cookie"]
+        client.get("/ingest")  # sets the CSRF cookie
+        assert "newsdesk_csrf" in client.cookies
+        no_token = client.post("/ingest", data={"urls": "https://example.org/"})
+        assert no_token.status_code == 403
+        wrong = client.post("/ingest", data={"urls": "https://example.org/", "csrf": "x" * 32})
+        assert wrong.status_code == 403
+        login = client.post("/login", data={"token": desk_server.token})
+        assert login.status_code == 403
+
+
+def test_security_headers_on_every_response(desk_server: DeskServer) -> None:
+    with desk_server.client() as client:
+        for path in ("/", "/api/sources", "/static/style.css", "/no-such-page"):
+            headers = client.get(path).headers
+            assert "script-src 'self'" in headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["x-frame-options"] == "DENY"
+
+
+def test_request_size_limit(desk_server: DeskServer) -> None:
+    with desk_server.client(token=True) as client:
+        big = client.post("/api/ingest", content=b"{" + b" " * (2 << 20) + b"}",
+                          headers={"content-type": "application/json"})
+        assert big.status_code == 413
+        files = [("files", ("big.html", b"x" * (5 << 20), "text/html"))]
+        assert client.post("/api/ingest/files", files=files).status_code == 413
+
+
+def _asgi(app: Any, calls: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response]:
+    async def run() -> list[httpx.Response]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+                return [await client.request(method, path, **kwargs) for method, path, kwargs in calls]
+
+    return asyncio.run(run())
+
+
+def test_write_rate_limit(tmp_path: Any) -> None:
+    app = create_app("memory://", Settings(), api_token="t" * 20, writes_per_minute=1, write_burst=3)
+    calls = [("POST", "/api/ingest", {"json": {"sources": []}})] * 5
+    statuses = [response.status_code for response in _asgi(app, calls)]
+    assert statuses[:3] == [401] * 3 and statuses[3:] == [429, 429]
+
+
+def test_reads_can_require_the_token(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with open_store(url) as store:
+        store.put(Article(url="https://example.org/a", title="A title", body="Some words here."))
+    app = create_app(url, Settings(), api_token="s" * 20, read_token=True)
+    auth = {"headers": {"Authorization": "Bearer " + "s" * 20}}
+    statuses = [r.status_code for r in _asgi(app, [("GET", "/api/articles", {}), ("GET", "/search", {}),
+                                                     ("GET", "/api/articles", auth)])]
+    assert statuses == [401, 401, 200]
+
+
+def test_serve_command_prints_the_url_and_serves(tmp_path: Any) -> None:
+    """`newsdesk serve` as its own process: token generated once into the config folder, URL printed."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "NEWSDESK_API_TOKEN"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    command = [sys.executable, "-m", "newsdesk", "serve", "--db", f"sqlite:///{tmp_path / 's.db'}",
+               "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == f"http://127.0.0.1:{port}/"
+        token_file = tmp_path / "config" / "newsdesk" / "api-token"
+        token = token_file.read_text().strip()
+        assert len(token) >= 20 and oct(token_file.stat().st_mode & 0o777) == "0o600"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/search", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.2)
+        assert response.status_code == 200 and "<title>Search · newsdesk</title>" in response.text
+        refused = httpx.post(f"http://127.0.0.1:{port}/api/ingest", json={"sources": ["https://e.org/"]})
+        assert refused.status_code == 401
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert f"login?token={token}" in stderr

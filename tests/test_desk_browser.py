@@ -1,0 +1,172 @@
+"""The desk in a real browser (Debian's chromium, headless, via Playwright): the researcher's path from
+ingest to entity page, accessibility (axe-core) on every page, and a hostile page that must run no script.
+
+Screenshots of every page visited go to build/screenshots/ (see desk_fixtures.SCREENSHOTS).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desk_fixtures import DeskServer, Watch, axe_violations, screenshot
+from newsdesk.article import Article, Entity, Image, Quote
+from newsdesk.store import open_store
+
+pytestmark = pytest.mark.timeout(600)
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT.parent / "shared" / "data" / "seed"
+EXAMPLES = PROJECT / "examples"
+
+
+def _visit(page: Any, path: str, name: str, problems: dict[str, Any]) -> None:
+    """Open a page (unless `path` is empty: the current one), check axe-core and take a screenshot."""
+    if path:
+        response = page.goto(path)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+    assert page.title(), f"{page.url} has no title"
+    violations = axe_violations(page)
+    if violations:
+        problems[page.url] = violations
+    screenshot(page, name)
+
+
+def _sign_in(page: Any, token: str) -> None:
+    page.goto("/ingest")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/ingest$"))
+
+
+def test_ingest_search_read_follow(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
+    page, watch = desk_page
+    seed = sorted(SEED.glob("*.txt"))
+    if not seed:
+        pytest.fail(f"the shared seed page is missing in {SEED} (see README)", pytrace=False)
+    problems: dict[str, Any] = {}
+    _visit(page, "/ingest", "ingest-sign-in", problems)
+    _sign_in(page, desk_server.token)
+    _visit(page, "", "ingest", problems)
+    page.get_by_label(re.compile("upload pages")).set_input_files([*sorted(EXAMPLES.iterdir()), *seed])
+    page.get_by_role("button", name="Ingest").click()
+    page.wait_for_url(re.compile(r"/ingest/jobs/"))
+    page.wait_for_selector("#job-state.done, #job-state.failed", timeout=300_000)  # the page refreshes itself
+    assert "done" in page.locator("#job-state").inner_text()
+    assert int(page.locator("#count-failed").inner_text()) == 0
+    _visit(page, "", "ingest-progress", problems)
+
+    page.goto("/")
+    page.get_by_label("Query").fill("Rutte")
+    page.get_by_label("Query").press("Enter")
+    page.wait_for_url(re.compile(r"q=Rutte"))
+    assert page.locator("svg#coverage-chart rect").count() >= 1
+    assert page.locator(".hit mark").first.inner_text().lower() == "rutte"
+    _visit(page, "", "search", problems)
+
+    page.get_by_role("link", name=re.compile("Incoming NATO Chief")).first.click()
+    page.wait_for_url(re.compile(r"/articles/\d+$"))
+    article_url = page.url
+    assert page.locator("h1").inner_text().startswith("Incoming NATO Chief")
+    _visit(page, "", "article", problems)
+
+    page.get_by_role("link", name="Roundup").click()
+    page.get_by_label("Day").fill("2024-10-01")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("h1").inner_text() == "Roundup for 2024-10-01"
+    day = page.locator("#day-articles")
+    assert day.get_by_role("link", name=re.compile("Incoming NATO Chief")).count() == 1
+    _visit(page, "", "roundup", problems)
+    _visit(page, "/sources", "sources", problems)
+    _visit(page, "/entities", "entities", problems)
+
+    page.goto(article_url)
+    quotes = page.locator('q.quote[data-speaker="Mark Rutte"]')
+    if page.locator("q.quote").count() == 0 and "Mark Rutte" not in page.locator(".sidebar").inner_text():
+        assert not problems, problems
+        assert watch.clean(), watch
+        pytest.xfail("ingest does not enrich yet (entities and quotations): the lead wires enrichment into "
+                     "the Ingester on main; this test then checks the quotations and the entity page")
+    numbers = {quotes.nth(index).get_attribute("data-quote") for index in range(quotes.count())}
+    assert len(numbers) >= 2, f"quotations by Mark Rutte highlighted: {numbers}"
+    quotes.first.hover()
+    assert quotes.first.locator(".speaker").is_visible()
+    assert "Mark Rutte" in quotes.first.locator(".speaker").inner_text()
+    screenshot(page, "article-quote-hover")
+
+    page.locator(".sidebar").get_by_role("link", name="Mark Rutte").first.click()
+    page.wait_for_url(re.compile(r"/entities/"))
+    assert page.locator("h1").inner_text() == "Mark Rutte"
+    assert page.locator("svg#mentions-chart rect").count() >= 1
+    _visit(page, "", "entity", problems)
+    assert not problems, problems
+    assert watch.clean(), watch
+
+
+HOSTILE = "<script>alert('title')</script>"
+HOSTILE_HTML = f"""<!DOCTYPE html><html><head><title>{HOSTILE.replace('<', '&lt;')} | Evil</title>
+<meta property="og:title" content="&lt;script&gt;alert('og')&lt;/script&gt;&lt;/textarea&gt;">
+<meta name="author" content="&lt;img src=x onerror=alert('author')&gt;">
+<link rel="canonical" href="javascript:alert('canonical')">
+<meta property="og:image" content="javascript:alert('image')">
+</head><body><article><h1>&lt;/textarea&gt;&lt;script&gt;alert('h1')&lt;/script&gt;</h1>
+<p>Evil paragraph one says &lt;script&gt;alert('body')&lt;/script&gt; and
+"&gt;&lt;img src=x onerror=alert('attr')&gt;
+then &lt;a href="javascript:alert('link')"&gt;click&lt;/a&gt; and {{{{ 7*7 }}}} for template injection.</p>
+<p>A second paragraph, long enough to be kept as article text by the extractor, with
+&lt;svg onload=alert('svg')&gt;
+and &lt;iframe src="javascript:alert('frame')"&gt;&lt;/iframe&gt; written in it as plain words.</p>
+<figure><img src="x.jpg" onerror="alert('img')">
+<figcaption>&lt;/textarea&gt;&lt;script&gt;alert('caption')&lt;/script&gt;</figcaption></figure>
+<script>alert('page script')</script></article></body></html>"""
+
+
+def _hostile_article() -> Article:
+    """Everything a page can carry, already past extraction: the desk must escape all of it."""
+    evil = "\"'><script>alert('x')</script><img src=x onerror=alert('y')></textarea>"
+    body = f"Hostile words {evil} said here. “We will {evil} win,” said Evil Person at the ceremony."
+    name_at = body.index("Evil Person")
+    quote_at = body.index("We will")
+    return Article(
+        source="hostile", url="javascript:alert('url')", canonical_url="javascript:alert('canonical')",
+        title=f"Hostile record {evil}", authors=[f"Author {evil}"], published="2024-10-01",
+        site_name=f"site {evil}", description=f"lede {evil}", body=body,
+        image=Image(url="javascript:alert('img')", caption=f"caption {evil}"), tags=[f"tag {evil}"],
+        entities=[Entity("a1b2c3", f"Evil Person {evil}", "person", [(name_at, name_at + 11)])],
+        quotes=[Quote(f"We will {evil} win", "direct", (quote_at, body.index(" win,") + 4),
+                      speaker_name=f"Evil Person {evil}", speaker="a1b2c3")])
+
+
+def test_hostile_page_runs_no_script(desk_page: tuple[Any, Watch], desk_server: DeskServer,
+                                     tmp_path: Path) -> None:
+    page, watch = desk_page
+    upload = [("files", ("\"><script>alert('name')<.html", HOSTILE_HTML.encode(), "text/html"))]
+    with desk_server.client(token=True) as client:
+        job = client.post("/api/ingest/files", files=upload).json()
+    assert desk_server.wait_for_job(job["id"])["state"] == "done"
+    with open_store(desk_server.store_url) as store:
+        stored = store.put(_hostile_article()).id
+    with desk_server.client() as client:
+        found = client.get("/api/search", params={"q": "evil paragraph"}).json()["hits"]
+    assert found, "the hostile page was not ingested"
+    pages = ["/search?q=hostile+OR+evil", f"/articles/{found[0]['id']}", f"/articles/{stored}",
+             "/sources", "/roundup?date=2024-10-01", "/entities", "/entities/a1b2c3",
+             f"/ingest/jobs/{job['id']}", "/search?q=%3Cscript%3E", "/entities/%3Cscript%3Ealert(1)"]
+    for path in pages:
+        before = len(watch.console_errors)
+        response = page.goto(path)
+        page.wait_for_load_state("load")
+        if path.startswith("/entities/%3C"):  # no such entity: the 404 document itself is logged, no more
+            assert response is not None and response.status == 404
+            assert watch.console_errors[before:] == [
+                "Failed to load resource: the server responded with a status of 404 (Not Found)"]
+            del watch.console_errors[before:]
+    page.goto(f"/articles/{stored}")
+    assert page.get_by_text("<script>alert('x')</script>", exact=False).count() >= 1
+    assert page.locator("script:not([src])").count() == 0
+    assert page.locator("[onerror], [onload]").count() == 0
+    assert page.locator("a[href^='javascript:' i]").count() == 0
+    screenshot(page, "hostile-article")
+    assert watch.clean(), watch
