@@ -188,8 +188,19 @@ def _flush(task: InputTask, pending: list[tuple[int, Page, Article]], enrich: En
            writer: _PartWriter, errors: list[dict[str, Any]], result: InputResult) -> None:
     if not pending:
         return
+    if task.languages:  # filtered before enrichment, the costly part: only kept articles are enriched
+        kept = []
+        for entry in pending:
+            article = entry[2]
+            if not article.language:
+                article.language = _detect(article.body)
+            if (_language_key(article.language) or UNKNOWN_LANGUAGE) in task.languages:
+                kept.append(entry)
+            else:
+                result.filtered += 1
+        pending[:] = kept
     articles = [article for _, _, article in pending]
-    if enrich is not None:
+    if enrich is not None and articles:
         try:
             enrich(articles, task.settings)
         except Exception:  # find the article that broke it; the others are enriched one by one
