@@ -21,7 +21,7 @@ from newsdesk.article import Article, Entity, Quote
 from newsdesk.enrich.aliases import AliasTable, load_aliases
 from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
-from newsdesk.enrich.language import detect_language
+from newsdesk.enrich.language import detect_language, language_key
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
 from newsdesk.enrich.topics import assign_topics
@@ -78,11 +78,6 @@ def _set_language(article: Article) -> str:
         article.language = detected
         return "detected"
     return "declared"
-
-
-def language_key(language: str | None) -> str:
-    """The primary subtag, lower case: "en-GB" -> "en"."""
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
 def _caption_docs(group: list[Article], name: str, batch_size: int) -> Iterator[Doc | None]:

@@ -37,6 +37,20 @@ CREATE TABLE article_topics (
 CREATE INDEX article_topics_topic ON article_topics (topic_id)
 """
 TABLES = ("article_entities", "article_speakers", "article_topics")
+# The Article fields enrichment fills in.
+ENRICHED_FIELDS = ("language", "entities", "quotes", "topics", "keywords", "enrichment")
+
+
+def take_enrichment(stored: Article, article: Article) -> Article:
+    """`stored` with the enrichment (and detected language) of `article`, which it is a version of."""
+    for name in ENRICHED_FIELDS:
+        setattr(stored, name, getattr(article, name))
+    return stored
+
+
+def enrichment_differs(article: Article, stored_data: str) -> bool:
+    stored = Article.from_json(stored_data)
+    return any(getattr(stored, name) != getattr(article, name) for name in ENRICHED_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,7 @@ from newsdesk.store.base import (
     SiteSummary,
     StoredArticle,
 )
-from newsdesk.store.enrichment import Wanted
-from newsdesk.store.sql import ENRICHED_FIELDS
+from newsdesk.store.enrichment import Wanted, take_enrichment
 
 _FIELD_WEIGHTS = (5.0, 2.0, 1.0)
 
@@ -159,9 +158,7 @@ class MemoryStore:
     def save_enrichment(self, items: Iterable[tuple[int, Article]]) -> None:
         for id, article in items:
             entry = self._entries[id]
-            stored = Article.from_json(entry.row.data)
-            for name in ENRICHED_FIELDS:
-                setattr(stored, name, getattr(article, name))
+            stored = take_enrichment(Article.from_json(entry.row.data), article)
             row = rows.ArticleRow.of(stored)
             self._entries[id] = _Entry(row, stored, entry.index, entry.version, entry.stored_at,
                                        entry.updated_at)

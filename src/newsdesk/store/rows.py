@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from newsdesk.article import Article
+from newsdesk.enrich.language import language_key as language_key
 from newsdesk.errors import QueryError
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
 from newsdesk.store import enrichment
 from newsdesk.store.base import SearchRequest, SiteSummary
 from newsdesk.store.enrichment import EnrichmentRows
+from newsdesk.store.enrichment import name_key as author_key
 
 # Fields that say where and how an article was read, or what enrichment derived from it, not what it
 # says: a change in them alone is no new version.
@@ -97,15 +99,6 @@ def host_of(url: str | None) -> str:
 def site_of(article: Article) -> str:
     """The site: its name when the page gives one, else the host of its URL."""
     return (article.site_name or "").strip() or host_of(article.canonical_url or article.url)
-
-
-def language_key(language: str | None) -> str:
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
-
-
-def author_key(name: str) -> str:
-    """The folded words of a name between spaces, so a LIKE '% word %' matches whole words."""
-    return " " + " ".join(tokens(name)) + " "
 
 
 def now() -> str:

@@ -114,7 +114,7 @@ class SqlStore:
                     pending.append((position, row, rows.index_of(article)))
                 elif found[1] == row.fingerprint:
                     outcomes[position] = PutOutcome(found[0], "unchanged")
-                    if article.enrichment and _enrichment_differs(article, found[3]):
+                    if article.enrichment and enrichment.enrichment_differs(article, found[3]):
                         self._update_enrichment(cur, found[0], article)
                 else:
                     id, _, version, old_data = found
@@ -159,9 +159,7 @@ class SqlStore:
     def _update_enrichment(self, cur: Cursor, id: int, article: Article) -> None:
         """Keep an article's new enrichment (and the language it detected) in its current version."""
         cur.execute(self._sql("SELECT data FROM articles WHERE id = ?"), [id])
-        stored = Article.from_json(cur.fetchone()[0])
-        for name in ENRICHED_FIELDS:
-            setattr(stored, name, getattr(article, name))
+        stored = enrichment.take_enrichment(Article.from_json(cur.fetchone()[0]), article)
         cur.execute(self._sql("UPDATE articles SET data = ? WHERE id = ?"), [stored.to_json(), id])
         cur.execute(self._sql("UPDATE article_search SET language_key = ? WHERE id = ?"),
                     [rows.language_key(stored.language), id])
@@ -385,15 +383,6 @@ class SqlStore:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
-
-
-# The Article fields enrichment fills in.
-ENRICHED_FIELDS = ("language", "entities", "quotes", "topics", "keywords", "enrichment")
-
-
-def _enrichment_differs(article: Article, stored_data: str) -> bool:
-    stored = Article.from_json(stored_data)
-    return any(getattr(stored, name) != getattr(article, name) for name in ENRICHED_FIELDS)
 
 
 def _hit_fields(decoded: Any) -> list[Any]:
