@@ -10,51 +10,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# The nested records are newsdesk's own dataclasses: pydantic describes them as they are, so the
+# documented shape cannot drift from what `Article.to_dict` writes.
+from newsdesk.article import Entity, Image, Keyword, Link, Quote, Topic
+from newsdesk.store.base import ErrorRecord, SiteSummary
+
 Span = tuple[int, int]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-class ImageOut(_Model):
-    url: str | None = None
-    caption: str | None = None
-
-
-class LinkOut(_Model):
-    title: str
-    url: str | None = None
-
-
-class EntityOut(_Model):
-    id: str
-    name: str
-    type: str
-    mentions: list[Span] = []
-
-
-class QuoteOut(_Model):
-    text: str
-    type: str
-    span: Span
-    speaker_name: str | None = None
-    speaker_span: Span | None = None
-    cue: str | None = None
-    cue_span: Span | None = None
-    speaker: str | None = None
-
-
-class TopicOut(_Model):
-    id: str
-    name: str
-    score: float
-
-
-class KeywordOut(_Model):
-    text: str
-    score: float
-    mentions: list[Span] = []
 
 
 class ArticleOut(_Model):
@@ -75,14 +40,14 @@ class ArticleOut(_Model):
     site_name: str | None = None
     description: str | None = None
     body: str = ""
-    image: ImageOut | None = None
+    image: Image | None = None
     tags: list[str] = []
-    related: list[LinkOut] = []
+    related: list[Link] = []
     extraction: dict[str, str] = {}
-    entities: list[EntityOut] = []
-    quotes: list[QuoteOut] = []
-    topics: list[TopicOut] = []
-    keywords: list[KeywordOut] = []
+    entities: list[Entity] = []
+    quotes: list[Quote] = []
+    topics: list[Topic] = []
+    keywords: list[Keyword] = []
     enrichment: dict[str, str] = {}
 
 
@@ -108,20 +73,8 @@ class SearchResults(BaseModel):
     next_cursor: str | None
 
 
-class SourceOut(BaseModel):
-    site: str
-    articles: int
-    first_published: str | None
-    last_published: str | None
-    failures: int
-
-
-class ErrorOut(BaseModel):
-    at: str
-    source: str
-    stage: str
-    reason: str
-    location: str | None = None
+SourceOut = SiteSummary  # `newsdesk sources --format jsonl`
+ErrorOut = ErrorRecord  # `newsdesk errors --format jsonl`
 
 
 class Bucket(BaseModel):
