@@ -9,7 +9,8 @@ PostgreSQL: the keys of each chunk of `CHUNK` articles already in the store are 
 (so a second load only reads); the rows of the new ones (JSON, filter columns, tsvector: the
 tokenising is the costly part) are made in worker processes, sent with one `COPY` into a temporary
 table, then moved into the store's tables by three set-based statements (articles, search index,
-authors) in one transaction; an article that another load stored meanwhile is left as it is.
+authors) in one transaction, with the rows of the entity, speaker and topic filters of enriched
+articles; an article that another load stored meanwhile is left as it is.
 Other stores: the keys not yet there go through the store's `put_many`.
 """
 
@@ -26,6 +27,8 @@ from newsdesk.batch.stage import ARTICLES_DIR, BATCH_COLUMNS
 from newsdesk.errors import InputError
 from newsdesk.store import open_store
 from newsdesk.store import rows as store_rows
+from newsdesk.store.enrichment import EnrichmentRows
+from newsdesk.store.enrichment import write as write_enrichment
 
 CHUNK = 5_000
 _STORE_COLUMNS = ("id", "version", "stored_at", "updated_at")
@@ -145,15 +148,22 @@ _AUTHORS = """INSERT INTO article_authors (article_id, author_key)
 SELECT f.id, unnest(s.authors) FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""
 
 
-def _copy_rows(articles: list[Article]) -> list[list[Any]]:
-    """The staging rows of new articles: the store's JSON, key, fingerprint, filter columns and
-    tsvector (tokenising the text is most of the work of a load: it runs in worker processes)."""
+Staged = tuple[list[list[Any]], dict[str, EnrichmentRows]]
+
+
+def _copy_rows(articles: list[Article]) -> Staged:
+    """The staging rows of new articles (the store's JSON, key, fingerprint, filter columns and
+    tsvector: tokenising the text is most of the work of a load, so it runs in worker processes),
+    and the enrichment rows (entities, speakers, topics) of those that have any, by key."""
     made = []
+    enriched: dict[str, EnrichmentRows] = {}
     for article in articles:
         row = store_rows.ArticleRow.of(article)
         made.append([row.key, row.url, row.fingerprint, row.data, *row.search_values(),
                      store_rows.index_of(article).tsvector(), row.author_keys])
-    return made
+        if row.enriched.entities or row.enriched.speakers or row.enriched.topics:
+            enriched[row.key] = row.enriched
+    return made, enriched
 
 
 def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult, advance: Any,
@@ -171,10 +181,10 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
     except psycopg.Error as error:
         raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), stage="load") from None
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
-    window: deque[tuple[int, Future[list[list[Any]]] | list[list[Any]]]] = deque()
+    window: deque[tuple[int, Future[Staged] | Staged]] = deque()
 
-    def copy(read: int, made: Future[list[list[Any]]] | list[list[Any]]) -> None:
-        staged = made.result() if isinstance(made, Future) else made
+    def copy(read: int, made: Future[Staged] | Staged) -> None:
+        staged, enriched = made.result() if isinstance(made, Future) else made
         with connection.transaction(), connection.cursor() as cur:
             with cur.copy(_COPY) as copying:
                 for row in staged:
@@ -183,6 +193,10 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
             stored = max(cur.rowcount, 0)
             cur.execute(_SEARCH)
             cur.execute(_AUTHORS)
+            if enriched:  # the entity, speaker and topic filters' tables, as the store's own writes fill them
+                fresh = cur.execute("SELECT id, key FROM newsdesk_fresh").fetchall()
+                write_enrichment(lambda sql, params: cur.executemany(sql.replace("?", "%s"), params),
+                                 [(id, enriched[key]) for id, key in fresh if key in enriched], replace=False)
             cur.execute("DELETE FROM newsdesk_load")
             cur.execute("DELETE FROM newsdesk_fresh")
         result.read += read
