@@ -150,6 +150,33 @@ def postgres_url(given: str | None) -> tuple[str, Path | None]:
     return line.strip().split("=", 1)[1], folder
 
 
+def load(source: Path, given_url: str | None) -> None:
+    """`newsdesk load` of a batch output into a fresh PostgreSQL schema, twice: rows/s, row counts."""
+    url, server = postgres_url(given_url)
+    try:
+        import psycopg
+
+        schema = f"bench_{os.getpid()}"
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f"CREATE SCHEMA {schema}".encode())
+        target = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+        print(f"\nload into PostgreSQL ({source.name}; batched COPY; load average {loadavg()})\n")
+        print(f"{'load':6} {'rows read':>9} {'stored':>7} {'already':>7} {'seconds':>8} {'rows/s':>8} "
+              f"{'articles after':>14}")
+        for attempt in ("first", "second"):
+            result = load_output(source, target)
+            with psycopg.connect(target) as connection:
+                count = connection.execute("SELECT count(*) FROM articles").fetchone()
+            print(f"{attempt:6} {result.read:>9,} {result.stored:>7,} {result.present:>7,} "
+                  f"{result.seconds:>8.1f} {result.read / result.seconds:>8,.0f} "
+                  f"{count[0] if count else 0:>14,}")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
+    finally:
+        if server is not None:
+            subprocess.run([str(PROJECT / "scripts" / "postgres"), "stop", str(server)], check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000)
@@ -162,7 +189,12 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL for the load (default: a throwaway server)")
     parser.add_argument("--no-load", action="store_true")
     parser.add_argument("--keep", type=Path, help="Write the outputs here and keep them (default: temp)")
+    parser.add_argument("--load-only", type=Path, metavar="OUT",
+                        help="Skip the runs: only load this batch output folder (e.g. KEEP/extract-2)")
     args = parser.parse_args()
+    if args.load_only:
+        load(args.load_only, args.postgres)
+        return
     paths = build_corpus(args.records, args.files)
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsdesk-bench-batch-out-"))
     runs: list[Run] = []
@@ -194,30 +226,8 @@ def main() -> None:
               f"{efficiency:>10} {cpu_per_record * 1000:>10.1f} {cpu_efficiency:>8} {rss:>20}  "
               f"{item.load_before} -> {item.load_after}")
     if not args.no_load and runs:
-        source = work / f"{runs[0].mode}-{runs[-1].workers if runs[0].mode == runs[-1].mode else 1}"
-        url, server = postgres_url(args.postgres)
-        try:
-            import psycopg
-
-            schema = f"bench_{os.getpid()}"
-            with psycopg.connect(url, autocommit=True) as connection:
-                connection.execute(f"CREATE SCHEMA {schema}".encode())
-            target = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-            print(f"\nload into PostgreSQL ({source.name}; batched COPY)\n")
-            print(f"{'load':6} {'rows read':>9} {'stored':>7} {'already':>7} {'seconds':>8} {'rows/s':>8} "
-                  f"{'articles after':>14}")
-            for attempt in ("first", "second"):
-                result = load_output(source, target)
-                with psycopg.connect(target) as connection:
-                    count = connection.execute("SELECT count(*) FROM articles").fetchone()
-                print(f"{attempt:6} {result.read:>9,} {result.stored:>7,} {result.present:>7,} "
-                      f"{result.seconds:>8.1f} {result.read / result.seconds:>8,.0f} "
-                      f"{count[0] if count else 0:>14,}")
-            with psycopg.connect(url, autocommit=True) as connection:
-                connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
-        finally:
-            if server is not None:
-                subprocess.run([str(PROJECT / "scripts" / "postgres"), "stop", str(server)], check=False)
+        workers = runs[-1].workers if runs[0].mode == runs[-1].mode else 1
+        load(work / f"{runs[0].mode}-{workers}", args.postgres)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
