@@ -361,3 +361,16 @@ def test_forget_closes_stories_of_the_clusterer() -> None:
     assert old.centroid == {} and old.articles == ["a", "b"]
     assert clusterer.add("c", features(), None) is not old  # undated: only open stories are candidates
     assert clusterer.forget(datetime(2024, 1, 15)) == []
+
+
+def test_ingest_without_stories_leaves_them_to_the_next_run(cli: Callable[..., Result],
+                                                           tmp_path: Path) -> None:
+    first, _ = day_folders(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    skipped = cli("ingest", str(first), "--db", url, "--no-enrich", "--no-stories")
+    assert skipped.exit_code == 0 and "0 into stories" in skipped.stderr
+    assert "4 stored articles are in no duplicate group" in cli("stories", "--db", url).stderr
+    again = cli("ingest", str(first), "--db", url, "--no-enrich")  # nothing new: it assigns what waits
+    assert again.exit_code == 0 and "4 into stories" in again.stderr
+    listed = cli("stories", "--db", url)
+    assert listed.stderr == "" and listed.stdout.count("[S") == 3
