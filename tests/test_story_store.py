@@ -374,3 +374,19 @@ def test_ingest_without_stories_leaves_them_to_the_next_run(cli: Callable[..., R
     assert again.exit_code == 0 and "4 into stories" in again.stderr
     listed = cli("stories", "--db", url)
     assert listed.stderr == "" and listed.stdout.count("[S") == 3
+
+
+def test_two_processes_assigning_into_one_store(store: Store) -> None:
+    """A keeper whose state is stale (another assigned meanwhile) reloads it before assigning."""
+    store.put_many(ARRIVALS[:3])
+    first = StoryKeeper(store)
+    assert first.catch_up() == 3
+    store.put_many(ARRIVALS[3:5])
+    assert StoryKeeper(store).catch_up() == 2
+    store.put(ARRIVALS[5])
+    assert first.catch_up() == 1  # its save is refused (stale serial): it reloads and assigns again
+    first.close()
+    online = everything(store)
+    assert [s.articles for s in online[0]] == [[1, 3, 6], [2, 5], [4]]
+    StoryKeeper(store).rebuild()
+    assert everything(store) == online
