@@ -12,9 +12,12 @@ it (title, body, `article.entities`, `published`): no second parse of the text.
   "Mr Rutte" and "Mark Rutte" count as one), by number of mentions;
 - `persons`: the people it names, by surname, so that "Williams" in one report meets "Jamal Williams"
   in another;
+- `lead_persons`: the people named in the lead (the protagonists), by surname;
 - `places`: the places it names, kept apart because "where" tells two earthquakes apart;
 - `times`: the when: years, month-and-year and month-and-day mentions in the text ("June 13, 2013"
-  gives `2013`, `2013-06` and `06-13`), weekdays left out (every week has one).
+  gives `2013`, `2013-06` and `06-13`), weekdays left out (every week has one);
+- `numbers`: the figures (a magnitude 5.6, an age, a death toll, a sum), which differ between two
+  similar events.
 
 The publication time is kept beside them (`published`). Counts are raw here; the clusterer weighs them
 (IDF, sublinear counts) as articles arrive.
@@ -30,10 +33,11 @@ from functools import cache
 
 from newsdesk.article import Article, Entity
 
-BAGS = ("words", "lead", "entities", "persons", "places", "times")
+BAGS = ("words", "lead", "entities", "persons", "lead_persons", "places", "times", "numbers")
 LEAD_SENTENCES = 2
 LEAD_CHARS = 600
 WORD = re.compile(r"\b\w\w+\b")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
 
 MONTHS = {name: i for i, names in enumerate(
@@ -56,8 +60,10 @@ class Features:
     lead: Counter[str] = field(default_factory=Counter)
     entities: Counter[str] = field(default_factory=Counter)
     persons: Counter[str] = field(default_factory=Counter)
+    lead_persons: Counter[str] = field(default_factory=Counter)
     places: Counter[str] = field(default_factory=Counter)
     times: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
     published: datetime | None = None
 
     def bag(self, name: str) -> Counter[str]:
@@ -70,7 +76,8 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
     title, body = article.title or "", article.body
     lead_end = lead_length(body)
     features = Features(words=words(f"{title}\n{body}"), lead=words(f"{title}\n{body[:lead_end]}"),
-                        times=time_marks(f"{title}\n{body}"), published=published_at(article))
+                        times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
+                        published=published_at(article))
     for entity in article.entities if entities is None else entities:
         mentions = len(entity.mentions)
         if not mentions:
@@ -81,6 +88,8 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
         features.entities[entity.id] += mentions
         if entity.type == "person" and (surname := entity.name.split()[-1:]):
             features.persons[surname[0].casefold()] += mentions
+            if in_lead := sum(1 for start, _ in entity.mentions if start < lead_end):
+                features.lead_persons[surname[0].casefold()] += in_lead
     return features
 
 
@@ -101,6 +110,12 @@ def words(text: str) -> Counter[str]:
     stop = stop_words()
     return Counter(word for word in WORD.findall(text.casefold())
                    if word not in stop and (not word.isdigit() or len(word) == 4))
+
+
+def numbers(text: str) -> Counter[str]:
+    """The figures of a report (a magnitude, an age, a toll, a sum); years and single digits left out."""
+    return Counter(match[0].replace(",", "") for match in NUMBER.finditer(text)
+                   if len(match[0]) > 1 and not YEAR.fullmatch(match[0]))
 
 
 def lead_length(body: str) -> int:
