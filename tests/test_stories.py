@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from newsdesk.article import Article
+from newsdesk.article import Article, Entity
 from newsdesk.stories import DuplicateIndex, StoryClusterer, StoryTracker
-from newsdesk.stories.features import time_marks
+from newsdesk.stories.clustering import Member
+from newsdesk.stories.features import Features, article_features, time_marks
 
 REPORT = [
     "A magnitude 6.1 earthquake struck northern Chile near the city of Iquique on Tuesday, shaking "
@@ -117,8 +119,50 @@ def test_the_time_window_splits_reports_far_apart() -> None:
     tracker = StoryTracker(StoryClusterer())
     first = tracker.add("a", QUAKE_2014[0])
     later = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
-                                      "2015-06-01"))
+                                      "2017-06-01"))
     assert first.id != later.id
+
+
+def test_features_come_from_enrichment_without_a_parse() -> None:
+    article = _article("Quake hits Iquique", REPORT, "2014-04-01T10:00:00+02:00")
+    article.enrichment = {"version": "test"}  # enriched: its entities are taken as they are
+    article.entities = [Entity(id="p1", name="Gabriel Boric", type="person", mentions=[(0, 5), (9, 14)]),
+                        Entity(id="l1", name="Iquique", type="place", mentions=[(20, 27)])]
+    features = StoryTracker().features([article])[0]
+    assert features.entities == {"p1": 2} and features.persons == {"boric": 2}
+    assert features.places == {"l1": 1}
+    assert features.published is not None and features.published.tzinfo is None
+    assert "earthquake" in features.lead and "tsunami" in features.words and "tsunami" not in features.lead
+    assert "the" not in features.words and "6" not in features.words
+    assert article_features(Article(body="")).words == {}
+
+
+def test_different_people_contradict_similar_words() -> None:
+    def member(body: str, people: list[str]) -> Features:
+        article = Article(title="Player arrested on suspicion of drunk driving", body=body)
+        article.enrichment = {"version": "test"}
+        article.entities = [Entity(id=name, name=name, type="person", mentions=[(0, 1)]) for name in people]
+        return StoryTracker().features([article])[0]
+
+    body = ("The team's player was arrested early on Sunday on suspicion of drunk driving, police said, "
+            "and was released after posting bail. The club said it was aware of the arrest.")
+    clusterer = StoryClusterer()
+    first = clusterer.add("a", member(body, ["Vincent Jackson"]))
+    article = Member(clusterer.vectorise(member(body.replace("Sunday", "Monday"), ["Jamal Williams"])), None)
+    again = Member(clusterer.vectorise(member(body.replace("Sunday", "Monday"), ["Vincent Jackson"])), None)
+    # The same words, other people: less likely the same event than with the same people.
+    assert clusterer.probability(article, first.members[0]) < clusterer.probability(again, first.members[0])
+
+
+def test_the_clusterer_pickles_and_carries_on(tracker_results: list[int]) -> None:
+    order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
+    tracker = StoryTracker()
+    for n, article in enumerate(order[:3]):
+        tracker.add(n, article)
+    restored = StoryTracker(pickle.loads(pickle.dumps(tracker.clusterer)))
+    rest = [restored.add(n, article).id for n, article in enumerate(order[3:], start=3)]
+    assert rest == tracker_results[3:]
+    assert restored.stories[tracker_results[0]].articles == [0, 2, 4]
 
 
 def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.CompletedProcess[bytes]]

@@ -26,20 +26,34 @@ BATCH = 32
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
               help="One JSON object per document: source, story, title.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Similarity an article needs to join a story (default: the tuned one).")
+              help="How likely (0-1) an article must be to belong to a story to join it "
+              "(default: the tuned one; higher makes more, tighter stories).")
 def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     """Group documents into stories (events), in the order given, as if they arrived one by one.
 
     PATHS are files or folders as in `newsdesk extract` (.html, .html.gz, .txt: .txt files are taken
-    as flattened pages, their body found as in `extract`). Each document is assigned to the story it
-    is most similar to in who (people, organisations), where (places), when (dates in the text, the
-    publication date) and words, or starts a new story. Prints one line per document:
+    as flattened pages, their body found as in `extract`). Each document is enriched (its people,
+    organisations and places found, as at ingest), then assigned to the story it most likely belongs
+    to, or starts a new one: the words of the report and of its lead say how alike two reports are;
+    who (the same people or not), where (the same places or not) and when (dates in the text, the
+    publication dates) confirm or contradict it. Earlier assignments are never revisited, so the
+    result depends on the order of the PATHS, and is the same for the same order. Prints one line per
+    document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "..."}
 
-    Unreadable documents are reported on stderr as `path: reason` and the run goes on.
+    \b
+    Example (shuffle to mimic news arriving from everywhere at once):
+      newsdesk cluster $(ls texts/*.txt | shuf --random-source=/dev/zero) > stories.jsonl
+
+    Unreadable documents are reported on stderr as `path: reason` and the run goes on; progress is
+    shown on stderr.
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from newsdesk.enrich import enrich_articles
     from newsdesk.stories import StoryClusterer, StoryTracker
 
     try:
@@ -49,15 +63,20 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     tracker = StoryTracker(StoryClusterer() if threshold is None else StoryClusterer(threshold))
     articles = _articles(paths, settings)
     done = failed = 0
-    while batch := list(islice(articles, BATCH)):
-        good = [a for a in batch if isinstance(a, Article)]
-        failed += len(batch) - len(good)
-        stories = tracker.add_many((a.source, a) for a in good)
-        for article, story in zip(good, stories, strict=True):
-            sys.stdout.write(json.dumps({"source": article.source, "story": str(story.id + 1),
-                                         "title": article.title}, ensure_ascii=False) + "\n")
-            done += 1
-        sys.stdout.flush()
+    with Progress("{task.description}", "{task.completed} documents", "{task.fields[stories]} stories",
+                  console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("clustering", total=None, stories=0)
+        while batch := list(islice(articles, BATCH)):
+            good = [a for a in batch if isinstance(a, Article)]
+            failed += len(batch) - len(good)
+            enrich_articles(good, settings)  # who and where, as at ingest (one parse per document)
+            stories = tracker.add_many((a.source, a) for a in good)
+            for article, story in zip(good, stories, strict=True):
+                sys.stdout.write(json.dumps({"source": article.source, "story": str(story.id + 1),
+                                             "title": article.title}, ensure_ascii=False) + "\n")
+                done += 1
+            sys.stdout.flush()
+            bar.update(task, completed=done + failed, stories=len(tracker.stories))
     click.echo(f"{done} documents in {len(tracker.stories)} stories, {failed} failed", err=True)
     if done == 0:
         sys.exit(1)

@@ -1,18 +1,26 @@
 """What an article is about, for telling one event from a similar one: who, where, when, and words.
 
-An article's features are four bags (sparse vectors) of counts:
+An article's features are bags (sparse vectors) of counts, taken from the article as enrichment leaves
+it (title, body, `article.entities`, `published`): no second parse of the text.
 
-- `words`: lemmas of its content words (nouns, proper nouns, verbs, adjectives, numbers), title counted
-  twice;
-- `entities`: the people, organisations and groups it names (`extract_entities`: canonical ids, so
-  "Mr Rutte" and "Mark Rutte" count as one);
-- `places`: the places it names, kept apart because "where" tells two earthquakes apart better than who
-  is quoted about them;
-- `times`: the when: years, month-and-year and month-and-day mentions in the text ("June 13, 2013" gives
-  `2013`, `2013-06` and `06-13`), weekdays left out (every week has one), and the publication date
-  (its year and month) when known.
+- `words`: the words of the title and body (a regex word tokeniser, casefolded, spaCy's English stop
+  words left out, numbers left out but for years);
+- `lead`: the words of the title and the lead (the first two sentences, at most LEAD_CHARS): news puts
+  who, what, where and when at the top, so two reports of one event share their leads more than their
+  background paragraphs;
+- `entities`: the people, organisations and groups it names (canonical ids from enrichment, so
+  "Mr Rutte" and "Mark Rutte" count as one), by number of mentions;
+- `persons`: the people it names, by surname, so that "Williams" in one report meets "Jamal Williams"
+  in another;
+- `lead_persons`: the people named in the lead (the protagonists), by surname;
+- `places`: the places it names, kept apart because "where" tells two earthquakes apart;
+- `times`: the when: years, month-and-year and month-and-day mentions in the text ("June 13, 2013"
+  gives `2013`, `2013-06` and `06-13`), weekdays left out (every week has one);
+- `numbers`: the figures (a magnitude 5.6, an age, a death toll, a sum), which differ between two
+  similar events.
 
-Counts are raw here; the clusterer weighs them (IDF, sublinear counts) as articles arrive.
+The publication time is kept beside them (`published`). Counts are raw here; the clusterer weighs them
+(IDF, sublinear counts) as articles arrive.
 """
 
 from __future__ import annotations
@@ -20,14 +28,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from functools import cache
 
-from newsdesk.article import Entity
+from newsdesk.article import Article, Entity
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+BAGS = ("words", "lead", "entities", "persons", "lead_persons", "places", "times", "numbers")
+LEAD_SENTENCES = 2
+LEAD_CHARS = 600
+WORD = re.compile(r"\b\w\w+\b")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
 
-CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 MONTHS = {name: i for i, names in enumerate(
     ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
      "aug august", "sep sept september", "oct october", "nov november", "dec december"), start=1)
@@ -45,30 +57,78 @@ ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
 @dataclass(slots=True)
 class Features:
     words: Counter[str] = field(default_factory=Counter)
+    lead: Counter[str] = field(default_factory=Counter)
     entities: Counter[str] = field(default_factory=Counter)
+    persons: Counter[str] = field(default_factory=Counter)
+    lead_persons: Counter[str] = field(default_factory=Counter)
     places: Counter[str] = field(default_factory=Counter)
     times: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    published: datetime | None = None
+
+    def bag(self, name: str) -> Counter[str]:
+        bag: Counter[str] = getattr(self, name)
+        return bag
 
 
-def article_features(title: Doc | None, body: Doc, entities: list[Entity]) -> Features:
-    """The features of an article from its parsed title and body.
-
-    `entities` are those of the body (`extract_entities(body.text, body)`); the title's words count twice.
-    """
-    features = Features()
-    for doc, weight in ((title, 2), (body, 1)):
-        for token in doc or ():
-            if token.pos_ not in CONTENT_POS or token.is_stop or not (token.is_alpha or token.like_num):
-                continue
-            lemma = token.lemma_.casefold() if token.pos_ != "NUM" else token.text.casefold()
-            if len(lemma) < 2 and token.pos_ != "NUM":
-                continue
-            features.words[lemma] += weight
-    for entity in entities:
-        bag = features.places if entity.type == "place" else features.entities
-        bag[entity.id] += len(entity.mentions)
-    features.times.update(time_marks(f"{title.text}\n{body.text}" if title else body.text))
+def article_features(article: Article, entities: list[Entity] | None = None) -> Features:
+    """The features of an article; `entities` default to the article's own (from enrichment)."""
+    title, body = article.title or "", article.body
+    lead_end = lead_length(body)
+    features = Features(words=words(f"{title}\n{body}"), lead=words(f"{title}\n{body[:lead_end]}"),
+                        times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
+                        published=published_at(article))
+    for entity in article.entities if entities is None else entities:
+        mentions = len(entity.mentions)
+        if not mentions:
+            continue
+        if entity.type == "place":
+            features.places[entity.id] += mentions
+            continue
+        features.entities[entity.id] += mentions
+        if entity.type == "person" and (surname := entity.name.split()[-1:]):
+            features.persons[surname[0].casefold()] += mentions
+            if in_lead := sum(1 for start, _ in entity.mentions if start < lead_end):
+                features.lead_persons[surname[0].casefold()] += in_lead
     return features
+
+
+def published_at(article: Article) -> datetime | None:
+    """The article's publication time (naive: a time zone makes no difference to windows), or None."""
+    if not article.published:
+        return None
+    try:
+        when = datetime.fromisoformat(article.published[:19] if "T" in article.published
+                                      else article.published[:10])
+    except ValueError:
+        return None
+    return when.replace(tzinfo=None)
+
+
+def words(text: str) -> Counter[str]:
+    """Content words: casefolded, two letters or more, no stop words, no numbers but years."""
+    stop = stop_words()
+    return Counter(word for word in WORD.findall(text.casefold())
+                   if word not in stop and (not word.isdigit() or len(word) == 4))
+
+
+def numbers(text: str) -> Counter[str]:
+    """The figures of a report (a magnitude, an age, a toll, a sum); years and single digits left out."""
+    return Counter(match[0].replace(",", "") for match in NUMBER.finditer(text)
+                   if len(match[0]) > 1 and not YEAR.fullmatch(match[0]))
+
+
+def lead_length(body: str) -> int:
+    """Where the lead ends: after LEAD_SENTENCES sentences, or at LEAD_CHARS."""
+    ends = [match.end() for match in SENTENCE_END.finditer(body, 0, 2 * LEAD_CHARS)]
+    return min(ends[LEAD_SENTENCES - 1] if len(ends) >= LEAD_SENTENCES else len(body), LEAD_CHARS)
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def time_marks(text: str) -> Counter[str]:

@@ -50,7 +50,10 @@ from newsdesk.stories.tracker import StoryTracker, published_at
 STATE_VERSION = 1
 BATCH = 100  # articles assigned per transaction
 SNAPSHOT_EVERY = 2_000  # articles assigned between two saved tracker states (what a crash replays)
-FORGET_AFTER = 2 * clustering.WINDOW  # a story this much older than the newest date is closed
+# A story with no article for this long before the newest date is closed. Shorter than the clusterer's
+# WINDOW (two years, for ECB+'s follow-ups): each open story keeps its last members' vectors (~4 KB each),
+# so the state saved in the store holds about a month of news, not all of it.
+FORGET_AFTER = timedelta(days=30)
 FORGET_STEP = timedelta(days=1)  # stories are closed when the cutoff has moved by this much
 FUTURE_SLACK = timedelta(days=1)  # a date later than this after the article was stored moves no clock
 

@@ -1,31 +1,20 @@
-"""From articles to stories: parse, find who/where/when, cluster; in batches, in order of arrival."""
+"""From articles to stories: who/where/when from enrichment, then clustering, in order of arrival."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
-from datetime import datetime
 
-from newsdesk.article import Article
-from newsdesk.enrich.entities import extract_entities
-from newsdesk.enrich.nlp import parse
+from newsdesk.article import Article, Entity
 from newsdesk.stories.clustering import Story, StoryClusterer
-from newsdesk.stories.features import Features, article_features
+from newsdesk.stories.features import Features, article_features, published_at
 
-
-def published_at(article: Article) -> datetime | None:
-    """The article's publication time (naive UTC-less date is fine for windows), or None."""
-    if not article.published:
-        return None
-    try:
-        when = datetime.fromisoformat(article.published[:19] if "T" in article.published
-                                      else article.published[:10])
-    except ValueError:
-        return None
-    return when.replace(tzinfo=None)
+__all__ = ["StoryTracker", "published_at"]
 
 
 class StoryTracker:
-    """Assigns articles to stories; `add_many` parses a batch at once (spaCy is faster on batches)."""
+    """Assigns articles to stories. An enriched article (at ingest, `newsdesk enrich`) brings its
+    entities; an article that was never enriched has its body parsed here for them (in batches:
+    spaCy is faster on batches), once."""
 
     def __init__(self, clusterer: StoryClusterer | None = None) -> None:
         self.clusterer = clusterer or StoryClusterer()
@@ -36,14 +25,12 @@ class StoryTracker:
         return self.clusterer.stories
 
     def features(self, articles: list[Article]) -> list[Features]:
-        bodies = list(parse(a.body for a in articles))
-        titles = list(parse(a.title or "" for a in articles))
+        found = _entities([a for a in articles if not a.enrichment])
         out = []
-        for article, body, title in zip(articles, bodies, titles, strict=True):
-            # An article enriched at ingest already has its entities; others are found here.
-            entities = article.entities or extract_entities(article.body, body)
+        for article in articles:
+            entities = article.entities if article.enrichment else found[id(article)]
             self.names.update((entity.id, entity.name) for entity in entities)
-            out.append(article_features(title if article.title else None, body, entities))
+            out.append(article_features(article, entities))
         return out
 
     def top_entities(self, story: Story, count: int = 5) -> list[str]:
@@ -57,3 +44,14 @@ class StoryTracker:
         batch = list(items)
         for (key, article), features in zip(batch, self.features([a for _, a in batch]), strict=True):
             yield self.clusterer.add(key, features, published_at(article))
+
+
+def _entities(articles: list[Article]) -> dict[int, list[Entity]]:
+    """The entities of articles that were not enriched (by `id()` of the article), from one parse."""
+    if not articles:
+        return {}
+    from newsdesk.enrich.entities import extract_entities
+    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, parse
+
+    docs = parse(a.body[:MAX_PARSE_CHARS] for a in articles)
+    return {id(a): extract_entities(a.body, doc) for a, doc in zip(articles, docs, strict=True)}
