@@ -318,7 +318,7 @@ FIRE = [
                    "Earth next spring, the observatory's director said."),
     (None, "The warehouse fire in the Northport harbour district was started by a faulty heater, fire chief "
            "Helen Ortiz told reporters."),
-    ("2024-01-20", "The Riverside council approved a budget that pays for new school buildings and longer "
+    ("2024-02-20", "The Riverside council approved a budget that pays for new school buildings and longer "
                    "library hours, mayor Dana Morgan said on Saturday."),
     (None, "Helen Ortiz, the Northport fire chief, thanked the firefighters who fought the harbour district "
            "warehouse fire through the night."),
@@ -326,7 +326,7 @@ FIRE = [
 
 
 def test_old_stories_close_and_a_rebuild_closes_the_same(store: Store) -> None:
-    """A story whose last article is two windows older than the newest date leaves the candidate set
+    """A story whose last article is FORGET_AFTER (30 days) older than the newest date leaves the candidates
     (an undated report of the fire no longer joins it); a date in the future moves no clock."""
     keeper = StoryKeeper(store, batch_size=1)
     for number, (when, body) in enumerate(FIRE, start=1):
@@ -336,7 +336,7 @@ def test_old_stories_close_and_a_rebuild_closes_the_same(store: Store) -> None:
     online = everything(store)
     story_of = {id: (record.id if record else None) for id, record in enumerate(online[2], start=1)}
     assert story_of[1] == story_of[2] == story_of[4] == "S1"  # the 2099 page closed nothing
-    assert story_of[6] != "S1"  # the fire's story closed when January 20 came
+    assert story_of[6] != "S1"  # the fire's story closed when February 20 came (30 days on)
     rebuilt = StoryKeeper(store, batch_size=100)
     rebuilt.rebuild()
     rebuilt.close()
@@ -358,7 +358,7 @@ def test_forget_closes_stories_of_the_clusterer() -> None:
     assert clusterer.add("b", features(), None) is old
     assert clusterer.forget(datetime(2023, 12, 1)) == []
     assert clusterer.forget(datetime(2024, 1, 15)) == [old]
-    assert old.centroid == {} and old.articles == ["a", "b"]
+    assert not old.members and old.articles == ["a", "b"]
     assert clusterer.add("c", features(), None) is not old  # undated: only open stories are candidates
     assert clusterer.forget(datetime(2024, 1, 15)) == []
 
