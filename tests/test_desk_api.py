@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from conftest import PARAGRAPHS, article_html
 from desk_fixtures import DeskServer
@@ -54,6 +57,39 @@ def test_article_and_search_shapes_equal_the_cli(filled: DeskServer, cli: Callab
     lines = cli("search", "harbour story", "--limit", "5", "--format", "jsonl", "--db", filled.store_url)
     records = [json.loads(line) for line in lines.stdout.splitlines()]
     assert [{k: v for k, v in hit.items() if k not in ("snippet", "score")} for hit in hits] == records
+
+
+def test_an_upload_is_named_by_its_own_name_never_by_a_server_path(filled: DeskServer) -> None:
+    """The article's source and its page's "Original" say `upload:NAME`, not the job's temporary file."""
+    with filled.client() as client:
+        hits = client.get("/api/search", params={"q": "harbour story", "limit": 10}).json()["hits"]
+        assert {hit["source"] for hit in hits} == {f"upload:story-{n}.html" for n in range(3)}
+        page = client.get(f"/articles/{hits[0]['id']}").text
+    assert f"<dd>{hits[0]['source']}</dd>" in page
+    assert "newsdesk-upload-" not in page and tempfile.gettempdir() + "/" not in page
+
+
+def test_an_uploaded_web_archive_is_read_record_by_record(desk_server: DeskServer) -> None:
+    """A WARC (written with warcio) is read as an archive; a file of another kind is refused, by name."""
+    raw = io.BytesIO()
+    writer = WARCWriter(raw, gzip=True)
+    page = article_html("Lighthouse keeper retires", ["The lighthouse keeper of the northern cape retired "
+                                                      "on Friday after forty years of service.", *PARAGRAPHS])
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        "https://news.example.org/lighthouse.html", "response", payload=io.BytesIO(page.encode()),
+        length=len(page.encode()), http_headers=http))
+    files = [("files", ("crawl.warc.gz", raw.getvalue(), "application/warc")),
+             ("files", ("notes.pdf", b"%PDF-1.4 not a page", "application/pdf"))]
+    with desk_server.client(token=True) as client:
+        job = desk_server.wait_for_job(client.post("/api/ingest/files", files=files).json()["id"])
+        assert (job["state"], job["read"], job["failed"]) == ("done", 1, 1), job
+        assert job["sources"] == ["crawl.warc.gz", "notes.pdf"]
+        assert [(e["source"], e["stage"]) for e in job["errors"]] == [("upload:notes.pdf", "read")]
+        hits = client.get("/api/search", params={"q": "lighthouse keeper"}).json()["hits"]
+        assert client.get("/api/errors").json()[-1]["source"] == "upload:notes.pdf"
+    assert len(hits) == 1 and hits[0]["source"].startswith("upload:crawl.warc.gz@")
+    assert hits[0]["url"] == "https://news.example.org/lighthouse.html"
 
 
 def test_cursor_pagination_walks_every_article_once(filled: DeskServer) -> None:
