@@ -62,7 +62,7 @@ def test_article_and_search_shapes_equal_the_cli(filled: DeskServer, cli: Callab
 def test_an_upload_is_named_by_its_own_name_never_by_a_server_path(filled: DeskServer) -> None:
     """The article's source and its page's "Original" say `upload:NAME`, not the job's temporary file."""
     with filled.client() as client:
-        hits = client.get("/api/search", params={"q": "harbour story", "limit": 10}).json()["hits"]
+        hits = client.get("/api/search", params={"q": '"harbour authority published"'}).json()["hits"]
         assert {hit["source"] for hit in hits} == {f"upload:story-{n}.html" for n in range(3)}
         page = client.get(f"/articles/{hits[0]['id']}").text
     assert f"<dd>{hits[0]['source']}</dd>" in page
@@ -123,7 +123,7 @@ def test_sources_errors_coverage_and_bad_queries(filled: DeskServer) -> None:
 
 def test_exports_stream_jsonl_csv_and_parquet(filled: DeskServer) -> None:
     with filled.client() as client:
-        params = {"q": "harbour"}
+        params = {"q": '"harbour authority published"'}  # only the three pages of `filled`
         lines = client.get("/api/export", params={**params, "format": "jsonl"}).text.splitlines()
         text = client.get("/api/export", params={**params, "format": "csv"}).text
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -152,6 +152,21 @@ def test_ingest_refuses_private_addresses_and_local_paths(desk_server: DeskServe
         response = client.post("/api/ingest", json={"sources": [url]})
     assert response.status_code == 400
     assert "refused" in response.json()["detail"] or "only http" in response.json()["detail"]
+
+
+def test_nul_characters_are_refused_with_400(desk_server: DeskServer) -> None:
+    """PostgreSQL cannot compare text with NUL in it: such a request is refused before the store sees it."""
+    with desk_server.client(token=True) as client:
+        for path in ("/api/articles?speaker=a%00b", "/api/search?q=%00", "/api/entities/x%00y",
+                     "/search?q=%00", "/api/stories?site=%00"):
+            response = client.get(path)
+            assert response.status_code == 400 and "NUL" in response.json()["detail"], path
+        for path in ("/api/articles?speaker=.", "/api/quotes?entity=%C2%98", "/api/entities/-"):
+            response = client.get(path)  # no word to match: PostgreSQL refused the store's sentinel
+            assert response.status_code == 400 and "no letter or digit" in response.json()["detail"], path
+        assert "no letter or digit" in client.get("/search?entity=.").text
+        refused = client.post("/api/ingest", json={"sources": ["https://example.org/\u0000x"]})
+        assert refused.status_code == 400 and "control characters" in refused.json()["detail"]
 
 
 def test_forms_without_the_csrf_token_are_refused(desk_server: DeskServer) -> None:

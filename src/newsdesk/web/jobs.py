@@ -43,6 +43,8 @@ class Refused(ValueError):
 def check_url(url: str, allow_private: bool) -> str:
     """The URL, stripped, when it may be fetched; Refused with the reason otherwise."""
     url = url.strip()
+    if any(not char.isprintable() for char in url):
+        raise Refused(f"{url!r} is not a valid URL: it has control characters in it")
     try:
         parts = urlsplit(url)
         host = parts.hostname
