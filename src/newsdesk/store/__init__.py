@@ -14,6 +14,7 @@ import os
 from newsdesk.errors import StoreError
 from newsdesk.store.base import (
     ArticleVersion,
+    DuplicateRecord,
     ErrorRecord,
     FeedState,
     FetchState,
@@ -25,13 +26,15 @@ from newsdesk.store.base import (
     Snippet,
     Store,
     StoredArticle,
+    StoryRecord,
 )
 
 DEFAULT_DB = "newsdesk.db"
 
 __all__ = [
-    "ArticleVersion", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "SearchHit", "SearchPage",
-    "SearchRequest", "SiteSummary", "Snippet", "Store", "StoredArticle", "open_store",
+    "ArticleVersion", "DuplicateRecord", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "SearchHit",
+    "SearchPage", "SearchRequest", "SiteSummary", "Snippet", "Store", "StoredArticle", "StoryRecord",
+    "open_store",
 ]
 
 

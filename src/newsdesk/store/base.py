@@ -20,8 +20,9 @@ PutStatus = Literal["stored", "updated", "unchanged"]
 Sort = Literal["relevance", "date"]
 
 __all__ = [
-    "ArticleVersion", "EntityCount", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "PutStatus",
-    "SearchHit", "SearchPage", "SearchRequest", "SiteSummary", "Snippet", "Sort", "Store", "StoredArticle",
+    "ArticleVersion", "DuplicateEntry", "DuplicateRecord", "EntityCount", "ErrorRecord", "FeedState",
+    "FetchState", "PutOutcome", "PutStatus", "SearchHit", "SearchPage", "SearchRequest", "SiteSummary",
+    "Snippet", "Sort", "Store", "StoredArticle", "StoryAssignment", "StoryRecord", "StoryState",
 ]
 
 
@@ -57,6 +58,8 @@ class SearchRequest:
     the primary language subtag ("en" matches "en-GB"); `entity` an entity the article names and
     `speaker` the speaker of one of its quotations (an entity id, or whole words of the name after
     the alias table: "Rutte", "Kiev"); `topic` a topic id or name. `cursor` is a page's `next_cursor`.
+    `fold_duplicates`: one article per duplicate group, the group's earliest copy that matches (articles
+    not yet in a group are each their own).
     """
 
     query: str | None = None
@@ -71,6 +74,7 @@ class SearchRequest:
     sort: Sort = "relevance"
     limit: int = 20
     cursor: str | None = None
+    fold_duplicates: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,78 @@ class FetchState:
     last_modified: str | None
 
 
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story: one event followed across articles and outlets (see docs/stories.md).
+
+    `id` is "S" + the store id of the article that started it (stable); `headline` the title of its
+    earliest published article; `articles` in order of arrival, duplicate copies included, and `urls`
+    their canonical (else) URLs in the same order ("" for an article without one); `sources` the site
+    names in order of publication; `entities` its most mentioned entities and places (at most 5).
+    """
+
+    id: str
+    headline: str | None
+    first_seen: str | None  # ISO 8601 as written: the earliest published date of its articles
+    last_seen: str | None
+    articles: list[int]
+    sources: list[str]
+    entities: list[str]
+    urls: list[str]
+
+
+@dataclass(frozen=True)
+class DuplicateRecord:
+    """An article of a duplicate group. `group` is the store id of the group's earliest copy (earliest
+    published; undated copies after dated ones, then in order of arrival); `kind` is "earliest" for it,
+    else how the article copies it: "exact" (the same words), "near" (most of its 5-word runs) or
+    "teaser" (its opening)."""
+
+    article_id: int
+    group: int
+    kind: str
+    published: str | None
+    url: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class DuplicateEntry:
+    """What the duplicate index keeps of an article, persisted so it is rebuilt without the bodies:
+    the group it was found in on arrival (`root`: the group's first arrived copy), how it matched
+    (None for a root), the hash of its normalised body and its MinHash signatures (body, then opening:
+    `newsdesk.stories.duplicates`)."""
+
+    article_id: int
+    root: int
+    match: str | None
+    body_hash: str
+    signature: bytes
+    body_size: int
+    lead_size: int
+    lead_words: int
+
+
+@dataclass(frozen=True)
+class StoryAssignment:
+    """An article's duplicate entry and the story it joined (the story's id without its "S")."""
+
+    entry: DuplicateEntry
+    story: int
+
+
+@dataclass(frozen=True)
+class StoryState:
+    """Where online assignment stands: `serial` changes at every save (a writer that saw another
+    serial reloads), `seq` counts the articles assigned, `data` is the saved tracker state (opaque
+    bytes: `newsdesk.stories.persist`), which includes the first `data_seq` of them."""
+
+    serial: int
+    seq: int
+    data_seq: int
+    data: bytes | None
+
+
 class Store(Protocol):
     """Where articles, versions, failures and ingest state are kept. Safe to reopen; closes on exit."""
 
@@ -185,6 +261,54 @@ class Store(Protocol):
     def fetch_state(self, url: str) -> FetchState | None: ...
 
     def save_fetch_state(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+    # --- duplicates and stories (kept by `newsdesk.stories.persist` as articles arrive) ----------
+
+    def stories(self, since: str | None = None, until: str | None = None, top: int = 20,
+                site: str | None = None) -> list[StoryRecord]:
+        """Stories with an article published in the period (and from `site`, if given), most widely
+        covered first (sources desc, articles desc, first_seen)."""
+        ...
+
+    def story(self, story_id: str) -> StoryRecord | None:
+        """A story by id ("S12", case-insensitive)."""
+        ...
+
+    def story_of(self, article_id: int) -> StoryRecord | None: ...
+
+    def duplicates_of(self, article_id: int) -> list[DuplicateRecord]:
+        """The article's duplicate group, itself included, earliest published first ([] if unknown)."""
+        ...
+
+    def unassigned(self) -> int:
+        """How many stored articles are in no duplicate group and story yet."""
+        ...
+
+    def arrivals(self, limit: int) -> list[StoredArticle]:
+        """The first `limit` articles in no group yet, in order of arrival (id), each as first stored
+        (version 1)."""
+        ...
+
+    def first_versions(self, ids: list[int]) -> dict[int, StoredArticle]:
+        """The articles of `ids` as first stored (version 1)."""
+        ...
+
+    def duplicate_entries(self, after_seq: int = 0) -> Iterator[tuple[int, DuplicateEntry]]:
+        """(seq, entry) of every article assigned after `after_seq`, in order of assignment."""
+        ...
+
+    def story_state(self) -> StoryState: ...
+
+    def save_assignments(self, assignments: list[StoryAssignment], entities: Mapping[int, list[str]],
+                         serial: int, data: bytes | None = None) -> bool:
+        """Record the assignments (in order of arrival) in one transaction, with the top entities of the
+        stories given and, with `data`, the tracker state including them; False (nothing written) when
+        the state's serial is no longer `serial` (another process assigned meanwhile)."""
+        ...
+
+    def clear_stories(self) -> None:
+        """Forget every duplicate group, story and the tracker state (a rebuild starts here)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -14,9 +14,11 @@ from newsdesk.article import Article
 from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, parse_query, positive_terms
 from newsdesk.search.snippet import make_snippet
 from newsdesk.search.tokens import IndexedDocument, tokens
-from newsdesk.store import rows
+from newsdesk.store import groups, rows
 from newsdesk.store.base import (
     ArticleVersion,
+    DuplicateEntry,
+    DuplicateRecord,
     EntityCount,
     ErrorRecord,
     FeedState,
@@ -27,10 +29,20 @@ from newsdesk.store.base import (
     SearchRequest,
     SiteSummary,
     StoredArticle,
+    StoryAssignment,
+    StoryRecord,
+    StoryState,
 )
 from newsdesk.store.enrichment import Wanted, take_enrichment
 
 _FIELD_WEIGHTS = (5.0, 2.0, 1.0)
+
+
+@dataclass
+class _Duplicate:
+    seq: int
+    entry: DuplicateEntry
+    naming: groups.Naming
 
 
 @dataclass
@@ -52,6 +64,10 @@ class MemoryStore:
         self._tasks: dict[str, dict[str, Any]] = {}
         self._feeds: dict[str, FeedState] = {}
         self._fetch: dict[str, FetchState] = {}
+        self._duplicates: dict[int, _Duplicate] = {}
+        self._story_of: dict[int, int] = {}
+        self._stories: dict[int, StoryRecord] = {}
+        self._state = StoryState(0, 0, 0, None)
 
     def put(self, article: Article) -> PutOutcome:
         return self.put_many([article])[0]
@@ -116,11 +132,28 @@ class MemoryStore:
                 found.append((0.0, id))
             elif _matches(tree, entry.index):
                 found.append((_score(tree, entry.index), id))
+        if request.fold_duplicates:
+            found = self._folded(found)
         if tree is None or request.sort == "date":
             found.sort(key=lambda hit: (self._entries[hit[1]].row.published_key, hit[1]), reverse=True)
         else:
             found.sort(key=lambda hit: (-hit[0], hit[1]))
         return found
+
+    def _folded(self, found: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Without the articles that have an earlier copy among `found`."""
+        matching = {id for _, id in found}
+        earlier: dict[int, list[int]] = {}
+        for id, duplicate in self._duplicates.items():
+            earlier.setdefault(duplicate.naming.group, []).append(id)
+        kept = []
+        for score, id in found:
+            mine = self._duplicates.get(id)
+            if mine is None or not any(
+                    other in matching and self._duplicates[other].naming.order < mine.naming.order
+                    for other in earlier[mine.naming.group]):
+                kept.append((score, id))
+        return kept
 
     def search(self, request: SearchRequest) -> SearchPage:
         found = self._matching(request)
@@ -217,6 +250,98 @@ class MemoryStore:
 
     def save_fetch_state(self, url: str, etag: str | None, last_modified: str | None) -> None:
         self._fetch[url] = FetchState(etag, last_modified)
+
+    # --- duplicates and stories --------------------------------------------------------------
+
+    def stories(self, since: str | None = None, until: str | None = None, top: int = 20,
+                site: str | None = None) -> list[StoryRecord]:
+        wanted = list(self._stories.values())
+        if since or until or site:
+            request = SearchRequest(since=since, until=until, site=site)
+            numbers = {self._story_of[id] for id, entry in self._entries.items()
+                       if id in self._story_of and _passes(entry.row, request)}
+            wanted = [self._stories[number] for number in numbers]
+        return sorted(wanted, key=groups.coverage_key)[:max(top, 0)]
+
+    def story(self, story_id: str) -> StoryRecord | None:
+        number = groups.story_number(story_id)
+        return None if number is None else self._stories.get(number)
+
+    def story_of(self, article_id: int) -> StoryRecord | None:
+        number = self._story_of.get(article_id)
+        return None if number is None else self._stories.get(number)
+
+    def duplicates_of(self, article_id: int) -> list[DuplicateRecord]:
+        mine = self._duplicates.get(article_id)
+        if mine is None:
+            return []
+        found = sorted((d.naming.order, id) for id, d in self._duplicates.items()
+                       if d.naming.group == mine.naming.group)
+        out = []
+        for _, id in found:
+            naming, entry = self._duplicates[id].naming, self._entries[id]
+            out.append(DuplicateRecord(id, naming.group, naming.kind, entry.row.published_key or None,
+                                       None if entry.row.key.startswith("sha256:") else entry.row.key,
+                                       entry.row.title or None))
+        return out
+
+    def unassigned(self) -> int:
+        return sum(id not in self._duplicates for id in self._entries)
+
+    def arrivals(self, limit: int) -> list[StoredArticle]:
+        ids = sorted(id for id in self._entries if id not in self._duplicates)[:limit]
+        first = self.first_versions(ids)
+        return [first[id] for id in ids]
+
+    def first_versions(self, ids: list[int]) -> dict[int, StoredArticle]:
+        found = {}
+        for id in ids:
+            if id in self._entries:
+                entry, first = self._entries[id], self.versions(id)[0].article
+                found[id] = StoredArticle(id, Article.from_json(first.to_json()), 1, entry.stored_at,
+                                          entry.stored_at)
+        return found
+
+    def duplicate_entries(self, after_seq: int = 0) -> Iterator[tuple[int, DuplicateEntry]]:
+        found = sorted((d.seq, d.entry) for d in self._duplicates.values() if d.seq > after_seq)
+        yield from found
+
+    def story_state(self) -> StoryState:
+        return self._state
+
+    def save_assignments(self, assignments: list[StoryAssignment], entities: Mapping[int, list[str]],
+                         serial: int, data: bytes | None = None) -> bool:
+        state = self._state
+        if state.serial != serial:
+            return False
+        seq = state.seq
+        for assignment in assignments:
+            entry = assignment.entry
+            seq += 1
+            self._duplicates[entry.article_id] = _Duplicate(
+                seq, entry, groups.Naming(entry.article_id, entry.root, "earliest", 0))
+            self._story_of[entry.article_id] = assignment.story
+        for root in {a.entry.root for a in assignments}:
+            members = [groups.Member(id, d.entry.match, d.entry.body_hash,
+                                     self._entries[id].row.published_key)
+                       for id, d in self._duplicates.items() if d.entry.root == root]
+            for naming in groups.name_group(members):
+                self._duplicates[naming.id].naming = naming
+        for story in {a.story for a in assignments} | set(entities):
+            members_ = [groups.StoryMember(id, self._entries[id].row.title, self._entries[id].row.site,
+                                           self._entries[id].row.published_key, self._entries[id].row.key)
+                        for id, number in self._story_of.items() if number == story]
+            kept = self._stories[story].entities if story in self._stories else []
+            self._stories[story] = groups.story_record(story, members_, list(entities.get(story, kept)))
+        self._state = StoryState(serial + 1, seq, seq if data is not None else state.data_seq,
+                                 data if data is not None else state.data)
+        return True
+
+    def clear_stories(self) -> None:
+        self._duplicates.clear()
+        self._story_of.clear()
+        self._stories.clear()
+        self._state = StoryState(self._state.serial + 1, 0, 0, None)
 
     def close(self) -> None:
         pass

@@ -20,7 +20,7 @@ from newsdesk.search.query import Node, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.sql import Cursor, SortKey, SqlStore
+from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore
 
 if TYPE_CHECKING:
     import psycopg
@@ -129,7 +129,10 @@ def _nothing(cur: Cursor) -> None:
 
 
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
-MIGRATIONS: list[Callable[[Cursor], None]] = [_script(_V1), _v2, _script(_V3), _v4, _nothing]
+MIGRATIONS: list[Callable[[Cursor], None]] = [
+    _script(_V1), _v2, _script(_V3), _v4, _nothing,
+    _script(STORIES_SCHEMA.format(int="BIGINT", blob="BYTEA", date='TEXT COLLATE "C"')),
+]
 
 
 class PostgresStore(SqlStore):
@@ -210,7 +213,7 @@ class PostgresStore(SqlStore):
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
-        clauses, params = rows.filters(request, "?")
+        clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
         keyset, more = "", []
         if after is not None:
@@ -223,7 +226,7 @@ class PostgresStore(SqlStore):
         return [(int(id), float(score)) for id, score in found]
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
-        clauses, params = rows.filters(request, "?")
+        clauses, params = self._filters(request, tree)
         source, match = self._match_source(tree)
         where = " AND ".join(clauses) or "1 = 1"
         return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", [match, *params])[0][0])
@@ -238,6 +241,10 @@ class _Converting:
 
     def __init__(self, cur: psycopg.Cursor[Any]) -> None:
         self._cur = cur
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
 
     def execute(self, query: Any, params: Any = None, /) -> Any:
         sql = query if isinstance(query, bytes) else query.replace("?", "%s").encode()

@@ -30,7 +30,7 @@ from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.sql import Cursor, SortKey, SqlStore
+from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore
 
 _V1 = """
 CREATE TABLE articles (
@@ -137,13 +137,16 @@ def _v5(connection: sqlite3.Connection) -> None:
         connection.execute(_INSERT_FTS, [id, *rows.index_of(Article.from_json(data)).columns()])
 
 
-# Migration N brings a store at version N-1 to version N.
+# Migration N brings a store at version N-1 to version N. Version 6 (duplicate groups and stories)
+# starts empty: the articles of an older store join groups and stories at the next ingest or
+# `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _v2,
     _script(_V3),
     _v4,
     _v5,
+    _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
 ]
 
 
@@ -238,7 +241,7 @@ class SQLiteStore(SqlStore):
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
-        clauses, params = rows.filters(request, "?")
+        clauses, params = self._filters(request, tree)
         keyset: list[str] = []
         if after is not None:
             # bm25 ranks are negative, best first; the score shown is the rank negated.
@@ -261,7 +264,7 @@ class SQLiteStore(SqlStore):
         return [(int(id), -float(rank)) for id, rank in found]
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
-        clauses, params = rows.filters(request, "?")
+        clauses, params = self._filters(request, tree)
         source, match = self._match_source(tree)
         where = " AND ".join(clauses) or "1 = 1"
         return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", [match, *params])[0][0])

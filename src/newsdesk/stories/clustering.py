@@ -139,3 +139,26 @@ class StoryClusterer:
                 story.norms[bag] = math.sqrt(sum(v * v for v in centroid.values()))
         story.entity_counts.update(features.entities)
         story.entity_counts.update(features.places)
+
+    # --- Added for the stories kept in the store (newsdesk.stories.persist, the `persist` branch): the
+    # --- online tracker's state must stay bounded. Only this method; nothing above it changed.
+
+    def forget(self, before: datetime) -> list[Story]:
+        """Close every story whose last article is older than `before`: it leaves the candidate set and
+        its centroid is freed (it keeps its id, its place in `stories` and its articles). Returns the
+        stories closed now. Stories without a date stay open."""
+        closed = [story for story in self.stories
+                  if story.centroid and story.last_seen is not None and story.last_seen < before]
+        for story in closed:
+            for bag, centroid in story.centroid.items():
+                index = self._index[bag]
+                for term in centroid:
+                    ids = index.get(term)
+                    if ids is not None:
+                        ids.discard(story.id)
+                        if not ids:
+                            del index[term]
+            story.centroid = {}
+            story.norms = {}
+            story.entity_counts = Counter()
+        return closed

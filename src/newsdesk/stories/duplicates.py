@@ -134,6 +134,43 @@ class _Bands:
 
 
 @dataclass(frozen=True, slots=True)
+class Signature:
+    """What the index keeps of a body (and what is persisted of it): the hash of its normalised words,
+    the MinHash of its shingles and of its opening's, the number of distinct shingles of each, and the
+    number of words of the opening."""
+
+    digest: bytes
+    body: np.ndarray  # NUM_PERM uint32 values
+    body_size: int
+    lead: np.ndarray
+    lead_size: int
+    lead_words: int
+
+    def values(self) -> bytes:
+        """Both MinHashes as bytes (little-endian 32-bit values, the body's first)."""
+        return self.body.astype("<u4").tobytes() + self.lead.astype("<u4").tobytes()
+
+    @staticmethod
+    def of(digest: bytes, values: bytes, body_size: int, lead_size: int, lead_words: int) -> Signature:
+        """The signature `values()` and the sizes describe; ValueError when they cannot be one."""
+        if len(values) != 8 * NUM_PERM:
+            raise ValueError(f"a signature has {8 * NUM_PERM} bytes, not {len(values)}")
+        both = np.frombuffer(values, dtype="<u4").astype(np.uint32)
+        return Signature(digest, both[:NUM_PERM], body_size, both[NUM_PERM:], lead_size, lead_words)
+
+
+def signature(body: str) -> Signature:
+    """The body's signature (`Signature`)."""
+    tokens = words(body)
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
+    hashed = word_hashes(tokens)
+    body_hashes = shingle_hashes(hashed)
+    lead_hashes = shingle_hashes(hashed[:LEAD_WORDS])
+    return Signature(digest, _signature(body_hashes), len(body_hashes), _signature(lead_hashes),
+                     len(lead_hashes), min(len(tokens), LEAD_WORDS))
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """What an article duplicates: `group` is the earliest copy's key; `kind` exact, near or teaser."""
 
@@ -174,27 +211,34 @@ class DuplicateIndex:
         return self._entries[self._numbers[key]].group
 
     def add(self, key: Hashable, body: str) -> Match | None:
+        return self.add_signed(key, signature(body))
+
+    def add_signed(self, key: Hashable, signed: Signature) -> Match | None:
+        """`add` with the body's `signature` made beforehand."""
         if key in self._numbers:
             raise ValueError(f"{key!r} was already added")
-        tokens = words(body)
-        digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
-        hashed = word_hashes(tokens)
-        body_hashes = shingle_hashes(hashed)
-        lead_hashes = shingle_hashes(hashed[:LEAD_WORDS])
-        body_sig, lead_sig = _signature(body_hashes), _signature(lead_hashes)
-        lead_words = min(len(tokens), LEAD_WORDS)
-        match = self._match(digest, body_sig, len(body_hashes), lead_sig, len(lead_hashes), lead_words)
-        number = len(self._entries)
-        self._entries.append(_Entry(key, match.group if match else key, body_sig, len(body_hashes),
-                                    lead_sig, len(lead_hashes)))
-        self._numbers[key] = number
-        if tokens:
-            self._exact.setdefault(digest, number)
-            if match is None or match.kind != "exact":
-                self._bodies.insert(number, body_sig)
-                if lead_words >= MIN_LEAD_WORDS:
-                    self._leads.insert(number, lead_sig)
+        match = self._match(signed.digest, signed.body, signed.body_size, signed.lead, signed.lead_size,
+                            signed.lead_words)
+        self._keep(key, match.group if match else key, signed, match.kind if match else None)
         return match
+
+    def restore(self, key: Hashable, group: Hashable, signed: Signature, kind: str | None) -> None:
+        """Put back an article as `add` left it, found in `group` (how: `kind`, None for a group's
+        first article), without comparing it again: how a persisted index is rebuilt, in order."""
+        if key in self._numbers:
+            raise ValueError(f"{key!r} was already added")
+        self._keep(key, group, signed, kind)
+
+    def _keep(self, key: Hashable, group: Hashable, signed: Signature, kind: str | None) -> None:
+        number = len(self._entries)
+        self._entries.append(_Entry(key, group, signed.body, signed.body_size, signed.lead, signed.lead_size))
+        self._numbers[key] = number
+        if signed.body_size:
+            self._exact.setdefault(signed.digest, number)
+            if kind != "exact":
+                self._bodies.insert(number, signed.body)
+                if signed.lead_words >= MIN_LEAD_WORDS:
+                    self._leads.insert(number, signed.lead)
 
     def _match(self, digest: bytes, body: np.ndarray, body_size: int, lead: np.ndarray, lead_size: int,
                lead_words: int) -> Match | None:

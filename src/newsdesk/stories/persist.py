@@ -1,0 +1,292 @@
+"""Duplicate groups and stories kept in the store, as articles arrive (see docs/stories.md).
+
+    >>> keeper = StoryKeeper(store)
+    >>> keeper.catch_up()       # every stored article not yet in a group: grouped and clustered, in order
+    >>> keeper.close()          # saves the tracker's state
+
+Articles are taken in order of arrival (store id), each as it was first stored (version 1: an update
+keeps the article's group and story). Each joins a duplicate group (`DuplicateIndex`); an article that
+copies no earlier one goes through the story tracker (`StoryTracker`), and a copy joins the story of
+its group's first arrived article. A batch's groups and stories are written in one transaction, after
+the batch of articles itself is stored: an article a crash left without them is simply still "not yet
+in a group", and the next ingest (or `newsdesk stories --rebuild`) assigns it first. `rebuild()` forgets
+everything and assigns every article again the same way, so it gives the online result.
+
+What is kept between runs:
+
+- per article, its duplicate entry: the group it was found in, how, the hash of its normalised body and
+  its MinHash signatures (so the duplicate index is rebuilt on opening without reading any body);
+- the story tracker itself (its clusterer: the stories still open, their centroids, the document
+  frequencies), pickled into the store's story_state row every SNAPSHOT_EVERY articles and at the end
+  of a run, with the number of articles it includes. On opening, the articles assigned after it (after a
+  crash) are replayed through it. A state saved by another version of the clustering code (or that
+  cannot be read) is not used: the stories are then rebuilt.
+
+The tracker stays bounded: a story whose last article is older than FORGET_AFTER before the newest
+publication date seen is closed (it leaves the candidate set and its centroid is freed). The newest date
+only counts dates no later than a day after the article was stored (a page dated 2099 does not close
+every story). Closing depends only on the order of arrival, so a rebuild closes the same stories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from newsdesk.article import Article
+from newsdesk.store.base import DuplicateEntry, Store, StoredArticle, StoryAssignment
+from newsdesk.stories import clustering, features, tracker
+from newsdesk.stories.clustering import Story
+from newsdesk.stories.duplicates import DuplicateIndex, Signature, signature
+from newsdesk.stories.features import Features
+from newsdesk.stories.tracker import StoryTracker, published_at
+
+STATE_VERSION = 1
+BATCH = 100  # articles assigned per transaction
+SNAPSHOT_EVERY = 2_000  # articles assigned between two saved tracker states (what a crash replays)
+FORGET_AFTER = 2 * clustering.WINDOW  # a story this much older than the newest date is closed
+FORGET_STEP = timedelta(days=1)  # stories are closed when the cutoff has moved by this much
+FUTURE_SLACK = timedelta(days=1)  # a date later than this after the article was stored moves no clock
+
+
+def _code_version() -> str:
+    """The clustering code's fingerprint: a tracker pickled by other code is not used."""
+    digest = hashlib.sha256(str(STATE_VERSION).encode())
+    for module in (clustering, features, tracker):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class _Tracked:
+    """The tracker and what goes with it, as pickled."""
+
+    tracker: StoryTracker = field(default_factory=StoryTracker)
+    story_numbers: dict[int, int] = field(default_factory=dict)  # clusterer story id -> store story
+    newest: datetime | None = None  # the newest publication date seen (see FUTURE_SLACK)
+    cutoff: datetime | None = None  # stories last seen before this are closed
+
+
+Notice = Callable[[str], None]
+Progress = Callable[[int, int], None]  # (articles assigned, articles to assign)
+
+
+class StoryKeeper:
+    """Keeps a store's duplicate groups and stories up to date; one per process using the store."""
+
+    def __init__(self, store: Store, *, notice: Notice | None = None, progress: Progress | None = None,
+                 batch_size: int = BATCH) -> None:
+        self.store = store
+        self.notice = notice or (lambda message: None)
+        self.progress = progress or (lambda done, total: None)
+        self.batch_size = batch_size
+        self._loaded = False
+        self._index = DuplicateIndex()
+        self._tracked = _Tracked()
+        self._serial = 0
+        self._seq = 0  # articles assigned, as of the state loaded plus what this keeper saved
+        self._data_seq = 0  # ... of which the saved tracker state includes this many
+
+    # --- what callers use ------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Assign every stored article not yet in a group, in order of arrival; returns how many."""
+        done = 0
+        total = None
+        while True:
+            arrivals = self.store.arrivals(self.batch_size)
+            if not arrivals:
+                return done
+            if total is None:
+                total = self.store.unassigned()
+            if not self._loaded:
+                if not self._load():
+                    self.notice("the stories kept in the store were made by another version of newsdesk "
+                                f"(or cannot be read): rebuilding them from {self.store.count()} articles")
+                    self.store.clear_stories()
+                    self._reset()
+                    total = None
+                continue
+            try:
+                assignments, entities = self._assign(arrivals)
+                due = self._seq + len(assignments) - self._data_seq >= SNAPSHOT_EVERY
+                saved = self.store.save_assignments(assignments, entities, self._serial,
+                                                    self._state() if due else None)
+            except BaseException:
+                self._loaded = False  # the state in memory may hold a batch that was not saved
+                raise
+            if not saved:  # another process assigned meanwhile: take its state, then go on
+                self._loaded = False
+                continue
+            self._serial += 1
+            self._seq += len(assignments)
+            if due:
+                self._data_seq = self._seq
+            done += len(assignments)
+            self.progress(done, max(total, done))
+
+    def rebuild(self) -> int:
+        """Forget every group and story, and assign every article again in order of arrival."""
+        self.store.clear_stories()
+        self._reset()
+        return self.catch_up()
+
+    def close(self) -> None:
+        """Save the tracker's state when it includes articles the saved one does not."""
+        if (self._loaded and self._seq > self._data_seq
+                and self.store.save_assignments([], {}, self._serial, self._state())):
+            self._serial += 1
+            self._data_seq = self._seq
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        state = self.store.story_state()
+        self._index = DuplicateIndex()
+        self._tracked = _Tracked()
+        self._serial, self._seq, self._data_seq = state.serial, state.seq, state.seq
+        self._loaded = True
+
+    def _state(self) -> bytes:
+        """The tracker's state, to be saved with the articles it includes."""
+        return pickle.dumps({"version": _code_version(), "tracked": self._tracked},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load(self) -> bool:
+        """The duplicate index from the stored entries, and the tracker from its saved state plus the
+        articles assigned after it; False when that state cannot be used (the stories need a rebuild)."""
+        state = self.store.story_state()
+        tracked = _Tracked() if state.data_seq == 0 else self._unpickle(state.data)
+        if tracked is None:
+            return False
+        self._index = DuplicateIndex()
+        self._tracked = tracked
+        self._serial, self._seq, self._data_seq = state.serial, state.seq, state.data_seq
+        replay: list[int] = []
+        for seq, entry in self.store.duplicate_entries():
+            self._index.restore(entry.article_id, entry.root, _signature_of(entry), entry.match)
+            if seq > state.data_seq and entry.match is None:
+                replay.append(entry.article_id)
+        for start in range(0, len(replay), self.batch_size):
+            chunk = replay[start:start + self.batch_size]
+            found = self.store.first_versions(chunk)
+            self._cluster([found[id] for id in chunk if id in found])
+        self._loaded = True
+        return True
+
+    def _unpickle(self, data: bytes | None) -> _Tracked | None:
+        if data is None:
+            return None
+        try:
+            state = pickle.loads(data)  # the user's own database: see the module's docstring
+        except Exception:  # any class or module renamed since, a truncated value...
+            return None
+        if not isinstance(state, dict) or state.get("version") != _code_version():
+            return None
+        tracked = state.get("tracked")
+        return tracked if isinstance(tracked, _Tracked) else None
+
+    # --- assigning ------------------------------------------------------------------------------
+
+    def _assign(self, arrivals: list[StoredArticle]) -> tuple[list[StoryAssignment], dict[int, list[str]]]:
+        entries = []
+        for stored in arrivals:
+            signed = signature(stored.article.body)
+            match = self._index.add_signed(stored.id, signed)
+            root = cast(int, match.group) if match else stored.id
+            entries.append(DuplicateEntry(stored.id, root, match.kind if match else None, signed.digest.hex(),
+                                          signed.values(), signed.body_size, signed.lead_size,
+                                          signed.lead_words))
+        originals = [stored for stored, entry in zip(arrivals, entries, strict=True) if entry.match is None]
+        stories = self._cluster(originals)
+        numbers = {id: number for id, (number, _) in stories.items()}
+        assignments = []
+        for entry in entries:
+            number = numbers.get(entry.root)
+            if number is None:
+                number = self._stored_story(entry.root)
+                numbers[entry.root] = number
+            assignments.append(StoryAssignment(entry, number))
+        entities = {number: self._tracked.tracker.top_entities(story) for number, story in stories.values()}
+        return assignments, entities
+
+    def _stored_story(self, root: int) -> int:
+        """The story of an article assigned before (a copy joins its group's first article's story)."""
+        record = self.store.story_of(root)
+        if record is None:  # cannot happen: a root is assigned with its story; its own story then
+            return root
+        return int(record.id[1:])
+
+    def _cluster(self, originals: list[StoredArticle]) -> dict[int, tuple[int, Story]]:
+        """Each original's story (store number and clusterer story), added in order."""
+        tracked = self._tracked
+        found = {}
+        for stored, features_ in zip(originals, self._features([s.article for s in originals]), strict=True):
+            when = published_at(stored.article)
+            self._advance(when, stored.stored_at)
+            story = tracked.tracker.clusterer.add(stored.id, features_, when)
+            number = tracked.story_numbers.setdefault(story.id, stored.id)
+            found[stored.id] = (number, story)
+        return found
+
+    def _features(self, articles: list[Article]) -> list[Features]:
+        """The tracker's features; an article that cannot be parsed gets none (a story of its own),
+        and the failure is recorded."""
+        if not articles:
+            return []
+        try:
+            return self._tracked.tracker.features(articles)
+        except Exception:  # found one by one below
+            pass
+        out = []
+        for article in articles:
+            try:
+                out.extend(self._tracked.tracker.features([article]))
+            except Exception as error:
+                self.store.record_error(article.canonical_url or article.url or article.source or "",
+                                        "stories", f"internal error: {type(error).__name__}: {error}")
+                out.append(Features())
+        return out
+
+    def _advance(self, when: datetime | None, stored_at: str) -> None:
+        """Move the clock to `when` (unless it is later than the article could be) and close the
+        stories left behind."""
+        tracked = self._tracked
+        if when is None or (tracked.newest is not None and when <= tracked.newest):
+            return
+        if when > _naive(stored_at) + FUTURE_SLACK:
+            return
+        tracked.newest = when
+        cutoff = when - FORGET_AFTER
+        if tracked.cutoff is None or cutoff - tracked.cutoff >= FORGET_STEP:
+            tracked.cutoff = cutoff
+            for story in tracked.tracker.clusterer.forget(cutoff):
+                tracked.story_numbers.pop(story.id, None)
+
+
+def _signature_of(entry: DuplicateEntry) -> Signature:
+    return Signature.of(bytes.fromhex(entry.body_hash), entry.signature, entry.body_size, entry.lead_size,
+                        entry.lead_words)
+
+
+def _naive(stamp: str) -> datetime:
+    """A stored_at stamp as a naive UTC datetime (published dates are compared naive)."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return datetime.max - FUTURE_SLACK
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def assign_stories(store: Store, **options: Any) -> int:
+    """Assign what is not yet assigned, and save the state: `StoryKeeper(store).catch_up()` and close."""
+    keeper = StoryKeeper(store, **options)
+    try:
+        return keeper.catch_up()
+    finally:
+        keeper.close()
