@@ -3,10 +3,13 @@ API gives, folding copies out of searches, and a rebuild that equals the online 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from conftest import fresh_store_url
 from newsdesk.article import Article
@@ -183,3 +186,178 @@ def test_a_store_made_before_stories_were_kept_is_backfilled(
             assert [s.id for s in store.stories()] == ["S1", "S2", "S4"]
         with open_store(url) as store:  # and it stays
             assert store.unassigned() == 0 and store.story("S1") is not None
+
+
+# --- online at ingest, and the commands ---------------------------------------------------------------
+
+def day_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The day of tests/test_roundup.py in two folders, for two ingest runs."""
+    from test_roundup import DAY
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for number, (name, text) in enumerate(sorted(DAY.items())):
+        folder = first if number < 4 else second
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return first, second
+
+
+def test_ingest_assigns_as_articles_arrive_and_a_rebuild_agrees(store: Store, tmp_path: Path) -> None:
+    from newsdesk.pipeline import Ingester
+
+    first, second = day_folders(tmp_path)
+    assert Ingester(store, batch_size=2, enrich=False).run([str(first)]).assigned == 4
+    assert Ingester(store, batch_size=3, enrich=False).run([str(second)]).assigned == 4
+    online = everything(store)
+    assert [(s.headline, len(s.articles)) for s in online[0]] == [
+        ("Senate passes wage bill", 3), ("Markets close higher", 2), ("Riverside reach cup final", 2),
+        ("Northport to repair harbour bridge", 1)]
+    again = Ingester(store, enrich=False).run([str(first), str(second)])
+    assert (again.unchanged + again.skipped, again.assigned) == (8, 0)
+    assert everything(store) == online
+    keeper = StoryKeeper(store, batch_size=5)
+    assert keeper.rebuild() == 8
+    keeper.close()
+    assert everything(store) == online
+
+
+def test_a_crash_is_made_good_by_the_next_run(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles stored but not assigned, and a tracker state older than the assignments (a kill between
+    two saves of it), give the same groups and stories as a run that never stopped."""
+    from newsdesk.stories import persist
+
+    monkeypatch.setattr(persist, "SNAPSHOT_EVERY", 2)
+    store.put_many(ARRIVALS[:3])
+    keeper = StoryKeeper(store, batch_size=1)
+    assert keeper.catch_up() == 3  # saved its state with articles 2 (not 3): then "killed", no close()
+    assert (store.story_state().seq, store.story_state().data_seq) == (3, 2)
+    store.put_many(ARRIVALS[3:])  # stored, never assigned
+    assert store.unassigned() == 3
+    assert assign_stories(store, batch_size=2) == 3  # replays article 3 into the tracker, then goes on
+    online = everything(store)
+    StoryKeeper(store).rebuild()
+    assert everything(store) == online
+
+
+def test_a_state_that_cannot_be_read_means_a_rebuild(store: Store) -> None:
+    messages: list[str] = []
+    store.put_many(ARRIVALS[:4])
+    assert assign_stories(store) == 4
+    online = everything(store)
+    assert store.save_assignments([], {}, store.story_state().serial, b"not a pickle")
+    store.put_many(ARRIVALS[4:])
+    assert assign_stories(store, notice=messages.append) == 6  # all of them, again
+    assert "rebuilding" in messages[0]
+    assert everything(store)[0][2:] == online[0][2:]  # the bridge; S1 and S2 took their copies in
+    assert [s.articles for s in store.stories()] == [[1, 3, 6], [2, 5], [4]]
+
+
+def test_the_commands_read_the_stored_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
+    from test_roundup import _ingest_day
+
+    with fresh_store_url("sqlite", tmp_path) as url:
+        _ingest_day(url, tmp_path, cli)
+        listed = cli("stories", "--db", url, "--format", "jsonl")
+        assert listed.exit_code == 0 and listed.stderr == ""
+        stories = [json.loads(line) for line in listed.stdout.splitlines()]
+        assert [len(s["articles"]) for s in stories] == [3, 2, 2, 1]
+        rebuilt = cli("stories", "--rebuild", "--db", url, "--format", "jsonl")
+        assert rebuilt.exit_code == 0 and "rebuilt: 8 articles" in rebuilt.stderr
+        assert rebuilt.stdout == listed.stdout
+        table = cli("stories", "--db", url, "--since", "2024-10-01", "--source", "courier.example").stdout
+        assert table.splitlines()[0] == f"[{stories[0]['id']}] Senate passes wage bill"
+        assert "3 articles, 3 sources: Gazette, Herald, Courier; 2024-10-01" in table
+        assert cli("stories", "--db", url, "--since", "2030-01-01").stderr == "no stories in this period\n"
+
+        shown = json.loads(cli("story", stories[1]["id"].lower(), "--db", url).stdout)
+        assert shown == stories[1] and shown["headline"] == "Markets close higher"
+        missing = cli("story", "S999", "--db", url)
+        assert missing.exit_code == 1 and "no story 'S999'" in missing.stderr
+
+        copies = cli("duplicates", str(stories[0]["articles"][0]), "--db", url, "--format", "jsonl")
+        found = [json.loads(line) for line in copies.stdout.splitlines()]
+        assert [(c["kind"], c["url"]) for c in found] == [
+            ("earliest", "https://gazette.example/politics/senate-wage"),
+            ("exact", "https://herald.example/politics/wage-vote"),
+            ("near", "https://courier.example/politics/wage")]
+        assert set(found[0]) == {"article_id", "group", "kind", "published", "url", "title"}
+        assert cli("duplicates", "https://nowhere.example/x", "--db", url).exit_code == 1
+
+        def count(*args: str) -> int:
+            result = cli(*args, "--db", url)
+            assert result.exit_code == 0, result.output
+            return len(result.stdout.splitlines())
+
+        assert count("search", "senate", "--format", "jsonl") == 3
+        assert count("search", "senate", "--format", "jsonl", "--fold-duplicates") == 1
+        assert count("export", "--format", "jsonl") == 8
+        assert count("export", "--format", "jsonl", "--fold-duplicates") == 6  # without two wire copies
+        assert "--fold-duplicates" in cli("search", "--help").stdout
+
+
+def test_stories_say_when_articles_are_in_none_yet(cli: Callable[..., Result], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with open_store(url) as store:
+        store.put_many(ARRIVALS)  # as an older newsdesk (or a killed ingest) left them
+    listed = cli("stories", "--db", url)
+    assert listed.exit_code == 0 and listed.stdout == ""
+    assert "6 stored articles are in no duplicate group or story yet" in listed.stderr
+    assert "newsdesk stories --rebuild" in listed.stderr
+    assert cli("duplicates", "1", "--db", url).exit_code == 1
+    rebuilt = cli("stories", "--rebuild", "--db", url)
+    assert rebuilt.exit_code == 0 and "[S1] Senate passes wage bill" in rebuilt.stdout
+    assert "in no duplicate group" not in rebuilt.stderr
+
+
+FIRE = [
+    ("2024-01-01", "Firefighters in Northport battled a warehouse fire on Monday as smoke covered the "
+                   "harbour district, fire chief Helen Ortiz said."),
+    ("2024-01-02", "Fire chief Helen Ortiz said the Northport warehouse fire was under control on Tuesday "
+                   "after firefighters worked through the night in the harbour district."),
+    ("2099-01-01", "Astronomers at the Kepler observatory in Chile found a comet that will pass close to "
+                   "Earth next spring, the observatory's director said."),
+    (None, "The warehouse fire in the Northport harbour district was started by a faulty heater, fire chief "
+           "Helen Ortiz told reporters."),
+    ("2024-01-20", "The Riverside council approved a budget that pays for new school buildings and longer "
+                   "library hours, mayor Dana Morgan said on Saturday."),
+    (None, "Helen Ortiz, the Northport fire chief, thanked the firefighters who fought the harbour district "
+           "warehouse fire through the night."),
+]
+
+
+def test_old_stories_close_and_a_rebuild_closes_the_same(store: Store) -> None:
+    """A story whose last article is two windows older than the newest date leaves the candidate set
+    (an undated report of the fire no longer joins it); a date in the future moves no clock."""
+    keeper = StoryKeeper(store, batch_size=1)
+    for number, (when, body) in enumerate(FIRE, start=1):
+        store.put(Article(url=f"https://news.example/{number}", title=None, body=body, published=when))
+        assert keeper.catch_up() == 1
+    keeper.close()
+    online = everything(store)
+    story_of = {id: (record.id if record else None) for id, record in enumerate(online[2], start=1)}
+    assert story_of[1] == story_of[2] == story_of[4] == "S1"  # the 2099 page closed nothing
+    assert story_of[6] != "S1"  # the fire's story closed when January 20 came
+    rebuilt = StoryKeeper(store, batch_size=100)
+    rebuilt.rebuild()
+    rebuilt.close()
+    assert everything(store) == online
+
+
+def test_forget_closes_stories_of_the_clusterer() -> None:
+    from collections import Counter
+    from datetime import datetime
+
+    from newsdesk.stories import StoryClusterer
+    from newsdesk.stories.features import Features
+
+    def features() -> Features:
+        return Features(words=Counter({"fire": 2, "warehouse": 1}), entities=Counter({"helen-ortiz": 1}))
+
+    clusterer = StoryClusterer()
+    old = clusterer.add("a", features(), datetime(2024, 1, 1))
+    assert clusterer.add("b", features(), None) is old
+    assert clusterer.forget(datetime(2023, 12, 1)) == []
+    assert clusterer.forget(datetime(2024, 1, 15)) == [old]
+    assert old.centroid == {} and old.articles == ["a", "b"]
+    assert clusterer.add("c", features(), None) is not old  # undated: only open stories are candidates
+    assert clusterer.forget(datetime(2024, 1, 15)) == []

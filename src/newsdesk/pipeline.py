@@ -6,6 +6,11 @@ A batch is stored in one transaction together with the checkpoints of the inputs
 run killed at any point (Ctrl-C, kill -9) loses at most the batch in flight, and the same command run
 again skips every input already done: nothing is extracted twice, nothing is stored twice.
 Every failure is recorded in the store with its source, stage and reason, and the run goes on.
+
+After each batch is stored, its new articles join their duplicate groups and stories
+(`newsdesk.stories.persist`), in order of arrival, in a transaction of their own: an article stored
+but not yet assigned when the run was killed is assigned first by the next run (or `newsdesk stories
+--rebuild`), so none stays without its group and story.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Page
 from newsdesk.errors import ArchiveError, NewsdeskError
@@ -29,6 +35,9 @@ from newsdesk.sources.detect import Kind, classify
 from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
 from newsdesk.sources.warc import ArchiveReader
 from newsdesk.store.base import Store
+
+if TYPE_CHECKING:
+    from newsdesk.stories.persist import StoryKeeper
 
 
 @dataclass
@@ -44,6 +53,7 @@ class IngestCounts:
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
+    assigned: int = 0  # articles that joined their duplicate group and story
     started: float = field(default_factory=time.monotonic)
 
     def rate(self) -> float:
@@ -55,7 +65,7 @@ class IngestCounts:
                 f"{self.enriched} enriched, "
                 f"{self.stored} stored, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.skipped} skipped, "
-                f"{self.failed} failed ({self.rate():.1f} pages/s)")
+                f"{self.failed} failed, {self.assigned} into stories ({self.rate():.1f} pages/s)")
 
 
 @dataclass
@@ -74,7 +84,8 @@ class Ingester:
     """`Ingester(store).run(["pages/", "crawl.warc.gz"])` ingests every source and returns the counts."""
 
     def __init__(self, store: Store, settings: Settings | None = None, *, batch_size: int = 100,
-                 progress: Progress | None = None, enrich: bool = True, processes: int = 1) -> None:
+                 progress: Progress | None = None, enrich: bool = True, processes: int = 1,
+                 stories: bool = True, notice: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.batch_size = batch_size
@@ -83,6 +94,10 @@ class Ingester:
         self.progress = progress or (lambda counts: None)
         self.counts = IngestCounts()
         self._web: WebSource | None = None
+        # Duplicate groups and stories of what is stored (`stories`: False leaves that to a later run).
+        self.stories = stories
+        self.notice = notice or (lambda message: None)
+        self._keeper: StoryKeeper | None = None
 
     def run(self, sources: Sequence[str]) -> IngestCounts:
         """Ingest every source: files, folders, globs, web archives, URLs, feeds and sitemaps."""
@@ -110,13 +125,27 @@ class Ingester:
                 self.progress(self.counts)
             self._finish(pool.submit(batch))
             self._finish(pool.drain())
+            self._assign()  # what an earlier run stored but could not assign, when nothing new came
         finally:
             pool.close()
             if self._web is not None:
                 self._web.close()
                 self._web = None
+            if self._keeper is not None:
+                self._keeper.close()
+                self._keeper = None
         self.progress(self.counts)
         return self.counts
+
+    def _assign(self) -> None:
+        """Put every stored article not yet in a duplicate group and story into them, in order."""
+        if not self.stories:
+            return
+        if self._keeper is None:
+            from newsdesk.stories.persist import StoryKeeper
+
+            self._keeper = StoryKeeper(self.store, notice=self.notice, batch_size=max(self.batch_size, 1))
+        self.counts.assigned += self._keeper.catch_up()
 
     def _finish(self, results: Iterable[_Done]) -> None:
         """Count, record the failures of, and store batches that came back, in the order they went."""
@@ -151,6 +180,8 @@ class Ingester:
             if page is not None and page.url and work.checkpoint.startswith("url:"):
                 self.store.save_fetch_state(page.url, page.headers.get("etag"),
                                             page.headers.get("last-modified"))
+        if any(outcome.status == "stored" for outcome in outcomes):
+            self._assign()
         batch.clear()
         done.clear()
 

@@ -82,7 +82,7 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
     display = _Display()
     with store:
         ingester = Ingester(store, settings, batch_size=batch_size, progress=display, enrich=enrich,
-                            processes=processes)
+                            processes=processes, notice=lambda message: click.echo(message, err=True))
         try:
             counts = job(ingester)
         except KeyboardInterrupt:

@@ -38,6 +38,12 @@ def filters(func: F) -> F:
     return func
 
 
+fold_option = click.option(
+    "--fold-duplicates", is_flag=True,
+    help="One article per duplicate group (copies of one report on several sites): the earliest "
+         "published copy that matches. See `newsdesk duplicates`.")
+
+
 QUERY_HELP = """\b
 QUERY language (the same on SQLite and PostgreSQL):
   nato ukraine            both words (AND is implied)
@@ -56,10 +62,13 @@ QUERY language (the same on SQLite and PostgreSQL):
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
+@fold_option
 @db_option
-def search(query: str | None, sort: str, limit: int, fmt: str, db: str | None, **filters: str | None) -> None:
+def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: bool, db: str | None,
+           **filters: str | None) -> None:
     """Find stored articles: title, site, date and a snippet with the matched terms marked."""
-    request = SearchRequest(query=query, sort=sort, limit=limit, **filters)  # type: ignore[arg-type]
+    request = SearchRequest(query=query, sort=sort, limit=limit,  # type: ignore[arg-type]
+                            fold_duplicates=fold_duplicates, **filters)
     try:
         with open_store(db) as store:
             page = store.search(request)
@@ -132,13 +141,16 @@ def sources(fmt: str, db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "
               "Parquet needs a file).")
+@fold_option
 @db_option
-def export(query: str | None, fmt: str, out: str | None, db: str | None, **filters: str | None) -> None:
+def export(query: str | None, fmt: str, out: str | None, fold_duplicates: bool, db: str | None,
+           **filters: str | None) -> None:
     """Export stored articles (all, or those matching QUERY and the filters), streamed.
 
-    The columns are documented in docs/exports.md.
+    The columns are documented in docs/exports.md. With --fold-duplicates, copies of one report are
+    left out but for the earliest published one that matches.
     """
-    request = SearchRequest(query=query, **filters)  # type: ignore[arg-type]
+    request = SearchRequest(query=query, fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
         articles = store.iter_articles(request)
         if fmt == "parquet":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from itertools import islice
-from typing import Any, cast
 
 import click
 
@@ -16,8 +16,7 @@ from newsdesk.errors import NewsdeskError, SettingsError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
-from newsdesk.store import SearchRequest, open_store
-from newsdesk.store.base import StoredArticle
+from newsdesk.store import SearchRequest, Store, StoryRecord, open_store
 
 BATCH = 32
 
@@ -95,8 +94,9 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
             sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
-    Stories are those of the stored articles published in the period, copies of one report folded
-    into one item (with every source that carried it). Topics come from enrichment when the articles
+    Stories are those of the stored articles published in the period (as kept in the store: see
+    `newsdesk stories`), copies of one report folded into one item (with every source that carried
+    it). Topics come from enrichment when the articles
     have them, else from the URL's section. Within a topic, the most widely covered story comes first.
     Each item has the headline, the sources, the link and the article's own lead sentence.
 
@@ -106,7 +106,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
       newsdesk roundup --since 2024-10-01 --until 2024-10-07 --format html --out week.html
       newsdesk roundup --topics politics,sport --format rss
     """
-    from newsdesk.stories.roundup import build_roundup, render, today
+    from newsdesk.stories.roundup import build_roundup, build_stored_roundup, render, today
 
     if day and (since or until):
         raise click.UsageError("give --date or --since/--until, not both")
@@ -114,14 +114,20 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
         day = day or today()
         since, until = day, day
     request = SearchRequest(since=since, until=until, sort="date")
+    label = day or " to ".join(x for x in (since, until) if x)
+    title = title or f"News roundup {label}"
+    wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
     try:
         with open_store(db) as store:
-            articles = [stored.article for stored in store.iter_articles(request)]
+            stored = list(store.iter_articles(request))
+            # The stories kept in the store; recomputed for the period if an article is in none yet.
+            result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
+                                          sources=wanted_sources)
     except NewsdeskError as error:
         raise click.ClickException(str(error)) from None
-    label = day or " to ".join(x for x in (since, until) if x)
-    result = build_roundup(articles, title=title or f"News roundup {label}", topics=_split(topics) or None,
-                           sources=_split(sources) or None)
+    articles = [item.article for item in stored]
+    if result is None:
+        result = build_roundup(articles, title=title, topics=wanted_topics, sources=wanted_sources)
     text = render(result, fmt)
     if out:
         with open(out, "w", encoding="utf-8") as handle:
@@ -137,124 +143,143 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _stored(db: str | None, since: str | None, until: str | None) -> list[StoredArticle]:
-    """The stored articles of the period, in order of publication (then of arrival: store id)."""
+def _open(db: str | None) -> Store:
     try:
-        with open_store(db) as store:
-            stored = list(store.iter_articles(SearchRequest(since=since, until=until, sort="date")))
+        return open_store(db)
     except NewsdeskError as error:
         raise click.ClickException(str(error)) from None
-    return sorted(stored, key=_arrival)
 
 
-def _arrival(stored: StoredArticle) -> tuple[str, int]:
-    return (stored.article.published or "", stored.id)
+def _warn_unassigned(store: Store) -> None:
+    """Say so when stored articles are in no story yet: the list would otherwise be silently short."""
+    pending = store.unassigned()
+    if pending:
+        click.echo(f"{pending} stored article{'s are' if pending > 1 else ' is'} in no duplicate group or "
+                   "story yet (a store made before newsdesk kept stories, or an ingest stopped before "
+                   "assigning them): run `newsdesk stories --rebuild`, or the next `newsdesk ingest` "
+                   "assigns them", err=True)
 
 
-def _story_rows(stored: list[StoredArticle]) -> list[dict[str, Any]]:
-    """Stories of these articles (rebuilt: duplicates folded, then clustered in order of arrival)."""
-    from newsdesk.stories import DuplicateIndex, StoryTracker
-    from newsdesk.stories.roundup import site_of
+def _rebuild(store: Store) -> int:
+    """Recompute every group and story from scratch, with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    duplicates = DuplicateIndex()
-    copies: dict[int, list[StoredArticle]] = {}
-    originals: list[StoredArticle] = []
-    for item in stored:
-        match = duplicates.add(item.id, item.article.body)
-        if match is None:
-            originals.append(item)
-            copies[item.id] = []
-        else:
-            copies[cast(int, match.group)].append(item)
-    tracker = StoryTracker()
-    members: dict[int, list[StoredArticle]] = {}
-    for item, story in zip(originals, tracker.add_many((s.id, s.article) for s in originals), strict=True):
-        members.setdefault(story.id, []).append(item)
-    rows: list[dict[str, Any]] = []
-    for story_id, items in members.items():
-        everything = [a for item in items for a in (item, *copies[item.id])]
-        dates = sorted(d for a in everything if (d := a.article.published))
-        rows.append({
-            "id": f"S{items[0].id}", "headline": items[0].article.title,
-            "first_seen": dates[0] if dates else None, "last_seen": dates[-1] if dates else None,
-            "articles": [a.id for a in everything],
-            "sources": list(dict.fromkeys(site_of(a.article) for a in everything)),
-            "entities": tracker.top_entities(tracker.stories[story_id]),
-            "urls": [u for a in everything if (u := a.article.canonical_url or a.article.url)],
-        })
-    rows.sort(key=lambda r: (-len(r["sources"]), -len(r["articles"]), r["first_seen"] or ""))
-    return rows
+    from newsdesk.stories.persist import StoryKeeper
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("rebuilding stories", total=store.count())
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        keeper = StoryKeeper(store, progress=advance, notice=lambda message: click.echo(message, err=True))
+        try:
+            return keeper.rebuild()
+        finally:
+            keeper.close()
+
+
+def _show(record: StoryRecord) -> None:
+    click.echo(click.style(f"[{record.id}] {record.headline or '(untitled)'}", bold=True))
+    dates = " to ".join(dict.fromkeys(d[:10] for d in (record.first_seen, record.last_seen) if d))
+    click.echo(f"  {len(record.articles)} article{'s' if len(record.articles) > 1 else ''}, "
+               f"{len(record.sources)} source{'s' if len(record.sources) != 1 else ''}: "
+               f"{', '.join(record.sources)}" + (f"; {dates}" if dates else "")
+               + (f"; {', '.join(record.entities)}" if record.entities else ""))
 
 
 @click.command()
-@click.option("--since", help="Stories of articles published on or after this date (ISO 8601).")
-@click.option("--until", help="... and on or before this date.")
+@click.option("--since", help="Stories with an article published on or after this date (ISO 8601).")
+@click.option("--until", help="... and on or before this date (2024-10 is the whole month).")
+@click.option("--source", "site", help="Only stories with an article from this site (its name or host).")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="How many stories.")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="table: for reading; jsonl: one story per line (id, headline, first_seen, last_seen, "
+                   "articles, sources, entities, urls).")
+@click.option("--rebuild", is_flag=True,
+              help="First recompute every duplicate group and story from scratch, in order of arrival "
+                   "(the same result as assigning them as they arrived); for a store made before "
+                   "newsdesk kept stories, or after changing the clustering.")
 @db_option
-def stories(since: str | None, until: str | None, top: int, fmt: str, db: str | None) -> None:
-    """The most widely covered stories of the stored articles (of the period).
+def stories(since: str | None, until: str | None, site: str | None, top: int, fmt: str, rebuild: bool,
+            db: str | None) -> None:
+    """The most widely covered stories (events followed across articles and outlets).
 
-    Stories are rebuilt from the store at each call: the articles in order of publication, copies of one
-    report folded, then each article assigned to a story on who, where, when and words (the same
-    result as assigning them one by one as they arrived). A story's id is S + the id of its first
-    article: `newsdesk story S12`.
+    Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
+    near-duplicate or teaser: see `newsdesk duplicates`) join the story of their earliest copy; other
+    articles join the most similar open story on who, where, when and words, or start one. Stories are
+    kept in the store, listed here most widely covered first (sources, then articles). A story's id is
+    S + the id of the article that started it: `newsdesk story S12`. See docs/stories.md.
+
+    \b
+    Examples:
+      newsdesk stories --since 2024-10-01 --top 10
+      newsdesk stories --source herald.example --format jsonl
+      newsdesk stories --rebuild
     """
-    rows = _story_rows(_stored(db, since, until))[:top]
-    for row in rows:
+    with _open(db) as store:
+        if rebuild:
+            count = _rebuild(store)
+            click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
+        records = store.stories(since, until, top, site)
         if fmt == "jsonl":
-            click.echo(json.dumps(row, ensure_ascii=False))
-            continue
-        click.echo(click.style(f"[{row['id']}] {row['headline'] or '(untitled)'}", bold=True))
-        click.echo(f"  {len(row['articles'])} articles, {len(row['sources'])} sources: "
-                   f"{', '.join(row['sources'])}; {(row['first_seen'] or '')[:10]} to "
-                   f"{(row['last_seen'] or '')[:10]}; {', '.join(row['entities'])}")
-    if not rows:
-        click.echo("no stories", err=True)
+            for record in records:
+                click.echo(json.dumps(asdict(record), ensure_ascii=False))
+        else:
+            for record in records:
+                _show(record)
+        _warn_unassigned(store)
+        if not records:
+            click.echo("no stories" + (" in this period" if since or until or site else ""), err=True)
 
 
 @click.command()
-@click.argument("story_id")
-@click.option("--since", help="As given to `newsdesk stories`.")
-@click.option("--until", help="As given to `newsdesk stories`.")
+@click.argument("story_id", metavar="ID")
+# Accepted as before stories were kept in the store, when ids depended on the period; now they do not.
+@click.option("--since", hidden=True)
+@click.option("--until", hidden=True)
 @db_option
 def story(story_id: str, since: str | None, until: str | None, db: str | None) -> None:
-    """One story (an id from `newsdesk stories`, S + its first article's id), as indented JSON."""
-    for row in _story_rows(_stored(db, since, until)):
-        if row["id"].casefold() == story_id.casefold():
-            click.echo(json.dumps(row, ensure_ascii=False, indent=2))
-            return
-    raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)")
+    """One story by its id (S12, as `newsdesk stories` shows it), as indented JSON: headline, first and
+    last seen, its articles (ids, in order of arrival) and their URLs, sources and top entities."""
+    with _open(db) as store:
+        record = store.story(story_id)
+        if record is None:
+            _warn_unassigned(store)
+            raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)")
+    click.echo(json.dumps(asdict(record), ensure_ascii=False, indent=2))
 
 
 @click.command()
-@click.argument("article")
+@click.argument("article", metavar="ID|URL")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="table: tab-separated id, kind, published, URL, title; jsonl: one JSON object per copy.")
 @db_option
-def duplicates(article: str, db: str | None) -> None:
-    """The copies of a stored article (by id or URL): its duplicate group and the group's earliest copy.
+def duplicates(article: str, fmt: str, db: str | None) -> None:
+    """The copies of a stored article (by id or URL), itself included, earliest published first.
 
-    Exact copies have the same words; near copies share at least 70% of their 5-word runs (MinHash);
-    a teaser is the opening of the article. Prints one line per copy (id, kind, published, URL, title),
-    the earliest published first.
+    Found as articles arrive: exact copies have the same words (whatever the page around them);
+    near copies share at least 70% of their 5-word runs (MinHash, e.g. a syndicated report lightly
+    edited, a paragraph added or removed); a teaser is the opening of the article. The group is named
+    by its earliest published copy ("earliest"); each other line says how it copies it:
+
+    \b
+      12  earliest  2024-10-01T08:00:00Z  https://gazette.example/...  Senate passes wage bill
+      17  exact     2024-10-01T08:30:00Z  https://herald.example/...   Minimum wage bill clears Senate
     """
-    from newsdesk.stories import DuplicateIndex
-
-    try:
-        with open_store(db) as store:
-            wanted = store.get(int(article) if article.isdigit() else article)
-            if wanted is None:
-                raise click.ClickException(f"no stored article {article!r}")
-            stored = sorted(store.iter_articles(), key=_arrival)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
-    index = DuplicateIndex()
-    kinds: dict[int, str] = {}
-    for item in stored:
-        match = index.add(item.id, item.article.body)
-        kinds[item.id] = match.kind if match else "earliest"
-    group = index.group(wanted.id)
-    for item in stored:
-        if index.group(item.id) == group:
-            url = item.article.canonical_url or item.article.url or item.article.source or ""
-            click.echo(f"{item.id}\t{kinds[item.id]}\t{item.article.published or ''}\t{url}\t"
-                       f"{item.article.title or ''}")
+    with _open(db) as store:
+        wanted = store.get(int(article) if article.strip().isdigit() else article)
+        if wanted is None:
+            raise click.ClickException(f"no stored article {article!r}")
+        found = store.duplicates_of(wanted.id)
+        if not found:
+            _warn_unassigned(store)
+            raise click.ClickException(f"article {wanted.id} is in no duplicate group yet")
+    for copy in found:
+        if fmt == "jsonl":
+            click.echo(json.dumps(asdict(copy), ensure_ascii=False))
+        else:
+            click.echo(f"{copy.article_id}\t{copy.kind}\t{copy.published or ''}\t{copy.url or ''}\t"
+                       f"{copy.title or ''}")

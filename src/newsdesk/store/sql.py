@@ -451,13 +451,13 @@ class SqlStore:
 
     def duplicates_of(self, article_id: int) -> list[DuplicateRecord]:
         found = self._read(
-            "SELECT e.article_id, e.grp, e.kind, a.published_key, r.key, r.url, a.title "
+            "SELECT e.article_id, e.grp, e.kind, a.published_key, r.key, a.title "
             "FROM article_duplicates d JOIN article_duplicates e ON e.grp = d.grp "
             "JOIN article_search a ON a.id = e.article_id JOIN articles r ON r.id = e.article_id "
             "WHERE d.article_id = ? ORDER BY e.grp_order", [article_id])
         return [DuplicateRecord(int(id), int(group), kind, published or None,
-                                url if not key.startswith("sha256:") else None, title or None)
-                for id, group, kind, published, key, url, title in found]
+                                key if not key.startswith("sha256:") else None, title or None)
+                for id, group, kind, published, key, title in found]
 
     def unassigned(self) -> int:
         return int(self._read("SELECT count(*) FROM article_search a WHERE NOT EXISTS "

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,7 +42,6 @@ from typing import Any, cast
 from newsdesk.article import Article
 from newsdesk.store.base import DuplicateEntry, Store, StoredArticle, StoryAssignment
 from newsdesk.stories import clustering, features, tracker
-from newsdesk.stories.clustering import Story
 from newsdesk.stories.duplicates import DuplicateIndex, Signature, signature
 from newsdesk.stories.features import Features
 from newsdesk.stories.tracker import StoryTracker, published_at
@@ -70,6 +70,8 @@ class _Tracked:
     story_numbers: dict[int, int] = field(default_factory=dict)  # clusterer story id -> store story
     newest: datetime | None = None  # the newest publication date seen (see FUTURE_SLACK)
     cutoff: datetime | None = None  # stories last seen before this are closed
+    # Entity and place mentions of each open story's articles, copies included (its top entities).
+    mentions: dict[int, Counter[str]] = field(default_factory=dict)
 
 
 Notice = Callable[[str], None]
@@ -203,17 +205,28 @@ class StoryKeeper:
                                           signed.values(), signed.body_size, signed.lead_size,
                                           signed.lead_words))
         originals = [stored for stored, entry in zip(arrivals, entries, strict=True) if entry.match is None]
-        stories = self._cluster(originals)
-        numbers = {id: number for id, (number, _) in stories.items()}
+        entities: dict[int, list[str]] = {}  # top entities of the stories touched, as they were then
+        numbers = self._cluster(originals, entities)
+        tracked = self._tracked
         assignments = []
-        for entry in entries:
+        for stored, entry in zip(arrivals, entries, strict=True):
             number = numbers.get(entry.root)
             if number is None:
                 number = self._stored_story(entry.root)
                 numbers[entry.root] = number
             assignments.append(StoryAssignment(entry, number))
-        entities = {number: self._tracked.tracker.top_entities(story) for number, story in stories.values()}
+            if entry.match is not None and number in tracked.mentions:
+                # A copy's own entities (when enriched) count for its story's top entities too.
+                tracked.mentions[number].update({e.id: len(e.mentions) for e in stored.article.entities})
+                tracked.tracker.names.update((e.id, e.name) for e in stored.article.entities)
+                entities[number] = self._top(number)
         return assignments, entities
+
+    def _top(self, number: int, count: int = 5) -> list[str]:
+        """The story's most mentioned entities and places (ties: by id), by name."""
+        ranked = sorted(self._tracked.mentions[number].items(), key=lambda kv: (-kv[1], kv[0]))
+        names = self._tracked.tracker.names
+        return [names.get(key, key) for key, mentions in ranked[:count] if mentions > 0]
 
     def _stored_story(self, root: int) -> int:
         """The story of an article assigned before (a copy joins its group's first article's story)."""
@@ -222,8 +235,10 @@ class StoryKeeper:
             return root
         return int(record.id[1:])
 
-    def _cluster(self, originals: list[StoredArticle]) -> dict[int, tuple[int, Story]]:
-        """Each original's story (store number and clusterer story), added in order."""
+    def _cluster(self, originals: list[StoredArticle],
+                 entities: dict[int, list[str]] | None = None) -> dict[int, int]:
+        """The story (its store number) each original joins, added in order; the top `entities` of
+        the stories they join, as they are once joined (a story may close before the batch ends)."""
         tracked = self._tracked
         found = {}
         for stored, features_ in zip(originals, self._features([s.article for s in originals]), strict=True):
@@ -231,7 +246,12 @@ class StoryKeeper:
             self._advance(when, stored.stored_at)
             story = tracked.tracker.clusterer.add(stored.id, features_, when)
             number = tracked.story_numbers.setdefault(story.id, stored.id)
-            found[stored.id] = (number, story)
+            mentions = tracked.mentions.setdefault(number, Counter())
+            mentions.update(features_.entities)
+            mentions.update(features_.places)
+            found[stored.id] = number
+            if entities is not None:
+                entities[number] = self._top(number)
         return found
 
     def _features(self, articles: list[Article]) -> list[Features]:
@@ -266,7 +286,7 @@ class StoryKeeper:
         if tracked.cutoff is None or cutoff - tracked.cutoff >= FORGET_STEP:
             tracked.cutoff = cutoff
             for story in tracked.tracker.clusterer.forget(cutoff):
-                tracked.story_numbers.pop(story.id, None)
+                tracked.mentions.pop(tracked.story_numbers.pop(story.id, -1), None)
 
 
 def _signature_of(entry: DuplicateEntry) -> Signature:

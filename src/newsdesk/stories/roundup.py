@@ -1,11 +1,14 @@
 """The roundup: a period's stories grouped by topic, most widely covered first, duplicates folded.
 
-    >>> roundup = build_roundup(stored_articles)      # in any order; sorted by publication here
+    >>> roundup = build_stored_roundup(stored, store)  # the groups and stories kept in the store
+    >>> roundup = build_roundup(articles)             # or recomputed, in order of publication
     >>> print(render(roundup, "markdown"))           # or "html", "rss", "json"
 
-Stories are recomputed for the period (the `--rebuild` path: the same articles in the same order give
-the same stories): articles are taken in order of publication, copies of one report (`DuplicateIndex`)
-are folded into their earliest copy, and the rest go through the story tracker. Each story is one item:
+With a store whose articles all have their duplicate group and story (`newsdesk.stories.persist`), the
+roundup takes them from there: the period's articles of one story are one item, the copies of one
+report folded into the earliest of them. Otherwise they are recomputed for the period: articles are
+taken in order of publication, copies of one report (`DuplicateIndex`) are folded into their earliest
+copy, and the rest go through the story tracker. Each story is one item:
 its headline and link are those of its earliest article, its sources every site that carried it (copies
 included), its summary the lead sentence of that article (or its description): text from the article,
 never written here.
@@ -32,6 +35,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
 from newsdesk.article import Article
+from newsdesk.store.base import Store, StoredArticle
 from newsdesk.stories.duplicates import DuplicateIndex
 from newsdesk.stories.tracker import StoryTracker, published_at
 
@@ -114,14 +118,8 @@ def story_topic(articles: list[Article]) -> str:
 def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
                   topics: Iterable[str] | None = None, sources: Iterable[str] | None = None,
                   tracker: StoryTracker | None = None) -> Roundup:
-    def order(article: Article) -> tuple[str, str]:
-        return (article.published or "", article.canonical_url or article.url or article.source or "")
-
-    chosen = sorted(articles, key=order)
-    if sources:
-        wanted = {s.casefold() for s in sources}
-        chosen = [a for a in chosen if site_of(a).casefold() in wanted
-                  or urlparse(a.canonical_url or a.url or "").netloc.removeprefix("www.") in wanted]
+    """The roundup of `articles`, their duplicates and stories recomputed here (in order of publication)."""
+    chosen = _chosen(articles, sources)
     duplicates = DuplicateIndex()
     copies: dict[int, list[Article]] = {}
     originals: list[tuple[int, Article]] = []
@@ -136,8 +134,54 @@ def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
     by_story: dict[int, list[int]] = {}
     for (number, _), story in zip(originals, tracker.add_many(originals), strict=True):
         by_story.setdefault(story.id, []).append(number)
+    return _roundup(title, chosen, list(by_story.values()), copies, topics)
+
+
+def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title: str = "News roundup",
+                         topics: Iterable[str] | None = None,
+                         sources: Iterable[str] | None = None) -> Roundup | None:
+    """The roundup of stored articles after the duplicate groups and stories kept in the store: the
+    period's copies of one report folded into its earliest copy of the period, the period's articles of
+    one story in one item. None when an article is in no group or story yet (`build_roundup` then)."""
+    by_article = {item.id: item for item in stored}
+    chosen = _chosen([item.article for item in by_article.values()], sources)
+    ids = {id(item.article): item.id for item in by_article.values()}
+    copies: dict[int, list[Article]] = {}
+    leads: dict[int, int] = {}  # duplicate group -> its first chosen article (number)
+    by_story: dict[str, list[int]] = {}
+    for number, article in enumerate(chosen):
+        key = ids[id(article)]
+        group, story = store.duplicates_of(key), store.story_of(key)
+        if not group or story is None:
+            return None
+        lead = leads.setdefault(group[0].group, number)
+        if lead == number:
+            copies[number] = []
+            by_story.setdefault(story.id, []).append(number)
+        else:
+            copies[lead].append(article)
+    return _roundup(title, chosen, list(by_story.values()), copies, topics)
+
+
+def _chosen(articles: Iterable[Article], sources: Iterable[str] | None) -> list[Article]:
+    """The articles in order of publication, of the `sources` asked for."""
+    def order(article: Article) -> tuple[str, str]:
+        return (article.published or "", article.canonical_url or article.url or article.source or "")
+
+    chosen = sorted(articles, key=order)
+    if sources:
+        wanted = {s.casefold() for s in sources}
+        chosen = [a for a in chosen if site_of(a).casefold() in wanted
+                  or urlparse(a.canonical_url or a.url or "").netloc.removeprefix("www.") in wanted]
+    return chosen
+
+
+def _roundup(title: str, chosen: list[Article], stories: list[list[int]], copies: dict[int, list[Article]],
+             topics: Iterable[str] | None) -> Roundup:
+    """The roundup of stories given as the numbers (in `chosen`) of their articles that copy no other,
+    each with its `copies`."""
     items: list[RoundupItem] = []
-    for numbers in by_story.values():
+    for numbers in stories:
         first = chosen[numbers[0]]
         everything = [a for n in numbers for a in (chosen[n], *copies[n])]
         seen_sources = list(dict.fromkeys(site_of(a) for a in everything))
