@@ -9,6 +9,7 @@ import io
 import json
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -209,7 +210,9 @@ def _asgi(app: Any, calls: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
                 return [await client.request(method, path, **kwargs) for method, path, kwargs in calls]
 
-    return asyncio.run(run())
+    # In a thread of its own: the session's Playwright browser may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_write_rate_limit(tmp_path: Any) -> None:

@@ -253,13 +253,14 @@ ROUNDUP_TYPES = {"markdown": ("text/markdown; charset=utf-8", "md"),
 def roundup_export(request: Request, desk: Reader, day: Date,
                    format: Annotated[Literal["markdown", "html", "rss", "json"], Query()] = "markdown"
                    ) -> Response:
-    """The day's roundup built from its stories, grouped by topic (the formats of `newsdesk roundup`)."""
+    """The day's roundup: its stories grouped by topic, most widely covered first, as
+    `newsdesk roundup --date DAY --format FORMAT` writes it (the RSS channel links to the desk's page)."""
     from newsdesk.stories.roundup import render
 
     built = stories.roundup_of(desk.store, day.isoformat())
     link = str(request.url_for("roundup_page").include_query_params(date=day.isoformat()))
     media_type, suffix = ROUNDUP_TYPES[format]
-    return Response(render(built.roundup(), format, link=link).encode(), media_type=media_type, headers={
+    return Response(render(built.roundup, format, link=link).encode(), media_type=media_type, headers={
         "content-disposition": f'attachment; filename="roundup-{day.isoformat()}.{suffix}"'})
 
 

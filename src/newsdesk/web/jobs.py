@@ -97,7 +97,8 @@ class Job:
         return {"id": self.id, "state": self.state, "sources": self.sources, "read": counts.read,
                 "fetched": counts.fetched, "extracted": counts.extracted, "stored": counts.stored,
                 "updated": counts.updated, "unchanged": counts.unchanged, "skipped": counts.skipped,
-                "failed": counts.failed, "message": self.message, "errors": self.errors[-20:]}
+                "failed": counts.failed, "assigned": counts.assigned, "message": self.message,
+                "errors": self.errors[-20:]}
 
 
 def upload_name(name: str) -> str:

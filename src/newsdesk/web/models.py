@@ -164,6 +164,7 @@ class JobOut(BaseModel):
     unchanged: int
     skipped: int
     failed: int
+    assigned: int  # articles that joined their duplicate group and story
     message: str
     errors: list[ErrorOut]
 

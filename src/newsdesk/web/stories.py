@@ -12,16 +12,13 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsdesk.article import Article
 from newsdesk.store import SearchRequest, Store, StoredArticle
 from newsdesk.store.base import DuplicateRecord, StoryRecord
-from newsdesk.stories.roundup import Roundup, RoundupItem, RoundupSection, lead_sentence, site_of, story_topic
+from newsdesk.stories.roundup import Roundup, RoundupItem, build_roundup, build_stored_roundup, site_of
 
 STORY_ID = re.compile(r"^[Ss][0-9]{1,18}$")
 TIMELINE_LIMIT = 500  # articles of one story read for its page
 STORY_MATES = 20  # other articles of its story shown beside an article
-ROUNDUP_STORIES = 200  # stories of one day in its roundup
-TOPIC_ARTICLES = 20  # articles of a story read to find its topic
 
 
 def http_url(url: str | None) -> str | None:
@@ -137,69 +134,44 @@ def copies_count(store: Store, article_id: int) -> tuple[int, int | None]:
 # --- the roundup of a day, from its stories --------------------------------------------------------
 
 @dataclass
-class RoundupStory:
-    story: StoryRecord
-    headline: str
-    url: str | None  # the first article's, http(s) only
-    summary: str
-    topic: str
-    articles: int  # articles of the story that are not copies of another
-    copies: list[str]  # URLs of the copies
+class DayRoundup:
+    """`newsdesk roundup --date DAY` (the same `Roundup`, so the same files), each item with its story."""
 
-    def item(self) -> RoundupItem:
-        return RoundupItem(headline=self.headline, url=self.url, summary=self.summary,
-                           sources=list(self.story.sources), articles=self.articles,
-                           first_seen=self.story.first_seen, topic=self.topic, copies=self.copies)
-
-
-@dataclass
-class StoriesRoundup:
-    title: str
-    sections: list[tuple[str, list[RoundupStory]]]
-
-    def roundup(self) -> Roundup:
-        """As `newsdesk.stories.roundup.render` writes it (markdown, html, rss, json)."""
-        return Roundup(self.title, [RoundupSection(topic, [item.item() for item in items])
-                                    for topic, items in self.sections])
+    roundup: Roundup
+    sections: list[tuple[str, list[tuple[RoundupItem, str | None]]]]  # topic, (item, story id)
 
     @property
     def count(self) -> int:
         return sum(len(items) for _, items in self.sections)
 
 
-def roundup_of(store: Store, day: str, title: str | None = None) -> StoriesRoundup:
-    """The day's stories (with an article published that day), grouped by topic as `newsdesk roundup`
-    groups them: most widely covered first, the topics with the most sources first."""
-    items: list[RoundupStory] = []
-    for story in store.stories(since=day, until=day, top=ROUNDUP_STORIES):
-        articles: list[Article] = []
-        copies: list[str] = []
-        originals = 0
-        for article_id in story.articles[:TOPIC_ARTICLES]:
-            stored = store.get(article_id)
-            if stored is None:
-                continue
-            articles.append(stored.article)
-            copy = _copy_record(store, article_id)
-            if copy is not None and copy.kind != "earliest":
-                if url := http_url(stored.article.canonical_url or stored.article.url):
-                    copies.append(url)
-            else:
-                originals += 1
-        if not articles:
-            continue
-        first = articles[0]
-        summary = lead_sentence(first)
-        items.append(RoundupStory(
-            story, story.headline or first.title or summary[:120] or "(untitled)",
-            http_url(first.canonical_url or first.url), summary, story_topic(articles),
-            originals + max(0, len(story.articles) - TOPIC_ARTICLES), copies))
-    items.sort(key=lambda i: (-len(i.story.sources), -i.articles, i.story.first_seen or "", i.headline))
-    sections: dict[str, list[RoundupStory]] = {}
-    for item in items:
-        sections.setdefault(item.topic, []).append(item)
-    ordered = sorted(sections.items(), key=lambda kv: (-sum(len(i.story.sources) for i in kv[1]), kv[0]))
-    return StoriesRoundup(title or f"News roundup {day}", ordered)
+def roundup_of(store: Store, day: str) -> DayRoundup:
+    """The day's roundup as `newsdesk roundup --date DAY` makes it: the stories kept in the store (the
+    day's copies of one report folded, the day's articles of one story in one item), grouped by topic;
+    recomputed as the command does when an article is in no story yet."""
+    stored = list(store.iter_articles(SearchRequest(since=day, until=day, sort="date")))
+    title = f"News roundup {day}"
+    built = build_stored_roundup(stored, store, title=title)
+    if built is None:
+        built = build_roundup([item.article for item in stored], title=title)
+    # An item is its story's earliest article of the day: found again by its URL, else its title.
+    by_url: dict[str, int] = {}
+    by_title: dict[str, int] = {}
+    for item in sorted(stored, key=lambda s: (s.article.published or "", s.id), reverse=True):
+        if url := item.article.canonical_url or item.article.url:
+            by_url[url] = item.id
+        by_title[item.article.title or ""] = item.id
+    sections = []
+    for section in built.sections:
+        items: list[tuple[RoundupItem, str | None]] = []
+        for entry in section.items:
+            found = by_url.get(entry.url or "") or by_title.get(entry.headline)
+            story = store.story_of(found) if found else None
+            entry.url = http_url(entry.url)  # the files link only http(s), as the pages do
+            entry.copies = [url for url in entry.copies if http_url(url)]
+            items.append((entry, story.id if story else None))
+        sections.append((section.topic, items))
+    return DayRoundup(built, sections)
 
 
 def story_json(story: StoryRecord) -> dict[str, Any]:
