@@ -361,3 +361,32 @@ def test_forget_closes_stories_of_the_clusterer() -> None:
     assert old.centroid == {} and old.articles == ["a", "b"]
     assert clusterer.add("c", features(), None) is not old  # undated: only open stories are candidates
     assert clusterer.forget(datetime(2024, 1, 15)) == []
+
+
+def test_ingest_without_stories_leaves_them_to_the_next_run(cli: Callable[..., Result],
+                                                           tmp_path: Path) -> None:
+    first, _ = day_folders(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    skipped = cli("ingest", str(first), "--db", url, "--no-enrich", "--no-stories")
+    assert skipped.exit_code == 0 and "0 into stories" in skipped.stderr
+    assert "4 stored articles are in no duplicate group" in cli("stories", "--db", url).stderr
+    again = cli("ingest", str(first), "--db", url, "--no-enrich")  # nothing new: it assigns what waits
+    assert again.exit_code == 0 and "4 into stories" in again.stderr
+    listed = cli("stories", "--db", url)
+    assert listed.stderr == "" and listed.stdout.count("[S") == 3
+
+
+def test_two_processes_assigning_into_one_store(store: Store) -> None:
+    """A keeper whose state is stale (another assigned meanwhile) reloads it before assigning."""
+    store.put_many(ARRIVALS[:3])
+    first = StoryKeeper(store)
+    assert first.catch_up() == 3
+    store.put_many(ARRIVALS[3:5])
+    assert StoryKeeper(store).catch_up() == 2
+    store.put(ARRIVALS[5])
+    assert first.catch_up() == 1  # its save is refused (stale serial): it reloads and assigns again
+    first.close()
+    online = everything(store)
+    assert [s.articles for s in online[0]] == [[1, 3, 6], [2, 5], [4]]
+    StoryKeeper(store).rebuild()
+    assert everything(store) == online

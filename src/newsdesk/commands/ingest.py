@@ -53,6 +53,13 @@ processes_option = click.option(
          "pipeline once, about 300 MB); one process reads the sources and stores the results in order.")
 
 
+stories_option = click.option(
+    "--stories/--no-stories", default=True, show_default=True,
+    help="Put each new article into its duplicate group and story as it is stored (a parse per article "
+         "that copies no earlier one: about as costly as enrichment); --no-stories leaves them to the "
+         "next run with stories or `newsdesk stories --rebuild`. See docs/stories.md.")
+
+
 def _check_pipelines(settings: Settings) -> None:
     """Fail before any work when a configured spaCy pipeline is not installed."""
     import spacy.util
@@ -69,7 +76,8 @@ def _check_pipelines(settings: Settings) -> None:
 
 
 def _run(db: str | None, batch_size: int, allow_private: bool,
-         job: Callable[[Ingester], IngestCounts], *, enrich: bool = True, processes: int = 1) -> None:
+         job: Callable[[Ingester], IngestCounts], *, enrich: bool = True, processes: int = 1,
+         stories: bool = True) -> None:
     try:
         store = open_store(db)
     except NewsdeskError as error:
@@ -82,7 +90,8 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
     display = _Display()
     with store:
         ingester = Ingester(store, settings, batch_size=batch_size, progress=display, enrich=enrich,
-                            processes=processes, notice=lambda message: click.echo(message, err=True))
+                            processes=processes, stories=stories,
+                            notice=lambda message: click.echo(message, err=True))
         try:
             counts = job(ingester)
         except KeyboardInterrupt:
@@ -102,8 +111,9 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
 @allow_private_option
 @enrich_option
 @processes_option
+@stories_option
 def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_private: bool, enrich: bool,
-           processes: int) -> None:
+           processes: int, stories: bool) -> None:
     """Extract every page in SOURCES and keep the articles in the store.
 
     \b
@@ -116,10 +126,11 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_priv
 
     Running the same command again skips what is already done, so an interrupted run (Ctrl-C, a
     crash) is finished by running it again. Pages that fail are recorded with their reason: see
-    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`.
+    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`. Each new article joins
+    its duplicate group and story as it is stored (`newsdesk stories`, `newsdesk duplicates`).
     """
     _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(sources)), enrich=enrich,
-         processes=processes)
+         processes=processes, stories=stories)
 
 
 @click.command()
@@ -128,10 +139,12 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_priv
 @allow_private_option
 @enrich_option
 @processes_option
-def update(db: str | None, batch_size: int, allow_private: bool, enrich: bool, processes: int) -> None:
+@stories_option
+def update(db: str | None, batch_size: int, allow_private: bool, enrich: bool, processes: int,
+           stories: bool) -> None:
     """Re-poll every feed and sitemap ingested before; fetch and store only the new entries."""
     _run(db, batch_size, allow_private, lambda ingester: ingester.update(), enrich=enrich,
-         processes=processes)
+         processes=processes, stories=stories)
 
 
 @click.command()

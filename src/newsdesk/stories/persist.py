@@ -30,6 +30,7 @@ every story). Closing depends only on the order of arrival, so a rebuild closes 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 from collections import Counter
@@ -54,6 +55,7 @@ FORGET_STEP = timedelta(days=1)  # stories are closed when the cutoff has moved 
 FUTURE_SLACK = timedelta(days=1)  # a date later than this after the article was stored moves no clock
 
 
+@functools.cache
 def _code_version() -> str:
     """The clustering code's fingerprint: a tracker pickled by other code is not used."""
     digest = hashlib.sha256(str(STATE_VERSION).encode())
@@ -171,7 +173,11 @@ class StoryKeeper:
         self._serial, self._seq, self._data_seq = state.serial, state.seq, state.data_seq
         replay: list[int] = []
         for seq, entry in self.store.duplicate_entries():
-            self._index.restore(entry.article_id, entry.root, _signature_of(entry), entry.match)
+            try:
+                signed = _signature_of(entry)
+            except ValueError:  # a damaged row: the groups are rebuilt from the bodies
+                return False
+            self._index.restore(entry.article_id, entry.root, signed, entry.match)
             if seq > state.data_seq and entry.match is None:
                 replay.append(entry.article_id)
         for start in range(0, len(replay), self.batch_size):
