@@ -1,5 +1,6 @@
-"""Fixtures of the web desk's tests: one server (uvicorn in a thread on a free loopback port, over a small
-SQLite store) and one headless Debian chromium (driven by Playwright) for the whole session."""
+"""Fixtures of the web desk's tests: a server (uvicorn in a thread on a free loopback port) over a fresh
+SQLite store and another over a fresh PostgreSQL schema, each for the whole session (every test that
+uses `desk_server` runs on both), and one headless Debian chromium (driven by Playwright)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 
+from conftest import fresh_store_url
 from newsdesk.settings import Settings
 from newsdesk.web import create_app
 
@@ -65,16 +67,23 @@ def serve_in_thread(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="session")
-def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskServer]:
-    """The desk over a fresh SQLite store; writes limited generously (the rate limit has its own test)."""
-    store_url = f"sqlite:///{tmp_path_factory.mktemp('desk') / 'desk.db'}"
-    app = create_app(store_url, Settings(), api_token=TOKEN, writes_per_minute=6000, write_burst=1000,
-                     max_upload=4 << 20)
-    server, thread, url = serve_in_thread(app)
-    yield DeskServer(url, TOKEN, store_url, server)
-    server.should_exit = True
-    thread.join(30)
+DESK_STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", params=DESK_STORES)
+def desk_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[DeskServer]:
+    """The desk over a fresh SQLite store, then over a fresh PostgreSQL schema (NEWSDESK_TEST_POSTGRES_URL,
+    set by scripts/test); writes limited generously (the rate limit has its own test)."""
+    with fresh_store_url(request.param, tmp_path_factory.mktemp(f"desk-{request.param}")) as store_url:
+        app = create_app(store_url, Settings(), api_token=TOKEN, writes_per_minute=6000, write_burst=1000,
+                         max_upload=4 << 20)
+        server, thread, url = serve_in_thread(app)
+        try:
+            yield DeskServer(url, TOKEN, store_url, server)
+        finally:
+            server.should_exit = True
+            thread.join(30)
 
 
 @dataclass

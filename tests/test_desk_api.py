@@ -7,13 +7,17 @@ import asyncio
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from conftest import PARAGRAPHS, article_html
 from desk_fixtures import DeskServer
@@ -56,6 +60,39 @@ def test_article_and_search_shapes_equal_the_cli(filled: DeskServer, cli: Callab
     assert [{k: v for k, v in hit.items() if k not in ("snippet", "score")} for hit in hits] == records
 
 
+def test_an_upload_is_named_by_its_own_name_never_by_a_server_path(filled: DeskServer) -> None:
+    """The article's source and its page's "Original" say `upload:NAME`, not the job's temporary file."""
+    with filled.client() as client:
+        hits = client.get("/api/search", params={"q": '"harbour authority published"'}).json()["hits"]
+        assert {hit["source"] for hit in hits} == {f"upload:story-{n}.html" for n in range(3)}
+        page = client.get(f"/articles/{hits[0]['id']}").text
+    assert f"<dd>{hits[0]['source']}</dd>" in page
+    assert "newsdesk-upload-" not in page and tempfile.gettempdir() + "/" not in page
+
+
+def test_an_uploaded_web_archive_is_read_record_by_record(desk_server: DeskServer) -> None:
+    """A WARC (written with warcio) is read as an archive; a file of another kind is refused, by name."""
+    raw = io.BytesIO()
+    writer = WARCWriter(raw, gzip=True)
+    page = article_html("Lighthouse keeper retires", ["The lighthouse keeper of the northern cape retired "
+                                                      "on Friday after forty years of service.", *PARAGRAPHS])
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        "https://news.example.org/lighthouse.html", "response", payload=io.BytesIO(page.encode()),
+        length=len(page.encode()), http_headers=http))
+    files = [("files", ("crawl.warc.gz", raw.getvalue(), "application/warc")),
+             ("files", ("notes.pdf", b"%PDF-1.4 not a page", "application/pdf"))]
+    with desk_server.client(token=True) as client:
+        job = desk_server.wait_for_job(client.post("/api/ingest/files", files=files).json()["id"])
+        assert (job["state"], job["read"], job["failed"]) == ("done", 1, 1), job
+        assert job["sources"] == ["crawl.warc.gz", "notes.pdf"]
+        assert [(e["source"], e["stage"]) for e in job["errors"]] == [("upload:notes.pdf", "read")]
+        hits = client.get("/api/search", params={"q": "lighthouse keeper"}).json()["hits"]
+        assert client.get("/api/errors").json()[-1]["source"] == "upload:notes.pdf"
+    assert len(hits) == 1 and hits[0]["source"].startswith("upload:crawl.warc.gz@")
+    assert hits[0]["url"] == "https://news.example.org/lighthouse.html"
+
+
 def test_cursor_pagination_walks_every_article_once(filled: DeskServer) -> None:
     seen: list[int] = []
     cursor = None
@@ -87,7 +124,7 @@ def test_sources_errors_coverage_and_bad_queries(filled: DeskServer) -> None:
 
 def test_exports_stream_jsonl_csv_and_parquet(filled: DeskServer) -> None:
     with filled.client() as client:
-        params = {"q": "harbour"}
+        params = {"q": '"harbour authority published"'}  # only the three pages of `filled`
         lines = client.get("/api/export", params={**params, "format": "jsonl"}).text.splitlines()
         text = client.get("/api/export", params={**params, "format": "csv"}).text
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -116,6 +153,21 @@ def test_ingest_refuses_private_addresses_and_local_paths(desk_server: DeskServe
         response = client.post("/api/ingest", json={"sources": [url]})
     assert response.status_code == 400
     assert "refused" in response.json()["detail"] or "only http" in response.json()["detail"]
+
+
+def test_nul_characters_are_refused_with_400(desk_server: DeskServer) -> None:
+    """PostgreSQL cannot compare text with NUL in it: such a request is refused before the store sees it."""
+    with desk_server.client(token=True) as client:
+        for path in ("/api/articles?speaker=a%00b", "/api/search?q=%00", "/api/entities/x%00y",
+                     "/search?q=%00", "/api/stories?site=%00"):
+            response = client.get(path)
+            assert response.status_code == 400 and "NUL" in response.json()["detail"], path
+        for path in ("/api/articles?speaker=.", "/api/quotes?entity=%C2%98", "/api/entities/-"):
+            response = client.get(path)  # no word to match: PostgreSQL refused the store's sentinel
+            assert response.status_code == 400 and "no letter or digit" in response.json()["detail"], path
+        assert "no letter or digit" in client.get("/search?entity=.").text
+        refused = client.post("/api/ingest", json={"sources": ["https://example.org/\u0000x"]})
+        assert refused.status_code == 400 and "control characters" in refused.json()["detail"]
 
 
 def test_forms_without_the_csrf_token_are_refused(desk_server: DeskServer) -> None:
@@ -158,7 +210,9 @@ def _asgi(app: Any, calls: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
                 return [await client.request(method, path, **kwargs) for method, path, kwargs in calls]
 
-    return asyncio.run(run())
+    # In a thread of its own: the session's Playwright browser may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_write_rate_limit(tmp_path: Any) -> None:

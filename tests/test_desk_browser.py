@@ -15,6 +15,7 @@ import pytest
 from desk_fixtures import DeskServer, Watch, axe_violations, screenshot
 from newsdesk.article import Article, Entity, Image, Quote
 from newsdesk.store import open_store
+from newsdesk.stories.persist import assign_stories
 
 pytestmark = pytest.mark.timeout(600)
 PROJECT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,40 @@ def test_ingest_search_read_follow(desk_page: tuple[Any, Watch], desk_server: De
     assert page.locator("h1").inner_text() == "Roundup for 2024-10-01"
     day = page.locator("#day-articles")
     assert day.get_by_role("link", name=re.compile("Incoming NATO Chief")).count() == 1
+    stories = page.locator("#roundup-stories")
+    assert stories.get_by_role("link", name=re.compile("Incoming NATO Chief")).count() == 1
     _visit(page, "", "roundup", problems)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Markdown").click()
+    assert download.value.suggested_filename == "roundup-2024-10-01.md"
+    assert "# News roundup 2024-10-01" in Path(download.value.path()).read_text(encoding="utf-8")
+
+    page.get_by_role("link", name="Stories", exact=True).click()
+    page.get_by_label("Day", exact=True).fill("2024-10-01")
+    page.get_by_role("button", name="Show").click()
+    bridge = page.locator("#day-stories li").filter(has_text="Harbour bridge reopens after two-year repair")
+    assert "The Coastal Ledger" in bridge.inner_text() and "valleydaily.example" in bridge.inner_text()
+    _visit(page, "", "stories", problems)
+    bridge.get_by_role("link", name="Harbour bridge reopens after two-year repair").click()
+    page.wait_for_url(re.compile(r"/stories/S\d+$"))
+    assert page.locator("#timeline li").count() >= 2
+    assert page.locator("svg#story-chart rect").count() >= 1
+    _visit(page, "", "story", problems)
+    timeline = page.locator("#timeline")
+    timeline.get_by_role("link", name="Harbour bridge reopens months early", exact=True).click()
+    page.wait_for_url(re.compile(r"/articles/\d+$"))
+    assert "near copy of" in page.locator("dl.meta").inner_text()
+    assert page.locator("#copies-list li").count() == 1
+    _visit(page, "", "article-copy", problems)
+
+    page.goto("/search?q=%22harbour+bridge+reopens%22")
+    assert page.locator(".hit").count() == 1
+    assert page.locator(".hit a.copies").inner_text() == "1 copy folded"
+    page.get_by_label(re.compile("Show duplicate copies")).check()
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"copies=show"))
+    assert page.locator(".hit").count() == 2
+    _visit(page, "", "search-copies", problems)
     _visit(page, "/sources", "sources", problems)
     _visit(page, "/entities", "entities", problems)
 
@@ -148,21 +182,28 @@ def test_hostile_page_runs_no_script(desk_page: tuple[Any, Watch], desk_server: 
     assert desk_server.wait_for_job(job["id"])["state"] == "done"
     with open_store(desk_server.store_url) as store:
         stored = store.put(_hostile_article()).id
+        assign_stories(store)  # as the next ingest would: its duplicate group and story
     with desk_server.client() as client:
         found = client.get("/api/search", params={"q": "evil paragraph"}).json()["hits"]
     assert found, "the hostile page was not ingested"
-    pages = ["/search?q=hostile+OR+evil", f"/articles/{found[0]['id']}", f"/articles/{stored}",
-             "/sources", "/roundup?date=2024-10-01", "/entities", "/entities/a1b2c3",
-             f"/ingest/jobs/{job['id']}", "/search?q=%3Cscript%3E", "/entities/%3Cscript%3Ealert(1)"]
+    with desk_server.client() as client:
+        story = client.get(f"/api/articles/{stored}/story").json()["id"]
+    pages = ["/search?q=hostile+OR+evil", "/search?q=hostile+OR+evil&copies=show",
+             f"/articles/{found[0]['id']}", f"/articles/{stored}", "/sources", "/roundup?date=2024-10-01",
+             "/entities", "/entities/a1b2c3", "/stories?date=2024-10-01", f"/stories/{story}",
+             f"/ingest/jobs/{job['id']}",
+             "/search?q=%3Cscript%3E", "/entities/%3Cscript%3Ealert(1)", "/stories/%3Cscript%3Ealert(1)"]
     for path in pages:
         before = len(watch.console_errors)
         response = page.goto(path)
         page.wait_for_load_state("load")
-        if path.startswith("/entities/%3C"):  # no such entity: the 404 document itself is logged, no more
+        if "/%3C" in path:  # no such entity or story: the 404 document itself is logged, no more
             assert response is not None and response.status == 404
             assert watch.console_errors[before:] == [
                 "Failed to load resource: the server responded with a status of 404 (Not Found)"]
             del watch.console_errors[before:]
+    page.goto(f"/stories/{story}")
+    assert page.get_by_text("Hostile record \"'><script>alert('x')</script>", exact=False).count() >= 1
     page.goto(f"/articles/{stored}")
     assert page.get_by_text("<script>alert('x')</script>", exact=False).count() >= 1
     assert page.locator("script:not([src])").count() == 0

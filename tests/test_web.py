@@ -430,7 +430,9 @@ def test_requests_to_one_host_are_spaced_by_the_host_delay(site: Site) -> None:
             assert isinstance(fetcher.fetch(site.url("/page")), Page)
     starts = site.times["/robots.txt"] + site.times["/page"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-    assert len(gaps) == 3 and min(gaps) > 0.25
+    # Seen by the server, one arrival can be handled late on a busy machine, shortening the next gap:
+    # the whole span shows the delay kept, and no gap comes near the few ms of an unpaced fetcher.
+    assert len(gaps) == 3 and starts[-1] - starts[0] > 3 * 0.3 - 0.1 and min(gaps) > 0.15, gaps
 
 
 def test_fetch_many_keeps_to_the_per_host_concurrency_limit(site: Site) -> None:

@@ -62,8 +62,9 @@ def is_loopback(host: str) -> bool:
 @click.option("--allow-private", is_flag=True,
               help="Let ingest fetch private, loopback and link-local addresses (refused by default).")
 def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool) -> None:
-    """Serve the web desk: search, articles, entities, sources, roundups and ingest in a browser, and
-    the REST API under /api/ (its OpenAPI document at /api/openapi.json).
+    """Serve the web desk: search, articles, stories and their duplicate copies, entities, sources,
+    roundups and ingest in a browser, and the REST API under /api/ (its OpenAPI document at
+    /api/openapi.json).
 
     \b
     Write calls (ingest) need the API token: $NEWSDESK_API_TOKEN, else one generated at first start and

@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date as Date
 from typing import Annotated, Any, Literal
 
@@ -16,12 +17,13 @@ from fastapi.responses import Response, StreamingResponse
 
 from newsdesk.exports import COLUMNS, LIST_FIELDS, flat_record, record, write_parquet
 from newsdesk.store import SearchRequest, Store, StoredArticle
-from newsdesk.web import insights
+from newsdesk.web import insights, stories
 from newsdesk.web.jobs import MAX_SOURCES, Job, Jobs, Refused, check_url
 from newsdesk.web.models import (
     ArticleOut,
     ArticlePage,
     Coverage,
+    DuplicateOut,
     EntityDetail,
     EntityList,
     ErrorOut,
@@ -32,6 +34,7 @@ from newsdesk.web.models import (
     RoundupOut,
     SearchResults,
     SourceOut,
+    StoryOut,
 )
 from newsdesk.web.state import Desk, desk_of
 
@@ -65,14 +68,20 @@ def filters(
                                        max_length=300)] = None,
 ) -> SearchRequest:
     return SearchRequest(query=q or None, site=source or None, since=since or None, until=until or None,
-                         author=author or None, language=language or None, entity=entity or None,
-                         speaker=speaker or None, topic=topic or None)
+                         author=author or None, language=language or None,
+                         entity=insights.named(entity, "entity"), speaker=insights.named(speaker, "speaker"),
+                         topic=insights.named(topic, "topic"))
 
 
 Filters = Annotated[SearchRequest, Depends(filters)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Results per page")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page", max_length=500)]
 SortBy = Annotated[Literal["relevance", "date"], Query(description="relevance (with a query) or date")]
+Fold = Annotated[bool, Query(description="One article per duplicate group (copies of one report on several "
+                             "sites): the group's earliest copy that matches")]
+StoryId = Annotated[str, Path(pattern=r"^[Ss][0-9]{1,18}$",
+                              description="S + the store id of the story's first article, as S12")]
+Day = Annotated[str | None, Query(description="A date (ISO 8601); 2024-10 is the whole month", max_length=40)]
 
 
 def _desk(request: Request) -> Desk:
@@ -104,9 +113,10 @@ def _page(store: Store, request: SearchRequest) -> tuple[list[tuple[StoredArticl
 
 @router.get("/articles", response_model=ArticlePage, tags=["articles"])
 def list_articles(desk: Reader, request: Filters, sort: SortBy = "date", limit: Limit = 20,
-                  cursor: Cursor = None) -> Response:
+                  cursor: Cursor = None, fold_duplicates: Fold = False) -> Response:
     """Stored articles matching the filters, newest first (or by relevance to `q`), a page at a time."""
-    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor))
+    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor,
+                                                 fold_duplicates=fold_duplicates))
     return _json({"articles": [record(stored) for stored, _ in found], "next_cursor": next_cursor})
 
 
@@ -126,11 +136,54 @@ def get_article(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]) 
     return record(stored)
 
 
+@router.get("/articles/{article_id}/duplicates", response_model=list[DuplicateOut], tags=["stories"],
+            responses={404: {"model": Problem, "description": "No such article"}})
+def duplicates(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    """The article's duplicate group (copies of one report), itself included, earliest published first:
+    exact copies, near copies (most of the words) and teasers (its opening); [] when it has none known."""
+    if desk.store.get(article_id) is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return _json([asdict(copy) for copy in desk.store.duplicates_of(article_id)])
+
+
+@router.get("/articles/{article_id}/story", response_model=StoryOut, tags=["stories"],
+            responses={404: {"model": Problem, "description": "No such article, or it has no story yet"}})
+def article_story(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    """The story the article belongs to (as `/api/stories/{story_id}`)."""
+    found = desk.store.story_of(article_id)
+    if found is None:
+        raise HTTPException(404, f"article {article_id} is in no story (or there is no such article)")
+    return _json(asdict(found))
+
+
+@router.get("/stories", response_model=list[StoryOut], tags=["stories"])
+def list_stories(desk: Reader, since: Day = None, until: Day = None,
+                 top: Annotated[int, Query(ge=1, le=500, description="How many stories")] = 20,
+                 site: Annotated[str | None, Query(description="Only stories this site (name or host) "
+                                                   "covered", max_length=300)] = None) -> Response:
+    """Stories with an article published in the period, most widely covered first (sources, then
+    articles): `newsdesk stories --format jsonl`. A story is one event followed across outlets; its
+    `articles` include duplicate copies, in order of arrival."""
+    found = desk.store.stories(since=since or None, until=until or None, top=top, site=site or None)
+    return _json([asdict(story) for story in found])
+
+
+@router.get("/stories/{story_id}", response_model=StoryOut, tags=["stories"],
+            responses={404: {"model": Problem, "description": "No such story"}})
+def get_story(desk: Reader, story_id: StoryId) -> Response:
+    """One story: `newsdesk story ID`."""
+    found = desk.store.story(story_id)
+    if found is None:
+        raise HTTPException(404, f"no story {story_id!r} (ids come from /api/stories, e.g. S12)")
+    return _json(asdict(found))
+
+
 @router.get("/search", response_model=SearchResults, tags=["articles"])
 def search(desk: Reader, request: Filters, sort: SortBy = "relevance", limit: Limit = 20,
-           cursor: Cursor = None) -> Response:
+           cursor: Cursor = None, fold_duplicates: Fold = False) -> Response:
     """Search as `newsdesk search --format jsonl` does; each hit also has its snippet and score."""
-    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor))
+    found, next_cursor = _page(desk.store, _with(request, sort=sort, limit=limit, cursor=cursor,
+                                                 fold_duplicates=fold_duplicates))
     hits = [{**record(stored), "snippet": {"text": hit.snippet.text, "marks": list(hit.snippet.marks)},
              "score": hit.score} for stored, hit in found]
     return _json({"hits": hits, "next_cursor": next_cursor})
@@ -150,10 +203,11 @@ def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = No
 
 
 @router.get("/coverage", response_model=Coverage, tags=["insights"])
-def coverage(desk: Reader, request: Filters,
-             interval: Annotated[Literal["day", "week"], Query()] = "day") -> dict[str, Any]:
+def coverage(desk: Reader, request: Filters, interval: Annotated[Literal["day", "week"], Query()] = "day",
+             fold_duplicates: Fold = False) -> dict[str, Any]:
     """How many matching articles were published each day or week."""
-    return insights.coverage(desk.store, request, interval, desk.scan_limit)
+    return insights.coverage(desk.store, _with(request, fold_duplicates=fold_duplicates), interval,
+                             desk.scan_limit)
 
 
 @router.get("/entities", response_model=EntityList, tags=["insights"])
@@ -188,14 +242,37 @@ def roundup(desk: Reader, day: Date) -> dict[str, Any]:
     return insights.roundup(desk.store, day.isoformat())
 
 
+ROUNDUP_TYPES = {"markdown": ("text/markdown; charset=utf-8", "md"),
+                 "html": ("text/html; charset=utf-8", "html"),
+                 "rss": ("application/rss+xml; charset=utf-8", "xml"), "json": ("application/json", "json")}
+
+
+@router.get("/roundups/{day}/export", tags=["stories"], response_class=Response,
+            responses={200: {"description": "The roundup, as a file to download", "content": {
+                "text/markdown": {}, "text/html": {}, "application/rss+xml": {}, "application/json": {}}}})
+def roundup_export(request: Request, desk: Reader, day: Date,
+                   format: Annotated[Literal["markdown", "html", "rss", "json"], Query()] = "markdown"
+                   ) -> Response:
+    """The day's roundup: its stories grouped by topic, most widely covered first, as
+    `newsdesk roundup --date DAY --format FORMAT` writes it (the RSS channel links to the desk's page)."""
+    from newsdesk.stories.roundup import render
+
+    built = stories.roundup_of(desk.store, day.isoformat())
+    link = str(request.url_for("roundup_page").include_query_params(date=day.isoformat()))
+    media_type, suffix = ROUNDUP_TYPES[format]
+    return Response(render(built.roundup, format, link=link).encode(), media_type=media_type, headers={
+        "content-disposition": f'attachment; filename="roundup-{day.isoformat()}.{suffix}"'})
+
+
 @router.get("/export", tags=["articles"], response_class=StreamingResponse,
             responses={200: {"description": "The articles, streamed", "content": {
                 "application/x-ndjson": {}, "text/csv": {}, "application/vnd.apache.parquet": {}}}})
 def export(desk: Reader, request: Filters,
-           format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl") -> StreamingResponse:
+           format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl",
+           fold_duplicates: Fold = False) -> StreamingResponse:
     """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md)."""
     store = desk.store
-    request = _with(request, sort="date")
+    request = _with(request, sort="date", fold_duplicates=fold_duplicates)
     store.count(request)  # a bad query fails here, with 400, before the stream starts
     name = f"newsdesk-export.{format}"
     disposition = {"content-disposition": f'attachment; filename="{name}"'}

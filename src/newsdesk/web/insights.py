@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from newsdesk.article import Article, Entity
+from newsdesk.errors import QueryError
+from newsdesk.search.tokens import tokens
 from newsdesk.store import SearchRequest, Store, StoredArticle
 
 Interval = Literal["day", "week"]
@@ -38,6 +40,16 @@ def _scan(store: Store, request: SearchRequest,
     return walk(), partial
 
 
+def named(value: str | None, what: str) -> str | None:
+    """An entity, speaker or topic filter as given, or None; QueryError (400) when it has no word to match:
+    the store could match nothing by name, and PostgreSQL refuses the sentinel it would search for."""
+    if value is None or not value.strip():
+        return None
+    if not tokens(value):
+        raise QueryError(f"the {what} filter {value!r} has no letter or digit: give an id or words of a name")
+    return value
+
+
 def bucket_of(published: str | None, interval: Interval) -> str | None:
     """The day (YYYY-MM-DD) of a published date, or the Monday of its ISO week; None when unparsable."""
     if not published or len(published) < 10:
@@ -51,7 +63,7 @@ def bucket_of(published: str | None, interval: Interval) -> str | None:
     return day.isoformat()
 
 
-def _fill(counts: Counter[str], interval: Interval, most: int = 400) -> list[dict[str, Any]]:
+def fill_buckets(counts: Counter[str], interval: Interval, most: int = 400) -> list[dict[str, Any]]:
     """Buckets from the first to the last, empty ones included (at most `most`, the latest)."""
     if not counts:
         return []
@@ -76,7 +88,7 @@ def coverage(store: Store, request: SearchRequest, interval: Interval,
             undated += 1
         else:
             counts[key] += 1
-    return {"interval": interval, "buckets": _fill(counts, interval), "undated": undated,
+    return {"interval": interval, "buckets": fill_buckets(counts, interval), "undated": undated,
             "partial": partial[0]}
 
 
@@ -181,7 +193,9 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
     counts: Counter[str] = Counter()
     said: list[dict[str, Any]] = []
     refs: list[dict[str, Any]] = []
-    articles, partial = _scan(store, SearchRequest(entity=entity_id), scan_limit)
+    if not entity_id.strip():
+        return None
+    articles, partial = _scan(store, SearchRequest(entity=named(entity_id, "entity")), scan_limit)
     for stored in articles:
         article = stored.article
         match: Entity | None = next((e for e in article.entities if e.id == entity_id), None)
@@ -203,7 +217,7 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
             refs.append(reference(stored))
     if own is None:
         return None
-    return EntityView(own.out(), _fill(counts, interval), said, _ranked(others, 20), refs, partial[0])
+    return EntityView(own.out(), fill_buckets(counts, interval), said, _ranked(others, 20), refs, partial[0])
 
 
 def roundup(store: Store, day: str, limit: int = 100) -> dict[str, Any]:

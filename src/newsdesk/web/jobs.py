@@ -3,7 +3,8 @@
 URLs are checked before a job is queued (http/https only; private, loopback and link-local addresses
 refused unless the server allows them, with the fetcher's own rule), and the fetcher's guard checks
 again on every connection and redirect. Uploaded files are written to a folder of the job's own,
-removed when it ends. Local paths are never accepted from a client.
+removed when it ends; what is stored and reported names them `upload:NAME` (the name the client gave),
+never by their path on the server. Local paths are never accepted from a client.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from newsdesk.article import Article
 from newsdesk.pipeline import IngestCounts, Ingester
 from newsdesk.settings import Settings
+from newsdesk.sources.detect import ARCHIVE_SUFFIXES
+from newsdesk.sources.files import SUFFIXES as PAGE_SUFFIXES
 from newsdesk.sources.guard import why_refused
 from newsdesk.store import Store
 
 State = Literal["queued", "running", "done", "failed"]
 MAX_JOBS_KEPT = 100
 MAX_SOURCES = 1_000
+UPLOAD_PREFIX = "upload:"
 
 
 class Refused(ValueError):
@@ -38,6 +43,8 @@ class Refused(ValueError):
 def check_url(url: str, allow_private: bool) -> str:
     """The URL, stripped, when it may be fetched; Refused with the reason otherwise."""
     url = url.strip()
+    if any(not char.isprintable() for char in url):
+        raise Refused(f"{url!r} is not a valid URL: it has control characters in it")
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -73,13 +80,31 @@ class Job:
     message: str = ""
     counts: IngestCounts = field(default_factory=IngestCounts)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # path of an uploaded file on the server -> "upload:NAME", what stored articles and errors say instead
+    uploads: dict[str, str] = field(default_factory=dict, repr=False)
+    refused: list[str] = field(default_factory=list, repr=False)  # uploads that are no page nor archive
+
+    def public(self, source: str) -> str:
+        """`source` with the server's path of an uploaded file replaced by `upload:NAME`."""
+        if self.folder is None or not source.startswith(str(self.folder)):
+            return source
+        path, at, offset = source.partition("@")  # a web archive's record: PATH@OFFSET
+        name = self.uploads.get(path) or UPLOAD_PREFIX + Path(path).name
+        return name + at + offset
 
     def out(self) -> dict[str, Any]:
         counts = self.counts
         return {"id": self.id, "state": self.state, "sources": self.sources, "read": counts.read,
                 "fetched": counts.fetched, "extracted": counts.extracted, "stored": counts.stored,
                 "updated": counts.updated, "unchanged": counts.unchanged, "skipped": counts.skipped,
-                "failed": counts.failed, "message": self.message, "errors": self.errors[-20:]}
+                "failed": counts.failed, "assigned": counts.assigned, "message": self.message,
+                "errors": self.errors[-20:]}
+
+
+def upload_name(name: str) -> str:
+    """The file name a client gave (its last part, control characters dropped), never empty."""
+    name = "".join(c for c in name.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
+    return name.strip()[-200:] or "upload"
 
 
 class _RecordingStore:
@@ -91,10 +116,22 @@ class _RecordingStore:
 
     def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
                      at: Any = None) -> None:
+        source = self._job.public(source)
         self._store.record_error(source, stage, reason, location, at)
         if len(self._job.errors) < 1_000:
             self._job.errors.append({"at": "", "source": source, "stage": stage, "reason": reason,
                                      "location": location})
+
+    def put(self, article: Article) -> Any:
+        return self._store.put(self._public(article))
+
+    def put_many(self, articles: Any) -> Any:
+        return self._store.put_many([self._public(article) for article in articles])
+
+    def _public(self, article: Article) -> Article:
+        if article.source:
+            article.source = self._job.public(article.source)
+        return article
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -113,14 +150,24 @@ class Jobs:
 
     def submit(self, sources: list[str], files: list[tuple[str, bytes]] | None = None) -> Job:
         folder = None
+        inputs = list(sources)
+        uploads: dict[str, str] = {}
+        refused: list[str] = []
+        names = [upload_name(name) for name, _ in files or []]
         if files:
             folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
-            for number, (name, data) in enumerate(files):
-                safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-100:]
-                (folder / f"{number:04d}-{safe or 'upload'}").write_bytes(data)
-        shown = sources + [Path(name).name for name, _ in files or []]
-        inputs = list(sources) + ([str(folder)] if folder else [])
-        job = Job(uuid.uuid4().hex[:12], shown, inputs, folder, message=f"{len(shown)} source(s) queued")
+            for number, ((_, data), name) in enumerate(zip(files, names, strict=True)):
+                safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[-100:]
+                path = folder / f"{number:04d}-{safe or 'upload'}"
+                path.write_bytes(data)
+                uploads[str(path)] = UPLOAD_PREFIX + name
+                if path.name.lower().endswith(PAGE_SUFFIXES + ARCHIVE_SUFFIXES):
+                    inputs.append(str(path))  # each file on its own: a web archive is read as one
+                else:
+                    refused.append(str(path))
+        shown = sources + names
+        job = Job(uuid.uuid4().hex[:12], shown, inputs, folder, message=f"{len(shown)} source(s) queued",
+                  uploads=uploads, refused=refused)
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > MAX_JOBS_KEPT:
@@ -164,6 +211,9 @@ class Jobs:
             recording: Any = _RecordingStore(self.store, job)
             ingester = Ingester(recording, self.settings, progress=progress)
             job.counts = ingester.counts
+            for path in job.refused:
+                ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
+                              "archive (.warc, .warc.gz, .wet, .arc): nothing read")
             ingester.run(job.inputs)
             job.state = "done"
             job.message = job.counts.summary()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 # The nested records are newsdesk's own dataclasses: pydantic describes them as they are, so the
 # documented shape cannot drift from what `Article.to_dict` writes.
 from newsdesk.article import Entity, Image, Keyword, Link, Quote, Topic
-from newsdesk.store.base import ErrorRecord, SiteSummary
+from newsdesk.store.base import DuplicateRecord, ErrorRecord, SiteSummary, StoryRecord
 
 Span = tuple[int, int]
 
@@ -75,6 +75,8 @@ class SearchResults(BaseModel):
 
 SourceOut = SiteSummary  # `newsdesk sources --format jsonl`
 ErrorOut = ErrorRecord  # `newsdesk errors --format jsonl`
+StoryOut = StoryRecord  # `newsdesk stories --format jsonl`, `newsdesk story ID`
+DuplicateOut = DuplicateRecord  # a copy of an article: `dataclasses.asdict(DuplicateRecord)`
 
 
 class Bucket(BaseModel):
@@ -162,6 +164,7 @@ class JobOut(BaseModel):
     unchanged: int
     skipped: int
     failed: int
+    assigned: int  # articles that joined their duplicate group and story
     message: str
     errors: list[ErrorOut]
 

@@ -6,11 +6,12 @@ in with the API token gives.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
 from newsdesk.store import SearchRequest
-from newsdesk.web import insights
+from newsdesk.web import insights, stories
 from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE, check_csrf, csrf_token
 from newsdesk.web.state import Desk, desk_of
 
@@ -59,16 +60,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
                   detail=detail)
 
 
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL for a link, or None: never javascript:, data: or anything else."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in ("http", "https") else None
-
+safe_url = stories.http_url  # an http(s) URL for a link, or None: never javascript:, data: or anything else
 
 templates.filters["safe_url"] = safe_url
 templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
@@ -190,24 +182,27 @@ def search_page(request: Request, desk: Reader,
                 entity: Annotated[str, Query(max_length=300)] = "",
                 topic: Annotated[str, Query(max_length=300)] = "",
                 sort: Annotated[str, Query(pattern="^(relevance|date)?$")] = "",
+                copies: Annotated[str, Query(pattern="^(show)?$")] = "",
                 cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
-    search = SearchRequest(query=q.strip() or None, site=source or None, since=since or None,
-                           until=until or None, author=author or None, language=language or None,
-                           entity=entity or None, topic=topic or None,
-                           sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
-                           cursor=cursor or None)
+    fold = copies != "show"  # duplicate copies folded into their group's earliest copy, unless asked
     problem = None
     hits: list[dict[str, Any]] = []
     next_cursor = None
     cover = None
     facets: dict[str, Any] = {"entities": [], "topics": []}
     try:
+        search = SearchRequest(query=q.strip() or None, site=source or None, since=since or None,
+                               until=until or None, author=author or None, language=language or None,
+                               entity=insights.named(entity, "entity"), topic=insights.named(topic, "topic"),
+                               sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
+                               cursor=cursor or None, fold_duplicates=fold)
         page = desk.store.search(search)
         next_cursor = page.next_cursor
         for hit in page.hits:
             stored = desk.store.get(hit.id)
             if stored is not None:
-                hits.append({"stored": stored, "snippet": hit.snippet})
+                others, _ = stories.copies_count(desk.store, hit.id)
+                hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
         counts = insights.coverage(desk.store, replace(search, cursor=None), "day", desk.scan_limit)
         cover = chart(counts["buckets"], "Articles per day")
         facets = insights.facets([hit["stored"].article for hit in hits])
@@ -218,7 +213,7 @@ def search_page(request: Request, desk: Reader,
             raise
         problem = error.reason
     params = {"q": q, "source": source, "since": since, "until": until, "language": language,
-              "author": author, "entity": entity, "topic": topic, "sort": sort}
+              "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
                   sources=desk.store.sources()[:200], facets=facets)
@@ -236,6 +231,7 @@ def article_page(request: Request, desk: Reader, article_id: int) -> Response:
               for quote in article.quotes]
     return render(request, "article.html", title=article.title or "(untitled)", stored=stored,
                   article=article, paragraphs=annotate(article), quotes=quotes,
+                  links=stories.article_links(desk.store, article_id),
                   link=safe_url(article.canonical_url or article.url),
                   image_url=safe_url(article.image.url) if article.image else None)
 
@@ -269,19 +265,47 @@ def sources_page(request: Request, desk: Reader) -> Response:
 
 @router.get("/roundup", response_class=HTMLResponse)
 def roundup_page(request: Request, desk: Reader, date: Annotated[str, Query(max_length=10)] = "") -> Response:
-    day = date.strip()
-    if not day:
-        latest = desk.store.search(SearchRequest(sort="date", limit=1)).hits
-        day = (latest[0].published or "")[:10] if latest else ""
-        day = day or datetime.now(UTC).date().isoformat()
-    try:
-        day = datetime.strptime(day, "%Y-%m-%d").date().isoformat()
-    except ValueError:
-        raise HTTPException(400, f"not a date: {date!r} (write YYYY-MM-DD)") from None
+    day = _day(desk, date)
     data = insights.roundup(desk.store, day)
     exports = {fmt: "/api/export?" + urlencode({"since": day, "until": day, "format": fmt})
                for fmt in ("jsonl", "csv", "parquet")}
-    return render(request, "roundup.html", title=f"Roundup {day}", roundup=data, day=day, exports=exports)
+    downloads = {label: f"/api/roundups/{day}/export?" + urlencode({"format": fmt}) for label, fmt in
+                 (("Markdown", "markdown"), ("HTML", "html"), ("RSS", "rss"), ("JSON", "json"))}
+    return render(request, "roundup.html", title=f"Roundup {day}", roundup=data, day=day, exports=exports,
+                  downloads=downloads, stories=stories.roundup_of(desk.store, day))
+
+
+def _day(desk: Desk, given: str) -> str:
+    """The day asked for (YYYY-MM-DD), else that of the latest article, else today (UTC)."""
+    day = given.strip() or stories.latest_day(desk.store) or datetime.now(UTC).date().isoformat()
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        raise HTTPException(400, f"not a date: {given!r} (write YYYY-MM-DD)") from None
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories_page(request: Request, desk: Reader, date: Annotated[str, Query(max_length=10)] = "",
+                 source: Annotated[str, Query(max_length=300)] = "") -> Response:
+    day = _day(desk, date)
+    first, last = stories.week_of(day)
+    site = source.strip() or None
+    of_day = desk.store.stories(since=day, until=day, top=20, site=site)
+    of_week = desk.store.stories(since=first, until=last, top=20, site=site)
+    return render(request, "stories.html", title=f"Stories {day}", day=day, week=(first, last),
+                  of_day=of_day, of_week=of_week, source=source, sources=desk.store.sources()[:200])
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, desk: Reader, story_id: str) -> Response:
+    found = desk.store.story(story_id) if stories.STORY_ID.match(story_id) else None
+    if found is None:
+        raise HTTPException(404, f"no story {story_id!r} (see the Stories page)")
+    view = stories.story_view(desk.store, found)
+    counts = Counter(key for item in view.timeline if (key := insights.bucket_of(item.published, "day")))
+    cover = chart(insights.fill_buckets(counts, "day"), "Articles of the story per day")
+    return render(request, "story.html", title=found.headline or found.id, view=view, story=found,
+                  chart=cover)
 
 
 @router.get("/ingest", response_class=HTMLResponse)

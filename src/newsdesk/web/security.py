@@ -6,7 +6,8 @@
   session cookie derived from the token. Every form carries a CSRF token that must equal its cookie.
 - Every response gets a strict Content-Security-Policy (scripts and styles from the desk only, no
   inline script or style, no framing), X-Content-Type-Options: nosniff and X-Frame-Options: DENY.
-- Request bodies over the limit get 413, and write requests over the rate get 429, before any handler.
+- Request bodies over the limit get 413, and write requests over the rate get 429, before any handler;
+  a URL with a NUL character (%00) gets 400 (no store can search for it).
 """
 
 from __future__ import annotations
@@ -142,6 +143,10 @@ class Shield:
                     header for header in HEADERS if header[0] not in names]
             await send(message)
 
+        if b"%00" in scope.get("query_string", b"") or b"%00" in (scope.get("raw_path") or b""):
+            # No store keeps NUL in text (PostgreSQL refuses it): a clear 400 rather than a failed query.
+            await _plain(send_with_headers, 400, "a NUL character (%00) in the URL: nothing can match it")
+            return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         limit = self.max_form_body if content_type.startswith("multipart/") else self.max_body
