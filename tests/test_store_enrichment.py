@@ -55,6 +55,8 @@ def test_entity_speaker_and_topic_filters(store: Store) -> None:
     assert ids(store, entity="Rut") == []  # words, not prefixes
     assert ids(store, speaker="Mark Rutte") == ids(store, speaker=RUTTE) == ["https://news.example/rutte-kyiv"]
     assert ids(store, speaker="NATO") == []
+    for nothing in (".", "  ", "--", "a\0"):  # no letters or digits (or a NUL): no match, no error
+        assert ids(store, entity=nothing) == ids(store, speaker=nothing) == ids(store, topic=nothing) == []
     assert ids(store, topic="politics") == ids(store, topic="medtop:11000000") == [
         "https://news.example/rutte-kyiv"]
     assert ids(store, entity="NATO", query="budget") == ["https://news.example/nato-budget"]

@@ -84,6 +84,9 @@ def name_key(name: str | None) -> str:
     return " " + " ".join(tokens(name or "")) + " "
 
 
+NO_WORDS = "#"
+
+
 @dataclass(frozen=True)
 class Wanted:
     """What a filter asks for: an id as given, and the canonical name's words as " word word "."""
@@ -96,9 +99,12 @@ class Wanted:
         from newsdesk.enrich.aliases import load_aliases
         from newsdesk.settings import Settings
 
+        name = name.replace("\0", "")  # PostgreSQL text cannot hold NUL
         canonical = load_aliases(Settings.from_env().alias_file).lookup(name)
         words = name_key(canonical.name if canonical else name)
-        return Wanted(name.strip(), words if words.strip() else "\0")
+        # A name without letters or digits matches no name: NO_WORDS is in no name key (its words are
+        # letters and digits between spaces).
+        return Wanted(name.strip(), words if words.strip() else NO_WORDS)
 
 
 def filters(entity: str | None, speaker: str | None, topic: str | None,
