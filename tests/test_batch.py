@@ -305,9 +305,16 @@ def test_the_commands(cli: object, warcs: list[Written], tmp_path: Path) -> None
     result: Result = cli("batch", str(warcs[0].path), "--out", str(out), "--workers", "1")
     assert result.exit_code == 0, result.stderr
     assert "1 inputs done" in result.stderr and "[1/1]" in result.stderr
-    result = cli("load", str(out), "--db", f"sqlite:///{tmp_path / 'store.db'}")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    result = cli("load", str(out), "--db", db)
     assert result.exit_code == 0, result.stderr
     assert f"{len(warcs[0].html)} stored" in result.stderr
+    assert "in no duplicate group or story yet" in cli("stories", "--db", db).stderr
+    result = cli("load", str(out), "--stories", "--db", db)
+    assert result.exit_code == 0 and "0 stored" in result.stderr, result.stderr
+    assert f"{len(warcs[0].html)} articles put into duplicate groups and stories" in result.stderr
+    listed = cli("stories", "--db", db, "--format", "jsonl")
+    assert listed.exit_code == 0 and listed.stdout and "in no duplicate group" not in listed.stderr
     other = cli("batch", str(warcs[0].path), "--out", str(out), "--language", "en")
     assert other.exit_code != 0 and "other options" in other.stderr
     assert "Parquet dataset" in cli("batch", "--help").stdout

@@ -90,8 +90,12 @@ def batch(inputs: tuple[str, ...], out: str, scheduler: str, workers: int | None
 
 @click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--stories/--no-stories", default=False, show_default=True,
+              help="Then put the loaded articles into duplicate groups and stories, as ingest does "
+                   "(quick for an enriched output; otherwise each article is parsed with spaCy first, "
+                   "a few articles/s). Without it, `newsdesk stories --rebuild` or the next ingest does it.")
 @db_option
-def load(folder: Path, db: str | None) -> None:
+def load(folder: Path, stories: bool, db: str | None) -> None:
     """Load the articles of a `newsdesk batch` output FOLDER into the store.
 
     Only complete parts (those in the folder's manifest) are read. Idempotent: an article whose key
@@ -111,6 +115,16 @@ def load(folder: Path, db: str | None) -> None:
     rate = result.read / result.seconds if result.seconds else 0.0
     click.echo(f"{result.read:,} articles read: {result.stored:,} stored, {result.present:,} already there "
                f"({result.seconds:.1f} s, {rate:,.0f} rows/s)", err=True)
+    if stories:
+        from newsdesk.commands.stories import keep_stories
+        from newsdesk.store import open_store
+
+        try:
+            with open_store(db) as store:
+                assigned = keep_stories(store)
+        except NewsdeskError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{assigned:,} articles put into duplicate groups and stories", err=True)
 
 
 def _rows(parts: list[Path]) -> int:

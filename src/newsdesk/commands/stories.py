@@ -181,6 +181,12 @@ def _warn_unassigned(store: Store) -> None:
 
 def _rebuild(store: Store) -> int:
     """Recompute every group and story from scratch, with a progress bar on stderr."""
+    return keep_stories(store, rebuild=True)
+
+
+def keep_stories(store: Store, *, rebuild: bool = False) -> int:
+    """Assign the stored articles that are in no group or story yet (`rebuild`: forget every group and
+    story first and assign all), with a progress bar on stderr; the number assigned."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -188,14 +194,14 @@ def _rebuild(store: Store) -> int:
 
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("rebuilding stories", total=store.count())
+        task = bar.add_task("rebuilding stories" if rebuild else "stories", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         keeper = StoryKeeper(store, progress=advance, notice=lambda message: click.echo(message, err=True))
         try:
-            return keeper.rebuild()
+            return keeper.rebuild() if rebuild else keeper.catch_up()
         finally:
             keeper.close()
 
