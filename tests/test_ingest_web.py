@@ -4,6 +4,7 @@ and the refusal of private addresses without --allow-private."""
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -135,6 +136,11 @@ class Server(ThreadingHTTPServer):
     def __init__(self, site: Site) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.site = site
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the fetcher hung up on purpose (a size or time limit): not worth a traceback
+        super().handle_error(request, client_address)
 
 
 @pytest.fixture
