@@ -209,9 +209,9 @@ def keep_stories(store: Store, *, rebuild: bool = False) -> int:
 def _show(record: StoryRecord) -> None:
     click.echo(click.style(f"[{record.id}] {record.headline or '(untitled)'}", bold=True))
     dates = " to ".join(dict.fromkeys(d[:10] for d in (record.first_seen, record.last_seen) if d))
-    parts = [f"{len(record.articles)} article{'s' if len(record.articles) > 1 else ''}, "
-             f"{len(record.sources)} source{'s' if len(record.sources) != 1 else ''}"
-             + (f": {', '.join(record.sources)}" if record.sources else ""),
+    parts = [f"{len(record.articles)} article{'s' if len(record.articles) > 1 else ''}"
+             + (f", {len(record.sources)} source{'s' if len(record.sources) != 1 else ''}: "
+                f"{', '.join(record.sources)}" if record.sources else " (no site named)"),
              dates, ", ".join(record.entities)]
     click.echo("  " + "; ".join(part for part in parts if part))
 

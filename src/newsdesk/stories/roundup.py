@@ -36,6 +36,7 @@ from xml.etree import ElementTree as ET
 
 from newsdesk.article import Article
 from newsdesk.store.base import Store, StoredArticle
+from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.duplicates import DuplicateIndex
 from newsdesk.stories.tracker import StoryTracker, published_at
 
@@ -85,11 +86,8 @@ def lead_sentence(article: Article) -> str:
 
 
 def site_of(article: Article) -> str:
-    if article.site_name:
-        return article.site_name
-    url = article.canonical_url or article.url or ""
-    host = urlparse(url).netloc.removeprefix("www.")
-    return host or (PurePath(article.source).name if article.source else "unknown source")
+    """The site as the store names it (its name, else its host), else the file it was read from."""
+    return store_site_of(article) or (PurePath(article.source).name if article.source else "unknown source")
 
 
 def section_topic(article: Article) -> str | None:
