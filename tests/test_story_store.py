@@ -252,6 +252,25 @@ def test_a_state_that_cannot_be_read_means_a_rebuild(store: Store) -> None:
     assert [s.articles for s in store.stories()] == [[1, 3, 6], [2, 5], [4]]
 
 
+def test_a_hostile_state_runs_nothing_and_means_a_rebuild(store: Store, tmp_path: Path) -> None:
+    """A store from someone else: its saved state names a function to call. It is refused, not run."""
+    import os
+    import pickle
+
+    class Hostile:
+        def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+            return (os.mkdir, (str(tmp_path / "pwned"),))
+
+    store.put_many(ARRIVALS[:4])
+    assert assign_stories(store) == 4
+    assert store.save_assignments([], {}, store.story_state().serial, pickle.dumps({"tracked": Hostile()}))
+    store.put_many(ARRIVALS[4:])
+    messages: list[str] = []
+    assert assign_stories(store, notice=messages.append) == 6  # all of them, again
+    assert not (tmp_path / "pwned").exists() and "rebuilding" in messages[0]
+    assert [s.articles for s in store.stories()] == [[1, 3, 6], [2, 5], [4]]
+
+
 def test_the_commands_read_the_stored_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
     from test_roundup import _ingest_day
 

@@ -20,7 +20,8 @@ What is kept between runs:
   frequencies), pickled into the store's story_state row every SNAPSHOT_EVERY articles and at the end
   of a run, with the number of articles it includes. On opening, the articles assigned after it (after a
   crash) are replayed through it. A state saved by another version of the clustering code (or that
-  cannot be read) is not used: the stories are then rebuilt.
+  cannot be read) is not used: the stories are then rebuilt. It is unpickled with an allow-list of the
+  tracker's own classes (`_StateUnpickler`): a store someone else made cannot run code on opening.
 
 The tracker stays bounded: a story whose last article is older than FORGET_AFTER before the newest
 publication date seen is closed (it leaves the candidate set and its centroid is freed). The newest date
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import pickle
 from collections import Counter
 from collections.abc import Callable
@@ -194,8 +196,8 @@ class StoryKeeper:
         if data is None:
             return None
         try:
-            state = pickle.loads(data)  # the user's own database: see the module's docstring
-        except Exception:  # any class or module renamed since, a truncated value...
+            state = _StateUnpickler(io.BytesIO(data)).load()
+        except Exception:  # any class or module renamed since, a truncated value, a refused class...
             return None
         if not isinstance(state, dict) or state.get("version") != _code_version():
             return None
@@ -296,6 +298,26 @@ class StoryKeeper:
             tracked.cutoff = cutoff
             for story in tracked.tracker.clusterer.forget(cutoff):
                 tracked.mentions.pop(tracked.story_numbers.pop(story.id, -1), None)
+
+
+class _StateUnpickler(pickle.Unpickler):
+    """Unpickles a saved tracker state and nothing else: a store may come from someone else (a shared
+    SQLite file), and a plain `pickle.loads` would run whatever code its bytes name. Only the
+    tracker's own classes and the containers they hold can be made."""
+
+    MODULES = frozenset({"newsdesk.stories.clustering", "newsdesk.stories.features",
+                         "newsdesk.stories.tracker", "newsdesk.stories.persist"})
+    GLOBALS = frozenset({("collections", "Counter"), ("collections", "deque"), ("collections", "OrderedDict"),
+                         ("datetime", "datetime"), ("datetime", "timedelta"), ("datetime", "timezone"),
+                         ("builtins", "set"), ("builtins", "frozenset"), ("copyreg", "_reconstructor"),
+                         ("builtins", "object")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module in self.MODULES and not name.startswith("__")) or (module, name) in self.GLOBALS:
+            value = super().find_class(module, name)
+            if module not in self.MODULES or isinstance(value, type):
+                return value
+        raise pickle.UnpicklingError(f"the saved story state names {module}.{name}: refused")
 
 
 def _signature_of(entry: DuplicateEntry) -> Signature:
