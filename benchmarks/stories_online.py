@@ -8,8 +8,8 @@ publication date (about 200 a day). They are stored in batches of 100 (`put_many
 assigned to its duplicate groups and stories (`StoryKeeper.catch_up`), as `newsdesk ingest` does.
 The articles are enriched first, untimed (as `newsdesk ingest` enriches before storing, by default):
 the tracker then takes each article's entities from its enrichment and needs no parse of its own;
-`--no-enrich` measures the other case (`ingest --no-enrich`), where the tracker parses every article
-that copies no earlier one. Beside it, in the same run, on the same articles in memory: the duplicate
+`--no-enrich` measures the other case (`ingest --no-enrich`), where stories rest on words, dates and
+figures alone. Beside it, in the same run, on the same articles in memory: the duplicate
 index alone (what benchmarks/duplicates.py measures) and the story tracker alone.
 Then: opening the keeper again on the full store (the duplicate index rebuilt from the
 stored signatures, the tracker unpickled), and `--rebuild`.
@@ -91,7 +91,7 @@ def main() -> None:
     for at in range(0, len(originals), BATCH):
         list(tracker.add_many(originals[at:at + BATCH]))
     seconds = time.perf_counter() - start
-    table.add_row(f"story tracker alone (memory{'' if args.enrich else ', spaCy parse'})", f"{seconds:.1f}",
+    table.add_row(f"story tracker alone (memory{'' if args.enrich else ', no entities'})", f"{seconds:.1f}",
                   f"{len(originals) / seconds:,.0f}", f"{len(originals):,} originals, "
                   f"{len(tracker.stories):,} stories")
 

@@ -91,6 +91,15 @@ QUAKE_2010 = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _enriched() -> None:
+    """The reports enriched, as ingest does before stories: the tracker takes their entities."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    enrich_articles([*QUAKE_2014, *QUAKE_2010], Settings.from_env())
+
+
 @pytest.fixture(scope="module")
 def tracker_results() -> list[int]:
     tracker = StoryTracker()

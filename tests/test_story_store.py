@@ -36,6 +36,15 @@ ARRIVALS = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _enriched() -> None:
+    """The articles enriched, as ingest does by default: the stories take their entities."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    enrich_articles(ARRIVALS, Settings.from_env())
+
+
 def ingest_in_two_runs(store: Store) -> None:
     store.put_many(ARRIVALS[:3])
     assert assign_stories(store) == 3

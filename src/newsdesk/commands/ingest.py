@@ -55,9 +55,10 @@ processes_option = click.option(
 
 stories_option = click.option(
     "--stories/--no-stories", default=True, show_default=True,
-    help="Put each new article into its duplicate group and story as it is stored (a parse per article "
-         "that copies no earlier one: about as costly as enrichment); --no-stories leaves them to the "
-         "next run with stories or `newsdesk stories --rebuild`. See docs/stories.md.")
+    help="Put each new article into its duplicate group and story as it is stored (who and where come "
+         "from enrichment: with --no-enrich, stories rest on words, dates and figures alone); "
+         "--no-stories leaves them to the next run with stories or `newsdesk stories --rebuild`. "
+         "See docs/stories.md.")
 
 
 def _check_pipelines(settings: Settings) -> None:

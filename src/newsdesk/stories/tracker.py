@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
 
-from newsdesk.article import Article, Entity
+from newsdesk.article import Article
 from newsdesk.stories.clustering import Story, StoryClusterer
 from newsdesk.stories.features import Features, article_features, published_at
 
@@ -13,8 +13,9 @@ __all__ = ["StoryTracker", "published_at"]
 
 class StoryTracker:
     """Assigns articles to stories. An enriched article (at ingest, `newsdesk enrich`) brings its
-    entities; an article that was never enriched has its body parsed here for them (in batches:
-    spaCy is faster on batches), once."""
+    entities; an article that was never enriched (`ingest --no-enrich`) is placed on its words, lead,
+    dates and figures alone: parsing it here would cost as much as enriching it, which is the
+    user's choice to make (`newsdesk enrich`, then `newsdesk stories --rebuild`)."""
 
     def __init__(self, clusterer: StoryClusterer | None = None) -> None:
         self.clusterer = clusterer or StoryClusterer()
@@ -25,10 +26,9 @@ class StoryTracker:
         return self.clusterer.stories
 
     def features(self, articles: list[Article]) -> list[Features]:
-        found = _entities([a for a in articles if not a.enrichment])
         out = []
         for article in articles:
-            entities = article.entities if article.enrichment else found[id(article)]
+            entities = article.entities if article.enrichment else []
             self.names.update((entity.id, entity.name) for entity in entities)
             out.append(article_features(article, entities))
         return out
@@ -45,13 +45,3 @@ class StoryTracker:
         for (key, article), features in zip(batch, self.features([a for _, a in batch]), strict=True):
             yield self.clusterer.add(key, features, published_at(article))
 
-
-def _entities(articles: list[Article]) -> dict[int, list[Entity]]:
-    """The entities of articles that were not enriched (by `id()` of the article), from one parse."""
-    if not articles:
-        return {}
-    from newsdesk.enrich.entities import extract_entities
-    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, parse
-
-    docs = parse(a.body[:MAX_PARSE_CHARS] for a in articles)
-    return {id(a): extract_entities(a.body, doc) for a, doc in zip(articles, docs, strict=True)}
