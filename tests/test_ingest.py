@@ -77,6 +77,21 @@ def test_warc_responses_become_articles_and_other_records_are_skipped(store: Sto
     assert Ingester(store).run([str(archive)]).stored == 0
 
 
+def test_a_folder_of_pages_and_archives_reads_both(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "crawl"
+    (folder / "2024").mkdir(parents=True)
+    write_warc(folder / "2024" / "part.warc.gz", 3)
+    (folder / "extra.html").write_text(numbered_page(99), encoding="utf-8")
+    counts = Ingester(store, enrich=False).run([str(folder)])
+    assert (counts.stored, counts.failed) == (4, 0)
+    assert urls(store) == sorted(["", *(f"https://news.example/{n}" for n in range(3))])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = Ingester(store, enrich=False).run([str(empty)])
+    assert nothing.failed == 1
+    assert store.errors()[-1].reason == "no page files or web archives"
+
+
 def test_truncated_warc_keeps_every_record_before_the_break(store: Store, tmp_path: Path) -> None:
     whole = tmp_path / "whole.warc.gz"
     write_warc(whole, 10)

@@ -31,7 +31,7 @@ from newsdesk.errors import ArchiveError, NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.pipeline_web import WebSource, WebWork
 from newsdesk.settings import Settings
-from newsdesk.sources.detect import Kind, classify
+from newsdesk.sources.detect import ARCHIVE_SUFFIXES, Kind, classify
 from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
 from newsdesk.sources.warc import ArchiveReader
 from newsdesk.store.base import Store
@@ -196,6 +196,12 @@ class Ingester:
                 yield from self._archive(source)
             elif kind is Kind.URL:
                 yield from self._web_work(self.web.url(source))
+            elif Path(source).is_dir():  # its pages, and the web archives in it read as archives
+                archives = sorted(path for path in Path(source).rglob("*")
+                                  if path.name.lower().endswith(ARCHIVE_SUFFIXES) and path.is_file())
+                for archive in archives:
+                    yield from self._archive(str(archive))
+                yield from self._files(source, empty="" if archives else "no page files or web archives")
             else:
                 yield from self._files(source)
 
@@ -204,7 +210,8 @@ class Ingester:
             self.counts.read += 1
             yield _Work(work.page, work.checkpoint, work.hints)
 
-    def _files(self, source: str) -> Iterator[_Work]:
+    def _files(self, source: str, empty: str = "no such file, folder or glob match") -> Iterator[_Work]:
+        """Page files; `empty` is the failure recorded when there are none ("" for none)."""
         paths: Iterable[str | Path]
         if any(char in source for char in "*?[") and not Path(source).exists():
             paths = (Path(p) for p in sorted(glob.glob(source, recursive=True)) if is_page_file(Path(p)))
@@ -229,8 +236,8 @@ class Ingester:
                 continue
             yield _Work(Page(source=str(path), content=data, content_type=content_type_for(path.name)),
                         checkpoint or f"file:{path}")
-        if not found:
-            self.fail(source, "read", "no such file, folder or glob match")
+        if not found and empty:
+            self.fail(source, "read", empty)
 
     def _archive(self, source: str) -> Iterator[_Work]:
         path = Path(source)
