@@ -353,15 +353,9 @@ def main() -> int:
         keyword_systems |= {"yake 0.7.3 (n=3)": yake_keywords, "textacy textrank": textacy_system("textrank")}
     if args.sgrank:
         keyword_systems["textacy sgrank"] = textacy_system("sgrank")
-    kw_results = {name: KeywordScore() for name in keyword_systems}
-    for page in keyword_pages:
-        tags = clean_tags(page)
-        body_words = f" {' '.join(norm_words(page.body))} "
-        for name, system in keyword_systems.items():
-            started = time.perf_counter()
-            found = system(page.title, page.body, docs[page.key], entities[page.key], "en")
-            kw_results[name].seconds += time.perf_counter() - started
-            kw_results[name].add(tags, body_words, found)
+    kw_results = score_keywords(keyword_pages, keyword_systems,
+                                lambda system, page: system(page.title, page.body, docs[page.key],
+                                                            entities[page.key], "en"))
     some = next(iter(kw_results.values()))
     print(f"\nKeywords on {some.pages} English pages with publisher tags ({args.split} split): "
           f"{some.tags} tags, {some.present} of them in the body")
@@ -416,21 +410,29 @@ def polnear_check(nlp: Any, systems: dict[str, TopicSystem]) -> None:
           [[n, f"{hits[n] / len(documents):.2f}", f"{top1[n] / len(documents):.2f}"] for n in systems])
 
 
+def score_keywords(pages: list[Page], systems: dict[str, KeywordSystem],
+                   call: Callable[[KeywordSystem, Page], list[str]]) -> dict[str, KeywordScore]:
+    """Each system's keywords for each page (`call` gives them), scored against the page's tags, timed."""
+    results = {name: KeywordScore() for name in systems}
+    for page in pages:
+        tags = clean_tags(page)
+        body_words = f" {' '.join(norm_words(page.body))} "
+        for name, system in systems.items():
+            started = time.perf_counter()
+            found = call(system, page)
+            results[name].seconds += time.perf_counter() - started
+            results[name].add(tags, body_words, found)
+    return results
+
+
 def other_languages(pages: list[Page], wanted: Callable[[str], bool], no_baselines: bool) -> None:
     """newsdesk's fallback (no Doc) against yake given the language, on pages in other languages."""
     others = [p for p in pages if p.language and p.language != "en" and wanted(p.key) and clean_tags(p)]
     systems: dict[str, KeywordSystem] = {"newsdesk (no Doc)": newsdesk_keywords}
     if not no_baselines:
         systems["yake 0.7.3 (n=3)"] = yake_keywords
-    results = {name: KeywordScore() for name in systems}
-    for page in others:
-        tags = clean_tags(page)
-        body_words = f" {' '.join(norm_words(page.body))} "
-        for name, system in systems.items():
-            started = time.perf_counter()
-            found = system(page.title, page.body, None, [], page.language or "en")
-            results[name].seconds += time.perf_counter() - started
-            results[name].add(tags, body_words, found)
+    results = score_keywords(others, systems, lambda system, page: system(page.title, page.body, None, [],
+                                                                          page.language or "en"))
     languages = Counter(p.language for p in others)
     print(f"\nKeywords on {len(others)} pages in other languages ({dict(languages.most_common(6))} ...)")
     table("top 10 against publisher tags (strict | lenient)",

@@ -179,11 +179,6 @@ def _warn_unassigned(store: Store) -> None:
                    "assigns them", err=True)
 
 
-def _rebuild(store: Store) -> int:
-    """Recompute every group and story from scratch, with a progress bar on stderr."""
-    return keep_stories(store, rebuild=True)
-
-
 def keep_stories(store: Store, *, rebuild: bool = False) -> int:
     """Assign the stored articles that are in no group or story yet (`rebuild`: forget every group and
     story first and assign all), with a progress bar on stderr; the number assigned."""
@@ -247,7 +242,7 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     """
     with _open(db) as store:
         if rebuild:
-            count = _rebuild(store)
+            count = keep_stories(store, rebuild=True)
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
         records = store.stories(since, until, top, site)
         if fmt == "jsonl":
