@@ -36,6 +36,7 @@ from xml.etree import ElementTree as ET
 
 from newsdesk.article import Article
 from newsdesk.store.base import Store, StoredArticle
+from newsdesk.store.rows import host_of
 from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.duplicates import DuplicateIndex
 from newsdesk.stories.tracker import StoryTracker, published_at
@@ -170,7 +171,7 @@ def _chosen(articles: Iterable[Article], sources: Iterable[str] | None) -> list[
     if sources:
         wanted = {s.casefold() for s in sources}
         chosen = [a for a in chosen if site_of(a).casefold() in wanted
-                  or urlparse(a.canonical_url or a.url or "").netloc.removeprefix("www.") in wanted]
+                  or host_of(a.canonical_url or a.url) in wanted]
     return chosen
 
 
