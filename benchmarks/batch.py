@@ -210,12 +210,11 @@ def main() -> None:
     print(f"{'mode':8} {'workers':>7} {'files':>5} {'records':>8} {'rows':>7} {'errors':>6} {'seconds':>8} "
           f"{'records/s':>10} {'per worker':>10} {'efficiency':>10} {'CPU ms/rec':>10} {'CPU eff.':>8} "
           f"{'peak RSS/worker MB':>20}  load")
-    base: dict[str, float] = {}
-    base_cpu: dict[str, float] = {}
+    # The 1-worker run of each mode is the base, whichever order the runs went in (--workers 2,1).
+    base = {item.mode: item.rate for item in runs if item.workers == 1}
+    base_cpu = {item.mode: item.cpu_seconds / max(item.records, 1) for item in runs if item.workers == 1}
     for item in runs:
         cpu_per_record = item.cpu_seconds / max(item.records, 1)
-        if item.workers == 1:
-            base[item.mode], base_cpu[item.mode] = item.rate, cpu_per_record
         efficiency = (f"{item.rate / (item.workers * base[item.mode]):.0%}"
                       if item.mode in base and item.workers > 1 else "-")
         cpu_efficiency = (f"{base_cpu[item.mode] / cpu_per_record:.0%}"
