@@ -1,7 +1,7 @@
 """Enrichment speed: the full enrichment of the ScrapingHub bodies in one process, and `ingest` with
 enrichment on 1 and 2 processes.
 
-    .venv/bin/python benchmarks/enrich.py [--repeat 2] [--copies 2] [--skip-ingest]
+    .venv/bin/python benchmarks/enrich.py [--repeat 2] [--copies 2] [--skip-ingest] [--skip-speed]
 
 * Bodies: newsdesk's extraction of the 181 ScrapingHub pages (../shared/data/scrapinghub).
 * "one process": `newsdesk.enrich.enrich_articles` (language, spaCy parse, entities, quotations with
@@ -11,6 +11,11 @@ enrichment on 1 and 2 processes.
 * "ingest": `newsdesk ingest DIR --processes N` on a folder of the pages (`--copies` times, under
   distinct names) into a fresh SQLite store, each run its own process, wall time start to end
   (pipeline loads included), then the speed-up of 2 processes over 1.
+* "vocabulary": what a long-running worker keeps of the words it meets. The ScrapingHub bodies and the
+  ECB+ news documents (953 texts) in a fresh process each way: enriched by `enrich_articles` (spaCy's
+  memory zone around each batch), or parsed by plain `nlp.pipe` (spaCy's default, what enrichment did
+  before). One half of the texts warms the process up; what the other half leaves behind is reported:
+  strings kept in the vocabulary and resident memory added.
 
 Results on stdout as a table; the machine's load average is printed with them, since the host is shared.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import resource
 import subprocess
@@ -82,8 +88,57 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
     return rows
 
 
+def resident_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def vocabulary_run(mode: str) -> dict[str, float]:
+    """In this process: enrich (or plainly parse) the first half of the texts to warm the allocator up,
+    then the second half, measuring what the second half leaves behind."""
+    import gc
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ecbplus_data import documents
+    from newsdesk.article import Article
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+
+    texts = [a.body for a in articles()] + [d.text for d in documents(range(1, 46))]
+    nlp = load_pipeline()
+    strings = nlp.vocab.strings
+    result: dict[str, float] = {"texts": len(texts), "chars": sum(map(len, texts))}
+    for half in (texts[0::2], texts[1::2]):
+        gc.collect()
+        before, rss = len(strings), resident_mb()
+        if mode == "zone":
+            for start in range(0, len(half), 16):
+                enrich_articles([Article(body=text) for text in half[start:start + 16]])
+        else:
+            for _doc in nlp.pipe((text[:MAX_PARSE_CHARS] for text in half), batch_size=16):
+                pass
+        gc.collect()
+        result["strings"], result["rss"] = len(strings) - before, resident_mb() - rss
+    return result
+
+
+def vocabulary() -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    runs = (("zone", "enrich_articles (memory zone)"), ("default", "plain nlp.pipe (spaCy default)"))
+    for mode, name in runs:
+        line = subprocess.run([sys.executable, __file__, "--vocabulary-run", mode], check=True,
+                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        found = json.loads(line)
+        if len(rows) == 0:
+            rows.append(("vocabulary: texts", f"{found['texts']:,.0f} ({found['chars'] / 1e6:.1f} M chars); "
+                                              "the odd half warms up, the even half is measured"))
+        rows.append((f"vocabulary after {name}", f"+{found['strings']:,.0f} strings kept, "
+                                                   f"resident memory {found['rss']:+.0f} MB"))
+    return rows
+
+
 def ingest(copies: int) -> list[tuple[str, str]]:
-    rows = []
+    rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
         pages = Path(folder) / "pages"
         pages.mkdir()
@@ -112,10 +167,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="best of N runs for the one-process rows")
     parser.add_argument("--copies", type=int, default=2, help="copies of each page in the ingest runs")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true", help="only the vocabulary rows")
+    parser.add_argument("--vocabulary-run", choices=["zone", "default"], help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.vocabulary_run:
+        print(json.dumps(vocabulary_run(options.vocabulary_run)))
+        return
     rows = [("cores / load average at start", f"{os.cpu_count()} / {os.getloadavg()[0]:.1f}")]
-    rows += one_process(options.repeat)
-    if not options.skip_ingest:
+    if not options.skip_speed:
+        rows += one_process(options.repeat)
+    rows += vocabulary()
+    if not options.skip_ingest and not options.skip_speed:
         rows += ingest(options.copies)
     rows.append(("load average at end", f"{os.getloadavg()[0]:.1f}"))
     width = max(len(name) for name, _ in rows)

