@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import cast
 
 import pytest
 from click.testing import Result
@@ -92,6 +93,12 @@ def test_groups_and_stories_are_kept_across_runs(store: Store) -> None:
     assert store.story("S1") == store.story("s1") == store.story_of(6) == wage
     assert store.story_of(5) == match
     assert store.story("S3") is None and store.story("nonsense") is None and store.story_of(999) is None
+
+    # The roundup's lookup of many articles at once agrees with the one-by-one lookups.
+    ids = list(range(1, 7))
+    one_by_one = {id: (store.duplicates_of(id)[0].group, int(cast(StoryRecord, store.story_of(id)).id[1:]))
+                  for id in ids}
+    assert store.placements([*ids, 999]) == one_by_one
 
 
 def test_stories_of_a_period_or_a_site(store: Store) -> None:

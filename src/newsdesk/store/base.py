@@ -280,6 +280,11 @@ class Store(Protocol):
         """The article's duplicate group, itself included, earliest published first ([] if unknown)."""
         ...
 
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(duplicate group, story number) of each article of `ids` that is in both, in one lookup (a
+        roundup over a week's articles asks for thousands)."""
+        ...
+
     def unassigned(self) -> int:
         """How many stored articles are in no duplicate group and story yet."""
         ...

@@ -285,6 +285,10 @@ class MemoryStore:
                                        entry.row.title or None))
         return out
 
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        return {id: (self._duplicates[id].naming.group, self._story_of[id]) for id in ids
+                if id in self._duplicates and id in self._story_of}
+
     def unassigned(self) -> int:
         return sum(id not in self._duplicates for id in self._entries)
 

@@ -459,6 +459,17 @@ class SqlStore:
                                 key if not key.startswith("sha256:") else None, title or None)
                 for id, group, kind, published, key, title in found]
 
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        found: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            for id, group, story in self._read(
+                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d JOIN article_stories m "
+                    f"ON m.article_id = d.article_id WHERE d.article_id IN ({', '.join('?' * len(chunk))})",
+                    chunk):
+                found[int(id)] = (int(group), int(story))
+        return found
+
     def unassigned(self) -> int:
         return int(self._read("SELECT count(*) FROM article_search a WHERE NOT EXISTS "
                               "(SELECT 1 FROM article_duplicates d WHERE d.article_id = a.id)")[0][0])

@@ -145,18 +145,19 @@ def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title
     by_article = {item.id: item for item in stored}
     chosen = _chosen([item.article for item in by_article.values()], sources)
     ids = {id(item.article): item.id for item in by_article.values()}
+    placed = store.placements([ids[id(article)] for article in chosen])
     copies: dict[int, list[Article]] = {}
     leads: dict[int, int] = {}  # duplicate group -> its first chosen article (number)
-    by_story: dict[str, list[int]] = {}
+    by_story: dict[int, list[int]] = {}
     for number, article in enumerate(chosen):
-        key = ids[id(article)]
-        group, story = store.duplicates_of(key), store.story_of(key)
-        if not group or story is None:
+        place = placed.get(ids[id(article)])
+        if place is None:
             return None
-        lead = leads.setdefault(group[0].group, number)
+        group, story = place
+        lead = leads.setdefault(group, number)
         if lead == number:
             copies[number] = []
-            by_story.setdefault(story.id, []).append(number)
+            by_story.setdefault(story, []).append(number)
         else:
             copies[lead].append(article)
     return _roundup(title, chosen, list(by_story.values()), copies, topics)
