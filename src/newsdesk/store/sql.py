@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from newsdesk.article import Article
 from newsdesk.search.query import Node, parse_query, positive_terms
@@ -38,6 +38,14 @@ from newsdesk.store.enrichment import EnrichmentRows
 
 STREAM_PAGE = 200  # articles read at a time by iter_articles
 _CHUNK = 500  # keys looked up in one statement
+_T = TypeVar("_T")
+
+def _chunks(items: list[_T]) -> Iterator[tuple[list[_T], str]]:
+    """`items` _CHUNK at a time, each chunk with its placeholders for `IN (...)` ("?, ?, ?")."""
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start:start + _CHUNK]
+        yield chunk, ", ".join("?" * len(chunk))
+
 
 SortKey = tuple[int, float | str]  # an id and the value it is sorted by (score or published date)
 
@@ -169,10 +177,9 @@ class SqlStore:
     def _known(self, cur: Cursor, keys: list[str]) -> dict[str, tuple[int, str, int, str]]:
         """id, fingerprint, version and JSON of the stored articles among `keys`."""
         known: dict[str, tuple[int, str, int, str]] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
-            cur.execute(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
-                        f"({', '.join([self._mark] * len(chunk))})", chunk)
+        for chunk, marks in _chunks(keys):
+            cur.execute(self._sql(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
+                                  f"({marks})"), chunk)
             for key, id, fingerprint, version, data in cur.fetchall():
                 known[key] = (id, fingerprint, version, data)
         return known
@@ -461,12 +468,10 @@ class SqlStore:
 
     def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
         found: dict[int, tuple[int, int]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
+        for chunk, marks in _chunks(ids):
             for id, group, story in self._read(
                     "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d JOIN article_stories m "
-                    f"ON m.article_id = d.article_id WHERE d.article_id IN ({', '.join('?' * len(chunk))})",
-                    chunk):
+                    f"ON m.article_id = d.article_id WHERE d.article_id IN ({marks})", chunk):
                 found[int(id)] = (int(group), int(story))
         return found
 
@@ -483,9 +488,7 @@ class SqlStore:
 
     def first_versions(self, ids: list[int]) -> dict[int, StoredArticle]:
         articles: dict[int, StoredArticle] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             updated = []
             for id, data, version, stored_at, _ in self._read(
                     f"SELECT {self._COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
@@ -548,11 +551,10 @@ class SqlStore:
     def _name_groups(self, cur: Cursor, roots: list[int]) -> None:
         """Name the groups found on arrival by `roots` after their earliest published copy."""
         members: dict[int, list[groups.Member]] = {}
-        for start in range(0, len(roots), _CHUNK):
-            chunk = roots[start:start + _CHUNK]
+        for chunk, marks in _chunks(roots):
             cur.execute(self._sql(f"SELECT d.root, d.article_id, d.matched, d.body_hash, a.published_key "
                                   f"FROM article_duplicates d JOIN article_search a ON a.id = d.article_id "
-                                  f"WHERE d.root IN ({', '.join('?' * len(chunk))})"), chunk)
+                                  f"WHERE d.root IN ({marks})"), chunk)
             for root, id, matched, body_hash, published in cur.fetchall():
                 member = groups.Member(int(id), matched, body_hash, published)
                 members.setdefault(int(root), []).append(member)
@@ -565,9 +567,7 @@ class SqlStore:
         """Write the records of `stories` again from their articles (entities: those given, else kept)."""
         members: dict[int, list[groups.StoryMember]] = {}
         kept: dict[int, list[str]] = {}
-        for start in range(0, len(stories), _CHUNK):
-            chunk = stories[start:start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(stories):
             cur.execute(self._sql(f"SELECT m.story_id, m.article_id, a.title, a.site, a.published_key, r.key "
                                   f"FROM article_stories m JOIN article_search a ON a.id = m.article_id "
                                   f"JOIN articles r ON r.id = m.article_id WHERE m.story_id IN ({marks})"),
