@@ -88,11 +88,6 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
     return rows
 
 
-def resident_mb() -> float:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def vocabulary_run(mode: str) -> dict[str, float]:
     """In this process: enrich (or plainly parse) the first half of the texts to warm the allocator up,
     then the second half, measuring what the second half leaves behind."""
@@ -100,13 +95,13 @@ def vocabulary_run(mode: str) -> dict[str, float]:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from ecbplus_data import documents
+    from entities import rss_mb as resident_mb  # the current RSS, not the peak
     from newsdesk.article import Article
     from newsdesk.enrich import enrich_articles
-    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+    from newsdesk.enrich.nlp import load_pipeline, parse
 
     texts = [a.body for a in articles()] + [d.text for d in documents(range(1, 46))]
-    nlp = load_pipeline()
-    strings = nlp.vocab.strings
+    strings = load_pipeline().vocab.strings
     result: dict[str, float] = {"texts": len(texts), "chars": sum(map(len, texts))}
     for half in (texts[0::2], texts[1::2]):
         gc.collect()
@@ -115,7 +110,7 @@ def vocabulary_run(mode: str) -> dict[str, float]:
             for start in range(0, len(half), 16):
                 enrich_articles([Article(body=text) for text in half[start:start + 16]])
         else:
-            for _doc in nlp.pipe((text[:MAX_PARSE_CHARS] for text in half), batch_size=16):
+            for _doc in parse(half, batch_size=16):
                 pass
         gc.collect()
         result["strings"], result["rss"] = len(strings) - before, resident_mb() - rss
@@ -129,7 +124,7 @@ def vocabulary() -> list[tuple[str, str]]:
         line = subprocess.run([sys.executable, __file__, "--vocabulary-run", mode], check=True,
                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
         found = json.loads(line)
-        if len(rows) == 0:
+        if not rows:
             rows.append(("vocabulary: texts", f"{found['texts']:,.0f} ({found['chars'] / 1e6:.1f} M chars); "
                                               "the odd half warms up, the even half is measured"))
         rows.append((f"vocabulary after {name}", f"+{found['strings']:,.0f} strings kept, "
