@@ -93,7 +93,6 @@ def vocabulary_run(mode: str) -> dict[str, float]:
     then the second half, measuring what the second half leaves behind."""
     import gc
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from ecbplus_data import documents
     from entities import rss_mb as resident_mb  # the current RSS, not the peak
     from newsdesk.article import Article

@@ -40,6 +40,7 @@ STREAM_PAGE = 200  # articles read at a time by iter_articles
 _CHUNK = 500  # keys looked up in one statement
 _T = TypeVar("_T")
 
+
 def _chunks(items: list[_T]) -> Iterator[tuple[list[_T], str]]:
     """`items` _CHUNK at a time, each chunk with its placeholders for `IN (...)` ("?, ?, ?")."""
     for start in range(0, len(items), _CHUNK):
