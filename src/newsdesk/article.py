@@ -122,6 +122,10 @@ class Article:
     topics: list[Topic] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
     enrichment: dict[str, str] = field(default_factory=dict)
+    # What kind of page this is (article, listing, collection, forum, product, documentation,
+    # service) and the classifier's probability for it; None when no classifier has run.
+    page_type: str | None = None
+    page_type_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts, lists and tuples (what `dataclasses.asdict` gives, without its deep copies of
