@@ -20,7 +20,22 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Newsdesk(click.Group):
+    """The command group, and the one error boundary of every command: a `NewsdeskError` (a bad store
+    URL, a query that cannot be searched, an unreadable input...) becomes its message on stderr and
+    exit status 1 (2 for a bad setting, as for a bad option), never a traceback. Commands raise them
+    and leave the rest to this."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
+        except NewsdeskError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=Newsdesk, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsdesk")
 def main() -> None:
     """newsdesk turns raw online news pages into clean, structured article records.
@@ -89,10 +104,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
     Pages larger than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
     """
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
+    settings = Settings.from_env()
     many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
     fmt = fmt or ("jsonl" if many else "json")
     failures: list[str] = []
