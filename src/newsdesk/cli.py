@@ -12,6 +12,7 @@ import click
 
 from newsdesk.article import Article
 from newsdesk.errors import NewsdeskError, SettingsError
+from newsdesk.exports import markdown_link, markdown_text
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import expand_paths, read_pages
@@ -53,17 +54,21 @@ def _render(article: Article, fmt: str) -> str:
         return article.to_json()
     if fmt == "json":
         return article.to_json(indent=2)
-    if fmt == "markdown":
-        lines = [f"# {article.title or '(untitled)'}", ""]
+    if fmt == "markdown":  # the page's text escaped, links http(s) only (newsdesk.exports)
+        lines = [f"# {markdown_text(article.title or '(untitled)')}", ""]
+        url = article.canonical_url or article.url
         meta = [f"**{name}:** {value}" for name, value in (
-            ("Authors", ", ".join(article.authors)), ("Published", article.published),
-            ("Site", article.site_name), ("URL", article.canonical_url or article.url)) if value]
+            ("Authors", markdown_text(", ".join(article.authors))),
+            ("Published", markdown_text(article.published or "")),
+            ("Site", markdown_text(article.site_name or "")),
+            ("URL", markdown_link(url, url) if url else "")) if value]
         if meta:
             lines += ["  \n".join(meta), ""]
-        lines.append(article.body)
+        lines.append(markdown_text(article.body, lines=True))
         if article.related:
             lines += ["", "## Related", ""]
-            lines += [f"- [{link.title}]({link.url or ''})" for link in article.related]
+            lines += [f"- {markdown_link(link.title or link.url or '', link.url)}"
+                      for link in article.related]
         return "\n".join(lines) + "\n"
     return (f"{article.title}\n\n" if article.title else "") + article.body + "\n"
 

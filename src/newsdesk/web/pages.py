@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
+from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest
 from newsdesk.web import insights, stories
@@ -61,7 +62,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
                   detail=detail)
 
 
-safe_url = stories.http_url  # an http(s) URL for a link, or None: never javascript:, data: or anything else
+safe_url = http_url  # an http(s) URL for a link, or None: never javascript:, data: or anything else
 
 templates.filters["safe_url"] = safe_url
 templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
