@@ -35,9 +35,11 @@ HOSTILE = [
     Article(url="https://courier.example/sport/3) [click me](javascript:alert(1)", title="Cup final",
             body="The cup final went to extra time and penalties.", published="2024-10-01T10:00:00Z"),
     Article(url="javascript:alert(3)//politics/4", title="Script link",
-            body="Trains were cancelled after the storm on Monday night.", published="2024-10-01T11:00:00Z"),
+            body="Trains were cancelled after the storm on Monday night.",
+            published="2024-10-01T11:00:00Z"),
     Article(url="data:text/html,<script>alert(4)</script>", title="Data link",
-            body="Ferries ran late across the bay, the harbour master said.", published="2024-10-01T12:00:00Z"),
+            body="Ferries ran late across the bay, the harbour master said.",
+            published="2024-10-01T12:00:00Z"),
 ]
 
 
@@ -95,16 +97,17 @@ def test_the_desks_roundup_files_are_escaped_the_same_way(db: str) -> None:
         markdown, html, rss = pool.submit(asyncio.run, fetch()).result()
     _links_are_safe(COMMONMARK.render(markdown.text))
     _links_are_safe(html.text.split("<body", 1)[1].split(">", 1)[1])
-    assert all((node.text or "").startswith("http") for node in ElementTree.fromstring(rss.content).iter("link"))
+    links = [node.text or "" for node in ElementTree.fromstring(rss.content).iter("link")]
+    assert links and all(link.startswith("http") for link in links)
 
 
 def test_extract_markdown_escapes_the_page(cli: Cli, tmp_path: Path) -> None:
     page = tmp_path / "page.html"
+    sentence = "The harbour bridge reopened after repairs &lt;script&gt;alert(7)&lt;/script&gt;. "
     page.write_text(
         '<html><head><meta property="og:title" content="&lt;/title&gt;&lt;script&gt;alert(2)&lt;/script&gt;">'
-        '<link rel="canonical" href="https://gazette.example/a) [x](javascript:alert(1)"></head><body><article>'
-        "<h1>Harbour</h1><p>" + "The harbour bridge reopened after repairs &lt;script&gt;alert(7)&lt;/script&gt;. " * 5
-        + "</p></article></body></html>", encoding="utf-8")
+        '<link rel="canonical" href="https://gazette.example/a) [x](javascript:alert(1)"></head>'
+        f"<body><article><h1>Harbour</h1><p>{sentence * 5}</p></article></body></html>", encoding="utf-8")
     markdown = cli("extract", str(page), "--format", "markdown").stdout
     _links_are_safe(COMMONMARK.render(markdown))
     assert "alert(7)" in markdown
