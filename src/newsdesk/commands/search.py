@@ -50,9 +50,10 @@ QUERY language (the same on SQLite and PostgreSQL):
   "secretary general"     the phrase
   rutte OR stoltenberg    either word
   nato NOT trump          without the word; also nato -trump
-  -trump alone, or any -word, is read as a word of the query, not an option
   (kyiv OR kiev) aid      parentheses group
   ukrain*                 any word starting with ukrain
+A QUERY may be several arguments; -trump, or any -word, is a word of the query, not an option.
+Parentheses nest at most 32 deep; a word has at most 100 letters.
 """
 
 

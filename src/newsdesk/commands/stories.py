@@ -115,7 +115,8 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     `newsdesk stories`), copies of one report folded into one item (with every source that carried
     it). Topics come from enrichment when the articles
     have them, else from the URL's section. Within a topic, the most widely covered story comes first.
-    Each item has the headline, the sources, the link and the article's own lead sentence.
+    Each item has the headline, the sources, the link and the article's own lead sentence. Text from
+    the pages is escaped for the format (Markdown, HTML, RSS) and only http(s) URLs are linked.
 
     \b
     Examples:

@@ -40,7 +40,8 @@ from newsdesk.web.models import (
 from newsdesk.web.state import Desk, desk_of
 
 QUERY_DOC = ("Query language of `newsdesk search`: words (AND implied), \"phrases\", OR, NOT or -word, "
-             "(groups), prefix*")
+             "(groups), prefix*. Parentheses nest at most 32 deep and a word has at most 100 letters "
+             "(400 beyond).")
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "A query, filter or cursor that cannot be searched"},
     401: {"model": Problem, "description": "The API token is missing or wrong"},
