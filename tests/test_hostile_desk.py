@@ -190,3 +190,13 @@ def test_dates_that_are_no_dates_are_400(store_url: str, path: str) -> None:
     assert response.status_code == 400 and "is not a date" in response.json()["detail"]
     page = run(app_of(store_url), lambda client: client.get("/search?q=bridge&since=garbage"))
     assert page.status_code == 200 and "is not a date" in page.text
+
+
+def test_a_page_for_a_client_over_its_guess_limit_is_a_429_page(store_url: str) -> None:
+    async def steps(client: httpx.AsyncClient) -> list[int]:
+        for n in range(10):
+            await client.get(f"/login?token=guess{n}")
+        return [(await client.get("/sources", headers={"Authorization": "Bearer wrong"})).status_code,
+                (await client.get("/api/sources", headers={"Authorization": "Bearer wrong"})).status_code]
+
+    assert run(app_of(store_url, read_token=True), steps, raise_errors=False) == [429, 429]

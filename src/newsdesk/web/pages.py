@@ -46,9 +46,12 @@ def render(request: Request, name: str, status: int = 200, headers: dict[str, st
            **context: Any) -> HTMLResponse:
     desk = desk_of(request)
     token, new = desk.guard.csrf_token(request)
+    try:
+        signed_in = desk.guard.signed_in(request)
+    except HTTPException:  # a client over its wrong-token limit: this page (maybe its 429) shows anyway
+        signed_in = False
     html = templates.get_template(name).render(
-        request=request, csrf=token, signed_in=desk.guard.signed_in(request), path=request.url.path,
-        **context)
+        request=request, csrf=token, signed_in=signed_in, path=request.url.path, **context)
     response = HTMLResponse(html, status_code=status, headers=headers)
     if new is not None:
         response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
