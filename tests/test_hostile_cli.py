@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,3 +117,37 @@ def test_serve_on_a_busy_port_fails_before_printing(tmp_path: Path) -> None:
     assert child.stdout == ""
     assert "serving" not in child.stderr and "login?token" not in child.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in child.stderr and "Traceback" not in child.stderr
+
+
+def test_serve_answers_only_to_the_allowed_hosts(tmp_path: Path) -> None:
+    """--host, --allowed-host and $NEWSDESK_ALLOWED_HOSTS name the hosts besides loopback ones; port 0
+    picks a free port, which the printed URL names."""
+    import httpx
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "NEWSDESK_API_TOKEN": "t" * 24,
+           "NEWSDESK_ALLOWED_HOSTS": "news.example  other.example"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--port", "0",
+         "--allowed-host", "desk.example"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=PROJECT, env=env)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url) and not url.endswith(":0/"), url
+        port = url.rsplit(":", 1)[1].rstrip("/")
+        statuses = {}
+        with httpx.Client(timeout=30) as client:
+            for host in ("desk.example", "news.example", "other.example", "localhost", "attacker.example"):
+                for _ in range(100):  # the server may still be starting
+                    try:
+                        response = client.get(f"{url}api/sources", headers={"Host": f"{host}:{port}"})
+                        break
+                    except httpx.TransportError:
+                        time.sleep(0.2)
+                statuses[host] = response.status_code
+        assert statuses == {"desk.example": 200, "news.example": 200, "other.example": 200, "localhost": 200,
+                            "attacker.example": 400}
+    finally:
+        server.terminate()
+        server.wait(30)
+        server.stdout.close()

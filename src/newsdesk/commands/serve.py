@@ -82,10 +82,10 @@ def listen(host: str, port: int) -> socket.socket:
 @click.option("--allow-private", is_flag=True,
               help="Let ingest fetch private, loopback and link-local addresses (refused by default).")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
-              envvar="NEWSDESK_ALLOWED_HOSTS",
-              help="A host name the desk answers to besides loopback names and --host (repeat, or list "
-                   "them in $NEWSDESK_ALLOWED_HOSTS separated by spaces): requests naming any other Host are "
-                   "refused, so a web page cannot read the desk through DNS rebinding.")
+              help="A host name the desk answers to besides loopback names, IP addresses, --host and the "
+                   "names in $NEWSDESK_ALLOWED_HOSTS (separated by spaces); repeat for several. Requests "
+                   "naming any other Host are refused, so a web page cannot read the desk through DNS "
+                   "rebinding.")
 def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool,
           allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web desk: search, articles, stories and their duplicate copies, entities, sources,
@@ -107,7 +107,8 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
     sock = listen(host, port)
     try:
         token, origin = load_token()
-        hosts = [host, *(name for value in allowed_hosts for name in value.split())]
+        configured = os.environ.get("NEWSDESK_ALLOWED_HOSTS", "").split()
+        hosts = [host, *configured, *(name for value in allowed_hosts for name in value.split())]
         app = create_app(db, settings, api_token=token, read_token=read_token or not is_loopback(host),
                          allow_private=allow_private, allowed_hosts=hosts)
     except BaseException:
