@@ -51,6 +51,14 @@ def test_bad_ids_and_queries_are_clean_errors(cli: Cli, db: str, args: list[str]
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [["show", "\udcff"], ["search", "nato", "--source", "\udcff"],
+                                  ["duplicates", "a\udcff"], ["entities", "--entity", "x\udcff"]])
+def test_arguments_that_are_not_utf8_are_clean_errors(cli: Cli, db: str, args: list[str]) -> None:
+    """Bytes of argv that are not UTF-8 reach Python as lone surrogates; no store can take them."""
+    result = cli(args[0], "--db", db, *args[1:])
+    assert result.exit_code == 1 and "is not UTF-8 text" in result.stderr, result.output
+
+
 @pytest.mark.parametrize("args", [
     ["search", "nato", "--since", "garbage"], ["search", "nato", "--until", "2013-13-45"],
     ["export", "--format", "jsonl", "--since", "2013-13-45"], ["roundup", "--date", "2022-02-30"],

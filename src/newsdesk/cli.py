@@ -34,6 +34,14 @@ class Newsdesk(click.Group):
             raise click.UsageError(str(error)) from None
         except NewsdeskError as error:
             raise click.ClickException(str(error)) from None
+        except UnicodeEncodeError as error:
+            # Bytes of an argument that are not UTF-8 reach Python as lone surrogates (U+DC80-U+DCFF),
+            # which no store or output can take: the user's input, not a bug.
+            bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+            if not bad or not all("\udc80" <= char <= "\udcff" for char in bad):
+                raise
+            given = error.object[:80].encode("utf-8", "surrogateescape")
+            raise click.ClickException(f"{given!r} is not UTF-8 text: give arguments in UTF-8") from None
 
 
 @click.group(cls=Newsdesk, context_settings={"help_option_names": ["-h", "--help"]})
