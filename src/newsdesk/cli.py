@@ -12,6 +12,7 @@ import click
 
 from newsdesk.article import Article
 from newsdesk.errors import NewsdeskError, SettingsError
+from newsdesk.exports import markdown_link, markdown_text
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import expand_paths, read_pages
@@ -20,7 +21,30 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Newsdesk(click.Group):
+    """The command group, and the one error boundary of every command: a `NewsdeskError` (a bad store
+    URL, a query that cannot be searched, an unreadable input...) becomes its message on stderr and
+    exit status 1 (2 for a bad setting, as for a bad option), never a traceback. Commands raise them
+    and leave the rest to this."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
+        except NewsdeskError as error:
+            raise click.ClickException(str(error)) from None
+        except UnicodeEncodeError as error:
+            # Bytes of an argument that are not UTF-8 reach Python as lone surrogates (U+DC80-U+DCFF),
+            # which no store or output can take: the user's input, not a bug.
+            bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+            if not bad or not all("\udc80" <= char <= "\udcff" for char in bad):
+                raise
+            given = error.object[:80].encode("utf-8", "surrogateescape")
+            raise click.ClickException(f"{given!r} is not UTF-8 text: give arguments in UTF-8") from None
+
+
+@click.group(cls=Newsdesk, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsdesk")
 def main() -> None:
     """newsdesk turns raw online news pages into clean, structured article records.
@@ -38,17 +62,21 @@ def _render(article: Article, fmt: str) -> str:
         return article.to_json()
     if fmt == "json":
         return article.to_json(indent=2)
-    if fmt == "markdown":
-        lines = [f"# {article.title or '(untitled)'}", ""]
+    if fmt == "markdown":  # the page's text escaped, links http(s) only (newsdesk.exports)
+        lines = [f"# {markdown_text(article.title or '(untitled)')}", ""]
+        url = article.canonical_url or article.url
         meta = [f"**{name}:** {value}" for name, value in (
-            ("Authors", ", ".join(article.authors)), ("Published", article.published),
-            ("Site", article.site_name), ("URL", article.canonical_url or article.url)) if value]
+            ("Authors", markdown_text(", ".join(article.authors))),
+            ("Published", markdown_text(article.published or "")),
+            ("Site", markdown_text(article.site_name or "")),
+            ("URL", markdown_link(url, url) if url else "")) if value]
         if meta:
             lines += ["  \n".join(meta), ""]
-        lines.append(article.body)
+        lines.append(markdown_text(article.body, lines=True))
         if article.related:
             lines += ["", "## Related", ""]
-            lines += [f"- [{link.title}]({link.url or ''})" for link in article.related]
+            lines += [f"- {markdown_link(link.title or link.url or '', link.url)}"
+                      for link in article.related]
         return "\n".join(lines) + "\n"
     return (f"{article.title}\n\n" if article.title else "") + article.body + "\n"
 
@@ -89,10 +117,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
     Pages larger than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
     """
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
+    settings = Settings.from_env()
     many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
     fmt = fmt or ("jsonl" if many else "json")
     failures: list[str] = []

@@ -9,8 +9,7 @@ from dataclasses import replace
 
 import click
 
-from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError
+from newsdesk.commands import DATE, db_option
 from newsdesk.pipeline import IngestCounts, Ingester
 from newsdesk.settings import Settings
 from newsdesk.store import open_store
@@ -65,10 +64,7 @@ def _check_pipelines(settings: Settings) -> None:
     """Fail before any work when a configured spaCy pipeline is not installed."""
     import spacy.util
 
-    try:
-        missing = [name for name in settings.pipelines().values() if not spacy.util.is_package(name)]
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    missing = [name for name in settings.pipelines().values() if not spacy.util.is_package(name)]
     if missing:
         raise click.ClickException(
             f"the spaCy pipeline {', '.join(missing)} is not installed: install it (pip install "
@@ -79,10 +75,7 @@ def _check_pipelines(settings: Settings) -> None:
 def _run(db: str | None, batch_size: int, allow_private: bool,
          job: Callable[[Ingester], IngestCounts], *, enrich: bool = True, processes: int = 1,
          stories: bool = True) -> None:
-    try:
-        store = open_store(db)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    store = open_store(db)
     settings = Settings.from_env()
     if allow_private:
         settings = replace(settings, allow_private=True)
@@ -150,7 +143,7 @@ def update(db: str | None, batch_size: int, allow_private: bool, enrich: bool, p
 
 @click.command()
 @db_option
-@click.option("--since", help="Only failures at or after this time (ISO 8601, e.g. 2024-10-01).")
+@click.option("--since", type=DATE, help="Only failures at or after this time (ISO 8601, e.g. 2024-10-01).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 def errors(db: str | None, since: str | None, fmt: str) -> None:
     """List every page that could not be read, extracted or stored, with where and why."""
