@@ -13,6 +13,7 @@ from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.sources.detect import sniff
 from newsdesk.sources.feeds import read_feed
 from newsdesk.sources.sitemaps import SitemapReader
+from newsdesk.sources.urls import why_malformed
 from newsdesk.sources.web import Fetcher, FetchOptions, NotModified, Outcome, Validators
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ class WebSource:
 
     def url(self, url: str) -> Iterator[WebWork]:
         """A URL the user gave: fetched conditionally; a page, a feed or a sitemap."""
+        malformed = why_malformed(url.strip())
+        if malformed:
+            self.ingester.fail(url, "url", malformed)
+            return
+        url = url.strip()
         store = self.ingester.store
         state = store.fetch_state(url)
         validators = Validators(state.etag, state.last_modified) if state else None
@@ -120,7 +126,10 @@ class WebSource:
         store = self.ingester.store
         fresh = []
         for url in dict.fromkeys(urls):
-            if store.is_done(f"url:{url}"):
+            malformed = why_malformed(url)
+            if malformed:
+                self.ingester.fail(url, "url", malformed)  # one error row; the other entries go on
+            elif store.is_done(f"url:{url}"):
                 self.ingester.counts.skipped += 1
             else:
                 fresh.append(url)

@@ -20,6 +20,7 @@ from newsdesk.article import Page
 from newsdesk.errors import InputError
 from newsdesk.settings import Settings
 from newsdesk.sources.safexml import refuse_unsafe_xml
+from newsdesk.sources.urls import why_malformed
 
 Get = Callable[[str], Any]  # url -> Page, or an InputError / anything else when there is nothing to read
 
@@ -111,11 +112,15 @@ def _gunzip(data: bytes, limit: int, url: str) -> bytes:
     return out
 
 
-def _text_sitemap(data: bytes, url: str) -> Iterator[SitemapEntry]:
+def _text_sitemap(data: bytes, url: str) -> Iterator[SitemapEntry | InputError]:
     for line in data.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line.startswith(("http://", "https://")):
-            yield SitemapEntry(url=line, sitemap=url)
+            malformed = why_malformed(line)
+            if malformed:
+                yield InputError(malformed, source=line[:2000], stage="url")
+            else:
+                yield SitemapEntry(url=line, sitemap=url)
 
 
 def _xml_sitemap(stream: BinaryIO, url: str) -> Iterator[SitemapEntry | str | InputError]:
@@ -140,7 +145,10 @@ def _xml_sitemap(stream: BinaryIO, url: str) -> Iterator[SitemapEntry | str | In
                 continue
             if name in {"url", "sitemap"}:
                 location = fields.get("loc", "").strip()
-                if location and name == "sitemap":
+                malformed = why_malformed(location) if location else None
+                if malformed:
+                    yield InputError(malformed, source=location[:2000], stage="url")
+                elif location and name == "sitemap":
                     yield location
                 elif location:
                     yield SitemapEntry(url=location, sitemap=url, lastmod=_date(fields.get("lastmod")),

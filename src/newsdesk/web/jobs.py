@@ -28,6 +28,7 @@ from newsdesk.settings import Settings
 from newsdesk.sources.detect import ARCHIVE_SUFFIXES
 from newsdesk.sources.files import SUFFIXES as PAGE_SUFFIXES
 from newsdesk.sources.guard import why_refused
+from newsdesk.sources.urls import why_malformed
 from newsdesk.store import Store
 
 State = Literal["queued", "running", "done", "failed"]
@@ -43,8 +44,9 @@ class Refused(ValueError):
 def check_url(url: str, allow_private: bool) -> str:
     """The URL, stripped, when it may be fetched; Refused with the reason otherwise."""
     url = url.strip()
-    if any(not char.isprintable() for char in url):
-        raise Refused(f"{url!r} is not a valid URL: it has control characters in it")
+    malformed = why_malformed(url)
+    if malformed:
+        raise Refused(f"{url[:300]!r}: {malformed}")
     try:
         parts = urlsplit(url)
         host = parts.hostname

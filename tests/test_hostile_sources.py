@@ -1,0 +1,188 @@
+"""Hostile sources (issue 18): decompression bombs, malformed URLs in feeds and sitemaps, fan-out budgets,
+robots.txt wildcards. Every server is a real one on loopback; every input is written here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PARAGRAPHS, PROJECT, article_html
+from newsdesk.errors import FetchError
+from newsdesk.pipeline import Ingester
+from newsdesk.settings import Settings
+from newsdesk.sources.web import Fetcher, FetchOptions
+from newsdesk.store import Store
+
+
+@dataclass
+class Site:
+    """path -> (headers, body); every request path is logged."""
+
+    pages: dict[str, tuple[dict[str, str], bytes]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    base: str = ""
+
+    def add(self, path: str, body: bytes | str, kind: str = "text/html; charset=utf-8",
+            **headers: str) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        self.pages[path] = ({"Content-Type": kind, **headers}, data)
+        return self.base + path
+
+    def article(self, number: int) -> str:
+        paragraphs = [f"Report {number}: {paragraph}" for paragraph in PARAGRAPHS]
+        html = article_html(title=f"Hostile story {number}", paragraphs=paragraphs)
+        return self.add(f"/news/{number}", html)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        site = self.server.site
+        site.requests.append(self.path)
+        if self.path not in site.pages:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        headers, body = site.pages[self.path]
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, site: Site) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.site = site
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    site = Site()
+    server = Server(site)
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+FAST = Settings(allow_private=True, fetch_host_delay=0.0, fetch_backoff=0.01)
+
+
+def ingester(store: Store, settings: Settings = FAST) -> Ingester:
+    return Ingester(store, settings, enrich=False, stories=False)
+
+
+def rss(site: Site, links: list[str]) -> str:
+    items = "".join(f"<item><title>Item {n}</title><link>{link}</link></item>"
+                    for n, link in enumerate(links))
+    return site.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>'
+                    f"<link>{site.base}/</link>{items}</channel></rss>", "application/rss+xml")
+
+
+# -- 1. decompression bombs ---------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_decompression_bombs_stay_within_twice_the_input_limit_and_say_why() -> None:
+    """br, gzip-in-gzip and deflate bombs of 256 MiB fetched in fresh processes (benchmarks/bombs.py):
+    the peak RSS grows by less than 2 x max_input_bytes over the normal peak, each with a clear error.
+    (httpx's own decoding, used before, inflated a whole network chunk first: +460 MB for br.)"""
+    done = subprocess.run([sys.executable, str(PROJECT / "benchmarks" / "bombs.py"), "--gib", "0.25",
+                           "--max-mb", "4", "--competitor-gib", "0", "--json"],
+                          capture_output=True, text=True, timeout=280, check=True)
+    rows = json.loads(done.stdout)
+    assert [row["bomb"] for row in rows] == ["br", "gzip-gzip", "deflate"]
+    for row in rows:
+        assert row["normal_ok"], row
+        assert row["within"], row  # growth < 2 x 4 MiB
+        assert "limit" in row["result"] and "decompression bomb" in row["result"], row
+
+
+def test_stacked_and_multi_member_encodings_decode_to_the_page(site: Site) -> None:
+    import gzip
+    import zlib
+
+    import brotli
+
+    html = article_html(title="Encoded story").encode()
+    site.add("/br", brotli.compress(html), Content_Encoding="br")
+    site.add("/gzip-br", brotli.compress(gzip.compress(html)), Content_Encoding="gzip, br")
+    site.add("/deflate", zlib.compress(html), Content_Encoding="deflate")
+    site.add("/members", gzip.compress(html[:100]) + gzip.compress(html[100:]), Content_Encoding="gzip")
+    site.add("/cut", gzip.compress(html)[:-20], Content_Encoding="gzip")
+    options = FetchOptions(allow_private=True, obey_robots=False, host_delay=0.0)
+    with Fetcher(options) as fetcher:
+        for path in ("/br", "/gzip-br", "/deflate", "/members"):
+            page = fetcher.fetch(site.base + path)
+            assert not isinstance(page, FetchError), page
+            assert getattr(page, "content", None) == html, path
+        cut = fetcher.fetch(site.base + "/cut")
+        assert isinstance(cut, FetchError) and "truncated" in cut.reason
+
+
+# -- 2. malformed URLs --------------------------------------------------------------------------------
+
+
+def test_the_fetcher_never_raises_on_a_malformed_url() -> None:
+    with Fetcher(FetchOptions(allow_private=True)) as fetcher:
+        for url in ("http://0177.0.0.1/x", "http://xn--/bad", "http://[::1/", "http://a:99999/"):
+            outcome = fetcher.fetch(url)
+            assert isinstance(outcome, FetchError), url
+            assert "URL" in outcome.reason
+
+
+def test_a_malformed_feed_link_is_one_error_row_and_the_good_items_are_stored(store: Store,
+                                                                              site: Site) -> None:
+    good = [site.article(n) for n in (1, 2, 3)]
+    feed = rss(site, [good[0], "http://0177.0.0.1/x", good[1], good[2]])
+    counts = ingester(store).run([feed])
+    assert (counts.stored, counts.failed) == (3, 1)
+    [error] = store.errors()
+    assert error.source == "http://0177.0.0.1/x" and error.stage == "url"
+    again = ingester(store).update()  # before: every `update` failed on this feed
+    assert again.failed == 1 and again.stored == 0
+
+
+def test_malformed_sitemap_locs_are_error_rows(store: Store, site: Site) -> None:
+    good = site.article(4)
+    site.add("/urls.xml", '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f"<url><loc>http://xn--/bad</loc></url><url><loc>{good}</loc></url></urlset>", "application/xml")
+    index = site.add("/index.xml", '<?xml version="1.0"?><sitemapindex '
+                     'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                     f"<sitemap><loc>http://xn--zz/child.xml</loc></sitemap>"
+                     f"<sitemap><loc>{site.base}/urls.xml</loc></sitemap></sitemapindex>", "application/xml")
+    counts = ingester(store).run([index])
+    assert counts.stored == 1
+    failed = {error.source: error.stage for error in store.errors()}
+    assert failed == {"http://xn--/bad": "url", "http://xn--zz/child.xml": "url"}
+
+
+def test_a_malformed_url_beside_other_sources_does_not_stop_them(store: Store, pages_dir: Path) -> None:
+    counts = ingester(store).run([str(pages_dir), "http://0177.0.0.1:1/p"])
+    assert counts.stored >= 1 and counts.failed == 1
+    assert [error.source for error in store.errors()] == ["http://0177.0.0.1:1/p"]
