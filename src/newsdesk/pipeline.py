@@ -33,7 +33,7 @@ from newsdesk.pipeline_web import WebSource, WebWork
 from newsdesk.settings import Settings
 from newsdesk.sources.detect import ARCHIVE_SUFFIXES, Kind, classify
 from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
-from newsdesk.sources.warc import ArchiveReader
+from newsdesk.sources.warc import SKIPPED_PAGES, ArchiveCounts, ArchiveReader
 from newsdesk.store.base import Store
 
 if TYPE_CHECKING:
@@ -262,8 +262,21 @@ class Ingester:
                 continue
             yield _Work(item, checkpoint)
         self.counts.skipped += sum(reader.counts.skipped.values())
+        self._explain_skips(source, reader.counts)
         if finished:
             yield _Work(None, finished)
+
+
+    def _explain_skips(self, source: str, counts: ArchiveCounts) -> None:
+        """Say why an archive's records were skipped; an archive whose pages were all skipped for what
+        they held (not for their record type) is an error row too, so `newsdesk errors` shows it."""
+        held = sum(number for reason, number in counts.skipped.items() if reason in SKIPPED_PAGES)
+        if not held:
+            return  # warcinfo, request, metadata records: never pages, nothing to explain
+        why = ", ".join(f"{number} {reason}" for reason, number in counts.skipped.most_common())
+        self.notice(f"{source}: {counts.yielded} pages of {counts.read} records; not pages: {why}")
+        if not counts.yielded:
+            self.fail(source, "read", f"no page in {counts.read} records: {why}")
 
 
 # A page's work, its article (None when it failed or there was no page), failures as (source, stage,
