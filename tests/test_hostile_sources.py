@@ -186,3 +186,59 @@ def test_a_malformed_url_beside_other_sources_does_not_stop_them(store: Store, p
     counts = ingester(store).run([str(pages_dir), "http://0177.0.0.1:1/p"])
     assert counts.stored >= 1 and counts.failed == 1
     assert [error.source for error in store.errors()] == ["http://0177.0.0.1:1/p"]
+
+
+# -- 7. fan-out budgets and fair desk jobs ------------------------------------------------------------
+
+
+def test_a_feed_gives_at_most_feed_max_items_per_run_and_update_takes_the_rest(store: Store,
+                                                                                site: Site) -> None:
+    feed = rss(site, [site.article(n) for n in range(5)])
+    budget = Settings(allow_private=True, fetch_host_delay=0.0, feed_max_items=2)
+    notices: list[str] = []
+    first = Ingester(store, budget, enrich=False, stories=False, notice=notices.append).run([feed])
+    assert first.stored == 2  # before: all 5 queued at once (100,000 would be ~28 hours)
+    assert any("3 left for the next run" in notice for notice in notices)
+    assert [ingester(store, budget).update().stored for _ in range(3)] == [2, 1, 0]
+
+
+def test_a_sitemap_index_fan_out_is_bounded_by_fetched_documents(store: Store, site: Site) -> None:
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def index(path: str, children: list[str]) -> str:
+        listed = "".join(f"<sitemap><loc>{site.base}{child}</loc></sitemap>" for child in children)
+        return site.add(path, f'<?xml version="1.0"?><sitemapindex {ns}>{listed}</sitemapindex>',
+                        "application/xml")
+
+    for n in range(40):
+        index(f"/idx/{n}", [f"/idx/{n}/{m}" for m in range(40)])  # their children are 404s
+    top = index("/top.xml", [f"/idx/{n}" for n in range(40)])
+    limited = Settings(allow_private=True, fetch_host_delay=0.0, sitemap_max_sitemaps=10, sitemap_max_depth=3)
+    ingester(store, limited).run([top])
+    fetched = [path for path in site.requests if path.startswith(("/idx", "/top"))]
+    assert len(fetched) == 10  # before: 1 + 40 + 1,600 (only URLs counted against a cap)
+    assert any("sitemap_max_sitemaps" in error.reason for error in store.errors())
+
+
+@pytest.mark.timeout(120)
+def test_a_long_desk_job_does_not_hold_up_a_later_one(store: Store, site: Site) -> None:
+    import time
+
+    from newsdesk.web.jobs import Jobs
+
+    feed = rss(site, [site.article(n) for n in range(20)])
+    slow = Settings(allow_private=True, fetch_host_delay=0.25, fetch_host_concurrency=1)
+    jobs = Jobs(store, slow, slice_seconds=0.5, enrich=False)
+    long = jobs.submit([feed])  # 20 pages, a quarter second apart: about 5 s
+    while long.state == "queued":
+        time.sleep(0.02)
+    short = jobs.submit([], files=[("one.html", article_html("A short job").encode())])
+    while short.state not in ("done", "failed"):
+        time.sleep(0.02)
+    assert short.state == "done" and short.counts.stored == 1
+    assert long.state != "done"  # before: the short job waited for the whole long one
+    deadline = time.monotonic() + 60
+    while long.state != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert long.state == "done" and long.counts.stored == 20, long.message
+    jobs.close()

@@ -15,6 +15,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ class Job:
     # path of an uploaded file on the server -> "upload:NAME", what stored articles and errors say instead
     uploads: dict[str, str] = field(default_factory=dict, repr=False)
     refused: list[str] = field(default_factory=list, repr=False)  # uploads that are no page nor archive
+    turns: int = 0  # how many turns on the worker it has had
+    notices: list[str] = field(default_factory=list, repr=False)  # what the ingester said besides errors
 
     def public(self, source: str) -> str:
         """`source` with the server's path of an uploaded file replaced by `upload:NAME`."""
@@ -139,12 +142,30 @@ class _RecordingStore:
         return getattr(self._store, name)
 
 
-class Jobs:
-    """Queue ingest jobs and run them one after the other on a worker thread."""
+class _SliceOver(Exception):
+    """Raised from a job's progress callback when its turn is over and another job is waiting."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+
+def _add(before: IngestCounts, now: IngestCounts) -> IngestCounts:
+    """The counts of a job's earlier turns plus those of the turn running now."""
+    total = IngestCounts(started=before.started)
+    for name in ("read", "fetched", "extracted", "enriched", "stored", "updated", "unchanged", "skipped",
+                 "failed", "assigned"):
+        setattr(total, name, getattr(before, name) + getattr(now, name))
+    return total
+
+
+class Jobs:
+    """Queue ingest jobs and run them on a worker thread, in turns: a job that has run for
+    `slice_seconds` while another waits goes back to the end of the queue, and its next turn resumes
+    where it stopped (ingest skips what is already stored), so a long job never holds up later ones."""
+
+    def __init__(self, store: Store, settings: Settings, *, slice_seconds: float = 30.0,
+                 enrich: bool = True) -> None:
         self.store = store
         self.settings = settings
+        self.slice_seconds = slice_seconds
+        self.enrich = enrich
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -204,27 +225,38 @@ class Jobs:
 
     def _run(self, job: Job) -> None:
         job.state = "running"
-        job.message = "running"
+        job.message = "running" if not job.turns else f"running (turn {job.turns + 1})"
+        job.turns += 1
+        before = job.counts
+        ends = time.monotonic() + self.slice_seconds
 
         def progress(counts: IngestCounts) -> None:
-            job.counts = counts
+            job.counts = _add(before, counts)
+            if time.monotonic() > ends and not self._queue.empty():
+                raise _SliceOver
 
         try:
             recording: Any = _RecordingStore(self.store, job)
-            ingester = Ingester(recording, self.settings, progress=progress)
-            job.counts = ingester.counts
-            for path in job.refused:
-                ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
-                              "archive (.warc, .warc.gz, .wet, .arc): nothing read")
+            ingester = Ingester(recording, self.settings, progress=progress, enrich=self.enrich,
+                                notice=job.notices.append)
+            if job.turns == 1:
+                for path in job.refused:
+                    ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
+                                  "archive (.warc, .warc.gz, .wet, .arc): nothing read")
             ingester.run(job.inputs)
+            job.counts = _add(before, ingester.counts)
             job.state = "done"
-            job.message = job.counts.summary()
+            job.message = "; ".join([job.counts.summary(), *job.notices[-5:]])
+        except _SliceOver:  # its turn is over: back to the end of the queue, its files kept
+            job.state = "queued"
+            job.message = f"waiting for its next turn ({job.counts.stored} stored so far)"
+            self._queue.put(job)
+            return
         except Exception as error:  # the server goes on; the job says what happened
             job.state = "failed"
             job.message = f"{type(error).__name__}: {error}"
-        finally:
-            if job.folder is not None:
-                shutil.rmtree(job.folder, ignore_errors=True)
+        if job.folder is not None:
+            shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
         self._queue.put(None)
