@@ -1,6 +1,7 @@
 """Fetching URLs politely and safely: `Fetcher.fetch(url) -> Page | NotModified | FetchError`.
 
-robots.txt is obeyed (cached per host; missing = allowed; a 5xx or unreachable robots.txt = nothing
+robots.txt is obeyed as RFC 9309 reads it (protego: `*` and `$` wildcards, the longest match wins;
+cached per host; missing = allowed; a 5xx or unreachable robots.txt = nothing
 allowed for `robots_error_wait` seconds), each host gets a delay between requests and a cap on parallel
 ones, 429/5xx are retried with exponential backoff honouring Retry-After up to a bound, and every fetch
 ends within `total_timeout` with at most `max_bytes` read. Redirects are followed here, hop by hop (at
@@ -21,9 +22,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from newsdesk.article import Page
 from newsdesk.errors import FetchError
@@ -125,7 +126,7 @@ class _Host:
 
 @dataclass
 class _Robots:
-    rules: RobotFileParser | None  # None: everything is allowed
+    rules: Protego | None  # None: everything is allowed
     reachable: bool
     until: float
 
@@ -299,7 +300,7 @@ class Fetcher:
         if not robots.reachable:
             raise _Failed("robots.txt could not be read (server error): nothing is fetched from this host "
                           f"for {self.options.robots_error_wait:g} s", stage="robots")
-        if robots.rules is not None and not robots.rules.can_fetch(self.options.user_agent, url):
+        if robots.rules is not None and not robots.rules.can_fetch(url, self.options.user_agent):
             raise _Failed("disallowed by robots.txt", stage="robots")
 
     def _load_robots(self, url: str) -> _Robots:
@@ -314,11 +315,14 @@ class Fetcher:
             if failed.stage == "guard":
                 raise
             return _Robots(None, False, now + self.options.robots_error_wait)
-        rules = RobotFileParser(robots_url)
-        if isinstance(found, Page):
-            content = found.content
-            text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
-            rules.parse(text.splitlines())
+        if not isinstance(found, Page):
+            return _Robots(None, True, now + _ROBOTS_KEEP)
+        content = found.content
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        try:
+            rules = Protego.parse(text)  # RFC 9309: * and $ wildcards, the longest match wins
+        except Exception:  # a robots.txt the parser cannot read restricts nothing, as a missing one
+            return _Robots(None, True, now + _ROBOTS_KEEP)
         return _Robots(rules, True, now + _ROBOTS_KEEP)
 
 
