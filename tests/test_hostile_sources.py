@@ -242,3 +242,71 @@ def test_a_long_desk_job_does_not_hold_up_a_later_one(store: Store, site: Site) 
         time.sleep(0.05)
     assert long.state == "done" and long.counts.stored == 20, long.message
     jobs.close()
+
+
+# -- 11. after a kill ---------------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.timeout(180)
+def test_kill_9_of_ingest_takes_its_worker_processes_with_it(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(1500):
+        (pages / f"{n:04d}.html").write_text(article_html(f"Page {n}"), encoding="utf-8")
+    command = [sys.executable, "-m", "newsdesk", "ingest", str(pages), "--db",
+               f"sqlite:///{tmp_path / 's.db'}", "--processes", "2", "--no-enrich", "--no-stories",
+               "--batch-size", "5"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT)
+    deadline = time.monotonic() + 90
+    kids: set[int] = set()
+    while len(kids) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # two workers and multiprocessing's resource tracker
+        kids = children_of(process.pid)
+    assert process.poll() is None and len(kids) >= 3, "the run ended before its workers could be seen"
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    while any(running(kid) for kid in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [kid for kid in kids if running(kid)]
+    for kid in left:  # so a failing run leaves nothing behind either
+        os.kill(kid, signal.SIGKILL)
+    assert left == []  # before: both workers and the resource tracker kept running
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"])
+def test_the_no_dtd_gate_holds_for_wide_encodings_with_or_without_a_bom(store: Store, site: Site,
+                                                                         encoding: str) -> None:
+    levels = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 8))
+    feed = (f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE r [<!ENTITY l0 "lol">{levels}]>'
+            '<rss version="2.0"><channel><title>&l7;</title><item><link>/x</link></item></channel></rss>')
+    url = site.add("/wide.xml", feed.encode(encoding), "application/rss+xml")
+    counts = ingester(store).run([url])
+    assert counts.stored == 0 and counts.failed == 1
+    [error] = store.errors()
+    assert "DTD" in error.reason or "DOCTYPE" in error.reason  # before: UTF-32 and BOM-less UTF-16 passed

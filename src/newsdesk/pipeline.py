@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Page
+from newsdesk.children import die_with_parent
 from newsdesk.errors import ArchiveError, NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.pipeline_web import WebSource, WebWork
@@ -351,7 +352,9 @@ class _Pool:
         self.executor: ProcessPoolExecutor | None = None
         if processes > 1:
             # spawn: the reading process may have fetcher threads running, which fork would copy.
-            self.executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            # die_with_parent: a kill -9 of this process takes its workers with it.
+            self.executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=die_with_parent, initargs=(os.getpid(),))
 
     def submit(self, batch: list[_Work]) -> list[_Done]:
         """Hand a batch over; return the batches finished meanwhile, oldest first."""
