@@ -310,3 +310,23 @@ def test_the_no_dtd_gate_holds_for_wide_encodings_with_or_without_a_bom(store: S
     assert counts.stored == 0 and counts.failed == 1
     [error] = store.errors()
     assert "DTD" in error.reason or "DOCTYPE" in error.reason  # before: UTF-32 and BOM-less UTF-16 passed
+
+
+def test_upload_folders_left_by_a_killed_server_are_removed_at_start_up(store: Store, tmp_path: Path) -> None:
+    import os
+
+    from newsdesk.web.jobs import Jobs
+
+    root = tmp_path / "uploads"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    stale = root / f"{dead.stdout.strip()}-a1b2"  # a server that is gone, killed mid-job
+    live = root / f"{os.getpid()}-c3d4"  # a server still running (this one)
+    for folder in (stale, live):
+        folder.mkdir(parents=True)
+        (folder / "0000-page.html").write_bytes(b"<p>uploaded</p>")
+    jobs = Jobs(store, Settings(), upload_root=root, enrich=False)
+    assert not stale.exists() and live.exists()
+    job = jobs.submit([], files=[("one.html", article_html("Uploaded").encode())])
+    assert job.folder is not None and job.folder.parent == root
+    jobs.close()

@@ -2,14 +2,16 @@
 
 URLs are checked before a job is queued (http/https only; private, loopback and link-local addresses
 refused unless the server allows them, with the fetcher's own rule), and the fetcher's guard checks
-again on every connection and redirect. Uploaded files are written to a folder of the job's own,
-removed when it ends; what is stored and reported names them `upload:NAME` (the name the client gave),
+again on every connection and redirect. Uploaded files are written to a folder of the job's own
+(under one directory, where folders left by a killed server are removed at start-up), removed when it
+ends; what is stored and reported names them `upload:NAME` (the name the client gave),
 never by their path on the server. Local paths are never accepted from a client.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import queue
 import shutil
 import socket
@@ -142,6 +144,30 @@ class _RecordingStore:
         return getattr(self._store, name)
 
 
+def sweep_uploads(root: Path) -> list[Path]:
+    """Remove the upload folders that servers killed mid-job left under `root` (each folder's name
+    starts with its server's pid; those of servers still running are kept); returns those removed."""
+    removed = []
+    for folder in root.glob("*-*") if root.is_dir() else ():
+        owner = folder.name.split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    except (OverflowError, ValueError):
+        return False  # no process can have it
+    return True
+
+
 class _SliceOver(Exception):
     """Raised from a job's progress callback when its turn is over and another job is waiting."""
 
@@ -161,11 +187,13 @@ class Jobs:
     where it stopped (ingest skips what is already stored), so a long job never holds up later ones."""
 
     def __init__(self, store: Store, settings: Settings, *, slice_seconds: float = 30.0,
-                 enrich: bool = True) -> None:
+                 enrich: bool = True, upload_root: Path | None = None) -> None:
         self.store = store
         self.settings = settings
         self.slice_seconds = slice_seconds
         self.enrich = enrich
+        self.upload_root = upload_root or Path(tempfile.gettempdir()) / "newsdesk-uploads"
+        sweep_uploads(self.upload_root)
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -178,7 +206,8 @@ class Jobs:
         refused: list[str] = []
         names = [upload_name(name) for name, _ in files or []]
         if files:
-            folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
+            self.upload_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.upload_root))
             for number, ((_, data), name) in enumerate(zip(files, names, strict=True)):
                 safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[-100:]
                 path = folder / f"{number:04d}-{safe or 'upload'}"
