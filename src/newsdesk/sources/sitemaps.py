@@ -115,6 +115,9 @@ class SitemapReader:
             yield from _xml_sitemap(io.BytesIO(data), url)
         except InputError as error:
             yield error
+        except Exception as error:  # a parser's bug on one hostile sitemap must not end the run
+            yield InputError(f"not a sitemap (internal error: {type(error).__name__}: {error})", source=url,
+                             stage="sitemap")
 
 
 def _gunzip(data: bytes, limit: int, url: str) -> bytes:
