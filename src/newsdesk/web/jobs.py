@@ -271,7 +271,7 @@ class Jobs:
             if job.turns == 1:
                 for path in job.refused:
                     ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
-                                  "archive (.warc, .warc.gz, .wet, .arc): nothing read")
+                                  "archive (.warc, .warc.gz, .wet, .arc, .warc.lz4, ...): nothing read")
             ingester.run(job.inputs)
             job.counts = _add(before, ingester.counts)
             job.state = "done"
