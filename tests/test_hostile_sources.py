@@ -145,6 +145,30 @@ def test_stacked_and_multi_member_encodings_decode_to_the_page(site: Site) -> No
         assert isinstance(cut, FetchError) and "truncated" in cut.reason
 
 
+@pytest.mark.parametrize("split", [1, 7, 4096])
+def test_the_bounded_decoder_gives_the_same_bytes_however_the_body_is_split(split: int) -> None:
+    import gzip
+    import zlib
+
+    import brotli
+
+    from newsdesk.sources.decoding import PIECE, BoundedDecoder
+
+    data = article_html("Split body").encode() * 200
+    bodies = {"gzip": gzip.compress(data), "deflate": zlib.compress(data), "br": brotli.compress(data),
+              "gzip, br": brotli.compress(gzip.compress(data)),
+              "x-gzip, gzip": gzip.compress(gzip.compress(data))}
+    bodies["gzip "] = gzip.compress(data[:999]) + gzip.compress(data[999:]) + b"\0\0 trailing junk"
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    bodies["deflate "] = raw_deflate.compress(data) + raw_deflate.flush()
+    for header, body in bodies.items():
+        decoder = BoundedDecoder(header)
+        pieces = [piece for at in range(0, len(body), split) for piece in decoder.feed(body[at:at + split])]
+        decoder.end()
+        assert b"".join(pieces) == data, header
+        assert max(len(piece) for piece in pieces) <= 2 * PIECE
+
+
 # -- 2. malformed URLs --------------------------------------------------------------------------------
 
 

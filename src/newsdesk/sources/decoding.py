@@ -37,6 +37,8 @@ class _Zlib:
         self.name = name
         self._inflate: zlib._Decompress | None = None
         self._started = False
+        self._carry = b""  # a first byte held until the second comes (to tell what starts here)
+        self._done = False  # the rest of the body is trailing bytes, ignored (as zlib's readers do)
 
     def _new(self, first: bytes) -> zlib._Decompress:
         if self.name == "gzip":
@@ -45,12 +47,17 @@ class _Zlib:
         return zlib.decompressobj(wbits=15 if wrapped else -15)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        while data:
+        while data and not self._done:
             if self._inflate is None:
-                if self._started and self.name == "gzip" and not data.strip(b"\x00"):
-                    return  # zero padding after the last member
-                if self._started and self.name != "gzip":
-                    return  # deflate is one stream: anything after it is ignored
+                data, self._carry = self._carry + data, b""
+                if len(data) < 2:
+                    self._carry = data
+                    return
+                if self._started and (self.name != "gzip" or not data.startswith(b"\x1f\x8b")):
+                    # deflate is one stream; after a gzip member, only another member is read:
+                    # padding or junk after the last one is ignored
+                    self._done = True
+                    return
                 self._inflate, self._started = self._new(data), True
             inflate = self._inflate
             try:
@@ -69,7 +76,7 @@ class _Zlib:
                 self._inflate = None
 
     def end(self) -> None:
-        if self._inflate is not None:
+        if self._inflate is not None or (self._carry and not self._started):
             raise DecodingError(f"the {self.name} data ends early (truncated)")
 
 
