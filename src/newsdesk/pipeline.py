@@ -267,7 +267,6 @@ class Ingester:
         if finished:
             yield _Work(None, finished)
 
-
     def _explain_skips(self, source: str, counts: ArchiveCounts) -> None:
         """Say why an archive's records were skipped; an archive whose pages were all skipped for what
         they held (not for their record type) is an error row too, so `newsdesk errors` shows it."""
