@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsdesk.article import Article
+from newsdesk.article import Article, Page
 from newsdesk.errors import NewsdeskError, SettingsError
 from newsdesk.exports import markdown_link, markdown_text
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
+from newsdesk.sources.detect import Kind, classify
 from newsdesk.sources.files import expand_paths, read_pages
+from newsdesk.sources.warc import ArchiveReader
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -83,8 +85,9 @@ def _render(article: Article, fmt: str) -> str:
 
 def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
               failures: list[str]) -> Iterator[Article | None]:
-    """One article per input page, or None where it failed (reported as `path: reason`)."""
-    for item in read_pages(inputs, settings.max_input_bytes, url=url):
+    """One article per input page, or None where it failed (reported as `path: reason`); a web archive
+    is read record by record, each HTML record a page."""
+    for item in _pages(inputs, url, settings):
         if isinstance(item, NewsdeskError):
             _fail(str(item), failures)
             yield None
@@ -97,6 +100,14 @@ def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
         except Exception as error:  # a bug on one page must not stop a run over thousands
             _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
             yield None
+
+
+def _pages(inputs: tuple[str, ...], url: str | None, settings: Settings) -> Iterator[Page | NewsdeskError]:
+    for item in inputs:
+        if classify(item) is Kind.WARC:
+            yield from ArchiveReader(item, max_bytes=settings.max_input_bytes)
+        else:
+            yield from read_pages([item], settings.max_input_bytes, url=url)
 
 
 def _fail(message: str, failures: list[str]) -> None:
@@ -112,20 +123,22 @@ def _fail(message: str, failures: list[str]) -> None:
 def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     """Extract the article (body and metadata) from pages.
 
-    PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively) or -
-    for stdin. .txt files are pages already flattened to text. Each failure is printed to stderr as
-    `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
-    Pages larger than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
+    PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively), web
+    archives (.warc, .warc.gz, .wet, .arc, ...: each HTML record is a page) or - for stdin. .txt
+    files are pages already flattened to text. Each failure is printed to stderr as `path: reason`
+    and the run goes on; the exit status is non-zero only when nothing was extracted. Pages larger
+    than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
     """
     settings = Settings.from_env()
-    many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
+    archives = any(classify(p) is Kind.WARC for p in paths)
+    many = len(paths) > 1 or archives or any(Path(p).is_dir() for p in paths if p != "-")
     fmt = fmt or ("jsonl" if many else "json")
     failures: list[str] = []
     extracted = 0
     out = sys.stdout
     if fmt == "json" and many:
         out.write("[\n")
-    total = sum(1 for _ in expand_paths(paths)) if many else 1
+    total = None if archives else sum(1 for _ in expand_paths(paths)) if many else 1
     with _Progress(total, enabled=many) as advance:
         for article in _articles(paths, url, settings, failures):
             advance()
@@ -150,7 +163,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
 class _Progress:
     """A rich progress bar on stderr, shown only for many inputs and only on a terminal."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int | None, enabled: bool) -> None:
         self.total = total
         self.enabled = enabled and sys.stderr.isatty()
         self.progress: Progress | None = None

@@ -114,13 +114,14 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_priv
     SOURCES are any mix of:
       files and folders   .html .htm .html.gz .txt .txt.gz (folders searched recursively)
       globs               "pages/**/*.html" (quote them)
-      web archives        .warc .warc.gz .wet .wet.gz .arc
+      web archives        .warc .warc.gz .wet .wet.gz .arc .arc.gz .warc.lz4 .warc.zst
       URLs                an article, an RSS/Atom/JSON feed or a sitemap (its entries are fetched),
                           politely: robots.txt, per-host delay, retries, size and time limits
 
     Running the same command again skips what is already done, so an interrupted run (Ctrl-C, a
     crash) is finished by running it again. Pages that fail are recorded with their reason: see
-    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`. Each new article joins
+    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`; one run fetches at
+    most NEWSDESK_FEED_MAX_ITEMS new entries of each (the rest wait for the next run). Each new article joins
     its duplicate group and story as it is stored (`newsdesk stories`, `newsdesk duplicates`).
     """
     _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(sources)), enrich=enrich,
