@@ -111,15 +111,16 @@ def rss(site: Site, links: list[str]) -> str:
 def test_decompression_bombs_stay_within_twice_the_input_limit_and_say_why() -> None:
     """br, gzip-in-gzip and deflate bombs of 256 MiB fetched in fresh processes (benchmarks/bombs.py):
     the peak RSS grows by less than 2 x max_input_bytes over the normal peak, each with a clear error.
+    (A limit far below brotli's window, up to 16 MiB, would be dominated by the window: 16 MiB here.)
     (httpx's own decoding, used before, inflated a whole network chunk first: +460 MB for br.)"""
     done = subprocess.run([sys.executable, str(PROJECT / "benchmarks" / "bombs.py"), "--gib", "0.25",
-                           "--max-mb", "4", "--competitor-gib", "0", "--json"],
+                           "--max-mb", "16", "--competitor-gib", "0", "--json"],
                           capture_output=True, text=True, timeout=280, check=True)
     rows = json.loads(done.stdout)
     assert [row["bomb"] for row in rows] == ["br", "gzip-gzip", "deflate"]
     for row in rows:
         assert row["normal_ok"], row
-        assert row["within"], row  # growth < 2 x 4 MiB
+        assert row["within"], row  # growth < 2 x 16 MiB
         assert "limit" in row["result"] and "decompression bomb" in row["result"], row
 
 
