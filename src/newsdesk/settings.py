@@ -34,6 +34,10 @@ class Settings:
         400_000,
         "Element count above which the DOM scoring is skipped and only metadata and paragraph text are used.",
     )
+    body_model: str = setting(
+        "", "Which decides what is the article body: empty for the learned model shipped with newsdesk, "
+        "\"rules\" for the hand-written rules alone, or the path of another model file fitted by "
+        "python -m newsdesk.extract.train.")
     max_depth: int = setting(
         2_000,
         "Deepest element nesting the extractor walks; markup nested deeper is flattened into its ancestor.",
