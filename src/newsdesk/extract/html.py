@@ -14,6 +14,7 @@ from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_nesting
 from newsdesk.extract.metadata import extract_metadata
+from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.settings import Settings
 
 
@@ -33,7 +34,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     related: list[Link] = []
     if root is not None:
         flat = flatten(root, settings.max_depth)
-        body = extract_body(flat, metadata.description)
+        body = drop_trailing_stamps(extract_body(flat, metadata.description))
         related = related_links(flat, metadata.canonical_url or url)
     article = Article(url=url, body=body, extraction={"body": "dom"})
     metadata.fill(article)
