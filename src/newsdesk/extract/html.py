@@ -28,7 +28,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
     tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
-    metadata = extract_metadata(tree, url)
+    metadata = extract_metadata(tree, url, html=text)
     root = tree.body or tree.root
     body = ""
     related: list[Link] = []
