@@ -367,3 +367,25 @@ def test_a_kicker_the_site_declares_as_part_of_its_headline_stays() -> None:
     h1 = '<span class="subtitle">Hafenbau</span> Quay opens in spring'
     page = article_page('<meta property="og:title" content="Hafenbau Quay opens in spring">', h1=h1)
     assert metadata(page).title == "Hafenbau Quay opens in spring"
+
+
+@pytest.mark.parametrize(("byline", "names"), [
+    ("JD Jane Doe", ["Jane Doe"]),  # the avatar's initials
+    ("Jane Doe Jane Doe", ["Jane Doe"]),  # an image's alt text, then the name
+    ("Jane Doe RN, BSN, Certified Sleep Consultant", ["Jane Doe"]),
+    ("Jane Doe Founder & Lead Reviewer", ["Jane Doe"]),
+    ("Jane Doe Last updated 3 May 2024", ["Jane Doe"]),
+    ("Jane Roe (Harbour Desk)", ["Jane Roe (Harbour Desk)"]),
+    ("Jane Roe » Tue", ["Jane Roe"]),
+    ("via quaywatcher", ["quaywatcher"]),
+    ("10 mins read", []),
+    ("Autor/in: Jane Roe", ["Jane Roe"]),
+])
+def test_what_templates_print_around_a_name_is_cut(byline: str, names: list[str]) -> None:
+    assert parse_byline(byline) == names
+
+
+def test_one_meta_per_author_gives_all_the_authors() -> None:
+    page = article_page('<meta name="citation_author" content="Jane Doe">'
+                        '<meta name="citation_author" content="John Roe">')
+    assert metadata(page).authors == ["Jane Doe", "John Roe"]

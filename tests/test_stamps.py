@@ -24,7 +24,7 @@ def test_stamps(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "The vote was held on 12.12.2019.", "Created by Jane Doe on 12.12.2019", "Foto: 12.12.2019",
-    "Créé: en 2019", "Updated", PROSE,
+    "Créé: en 2019", "Updated", PROSE, "29 November 2018 | 20 January 2019",
 ])
 def test_not_stamps(text: str) -> None:
     assert not is_stamp(text)

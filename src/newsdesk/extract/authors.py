@@ -18,7 +18,7 @@ _LEAD_IN = re.compile(
     r"^[\s~©*•·|:\-–—]*(?:(?:post|article|entry|story)\s+)?"
     r"(?:(?:written|posted|published|text|reported|photos?|words|interview|geschrieben|veröffentlicht|"
     r"verfasst|publié|escrito|scritto|authors?|autor(?:in|en|/in|\*in|:in)?|auteurs?|autore|autori)\b\s*[:\-]?\s*)?"
-    r"(?:(?:by|von|vom|par|por|door|av|af|przez|от)\b\s*[:\-]?\s*)?",
+    r"(?:(?:by|von|vom|par|por|door|av|af|przez|от|via)\b\s*[:\-]?\s*)?",
     re.IGNORECASE,
 )
 # "Posted on 1 May 2024 by Jane Doe": the names follow the last "by".
@@ -38,6 +38,8 @@ _NOT_A_NAME_PART = re.compile(
     r"photographer|redakteur(?:in)?|korrespondent(?:in)?|updated|published|posted|min read|last updated|"
     r"founder|co-founder|cofounder|ceo|cto|director|manager|coordinator|consultant|expert|reviewer|"
     r"reviewed|fact[- ]checked|medically|former|head of|head|lead|specialist|strategist|analyst|"
+    r"content marketing|marketing (?:director|manager|coordinator|lead|specialist|executive|officer)|"
+    r"sponsored|certified|\d+\s*(?:mins?|minutes?|minuten)\b|"
     r"publiziert|zuletzt|bearbeitet|geändert|"
     r"read more|follow|twitter|facebook|instagram|linkedin|email|comments?|share|publicado|publicada|"
     r"actualizado|hace|aktualisiert|publié|mis à jour|pubblicato|aggiornato)\b.*$",
@@ -50,8 +52,8 @@ _DATE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _DANGLING = re.compile(r"\s+(?:on|am|at|le|el|il|em|um|den|op|på|updated|aktualisiert)\s*$", re.IGNORECASE)
-_CREDENTIAL = re.compile(r"^(?:ph\.?\s?d|m\.?d|mph|m\.?sc?|b\.?sc?|m\.?a|rdn?|ld|rn|cpt|cscs|mba|esq)\.?$",
-                         re.IGNORECASE)
+_CREDENTIAL = re.compile(
+    r"^(?:ph\.?\s?d|m\.?d|mph|m\.?sc?|b\.?sc?|m\.?a|rdn?|ld|rn|bsn|cpt|cscs|mba|esq)\.?$", re.IGNORECASE)
 # "J.", "J.R.", "Jr.": a final dot that belongs to the name, unlike a sentence's ("Jane Li.").
 _KEEPS_DOT = re.compile(r"(?:^|[\s.])(?:[^\W\d_]|Jr|Sr|St)\.$")
 _SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
@@ -197,7 +199,7 @@ def names_in(parts: list[str]) -> list[str]:
     """The names in the pieces of a byline, job titles and credentials off, in order, without duplicates."""
     names: list[str] = []
     for part in parts:
-        part = _NOT_A_NAME_PART.sub("", _LEAD_IN.sub("", part, count=1))
+        part = _tidy(_NOT_A_NAME_PART.sub("", _LEAD_IN.sub("", part, count=1)))
         if names and _SUFFIX.match(part.strip()):
             names[-1] = f"{names[-1]} {part.strip()}"
             continue
@@ -205,6 +207,20 @@ def names_in(parts: list[str]) -> list[str]:
         if name:
             names.append(name)
     return merge_names(names)
+
+
+def _tidy(part: str) -> str:
+    """A name without what templates print around it: the avatar's initials before it ("JD Jane
+    Doe"), credentials after it ("Jane Doe RN"), the name twice (an image's alt text, then the name)."""
+    words = part.split()
+    while len(words) > 2 and (_CREDENTIAL.match(words[-1]) or words[-1].casefold() in ("last", "by")):
+        words.pop()  # "Jane Doe Last" is what is left of "Jane Doe Last updated ..."
+    if len(words) >= 3 and words[0].isupper() and words[0] == "".join(w[0] for w in words[1:3]).upper():
+        words.pop(0)
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:] and all(len(w) > 2 for w in words):
+        words = words[:half]
+    return " ".join(words)
 
 
 def merge_names(names: list[str], drop: tuple[str, ...] = ()) -> list[str]:

@@ -170,7 +170,9 @@ class _Extraction:
         site = site_keys([name for name in (self.out.site_name, self.ld.publisher, self.host) if name])
         organisations = {name_key(name) for name in self.ld.author_organisations}
         sources: list[tuple[list[str], str]] = [(self.ld.authors, "json-ld")]
-        sources += [([value], method) for value, method in self.meta_values(_AUTHOR_META)]
+        # A page names each of several authors in a <meta> of its own ("citation_author" one a person).
+        sources += [([squash(value) for value in self.meta[key]], f"meta:{key}")
+                    for key in _AUTHOR_META if key in self.meta]
         fallback: tuple[list[str], str] | None = None
         weak: tuple[list[str], str] | None = None
         for values, method, near in self.author_sources(sources):

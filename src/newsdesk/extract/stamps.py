@@ -51,10 +51,15 @@ _FILLER = re.compile(
 )
 
 
+_PARTS = re.compile(r"[|;–—]|\s-\s")
+
+
 def is_stamp(text: str) -> bool:
     """True when the paragraph is only a date, or labels such as "Updated:" with dates and times."""
     if len(text) > MAX_STAMP_LENGTH or first_date_in(text) is None:
         return False
+    if _LABEL.search(text) is None and len([p for p in _PARTS.split(text) if first_date_in(p)]) > 1:
+        return False  # dates without a label ("1 May 2024 | 3 June 2024"): a period, not a stamp
     rest = _TIME.sub(" ", without_dates(text))
     rest = _FILLER.sub(" ", _WEEKDAYS.sub(" ", _LABEL.sub(" ", rest)))
     return re.search(r"\w", rest) is None
