@@ -17,6 +17,7 @@ from newsdesk.extract.learned import learned_blocks
 from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_nesting
 from newsdesk.extract.metadata import Metadata, extract_metadata
+from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.settings import Settings
 
 
@@ -39,7 +40,7 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
     tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
-    metadata = extract_metadata(tree, url)
+    metadata = extract_metadata(tree, url, html=text)
     root = tree.body or tree.root
     flat = flatten(root, settings.max_depth) if root is not None else None
     return Parsed(text, tree, metadata, flat)
@@ -67,7 +68,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     related: list[Link] = []
     if flat is not None:
         kept, _, method = choose_body(parsed, settings)
-        body = body_text(flat, kept)
+        body = drop_trailing_stamps(body_text(flat, kept))
         related = related_links(flat, metadata.canonical_url or url)
     article = Article(url=url, body=body, extraction={"body": method})
     metadata.fill(article)
