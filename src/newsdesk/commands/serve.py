@@ -61,10 +61,18 @@ def is_loopback(host: str) -> bool:
               "when --host is not a loopback address).")
 @click.option("--allow-private", is_flag=True,
               help="Let ingest fetch private, loopback and link-local addresses (refused by default).")
-def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests (each with its own store connections and caches). Ingest "
+                   "jobs live in the worker that took them: with several, a job's page may answer from "
+                   "another worker as unknown; ingest with one worker or with `newsdesk ingest`.")
+def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool, workers: int) -> None:
     """Serve the web desk: search, articles, stories and their duplicate copies, entities, sources,
     roundups and ingest in a browser, and the REST API under /api/ (its OpenAPI document at
     /api/openapi.json).
+
+    \b
+    --workers N serves with N processes (a newsroom's desk: searches of several people at once use
+    several cores); reads of each worker share a pool of store connections ($NEWSDESK_DB_POOL, 4).
 
     \b
     Write calls (ingest) need the API token: $NEWSDESK_API_TOKEN, else one generated at first start and
@@ -90,5 +98,17 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
     click.echo(f"newsdesk: serving {db or os.environ.get('NEWSDESK_DB') or 'newsdesk.db'} at {url}", err=True)
     click.echo(f"newsdesk: open {url}login?token={token} to sign in for ingest (Ctrl-C stops)", err=True)
     click.echo(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                timeout_graceful_shutdown=5)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                    timeout_graceful_shutdown=5)
+        return
+    # The store was opened (and migrated) once above; each worker opens its own.
+    app.state.desk.jobs.close()
+    app.state.desk.store.close()
+    from newsdesk.web.app import WORKER_ALLOW_PRIVATE, WORKER_DB, WORKER_READ_TOKEN
+
+    os.environ.update({WORKER_DB: db or os.environ.get("NEWSDESK_DB") or "newsdesk.db", TOKEN_VARIABLE: token,
+                       WORKER_READ_TOKEN: "1" if read_token or not is_loopback(host) else "",
+                       WORKER_ALLOW_PRIVATE: "1" if allow_private else ""})
+    uvicorn.run("newsdesk.web.app:from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning", server_header=False, timeout_graceful_shutdown=5)
