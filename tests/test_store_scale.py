@@ -118,3 +118,26 @@ def test_the_generation_changes_with_every_write_and_only_then(kind: str, tmp_pa
         assert after_put != before
         other.record_error("elsewhere", "fetch", "refused")  # a write by another connection
         assert generation() != after_put
+
+
+def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.store import postgres
+
+    articles = scrapinghub_articles()[:80]
+    with fresh_store_url("postgres", tmp_path) as url:
+        monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:6])
+        with open_store(url) as store:
+            store.put_many(articles)
+        monkeypatch.undo()
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            assert store._read("SELECT version FROM schema_version") == [(7,)]
+            # Every article's head is its title's and authors' words, nothing of the body.
+            titled = store._read("SELECT count(*) FROM article_search WHERE head @@ CAST(? AS tsquery)",
+                                 ["'the'"])[0][0]
+            assert 0 < titled < store.count(SearchRequest("the"))
+            tree = parse_query("the")
+            assert tree is not None
+            assert store._ranked_by_head(tree, ["the"], SearchRequest("the"), None, 5) == \
+                store._ranked_fully(tree, SearchRequest("the"), None, 5)
