@@ -129,10 +129,17 @@ def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
         monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:6])
         with open_store(url) as store:
             store.put_many(articles)
+            assert isinstance(store, PostgresStore)
+            toasted = toast_bytes(store)
+            assert toasted > 0
         monkeypatch.undo()
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
             assert store._read("SELECT version FROM schema_version") == [(7,)]
+            # The tsvectors moved into the rows (the table was rewritten): none is fetched from TOAST.
+            assert store._read("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                               "'article_search'::regclass AND attname = 'tsv'") == [("m",)]
+            assert toast_bytes(store) < toasted / 2  # (long bodies still need it)
             # Every article's head is its title's and authors' words, nothing of the body.
             titled = store._read("SELECT count(*) FROM article_search WHERE head @@ CAST(? AS tsquery)",
                                  ["'the'"])[0][0]
@@ -141,3 +148,9 @@ def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
             assert tree is not None
             assert store._ranked_by_head(tree, ["the"], SearchRequest("the"), None, 5) == \
                 store._ranked_fully(tree, SearchRequest("the"), None, 5)
+
+
+def toast_bytes(store: PostgresStore) -> int:
+    found = store._read("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = "
+                        "'article_search'::regclass")
+    return int(found[0][0])
