@@ -137,8 +137,8 @@ def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
             assert isinstance(store, PostgresStore)
             assert store._read("SELECT version FROM schema_version") == [(7,)]
             # The tsvectors moved into the rows (the table was rewritten): none is fetched from TOAST.
-            assert store._read("SELECT attstorage FROM pg_attribute WHERE attrelid = "
-                               "'article_search'::regclass AND attname = 'tsv'") == [("m",)]
+            assert set(store._read("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                                   "'article_search'::regclass AND attnum > 0 AND attlen = -1")) == {("m",)}
             assert toast_bytes(store) < toasted / 2  # (long bodies still need it)
             # Every article's head is its title's and authors' words, nothing of the body.
             titled = store._read("SELECT count(*) FROM article_search WHERE head @@ CAST(? AS tsquery)",

@@ -134,9 +134,15 @@ def _nothing(cur: Cursor) -> None:
 # compressed, out of line only when a row would not fit in a page), no longer in the TOAST table:
 # fetching each from there was most of the time of ranking (tech*: 18,558 matches, 4x slower). Adding
 # the column rewrites the table, which moves the existing ones.
+# Every column of the row is MAIN: the toaster moves EXTENDED ones out first (a 40-byte head or title
+# beside a 4 kB tsvector would otherwise be fetched from TOAST); one statement, one rewrite.
 _V7 = """
-ALTER TABLE article_search ALTER COLUMN tsv SET STORAGE MAIN;
-ALTER TABLE article_search ADD COLUMN head tsvector GENERATED ALWAYS AS (ts_filter(tsv, '{a,b}')) STORED;
+ALTER TABLE article_search ALTER COLUMN tsv SET STORAGE MAIN,
+    ADD COLUMN head tsvector GENERATED ALWAYS AS (ts_filter(tsv, '{a,b}')) STORED,
+    ALTER COLUMN head SET STORAGE MAIN, ALTER COLUMN title SET STORAGE MAIN,
+    ALTER COLUMN site SET STORAGE MAIN, ALTER COLUMN site_key SET STORAGE MAIN,
+    ALTER COLUMN host SET STORAGE MAIN, ALTER COLUMN published_key SET STORAGE MAIN,
+    ALTER COLUMN language_key SET STORAGE MAIN;
 CREATE INDEX article_search_head ON article_search USING GIN (head)
 """
 
