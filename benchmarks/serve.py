@@ -1,21 +1,29 @@
-"""Load benchmark of `newsdesk serve`: search requests against a 100,000-article SQLite store.
+"""Load benchmark of `newsdesk serve`: a newsroom's mix of pages on a 100,000-article store, one worker
+against several, on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/serve.py [--articles 100000] [--seconds 60] [--connections 1,4,16]
+    .venv/bin/python benchmarks/serve.py [--articles 100000] [--seconds 30] [--connections 8]
+                                         [--workers 1,2] [--backends sqlite,postgres] [--postgres-url URL]
 
 How it measures:
 
-* The store: 100,000 articles made of the ScrapingHub benchmark's 181 real bodies (../shared/data),
-  each copy with its own title, date (spread over two years), site (one of 40) and a sentence of its own,
-  built once into benchmarks/results/serve-<N>.db and reused while it has that many articles.
-* The server: `newsdesk serve` in a process of its own on a free loopback port (uvicorn, one worker).
-* The load: wrk (Debian's package; installed when missing) on loopback, closed loop, for --seconds at each
-  number of open connections, rotating over 40 queries of the query language (words, phrases, OR, NOT,
-  prefixes, filters), `GET /api/search?q=...&limit=20`. wrk's Lua hooks report p50/p95/p99 and non-2xx.
-* Baseline in the same run: the same queries through `Store.search` plus `get` of each hit in this
-  process (what a request does minus HTTP, routing, JSON and response validation), one at a time.
-* Target: p95 < 100 ms at the highest request rate with no errors.
+* The store: --articles articles of the search benchmark's generator (benchmarks/corpus.py, seed 11),
+  each naming as entities the first three capitalised word pairs of its body (a person each, with
+  their spans: real names of the real bodies, no parse needed), stored with put_many in batches of
+  500, then placed in duplicate groups and stories (`assign_stories`, as ingest does). Built once and
+  kept: a SQLite file under $TMPDIR/newsdesk-bench/ and a schema of its own in the PostgreSQL database
+  (--postgres-url, else $NEWSDESK_TEST_POSTGRES_URL).
+* The pages, in turn: the search page (`/search?q=...`: hits, copies, coverage chart, sources) for the
+  search benchmark's 20 queries, article pages for 20 articles, entity pages for the 20 most named
+  entities and story pages for the 20 largest stories: 80 paths, each request the next one.
+* The server: `newsdesk serve --workers W` in a process of its own on a free loopback port, for each W
+  of --workers; wrk (Debian's package; installed when missing) closed loop with --connections open
+  connections for --seconds, after a warm-up that requests every page 2 x W + 1 times on fresh
+  connections (the desk's caches warm, as steady use keeps them; the first views' times are logged:
+  an entity page's first view reads every article naming it); p50/p95/p99 and non-2xx from wrk.
+* Target (issue 19): SQLite, 2 workers, 8 connections: p95 < 100 ms and at least 1.6x the requests/s of
+  one worker in the same run. The machine is shared: `uptime` is printed; compare rows of one run.
 
-Results on stdout as a table (with `uptime`: the machine is shared, figures are noisy); progress on stderr.
+Results on stdout as a table; progress on stderr.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
+import re
 import shutil
 import socket
 import subprocess
@@ -31,60 +39,108 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from backends import in_schema, parse_backends, postgres_url, reset_schema, schema_exists
+from corpus import CACHE, CORPUS_VERSION, make_articles, require_data
+from search import QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "scrapinghub" / "ground-truth.json"
-RESULTS = ROOT / "benchmarks" / "results"
-SITES = [f"site{n:02d}.example" for n in range(40)]
-QUERIES = [
-    "police", "government", "election", "market", "company", "health", "school", "climate", "court",
-    "president", "minister", "football", "energy", "bank", "police officers", "\"prime minister\"",
-    "\"united states\"", "health OR hospital", "market -stock", "elect*", "govern*", "city council",
-    "water NOT flood", "(police OR court) judge", "new york", "technology", "price*", "london",
-    "trump", "europe", "china", "war", "research", "children", "tax", "oil", "film", "music", "data",
-    "report",
-]
-FILTERS = ["", "", "", "&source=site07.example", "&since=2023-06-01", "&sort=date", "&language=en"]
+SEED = 11
+BATCH = 500
+PAGES_EACH = 20
+TARGET_P95_MS = 100.0
+TARGET_SPEEDUP = 1.6
+_NAME = re.compile(r"\b[A-Z][a-z]{2,} [A-Z][a-z]{2,}\b")
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build_store(path: Path, count: int) -> None:
-    from newsdesk.article import Article
-    from newsdesk.store import open_store
+def with_entities(article: Any) -> Any:
+    """The article naming the first three capitalised word pairs of its body (persons, with spans)."""
+    from dataclasses import replace
 
-    if not DATA.is_file():
-        sys.exit(f"the shared data is missing: {DATA}")
-    bodies = [page["articleBody"] for _, page in sorted(json.loads(DATA.read_text(encoding="utf-8")).items())]
-    if path.exists():
-        with open_store(f"sqlite:///{path}") as store:
-            if store.count() == count:
-                log(f"reusing {path} ({count:,} articles)")
-                return
-        path.unlink()
-    log(f"building {path} with {count:,} articles (once)")
-    rng = random.Random(7)
-    words = " ".join(bodies).split()
+    from newsdesk.article import Entity
+    from newsdesk.enrich.entities import entity_id
+
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in _NAME.finditer(article.body or ""):
+        if match[0] in found or len(found) < 3:
+            found.setdefault(match[0], []).append(match.span())
+    return replace(article, entities=[Entity(entity_id("person", name), name, "person", spans)
+                                      for name, spans in found.items()])
+
+
+def _marker(articles: int) -> str:
+    return f"benchmark:serve:{articles}:{SEED}:{CORPUS_VERSION}"
+
+
+def store_url(backend: str, articles: int, postgres: str | None) -> str:
+    """The benchmark's store of `backend` (built unless it is complete)."""
+    from newsdesk.store import open_store
+    from newsdesk.stories.persist import assign_stories
+
+    name = f"serve-{articles}-s{SEED}-v{CORPUS_VERSION}"
+    if backend == "sqlite":
+        path = CACHE / f"{name}.db"
+        url = f"sqlite:///{path}"
+    else:
+        assert postgres
+        schema = "newsdesk_bench_" + name.replace("-", "_")
+        url = in_schema(postgres, schema)
+        if not schema_exists(postgres, schema):
+            reset_schema(postgres, schema)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open_store(url) as store:
+        if store.is_done(_marker(articles)):
+            log(f"{backend}: reusing the store ({articles:,} articles)")
+            return url
+    if backend == "sqlite":
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+    else:
+        reset_schema(postgres or "", schema)
+    log(f"{backend}: building the store with {articles:,} articles (once)")
     started = time.monotonic()
-    with open_store(f"sqlite:///{path}") as store:
+    with open_store(url) as store:
         batch = []
-        for number in range(count):
-            body = bodies[number % len(bodies)]
-            extra = " ".join(rng.choice(words) for _ in range(12))
-            day = 1 + number % 730
-            month = 1 + (day % 365) // 31
-            published = f"{2023 + day // 365:04d}-{month:02d}-{1 + day % 28:02d}T09:00:00+00:00"
-            site = SITES[number % len(SITES)]
-            batch.append(Article(url=f"https://{site}/story/{number}", title=f"Story {number}: {extra[:60]}",
-                                 body=f"{body}\n\n{extra}.", published=published, site_name=site,
-                                 language="en", authors=[f"Writer {number % 300}"]))
-            if len(batch) == 2_000:
+        for number, article in enumerate(make_articles(articles, SEED), 1):
+            batch.append(with_entities(article))
+            if len(batch) == BATCH or number == articles:
                 store.put_many(batch)
                 batch = []
-                log(f"  {number + 1:,} stored ({(number + 1) / (time.monotonic() - started):,.0f}/s)")
-        store.put_many(batch)
+            if number % 10_000 == 0:
+                log(f"  {backend}: {number:,} stored, {time.monotonic() - started:.0f} s")
+        stored = time.monotonic()
+        placed = assign_stories(store)
+        log(f"  {backend}: {placed:,} articles placed in groups and stories, "
+            f"{time.monotonic() - stored:.0f} s")
+        store.mark_done(_marker(articles))
+    return url
+
+
+def paths(url: str) -> list[str]:
+    """The 80 pages, interleaved: search, article, entity, story."""
+    import random
+
+    from newsdesk.store import open_store
+
+    with open_store(url) as store:
+        count = store.count()
+        entities = [e.id for e in store.entity_counts(limit=PAGES_EACH)]
+        stories = [story.id for story in store.stories(top=PAGES_EACH)]
+    rng = random.Random(SEED)
+    articles = sorted(rng.sample(range(1, count + 1), PAGES_EACH))
+    searches = []
+    for query in QUERIES:
+        params = {"q": query.text, **query.options}
+        searches.append("/search?" + "&".join(f"{k}={quote(v)}" for k, v in params.items()))
+    kinds = [searches, [f"/articles/{id}" for id in articles], [f"/entities/{quote(id)}" for id in entities],
+             [f"/stories/{quote(id)}" for id in stories]]
+    return [kind[n] for n in range(PAGES_EACH) for kind in kinds if n < len(kind)]
 
 
 def free_port() -> int:
@@ -113,12 +169,6 @@ end
 """
 
 
-def paths() -> list[str]:
-    from urllib.parse import quote
-
-    return [f"/api/search?q={quote(q)}&limit=20{FILTERS[n % len(FILTERS)]}" for n, q in enumerate(QUERIES)]
-
-
 def run_wrk(url: str, connections: int, seconds: int, script: Path) -> dict[str, float]:
     command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(script), url]
@@ -131,52 +181,44 @@ def run_wrk(url: str, connections: int, seconds: int, script: Path) -> dict[str,
             "p50": float(p50), "p95": float(p95), "p99": float(p99), "errors": errors}
 
 
-def baseline(db: Path, rounds: int) -> dict[str, float]:
-    from urllib.parse import parse_qs, urlsplit
-
-    from newsdesk.store import SearchRequest, open_store
-
-    times = []
-    with open_store(f"sqlite:///{db}") as store:
-        for number in range(rounds):
-            path = paths()[number % len(QUERIES)]
-            params = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-            request = SearchRequest(query=params["q"], site=params.get("source"), since=params.get("since"),
-                                    language=params.get("language"),
-                                    sort="date" if params.get("sort") else "relevance", limit=20)
-            started = time.perf_counter()
-            for hit in store.search(request).hits:
-                store.get(hit.id)
-            times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
-    total = sum(times) / 1000
-    return {"rate": len(times) / total, "p50": pick(0.5), "p95": pick(0.95), "p99": pick(0.99)}
+def paths_of(script: Path) -> list[str]:
+    text = script.read_text()
+    return json.loads("[" + text[text.index("{") + 1:text.index("}")] + "]")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--connections", default="1,4,16",
-                        help="Open connections of each run, comma-separated")
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        log("installing wrk (Debian's package)")
-        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    db = RESULTS / f"serve-{args.articles}.db"
-    build_store(db, args.articles)
+def warm_up(address: str, pages: list[str], workers: int) -> None:
+    """Every page requested 2 x workers + 1 times, each on a new connection (so that every worker,
+    which takes connections as the kernel hands them out, most likely sees each): the desk's caches
+    warm, as a newsroom's steady use keeps them. The time the first views take is printed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    def get(path: str) -> float:
+        started = time.perf_counter()
+        httpx.get(address + path, timeout=300, headers={"Connection": "close"})
+        return 1000 * (time.perf_counter() - started)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        first = list(pool.map(get, pages))
+        list(pool.map(get, pages * (2 * workers)))
+    first.sort()
+    log(f"warm-up: {time.monotonic() - started:.0f} s; first views p50 {first[len(first) // 2]:.0f} ms, "
+        f"max {first[-1]:.0f} ms")
+
+
+def serve_and_load(url: str, workers: int, connections: int, seconds: int,
+                   script: Path) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "NEWSDESK_API_TOKEN": "benchmark-token-not-secret"}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "newsdesk"), "serve", "--db", f"sqlite:///{db}",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    rows = []
+    command = [str(ROOT / ".venv" / "bin" / "newsdesk"), "serve", "--db", url, "--port", str(port),
+               "--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    address = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -186,40 +228,64 @@ def main() -> None:
                     sys.exit("the server did not start: " + (server.stderr.read().decode() if server.stderr
                                                               else ""))
                 time.sleep(0.2)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            quoted = ", ".join(json.dumps(path) for path in paths())
-            script.write(LUA.replace("%QUERIES%", quoted).replace("%%", "%"))
-        run_wrk(url, 1, 3, Path(script.name))  # warm the page cache and the server
-        for connections in [int(c) for c in args.connections.split(",")]:
-            log(f"wrk: {connections} connection(s) for {args.seconds} s")
-            rows.append(run_wrk(url, connections, args.seconds, Path(script.name)))
-        os.unlink(script.name)
+        warm_up(address, paths_of(script), workers)
+        log(f"wrk: {workers} worker(s), {connections} connection(s) for {seconds} s")
+        return {"workers": workers, **run_wrk(address, connections, seconds, script)}
     finally:
-        server.terminate()
+        os.killpg(server.pid, 15)
         server.wait(30)
-    log("baseline: Store.search + get in process")
-    base = baseline(db, 400)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", default="1,2", help="worker counts to compare, comma-separated")
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    args = parser.parse_args()
+    require_data()
+    backends = parse_backends(args.backends)
+    postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    if shutil.which("wrk") is None:
+        log("installing wrk (Debian's package)")
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    rows: list[dict[str, Any]] = []
+    for backend in backends:
+        if backend == "postgres" and not postgres:
+            continue
+        url = store_url(backend, args.articles, postgres)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LUA.replace("%QUERIES%", ", ".join(json.dumps(path) for path in paths(url)))
+                         .replace("%%", "%"))
+        try:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                row = serve_and_load(url, workers, args.connections, args.seconds, Path(script.name))
+                rows.append({"backend": backend, **row})
+        finally:
+            os.unlink(script.name)
     load = os.getloadavg()
-    print(f"\nnewsdesk serve, GET /api/search (limit 20) on {args.articles:,} articles, SQLite, loopback; "
-          f"wrk {args.seconds} s per row; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on "
-          f"{os.cpu_count()} cores\n")
-    print(f"{'':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}  p95 vs store")
+    print(f"\nnewsdesk serve on {args.articles:,} articles: search, article, entity and story pages in turn; "
+          f"wrk {args.connections} connections, {args.seconds} s per row; loopback; load average "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores\n")
+    print(f"{'backend':<9} {'workers':>7} {'req/s':>8} {'x 1 worker':>10} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7}")
     for row in rows:
-        print(f"{'serve, ' + str(row['connections']) + ' connection(s)':<28} {row['rate']:>8.1f} "
-              f"{row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f} {row['errors']:>7}  "
-              f"{row['p95'] / base['p95']:.1f}x")
-    print(f"{'Store.search+get, 1 thread':<28} {base['rate']:>8.1f} {base['p50']:>8.1f} {base['p95']:>8.1f} "
-          f"{base['p99']:>8.1f} {0:>7}  1.0x")
-    good = [row for row in rows if row["errors"] == 0]
-    if good:
-        best = max(good, key=lambda row: row["rate"])
-        meets = [row for row in good if row["p95"] < 100]
-        print(f"\nhighest error-free rate: {best['rate']:.1f} req/s ({best['connections']} connections), "
-              f"p95 {best['p95']:.1f} ms: target p95 < 100 ms {'met' if best['p95'] < 100 else 'NOT met'}")
-        if meets:
-            top = max(meets, key=lambda row: row["rate"])
-            print(f"highest error-free rate with p95 < 100 ms: {top['rate']:.1f} req/s "
-                  f"({top['connections']} connections)")
+        one = next((r for r in rows if r["backend"] == row["backend"] and r["workers"] == 1), None)
+        ratio = f"{row['rate'] / one['rate']:.2f}" if one and one["rate"] else "-"
+        print(f"{row['backend']:<9} {row['workers']:>7} {row['rate']:>8.1f} {ratio:>10} {row['p50']:>8.1f} "
+              f"{row['p95']:>8.1f} {row['p99']:>8.1f} {row['errors']:>7}")
+    for backend in dict.fromkeys(row["backend"] for row in rows):
+        one = next((r for r in rows if r["backend"] == backend and r["workers"] == 1), None)
+        two = next((r for r in rows if r["backend"] == backend and r["workers"] == 2), None)
+        if one and two:
+            met = (two["p95"] < TARGET_P95_MS and two["rate"] >= TARGET_SPEEDUP * one["rate"]
+                   and not two["errors"])
+            print(f"{backend}: 2 workers p95 {two['p95']:.1f} ms (< {TARGET_P95_MS:.0f}), "
+                  f"{two['rate'] / one['rate']:.2f}x one worker (>= {TARGET_SPEEDUP}): "
+                  f"{'met' if met else 'NOT met'}")
     print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 
 

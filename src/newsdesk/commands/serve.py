@@ -86,11 +86,19 @@ def listen(host: str, port: int) -> socket.socket:
                    "names in $NEWSDESK_ALLOWED_HOSTS (separated by spaces); repeat for several. Requests "
                    "naming any other Host are refused, so a web page cannot read the desk through DNS "
                    "rebinding.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests (each with its own store connections and caches). Ingest "
+                   "jobs live in the worker that took them: with several, a job's page may answer from "
+                   "another worker as unknown; ingest with one worker or with `newsdesk ingest`.")
 def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool,
-          allowed_hosts: tuple[str, ...]) -> None:
+          allowed_hosts: tuple[str, ...], workers: int) -> None:
     """Serve the web desk: search, articles, stories and their duplicate copies, entities, sources,
     roundups and ingest in a browser, and the REST API under /api/ (its OpenAPI document at
     /api/openapi.json).
+
+    \b
+    --workers N serves with N processes (a newsroom's desk: searches of several people at once use
+    several cores); reads of each worker share a pool of store connections ($NEWSDESK_DB_POOL, 4).
 
     \b
     Write calls (ingest) need the API token: $NEWSDESK_API_TOKEN, else one generated at first start and
@@ -121,6 +129,21 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
     click.echo(f"newsdesk: serving {db or os.environ.get('NEWSDESK_DB') or 'newsdesk.db'} at {url}", err=True)
     click.echo(f"newsdesk: open {url}login?token={token} to sign in for ingest (Ctrl-C stops)", err=True)
     click.echo(url)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
-                            timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers == 1:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
+                                timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
+        return
+    # The store was opened (and migrated) once above; each worker opens its own, and uvicorn's supervisor
+    # binds the port the check above found free (port 0 became a real port there).
+    app.state.desk.jobs.close()
+    app.state.desk.store.close()
+    sock.close()
+    from newsdesk.web.app import WORKER_ALLOW_PRIVATE, WORKER_ALLOWED_HOSTS, WORKER_DB, WORKER_READ_TOKEN
+
+    os.environ.update({WORKER_DB: db or os.environ.get("NEWSDESK_DB") or "newsdesk.db", TOKEN_VARIABLE: token,
+                       WORKER_READ_TOKEN: "1" if read_token or not is_loopback(host) else "",
+                       WORKER_ALLOW_PRIVATE: "1" if allow_private else "",
+                       WORKER_ALLOWED_HOSTS: " ".join(hosts)})
+    uvicorn.run("newsdesk.web.app:from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning", server_header=False, timeout_graceful_shutdown=5)

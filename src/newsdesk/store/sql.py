@@ -5,6 +5,7 @@ transactions, the full-text index and the ranked query."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -39,6 +40,14 @@ from newsdesk.store.enrichment import EnrichmentRows
 STREAM_PAGE = 200  # articles read at a time by iter_articles
 _CHUNK = 500  # keys looked up in one statement
 _T = TypeVar("_T")
+POOL_VARIABLE = "NEWSDESK_DB_POOL"
+POOL_SIZE = 4  # read connections a store keeps open at most (unless $NEWSDESK_DB_POOL says otherwise)
+
+
+def pool_size() -> int:
+    """How many read connections a store may open: $NEWSDESK_DB_POOL, else POOL_SIZE (at least 1)."""
+    given = os.environ.get(POOL_VARIABLE, "").strip()
+    return max(1, int(given)) if given.isdigit() else POOL_SIZE
 
 
 def _chunks(items: list[_T]) -> Iterator[tuple[list[_T], str]]:
@@ -373,6 +382,21 @@ class SqlStore:
         clauses, params = self._filters(request, tree)
         where = " AND ".join(clauses) or "1 = 1"
         return int(self._read(f"SELECT count(*) FROM article_search a WHERE {where}", params)[0][0])
+
+    def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
+        """How many articles match per day published (the first ten characters of the date as written;
+        "" when undated): coverage charts counted by the database, without reading the articles."""
+        rows.check_request(request)
+        tree = parse_query(request.query)
+        clauses, params = self._filters(request, tree)
+        source = "article_search a"
+        if tree is not None:
+            source, match = self._match_source(tree)
+            params = [match, *params]
+        where = " AND ".join(clauses) or "1 = 1"
+        found = self._read(f"SELECT substr(a.published_key, 1, 10), count(*) FROM {source} WHERE {where} "
+                           "GROUP BY substr(a.published_key, 1, 10)", params)
+        return [(day or "", int(count)) for day, count in found]
 
     # --- failures, sources and ingest state --------------------------------------------------
 

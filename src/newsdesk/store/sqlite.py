@@ -30,7 +30,7 @@ from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore
+from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore, pool_size
 
 _V1 = """
 CREATE TABLE articles (
@@ -137,6 +137,10 @@ def _v5(connection: sqlite3.Connection) -> None:
         connection.execute(_INSERT_FTS, [id, *rows.index_of(Article.from_json(data)).columns()])
 
 
+def _nothing(connection: sqlite3.Connection) -> None:
+    """Version 7 added only PostgreSQL's title-and-authors tsvector; the numbers stay in step."""
+
+
 # Migration N brings a store at version N-1 to version N. Version 6 (duplicate groups and stories)
 # starts empty: the articles of an older store join groups and stories at the next ingest or
 # `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them.
@@ -147,6 +151,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4,
     _v5,
     _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
+    _nothing,
 ]
 
 
@@ -154,6 +159,12 @@ class SQLiteStore(SqlStore):
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        # Reads of a file run on connections of their own (WAL lets them read while one writes), one per
+        # thread that reads at the same time, up to $NEWSDESK_DB_POOL; writes keep the first connection.
+        # An in-memory database is one connection's own: it is read there too.
+        self._idle: list[sqlite3.Connection] = []
+        self._opened: list[sqlite3.Connection] = []
+        self._slots = threading.BoundedSemaphore(pool_size())
         try:
             self._connection = self._connect()
             self._migrate()
@@ -206,8 +217,32 @@ class SQLiteStore(SqlStore):
             cursor.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if self.path == ":memory:":
+            with self._lock:
+                return self._connection.execute(sql, list(params)).fetchall()
+        with self._slots:
+            with self._lock:
+                connection = self._idle.pop() if self._idle else None
+            if connection is None:
+                try:
+                    connection = self._connect()
+                except sqlite3.DatabaseError as error:
+                    raise StoreError(f"cannot open the SQLite store: {error}", source=self.path,
+                                     stage="store") from None
+                with self._lock:
+                    self._opened.append(connection)
+            try:
+                return connection.execute(sql, list(params)).fetchall()
+            finally:
+                with self._lock:
+                    self._idle.append(connection)
+
+    def generation(self) -> tuple[int, int]:
+        """Numbers that change when anything is written to the file (by this store or any other
+        connection): caches of what was read keep to them."""
         with self._lock:
-            return self._connection.execute(sql, list(params)).fetchall()
+            changed = int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+            return changed, self._connection.total_changes
 
     def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
         cur.execute("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
@@ -274,4 +309,8 @@ class SQLiteStore(SqlStore):
             # Statistics for the query planner; closing must not fail for want of them (read-only file).
             with contextlib.suppress(sqlite3.Error):
                 self._connection.execute("PRAGMA optimize")
+            for connection in self._opened:
+                connection.close()
+            self._opened.clear()
+            self._idle.clear()
             self._connection.close()

@@ -85,6 +85,24 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     return app
 
 
+# How `newsdesk serve --workers N` hands its options to each worker process (uvicorn starts them anew).
+WORKER_DB = "NEWSDESK_SERVE_DB"
+WORKER_READ_TOKEN = "NEWSDESK_SERVE_READ_TOKEN"
+WORKER_ALLOW_PRIVATE = "NEWSDESK_SERVE_ALLOW_PRIVATE"
+WORKER_ALLOWED_HOSTS = "NEWSDESK_SERVE_ALLOWED_HOSTS"
+
+
+def from_environment() -> FastAPI:
+    """The desk of one worker of `newsdesk serve --workers N` (uvicorn's factory): the store, token and
+    flags from the variables the serve command set (the token from $NEWSDESK_API_TOKEN)."""
+    import os
+
+    return create_app(os.environ.get(WORKER_DB) or None, api_token=os.environ.get("NEWSDESK_API_TOKEN"),
+                      read_token=os.environ.get(WORKER_READ_TOKEN) == "1",
+                      allow_private=os.environ.get(WORKER_ALLOW_PRIVATE) == "1",
+                      allowed_hosts=os.environ.get(WORKER_ALLOWED_HOSTS, "").split())
+
+
 def _jsonable(errors: object) -> object:
     from fastapi.encoders import jsonable_encoder
 

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from newsdesk.article import Article
 from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
-from newsdesk.store import SearchRequest
+from newsdesk.store import SearchRequest, SiteSummary
 from newsdesk.web import insights, stories
 from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE
 from newsdesk.web.state import Desk, desk_of
@@ -210,7 +210,9 @@ def search_page(request: Request, desk: Reader,
             if stored is not None:
                 others, _ = stories.copies_count(desk.store, hit.id)
                 hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
-        counts = insights.coverage(desk.store, replace(search, cursor=None), "day", desk.scan_limit)
+        unpaged = replace(search, cursor=None)
+        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(desk.store, unpaged, "day",
+                                                                                 desk.scan_limit))
         cover = chart(counts["buckets"], "Articles per day")
         facets = insights.facets([hit["stored"].article for hit in hits])
     except Exception as error:
@@ -223,7 +225,12 @@ def search_page(request: Request, desk: Reader,
               "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
-                  sources=desk.store.sources()[:200], facets=facets)
+                  sources=_sources(desk)[:200], facets=facets)
+
+
+def _sources(desk: Desk) -> list[SiteSummary]:
+    """The store's sites, read again only after the store changed (every search page lists them)."""
+    return desk.memo.get(("sources",), desk.store.sources)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -253,7 +260,8 @@ def entities_page(request: Request, desk: Reader,
 
 @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
 def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
-    view = insights.entity_view(desk.store, entity_id[:300], "day", scan_limit=desk.scan_limit)
+    view = desk.memo.get(("entity", entity_id[:300]), lambda: insights.entity_view(
+        desk.store, entity_id[:300], "day", scan_limit=desk.scan_limit))
     if view is None:
         raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
     return render(request, "entity.html", title=view.entity["name"], view=view,
@@ -302,7 +310,7 @@ def stories_page(request: Request, desk: Reader, date: Annotated[str, Query(max_
     of_day = desk.store.stories(since=day, until=day, top=20, site=site)
     of_week = desk.store.stories(since=first, until=last, top=20, site=site)
     return render(request, "stories.html", title=f"Stories {day}", day=day, week=(first, last),
-                  of_day=of_day, of_week=of_week, source=source, sources=desk.store.sources()[:200])
+                  of_day=of_day, of_week=of_week, source=source, sources=_sources(desk)[:200])
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)

@@ -1,0 +1,123 @@
+"""The desk for a newsroom: coverage counted by the store, what was read kept while the store is
+unchanged, and `newsdesk serve --workers N`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import PROJECT, fresh_store_url, scrapinghub_articles
+from newsdesk import Article, SearchRequest
+from newsdesk.store import open_store
+from newsdesk.web import insights
+from newsdesk.web.state import Memo
+
+COVERAGE = [SearchRequest(), SearchRequest("the"), SearchRequest("apple OR google", language="en"),
+            SearchRequest("elect*", since="2018"), SearchRequest('"new york"', fold_duplicates=True)]
+
+
+def dated(articles: list[Article]) -> list[Article]:
+    """The corpus with dates of every kind: a day, a time with offset, a month only, garbage, none."""
+    forms = ["2019-03-0{}", "2019-03-0{}T23:30:00-05:00", "2019-0{}", "not a date {}", None]
+    return [replace(a, published=None if forms[n % 5] is None else str(forms[n % 5]).format(1 + n % 7))
+            for n, a in enumerate(articles)]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_coverage_counted_by_the_store_is_the_scan_of_every_article(kind: str, tmp_path: Path) -> None:
+    articles = dated(scrapinghub_articles())
+    with fresh_store_url(kind, tmp_path) as url, open_store(url) as store, \
+            open_store("memory://") as memory:
+        store.put_many(articles)
+        memory.put_many(articles)
+        assert not hasattr(memory, "published_days")  # the memory store is scanned: the reference
+        for request in COVERAGE:
+            for interval in ("day", "week"):
+                counted = insights.coverage(store, request, interval)  # type: ignore[arg-type]
+                scanned = insights.coverage(memory, request, interval)  # type: ignore[arg-type]
+                assert counted == scanned, (request, interval)
+                assert counted["undated"] or counted["buckets"]
+        # Past the scan limit the scan stops (partial); the store's count never does.
+        assert insights.coverage(store, SearchRequest(), "day", scan_limit=10)["partial"] is False
+        assert insights.coverage(memory, SearchRequest(), "day", scan_limit=10)["partial"] is True
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_memo_keeps_values_until_the_store_changes(kind: str, tmp_path: Path) -> None:
+    with fresh_store_url(kind, tmp_path) as url, open_store(url) as store, open_store(url) as other:
+        memo = Memo(store)
+        calls: list[int] = []
+
+        def count() -> int:
+            calls.append(1)
+            return store.count()
+
+        assert memo.get("count", count) == 0
+        assert memo.get("count", count) == 0
+        assert len(calls) == 1
+        store.put(Article(url="https://example.org/1", title="One", body="The first article."))
+        assert memo.get("count", count) == 1
+        other.put(Article(url="https://example.org/2", title="Two", body="The second article."))
+        assert memo.get("count", count) == 2  # a write by another connection (process) counts too
+        assert len(calls) == 3
+
+
+def test_memo_over_a_store_without_generation_always_reads() -> None:
+    with open_store("memory://") as store:
+        memo = Memo(store)
+        assert memo.get("n", store.count) == 0
+        store.put(Article(url="https://example.org/1", title="One", body="The first article."))
+        assert memo.get("n", store.count) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_with_two_workers_answers_from_both(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'desk.db'}"
+    with open_store(db) as store:
+        store.put_many(scrapinghub_articles()[:30])
+    port = _free_port()
+    env = {**os.environ, "NEWSDESK_API_TOKEN": "workers-test-token-0123456789",
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    server = subprocess.Popen([str(PROJECT / ".venv" / "bin" / "newsdesk"), "serve", "--db", db, "--port",
+                               str(port), "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        pids: set[str] = set()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while time.monotonic() < deadline and server.poll() is None:
+                try:
+                    found = client.get("/api/search", params={"q": "the", "limit": 3})
+                except httpx.TransportError:
+                    time.sleep(0.3)
+                    continue
+                assert found.status_code == 200 and len(found.json()["hits"]) == 3
+                assert client.get("/search", params={"q": "the"}).status_code == 200
+                break
+            else:
+                pytest.fail("the server did not answer: " + (server.stderr.read().decode()
+                                                             if server.stderr and server.poll() is not None
+                                                             else "timeout"))
+        # Two worker processes under the serving one.
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        pids.update(children)
+        assert len(pids) >= 2
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        if server.stderr:
+            server.stderr.close()
