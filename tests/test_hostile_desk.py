@@ -156,7 +156,7 @@ def test_every_response_has_the_security_headers_even_a_500(store_url: str) -> N
         return [await client.get("/api/articles"), await client.get("/search?q=bridge")]
 
     for response in run(app, steps, raise_errors=False):
-        assert response.status_code == 500
+        assert response.status_code in (500, 503)  # the API says the store is unavailable
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"

@@ -190,6 +190,7 @@ class PostgresStore(SqlStore):
         # (one connection serves one statement at a time); writes keep the first connection.
         self._idle: list[psycopg.Connection[Any]] = []
         self._opened: list[psycopg.Connection[Any]] = []
+        self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
         self._migrate()
 
@@ -229,6 +230,8 @@ class PostgresStore(SqlStore):
 
         with self._slots:
             with self._lock:
+                if self._closed:
+                    raise StoreError("the store is closed", stage="store")
                 connection = self._idle.pop() if self._idle else None
             if connection is None or connection.closed:
                 try:
@@ -373,6 +376,7 @@ class PostgresStore(SqlStore):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             for connection in self._opened:
                 connection.close()
             self._opened.clear()

@@ -164,6 +164,7 @@ class SQLiteStore(SqlStore):
         # An in-memory database is one connection's own: it is read there too.
         self._idle: list[sqlite3.Connection] = []
         self._opened: list[sqlite3.Connection] = []
+        self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
         try:
             self._connection = self._connect()
@@ -222,6 +223,8 @@ class SQLiteStore(SqlStore):
                 return self._connection.execute(sql, list(params)).fetchall()
         with self._slots:
             with self._lock:
+                if self._closed:
+                    raise StoreError("the store is closed", stage="store")
                 connection = self._idle.pop() if self._idle else None
             if connection is None:
                 try:
@@ -306,6 +309,7 @@ class SQLiteStore(SqlStore):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             # Statistics for the query planner; closing must not fail for want of them (read-only file).
             with contextlib.suppress(sqlite3.Error):
                 self._connection.execute("PRAGMA optimize")
