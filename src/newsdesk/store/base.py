@@ -7,7 +7,7 @@ read from) replaces it and the earlier version is kept ("updated"); a new one is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -214,8 +214,9 @@ class Store(Protocol):
 
     def put(self, article: Article) -> PutOutcome: ...
 
-    def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
-        """Store all in one transaction: after a crash either all of them are stored or none."""
+    def put_many(self, articles: Iterable[Article], done: Sequence[str] = ()) -> list[PutOutcome]:
+        """Store all in one transaction, with the checkpoints `done` marked done (as `mark_done`) in
+        it: after a crash either all of them are stored and marked or none is."""
         ...
 
     def get(self, id_or_url: int | str) -> StoredArticle | None: ...
