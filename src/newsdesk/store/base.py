@@ -1,8 +1,10 @@
 """The `Store` interface and the records it returns; sqlite.py, postgres.py and memory.py implement it.
 
-Articles are keyed by canonical URL, else URL, else a hash of the normalised body. Storing the same
-article again changes nothing ("unchanged"); a changed one (title, body or metadata; not where it was
-read from) replaces it and the earlier version is kept ("updated"); a new one is "stored".
+Articles are keyed by canonical URL, else URL (tracking parameters left out), else where they were
+read from (path, or archive@offset), else a hash of the normalised body (`rows.article_key`). Storing
+the same article again changes nothing ("unchanged"); a changed one (title, body or metadata; not
+where it was read from) replaces it and the earlier version is kept ("updated"); a new one is
+"stored". Two pages without a URL and with the same body are two articles (duplicates), not versions.
 """
 
 from __future__ import annotations

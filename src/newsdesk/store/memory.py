@@ -284,7 +284,7 @@ class MemoryStore:
         for _, id in found:
             naming, entry = self._duplicates[id].naming, self._entries[id]
             out.append(DuplicateRecord(id, naming.group, naming.kind, entry.row.published_key or None,
-                                       None if entry.row.key.startswith("sha256:") else entry.row.key,
+                                       groups.key_url(entry.row.key),
                                        entry.row.title or None))
         return out
 

@@ -128,10 +128,19 @@ def _nothing(cur: Cursor) -> None:
     """Version 5 changed only SQLite's full-text index (no column sizes); the numbers stay in step."""
 
 
+def _v7(cur: Cursor) -> None:
+    cur.execute(b"SELECT key FROM articles")
+    taken = {key for key, in cur.fetchall()}
+    cur.execute(rows.REKEY_CANDIDATES.encode())  # no parameters: "%" stays as written
+    for key, id in rows.rekeyed(cur.fetchall(), taken):
+        cur.execute(b"UPDATE articles SET key = %s WHERE id = %s", [key, id])
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
     _script(STORIES_SCHEMA.format(int="BIGINT", blob="BYTEA", date='TEXT COLLATE "C"')),
+    _v7,
 ]
 
 

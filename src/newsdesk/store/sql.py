@@ -472,7 +472,7 @@ class SqlStore:
             "JOIN article_search a ON a.id = e.article_id JOIN articles r ON r.id = e.article_id "
             "WHERE d.article_id = ? ORDER BY e.grp_order", [article_id])
         return [DuplicateRecord(int(id), int(group), kind, published or None,
-                                key if not key.startswith("sha256:") else None, title or None)
+                                groups.key_url(key), title or None)
                 for id, group, kind, published, key, title in found]
 
     def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:

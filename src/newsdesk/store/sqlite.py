@@ -137,9 +137,17 @@ def _v5(connection: sqlite3.Connection) -> None:
         connection.execute(_INSERT_FTS, [id, *rows.index_of(Article.from_json(data)).columns()])
 
 
+def _v7(connection: sqlite3.Connection) -> None:
+    taken = {key for key, in connection.execute("SELECT key FROM articles")}
+    candidates = connection.execute(rows.REKEY_CANDIDATES).fetchall()
+    for key, id in rows.rekeyed(candidates, taken):
+        connection.execute("UPDATE articles SET key = ? WHERE id = ?", [key, id])
+
+
 # Migration N brings a store at version N-1 to version N. Version 6 (duplicate groups and stories)
 # starts empty: the articles of an older store join groups and stories at the next ingest or
-# `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them.
+# `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them. Version 7 makes the keys of
+# articles again (`rows.rekeyed`): tracking parameters out, pages without a URL keyed by their source.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _v2,
@@ -147,6 +155,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4,
     _v5,
     _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
+    _v7,
 ]
 
 
