@@ -12,7 +12,7 @@ from newsdesk.extract.body import extract_body
 from newsdesk.extract.dom import flatten
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.links import lead_image_caption, related_links
-from newsdesk.extract.markup import limit_nesting
+from newsdesk.extract.markup import limit_attributes, limit_nesting
 from newsdesk.extract.metadata import extract_metadata
 from newsdesk.settings import Settings
 
@@ -26,16 +26,23 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     text = html if isinstance(html, str) else decode_html(html, (headers or {}).get("content-type"))
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
-    tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
+    guarded = limit_attributes(limit_nesting(text, settings.max_depth), settings.max_attributes_per_element,
+                               settings.max_attributes_per_page)
+    tree = LexborHTMLParser(guarded.markup)
     metadata = extract_metadata(tree, url)
     root = tree.body or tree.root
     body = ""
+    method = "dom"
     related: list[Link] = []
-    if root is not None:
+    if root is not None and guarded.elements > settings.max_html_nodes:
+        # Too many elements to score: the text of the paragraphs, in order, and no related links.
+        method = "paragraphs"
+        body = "\n\n".join(filter(None, (" ".join(p.text(separator=" ").split()) for p in root.css("p"))))
+    elif root is not None:
         flat = flatten(root, settings.max_depth)
         body = extract_body(flat, metadata.description)
         related = related_links(flat, metadata.canonical_url or url)
-    article = Article(url=url, body=body, extraction={"body": "dom"})
+    article = Article(url=url, body=body, extraction={"body": method})
     metadata.fill(article)
     article.related = related
     if article.image is not None and not article.image.caption:
