@@ -14,13 +14,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from newsdesk.article import Article
-from newsdesk.enrich.language import language_key as language_key
 from newsdesk.errors import QueryError
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
 from newsdesk.store import enrichment, groups
 from newsdesk.store.base import SearchRequest, SiteSummary
 from newsdesk.store.enrichment import EnrichmentRows
 from newsdesk.store.enrichment import name_key as author_key
+from newsdesk.text import host_of as host_of
+from newsdesk.text import language_key as language_key
 
 # Fields that say where and how an article was read, or what enrichment derived from it, not what it
 # says: a change in them alone is no new version.
@@ -131,17 +132,6 @@ def _clean_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     return urlunsplit(parts._replace(fragment="")) if parts.scheme else url.strip()
-
-
-def host_of(url: str | None) -> str:
-    """The lower-case host of a URL without "www.", "" when there is none."""
-    if not url:
-        return ""
-    try:
-        host = urlsplit(url.strip() if "//" in url else "//" + url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
 
 
 def site_of(article: Article) -> str:
