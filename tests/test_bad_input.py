@@ -325,3 +325,14 @@ def test_page_with_no_text_is_a_clear_error_from_the_command(cli: Cli, tmp_path:
     reason = only_failure(cli("extract", str(path)), path)
     assert reason
     assert "internal error" not in reason
+
+
+def test_text_with_lone_surrogates_is_extracted_and_stored() -> None:
+    """Bytes decoded with surrogateescape leave lone surrogates, which no encoder (and so no store)
+    accepts: extraction replaces them with U+FFFD (found by benchmarks/fuzz.py)."""
+    page = article_html().encode("utf-8").replace(b"budget", b"bud\xffget").decode("utf-8", "surrogateescape")
+    with newsdesk.open_store("memory://") as store, newsdesk.open_store("sqlite:///:memory:") as sqlite:
+        for article in (newsdesk.extract(page), newsdesk.extract_text(page)):
+            assert "\ufffd" in article.body + (article.title or "")
+            assert article.to_json().encode("utf-8")
+            assert sqlite.put(article).status == "stored" and store.put(article).status == "stored"

@@ -3,6 +3,7 @@ and invisible characters. Nothing here imports the rest of newsdesk."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 # Characters that take no room and carry no meaning in running text: the soft hyphen, the zero width
@@ -10,6 +11,15 @@ from urllib.parse import urlsplit
 # (U+200D) are not among them: Persian, Hindi and other scripts spell words with them.
 INVISIBLE_CHARACTERS = "\u00ad\u200b\u2060\ufeff"
 INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """`text` with every lone surrogate (what `surrogateescape` decoding leaves of bad bytes, which no
+    encoder accepts) replaced by U+FFFD, the replacement character."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def drop_invisible(text: str) -> str:

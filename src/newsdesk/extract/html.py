@@ -15,6 +15,7 @@ from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_attributes, limit_nesting
 from newsdesk.extract.metadata import extract_metadata
 from newsdesk.settings import Settings
+from newsdesk.text import replace_surrogates
 
 
 def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,
@@ -23,7 +24,8 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     if len(html) > settings.max_input_bytes:
         raise InputError(f"larger than the {settings.max_input_bytes:,}-byte input limit "
                          "(set NEWSDESK_MAX_INPUT_BYTES to raise it)", stage="extract")
-    text = html if isinstance(html, str) else decode_html(html, (headers or {}).get("content-type"))
+    text = (replace_surrogates(html) if isinstance(html, str)
+            else decode_html(html, (headers or {}).get("content-type")))
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
     guarded = limit_attributes(limit_nesting(text, settings.max_depth), settings.max_attributes_per_element,
