@@ -355,7 +355,8 @@ def test_an_arc_whose_next_record_is_not_one_yields_its_pages_then_an_archive_er
     """warcio raises its own ArchiveLoadFailed on a line that starts no ARC record (found by
     benchmarks/fuzz.py): the reader reports it as the archive's error and ends, without a traceback."""
     path = tmp_path / "damaged.arc"
-    path.write_bytes(_arc([("http://127.0.0.1/one", article_html("One").encode())]) + b"<body>\n<p>junk</p>\n")
+    page = _arc([("http://127.0.0.1/one", article_html("One").encode())])
+    path.write_bytes(page + b"<body>\n<p>junk</p>\n")
     items = list(ArchiveReader(path))
     assert [item.url for item in items if isinstance(item, Page)] == ["http://127.0.0.1/one"]
     errors = [item for item in items if isinstance(item, ArchiveError)]
