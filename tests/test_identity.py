@@ -69,6 +69,12 @@ def test_tracking_parameters_are_not_part_of_an_articles_identity(store: Store) 
     assert found is not None and found.id == first.id
 
 
+def test_an_address_urllib_cannot_read_is_an_identity_as_written(store: Store) -> None:
+    article = Article(url="http://[::1/news?utm_source=x", title="Odd", body="An odd address.")
+    assert store.put(article).status == "stored"
+    assert store.put(article).status == "unchanged"
+
+
 def test_a_store_of_version_6_gets_the_new_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from newsdesk.store import rows
     from newsdesk.store import sqlite as sqlite_store

@@ -98,7 +98,10 @@ def _identity_url(url: str | None) -> str | None:
     clean = _clean_url(url)
     if not clean or "?" not in clean:
         return clean
-    parts = urlsplit(clean)
+    try:
+        parts = urlsplit(clean)
+    except ValueError:
+        return clean
     kept = [pair for pair in parts.query.split("&")
             if pair and not _is_tracking(unquote(pair.partition("=")[0]).strip().lower())]
     return urlunsplit(parts._replace(query="&".join(kept)))
@@ -130,7 +133,10 @@ def rekeyed(candidates: Iterable[tuple[int, str, str]], taken: set[str]) -> list
 def _clean_url(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": not a URL urllib can read, kept as written
+        return url.strip()
     return urlunsplit(parts._replace(fragment="")) if parts.scheme else url.strip()
 
 
