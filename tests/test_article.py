@@ -14,7 +14,7 @@ from newsdesk.article import Article, Entity, Image, Keyword, Link, Page, Quote,
 STABLE_FIELDS = ["source", "url", "canonical_url", "title", "authors", "published", "modified", "language",
                  "site_name", "description", "body", "image", "tags", "related", "extraction",
                  "entities", "quotes", "topics", "keywords", "enrichment",
-                 "page_type", "page_type_probability"]
+                 "page_type", "page_type_probability", "section"]
 
 text = st.text(max_size=40)
 maybe_text = st.none() | text
@@ -38,7 +38,7 @@ articles = st.builds(
     extraction=st.dictionaries(text, text, max_size=3),
     entities=st.lists(entities, max_size=3), quotes=st.lists(quotes, max_size=3),
     topics=st.lists(topics, max_size=2), keywords=st.lists(keywords, max_size=3),
-    enrichment=st.dictionaries(text, text, max_size=2),
+    enrichment=st.dictionaries(text, text, max_size=2), section=maybe_text,
 )
 
 

@@ -208,6 +208,40 @@ def test_deeply_nested_page_through_the_command(run_newsdesk: RunNewsdesk, tmp_p
     assert PARAGRAPHS[0] in result.stdout.decode()
 
 
+# --- elements with hundreds of thousands of attributes ------------------------------------------
+
+@pytest.mark.timeout(2 * MINUTE)
+def test_an_element_with_200000_attributes_ends_quickly_and_keeps_its_text(
+        extract_isolated: Isolated) -> None:
+    """The parser's time grows with the square of one element's attributes (148 s for these 1.9 MB):
+    those past max_attributes_per_element are dropped before it runs."""
+    attributes = " ".join(f'data-a{n}="v"' for n in range(200_000))
+    page = f"<html><body><article {attributes}>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    outcome = extract_isolated(page + "</article></body></html>", timeout=30)
+    assert outcome.error is None, outcome.reason
+    assert PARAGRAPHS[0] in outcome.body
+
+
+def test_attributes_past_the_limits_are_dropped_and_the_text_stays() -> None:
+    from newsdesk.extract.markup import limit_attributes
+
+    page = ('<div a=1 b="x > y" c d=\'q\'>kept text</div><script>if (a<b c d e) {}</script>'
+            "<!-- <p a b c d> --><p e f g>more text</p>")
+    guarded = limit_attributes(page, 2, 3)
+    assert guarded.markup == ('<div a=1 b="x > y">kept text</div><script>if (a<b c d e) {}</script>'
+                              "<!-- <p a b c d> --><p e>more text</p>")
+    assert (guarded.elements, guarded.attributes, guarded.dropped) == (3, 7, 4)
+    assert limit_attributes(page, 10, 100).markup == page
+
+
+def test_a_page_past_max_html_nodes_gives_its_paragraph_text() -> None:
+    page = article_html()
+    article = newsdesk.extract(page, settings=Settings(max_html_nodes=5))
+    assert article.extraction["body"] == "paragraphs"
+    assert article.body == "\n\n".join(PARAGRAPHS)
+    assert newsdesk.extract(page).extraction["body"] == "dom"
+
+
 # --- unclosed and misnested tags -------------------------------------------------------------
 
 @pytest.mark.timeout(MINUTE)
@@ -291,3 +325,14 @@ def test_page_with_no_text_is_a_clear_error_from_the_command(cli: Cli, tmp_path:
     reason = only_failure(cli("extract", str(path)), path)
     assert reason
     assert "internal error" not in reason
+
+
+def test_text_with_lone_surrogates_is_extracted_and_stored() -> None:
+    """Bytes decoded with surrogateescape leave lone surrogates, which no encoder (and so no store)
+    accepts: extraction replaces them with U+FFFD (found by benchmarks/fuzz.py)."""
+    page = article_html().encode("utf-8").replace(b"budget", b"bud\xffget").decode("utf-8", "surrogateescape")
+    with newsdesk.open_store("memory://") as store, newsdesk.open_store("sqlite:///:memory:") as sqlite:
+        for article in (newsdesk.extract(page), newsdesk.extract_text(page)):
+            assert "\ufffd" in article.body + (article.title or "")
+            assert article.to_json().encode("utf-8")
+            assert sqlite.put(article).status == "stored" and store.put(article).status == "stored"

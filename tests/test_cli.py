@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -192,6 +193,16 @@ def test_extract_help_names_the_inputs_and_formats(cli: Cli) -> None:
     assert result.exit_code == 0
     for word in (".html.gz", ".txt", "stdin", "--format", "markdown", "--url", "path: reason"):
         assert word in result.stdout
+
+
+def test_ingest_help_promises_no_more_speed_than_the_benchmark_measured(cli: Cli) -> None:
+    """The --enrich help said about 10 articles/s per process; docs/benchmarks.md measured 3.7."""
+    benchmarks = (Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md").read_text()
+    measured = re.search(r"full enrichment, one process \| \*\*([\d.]+) articles/s", benchmarks)
+    assert measured is not None, "docs/benchmarks.md lost its enrichment speed"
+    help_text = " ".join(cli("ingest", "--help").stdout.split())
+    promised = [float(figure) for figure in re.findall(r"([\d.]+) articles/s", help_text.replace("-", " "))]
+    assert promised and max(promised) <= float(measured[1])
 
 
 def test_version(cli: Cli) -> None:

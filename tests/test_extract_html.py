@@ -13,6 +13,8 @@ from types import ModuleType
 import pytest
 
 import newsdesk
+from conftest import article_html
+from newsdesk import Article
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"
@@ -115,3 +117,13 @@ def test_example_metadata() -> None:
     assert wire.title == "Harbour bridge reopens months early"
     assert wire.authors == ["Aisha Morgan"]
     assert (wire.published or "").startswith("2024-10-01")
+
+
+def test_the_declared_section_is_kept_on_the_article() -> None:
+    """The section was read and its method recorded, then dropped: it is an Article field now."""
+    head = '<meta property="article:section" content="Politics">'
+    article = newsdesk.extract(article_html(head=head))
+    assert article.section == "Politics"
+    assert article.extraction["section"] == "meta:article:section"
+    assert Article.from_json(article.to_json()).section == "Politics"
+    assert newsdesk.extract(article_html()).section is None

@@ -339,3 +339,25 @@ def test_memory_stays_flat_with_archive_size_and_record_size(tmp_path: Path) -> 
     assert (refused["yielded"], refused["failed"]) == (0, 1)
     assert grown["peak"] < base["peak"] + 10 * 1024 * 1024
     assert refused["peak"] < base["peak"] + 20 * 1024 * 1024
+
+
+def _arc(records: list[tuple[str, bytes]]) -> bytes:
+    """An ARC (version 1) file written by hand: its header record, then one record per page."""
+    head = b"1 0 newsdesk-test\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = b"filedesc://test.arc 0.0.0.0 20240101000000 text/plain %d\n%s\n" % (len(head), head)
+    for url, html in records:
+        payload = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + html
+        out += b"%s 127.0.0.1 20240101000000 text/html %d\n%s\n" % (url.encode(), len(payload), payload)
+    return out
+
+
+def test_an_arc_whose_next_record_is_not_one_yields_its_pages_then_an_archive_error(tmp_path: Path) -> None:
+    """warcio raises its own ArchiveLoadFailed on a line that starts no ARC record (found by
+    benchmarks/fuzz.py): the reader reports it as the archive's error and ends, without a traceback."""
+    path = tmp_path / "damaged.arc"
+    page = _arc([("http://127.0.0.1/one", article_html("One").encode())])
+    path.write_bytes(page + b"<body>\n<p>junk</p>\n")
+    items = list(ArchiveReader(path))
+    assert [item.url for item in items if isinstance(item, Page)] == ["http://127.0.0.1/one"]
+    errors = [item for item in items if isinstance(item, ArchiveError)]
+    assert len(errors) == 1 and "no readable record" in errors[0].reason

@@ -126,6 +126,8 @@ class Article:
     # service) and the classifier's probability for it; None when no classifier has run.
     page_type: str | None = None
     page_type_probability: float | None = None
+    # The section of the site the page declares ("Politics", "Sport"); None when it declares none.
+    section: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts, lists and tuples (what `dataclasses.asdict` gives, without its deep copies of

@@ -167,7 +167,8 @@ class Ingester:
             self.progress(self.counts)
 
     def _commit(self, batch: list[Article], done: list[_Work]) -> None:
-        outcomes = self.store.put_many(batch) if batch else []
+        # The articles and the checkpoints of the inputs they finish commit together (one transaction).
+        outcomes = self.store.put_many(batch, done=[work.checkpoint for work in done])
         for outcome in outcomes:
             if outcome.status == "stored":
                 self.counts.stored += 1
@@ -176,7 +177,6 @@ class Ingester:
             else:
                 self.counts.unchanged += 1
         for work in done:
-            self.store.mark_done(work.checkpoint)
             page = work.page
             if page is not None and page.url and work.checkpoint.startswith("url:"):
                 self.store.save_fetch_state(page.url, page.headers.get("etag"),

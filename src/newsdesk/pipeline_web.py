@@ -6,18 +6,42 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from newsdesk.article import Page
 from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.settings import Settings
 from newsdesk.sources.detect import sniff
 from newsdesk.sources.feeds import read_feed
 from newsdesk.sources.sitemaps import SitemapReader
 from newsdesk.sources.urls import why_malformed
 from newsdesk.sources.web import Fetcher, FetchOptions, NotModified, Outcome, Validators
+from newsdesk.store.base import Store
 
-if TYPE_CHECKING:
-    from newsdesk.pipeline import Ingester
+
+class Counts(Protocol):
+    """The counts of the run that the web half adds to (`newsdesk.pipeline.IngestCounts`)."""
+
+    fetched: int
+    unchanged: int
+    skipped: int
+
+
+class Run(Protocol):
+    """What the web half needs of the ingest run it fetches for (`newsdesk.pipeline.Ingester`)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def counts(self) -> Counts: ...
+
+    def fail(self, source: str, stage: str, reason: str, location: str | None = None) -> None: ...
+
+    def notice(self, message: str) -> None: ...
 
 
 @dataclass
@@ -32,7 +56,7 @@ class WebWork:
 class WebSource:
     """Fetches for one ingest run; the Fetcher (and its robots.txt cache) is made on first use."""
 
-    def __init__(self, ingester: Ingester) -> None:
+    def __init__(self, ingester: Run) -> None:
         self.ingester = ingester
         self._fetcher: Fetcher | None = None
 

@@ -32,7 +32,17 @@ class Settings:
     )
     max_html_nodes: int = setting(
         400_000,
-        "Element count above which the DOM scoring is skipped and only metadata and paragraph text are used.",
+        "Element count above which the DOM scoring is skipped and only metadata and paragraph text are "
+        "used (the article's extraction says body: paragraphs; no related links).",
+    )
+    max_attributes_per_element: int = setting(
+        256,
+        "Most attributes kept on one HTML element; those past it are dropped before parsing (the parser's "
+        "time grows with the square of one element's attributes: 200,000 took 148 s).",
+    )
+    max_attributes_per_page: int = setting(
+        200_000,
+        "Most HTML attributes kept in one page; attributes past it are dropped before parsing (text stays).",
     )
     body_model: str = setting(
         "", "Which decides what is the article body: empty for the learned model shipped with newsdesk, "

@@ -1,9 +1,10 @@
 """`newsdesk load`: the articles of a batch output into a store.
 
 Only complete parts are read: those the manifest lists. Loading is insert-only and so idempotent: an
-article whose key (canonical URL, else URL, else body hash; see `newsdesk.store.rows.article_key`) is
-already in the store is left as it is, and the first record of a key in the output wins. Loading the
-same output twice (or two overlapping outputs) stores each article once.
+article whose key (canonical URL, else URL, else source, else body hash; see
+`newsdesk.store.rows.article_key`) is already in the store is left as it is, and the first record of
+a key in the output wins. Loading the same output twice (or two overlapping outputs) stores each
+article once.
 
 PostgreSQL: the keys of each chunk of `CHUNK` articles already in the store are looked up first
 (so a second load only reads); the rows of the new ones (JSON, filter columns, tsvector: the

@@ -24,6 +24,7 @@ from typing import Any
 from newsdesk.article import Article, Page
 from newsdesk.errors import ArchiveError, NewsdeskError
 from newsdesk.settings import Settings
+from newsdesk.text import language_key
 
 CHUNK = 64  # articles enriched and written together
 ROW_GROUP = 1_000  # rows buffered per partition before they are written as one row group
@@ -194,7 +195,7 @@ def _flush(task: InputTask, pending: list[tuple[int, Page, Article]], enrich: En
             article = entry[2]
             if not article.language:
                 article.language = _detect(article.body)
-            if (_language_key(article.language) or UNKNOWN_LANGUAGE) in task.languages:
+            if (language_key(article.language) or UNKNOWN_LANGUAGE) in task.languages:
                 kept.append(entry)
             else:
                 result.filtered += 1
@@ -212,7 +213,7 @@ def _flush(task: InputTask, pending: list[tuple[int, Page, Article]], enrich: En
     for offset, page, article in pending:
         if not article.language:
             article.language = _detect(article.body)
-        language = _language_key(article.language) or UNKNOWN_LANGUAGE
+        language = language_key(article.language) or UNKNOWN_LANGUAGE
         if task.languages and language not in task.languages:
             result.filtered += 1
             continue
@@ -232,11 +233,6 @@ def _detect(body: str) -> str | None:
     from newsdesk.enrich.language import detect_language
 
     return detect_language(body)
-
-
-def _language_key(language: str | None) -> str:
-    key = (language or "").strip().lower().replace("_", "-").split("-")[0]
-    return key if key.isascii() and key.isalpha() and len(key) <= 8 else ""
 
 
 def _row(article: Article) -> dict[str, Any]:

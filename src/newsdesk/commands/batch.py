@@ -91,9 +91,9 @@ def load(folder: Path, stories: bool, db: str | None) -> None:
     """Load the articles of a `newsdesk batch` output FOLDER into the store.
 
     Only complete parts (those in the folder's manifest) are read. Idempotent: an article whose key
-    (canonical URL, else URL, else a hash of its body) is already in the store is left as it is, so
-    loading twice, or loading overlapping outputs, stores each article once. PostgreSQL is loaded
-    with batched COPY; SQLite through the store's usual transactions.
+    (canonical URL, else URL, else its source, else a hash of its body) is already in the store is
+    left as it is, so loading twice, or loading overlapping outputs, stores each article once.
+    PostgreSQL is loaded with batched COPY; SQLite through the store's usual transactions.
     """
     from newsdesk.batch.load import load_output, output_parts
 

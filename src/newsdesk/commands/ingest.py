@@ -44,12 +44,13 @@ allow_private_option = click.option(
 enrich_option = click.option(
     "--enrich/--no-enrich", default=True, show_default=True,
     help="Find language, entities, quotations, topics and keywords of each article while ingesting "
-         "(about 10 articles/s per process); --no-enrich stores articles faster, and `newsdesk enrich` "
-         "can add it later.")
+         "(about 3 articles/s per process on news-length pages: 2.7-3.7 measured, see docs/benchmarks.md); "
+         "--no-enrich stores articles faster, and `newsdesk enrich` can add it later.")
 processes_option = click.option(
     "--processes", type=click.IntRange(1, 64), default=1, show_default=True,
     help="Worker processes extracting and enriching batches in parallel (each loads the language "
-         "pipeline once, about 300 MB); one process reads the sources and stores the results in order.")
+         "pipeline once: about 650 MB at its peak, up to 950 MB over a long run); one process reads the "
+         "sources and stores the results in order.")
 
 
 stories_option = click.option(

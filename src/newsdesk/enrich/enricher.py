@@ -22,11 +22,12 @@ from newsdesk.article import Article, Entity, Quote
 from newsdesk.enrich.aliases import AliasTable, load_aliases
 from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
-from newsdesk.enrich.language import detect_language, language_key
+from newsdesk.enrich.language import detect_language
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
 from newsdesk.enrich.topics import assign_topics
 from newsdesk.settings import Settings
+from newsdesk.text import language_key
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

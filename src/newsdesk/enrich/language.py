@@ -37,11 +37,6 @@ def _detector() -> LanguageDetector:
     return builder.with_preloaded_language_models().build()
 
 
-def language_key(language: str | None) -> str:
-    """The primary subtag of a language tag, lower case: "en-GB" -> "en", None -> ""."""
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
-
-
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language `text` is written in, or None when it cannot be told."""
     prefix = text[:PREFIX_CHARS]

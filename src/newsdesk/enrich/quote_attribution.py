@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import bisect
 import sys
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span, Token
 
+from newsdesk.article import Quote
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
     Attribution,
@@ -19,9 +19,6 @@ from newsdesk.enrich.quote_speakers import (
     subject_of,
     text_of,
 )
-
-if TYPE_CHECKING:
-    from newsdesk.enrich.quotes import Quote
 
 MIN_INDIRECT_WORDS = 3
 MAX_SENTENCE_TOKENS = 300
@@ -173,8 +170,6 @@ def _according_to(tokens: Span, inside: range) -> tuple[int, Attribution] | None
 
 def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     """Reported speech: a reporting verb with a subject and a clausal complement, or "according to X"."""
-    from newsdesk.enrich.quotes import Quote
-
     starts = [d_start for d_start, _ in direct_spans]
 
     def overlaps_direct(start: int, end: int) -> bool:
@@ -224,8 +219,6 @@ LABELLING_VERBS = frozenset({"call", "describe", "label", "dub", "brand", "deem"
 
 def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     """`Bush called Trump “unhinged”`: a quoted label is the speaker's words about its object."""
-    from newsdesk.enrich.quotes import Quote
-
     found: list[Quote] = []
     for verb in doc:
         if verb.pos_ != "VERB" or verb.lemma_.lower() not in LABELLING_VERBS:
@@ -300,8 +293,6 @@ def _reported_clause(verb: Token) -> Token | None:
 
 
 def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
-    from newsdesk.enrich.quotes import Quote
-
     found: list[Quote] = []
     for sent in doc.sents:
         hit = _according_to(sent, range(0))

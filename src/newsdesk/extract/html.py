@@ -15,10 +15,11 @@ from newsdesk.extract.dom import Flat, flatten
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.learned import learned_blocks
 from newsdesk.extract.links import lead_image_caption, related_links
-from newsdesk.extract.markup import limit_nesting
+from newsdesk.extract.markup import limit_attributes, limit_nesting
 from newsdesk.extract.metadata import Metadata, extract_metadata
 from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.settings import Settings
+from newsdesk.text import replace_surrogates
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Parsed:
     tree: LexborHTMLParser
     metadata: Metadata
     flat: Flat | None
+    paragraphs: str | None = None  # the body of a page past max_html_nodes, which is not scored
 
 
 def parse_page(html: bytes | str, url: str | None, settings: Settings,
@@ -36,12 +38,20 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
     if len(html) > settings.max_input_bytes:
         raise InputError(f"larger than the {settings.max_input_bytes:,}-byte input limit "
                          "(set NEWSDESK_MAX_INPUT_BYTES to raise it)", stage="extract")
-    text = html if isinstance(html, str) else decode_html(html, (headers or {}).get("content-type"))
+    text = (replace_surrogates(html) if isinstance(html, str)
+            else decode_html(html, (headers or {}).get("content-type")))
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
-    tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
+    guarded = limit_attributes(limit_nesting(text, settings.max_depth), settings.max_attributes_per_element,
+                               settings.max_attributes_per_page)
+    tree = LexborHTMLParser(guarded.markup)
     metadata = extract_metadata(tree, url, html=text)
     root = tree.body or tree.root
+    if root is not None and guarded.elements > settings.max_html_nodes:
+        # Too many elements to score: the text of the paragraphs, in order, and no related links.
+        texts = (" ".join(p.text(separator=" ").split()) for p in root.css("p"))
+        paragraphs = "\n\n".join(filter(None, texts))
+        return Parsed(text, tree, metadata, None, paragraphs)
     flat = flatten(root, settings.max_depth) if root is not None else None
     return Parsed(text, tree, metadata, flat)
 
@@ -66,7 +76,10 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     body = ""
     method = "dom"
     related: list[Link] = []
-    if flat is not None:
+    if parsed.paragraphs is not None:
+        method = "paragraphs"
+        body = drop_trailing_stamps(parsed.paragraphs)
+    elif flat is not None:
         kept, _, method = choose_body(parsed, settings)
         body = drop_trailing_stamps(body_text(flat, kept))
         related = related_links(flat, metadata.canonical_url or url)

@@ -3,11 +3,18 @@
 lexbor's tree building slows down with the square of the nesting depth (100,000 nested `<div>`s
 take minutes), so hostile nesting is cut to `max_depth` here, in one linear pass, keeping every
 character of text. Ordinary pages are never touched: the pass only runs on pages with many tags.
+
+It also slows down with the square of the attributes of one element (it checks each new attribute
+against the element's others: 200,000 attributes on one element took 148 s), so `limit_attributes`
+keeps at most `max_per_element` attributes on an element and `max_per_page` in the page, in one
+linear pass over the start tags, and counts the elements (`max_html_nodes` reads the count).
+Text is never touched; only attributes past the limits are dropped.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # Elements that never hold children, and those the parser closes by itself when a sibling opens:
 # neither deepens the tree.
@@ -47,3 +54,70 @@ def limit_nesting(markup: str, max_depth: int) -> str:
         return markup
     pieces.append(markup[kept_until:])
     return "".join(pieces)
+
+
+# A start tag's name, then its attributes up to the ">" that ends it. As in the HTML tokenizer, a quote
+# opens a value only after "=", and an unclosed one runs to the end of the page. Possessive
+# quantifiers and alternatives that start differently keep every match linear.
+_START = re.compile(r"<(?:!--|([a-zA-Z][^\s/>]*+))")
+# Elements whose content the tokenizer reads as text up to their end tag: nothing in them is a tag.
+_RAW_TEXT = {name: re.compile(f"</{name}", re.IGNORECASE).search for name in (
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext")}
+_COMMENT_END = re.compile("-->").search
+_SECTION = re.compile(r"""(?:[^>=]++|=\s*+(?:"[^"]*+"?|'[^']*+'?)?)*+""")
+# One attribute: a name (which may start with "=", a parse error the tokenizer accepts), its value.
+_ATTRIBUTE = re.compile(r"""(?:=[^\s/>=]*+|[^\s/>=]++)(?:\s*+=\s*+(?:"[^"]*+"?|'[^']*+'?|[^\s>]*+))?""")
+
+
+@dataclass(frozen=True)
+class Guarded:
+    markup: str
+    elements: int  # start tags in the page
+    attributes: int  # attributes in them, before any was dropped
+    dropped: int  # attributes dropped
+
+
+def limit_attributes(markup: str, max_per_element: int, max_per_page: int) -> Guarded:
+    """`markup` with the attributes of an element past `max_per_element`, and every attribute past
+    `max_per_page` in the page, removed; and how many elements and attributes it has."""
+    pieces: list[str] = []
+    kept_until = elements = attributes = dropped = 0
+    budget = max_per_page
+    search, section, attribute = _START.search, _SECTION.match, _ATTRIBUTE.finditer
+    position = 0
+    while (start := search(markup, position)) is not None:
+        name = start.group(1)
+        if name is None:  # a comment
+            closed = _COMMENT_END(markup, start.end())
+            position = closed.end() if closed else len(markup)
+            continue
+        elements += 1
+        begin = start.end()
+        matched = section(markup, begin)
+        end = matched.end() if matched else begin
+        position = end + 1
+        raw = _RAW_TEXT.get(name.lower())
+        if raw is not None:
+            closed = raw(markup, position)
+            position = closed.start() if closed else len(markup)
+        if end - begin < 2:  # no room for an attribute
+            continue
+        allowed = min(max_per_element, budget)
+        count = 0
+        cut = -1
+        for found in attribute(markup, begin, end):
+            count += 1
+            if count == allowed:
+                cut = found.end()
+            elif count == 1 and allowed == 0:
+                cut = begin
+        attributes += count
+        budget -= min(count, allowed)
+        if count > allowed:
+            pieces.append(markup[kept_until:cut])
+            kept_until = end
+            dropped += count - allowed
+    if dropped:
+        pieces.append(markup[kept_until:])
+        markup = "".join(pieces)
+    return Guarded(markup, elements, attributes, dropped)

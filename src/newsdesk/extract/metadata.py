@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -48,6 +48,7 @@ from newsdesk.extract.page_signals import (
     texts_near_heading,
 )
 from newsdesk.extract.titles import clean_title, heading_text, pick_headline
+from newsdesk.text import host_of, language_parts
 
 # Keys are lower-cased name/property/itemprop values; earlier keys are trusted more.
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "citation_title",
@@ -105,6 +106,7 @@ class Metadata:
         article.published, article.modified, article.language = self.published, self.modified, self.language
         article.site_name, article.description = self.site_name, self.description
         article.canonical_url, article.tags = self.canonical_url, list(self.tags)
+        article.section = self.section
         article.image = Image(self.image, self.image_caption) if self.image else None
         article.extraction.update(self.methods)
 
@@ -399,13 +401,8 @@ def _in_chrome(node: LexborNode) -> bool:
 
 def _host(url: str | None) -> str:
     """The site's host name, also for archived copies (web.archive.org/web/<time>/<original URL>)."""
-    if not url:
-        return ""
-    host = urlsplit(url).hostname or ""
-    archived = _ARCHIVED.match(url)
-    if archived:
-        host = urlsplit(archived["original"]).hostname or host
-    return host.removeprefix("www.")
+    archived = _ARCHIVED.match(url or "")
+    return (archived and host_of(archived["original"])) or host_of(url)
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
@@ -420,11 +417,8 @@ def _absolute(value: str | None, base: str | None) -> str | None:
 
 def _language_code(value: str | None) -> tuple[str | None, str]:
     """("en", "us") from "en-US", "en_US" or "en"; (None, "") when it is not an ISO 639-1 code."""
-    if not value:
-        return None, ""
-    code, _, region = value.strip().split(",")[0].replace("_", "-").partition("-")
-    code = code.strip().lower()
-    return (code, region.strip().lower()) if len(code) == 2 and code.isalpha() else (None, "")
+    code, region = language_parts(value)
+    return (code, region) if len(code) == 2 else (None, "")
 
 
 def _htmldate(html: str, url: str | None) -> str | None:

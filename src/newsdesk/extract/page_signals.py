@@ -14,6 +14,8 @@ from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newsdesk.text import drop_invisible
+
 _HEAD = "meta, link, title, script"
 _BODY = 'h1, script[type="application/ld+json"]'
 _BODY_AND_METAS = f"{_BODY}, meta, title"
@@ -101,7 +103,6 @@ def read_meta(declared: Declared) -> dict[str, list[str]]:
     return metas
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _GLUED_PUNCTUATION = re.compile(r"\x00(?=[:;,.!?)\]])|(?<=[(\[])\x00")
 
 
@@ -116,8 +117,9 @@ def node_text(node: LexborNode, limit: int = 0) -> str:
 
 
 def squash(text: str) -> str:
-    """`text` with whitespace collapsed and invisible characters (soft hyphens, zero widths) removed."""
-    return " ".join((text if text.isascii() else text.translate(_INVISIBLE)).split())
+    """`text` with whitespace collapsed and invisible characters (soft hyphens, zero width spaces)
+    removed; the zero width (non-)joiners that Persian and Hindi spell with stay."""
+    return " ".join(drop_invisible(text).split())
 
 
 def _marker(attributes: dict[str, str | None]) -> str:

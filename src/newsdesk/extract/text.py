@@ -22,11 +22,12 @@ from newsdesk.extract.text_meta import (
     line_key,
 )
 from newsdesk.extract.text_region import best_region, cut_at_final_cue, include_colon_lists, trim_region
+from newsdesk.text import replace_surrogates
 
 
 def extract_text(text: str, url: str | None = None) -> Article:
     """Turn a page flattened to text (one block element per line) into an `Article`."""
-    lines = split_lines(text)
+    lines = split_lines(replace_surrogates(text))
     article = Article(url=url)
     if not lines:
         return article

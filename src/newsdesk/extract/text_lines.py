@@ -30,6 +30,7 @@ from newsdesk.extract.text_cues import (
 )
 from newsdesk.extract.text_dates import is_date_line
 from newsdesk.extract.text_people import bio_name
+from newsdesk.text import INVISIBLE as INVISIBLE  # zero-width spacers make a blank line look non-empty
 
 WORD = re.compile(r"\w+")
 COPYRIGHT_YEAR = re.compile(r"(?:19|20)\d\d")
@@ -38,8 +39,6 @@ LETTER = re.compile(r"[^\W\d_]")
 # Ideographic and syllabic scripts carry a word's worth of meaning per character and use no spaces.
 WIDE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 SENTENCE_END = re.compile(r"[.!?。！？…:;]['\"”’»)\]]*$")
-# Zero-width characters that some pages use as spacers; they make a blank line look non-empty.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 ELLIPSIS_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 
 # Cue tests run on the head of a line only: cues sit at the start, and this bounds the work per line.

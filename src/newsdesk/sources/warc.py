@@ -337,8 +337,16 @@ def _fastwarc_records(stream: BinaryIO) -> Iterator[_Record]:
 
 def _warcio_records(stream: BinaryIO) -> Iterator[_Record]:
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
 
     records = ArchiveIterator(stream, arc2warc=True)
+    try:
+        yield from _warcio_items(records)
+    except ArchiveLoadFailed as exc:  # a record warcio cannot read: the reader's ValueError path
+        raise ValueError(str(exc)) from None
+
+
+def _warcio_items(records: Any) -> Iterator[_Record]:
     for record in records:
         http = record.http_headers
         headers = {name.lower(): value for name, value in http.headers} if http is not None else {}

@@ -1,13 +1,15 @@
 """The `Store` interface and the records it returns; sqlite.py, postgres.py and memory.py implement it.
 
-Articles are keyed by canonical URL, else URL, else a hash of the normalised body. Storing the same
-article again changes nothing ("unchanged"); a changed one (title, body or metadata; not where it was
-read from) replaces it and the earlier version is kept ("updated"); a new one is "stored".
+Articles are keyed by canonical URL, else URL (tracking parameters left out), else where they were
+read from (path, or archive@offset), else a hash of the normalised body (`rows.article_key`). Storing
+the same article again changes nothing ("unchanged"); a changed one (title, body or metadata; not
+where it was read from) replaces it and the earlier version is kept ("updated"); a new one is
+"stored". Two pages without a URL and with the same body are two articles (duplicates), not versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -214,8 +216,9 @@ class Store(Protocol):
 
     def put(self, article: Article) -> PutOutcome: ...
 
-    def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
-        """Store all in one transaction: after a crash either all of them are stored or none."""
+    def put_many(self, articles: Iterable[Article], done: Sequence[str] = ()) -> list[PutOutcome]:
+        """Store all in one transaction, with the checkpoints `done` marked done (as `mark_done`) in
+        it: after a crash either all of them are stored and marked or none is."""
         ...
 
     def get(self, id_or_url: int | str) -> StoredArticle | None: ...

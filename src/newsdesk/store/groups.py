@@ -65,13 +65,23 @@ def name_group(members: Sequence[Member]) -> list[Naming]:
     return [Naming(m.id, first.id, kind(m), order) for order, m in enumerate(ordered)]
 
 
+# Prefixes of the keys of articles without a URL (`newsdesk.store.rows.article_key`).
+SOURCE_KEY = "source:"
+BODY_KEY = "sha256:"
+
+
+def key_url(key: str) -> str | None:
+    """The URL an article's key is, None for the key of an article without one."""
+    return None if key.startswith((SOURCE_KEY, BODY_KEY)) else key
+
+
 @dataclass(frozen=True)
 class StoryMember:
     id: int
     title: str
     site: str
     published: str  # "" when unknown
-    key: str  # the article's key: canonical URL, else URL, else "sha256:" + body hash
+    key: str  # the article's key (`newsdesk.store.rows.article_key`)
 
 
 def story_record(story: int, members: Iterable[StoryMember], entities: list[str]) -> StoryRecord:
@@ -87,7 +97,7 @@ def story_record(story: int, members: Iterable[StoryMember], entities: list[str]
         articles=[m.id for m in by_arrival],
         sources=list(dict.fromkeys(m.site for m in by_date if m.site)),
         entities=list(entities),
-        urls=[m.key if not m.key.startswith("sha256:") else "" for m in by_arrival],
+        urls=[key_url(m.key) or "" for m in by_arrival],
     )
 
 

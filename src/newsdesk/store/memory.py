@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -72,9 +72,12 @@ class MemoryStore:
     def put(self, article: Article) -> PutOutcome:
         return self.put_many([article])[0]
 
-    def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
+    def put_many(self, articles: Iterable[Article], done: Sequence[str] = ()) -> list[PutOutcome]:
         prepared = [(article, rows.ArticleRow.of(article)) for article in articles]
-        return [self._put(article, row) for article, row in prepared]
+        outcomes = [self._put(article, row) for article, row in prepared]
+        for key in done:
+            self.mark_done(key)
+        return outcomes
 
     def _put(self, article: Article, row: rows.ArticleRow) -> PutOutcome:
         copy = Article.from_json(row.data)
@@ -281,7 +284,7 @@ class MemoryStore:
         for _, id in found:
             naming, entry = self._duplicates[id].naming, self._entries[id]
             out.append(DuplicateRecord(id, naming.group, naming.kind, entry.row.published_key or None,
-                                       None if entry.row.key.startswith("sha256:") else entry.row.key,
+                                       groups.key_url(entry.row.key),
                                        entry.row.title or None))
         return out
 

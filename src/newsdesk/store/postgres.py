@@ -150,11 +150,22 @@ CREATE INDEX article_search_sources ON article_search (site, host, published_key
 """
 
 
+# Version 8: articles re-keyed (no tracking parameters in URLs; a page without a URL is where it was
+# read from): see rows.REKEY_CANDIDATES.
+def _v8(cur: Cursor) -> None:
+    cur.execute(b"SELECT key FROM articles")
+    taken = {key for key, in cur.fetchall()}
+    cur.execute(rows.REKEY_CANDIDATES.encode())  # no parameters: "%" stays as written
+    for key, id in rows.rekeyed(cur.fetchall(), taken):
+        cur.execute(b"UPDATE articles SET key = %s WHERE id = %s", [key, id])
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
     _script(STORIES_SCHEMA.format(int="BIGINT", blob="BYTEA", date='TEXT COLLATE "C"')),
     _script(_V7),
+    _v8,
 ]
 
 # ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0; no normalisation) of an OR of words, as PostgreSQL computes

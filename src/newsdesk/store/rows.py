@@ -12,16 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from newsdesk.article import Article
-from newsdesk.enrich.language import language_key as language_key
 from newsdesk.errors import QueryError
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
-from newsdesk.store import enrichment
+from newsdesk.store import enrichment, groups
 from newsdesk.store.base import SearchRequest, SiteSummary
 from newsdesk.store.enrichment import EnrichmentRows
 from newsdesk.store.enrichment import name_key as author_key
+from newsdesk.text import host_of as host_of
+from newsdesk.text import language_key as language_key
 
 # Fields that say where and how an article was read, or what enrichment derived from it, not what it
 # says: a change in them alone is no new version.
@@ -55,6 +56,8 @@ class ArticleRow:
             content.pop(name, None)
         if article.canonical_url:
             content.pop("url")  # the address it was read at, when the page names its own
+        else:
+            content["url"] = _identity_url(article.url)  # tracking parameters are no change
         digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         site = site_of(article)
         return ArticleRow(
@@ -71,30 +74,71 @@ def index_of(article: Article) -> IndexedDocument:
 
 
 def article_key(article: Article) -> str:
-    """The canonical URL, else the URL (without fragment), else a hash of the normalised body."""
-    url = _clean_url(article.canonical_url) or _clean_url(article.url)
+    """What makes an article the same article: its canonical URL, else its URL (without fragment or
+    tracking parameters), else where it was read from ("source:" + path, or archive@offset), else
+    (an article given to the store alone) a hash of its normalised body. Two pages without a URL
+    with the same body are two articles, duplicates of each other (`newsdesk.stories.duplicates`),
+    never versions of one: a syndicated story saved from two sites keeps both sources."""
+    url = _identity_url(article.canonical_url) or _identity_url(article.url)
     if url:
         return url
+    if article.source and article.source.strip():
+        return groups.SOURCE_KEY + article.source.strip()
     body = " ".join(tokens(article.body))
-    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()[:40]
+    return groups.BODY_KEY + hashlib.sha256(body.encode()).hexdigest()[:40]
+
+
+# Query parameters that say how a reader came to a page, not which page it is.
+_TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+                       "mc_cid", "mc_eid", "_ga", "_gl", "ocid", "cmpid", "ncid"})
+
+
+def _identity_url(url: str | None) -> str | None:
+    """The URL without fragment and without tracking parameters (utm_* and the click ids of
+    `_TRACKING`); the other parameters stay as written, in their order."""
+    clean = _clean_url(url)
+    if not clean or "?" not in clean:
+        return clean
+    try:
+        parts = urlsplit(clean)
+    except ValueError:
+        return clean
+    kept = [pair for pair in parts.query.split("&")
+            if pair and not _is_tracking(unquote(pair.partition("=")[0]).strip().lower())]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _is_tracking(name: str) -> bool:
+    return name.startswith("utm_") or name in _TRACKING
+
+
+# Migration 7 of the SQL stores: the keys made before article_key kept tracking parameters and keyed
+# pages without a URL by their body are made again; the rows these can be.
+REKEY_CANDIDATES = f"SELECT id, key, data FROM articles WHERE key LIKE '{groups.BODY_KEY}%' OR key LIKE '%?%'"
+
+
+def rekeyed(candidates: Iterable[tuple[int, str, str]], taken: set[str]) -> list[tuple[str, int]]:
+    """(new key, id) of each of the (id, key, JSON) `candidates` whose key article_key now makes
+    otherwise, in id order, so that applied in order no two rows ever share a key; `taken` is every
+    key in the store. An article whose new key another one has already keeps its old one."""
+    changes = []
+    for id, key, data in sorted(candidates):
+        new = article_key(Article.from_json(data))
+        if new != key and new not in taken:
+            taken.discard(key)
+            taken.add(new)
+            changes.append((new, id))
+    return changes
 
 
 def _clean_url(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
-    return urlunsplit(parts._replace(fragment="")) if parts.scheme else url.strip()
-
-
-def host_of(url: str | None) -> str:
-    """The lower-case host of a URL without "www.", "" when there is none."""
-    if not url:
-        return ""
     try:
-        host = urlsplit(url.strip() if "//" in url else "//" + url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": not a URL urllib can read, kept as written
+        return url.strip()
+    return urlunsplit(parts._replace(fragment="")) if parts.scheme else url.strip()
 
 
 def site_of(article: Article) -> str:

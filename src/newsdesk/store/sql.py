@@ -138,9 +138,9 @@ class SqlStore:
     def put(self, article: Article) -> PutOutcome:
         return self.put_many([article])[0]
 
-    def put_many(self, articles: Iterable[Article]) -> list[PutOutcome]:
+    def put_many(self, articles: Iterable[Article], done: Sequence[str] = ()) -> list[PutOutcome]:
         pairs = [(article, rows.ArticleRow.of(article)) for article in articles]
-        if not pairs:
+        if not pairs and not done:
             return []
         outcomes: list[PutOutcome | None] = [None] * len(pairs)
         at = rows.now()
@@ -151,6 +151,8 @@ class SqlStore:
             pending: list[tuple[int, rows.ArticleRow, IndexedDocument]] = []
 
             def flush() -> None:
+                if not pending:
+                    return
                 ids = self._insert_many(cur, [(row, index) for _, row, index in pending], at)
                 for (position, row, _), id in zip(pending, ids, strict=True):
                     outcomes[position] = PutOutcome(id, "stored")
@@ -182,6 +184,10 @@ class SqlStore:
                     outcomes[position] = PutOutcome(id, "updated")
                     known[row.key] = (id, row.fingerprint, version + 1, row.data)
             flush()
+            # The checkpoints of the inputs this batch finishes, in the same transaction: after a kill
+            # either the articles and their checkpoints are both there or neither is.
+            for key in dict.fromkeys(done):
+                self._upsert_in(cur, "tasks", "key", {"key": key, "info": "{}", "done_at": at})
         return [outcome for outcome in outcomes if outcome is not None]
 
     def _known(self, cur: Cursor, keys: list[str]) -> dict[str, tuple[int, str, int, str]]:
@@ -447,13 +453,15 @@ class SqlStore:
                                             "updated_at": rows.now()})
 
     def _upsert(self, table: str, key: str, values: dict[str, Any]) -> None:
+        with self._transaction() as cur:
+            self._upsert_in(cur, table, key, values)
+
+    def _upsert_in(self, cur: Cursor, table: str, key: str, values: dict[str, Any]) -> None:
         names = list(values)
         updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
         marks = ", ".join("?" * len(names))
-        with self._transaction() as cur:
-            cur.execute(self._sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
-                                  f"ON CONFLICT ({key}) DO UPDATE SET {updates}"),
-                        list(values.values()))
+        cur.execute(self._sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
+                              f"ON CONFLICT ({key}) DO UPDATE SET {updates}"), list(values.values()))
 
     # --- duplicates and stories --------------------------------------------------------------
 
@@ -488,7 +496,7 @@ class SqlStore:
             "JOIN article_search a ON a.id = e.article_id JOIN articles r ON r.id = e.article_id "
             "WHERE d.article_id = ? ORDER BY e.grp_order", [article_id])
         return [DuplicateRecord(int(id), int(group), kind, published or None,
-                                key if not key.startswith("sha256:") else None, title or None)
+                                groups.key_url(key), title or None)
                 for id, group, kind, published, key, title in found]
 
     def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:

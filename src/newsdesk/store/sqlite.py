@@ -141,9 +141,19 @@ def _nothing(connection: sqlite3.Connection) -> None:
     """Version 7 added only PostgreSQL's title-and-authors tsvector; the numbers stay in step."""
 
 
+# Version 8: articles re-keyed (no tracking parameters in URLs; a page without a URL is where it was
+# read from): see rows.REKEY_CANDIDATES.
+def _v8(connection: sqlite3.Connection) -> None:
+    taken = {key for key, in connection.execute("SELECT key FROM articles")}
+    candidates = connection.execute(rows.REKEY_CANDIDATES).fetchall()
+    for key, id in rows.rekeyed(candidates, taken):
+        connection.execute("UPDATE articles SET key = ? WHERE id = ?", [key, id])
+
+
 # Migration N brings a store at version N-1 to version N. Version 6 (duplicate groups and stories)
 # starts empty: the articles of an older store join groups and stories at the next ingest or
-# `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them.
+# `newsdesk stories --rebuild` (newsdesk.stories.persist), which parse them. Version 8 makes the keys of
+# articles again (`rows.rekeyed`): tracking parameters out, pages without a URL keyed by their source.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(_V1),
     _v2,
@@ -152,6 +162,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v5,
     _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
     _nothing,
+    _v8,
 ]
 
 

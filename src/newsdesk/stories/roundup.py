@@ -37,10 +37,10 @@ from xml.etree import ElementTree as ET
 from newsdesk.article import Article
 from newsdesk.exports import http_url, markdown_link, markdown_text
 from newsdesk.store.base import Store, StoredArticle
-from newsdesk.store.rows import host_of
 from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.duplicates import DuplicateIndex
 from newsdesk.stories.tracker import StoryTracker, published_at
+from newsdesk.text import host_of
 
 SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?=\s+[\"“‘(]?[A-Z0-9])")
 # Words after which a full stop does not end a sentence ("Mr. Smith", "U.S. officials").

@@ -132,8 +132,8 @@ class _RecordingStore:
     def put(self, article: Article) -> Any:
         return self._store.put(self._public(article))
 
-    def put_many(self, articles: Any) -> Any:
-        return self._store.put_many([self._public(article) for article in articles])
+    def put_many(self, articles: Any, done: Any = ()) -> Any:
+        return self._store.put_many([self._public(article) for article in articles], done=done)
 
     def _public(self, article: Article) -> Article:
         if article.source:
