@@ -7,11 +7,12 @@ import pickle
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from newsdesk.article import Article, Entity
-from newsdesk.stories import DuplicateIndex, StoryClusterer, StoryTracker
+from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker
 from newsdesk.stories.clustering import Member
 from newsdesk.stories.features import Features, article_features, time_marks
 
@@ -104,7 +105,7 @@ def _enriched() -> None:
 def tracker_results() -> list[int]:
     tracker = StoryTracker()
     order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
-    return [story.id for story in tracker.add_many(enumerate(order))]
+    return [cast(Story, story).id for story in tracker.add_many(enumerate(order))]
 
 
 def test_similar_events_are_told_apart_and_one_event_is_followed(tracker_results: list[int]) -> None:
@@ -117,7 +118,7 @@ def test_similar_events_are_told_apart_and_one_event_is_followed(tracker_results
 def test_rebuild_gives_the_online_result(tracker_results: list[int]) -> None:
     order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
     tracker = StoryTracker()
-    one_by_one = [tracker.add(n, article).id for n, article in enumerate(order)]
+    one_by_one = [cast(Story, tracker.add(n, article)).id for n, article in enumerate(order)]
     assert one_by_one == tracker_results
     story = tracker.stories[tracker_results[0]]
     assert story.articles == [0, 2, 4]
@@ -126,9 +127,9 @@ def test_rebuild_gives_the_online_result(tracker_results: list[int]) -> None:
 
 def test_the_time_window_splits_reports_far_apart() -> None:
     tracker = StoryTracker(StoryClusterer())
-    first = tracker.add("a", QUAKE_2014[0])
-    later = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
-                                      "2017-06-01"))
+    first = cast(Story, tracker.add("a", QUAKE_2014[0]))
+    later = cast(Story, tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
+                                      "2017-06-01")))
     assert first.id != later.id
 
 
@@ -141,8 +142,11 @@ def test_features_come_from_enrichment_without_a_parse() -> None:
     assert features.entities == {"p1": 2} and features.persons == {"boric": 2}
     assert features.places == {"l1": 1}
     assert features.published is not None and features.published.tzinfo is None
-    assert "earthquake" in features.lead and "tsunami" in features.words and "tsunami" not in features.lead
-    assert "the" not in features.words and "6" not in features.words
+    # Words are kept per language (detected here: the article names none).
+    assert features.language == "en"
+    assert "en:earthquake" in features.lead and "en:tsunami" in features.words
+    assert "en:tsunami" not in features.lead
+    assert "en:the" not in features.words and "en:6" not in features.words
     assert article_features(Article(body="")).words == {}
 
 
@@ -169,7 +173,7 @@ def test_the_clusterer_pickles_and_carries_on(tracker_results: list[int]) -> Non
     for n, article in enumerate(order[:3]):
         tracker.add(n, article)
     restored = StoryTracker(pickle.loads(pickle.dumps(tracker.clusterer)))
-    rest = [restored.add(n, article).id for n, article in enumerate(order[3:], start=3)]
+    rest = [cast(Story, restored.add(n, article)).id for n, article in enumerate(order[3:], start=3)]
     assert rest == tracker_results[3:]
     assert restored.stories[tracker_results[0]].articles == [0, 2, 4]
 

@@ -72,7 +72,8 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
             enrich_articles(good, settings)  # who and where, as at ingest (one parse per document)
             stories = tracker.add_many((a.source, a) for a in good)
             for article, story in zip(good, stories, strict=True):
-                sys.stdout.write(json.dumps({"source": article.source, "story": str(story.id + 1),
+                sys.stdout.write(json.dumps({"source": article.source,
+                                             "story": None if story is None else str(story.id + 1),
                                              "title": article.title}, ensure_ascii=False) + "\n")
                 done += 1
             sys.stdout.flush()

@@ -467,13 +467,13 @@ class SqlStore:
                                 key if not key.startswith("sha256:") else None, title or None)
                 for id, group, kind, published, key, title in found]
 
-    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
-        found: dict[int, tuple[int, int]] = {}
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int | None]]:
+        found: dict[int, tuple[int, int | None]] = {}
         for chunk, marks in _chunks(ids):
             for id, group, story in self._read(
-                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d JOIN article_stories m "
-                    f"ON m.article_id = d.article_id WHERE d.article_id IN ({marks})", chunk):
-                found[int(id)] = (int(group), int(story))
+                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d "
+                    f"LEFT JOIN article_stories m ON m.article_id = d.article_id WHERE d.article_id IN ({marks})", chunk):
+                found[int(id)] = (int(group), None if story is None else int(story))
         return found
 
     def unassigned(self) -> int:
@@ -541,9 +541,10 @@ class SqlStore:
                     [[e.article_id, first + n, e.root, e.match, e.root, e.body_hash, e.signature, e.body_size,
                       e.lead_size, e.lead_words] for n, e in enumerate(a.entry for a in assignments)])
                 cur.executemany(self._sql("INSERT INTO article_stories (article_id, story_id) VALUES (?, ?)"),
-                                [[a.entry.article_id, a.story] for a in assignments])
+                                [[a.entry.article_id, a.story] for a in assignments if a.story is not None])
                 self._name_groups(cur, sorted({a.entry.root for a in assignments}))
-                self._write_stories(cur, sorted({a.story for a in assignments} | set(entities)), entities)
+                self._write_stories(cur, sorted({a.story for a in assignments if a.story is not None}
+                                                | set(entities)), entities)
             if data is not None:
                 cur.execute(self._sql("UPDATE story_state SET data = ?, data_seq = seq WHERE name = ?"),
                             [data, groups.TRACKER])

@@ -57,8 +57,20 @@ THRESHOLD = 0.45
 MEMBERS = 30
 CLOSEST = 3
 GATE = 0.05  # 0.02 gave the same stories on ECB+ (3 orders), six times slower
-WINDOW = timedelta(days=730)  # ECB+ events take in follow-ups: the trial, two years on
+# Time is hard evidence: an article more than the story kind's window from the story's span does not
+# join it. A story of one day's reports (span up to SPAN_EVENT) is an event: its window is EVENT_WINDOW;
+# a story already followed over more days is a developing one: DEVELOPING_WINDOW.
+SPAN_EVENT = timedelta(days=2)
+EVENT_WINDOW = timedelta(days=14)
+DEVELOPING_WINDOW = timedelta(days=60)
+WINDOW = DEVELOPING_WINDOW  # the longest (kept for callers that name it)
 WEEK = math.log1p(7)
+# Evidence (features.Features.evidence): an item counts when, as the article arrives, at most
+# max(RARE_MIN, RARE_SHARE * articles seen) articles had it (for headline words and quotes: of the
+# articles in its language).
+RARE_MIN = 20
+RARE_SHARE = 0.05
+LANGUAGE_BAGS = frozenset({"words", "lead"})  # weighted by the statistics of the article's language
 
 Vector = dict[str, float]
 
@@ -69,6 +81,7 @@ class Member:
 
     vectors: dict[str, Vector]
     when: datetime | None
+    evidence: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -100,33 +113,48 @@ class StoryClusterer:
         self._bags = tuple(bag for bag in BAGS if self.weights.get(bag) or self.conflict.get(bag))
         self._df: dict[str, Counter[str]] = {bag: Counter() for bag in self._bags}
         self._seen = 0
+        self._seen_language: Counter[str] = Counter()
+        self._evidence_df: Counter[str] = Counter()
         # word -> story id -> sum of the word's weights over the story's last members
         self._index: dict[str, dict[int, float]] = {}
 
     def vectorise(self, features: Features) -> dict[str, Vector]:
-        """The article's weighted, normalised bags; the document frequencies are updated first."""
+        """The article's weighted, normalised bags; the document frequencies are updated first. The
+        words and lead words are weighted by the statistics of the article's language alone."""
         self._seen += 1
+        self._seen_language[features.language] += 1
         vectors: dict[str, Vector] = {}
         for bag in self._bags:
             counts = features.bag(bag)
             df = self._df[bag]
             df.update(counts.keys())
-            vector = {term: (1 + math.log(count)) * math.log((self._seen + 1) / (df[term] + 0.5))
+            seen = self._seen_language[features.language] if bag in LANGUAGE_BAGS else self._seen
+            vector = {term: (1 + math.log(count)) * math.log((seen + 1) / (df[term] + 0.5))
                       for term, count in counts.items() if count > 0}
             norm = math.sqrt(sum(v * v for v in vector.values()))
             vectors[bag] = {t: v / norm for t, v in vector.items()} if norm else {}
         return vectors
 
+    def rare_evidence(self, features: Features) -> frozenset[str]:
+        """The article's evidence items that are still rare (RARE_MIN, RARE_SHARE); counted first."""
+        self._evidence_df.update(features.evidence)
+        everywhere = max(RARE_MIN, RARE_SHARE * self._seen)
+        in_language = max(RARE_MIN, RARE_SHARE * self._seen_language[features.language])
+        return frozenset(item for item in features.evidence
+                         if self._evidence_df[item] <= (in_language if item[0] in "hq" else everywhere))
+
     def add(self, key: Hashable, features: Features, when: datetime | None = None) -> Story:
         """Assign the article to a story (an existing one or a new one) and return the story."""
         when = when if when is not None else features.published
-        member = Member(self.vectorise(features), when)
+        member = Member(self.vectorise(features), when, self.rare_evidence(features))
         best, best_p = None, self.threshold
         for story_id, words in sorted(self._overlaps(member).items()):
             story = self.stories[story_id]
             if words / len(story.members) < GATE or not self._in_window(story, when):
                 continue
-            scores = (self.probability(member, other) for other in story.members)
+            # A pair with no specific evidence in common counts as unrelated, however alike its words.
+            scores = (self.probability(member, other) if member.evidence & other.evidence else 0.0
+                      for other in story.members)
             closest = heapq.nlargest(self.closest, scores)
             p = sum(closest) / len(closest)
             if p >= best_p and (best is None or p > best_p):
@@ -163,9 +191,12 @@ class StoryClusterer:
         return found
 
     def _in_window(self, story: Story, when: datetime | None) -> bool:
+        """Whether `when` is within the story's window (see EVENT_WINDOW) of its span."""
         if self.window is None or when is None or story.first_seen is None or story.last_seen is None:
             return True
-        return story.first_seen - self.window <= when <= story.last_seen + self.window
+        developing = story.last_seen - story.first_seen > SPAN_EVENT
+        window = min(self.window, DEVELOPING_WINDOW if developing else EVENT_WINDOW)
+        return story.first_seen - window <= when <= story.last_seen + window
 
     def _join(self, story: Story, key: Hashable, member: Member, features: Features) -> None:
         story.articles.append(key)

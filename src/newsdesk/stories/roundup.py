@@ -132,7 +132,8 @@ def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
     tracker = tracker or StoryTracker()
     by_story: dict[int, list[int]] = {}
     for (number, _), story in zip(originals, tracker.add_many(originals), strict=True):
-        by_story.setdefault(story.id, []).append(number)
+        if story is not None:  # a page that is not an article is in no story, so in no roundup
+            by_story.setdefault(story.id, []).append(number)
     return _roundup(title, chosen, list(by_story.values()), copies, topics)
 
 
@@ -154,6 +155,8 @@ def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title
         if place is None:
             return None
         group, story = place
+        if story is None:  # not an article: in no story, so in no roundup
+            continue
         lead = leads.setdefault(group, number)
         if lead == number:
             copies[number] = []
