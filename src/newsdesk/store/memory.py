@@ -334,7 +334,9 @@ class MemoryStore:
                 self._duplicates[naming.id].naming = naming
         for story in {a.story for a in assignments if a.story is not None} | set(entities):
             members_ = [groups.StoryMember(id, self._entries[id].row.title, self._entries[id].row.site,
-                                           self._entries[id].row.published_key, self._entries[id].row.key)
+                                           self._entries[id].row.published_key, self._entries[id].row.key,
+                                           None if self._entries[id].row.site
+                                           else json.loads(self._entries[id].row.data).get("source"))
                         for id, number in self._story_of.items() if number == story]
             kept = self._stories[story].entities if story in self._stories else []
             self._stories[story] = groups.story_record(story, members_, list(entities.get(story, kept)))
