@@ -37,6 +37,8 @@ from rich.table import Table
 from folds import DATA, load_folds, site_of
 from newsdesk.article import Article, Page
 from newsdesk.stories import DuplicateIndex, StoryTracker
+from newsdesk.stories.features import language_of
+from newsdesk.stories.tracker import is_article
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "results"
@@ -141,8 +143,9 @@ def run(items: list[Item], seed: int) -> dict[str, int]:
             roots[item.name] = str(match.group)
     for item, placed in zip(originals, tracker.add_many((i.name, i.article) for i in originals), strict=True):
         story[item.name] = -1 if placed is None else placed.id
-    for name, root in roots.items():
-        story[name] = story[root]
+    kinds = {item.name: item.article for item in items}
+    for name, root in roots.items():  # a copy is in its original's story, unless it is no article
+        story[name] = story[root] if is_article(kinds[name]) else -1
     return story
 
 
@@ -202,7 +205,7 @@ def main() -> None:
         articles_only = [i for i in part if (i.article.page_type or "article") == "article"]
         by_language: dict[str, list[Item]] = defaultdict(list)
         for item in articles_only:
-            by_language[item.article.language or "?"].append(item)
+            by_language[language_of(item.article)].append(item)  # as the tracker takes it
         rows = sorted(by_language.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         total = sum(1 for i in articles_only if i.name in wrong)
         table.add_row(label, "every language", str(len(articles_only)), str(total),
@@ -220,7 +223,7 @@ def main() -> None:
             titles = {i.name: i.article.title for i in part}
             for name in sorted(wrong):
                 console.print(f"[{label}] {name} {titles[name]!r} with "
-                              + "; ".join(f"{o} {titles[o]!r}" for o in wrong[name]))
+                              + "; ".join(f"{o} {titles[o]!r}" for o in wrong[name]), markup=False)
     console.print(table)
 
 

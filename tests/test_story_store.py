@@ -431,3 +431,27 @@ def test_two_processes_assigning_into_one_store(store: Store) -> None:
     assert [s.articles for s in online[0]] == [[1, 3, 6], [2, 5], [4]]
     StoryKeeper(store).rebuild()
     assert everything(store) == online
+
+
+def test_stories_of_another_version_are_rebuilt_when_shown(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """A store whose stories were made by another version of the clustering is rebuilt (with a notice)
+    before `newsdesk stories` lists them, and gives what assigning them online gives."""
+    import pickle
+
+    from newsdesk.stories.persist import _Tracked
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with open_store(url) as store:
+        store.put_many(ARRIVALS)
+        assert assign_stories(store) == len(ARRIVALS)
+        online = everything(store)
+        old = pickle.dumps({"version": "an older clustering", "tracked": _Tracked()})
+        assert store.save_assignments([], {}, store.story_state().serial, old)
+    listed = cli("stories", "--db", url, "--format", "jsonl")
+    assert listed.exit_code == 0, listed.output
+    assert "made by another version of newsdesk: rebuilding them from 6 articles" in listed.stderr
+    assert [json.loads(line) for line in listed.stdout.splitlines()] == [asdict(s) for s in online[0]]
+    with open_store(url) as store:
+        assert everything(store) == online and not StoryKeeper(store).outdated()
+    again = cli("stories", "--db", url, "--format", "jsonl")
+    assert again.stderr == "" and again.stdout == listed.stdout

@@ -139,6 +139,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
     try:
         with open_store(db) as store:
+            rebuild_outdated(store)
             stored = list(store.iter_articles(request))
             # The stories kept in the store; recomputed for the period if an article is in none yet.
             result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
@@ -202,6 +203,16 @@ def keep_stories(store: Store, *, rebuild: bool = False) -> int:
             keeper.close()
 
 
+def rebuild_outdated(store: Store) -> None:
+    """Rebuild the stories (with a progress bar) when they were made by another version of newsdesk."""
+    from newsdesk.stories.persist import StoryKeeper
+
+    if StoryKeeper(store).outdated():
+        click.echo("the stories kept in the store were made by another version of newsdesk: rebuilding "
+                   f"them from {store.count()} articles", err=True)
+        keep_stories(store, rebuild=True)
+
+
 def _show(record: StoryRecord) -> None:
     click.echo(click.style(f"[{record.id}] {record.headline or '(untitled)'}", bold=True))
     dates = " to ".join(dict.fromkeys(d[:10] for d in (record.first_seen, record.last_seen) if d))
@@ -245,6 +256,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
         if rebuild:
             count = keep_stories(store, rebuild=True)
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
+        else:
+            rebuild_outdated(store)
         records = store.stories(since, until, top, site)
         if fmt == "jsonl":
             for record in records:
@@ -267,6 +280,7 @@ def story(story_id: str, since: str | None, until: str | None, db: str | None) -
     """One story by its id (S12, as `newsdesk stories` shows it), as indented JSON: headline, first and
     last seen, its articles (ids, in order of arrival) and their URLs, sources and top entities."""
     with _open(db) as store:
+        rebuild_outdated(store)
         record = store.story(story_id)
         if record is None:
             _warn_unassigned(store)

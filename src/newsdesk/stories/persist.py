@@ -139,6 +139,12 @@ class StoryKeeper:
             done += len(assignments)
             self.progress(done, max(total, done))
 
+    def outdated(self) -> bool:
+        """Whether the stories kept were made by another version of the clustering code (or their
+        saved state cannot be read): they are then rebuilt before they are shown."""
+        state = self.store.story_state()
+        return state.data_seq > 0 and self._unpickle(state.data) is None
+
     def rebuild(self) -> int:
         """Forget every group and story, and assign every article again in order of arrival."""
         self.store.clear_stories()
