@@ -433,7 +433,8 @@ def test_two_processes_assigning_into_one_store(store: Store) -> None:
     assert everything(store) == online
 
 
-def test_stories_of_another_version_are_rebuilt_when_shown(cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_stories_of_another_version_are_rebuilt_when_shown(cli: Callable[..., Result],
+                                                           tmp_path: Path) -> None:
     """A store whose stories were made by another version of the clustering is rebuilt (with a notice)
     before `newsdesk stories` lists them, and gives what assigning them online gives."""
     import pickle
