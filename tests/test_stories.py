@@ -6,6 +6,7 @@ import json
 import pickle
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -192,3 +193,45 @@ def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.
     assert [Path(line["source"]).name for line in lines] == ["0.txt", "1.txt", "2.txt"]
     assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
     assert b"broken.html.gz" in result.stderr and b"3 documents in 2 stories, 1 failed" in result.stderr
+
+
+BOXING_DE = ("Der Boxer Tobias Brandt hat am Samstag in Hamburg seinen Titel verteidigt. Er gewann den "
+             "Kampf nach zwölf Runden einstimmig nach Punkten, und die Halle war mit den Fans der beiden "
+             "Boxer voll.")
+HOCKEY_DE = ("Die Eisbären haben am Samstag in Berlin das Spiel gegen die Adler mit drei zu eins gewonnen. "
+             "Die Mannschaft von Trainer Jonas Weber war in der Halle von Anfang an besser, und die Fans "
+             "waren voll des Lobes.")
+
+
+def test_pages_in_another_language_are_not_grouped_by_their_function_words() -> None:
+    """Two German reports of different events share many common words (der, die, und, in, am Samstag,
+    Halle, Fans) among English news: the words of a language are weighed by that language alone, and
+    nothing specific (a name, a place, a figure) links them."""
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    english = [_article(a.title or "", a.body.split("\n\n"), None) for a in (*QUAKE_2014, *QUAKE_2010)]
+    for n, article in enumerate(english):
+        tracker.add(f"en{n}", article)
+    boxing = tracker.add("de1", Article(title="Brandt verteidigt Titel", body=BOXING_DE, language="de"))
+    hockey = tracker.add("de2", Article(title="Eisbären gewinnen in Berlin", body=HOCKEY_DE, language="de"))
+    assert boxing is not None and hockey is not None and boxing.id != hockey.id
+    assert StoryTracker().features([Article(body=HOCKEY_DE, language="de")])[0].words["de:eisbären"] == 1
+
+
+def test_pages_that_are_not_articles_are_in_no_story() -> None:
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    listing = Article(title="Latest news", body=QUAKE_2014[1].body, published=QUAKE_2014[1].published,
+                      page_type="listing")
+    assert first is not None and tracker.add("b", listing) is None
+    assert first.articles == ["a"] and len(tracker.stories) == 1
+    unknown = Article(title=QUAKE_2014[1].title, body=QUAKE_2014[1].body, published=QUAKE_2014[1].published)
+    assert tracker.add("c", unknown) is first  # no page type: an article
+
+
+def test_an_undated_page_is_news_of_when_it_arrives() -> None:
+    """Undated, a report of the 2014 quake arriving in 2024 is not taken into the 2014 story."""
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    first = tracker.add("a", QUAKE_2014[0])
+    undated = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"), None))
+    assert first is not None and undated is not None and undated.id != first.id
+    assert str(undated.first_seen)[:10] == "2024-10-05"
