@@ -235,3 +235,42 @@ def test_an_undated_page_is_news_of_when_it_arrives() -> None:
     undated = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"), None))
     assert first is not None and undated is not None and undated.id != first.id
     assert str(undated.first_seen)[:10] == "2024-10-05"
+
+
+TEMPLATE = [  # what a template-heavy site leaves around every report when extraction keeps it
+    "Sign up for the Northport Evening Post newsletter to get the day's headlines in your inbox every "
+    "morning, and follow the Northport Evening Post on social media for breaking news alerts.",
+    "Copyright 2024 Northport Evening Post Media Group. All rights reserved. This material may not be "
+    "published, broadcast, rewritten or redistributed without the written permission of the publisher.",
+    "Read more: Northport Evening Post weather, traffic, local sport and the Northport Evening Post "
+    "community calendar, updated every hour by the Northport Evening Post newsroom.",
+]
+LIBRARY = ["The Northport library will open on Sundays from next month, librarian Anna Kowal said on "
+           "Thursday, after 1,200 residents signed a petition asking for longer hours."]
+ROADWORKS = ["Roadworks on Harbour Street will close two lanes for 18 days from Monday, the city's "
+             "transport office said, as crews replace a 340-metre water main."]
+
+
+def test_two_reports_of_one_template_heavy_site_are_neither_copies_nor_one_story() -> None:
+    """The same boilerplate around two different reports: not duplicates, not one story."""
+    library = _article("Library to open on Sundays", [*LIBRARY, *TEMPLATE], "2024-10-03T09:00:00Z")
+    roadworks = _article("Harbour Street roadworks", [*ROADWORKS, *TEMPLATE], "2024-10-03T10:00:00Z")
+    library.site_name = roadworks.site_name = "Northport Evening Post"
+    index = DuplicateIndex()
+    assert index.add("library", library.body) is None and index.add("roadworks", roadworks.body) is None
+    tracker = StoryTracker()
+    first, second = tracker.add("library", library), tracker.add("roadworks", roadworks)
+    assert first is not None and second is not None and first.id != second.id
+
+
+def test_one_wire_story_rewritten_by_two_outlets_is_one_story_not_one_copy() -> None:
+    """A wire report and another outlet's rewrite of it: not copies of each other, but one story."""
+    from test_roundup import WIRE
+    from test_story_day import REWRITE
+
+    one = _article("Senate passes wage bill", WIRE, "2024-10-01T08:00:00Z")
+    other = _article("Senators back $15 minimum wage", REWRITE, "2024-10-01T11:00:00Z")
+    index = DuplicateIndex()
+    assert index.add("one", one.body) is None and index.add("other", other.body) is None
+    tracker = StoryTracker()
+    assert cast(Story, tracker.add("one", one)).id == cast(Story, tracker.add("other", other)).id

@@ -355,8 +355,9 @@ FIRE = [
                    "after firefighters worked through the night in the harbour district."),
     ("2099-01-01", "Astronomers at the Kepler observatory in Chile found a comet that will pass close to "
                    "Earth next spring, the observatory's director said."),
-    ("2024-01-03", "The warehouse fire in the Northport harbour district was started by a faulty heater, "
-                   "fire chief Helen Ortiz told reporters."),
+    ("2024-01-03", "Fire chief Helen Ortiz said the Northport warehouse fire in the harbour district, under "
+                   "control since Tuesday after firefighters worked through the night, was started by a "
+                   "faulty heater."),
     ("2024-02-20", "The Riverside council approved a budget that pays for new school buildings and longer "
                    "library hours, mayor Dana Morgan said on Saturday."),
     (None, "Helen Ortiz, the Northport fire chief, thanked the firefighters who fought the harbour district "
@@ -392,7 +393,7 @@ def test_forget_closes_stories_of_the_clusterer() -> None:
 
     def features() -> Features:
         return Features(words=Counter({"fire": 2, "warehouse": 1}), entities=Counter({"helen-ortiz": 1}),
-                        evidence={"e:helen-ortiz"})
+                        evidence={"e:helen-ortiz", "e:northport"})
 
     clusterer = StoryClusterer()
     old = clusterer.add("a", features(), datetime(2024, 1, 1))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsdesk.article import Article
+from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.clustering import Story, StoryClusterer
 from newsdesk.stories.features import Features, article_features, published_at
 
 __all__ = ["NOT_ARTICLES", "StoryTracker", "is_article", "published_at"]
 
+TEMPLATE_MEMORY = 100  # paragraphs remembered per site, for TEMPLATE_SITES sites (the state stays bounded)
+TEMPLATE_SITES = 1_000
 # Page types (Article.page_type) that never form or join a story: they stay searchable.
 NOT_ARTICLES = frozenset({"listing", "collection", "product", "service", "documentation", "forum"})
 
@@ -37,6 +43,8 @@ class StoryTracker:
     def __init__(self, clusterer: StoryClusterer | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.clusterer = clusterer or StoryClusterer()
+        # Per site, the hashes of the last TEMPLATE_MEMORY paragraphs seen on it (see `features`).
+        self.paragraphs: dict[str, OrderedDict[int, None]] = {}
         self.clock = clock  # None: the time now (UTC); a function is not kept in a saved state
         self.names: dict[str, str] = {}  # entity id -> name, for a story's top entities
 
@@ -45,12 +53,39 @@ class StoryTracker:
         return self.clusterer.stories
 
     def features(self, articles: list[Article]) -> list[Features]:
+        """The articles' features, in order. A paragraph an earlier article of the same site had word for
+        word is the site's template (a newsletter box, a copyright line), not the report: it is left out,
+        so two reports of one template-heavy site are not alike by their template."""
         out = []
         for article in articles:
             entities = article.entities if article.enrichment else []
             self.names.update((entity.id, entity.name) for entity in entities)
-            out.append(article_features(article, entities))
+            out.append(article_features(self._without_template(article), entities))
         return out
+
+    def _without_template(self, article: Article) -> Article:
+        site = store_site_of(article)
+        if not site:
+            return article
+        seen = self.paragraphs.pop(site, None) or OrderedDict()
+        self.paragraphs[site] = seen  # the most recently seen site last
+        if len(self.paragraphs) > TEMPLATE_SITES:
+            del self.paragraphs[next(iter(self.paragraphs))]
+        kept = []
+        for paragraph in article.body.split("\n"):
+            key = zlib.crc32(" ".join(paragraph.split()).casefold().encode())
+            if not paragraph.strip():
+                kept.append(paragraph)
+            elif key in seen:
+                seen.move_to_end(key)
+                kept.append("")  # dropped
+            else:
+                seen[key] = None
+                kept.append(paragraph)
+                if len(seen) > TEMPLATE_MEMORY:
+                    seen.popitem(last=False)
+        body = "\n".join(kept)
+        return article if body == article.body else replace(article, body=body)
 
     def top_entities(self, story: Story, count: int = 5) -> list[str]:
         ranked = sorted(story.entity_counts.items(), key=lambda kv: (-kv[1], kv[0]))
