@@ -36,7 +36,12 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     organisations and places found, as at ingest), then assigned to the story it most likely belongs
     to, or starts a new one: the words of the report and of its lead say how alike two reports are;
     who (the same people or not), where (the same places or not) and when (dates in the text, the
-    publication dates) confirm or contradict it. Earlier assignments are never revisited, so the
+    publication dates) confirm or contradict it. Two documents count as alike only when they share
+    specific evidence (names, places, figures, quoted phrases, rare headline words); words are
+    compared within one language; an undated document is taken at the time of the run; a story takes
+    documents within 14 days of its span (60 once it has run over several days); a page whose type is
+    not an article's (listing, collection, product, service, documentation, forum) is in no story
+    ("story": null). Earlier assignments are never revisited, so the
     result depends on the order of the PATHS, and is the same for the same order. Prints one line per
     document:
 
@@ -243,7 +248,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
     near-duplicate or teaser: see `newsdesk duplicates`) join the story of their earliest copy; other
     articles join the most similar open story on who, where, when and words, or start one. Stories are
-    kept in the store, listed here most widely covered first (sources, then articles). A story's id is
+    kept in the store, listed here most widely covered first (sources: sites, else URL hosts, else the
+    archive or folder read; then articles; then the most recent). A story's id is
     S + the id of the article that started it: `newsdesk story S12`. See docs/stories.md.
 
     \b
