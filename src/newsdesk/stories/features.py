@@ -47,6 +47,7 @@ from functools import cache
 
 from newsdesk.article import Article, Entity
 
+DETECT_CHARS = 400
 UNKNOWN = "und"  # the language of an article nothing says the language of
 # Languages whose nouns are capitalised: a single capitalised word there is no name.
 NOUNS_CAPITALISED = frozenset({"de", "lb"})
@@ -133,12 +134,14 @@ def published_at(article: Article) -> datetime | None:
 
 def language_of(article: Article) -> str:
     """The article's language as a bare code ("pt" for "pt-BR"): as enrichment or the page gives it,
-    else detected from its text (`newsdesk.enrich.language`), else UNKNOWN."""
+    else detected from the opening of its text (`newsdesk.enrich.language` over DETECT_CHARS: a few
+    hundred characters tell languages apart, at a fifth of the cost of the 2,000 enrichment reads),
+    else UNKNOWN."""
     from newsdesk.enrich.language import detect_language, language_key
 
     code = language_key(article.language)
     if not (code.isalpha() and 2 <= len(code) <= 3):
-        code = language_key(detect_language(f"{article.title or ''}\n{article.body}"))
+        code = language_key(detect_language(f"{article.title or ''}\n{article.body}"[:DETECT_CHARS]))
     return code if code.isalpha() and 2 <= len(code) <= 3 else UNKNOWN
 
 
