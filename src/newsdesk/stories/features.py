@@ -149,8 +149,9 @@ def words(text: str, language: str = "en") -> Counter[str]:
     """Content words as `language:word`: casefolded, two letters or more, no stop words of the
     language, no numbers but years."""
     stop = stop_words(language)
-    return Counter(f"{language}:{word}" for word in WORD.findall(text.casefold())
-                   if word not in stop and (not word.isdigit() or len(word) == 4))
+    counts = Counter(word for word in WORD.findall(text.casefold())
+                     if word not in stop and (not word.isdigit() or len(word) == 4))
+    return Counter({f"{language}:{word}": count for word, count in counts.items()})
 
 
 def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set[str]:
@@ -186,8 +187,10 @@ def names(text: str, language: str) -> set[str]:
             else:
                 _keep(run, first, found, singles)
                 run = [word] if capital else []
-                before = line[:match.start()].rstrip()
-                first = not before or before[-1] in ".!?:;\"“”«»„-–—•|"
+                at = match.start()
+                before = line[max(0, at - 4):at].rstrip()  # a short look back: no copy of the line
+                first = (not before and not line[:at].strip()) or (bool(before) and before[-1] in
+                                                                    ".!?:;\"“”«»„-–—•|")
             end = match.end()
         _keep(run, first, found, singles)
     return found
