@@ -6,12 +6,14 @@ import json
 import pickle
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from newsdesk.article import Article, Entity
-from newsdesk.stories import DuplicateIndex, StoryClusterer, StoryTracker
+from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker
 from newsdesk.stories.clustering import Member
 from newsdesk.stories.features import Features, article_features, time_marks
 
@@ -104,7 +106,7 @@ def _enriched() -> None:
 def tracker_results() -> list[int]:
     tracker = StoryTracker()
     order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
-    return [story.id for story in tracker.add_many(enumerate(order))]
+    return [cast(Story, story).id for story in tracker.add_many(enumerate(order))]
 
 
 def test_similar_events_are_told_apart_and_one_event_is_followed(tracker_results: list[int]) -> None:
@@ -117,7 +119,7 @@ def test_similar_events_are_told_apart_and_one_event_is_followed(tracker_results
 def test_rebuild_gives_the_online_result(tracker_results: list[int]) -> None:
     order = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
     tracker = StoryTracker()
-    one_by_one = [tracker.add(n, article).id for n, article in enumerate(order)]
+    one_by_one = [cast(Story, tracker.add(n, article)).id for n, article in enumerate(order)]
     assert one_by_one == tracker_results
     story = tracker.stories[tracker_results[0]]
     assert story.articles == [0, 2, 4]
@@ -126,9 +128,9 @@ def test_rebuild_gives_the_online_result(tracker_results: list[int]) -> None:
 
 def test_the_time_window_splits_reports_far_apart() -> None:
     tracker = StoryTracker(StoryClusterer())
-    first = tracker.add("a", QUAKE_2014[0])
-    later = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
-                                      "2017-06-01"))
+    first = cast(Story, tracker.add("a", QUAKE_2014[0]))
+    later = cast(Story, tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"),
+                                      "2017-06-01")))
     assert first.id != later.id
 
 
@@ -141,8 +143,11 @@ def test_features_come_from_enrichment_without_a_parse() -> None:
     assert features.entities == {"p1": 2} and features.persons == {"boric": 2}
     assert features.places == {"l1": 1}
     assert features.published is not None and features.published.tzinfo is None
-    assert "earthquake" in features.lead and "tsunami" in features.words and "tsunami" not in features.lead
-    assert "the" not in features.words and "6" not in features.words
+    # Words are kept per language (detected here: the article names none).
+    assert features.language == "en"
+    assert "en:earthquake" in features.lead and "en:tsunami" in features.words
+    assert "en:tsunami" not in features.lead
+    assert "en:the" not in features.words and "en:6" not in features.words
     assert article_features(Article(body="")).words == {}
 
 
@@ -169,7 +174,7 @@ def test_the_clusterer_pickles_and_carries_on(tracker_results: list[int]) -> Non
     for n, article in enumerate(order[:3]):
         tracker.add(n, article)
     restored = StoryTracker(pickle.loads(pickle.dumps(tracker.clusterer)))
-    rest = [restored.add(n, article).id for n, article in enumerate(order[3:], start=3)]
+    rest = [cast(Story, restored.add(n, article)).id for n, article in enumerate(order[3:], start=3)]
     assert rest == tracker_results[3:]
     assert restored.stories[tracker_results[0]].articles == [0, 2, 4]
 
@@ -188,3 +193,84 @@ def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.
     assert [Path(line["source"]).name for line in lines] == ["0.txt", "1.txt", "2.txt"]
     assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
     assert b"broken.html.gz" in result.stderr and b"3 documents in 2 stories, 1 failed" in result.stderr
+
+
+BOXING_DE = ("Der Boxer Tobias Brandt hat am Samstag in Hamburg seinen Titel verteidigt. Er gewann den "
+             "Kampf nach zwölf Runden einstimmig nach Punkten, und die Halle war mit den Fans der beiden "
+             "Boxer voll.")
+HOCKEY_DE = ("Die Eisbären haben am Samstag in Berlin das Spiel gegen die Adler mit drei zu eins gewonnen. "
+             "Die Mannschaft von Trainer Jonas Weber war in der Halle von Anfang an besser, und die Fans "
+             "waren voll des Lobes.")
+
+
+def test_pages_in_another_language_are_not_grouped_by_their_function_words() -> None:
+    """Two German reports of different events share many common words (der, die, und, in, am Samstag,
+    Halle, Fans) among English news: the words of a language are weighed by that language alone, and
+    nothing specific (a name, a place, a figure) links them."""
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    english = [_article(a.title or "", a.body.split("\n\n"), None) for a in (*QUAKE_2014, *QUAKE_2010)]
+    for n, article in enumerate(english):
+        tracker.add(f"en{n}", article)
+    boxing = tracker.add("de1", Article(title="Brandt verteidigt Titel", body=BOXING_DE, language="de"))
+    hockey = tracker.add("de2", Article(title="Eisbären gewinnen in Berlin", body=HOCKEY_DE, language="de"))
+    assert boxing is not None and hockey is not None and boxing.id != hockey.id
+    assert StoryTracker().features([Article(body=HOCKEY_DE, language="de")])[0].words["de:eisbären"] == 1
+
+
+def test_pages_that_are_not_articles_are_in_no_story() -> None:
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    listing = Article(title="Latest news", body=QUAKE_2014[1].body, published=QUAKE_2014[1].published,
+                      page_type="listing")
+    assert first is not None and tracker.add("b", listing) is None
+    assert first.articles == ["a"] and len(tracker.stories) == 1
+    unknown = Article(title=QUAKE_2014[1].title, body=QUAKE_2014[1].body, published=QUAKE_2014[1].published)
+    assert tracker.add("c", unknown) is first  # no page type: an article
+
+
+def test_an_undated_page_is_news_of_when_it_arrives() -> None:
+    """Undated, a report of the 2014 quake arriving in 2024 is not taken into the 2014 story."""
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    first = tracker.add("a", QUAKE_2014[0])
+    undated = tracker.add("b", _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"), None))
+    assert first is not None and undated is not None and undated.id != first.id
+    assert str(undated.first_seen)[:10] == "2024-10-05"
+
+
+TEMPLATE = [  # what a template-heavy site leaves around every report when extraction keeps it
+    "Sign up for the Northport Evening Post newsletter to get the day's headlines in your inbox every "
+    "morning, and follow the Northport Evening Post on social media for breaking news alerts.",
+    "Copyright 2024 Northport Evening Post Media Group. All rights reserved. This material may not be "
+    "published, broadcast, rewritten or redistributed without the written permission of the publisher.",
+    "Read more: Northport Evening Post weather, traffic, local sport and the Northport Evening Post "
+    "community calendar, updated every hour by the Northport Evening Post newsroom.",
+]
+LIBRARY = ["The Northport library will open on Sundays from next month, librarian Anna Kowal said on "
+           "Thursday, after 1,200 residents signed a petition asking for longer hours."]
+ROADWORKS = ["Roadworks on Harbour Street will close two lanes for 18 days from Monday, the city's "
+             "transport office said, as crews replace a 340-metre water main."]
+
+
+def test_two_reports_of_one_template_heavy_site_are_neither_copies_nor_one_story() -> None:
+    """The same boilerplate around two different reports: not duplicates, not one story."""
+    library = _article("Library to open on Sundays", [*LIBRARY, *TEMPLATE], "2024-10-03T09:00:00Z")
+    roadworks = _article("Harbour Street roadworks", [*ROADWORKS, *TEMPLATE], "2024-10-03T10:00:00Z")
+    library.site_name = roadworks.site_name = "Northport Evening Post"
+    index = DuplicateIndex()
+    assert index.add("library", library.body) is None and index.add("roadworks", roadworks.body) is None
+    tracker = StoryTracker()
+    first, second = tracker.add("library", library), tracker.add("roadworks", roadworks)
+    assert first is not None and second is not None and first.id != second.id
+
+
+def test_one_wire_story_rewritten_by_two_outlets_is_one_story_not_one_copy() -> None:
+    """A wire report and another outlet's rewrite of it: not copies of each other, but one story."""
+    from test_roundup import WIRE
+    from test_story_day import REWRITE
+
+    one = _article("Senate passes wage bill", WIRE, "2024-10-01T08:00:00Z")
+    other = _article("Senators back $15 minimum wage", REWRITE, "2024-10-01T11:00:00Z")
+    index = DuplicateIndex()
+    assert index.add("one", one.body) is None and index.add("other", other.body) is None
+    tracker = StoryTracker()
+    assert cast(Story, tracker.add("one", one)).id == cast(Story, tracker.add("other", other)).id

@@ -226,7 +226,8 @@ def test_ingest_assigns_as_articles_arrive_and_a_rebuild_agrees(store: Store, tm
     assert Ingester(store, batch_size=3, enrich=False).run([str(second)]).assigned == 4
     online = everything(store)
     assert [(s.headline, len(s.articles)) for s in online[0]] == [
-        ("Senate passes wage bill", 3), ("Markets close higher", 2), ("Riverside reach cup final", 2),
+        # Two stories of two articles from two sites: the more recent first.
+        ("Senate passes wage bill", 3), ("Riverside reach cup final", 2), ("Markets close higher", 2),
         ("Northport to repair harbour bridge", 1)]
     again = Ingester(store, enrich=False).run([str(first), str(second)])
     assert (again.unchanged + again.skipped, again.assigned) == (8, 0)
@@ -264,7 +265,10 @@ def test_a_state_that_cannot_be_read_means_a_rebuild(store: Store) -> None:
     store.put_many(ARRIVALS[4:])
     assert assign_stories(store, notice=messages.append) == 6  # all of them, again
     assert "rebuilding" in messages[0]
-    assert everything(store)[0][2:] == online[0][2:]  # the bridge; S1 and S2 took their copies in
+    def bridge(stories: list[StoryRecord]) -> list[StoryRecord]:
+        return [s for s in stories if (s.headline or "").startswith("Northport")]
+
+    assert bridge(everything(store)[0]) == bridge(online[0])  # S1 and S2 took their copies in
     assert [s.articles for s in store.stories()] == [[1, 3, 6], [2, 5], [4]]
 
 
@@ -305,7 +309,7 @@ def test_the_commands_read_the_stored_stories(cli: Callable[..., Result], tmp_pa
         assert cli("stories", "--db", url, "--since", "2030-01-01").stderr == "no stories in this period\n"
 
         shown = json.loads(cli("story", stories[1]["id"].lower(), "--db", url).stdout)
-        assert shown == stories[1] and shown["headline"] == "Markets close higher"
+        assert shown == stories[1] and shown["headline"] == "Riverside reach cup final"
         missing = cli("story", "S999", "--db", url)
         assert missing.exit_code == 1 and "no story 'S999'" in missing.stderr
 
@@ -351,8 +355,9 @@ FIRE = [
                    "after firefighters worked through the night in the harbour district."),
     ("2099-01-01", "Astronomers at the Kepler observatory in Chile found a comet that will pass close to "
                    "Earth next spring, the observatory's director said."),
-    (None, "The warehouse fire in the Northport harbour district was started by a faulty heater, fire chief "
-           "Helen Ortiz told reporters."),
+    ("2024-01-03", "Fire chief Helen Ortiz said the Northport warehouse fire in the harbour district, under "
+                   "control since Tuesday after firefighters worked through the night, was started by a "
+                   "faulty heater."),
     ("2024-02-20", "The Riverside council approved a budget that pays for new school buildings and longer "
                    "library hours, mayor Dana Morgan said on Saturday."),
     (None, "Helen Ortiz, the Northport fire chief, thanked the firefighters who fought the harbour district "
@@ -361,8 +366,9 @@ FIRE = [
 
 
 def test_old_stories_close_and_a_rebuild_closes_the_same(store: Store) -> None:
-    """A story whose last article is FORGET_AFTER (30 days) older than the newest date leaves the candidates
-    (an undated report of the fire no longer joins it); a date in the future moves no clock."""
+    """A story whose last article is FORGET_AFTER (30 days) older than the newest date leaves the candidates;
+    a date in the future moves no clock; an undated report is at the time it was stored (now), so it
+    does not join a story of 2024."""
     keeper = StoryKeeper(store, batch_size=1)
     for number, (when, body) in enumerate(FIRE, start=1):
         store.put(Article(url=f"https://news.example/{number}", title=None, body=body, published=when))
@@ -371,7 +377,7 @@ def test_old_stories_close_and_a_rebuild_closes_the_same(store: Store) -> None:
     online = everything(store)
     story_of = {id: (record.id if record else None) for id, record in enumerate(online[2], start=1)}
     assert story_of[1] == story_of[2] == story_of[4] == "S1"  # the 2099 page closed nothing
-    assert story_of[6] != "S1"  # the fire's story closed when February 20 came (30 days on)
+    assert story_of[6] != "S1"  # undated: stored now, years after the fire (whose story closed anyway)
     rebuilt = StoryKeeper(store, batch_size=100)
     rebuilt.rebuild()
     rebuilt.close()
@@ -386,7 +392,8 @@ def test_forget_closes_stories_of_the_clusterer() -> None:
     from newsdesk.stories.features import Features
 
     def features() -> Features:
-        return Features(words=Counter({"fire": 2, "warehouse": 1}), entities=Counter({"helen-ortiz": 1}))
+        return Features(words=Counter({"fire": 2, "warehouse": 1}), entities=Counter({"helen-ortiz": 1}),
+                        evidence={"e:helen-ortiz", "e:northport"})
 
     clusterer = StoryClusterer()
     old = clusterer.add("a", features(), datetime(2024, 1, 1))
@@ -425,3 +432,28 @@ def test_two_processes_assigning_into_one_store(store: Store) -> None:
     assert [s.articles for s in online[0]] == [[1, 3, 6], [2, 5], [4]]
     StoryKeeper(store).rebuild()
     assert everything(store) == online
+
+
+def test_stories_of_another_version_are_rebuilt_when_shown(cli: Callable[..., Result],
+                                                           tmp_path: Path) -> None:
+    """A store whose stories were made by another version of the clustering is rebuilt (with a notice)
+    before `newsdesk stories` lists them, and gives what assigning them online gives."""
+    import pickle
+
+    from newsdesk.stories.persist import _Tracked
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with open_store(url) as store:
+        store.put_many(ARRIVALS)
+        assert assign_stories(store) == len(ARRIVALS)
+        online = everything(store)
+        old = pickle.dumps({"version": "an older clustering", "tracked": _Tracked()})
+        assert store.save_assignments([], {}, store.story_state().serial, old)
+    listed = cli("stories", "--db", url, "--format", "jsonl")
+    assert listed.exit_code == 0, listed.output
+    assert "made by another version of newsdesk: rebuilding them from 6 articles" in listed.stderr
+    assert [json.loads(line) for line in listed.stdout.splitlines()] == [asdict(s) for s in online[0]]
+    with open_store(url) as store:
+        assert everything(store) == online and not StoryKeeper(store).outdated()
+    again = cli("stories", "--db", url, "--format", "jsonl")
+    assert again.stderr == "" and again.stdout == listed.stdout

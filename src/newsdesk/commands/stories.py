@@ -36,7 +36,12 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     organisations and places found, as at ingest), then assigned to the story it most likely belongs
     to, or starts a new one: the words of the report and of its lead say how alike two reports are;
     who (the same people or not), where (the same places or not) and when (dates in the text, the
-    publication dates) confirm or contradict it. Earlier assignments are never revisited, so the
+    publication dates) confirm or contradict it. Two documents count as alike only when they share
+    specific evidence (names, places, figures, quoted phrases, rare headline words); words are
+    compared within one language; an undated document is taken at the time of the run; a story takes
+    documents within 14 days of its span (60 once it has run over several days); a page whose type is
+    not an article's (listing, collection, product, service, documentation, forum) is in no story
+    ("story": null). Earlier assignments are never revisited, so the
     result depends on the order of the PATHS, and is the same for the same order. Prints one line per
     document:
 
@@ -69,7 +74,8 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
             enrich_articles(good, settings)  # who and where, as at ingest (one parse per document)
             stories = tracker.add_many((a.source, a) for a in good)
             for article, story in zip(good, stories, strict=True):
-                sys.stdout.write(json.dumps({"source": article.source, "story": str(story.id + 1),
+                sys.stdout.write(json.dumps({"source": article.source,
+                                             "story": None if story is None else str(story.id + 1),
                                              "title": article.title}, ensure_ascii=False) + "\n")
                 done += 1
             sys.stdout.flush()
@@ -136,6 +142,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     title = title or f"News roundup {label}"
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
     with open_store(db) as store:
+        rebuild_outdated(store)
         stored = list(store.iter_articles(request))
         # The stories kept in the store; recomputed for the period if an article is in none yet.
         result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
@@ -190,6 +197,16 @@ def keep_stories(store: Store, *, rebuild: bool = False) -> int:
             keeper.close()
 
 
+def rebuild_outdated(store: Store) -> None:
+    """Rebuild the stories (with a progress bar) when they were made by another version of newsdesk."""
+    from newsdesk.stories.persist import StoryKeeper
+
+    if StoryKeeper(store).outdated():
+        click.echo("the stories kept in the store were made by another version of newsdesk: rebuilding "
+                   f"them from {store.count()} articles", err=True)
+        keep_stories(store, rebuild=True)
+
+
 def _show(record: StoryRecord) -> None:
     click.echo(click.style(f"[{record.id}] {record.headline or '(untitled)'}", bold=True))
     dates = " to ".join(dict.fromkeys(d[:10] for d in (record.first_seen, record.last_seen) if d))
@@ -221,7 +238,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
     near-duplicate or teaser: see `newsdesk duplicates`) join the story of their earliest copy; other
     articles join the most similar open story on who, where, when and words, or start one. Stories are
-    kept in the store, listed here most widely covered first (sources, then articles). A story's id is
+    kept in the store, listed here most widely covered first (sources: sites, else URL hosts, else the
+    archive or folder read; then articles; then the most recent). A story's id is
     S + the id of the article that started it: `newsdesk story S12`. See docs/stories.md.
 
     \b
@@ -234,6 +252,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
         if rebuild:
             count = keep_stories(store, rebuild=True)
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
+        else:
+            rebuild_outdated(store)
         records = store.stories(since, until, top, site)
         if fmt == "jsonl":
             for record in records:
@@ -256,6 +276,7 @@ def story(story_id: str, since: str | None, until: str | None, db: str | None) -
     """One story by its id (S12, as `newsdesk stories` shows it), as indented JSON: headline, first and
     last seen, its articles (ids, in order of arrival) and their URLs, sources and top entities."""
     with open_store(db) as store:
+        rebuild_outdated(store)
         record = store.story(story_id)
         if record is None:
             _warn_unassigned(store)

@@ -196,7 +196,7 @@ class StoryAssignment:
     """An article's duplicate entry and the story it joined (the story's id without its "S")."""
 
     entry: DuplicateEntry
-    story: int
+    story: int | None  # None: a page that is in no story (not an article)
 
 
 @dataclass(frozen=True)
@@ -283,9 +283,10 @@ class Store(Protocol):
         """The article's duplicate group, itself included, earliest published first ([] if unknown)."""
         ...
 
-    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
-        """(duplicate group, story number) of each article of `ids` that is in both, in one lookup (a
-        roundup over a week's articles asks for thousands)."""
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int | None]]:
+        """(duplicate group, story number) of each article of `ids` that is assigned, in one lookup (a
+        roundup over a week's articles asks for thousands); the story is None for a page that is in
+        no story (not an article: `newsdesk.stories.tracker.NOT_ARTICLES`)."""
         ...
 
     def unassigned(self) -> int:

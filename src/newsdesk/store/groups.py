@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newsdesk.store.base import StoryRecord
+from newsdesk.store.rows import story_source
 
 # The story_state row's name (one tracker per store).
 TRACKER = "tracker"
@@ -82,6 +83,7 @@ class StoryMember:
     site: str
     published: str  # "" when unknown
     key: str  # the article's key (`newsdesk.store.rows.article_key`)
+    source: str | None = None  # where it was read (`rows.source_label`), asked for when it has no site
 
 
 def story_record(story: int, members: Iterable[StoryMember], entities: list[str]) -> StoryRecord:
@@ -95,7 +97,7 @@ def story_record(story: int, members: Iterable[StoryMember], entities: list[str]
         first_seen=dates[0] if dates else None,
         last_seen=max(dates) if dates else None,
         articles=[m.id for m in by_arrival],
-        sources=list(dict.fromkeys(m.site for m in by_date if m.site)),
+        sources=list(dict.fromkeys(s for m in by_date if (s := story_source(m.site, m.source)))),
         entities=list(entities),
         urls=[key_url(m.key) or "" for m in by_arrival],
     )
@@ -128,8 +130,24 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def coverage_key(record: StoryRecord) -> tuple[int, int, bool, str, int]:
-    """Most widely covered first: sources desc, articles desc, first seen (undated last), id."""
+class _Newest(str):
+    """A string that sorts in reverse: the newest date first."""
+
+    def __lt__(self, other: str) -> bool:
+        return str.__gt__(self, other)
+
+    def __gt__(self, other: str) -> bool:
+        return str.__lt__(self, other)
+
+
+def coverage_key(record: StoryRecord) -> tuple[int, int, bool, _Newest, int]:
+    """Most widely covered first: sources desc (a story of one article has one source, so it comes
+    after every story of several), articles desc, then the most recent (last seen; undated last), id.
+    The SQL backends order by the same columns (`RANKING`)."""
     number = story_number(record.id) or 0
-    return (-len(record.sources), -len(record.articles), record.first_seen is None, record.first_seen or "",
-            number)
+    return (-len(record.sources), -len(record.articles), record.last_seen is None,
+            _Newest(record.last_seen or ""), number)
+
+
+# The same order in SQL, over the stories table.
+RANKING = "s.source_count DESC, s.article_count DESC, s.last_seen IS NULL, s.last_seen DESC, s.id"

@@ -288,9 +288,9 @@ class MemoryStore:
                                        entry.row.title or None))
         return out
 
-    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
-        return {id: (self._duplicates[id].naming.group, self._story_of[id]) for id in ids
-                if id in self._duplicates and id in self._story_of}
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int | None]]:
+        return {id: (self._duplicates[id].naming.group, self._story_of.get(id)) for id in ids
+                if id in self._duplicates}
 
     def unassigned(self) -> int:
         return sum(id not in self._duplicates for id in self._entries)
@@ -327,16 +327,19 @@ class MemoryStore:
             seq += 1
             self._duplicates[entry.article_id] = _Duplicate(
                 seq, entry, groups.Naming(entry.article_id, entry.root, "earliest", 0))
-            self._story_of[entry.article_id] = assignment.story
+            if assignment.story is not None:
+                self._story_of[entry.article_id] = assignment.story
         for root in {a.entry.root for a in assignments}:
             members = [groups.Member(id, d.entry.match, d.entry.body_hash,
                                      self._entries[id].row.published_key)
                        for id, d in self._duplicates.items() if d.entry.root == root]
             for naming in groups.name_group(members):
                 self._duplicates[naming.id].naming = naming
-        for story in {a.story for a in assignments} | set(entities):
+        for story in {a.story for a in assignments if a.story is not None} | set(entities):
             members_ = [groups.StoryMember(id, self._entries[id].row.title, self._entries[id].row.site,
-                                           self._entries[id].row.published_key, self._entries[id].row.key)
+                                           self._entries[id].row.published_key, self._entries[id].row.key,
+                                           None if self._entries[id].row.site
+                                           else json.loads(self._entries[id].row.data).get("source"))
                         for id, number in self._story_of.items() if number == story]
             kept = self._stories[story].entities if story in self._stories else []
             self._stories[story] = groups.story_record(story, members_, list(entities.get(story, kept)))

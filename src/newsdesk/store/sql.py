@@ -472,9 +472,8 @@ class SqlStore:
         if clauses:
             where = ("WHERE s.id IN (SELECT m.story_id FROM article_stories m JOIN article_search a "
                      f"ON a.id = m.article_id WHERE {' AND '.join(clauses)})")
-        found = self._read(f"SELECT {_STORY_COLUMNS} FROM stories s {where} ORDER BY s.source_count DESC, "
-                           "s.article_count DESC, s.first_seen IS NULL, s.first_seen, s.id LIMIT ?",
-                           [*params, max(top, 0)])
+        found = self._read(f"SELECT {_STORY_COLUMNS} FROM stories s {where} ORDER BY {groups.RANKING} "
+                           "LIMIT ?", [*params, max(top, 0)])
         return [groups.record_of(row) for row in found]
 
     def story(self, story_id: str) -> StoryRecord | None:
@@ -499,13 +498,14 @@ class SqlStore:
                                 groups.key_url(key), title or None)
                 for id, group, kind, published, key, title in found]
 
-    def placements(self, ids: list[int]) -> dict[int, tuple[int, int]]:
-        found: dict[int, tuple[int, int]] = {}
+    def placements(self, ids: list[int]) -> dict[int, tuple[int, int | None]]:
+        found: dict[int, tuple[int, int | None]] = {}
         for chunk, marks in _chunks(ids):
             for id, group, story in self._read(
-                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d JOIN article_stories m "
-                    f"ON m.article_id = d.article_id WHERE d.article_id IN ({marks})", chunk):
-                found[int(id)] = (int(group), int(story))
+                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d "
+                    "LEFT JOIN article_stories m ON m.article_id = d.article_id "
+                    f"WHERE d.article_id IN ({marks})", chunk):
+                found[int(id)] = (int(group), None if story is None else int(story))
         return found
 
     def unassigned(self) -> int:
@@ -573,9 +573,10 @@ class SqlStore:
                     [[e.article_id, first + n, e.root, e.match, e.root, e.body_hash, e.signature, e.body_size,
                       e.lead_size, e.lead_words] for n, e in enumerate(a.entry for a in assignments)])
                 cur.executemany(self._sql("INSERT INTO article_stories (article_id, story_id) VALUES (?, ?)"),
-                                [[a.entry.article_id, a.story] for a in assignments])
+                                [[a.entry.article_id, a.story] for a in assignments if a.story is not None])
                 self._name_groups(cur, sorted({a.entry.root for a in assignments}))
-                self._write_stories(cur, sorted({a.story for a in assignments} | set(entities)), entities)
+                self._write_stories(cur, sorted({a.story for a in assignments if a.story is not None}
+                                                | set(entities)), entities)
             if data is not None:
                 cur.execute(self._sql("UPDATE story_state SET data = ?, data_seq = seq WHERE name = ?"),
                             [data, groups.TRACKER])
@@ -601,12 +602,16 @@ class SqlStore:
         members: dict[int, list[groups.StoryMember]] = {}
         kept: dict[int, list[str]] = {}
         for chunk, marks in _chunks(stories):
-            cur.execute(self._sql(f"SELECT m.story_id, m.article_id, a.title, a.site, a.published_key, r.key "
-                                  f"FROM article_stories m JOIN article_search a ON a.id = m.article_id "
-                                  f"JOIN articles r ON r.id = m.article_id WHERE m.story_id IN ({marks})"),
+            # The article's source (where it was read) only for an article without a site.
+            cur.execute(self._sql(f"SELECT m.story_id, m.article_id, a.title, a.site, a.published_key, "
+                                  f"r.key, CASE WHEN a.site = '' THEN r.data END FROM article_stories m "
+                                  f"JOIN article_search a ON a.id = m.article_id JOIN articles r "
+                                  f"ON r.id = m.article_id WHERE m.story_id IN ({marks})"),
                         chunk)
-            for story, *member in cur.fetchall():
-                members.setdefault(int(story), []).append(groups.StoryMember(int(member[0]), *member[1:]))
+            for story, id, title, site, published, key, data in cur.fetchall():
+                source = json.loads(data).get("source") if data else None
+                members.setdefault(int(story), []).append(
+                    groups.StoryMember(int(id), title, site, published, key, source))
             cur.execute(self._sql(f"SELECT id, entities FROM stories WHERE id IN ({marks})"), chunk)
             kept.update((int(id), json.loads(names)) for id, names in cur.fetchall())
         records = [groups.story_record(story, found, list(entities.get(story, kept.get(story, []))))

@@ -47,9 +47,9 @@ from newsdesk.store.base import DuplicateEntry, Store, StoredArticle, StoryAssig
 from newsdesk.stories import clustering, features, tracker
 from newsdesk.stories.duplicates import DuplicateIndex, Signature, signature
 from newsdesk.stories.features import Features
-from newsdesk.stories.tracker import StoryTracker, published_at
+from newsdesk.stories.tracker import StoryTracker, is_article, published_at
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: pages that are not articles are in no story; undated ones at their storing time
 BATCH = 100  # articles assigned per transaction
 SNAPSHOT_EVERY = 2_000  # articles assigned between two saved tracker states (what a crash replays)
 # A story with no article for this long before the newest date is closed. Shorter than the clusterer's
@@ -139,6 +139,12 @@ class StoryKeeper:
             done += len(assignments)
             self.progress(done, max(total, done))
 
+    def outdated(self) -> bool:
+        """Whether the stories kept were made by another version of the clustering code (or their
+        saved state cannot be read): they are then rebuilt before they are shown."""
+        state = self.store.story_state()
+        return state.data_seq > 0 and self._unpickle(state.data) is None
+
     def rebuild(self) -> int:
         """Forget every group and story, and assign every article again in order of arrival."""
         self.store.clear_stories()
@@ -221,11 +227,12 @@ class StoryKeeper:
         tracked = self._tracked
         assignments = []
         for stored, entry in zip(arrivals, entries, strict=True):
-            number = numbers.get(entry.root)
-            if number is None:
-                number = self._stored_story(entry.root)
-                numbers[entry.root] = number
+            if entry.root not in numbers:
+                numbers[entry.root] = self._stored_story(entry.root)
+            number = numbers[entry.root] if is_article(stored.article) else None
             assignments.append(StoryAssignment(entry, number))
+            if number is None:
+                continue
             if entry.match is not None and number in tracked.mentions:
                 # A copy's own entities (when enriched) count for its story's top entities too.
                 tracked.mentions[number].update({e.id: len(e.mentions) for e in stored.article.entities})
@@ -239,21 +246,24 @@ class StoryKeeper:
         names = self._tracked.tracker.names
         return [names.get(key, key) for key, mentions in ranked[:count] if mentions > 0]
 
-    def _stored_story(self, root: int) -> int:
-        """The story of an article assigned before (a copy joins its group's first article's story)."""
+    def _stored_story(self, root: int) -> int | None:
+        """The story of an article assigned before (a copy joins its group's first article's story);
+        None when that article is in no story (not an article)."""
         record = self.store.story_of(root)
-        if record is None:  # cannot happen: a root is assigned with its story; its own story then
-            return root
-        return int(record.id[1:])
+        return None if record is None else int(record.id[1:])
 
     def _cluster(self, originals: list[StoredArticle],
-                 entities: dict[int, list[str]] | None = None) -> dict[int, int]:
-        """The story (its store number) each original joins, added in order; the top `entities` of
-        the stories they join, as they are once joined (a story may close before the batch ends)."""
+                 entities: dict[int, list[str]] | None = None) -> dict[int, int | None]:
+        """The story (its store number) each original joins, added in order (None: a page that is in
+        no story, not an article); the top `entities` of the stories they join, as they are once
+        joined (a story may close before the batch ends). An article's time is its publication date,
+        else the time it was stored."""
         tracked = self._tracked
-        found = {}
+        found: dict[int, int | None] = {stored.id: None for stored in originals
+                                        if not is_article(stored.article)}
+        originals = [stored for stored in originals if is_article(stored.article)]
         for stored, features_ in zip(originals, self._features([s.article for s in originals]), strict=True):
-            when = published_at(stored.article)
+            when = published_at(stored.article) or _naive(stored.stored_at)
             self._advance(when, stored.stored_at)
             story = tracked.tracker.clusterer.add(stored.id, features_, when)
             number = tracked.story_numbers.setdefault(story.id, stored.id)

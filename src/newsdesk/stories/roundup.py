@@ -29,7 +29,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import PurePath
 from typing import cast
 from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
@@ -38,6 +37,7 @@ from newsdesk.article import Article
 from newsdesk.exports import http_url, markdown_link, markdown_text
 from newsdesk.store.base import Store, StoredArticle
 from newsdesk.store.rows import site_of as store_site_of
+from newsdesk.store.rows import story_source
 from newsdesk.stories.duplicates import DuplicateIndex
 from newsdesk.stories.tracker import StoryTracker, published_at
 from newsdesk.text import host_of
@@ -88,8 +88,9 @@ def lead_sentence(article: Article) -> str:
 
 
 def site_of(article: Article) -> str:
-    """The site as the store names it (its name, else its host), else the file it was read from."""
-    return store_site_of(article) or (PurePath(article.source).name if article.source else "unknown source")
+    """The source as the store counts it for a story (its site name, else its host, else the archive
+    or folder it was read from: `newsdesk.store.rows.story_source`)."""
+    return story_source(store_site_of(article), article.source) or "unknown source"
 
 
 def section_topic(article: Article) -> str | None:
@@ -133,7 +134,8 @@ def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
     tracker = tracker or StoryTracker()
     by_story: dict[int, list[int]] = {}
     for (number, _), story in zip(originals, tracker.add_many(originals), strict=True):
-        by_story.setdefault(story.id, []).append(number)
+        if story is not None:  # a page that is not an article is in no story, so in no roundup
+            by_story.setdefault(story.id, []).append(number)
     return _roundup(title, chosen, list(by_story.values()), copies, topics)
 
 
@@ -155,6 +157,8 @@ def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title
         if place is None:
             return None
         group, story = place
+        if story is None:  # not an article: in no story, so in no roundup
+            continue
         lead = leads.setdefault(group, number)
         if lead == number:
             copies[number] = []
@@ -182,27 +186,37 @@ def _roundup(title: str, chosen: list[Article], stories: list[list[int]], copies
     """The roundup of stories given as the numbers (in `chosen`) of their articles that copy no other,
     each with its `copies`."""
     items: list[RoundupItem] = []
+    newest: dict[int, str] = {}  # id of an item -> the newest publication date of its articles
     for numbers in stories:
         first = chosen[numbers[0]]
         everything = [a for n in numbers for a in (chosen[n], *copies[n])]
+        newest_date = max((a.published for a in everything if a.published), default="")
         seen_sources = list(dict.fromkeys(site_of(a) for a in everything))
         items.append(RoundupItem(
             headline=first.title or lead_sentence(first)[:120] or "(untitled)",
             url=first.canonical_url or first.url, summary=lead_sentence(first), sources=seen_sources,
             articles=len(numbers), first_seen=first.published, topic=story_topic(everything),
             copies=[u for n in numbers for a in copies[n] if (u := a.canonical_url or a.url)]))
+        newest[id(items[-1])] = newest_date
     if topics:
         # A topic is asked for by its name or by any of its words ("business" is "Economy, business
         # and finance").
         wanted = {t.casefold().strip() for t in topics}
         items = [item for item in items if item.topic.casefold() in wanted
                  or wanted & set(re.findall(r"\w+", item.topic.casefold()))]
-    items.sort(key=lambda i: (-len(i.sources), -i.articles, i.first_seen or "", i.headline))
+    # As the stories are ranked everywhere (newsdesk.store.groups.coverage_key): sources, articles,
+    # then the most recent (the newest article of the item), then the headline.
+    items.sort(key=lambda i: (-len(i.sources), -i.articles, _recency(newest.get(id(i), "")), i.headline))
     sections: dict[str, list[RoundupItem]] = {}
     for item in items:
         sections.setdefault(item.topic, []).append(item)
     ordered = sorted(sections.items(), key=lambda kv: (-sum(len(i.sources) for i in kv[1]), kv[0]))
     return Roundup(title, [RoundupSection(topic, group) for topic, group in ordered])
+
+
+def _recency(published: str) -> tuple[bool, list[int]]:
+    """Sorts the newest date first, undated last."""
+    return (not published, [-ord(ch) for ch in published] + [1])
 
 
 def render(roundup: Roundup, fmt: str, *, link: str = "https://example.invalid/") -> str:

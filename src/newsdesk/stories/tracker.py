@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from newsdesk.article import Article
+from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.clustering import Story, StoryClusterer
 from newsdesk.stories.features import Features, article_features, published_at
 
-__all__ = ["StoryTracker", "published_at"]
+__all__ = ["NOT_ARTICLES", "StoryTracker", "is_article", "published_at"]
+
+TEMPLATE_MEMORY = 100  # paragraphs remembered per site, for TEMPLATE_SITES sites (the state stays bounded)
+TEMPLATE_SITES = 1_000
+# Page types (Article.page_type) that never form or join a story: they stay searchable.
+NOT_ARTICLES = frozenset({"listing", "collection", "product", "service", "documentation", "forum"})
+
+
+def is_article(article: Article) -> bool:
+    """Whether the page may be in a story: an article, or a page of unknown type."""
+    return (article.page_type or "").strip().casefold() not in NOT_ARTICLES
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class StoryTracker:
     """Assigns articles to stories. An enriched article (at ingest, `newsdesk enrich`) brings its
     entities; an article that was never enriched (`ingest --no-enrich`) is placed on its words, lead,
     dates and figures alone: parsing it here would cost as much as enriching it, which is the
-    user's choice to make (`newsdesk enrich`, then `newsdesk stories --rebuild`)."""
+    user's choice to make (`newsdesk enrich`, then `newsdesk stories --rebuild`).
 
-    def __init__(self, clusterer: StoryClusterer | None = None) -> None:
+    A page whose page type is not an article's (NOT_ARTICLES) is in no story: `add` gives None. An
+    article's time is its publication date, else the time it is added (`clock`): an undated page is
+    news of the moment it was met, never "any time"."""
+
+    def __init__(self, clusterer: StoryClusterer | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.clusterer = clusterer or StoryClusterer()
+        # Per site, the hashes of the last TEMPLATE_MEMORY paragraphs seen on it (see `features`).
+        self.paragraphs: dict[str, OrderedDict[int, None]] = {}
+        self.clock = clock  # None: the time now (UTC); a function is not kept in a saved state
         self.names: dict[str, str] = {}  # entity id -> name, for a story's top entities
 
     @property
@@ -26,22 +53,54 @@ class StoryTracker:
         return self.clusterer.stories
 
     def features(self, articles: list[Article]) -> list[Features]:
+        """The articles' features, in order. A paragraph an earlier article of the same site had word for
+        word is the site's template (a newsletter box, a copyright line), not the report: it is left out,
+        so two reports of one template-heavy site are not alike by their template."""
         out = []
         for article in articles:
             entities = article.entities if article.enrichment else []
             self.names.update((entity.id, entity.name) for entity in entities)
-            out.append(article_features(article, entities))
+            out.append(article_features(self._without_template(article), entities))
         return out
+
+    def _without_template(self, article: Article) -> Article:
+        site = store_site_of(article)
+        if not site:
+            return article
+        seen = self.paragraphs.pop(site, None) or OrderedDict()
+        self.paragraphs[site] = seen  # the most recently seen site last
+        if len(self.paragraphs) > TEMPLATE_SITES:
+            del self.paragraphs[next(iter(self.paragraphs))]
+        kept = []
+        for paragraph in article.body.split("\n"):
+            key = zlib.crc32(" ".join(paragraph.split()).casefold().encode())
+            if not paragraph.strip():
+                kept.append(paragraph)
+            elif key in seen:
+                seen.move_to_end(key)
+                kept.append("")  # dropped
+            else:
+                seen[key] = None
+                kept.append(paragraph)
+                if len(seen) > TEMPLATE_MEMORY:
+                    seen.popitem(last=False)
+        body = "\n".join(kept)
+        return article if body == article.body else replace(article, body=body)
 
     def top_entities(self, story: Story, count: int = 5) -> list[str]:
         ranked = sorted(story.entity_counts.items(), key=lambda kv: (-kv[1], kv[0]))
         return [self.names.get(key, key) for key, _ in ranked[:count]]
 
-    def add(self, key: Hashable, article: Article) -> Story:
+    def add(self, key: Hashable, article: Article) -> Story | None:
         return next(self.add_many([(key, article)]))
 
-    def add_many(self, items: Iterable[tuple[Hashable, Article]]) -> Iterator[Story]:
+    def add_many(self, items: Iterable[tuple[Hashable, Article]]) -> Iterator[Story | None]:
         batch = list(items)
-        for (key, article), features in zip(batch, self.features([a for _, a in batch]), strict=True):
-            yield self.clusterer.add(key, features, published_at(article))
+        articles = [a for _, a in batch if is_article(a)]
+        found = iter(self.features(articles))
+        for key, article in batch:
+            if not is_article(article):
+                yield None
+                continue
+            yield self.clusterer.add(key, next(found), published_at(article) or (self.clock or _now)())
 
