@@ -65,7 +65,29 @@ def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, 
                              parsed.metadata.description, settings.body_model)
     if learned is None:
         return choice.kept, choice, "dom"
-    return learned, choice, "model"
+    return _without_headline(flat, learned, parsed.metadata.title), choice, "model"
+
+
+def _without_headline(flat: Flat, kept: list[int], title: str | None) -> list[int]:
+    """The blocks without the headline they open with: the title is a field of its own, and a body that
+    repeats it makes every lead sentence, summary and snippet the headline again. (Main-content truth
+    such as WCXB's keeps page headings, so the model learns to keep it.)"""
+    wanted = _squashed(title)
+    start = 0
+    while wanted and start < len(kept) and start < 3:
+        block = flat.blocks[kept[start]]
+        text = _squashed(block.text)
+        if block.tag not in ("h1", "h2", "h3") or not text:
+            break
+        if text == wanted or (min(len(text), len(wanted)) >= 0.6 * max(len(text), len(wanted))
+                              and (text in wanted or wanted in text)):
+            return kept[start + 1:]
+        start += 1
+    return kept
+
+
+def _squashed(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
 
 
 def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from newsdesk.store.base import StoryRecord
-from newsdesk.store.rows import story_source
 
 # The story_state row's name (one tracker per store).
 TRACKER = "tracker"
@@ -151,3 +151,22 @@ def coverage_key(record: StoryRecord) -> tuple[int, int, bool, _Newest, int]:
 
 # The same order in SQL, over the stories table.
 RANKING = "s.source_count DESC, s.article_count DESC, s.last_seen IS NULL, s.last_seen DESC, s.id"
+
+
+def source_label(source: str | None) -> str:
+    """Where a page without a site or URL came from: the web archive's file name (a record's source is
+    `ARCHIVE@OFFSET`), else the folder of the file it was read from; "" when nothing says."""
+    text = (source or "").strip()
+    if not text or text == "-":
+        return ""
+    archive, at, offset = text.rpartition("@")
+    if at and offset.isdigit():
+        return PurePath(archive).name
+    path = PurePath(text)
+    return path.parent.name or path.name
+
+
+def story_source(site: str, source: str | None) -> str:
+    """A source of a story: the site (its name, else its URL's host), else where the page was read
+    (`source_label`), so that pages without a site name still count."""
+    return site or source_label(source)

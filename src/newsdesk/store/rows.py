@@ -11,7 +11,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -22,6 +21,8 @@ from newsdesk.store import enrichment, groups
 from newsdesk.store.base import SearchRequest, SiteSummary
 from newsdesk.store.enrichment import EnrichmentRows
 from newsdesk.store.enrichment import name_key as author_key
+from newsdesk.store.groups import source_label as source_label
+from newsdesk.store.groups import story_source as story_source
 from newsdesk.text import host_of as host_of
 from newsdesk.text import language_key as language_key
 
@@ -145,25 +146,6 @@ def _clean_url(url: str | None) -> str | None:
 def site_of(article: Article) -> str:
     """The site: its name when the page gives one, else the host of its URL."""
     return (article.site_name or "").strip() or host_of(article.canonical_url or article.url)
-
-
-def source_label(source: str | None) -> str:
-    """Where a page without a site or URL came from: the web archive's file name (a record's source is
-    `ARCHIVE@OFFSET`), else the folder of the file it was read from; "" when nothing says."""
-    text = (source or "").strip()
-    if not text or text == "-":
-        return ""
-    archive, at, offset = text.rpartition("@")
-    if at and offset.isdigit():
-        return PurePath(archive).name
-    path = PurePath(text)
-    return path.parent.name or path.name
-
-
-def story_source(site: str, source: str | None) -> str:
-    """A source of a story: the site (its name, else its URL's host), else where the page was read
-    (`source_label`), so that pages without a site name still count."""
-    return site or source_label(source)
 
 
 def now() -> str:
