@@ -14,6 +14,7 @@ from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_nesting
 from newsdesk.extract.metadata import extract_metadata
+from newsdesk.extract.page_type import classify_page
 from newsdesk.settings import Settings
 
 
@@ -42,4 +43,6 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         article.image.caption = lead_image_caption(tree, article.image.url)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
+    # Page type (issue 14): what kind of page this is, from the same parsed tree; apart from the body.
+    classify_page(text, url, tree).fill(article)
     return article
