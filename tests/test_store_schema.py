@@ -171,7 +171,14 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
     from newsdesk.store import sqlite as sqlite_store
 
     path = tmp_path / "v3.db"
+    from newsdesk.store.rows import ArticleRow
+
     monkeypatch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:3])
+    # The newsdesk of version 3 wrote the search columns without the page type (version 7).
+    monkeypatch.setattr(sqlite_store, "_INSERT_SEARCH", sqlite_store._INSERT_SEARCH.replace(
+        ", page_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ") VALUES (?, ?, ?, ?, ?, ?, ?)"))
+    monkeypatch.setattr(ArticleRow, "search_values", lambda row: [
+        row.title, row.site, row.site_key, row.host, row.published_key, row.language_key])
     with SQLiteStore(path) as store:
         # (Bodies of a dozen words: see sqlite.py on stores whose documents average under nine tokens.)
         ferry = Article(url="https://gazette.example/ferry", title="Ferry timetable",
@@ -187,6 +194,6 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
         assert store.count(SearchRequest("closes")) == 0
         assert [hit.id for hit in store.search(SearchRequest("harbour reopens")).hits] == [1]
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 6
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 7
         assert "columnsize=0" in connection.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]

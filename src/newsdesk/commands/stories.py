@@ -108,9 +108,13 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
               show_default=True)
 @click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--all-pages", is_flag=True,
+              help="Include every stored page; by default only articles (and pages of unknown type) are "
+                   "rounded up, not listings, product pages, forums, documentation or service pages.")
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
-            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, db: str | None) -> None:
+            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,
+            db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
     Stories are those of the stored articles published in the period (as kept in the store: see
@@ -132,7 +136,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     if not (since or until):
         day = day or today()
         since, until = day, day
-    request = SearchRequest(since=since, until=until, sort="date")
+    request = SearchRequest(since=since, until=until, sort="date", articles_only=not all_pages)
     label = day or " to ".join(x for x in (since, until) if x)
     title = title or f"News roundup {label}"
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None

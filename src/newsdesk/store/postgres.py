@@ -9,6 +9,7 @@ sqlite.py; put_many is one transaction.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -78,11 +79,19 @@ CREATE TABLE feeds (
 CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
 """
 
+# Version 7: each article's page type, as in sqlite.py ("" when it has none). The JSON is decoded in
+# Python, as everywhere here (PostgreSQL's json functions refuse a "\u0000" that a page may hold).
+_V7 = """
+ALTER TABLE article_search ADD COLUMN page_type TEXT NOT NULL DEFAULT '';
+CREATE INDEX article_search_page_type ON article_search (page_type)
+"""
+
 _INSERT_SEARCH = ("INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
-                  "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
+                  "page_type, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) "
+                  "ON CONFLICT (id) DO UPDATE "
                   "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
                   "host = excluded.host, published_key = excluded.published_key, "
-                  "language_key = excluded.language_key, tsv = excluded.tsv")
+                  "language_key = excluded.language_key, page_type = excluded.page_type, tsv = excluded.tsv")
 _INSERT_ARTICLE = ("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id")
 _MIGRATION_LOCK = 7_746_373  # an arbitrary number: pg_advisory_xact_lock key of newsdesk migrations
@@ -115,13 +124,22 @@ def _reindex(cur: Cursor) -> None:
 
 
 def _v2(cur: Cursor) -> None:
+    # Filled by _reindex once all migrations have run (the new `meta` table names no tokenizer yet),
+    # with the columns of the latest version.
     _script(_V2)(cur)
-    _reindex(cur)
 
 
 def _v4(cur: Cursor) -> None:
     _script(enrichment.SCHEMA)(cur)
     enrichment.backfill(cur.execute, cur.executemany, fetch=cur.fetchall)
+
+
+def _v7(cur: Cursor) -> None:
+    _script(_V7)(cur)
+    cur.execute(b"SELECT id, data FROM articles")
+    found = [[page_type, id] for id, data in cur.fetchall()
+             if (page_type := json.loads(data).get("page_type"))]
+    cur.executemany(b"UPDATE article_search SET page_type = %s WHERE id = %s", found)
 
 
 def _nothing(cur: Cursor) -> None:
@@ -132,6 +150,7 @@ def _nothing(cur: Cursor) -> None:
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
     _script(STORIES_SCHEMA.format(int="BIGINT", blob="BYTEA", date='TEXT COLLATE "C"')),
+    _v7,
 ]
 
 

@@ -93,8 +93,17 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)')
 """
 
+# Version 7: each article's page type (newsdesk.extract.page_type), "" when it has none, taken from the
+# JSON of the articles already stored (those stored before the classifier existed have none).
+_V7 = """
+ALTER TABLE article_search ADD COLUMN page_type TEXT NOT NULL DEFAULT '';
+UPDATE article_search SET page_type = coalesce((SELECT json_extract(r.data, '$.page_type') FROM articles r
+    WHERE r.id = article_search.id), '');
+CREATE INDEX article_search_page_type ON article_search (page_type)
+"""
+
 _INSERT_SEARCH = ("INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
-                  "language_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                  "language_key, page_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_FTS = "INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)"
 
 
@@ -122,8 +131,9 @@ def _reindex(connection: sqlite3.Connection) -> None:
 
 
 def _v2(connection: sqlite3.Connection) -> None:
+    # The search columns are filled once all migrations have run (by _reindex, as the new `meta`
+    # table names no tokenizer yet), so they are filled with the columns of the latest version.
     _script(_V2)(connection)
-    _reindex(connection)
 
 
 def _v4(connection: sqlite3.Connection) -> None:
@@ -147,6 +157,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v4,
     _v5,
     _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
+    _script(_V7),
 ]
 
 
