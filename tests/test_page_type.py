@@ -251,17 +251,19 @@ def test_training_is_deterministic_same_data_same_bytes() -> None:
 
 # --- the store, the commands and the API ------------------------------------------------------------
 
-def _typed(url: str, kind: str | None, title: str) -> Article:
+def _typed(url: str, kind: str | None, title: str, probability: float = 0.9) -> Article:
     return Article(url=url, title=title, body=f"{title}. The body of the page.", published="2024-10-02",
                    site_name="The Coastal Ledger", page_type=kind,
-                   page_type_probability=None if kind is None else 0.9)
+                   page_type_probability=None if kind is None else probability)
 
 
 def _fill(store: Store) -> None:
     store.put_many([_typed("https://ledger.example/a", "article", "Ferry timetable approved"),
                     _typed("https://ledger.example/shop/mug", "product", "Ferry mug"),
                     _typed("https://ledger.example/forum/ferry", "forum", "Ferry thread"),
-                    _typed("https://ledger.example/text", None, "Ferry notes")])
+                    _typed("https://ledger.example/text", None, "Ferry notes"),
+                    # the classifier hesitated: it stays with the articles
+                    _typed("https://ledger.example/maybe", "listing", "Ferry maybe", probability=0.55)])
 
 
 def _titles(store: Store, request: SearchRequest) -> list[str]:
@@ -273,13 +275,15 @@ def test_the_store_filters_and_counts_by_page_type(store: Store) -> None:
     assert _titles(store, SearchRequest(page_type="product")) == ["Ferry mug"]
     assert _titles(store, SearchRequest("ferry", page_type="forum")) == ["Ferry thread"]
     assert _titles(store, SearchRequest(page_type="unknown")) == ["Ferry notes"]
-    assert _titles(store, SearchRequest(articles_only=True)) == ["Ferry notes", "Ferry timetable approved"]
+    assert _titles(store, SearchRequest(articles_only=True)) == ["Ferry maybe", "Ferry notes",
+                                                                 "Ferry timetable approved"]
+    assert _titles(store, SearchRequest(page_type="listing")) == ["Ferry maybe"]
     assert [hit.title for hit in store.search(SearchRequest("ferry", page_type="article")).hits] == [
         "Ferry timetable approved"]
     assert store.count(SearchRequest(page_type="service")) == 0
     [summary] = store.sources()
-    assert summary.articles == 4
-    assert summary.page_types == {"article": 1, "forum": 1, "product": 1, "unknown": 1}
+    assert summary.articles == 5
+    assert summary.page_types == {"article": 1, "forum": 1, "listing": 1, "product": 1, "unknown": 1}
     with pytest.raises(QueryError, match="page type"):
         store.count(SearchRequest(page_type="brochure"))
 
@@ -301,7 +305,7 @@ def _commands_by_page_type(cli: Cli, store_url: str) -> None:
     csv = cli("export", "--format", "csv", "--db", store_url).stdout.splitlines()
     assert csv[0].endswith(",page_type,page_type_probability")
     listed = cli("sources", "--db", store_url).stdout
-    assert "article 1, forum 1, product 1, unknown 1" in listed
+    assert "article 1, listing 1, forum 1, product 1, unknown 1" in listed
     summary = json.loads(cli("sources", "--format", "jsonl", "--db", store_url).stdout)
     assert summary["page_types"]["product"] == 1
     refused = cli("search", "--page-type", "brochure", "--db", store_url)
@@ -368,6 +372,7 @@ _INSERT_OLD = ("INSERT INTO articles (id, key, url, fingerprint, version, stored
 def _check_old_store(url: str) -> None:
     with open_store(url) as store:
         assert _titles(store, SearchRequest(page_type="forum")) == ["Old ferry thread"]
+        assert _titles(store, SearchRequest(articles_only=True)) == ["Old ferry story"]
         assert _titles(store, SearchRequest(page_type="unknown")) == ["Old ferry story"]
         assert store.sources()[0].page_types == {"forum": 1, "unknown": 1}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import postgres_schema
+from conftest import postgres_schema, write_as_before_page_types
 from newsdesk import Article, SearchRequest, StoreError, open_store
 from newsdesk.store.memory import MemoryStore
 from newsdesk.store.sqlite import MIGRATIONS, SQLiteStore
@@ -171,14 +171,8 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
     from newsdesk.store import sqlite as sqlite_store
 
     path = tmp_path / "v3.db"
-    from newsdesk.store.rows import ArticleRow
-
     monkeypatch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:3])
-    # The newsdesk of version 3 wrote the search columns without the page type (version 7).
-    monkeypatch.setattr(sqlite_store, "_INSERT_SEARCH", sqlite_store._INSERT_SEARCH.replace(
-        ", page_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ") VALUES (?, ?, ?, ?, ?, ?, ?)"))
-    monkeypatch.setattr(ArticleRow, "search_values", lambda row: [
-        row.title, row.site, row.site_key, row.host, row.published_key, row.language_key])
+    write_as_before_page_types(monkeypatch)  # as the newsdesk of version 3 wrote them
     with SQLiteStore(path) as store:
         # (Bodies of a dozen words: see sqlite.py on stores whose documents average under nine tokens.)
         ferry = Article(url="https://gazette.example/ferry", title="Ferry timetable",

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 PAGE_TYPES = ("article", "listing", "collection", "forum", "product", "documentation", "service")
 UNKNOWN = "unknown"  # how filters and counts name a page without a type (text pages, older stores)
+# A page is left out of what is meant for articles only when the classifier gives another type at
+# least this probable: when it hesitates, the page is kept (losing a news article costs more than
+# rounding up a stray listing). benchmarks/page_type.py prints what each threshold keeps and drops.
+SURE = 0.8
 
 
-def is_article(page_type: str | None) -> bool:
-    """Whether a page counts as an article for stories, roundups and quotations: an article, or a page
-    whose type is not known (text pages, pages stored before page types)."""
-    return page_type is None or page_type == "article"
+def is_article(page_type: str | None, probability: float | None = None) -> bool:
+    """Whether a page counts as an article for stories, roundups and quotations: an article, a page
+    whose type is not known (text pages, pages stored before page types), or one whose other type
+    the classifier gave with a probability under `SURE`."""
+    if page_type is None or page_type == "article":
+        return True
+    return probability is not None and probability < SURE
 
 
 def check_page_type(value: str) -> str:

@@ -44,5 +44,5 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
     # Page type (issue 14): what kind of page this is, from the same parsed tree; apart from the body.
-    classify_page(text, url, tree).fill(article)
+    classify_page(text, url or article.canonical_url, tree).fill(article)
     return article

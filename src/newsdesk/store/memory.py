@@ -378,7 +378,7 @@ def _passes(row: rows.ArticleRow, request: SearchRequest) -> bool:
         wanted = check_page_type(request.page_type)
         if row.page_type != ("" if wanted == UNKNOWN else wanted):
             return False
-    if request.articles_only and row.page_type not in ("", "article"):
+    if request.articles_only and not row.article_like:
         return False
     if request.entity and not row.enriched.matches_entity(Wanted.of(request.entity)):
         return False

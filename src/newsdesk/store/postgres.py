@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import Article
 from newsdesk.errors import StoreError
+from newsdesk.page_types import is_article
 from newsdesk.search.query import Node, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
@@ -83,15 +84,18 @@ CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, u
 # Python, as everywhere here (PostgreSQL's json functions refuse a "\u0000" that a page may hold).
 _V7 = """
 ALTER TABLE article_search ADD COLUMN page_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE article_search ADD COLUMN article_like INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX article_search_page_type ON article_search (page_type)
 """
 
 _INSERT_SEARCH = ("INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
-                  "page_type, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) "
+                  "page_type, article_like, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                  "CAST(%s AS tsvector)) "
                   "ON CONFLICT (id) DO UPDATE "
                   "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
                   "host = excluded.host, published_key = excluded.published_key, "
-                  "language_key = excluded.language_key, page_type = excluded.page_type, tsv = excluded.tsv")
+                  "language_key = excluded.language_key, page_type = excluded.page_type, "
+                  "article_like = excluded.article_like, tsv = excluded.tsv")
 _INSERT_ARTICLE = ("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id")
 _MIGRATION_LOCK = 7_746_373  # an arbitrary number: pg_advisory_xact_lock key of newsdesk migrations
@@ -137,9 +141,13 @@ def _v4(cur: Cursor) -> None:
 def _v7(cur: Cursor) -> None:
     _script(_V7)(cur)
     cur.execute(b"SELECT id, data FROM articles")
-    found = [[page_type, id] for id, data in cur.fetchall()
-             if (page_type := json.loads(data).get("page_type"))]
-    cur.executemany(b"UPDATE article_search SET page_type = %s WHERE id = %s", found)
+    found = []
+    for id, data in cur.fetchall():
+        article = json.loads(data)
+        if article.get("page_type"):
+            like = is_article(article["page_type"], article.get("page_type_probability"))
+            found.append([article["page_type"], int(like), id])
+    cur.executemany(b"UPDATE article_search SET page_type = %s, article_like = %s WHERE id = %s", found)
 
 
 def _nothing(cur: Cursor) -> None:

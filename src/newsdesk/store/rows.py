@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from newsdesk.article import Article
 from newsdesk.enrich.language import language_key as language_key
 from newsdesk.errors import QueryError
-from newsdesk.page_types import UNKNOWN, check_page_type
+from newsdesk.page_types import UNKNOWN, check_page_type, is_article
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
 from newsdesk.store import enrichment
 from newsdesk.store.base import SearchRequest, SiteSummary
@@ -40,14 +40,15 @@ class ArticleRow:
     published_key: str  # the published date as written, "" when unknown
     language_key: str
     page_type: str  # "" when the page has no type
+    article_like: int  # 1 when the page counts as an article (newsdesk.page_types.is_article), else 0
     author_keys: list[str]
     data: str  # the Article's JSON
     enriched: EnrichmentRows
 
-    def search_values(self) -> list[str]:
+    def search_values(self) -> list[str | int]:
         """The columns of the article_search table after its id, in order."""
         return [self.title, self.site, self.site_key, self.host, self.published_key, self.language_key,
-                self.page_type]
+                self.page_type, self.article_like]
 
     @staticmethod
     def of(article: Article) -> ArticleRow:
@@ -64,6 +65,7 @@ class ArticleRow:
             title=article.title or "", site=site, site_key=" ".join(tokens(site)),
             host=host_of(article.canonical_url or article.url), published_key=article.published or "",
             language_key=language_key(article.language), page_type=article.page_type or "",
+            article_like=int(is_article(article.page_type, article.page_type_probability)),
             author_keys=sorted({author_key(name) for name in article.authors} - {"  "}), data=data,
             enriched=EnrichmentRows.of(article))
 
@@ -142,7 +144,7 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
         clauses.append(f"a.page_type = {mark}")
         params.append("" if wanted == UNKNOWN else wanted)
     if request.articles_only:
-        clauses.append("a.page_type IN ('', 'article')")
+        clauses.append("a.article_like = 1")
     more, more_params = enrichment.filters(request.entity, request.speaker, request.topic, mark)
     return clauses + more, params + more_params
 
