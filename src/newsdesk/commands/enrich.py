@@ -119,8 +119,9 @@ def annotate(files: tuple[str, ...], fmt: str) -> None:
               help="Most quotations printed, newest articles first.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 @click.option("--all-pages", is_flag=True,
-              help="Quotations of every page; by default only articles (and pages of unknown type) are "
-                   "read, not listings, product pages, forums, documentation or service pages.")
+              help="Quotations of every page; by default the pages extraction is sure (probability "
+                   ">= 0.8) are listings, product pages, forums, documentation or service pages are "
+                   "left out.")
 @db_option
 def quotes(query: str | None, kind: str | None, limit: int, fmt: str, all_pages: bool, db: str | None,
            **filters: str | None) -> None:

@@ -109,8 +109,9 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 @click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @click.option("--all-pages", is_flag=True,
-              help="Include every stored page; by default only articles (and pages of unknown type) are "
-                   "rounded up, not listings, product pages, forums, documentation or service pages.")
+              help="Include every stored page; by default the pages extraction is sure (probability "
+                   ">= 0.8) are listings, product pages, forums, documentation or service pages are "
+                   "left out.")
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
             sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,

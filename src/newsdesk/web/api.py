@@ -54,8 +54,8 @@ WRITE_ERRORS = ERRORS
 # newsdesk.page_types.PAGE_TYPES and UNKNOWN (a test checks they agree).
 PageTypeName = Literal["article", "listing", "collection", "forum", "product", "documentation", "service",
                        "unknown"]
-AllPages = Annotated[bool, Query(description="Read every page; by default only articles (and pages of "
-                                 "unknown type), not listings, products, forums, documentation or services")]
+AllPages = Annotated[bool, Query(description="Read every page; by default the pages extraction is sure "
+                                 "(probability >= 0.8) are not articles are left out")]
 
 
 def filters(
