@@ -13,8 +13,8 @@ from newsdesk.article import Article, Entity, Image, Keyword, Link, Page, Quote,
 # consumer of newsdesk's output and must not happen.
 STABLE_FIELDS = ["source", "url", "canonical_url", "title", "authors", "published", "modified", "language",
                  "site_name", "description", "body", "image", "tags", "related", "extraction",
-                 "entities", "quotes", "topics", "keywords", "enrichment", "page_type",
-                 "page_type_probability"]
+                 "entities", "quotes", "topics", "keywords", "enrichment",
+                 "page_type", "page_type_probability"]
 
 text = st.text(max_size=40)
 maybe_text = st.none() | text

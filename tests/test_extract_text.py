@@ -267,3 +267,15 @@ def test_any_text_gives_an_article_made_of_its_own_lines(page: list[str]) -> Non
     source_lines = {" ".join(line.translate(INVISIBLE).split()) for line in text.splitlines()}
     for paragraph in filter(None, article.body.split("\n\n")):
         assert paragraph in source_lines
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("Auteur : Amara Koné", ["Amara Koné"]),
+    ("Di Marco Rossi", ["Marco Rossi"]),
+    ("By No Author", []),
+    ("Von Redaktion", []),
+    ("By Admin", []),
+])
+def test_text_byline_labels_and_placeholders(byline: str, authors: list[str]) -> None:
+    text = f"Budget approved | City\nHome\nBudget approved\n{byline}\n{PROSE}\n{PROSE}\n{PROSE}\n"
+    assert extract_text(text).authors == authors

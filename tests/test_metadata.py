@@ -248,3 +248,144 @@ def test_extract_html_fills_the_article() -> None:
     assert article.image.caption == "Waves"
     assert article.extraction["title"] == "h1"
     assert article.extraction["published"] == "time"
+
+
+# --- Issue 14: author values that name nobody, kickers, htmldate as the real fallback -------------
+
+PROSE = ("The harbour authority said on Monday that the new quay would open in the spring, after two years "
+         "of work that had closed the old ferry landing to all but the smallest boats. ") * 3
+
+
+def article_page(head: str = "", before: str = "", after: str = "", h1: str = "Quay opens in spring") -> str:
+    return (f"<html><head>{head}</head><body><main><article><h1>{h1}</h1>{before}<p>{PROSE}</p>"
+            f"<p>{PROSE}</p>{after}</article></main></body></html>")
+
+
+@pytest.mark.parametrize("value", ["No Author", "Admin", "Publiziert", "Hire", "Sign in", "Unknown",
+                                   "page.head.extra.author", "{{ author }}", "March", "Sun"])
+def test_placeholders_are_not_authors(value: str) -> None:
+    page = article_page(f'<meta name="author" content="{value}"><meta property="og:type" content="article">')
+    assert metadata(page).authors == []
+
+
+def test_a_label_beside_the_byline_is_not_a_name() -> None:
+    page = article_page(before='<div class="byline">Publiziert am 12.03.2024</div>')
+    assert metadata(page).authors == []
+
+
+def test_a_login_gives_way_to_the_name_the_page_shows() -> None:
+    page = article_page('<meta name="author" content="maria.keller">', before="<p>Von Maria Keller</p>")
+    found = metadata(page)
+    assert found.authors == ["Maria Keller"]
+
+
+def test_a_login_is_kept_when_the_page_shows_no_fuller_name() -> None:
+    # Forum posts are signed with the poster's handle: it is the author's public name.
+    page = article_page('<meta name="author" content="quaywatcher_77">')
+    assert metadata(page).authors == ["quaywatcher_77"]
+
+
+def test_a_desk_is_named_only_when_no_person_is() -> None:
+    page = article_page('<meta name="author" content="Redaktion">', before="<p>Von Maria Keller</p>")
+    assert metadata(page).authors == ["Maria Keller"]
+    assert metadata(article_page('<meta name="author" content="Redaktion">')).authors == ["Redaktion"]
+
+
+def test_the_organisation_gives_way_to_the_person_a_labelled_byline_names() -> None:
+    ld = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Quay opens in spring",
+    "author": {"@type": "Organization", "name": "Radio Harbour International"},
+    "publisher": {"@type": "Organization", "name": "RHI"}}</script>"""
+    page = article_page(ld, after="<p><strong>Auteur :</strong> Amara Koné</p>")
+    found = metadata(page)
+    assert found.authors == ["Amara Koné"]
+    assert found.methods["authors"] == "labelled-byline"
+    # Without a byline naming a person, the organisation stays the author.
+    assert metadata(article_page(ld)).authors == ["Radio Harbour International"]
+
+
+def test_initials_give_way_to_a_person_in_the_byline() -> None:
+    page = article_page('<meta name="author" content="DT">', before="<p>Por Lucía Ferrer Soto</p>")
+    assert metadata(page).authors == ["Lucía Ferrer Soto"]
+
+
+def test_labels_in_navigation_or_running_text_are_not_bylines() -> None:
+    nav = '<nav><div>By Use Case</div><ul><li>Ports</li></ul></nav>'
+    running = "<p>The plan was drawn up by <a href='/p'>the port</a> by Jane Doe</p>"
+    page = (f"<html><head><meta property='og:type' content='article'></head><body><header>{nav}</header>"
+            f"<main><article><h1>Quay opens</h1><p>{PROSE}</p>{running}</article></main></body></html>")
+    assert metadata(page).authors == []
+
+
+def test_a_sidebar_organisation_is_not_the_author() -> None:
+    page = ("<html><head><meta property='og:type' content='article'></head><body><article><h1>Quay opens"
+            f"</h1><p>{PROSE}</p></article><div class='sidebar'><div class='author'>Verband der Häfen e.V."
+            "</div></div></body></html>")
+    assert metadata(page).authors == []
+
+
+def test_json_ld_tells_organisations_from_people() -> None:
+    found = metadata("""<html><head><script type="application/ld+json">{"@type": "Article", "headline": "x",
+    "author": [{"@type": "Person", "name": "Jane Doe"},
+               {"@type": "NewsMediaOrganization", "name": "Example"}]}
+    </script></head><body></body></html>""")
+    assert found.authors == ["Jane Doe"]
+
+
+def test_a_kicker_is_not_glued_to_the_headline() -> None:
+    for h1 in ('<span class="kicker">Hafenbau</span> Quay opens in spring',
+               '<span class="supertitle"><time datetime="2024-03-12">12. März 2024</time></span>'
+               '<span class="title">Quay opens in spring</span>',
+               '<span class="teaser__kicker">Hafenbau</span><span class="visually-hidden"> - </span>'
+               '<span>Quay opens in spring</span>'):
+        assert metadata(article_page(h1=h1)).title == "Quay opens in spring", h1
+    # Emphasis inside a headline is the headline's.
+    assert metadata(article_page(h1="<em>Titanic</em> replica opens in spring")).title == \
+        "Titanic replica opens in spring"
+
+
+def test_htmldate_is_the_last_resort_for_the_date() -> None:
+    page = article_page('<meta name="rnews:datepublished" content="2019-12-12">')
+    article = extract_html(page, url="https://news.example.com/quay")
+    assert article.published == "2019-12-12"
+    assert article.extraction["published"] == "htmldate"
+    # The page's own signals come first: htmldate is not asked when they give a date.
+    article = extract_html(article_page('<meta property="article:published_time" content="2024-03-12">'),
+                           url="https://news.example.com/quay")
+    assert article.extraction["published"] == "meta:article:published_time"
+
+
+def test_htmldate_failing_on_a_page_leaves_no_date() -> None:
+    article = extract_html(article_page(), url="https://news.example.com/quay")
+    assert article.published is None
+    # A copyright line is no publication date (htmldate's extensive search would make one of it).
+    article = extract_html(article_page(after="<footer>© 2023 Harbour News</footer>"),
+                           url="https://news.example.com/quay")
+    assert article.published is None
+
+
+def test_a_kicker_the_site_declares_as_part_of_its_headline_stays() -> None:
+    h1 = '<span class="subtitle">Hafenbau</span> Quay opens in spring'
+    page = article_page('<meta property="og:title" content="Hafenbau Quay opens in spring">', h1=h1)
+    assert metadata(page).title == "Hafenbau Quay opens in spring"
+
+
+@pytest.mark.parametrize(("byline", "names"), [
+    ("JD Jane Doe", ["Jane Doe"]),  # the avatar's initials
+    ("Jane Doe Jane Doe", ["Jane Doe"]),  # an image's alt text, then the name
+    ("Jane Doe RN, BSN, Certified Sleep Consultant", ["Jane Doe"]),
+    ("Jane Doe Founder & Lead Reviewer", ["Jane Doe"]),
+    ("Jane Doe Last updated 3 May 2024", ["Jane Doe"]),
+    ("Jane Roe (Harbour Desk)", ["Jane Roe (Harbour Desk)"]),
+    ("Jane Roe » Tue", ["Jane Roe"]),
+    ("via quaywatcher", ["quaywatcher"]),
+    ("10 mins read", []),
+    ("Autor/in: Jane Roe", ["Jane Roe"]),
+])
+def test_what_templates_print_around_a_name_is_cut(byline: str, names: list[str]) -> None:
+    assert parse_byline(byline) == names
+
+
+def test_one_meta_per_author_gives_all_the_authors() -> None:
+    page = article_page('<meta name="citation_author" content="Jane Doe">'
+                        '<meta name="citation_author" content="John Roe">')
+    assert metadata(page).authors == ["Jane Doe", "John Roe"]

@@ -270,6 +270,17 @@ def test_robots_txt_is_obeyed_and_read_once_per_host(site: Site, fetcher: Fetche
     assert site.hits == ["/robots.txt", "/page"]
 
 
+def test_robots_txt_wildcards_and_the_longest_match_follow_rfc_9309(site: Site, fetcher: Fetcher) -> None:
+    """`*` and `$` patterns, and an Allow longer than the Disallow it overrides (urllib's parser, used
+    before, read the patterns literally and took the first matching line)."""
+    site.robots = (200, "User-agent: *\nDisallow: /page/*.pdf$\nDisallow: /private\nAllow: /private/open\n")
+    for path in ("/page/report.pdf", "/page/a/b.pdf", "/private/closed"):
+        error = failed(fetcher.fetch(site.url(path)))
+        assert error.stage == "robots", path
+    for path in ("/page/report.pdf?print=1", "/page/report.pdfx", "/private/open/today"):
+        assert isinstance(fetcher.fetch(site.url(path)), Page), path
+
+
 @pytest.mark.parametrize("status", [503, 429])
 def test_a_failing_robots_txt_keeps_the_fetcher_away(site: Site, fetcher: Fetcher, status: int) -> None:
     site.robots = (status, "")
@@ -364,7 +375,8 @@ def test_ten_redirects_are_followed_and_eleven_are_not(site: Site, fetcher: Fetc
 
 
 def test_a_redirect_to_another_scheme_is_refused(site: Site, fetcher: Fetcher) -> None:
-    assert "not an http(s) URL: file:///etc/passwd" in failed(fetcher.fetch(site.url("/to/file"))).reason
+    reason = failed(fetcher.fetch(site.url("/to/file"))).reason
+    assert "only http:// and https:// URLs" in reason and "file:///etc/passwd" in reason
 
 
 # -- addresses that are never contacted ------------------------------------------------------------

@@ -10,17 +10,43 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsdesk.article import Article
+from newsdesk.article import Article, Page
 from newsdesk.errors import NewsdeskError, SettingsError
+from newsdesk.exports import markdown_link, markdown_text
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
+from newsdesk.sources.detect import Kind, classify
 from newsdesk.sources.files import expand_paths, read_pages
+from newsdesk.sources.warc import ArchiveReader
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Newsdesk(click.Group):
+    """The command group, and the one error boundary of every command: a `NewsdeskError` (a bad store
+    URL, a query that cannot be searched, an unreadable input...) becomes its message on stderr and
+    exit status 1 (2 for a bad setting, as for a bad option), never a traceback. Commands raise them
+    and leave the rest to this."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
+        except NewsdeskError as error:
+            raise click.ClickException(str(error)) from None
+        except UnicodeEncodeError as error:
+            # Bytes of an argument that are not UTF-8 reach Python as lone surrogates (U+DC80-U+DCFF),
+            # which no store or output can take: the user's input, not a bug.
+            bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+            if not bad or not all("\udc80" <= char <= "\udcff" for char in bad):
+                raise
+            given = error.object[:80].encode("utf-8", "surrogateescape")
+            raise click.ClickException(f"{given!r} is not UTF-8 text: give arguments in UTF-8") from None
+
+
+@click.group(cls=Newsdesk, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsdesk")
 def main() -> None:
     """newsdesk turns raw online news pages into clean, structured article records.
@@ -38,25 +64,30 @@ def _render(article: Article, fmt: str) -> str:
         return article.to_json()
     if fmt == "json":
         return article.to_json(indent=2)
-    if fmt == "markdown":
-        lines = [f"# {article.title or '(untitled)'}", ""]
+    if fmt == "markdown":  # the page's text escaped, links http(s) only (newsdesk.exports)
+        lines = [f"# {markdown_text(article.title or '(untitled)')}", ""]
+        url = article.canonical_url or article.url
         meta = [f"**{name}:** {value}" for name, value in (
-            ("Authors", ", ".join(article.authors)), ("Published", article.published),
-            ("Site", article.site_name), ("URL", article.canonical_url or article.url)) if value]
+            ("Authors", markdown_text(", ".join(article.authors))),
+            ("Published", markdown_text(article.published or "")),
+            ("Site", markdown_text(article.site_name or "")),
+            ("URL", markdown_link(url, url) if url else "")) if value]
         if meta:
             lines += ["  \n".join(meta), ""]
-        lines.append(article.body)
+        lines.append(markdown_text(article.body, lines=True))
         if article.related:
             lines += ["", "## Related", ""]
-            lines += [f"- [{link.title}]({link.url or ''})" for link in article.related]
+            lines += [f"- {markdown_link(link.title or link.url or '', link.url)}"
+                      for link in article.related]
         return "\n".join(lines) + "\n"
     return (f"{article.title}\n\n" if article.title else "") + article.body + "\n"
 
 
 def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
               failures: list[str]) -> Iterator[Article | None]:
-    """One article per input page, or None where it failed (reported as `path: reason`)."""
-    for item in read_pages(inputs, settings.max_input_bytes, url=url):
+    """One article per input page, or None where it failed (reported as `path: reason`); a web archive
+    is read record by record, each HTML record a page."""
+    for item in _pages(inputs, url, settings):
         if isinstance(item, NewsdeskError):
             _fail(str(item), failures)
             yield None
@@ -69,6 +100,14 @@ def _articles(inputs: tuple[str, ...], url: str | None, settings: Settings,
         except Exception as error:  # a bug on one page must not stop a run over thousands
             _fail(f"{item.source}: internal error: {type(error).__name__}: {error}", failures)
             yield None
+
+
+def _pages(inputs: tuple[str, ...], url: str | None, settings: Settings) -> Iterator[Page | NewsdeskError]:
+    for item in inputs:
+        if classify(item) is Kind.WARC:
+            yield from ArchiveReader(item, max_bytes=settings.max_input_bytes)
+        else:
+            yield from read_pages([item], settings.max_input_bytes, url=url)
 
 
 def _fail(message: str, failures: list[str]) -> None:
@@ -84,23 +123,22 @@ def _fail(message: str, failures: list[str]) -> None:
 def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
     """Extract the article (body and metadata) from pages.
 
-    PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively) or -
-    for stdin. .txt files are pages already flattened to text. Each failure is printed to stderr as
-    `path: reason` and the run goes on; the exit status is non-zero only when nothing was extracted.
-    Pages larger than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
+    PATHS are files (.html, .htm, .html.gz, .txt, .txt.gz), folders (searched recursively), web
+    archives (.warc, .warc.gz, .wet, .arc, ...: each HTML record is a page) or - for stdin. .txt
+    files are pages already flattened to text. Each failure is printed to stderr as `path: reason`
+    and the run goes on; the exit status is non-zero only when nothing was extracted. Pages larger
+    than NEWSDESK_MAX_INPUT_BYTES (default 32 MiB, after decompression) are refused.
     """
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
-    many = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
+    settings = Settings.from_env()
+    archives = any(classify(p) is Kind.WARC for p in paths)
+    many = len(paths) > 1 or archives or any(Path(p).is_dir() for p in paths if p != "-")
     fmt = fmt or ("jsonl" if many else "json")
     failures: list[str] = []
     extracted = 0
     out = sys.stdout
     if fmt == "json" and many:
         out.write("[\n")
-    total = sum(1 for _ in expand_paths(paths)) if many else 1
+    total = None if archives else sum(1 for _ in expand_paths(paths)) if many else 1
     with _Progress(total, enabled=many) as advance:
         for article in _articles(paths, url, settings, failures):
             advance()
@@ -125,7 +163,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, url: str | None) -> None:
 class _Progress:
     """A rich progress bar on stderr, shown only for many inputs and only on a terminal."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int | None, enabled: bool) -> None:
         self.total = total
         self.enabled = enabled and sys.stderr.isatty()
         self.progress: Progress | None = None

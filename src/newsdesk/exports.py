@@ -1,18 +1,27 @@
-"""Exports of stored articles as JSONL, CSV or Parquet, streamed: memory stays constant however many.
+"""Exports of stored articles as JSONL, CSV or Parquet, streamed: memory stays constant however many;
+and the one policy for what any export (Markdown, HTML, RSS) may link to and how its text is escaped.
 
 The schema is documented in docs/exports.md and pinned by tests: the Article JSON fields plus `id`,
 `version`, `stored_at` and `updated_at`. CSV and Parquet flatten `image` into `image_url` and
 `image_caption`, and keep list fields (`authors`, `tags`, `related`, and the enrichment: `entities`,
 `quotes`, `topics`, `keywords`, `enrichment`) as JSON text in CSV and as nested columns in Parquet.
 `page_type` and `page_type_probability` come last.
+
+Text of pages is hostile: a title may be `</title><script>...`, a URL `javascript:...` or `data:...`,
+or made to break out of Markdown's link syntax. Every link of every export and of the desk goes
+through `http_url` (http and https only, nothing else is linked); Markdown text through
+`markdown_text` and link targets through `markdown_url`; HTML through `html.escape`; RSS through the
+XML serializer.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
+from urllib.parse import quote, urlsplit
 
 from newsdesk.store.base import StoredArticle
 
@@ -24,6 +33,48 @@ LIST_FIELDS = ("authors", "tags", "related", "entities", "quotes", "topics", "ke
 PAGE_TYPE_FIELDS = ("page_type", "page_type_probability")
 COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS
 PARQUET_BATCH = 1_000
+
+
+def http_url(url: str | None) -> str | None:
+    """An http(s) URL to link, or None: never javascript:, data:, a relative path or anything else."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    if any(ord(char) < 32 or ord(char) == 127 for char in url):
+        return None  # a control character (a newline) in a URL breaks whatever format holds it
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+# Characters Markdown (CommonMark and GitHub's) reads as syntax within a line: emphasis, code, links and
+# images, raw HTML and entities, strikethrough, tables; and the backslash itself.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|])")
+
+
+def markdown_text(text: str, *, lines: bool = False) -> str:
+    """`text` as literal Markdown: every character Markdown would read as syntax backslash-escaped (a
+    CommonMark renderer shows it as the character, so `<script>` stays text). On one line unless
+    `lines` (a body: its line breaks kept)."""
+    if not lines:
+        text = " ".join(text.split())
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+
+
+def markdown_url(url: str | None) -> str | None:
+    """A link target for Markdown `[text](target)`: an http(s) URL with every character that could end
+    or bend the link (spaces, parentheses, angle brackets, quotes, backslashes) percent-encoded; None
+    when the URL is not one to link."""
+    safe = http_url(url)
+    return None if safe is None else quote(safe, safe="!#$%&'*+,-./:;=?@[]~_")
+
+
+def markdown_link(text: str, url: str | None) -> str:
+    """`[text](url)`, escaped; the text alone when the URL is not one to link."""
+    target = markdown_url(url)
+    return f"[{markdown_text(text)}]({target})" if target else markdown_text(text)
 
 
 def record(stored: StoredArticle) -> dict[str, Any]:

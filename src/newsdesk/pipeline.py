@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Page
+from newsdesk.children import die_with_parent
 from newsdesk.errors import ArchiveError, NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.pipeline_web import WebSource, WebWork
 from newsdesk.settings import Settings
 from newsdesk.sources.detect import ARCHIVE_SUFFIXES, Kind, classify
 from newsdesk.sources.files import content_type_for, expand_paths, is_page_file, read_bytes
-from newsdesk.sources.warc import ArchiveReader
+from newsdesk.sources.warc import SKIPPED_PAGES, ArchiveCounts, ArchiveReader
 from newsdesk.store.base import Store
 
 if TYPE_CHECKING:
@@ -262,8 +263,20 @@ class Ingester:
                 continue
             yield _Work(item, checkpoint)
         self.counts.skipped += sum(reader.counts.skipped.values())
+        self._explain_skips(source, reader.counts)
         if finished:
             yield _Work(None, finished)
+
+    def _explain_skips(self, source: str, counts: ArchiveCounts) -> None:
+        """Say why an archive's records were skipped; an archive whose pages were all skipped for what
+        they held (not for their record type) is an error row too, so `newsdesk errors` shows it."""
+        held = sum(number for reason, number in counts.skipped.items() if reason in SKIPPED_PAGES)
+        if not held:
+            return  # warcinfo, request, metadata records: never pages, nothing to explain
+        why = ", ".join(f"{number} {reason}" for reason, number in counts.skipped.most_common())
+        self.notice(f"{source}: {counts.yielded} pages of {counts.read} records; not pages: {why}")
+        if not counts.yielded:
+            self.fail(source, "read", f"no page in {counts.read} records: {why}")
 
 
 # A page's work, its article (None when it failed or there was no page), failures as (source, stage,
@@ -338,7 +351,9 @@ class _Pool:
         self.executor: ProcessPoolExecutor | None = None
         if processes > 1:
             # spawn: the reading process may have fetcher threads running, which fork would copy.
-            self.executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            # die_with_parent: a kill -9 of this process takes its workers with it.
+            self.executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=die_with_parent, initargs=(os.getpid(),))
 
     def submit(self, batch: list[_Work]) -> list[_Done]:
         """Hand a batch over; return the batches finished meanwhile, oldest first."""

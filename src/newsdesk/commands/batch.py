@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError, SettingsError
 
 
 @click.command()
@@ -60,19 +59,11 @@ def batch(inputs: tuple[str, ...], out: str, scheduler: str, workers: int | None
     from newsdesk.batch.run import run_batch
     from newsdesk.settings import Settings
 
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
-    try:
-        executor = make_executor(scheduler, workers or os.cpu_count() or 1)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    settings = Settings.from_env()
+    executor = make_executor(scheduler, workers or os.cpu_count() or 1)
     try:
         summary = run_batch(inputs, out, executor, enrich=enrich, languages=languages, settings=settings,
                             progress=progress, echo=lambda line: click.echo(line, err=True))
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
         click.echo("interrupted: finished inputs are kept; run the same command to finish", err=True)
         sys.exit(130)
@@ -106,13 +97,10 @@ def load(folder: Path, stories: bool, db: str | None) -> None:
     """
     from newsdesk.batch.load import load_output, output_parts
 
-    try:
-        parts = output_parts(folder)
-        total = _rows(parts)
-        with _LoadProgress(total) as advance:
-            result = load_output(folder, db, advance=advance)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    parts = output_parts(folder)
+    total = _rows(parts)
+    with _LoadProgress(total) as advance:
+        result = load_output(folder, db, advance=advance)
     rate = result.read / result.seconds if result.seconds else 0.0
     click.echo(f"{result.read:,} articles read: {result.stored:,} stored, {result.present:,} already there "
                f"({result.seconds:.1f} s, {rate:,.0f} rows/s)", err=True)
@@ -120,11 +108,8 @@ def load(folder: Path, stories: bool, db: str | None) -> None:
         from newsdesk.commands.stories import keep_stories
         from newsdesk.store import open_store
 
-        try:
-            with open_store(db) as store:
-                assigned = keep_stories(store)
-        except NewsdeskError as error:
-            raise click.ClickException(str(error)) from None
+        with open_store(db) as store:
+            assigned = keep_stories(store)
         click.echo(f"{assigned:,} articles put into duplicate groups and stories", err=True)
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import click
 
 from newsdesk.article import Article, Quote
-from newsdesk.commands import db_option
+from newsdesk.commands import QueryCommand, db_option, query_argument
 from newsdesk.commands.search import QUERY_HELP, filters
-from newsdesk.errors import NewsdeskError
 from newsdesk.settings import Settings
 from newsdesk.store import SearchRequest, open_store
 from newsdesk.store.base import Store, StoredArticle
@@ -24,8 +23,8 @@ def _request(query: str | None, **values: str | None) -> SearchRequest:
     return SearchRequest(query=query, sort="date", **values)  # type: ignore[arg-type]
 
 
-@click.command(epilog=QUERY_HELP)
-@click.argument("query", required=False)
+@click.command(cls=QueryCommand, epilog=QUERY_HELP)
+@query_argument
 @filters
 @click.option("--all", "redo", is_flag=True,
               help="Enrich every matching article again, not only those not yet enriched by this version.")
@@ -47,23 +46,20 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
     settings = Settings.from_env()
     request = _request(query, **filters)
     done = 0
-    try:
-        with open_store(db) as store:
-            total = store.count(request)
-            columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
-                task = bar.add_task("enriching", total=total)
-                batch: list[StoredArticle] = []
-                for stored in store.iter_articles(request):
-                    bar.advance(task)
-                    if not redo and stored.article.enrichment.get("version") == ENRICHMENT_VERSION:
-                        continue
-                    batch.append(stored)
-                    if len(batch) >= batch_size:
-                        done += _enrich_batch(store, batch, settings)
-                done += _enrich_batch(store, batch, settings)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    with open_store(db) as store:
+        total = store.count(request)
+        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("enriching", total=total)
+            batch: list[StoredArticle] = []
+            for stored in store.iter_articles(request):
+                bar.advance(task)
+                if not redo and stored.article.enrichment.get("version") == ENRICHMENT_VERSION:
+                    continue
+                batch.append(stored)
+                if len(batch) >= batch_size:
+                    done += _enrich_batch(store, batch, settings)
+            done += _enrich_batch(store, batch, settings)
     click.echo(f"{done} articles enriched", err=True)
 
 
@@ -110,8 +106,8 @@ def annotate(files: tuple[str, ...], fmt: str) -> None:
             click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
 
 
-@click.command(epilog=QUERY_HELP)
-@click.argument("query", required=False)
+@click.command(cls=QueryCommand, epilog=QUERY_HELP)
+@query_argument
 @filters
 @click.option("--type", "kind", type=click.Choice(["direct", "indirect"]),
               help="Only this kind of quotation.")
@@ -131,15 +127,12 @@ def quotes(query: str | None, kind: str | None, limit: int, fmt: str, all_pages:
     wanted = Wanted.of(speaker) if speaker else None
     shown = 0
     request = replace(_request(query, **filters), articles_only=not all_pages)
-    try:
-        with open_store(db) as store:
-            for stored, quote in _quotes(store.iter_articles(request), wanted, kind):
-                _print_quote(stored, quote, fmt)
-                shown += 1
-                if shown >= limit:
-                    break
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    with open_store(db) as store:
+        for stored, quote in _quotes(store.iter_articles(request), wanted, kind):
+            _print_quote(stored, quote, fmt)
+            shown += 1
+            if shown >= limit:
+                break
     if not shown:
         click.echo("no quotations match", err=True)
 
@@ -169,8 +162,8 @@ def _print_quote(stored: StoredArticle, quote: Quote, fmt: str) -> None:
     click.echo(f"    [{stored.id}] {article.title or '(untitled)'}  {(article.published or '')[:10]}")
 
 
-@click.command()
-@click.argument("query", required=False)
+@click.command(cls=QueryCommand, epilog=QUERY_HELP)
+@query_argument
 @filters
 @click.option("--type", "kind", type=click.Choice(["person", "org", "place", "group"]),
               help="Only people, organisations, places or groups (nationalities, parties...).")
@@ -182,11 +175,8 @@ def entities(query: str | None, kind: str | None, top: int, fmt: str, db: str | 
              **filters: str | None) -> None:
     """Who and what the stored articles name most: each entity with how many articles name it and
     how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01)."""
-    try:
-        with open_store(db) as store:
-            counts = store.entity_counts(_request(query, **filters), kind, top)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    with open_store(db) as store:
+        counts = store.entity_counts(_request(query, **filters), kind, top)
     if fmt == "jsonl":
         for count in counts:
             click.echo(json.dumps(count.__dict__, ensure_ascii=False))

@@ -9,8 +9,7 @@ from dataclasses import replace
 
 import click
 
-from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError
+from newsdesk.commands import DATE, db_option
 from newsdesk.pipeline import IngestCounts, Ingester
 from newsdesk.settings import Settings
 from newsdesk.store import open_store
@@ -65,10 +64,7 @@ def _check_pipelines(settings: Settings) -> None:
     """Fail before any work when a configured spaCy pipeline is not installed."""
     import spacy.util
 
-    try:
-        missing = [name for name in settings.pipelines().values() if not spacy.util.is_package(name)]
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    missing = [name for name in settings.pipelines().values() if not spacy.util.is_package(name)]
     if missing:
         raise click.ClickException(
             f"the spaCy pipeline {', '.join(missing)} is not installed: install it (pip install "
@@ -79,10 +75,7 @@ def _check_pipelines(settings: Settings) -> None:
 def _run(db: str | None, batch_size: int, allow_private: bool,
          job: Callable[[Ingester], IngestCounts], *, enrich: bool = True, processes: int = 1,
          stories: bool = True) -> None:
-    try:
-        store = open_store(db)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    store = open_store(db)
     settings = Settings.from_env()
     if allow_private:
         settings = replace(settings, allow_private=True)
@@ -121,13 +114,14 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_priv
     SOURCES are any mix of:
       files and folders   .html .htm .html.gz .txt .txt.gz (folders searched recursively)
       globs               "pages/**/*.html" (quote them)
-      web archives        .warc .warc.gz .wet .wet.gz .arc
+      web archives        .warc .warc.gz .wet .wet.gz .arc .arc.gz .warc.lz4 .warc.zst
       URLs                an article, an RSS/Atom/JSON feed or a sitemap (its entries are fetched),
                           politely: robots.txt, per-host delay, retries, size and time limits
 
     Running the same command again skips what is already done, so an interrupted run (Ctrl-C, a
     crash) is finished by running it again. Pages that fail are recorded with their reason: see
-    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`. Each new article joins
+    `newsdesk errors`. Feeds and sitemaps are remembered for `newsdesk update`; one run fetches at
+    most NEWSDESK_FEED_MAX_ITEMS new entries of each (the rest wait for the next run). Each new article joins
     its duplicate group and story as it is stored (`newsdesk stories`, `newsdesk duplicates`).
     """
     _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(sources)), enrich=enrich,
@@ -150,7 +144,7 @@ def update(db: str | None, batch_size: int, allow_private: bool, enrich: bool, p
 
 @click.command()
 @db_option
-@click.option("--since", help="Only failures at or after this time (ISO 8601, e.g. 2024-10-01).")
+@click.option("--since", type=DATE, help="Only failures at or after this time (ISO 8601, e.g. 2024-10-01).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 def errors(db: str | None, since: str | None, fmt: str) -> None:
     """List every page that could not be read, extracted or stored, with where and why."""

@@ -10,8 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError
+from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument
 from newsdesk.exports import record, write_csv, write_jsonl, write_parquet
 from newsdesk.page_types import PAGE_TYPES, UNKNOWN
 from newsdesk.store import SearchRequest, open_store
@@ -24,8 +23,9 @@ def filters(func: F) -> F:
     arguments named as `SearchRequest`'s fields."""
     for option in reversed([
         click.option("--source", "site", help="Only this site (its name or host)."),
-        click.option("--since", help="Published on or after this date (ISO 8601: 2024-10-01)."),
-        click.option("--until", help="Published on or before this date (2024-10 is the whole month)."),
+        click.option("--since", type=DATE, help="Published on or after this date (ISO 8601: 2024-10-01)."),
+        click.option("--until", type=DATE,
+                     help="Published on or before this date (2024-10 is the whole month)."),
         click.option("--author", help="Only articles by this author (whole words of the name)."),
         click.option("--language", help="Only this language (ISO 639-1 code: en, de...)."),
         click.option("--entity", help="Only articles naming this person, organisation or place (whole "
@@ -53,14 +53,16 @@ QUERY language (the same on SQLite and PostgreSQL):
   nato ukraine            both words (AND is implied)
   "secretary general"     the phrase
   rutte OR stoltenberg    either word
-  nato NOT trump, -trump  without the word
+  nato NOT trump          without the word; also nato -trump
   (kyiv OR kiev) aid      parentheses group
   ukrain*                 any word starting with ukrain
+A QUERY may be several arguments; -trump, or any -word, is a word of the query, not an option.
+Parentheses nest at most 32 deep; a word has at most 100 letters.
 """
 
 
-@click.command(epilog=QUERY_HELP)
-@click.argument("query", required=False)
+@click.command(cls=QueryCommand, epilog=QUERY_HELP)
+@query_argument
 @filters
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
@@ -73,17 +75,14 @@ def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: 
     """Find stored articles: title, site, date and a snippet with the matched terms marked."""
     request = SearchRequest(query=query, sort=sort, limit=limit,  # type: ignore[arg-type]
                             fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
-    try:
-        with open_store(db) as store:
-            page = store.search(request)
-            if fmt == "jsonl":
-                for hit in page.hits:
-                    stored = store.get(hit.id)
-                    if stored is not None:
-                        click.echo(json.dumps(record(stored), ensure_ascii=False))
-                return
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    with open_store(db) as store:
+        page = store.search(request)
+        if fmt == "jsonl":
+            for hit in page.hits:
+                stored = store.get(hit.id)
+                if stored is not None:
+                    click.echo(json.dumps(record(stored), ensure_ascii=False))
+            return
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(["id", "title", "site", "published", "url", "snippet"])
@@ -108,7 +107,7 @@ def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: 
 @db_option
 def show(id_or_url: str, fmt: str, db: str | None) -> None:
     """Print one stored article, by its id or its URL."""
-    key: int | str = int(id_or_url) if id_or_url.isdigit() else id_or_url
+    key = article_ref(id_or_url, "ID_OR_URL")
     with open_store(db) as store:
         stored = store.get(key)
     if stored is None:
@@ -147,8 +146,8 @@ def _by_type(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
 
 
-@click.command()
-@click.argument("query", required=False)
+@click.command(cls=QueryCommand, epilog=QUERY_HELP)
+@query_argument
 @filters
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "

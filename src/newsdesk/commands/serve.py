@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import click
 
 from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError, SettingsError
 from newsdesk.settings import Settings
 
 TOKEN_VARIABLE = "NEWSDESK_API_TOKEN"
@@ -52,6 +53,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, before anything is printed: a busy port or an address this machine
+    does not have is a clear error, not a 'serving at' line followed by a failure."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or str(error)
+        hint = " (another server is on it: choose another --port)" if error.errno == errno.EADDRINUSE else ""
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}{hint}") from None
+    return sock
+
+
 @click.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -61,7 +81,13 @@ def is_loopback(host: str) -> bool:
               "when --host is not a loopback address).")
 @click.option("--allow-private", is_flag=True,
               help="Let ingest fetch private, loopback and link-local addresses (refused by default).")
-def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool) -> None:
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name the desk answers to besides loopback names, IP addresses, --host and the "
+                   "names in $NEWSDESK_ALLOWED_HOSTS (separated by spaces); repeat for several. Requests "
+                   "naming any other Host are refused, so a web page cannot read the desk through DNS "
+                   "rebinding.")
+def serve(db: str | None, host: str, port: int, read_token: bool, allow_private: bool,
+          allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web desk: search, articles, stories and their duplicate copies, entities, sources,
     roundups and ingest in a browser, and the REST API under /api/ (its OpenAPI document at
     /api/openapi.json).
@@ -77,18 +103,24 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
 
     from newsdesk.web import create_app
 
+    settings = Settings.from_env()
+    sock = listen(host, port)
     try:
-        settings = Settings.from_env()
         token, origin = load_token()
+        configured = os.environ.get("NEWSDESK_ALLOWED_HOSTS", "").split()
+        hosts = [host, *configured, *(name for value in allowed_hosts for name in value.split())]
         app = create_app(db, settings, api_token=token, read_token=read_token or not is_loopback(host),
-                         allow_private=allow_private)
-    except (NewsdeskError, SettingsError) as error:
-        raise click.ClickException(str(error)) from None
+                         allow_private=allow_private, allowed_hosts=hosts)
+    except BaseException:
+        sock.close()
+        raise
+    port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     click.echo(f"newsdesk: API token from {origin}", err=True)
     click.echo(f"newsdesk: serving {db or os.environ.get('NEWSDESK_DB') or 'newsdesk.db'} at {url}", err=True)
     click.echo(f"newsdesk: open {url}login?token={token} to sign in for ingest (Ctrl-C stops)", err=True)
     click.echo(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
+                            timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])

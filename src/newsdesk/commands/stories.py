@@ -11,8 +11,8 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
-from newsdesk.commands import db_option
-from newsdesk.errors import NewsdeskError, SettingsError
+from newsdesk.commands import DATE, DAY, article_ref, db_option
+from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
@@ -56,10 +56,7 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     from newsdesk.enrich import enrich_articles
     from newsdesk.stories import StoryClusterer, StoryTracker
 
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.UsageError(str(error)) from None
+    settings = Settings.from_env()
     tracker = StoryTracker(StoryClusterer() if threshold is None else StoryClusterer(threshold))
     articles = _articles(paths, settings)
     done = failed = 0
@@ -96,10 +93,11 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 
 
 @click.command()
-@click.option("--date", "day", metavar="DAY", help="The day (2024-10-01). Default: today (UTC), unless "
-              "--since/--until are given.")
-@click.option("--since", help="From this date or time (ISO 8601).")
-@click.option("--until", help="Up to this date or time, included (2024-10 is the whole month).")
+@click.option("--date", "day", metavar="DAY", type=DAY,
+              help="The day (2024-10-01). Default: today (UTC), unless --since/--until are given.")
+@click.option("--since", type=DATE, help="From this date or time (ISO 8601).")
+@click.option("--until", type=DATE,
+              help="Up to this date or time, included (2024-10 is the whole month).")
 @click.option("--topics", multiple=True, metavar="TOPIC",
               help="Only these topics (repeat, or separate with commas).")
 @click.option("--sources", multiple=True, metavar="SITE",
@@ -122,7 +120,8 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     `newsdesk stories`), copies of one report folded into one item (with every source that carried
     it). Topics come from enrichment when the articles
     have them, else from the URL's section. Within a topic, the most widely covered story comes first.
-    Each item has the headline, the sources, the link and the article's own lead sentence.
+    Each item has the headline, the sources, the link and the article's own lead sentence. Text from
+    the pages is escaped for the format (Markdown, HTML, RSS) and only http(s) URLs are linked.
 
     \b
     Examples:
@@ -141,14 +140,11 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     label = day or " to ".join(x for x in (since, until) if x)
     title = title or f"News roundup {label}"
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
-    try:
-        with open_store(db) as store:
-            stored = list(store.iter_articles(request))
-            # The stories kept in the store; recomputed for the period if an article is in none yet.
-            result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
-                                          sources=wanted_sources)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
+    with open_store(db) as store:
+        stored = list(store.iter_articles(request))
+        # The stories kept in the store; recomputed for the period if an article is in none yet.
+        result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
+                                      sources=wanted_sources)
     articles = [item.article for item in stored]
     if result is None:
         result = build_roundup(articles, title=title, topics=wanted_topics, sources=wanted_sources)
@@ -165,13 +161,6 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _open(db: str | None) -> Store:
-    try:
-        return open_store(db)
-    except NewsdeskError as error:
-        raise click.ClickException(str(error)) from None
 
 
 def _warn_unassigned(store: Store) -> None:
@@ -217,8 +206,9 @@ def _show(record: StoryRecord) -> None:
 
 
 @click.command()
-@click.option("--since", help="Stories with an article published on or after this date (ISO 8601).")
-@click.option("--until", help="... and on or before this date (2024-10 is the whole month).")
+@click.option("--since", type=DATE,
+              help="Stories with an article published on or after this date (ISO 8601).")
+@click.option("--until", type=DATE, help="... and on or before this date (2024-10 is the whole month).")
 @click.option("--source", "site", help="Only stories with an article from this site (its name or host).")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="How many stories.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
@@ -245,7 +235,7 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
       newsdesk stories --source herald.example --format jsonl
       newsdesk stories --rebuild
     """
-    with _open(db) as store:
+    with open_store(db) as store:
         if rebuild:
             count = keep_stories(store, rebuild=True)
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
@@ -270,7 +260,7 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
 def story(story_id: str, since: str | None, until: str | None, db: str | None) -> None:
     """One story by its id (S12, as `newsdesk stories` shows it), as indented JSON: headline, first and
     last seen, its articles (ids, in order of arrival) and their URLs, sources and top entities."""
-    with _open(db) as store:
+    with open_store(db) as store:
         record = store.story(story_id)
         if record is None:
             _warn_unassigned(store)
@@ -295,8 +285,8 @@ def duplicates(article: str, fmt: str, db: str | None) -> None:
       12  earliest  2024-10-01T08:00:00Z  https://gazette.example/...  Senate passes wage bill
       17  exact     2024-10-01T08:30:00Z  https://herald.example/...   Minimum wage bill clears Senate
     """
-    with _open(db) as store:
-        wanted = store.get(int(article) if article.strip().isdigit() else article)
+    with open_store(db) as store:
+        wanted = store.get(article_ref(article, "ID|URL"))
         if wanted is None:
             raise click.ClickException(f"no stored article {article!r}")
         found = store.duplicates_of(wanted.id)

@@ -9,15 +9,16 @@ extractor reads its byline lines with the same `split_byline` and `names_in`.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from newsdesk.extract.dates import MONTH_NAMES
+from newsdesk.extract.dates import MONTH_NAMES, MONTHS
 
 _LEAD_WORDS = ("by", "von", "vom", "par", "por", "door", "av", "af", "przez", "от", "de la")
 _LEAD_IN = re.compile(
     r"^[\s~©*•·|:\-–—]*(?:(?:post|article|entry|story)\s+)?"
     r"(?:(?:written|posted|published|text|reported|photos?|words|interview|geschrieben|veröffentlicht|"
-    r"verfasst|publié|escrito|scritto|authors?|autor(?:in|en)?|auteurs?|autore|autori)\b\s*[:\-]?\s*)?"
-    r"(?:(?:by|von|vom|par|por|door|av|af|przez|от)\b\s*[:\-]?\s*)?",
+    r"verfasst|publié|escrito|scritto|authors?|autor(?:in|en|/in|\*in|:in)?|auteurs?|autore|autori)\b\s*[:\-]?\s*)?"
+    r"(?:(?:by|von|vom|par|por|door|av|af|przez|от|via)\b\s*[:\-]?\s*)?",
     re.IGNORECASE,
 )
 # "Posted on 1 May 2024 by Jane Doe": the names follow the last "by".
@@ -30,11 +31,16 @@ _LABELLED = re.compile(r"^[^:,;]{0,30}\b(?:text|texte|testo|texto|interview|auto
 _NEXT_LABEL = re.compile(r"[,;]\s*[^\s,;:]+:\s.*$")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:;|,|&|\s\|\s|\s[-–—]\s)\s*|\s+(?:and|und|et|y|e|en|och|og)\s+", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:;|,|&|\s\|\s|\s[-–—»›]\s)\s*|\s+(?:and|und|et|y|e|en|och|og)\s+", re.IGNORECASE)
 _NOT_A_NAME_PART = re.compile(
     r"\b(?:staff|senior|chief|deputy|associate|contributing|special|political|foreign|business|"
     r"correspondent|reporter|writer|editor|editors|columnist|contributor|journalist|producer|"
-    r"photographer|redakteur(?:in)?|korrespondent(?:in)?|updated|published|posted|min read|"
+    r"photographer|redakteur(?:in)?|korrespondent(?:in)?|updated|published|posted|min read|last updated|"
+    r"founder|co-founder|cofounder|ceo|cto|director|manager|coordinator|consultant|expert|reviewer|"
+    r"reviewed|fact[- ]checked|medically|former|head of|head|lead|specialist|strategist|analyst|"
+    r"content marketing|marketing (?:director|manager|coordinator|lead|specialist|executive|officer)|"
+    r"sponsored|certified|\d+\s*(?:mins?|minutes?|minuten)\b|"
+    r"publiziert|zuletzt|bearbeitet|geändert|"
     r"read more|follow|twitter|facebook|instagram|linkedin|email|comments?|share|publicado|publicada|"
     r"actualizado|hace|aktualisiert|publié|mis à jour|pubblicato|aggiornato)\b.*$",
     re.IGNORECASE,
@@ -46,15 +52,47 @@ _DATE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _DANGLING = re.compile(r"\s+(?:on|am|at|le|el|il|em|um|den|op|på|updated|aktualisiert)\s*$", re.IGNORECASE)
-_CREDENTIAL = re.compile(r"^(?:ph\.?\s?d|m\.?d|mph|m\.?sc?|b\.?sc?|m\.?a|rdn?|ld|rn|cpt|cscs|mba|esq)\.?$",
-                         re.IGNORECASE)
+_CREDENTIAL = re.compile(
+    r"^(?:ph\.?\s?d|m\.?d|mph|m\.?sc?|b\.?sc?|m\.?a|rdn?|ld|rn|bsn|cpt|cscs|mba|esq)\.?$", re.IGNORECASE)
 # "J.", "J.R.", "Jr.": a final dot that belongs to the name, unlike a sentence's ("Jane Li.").
 _KEEPS_DOT = re.compile(r"(?:^|[\s.])(?:[^\W\d_]|Jr|Sr|St)\.$")
 _SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _ONLY_DIGITS_PUNCT = re.compile(r"^[\W\d_]+$")
-_STRIP = " \t\n\r|:;,-–—·•~©*()[]\"'«»“”„"
+_STRIP = " \t\n\r|:;,-–—·•~©*()[]\"'«»“”„/›>"
 _NOT_NAMES = frozenset({*_LEAD_WORDS, "on", "at", "am", "le", "el", "de", "the", "and", "posted", "published",
                         "admin", "administrator", "author", "autor", "unknown", "anonymous", "guest"})
+# Values that stand where a name should and name nobody, compared by `name_key` (case, spaces and
+# punctuation ignored): placeholders of templates and CMSs, desk labels, the labels and links that sit
+# beside a byline ("Publiziert", "Hire", "Sign in"), in the languages newsdesk reads.
+PLACEHOLDERS = frozenset("""
+noauthor unknown unknownauthor anonymous anonym anonyme anonimo anónimo anonimowy anoniem admin administrator
+administrador amministratore webmaster webredaktion sysadmin root user username guest guestauthor gast
+gastautor gastautorin invité invitado ospite author authors theauthor topicauthor postauthor authorname
+autor autorin autoren auteur auteurs autore autori auteursnaam writer
+published publiziert veröffentlicht publié publicado pubblicato gepubliceerd opublikowano posted
+updated aktualisiert created erstellt geschrieben written writtenby postedby von by
+hire hireus contact contactus kontakt getintouch signin signup login logout log register anmelden
+registrieren home startseite accueil inicio menu menü search suche share teilen follow subscribe
+abonnieren readmore weiterlesen more mehr profile profil viewprofile allposts allposts
+""".split())
+# The desk rather than a person ("Redaktion", "News Desk", "Staff"): the organisation acting as author,
+# named when no person is.
+DESKS = frozenset("""
+staff staffwriter staffwriters staffreporter editor editors theeditors editorial editorialteam
+editorialstaff editorialboard newsroom newsdesk onlineredaktion redaktion redaktionen dieredaktion
+redaction laredaction rédaction larédaction redacción redaccion laredacción redazione laredazione
+redactie deredactie redakcja redação redacao webredaktion team theteam ourteam
+""".split())
+_MONTH_OR_DAY = frozenset(
+    {*MONTHS, "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday",
+     "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "heute", "gestern",
+     "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "aujourd'hui", "hier",
+     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hoy", "ayer", "oggi", "ieri"})
+# Template variables left unfilled ("page.head.extra.author", "{{ author }}", "%author%").
+_TEMPLATE = re.compile(r"^[a-z]+(?:[._][a-z]+){2,}$|[{}%$]|^\[.*\]$", re.IGNORECASE)
+# Inside a login or handle (one word): dots or underscores between letters, digits beside letters.
+_LOGIN = re.compile(r"[^\W\d_][._]+[^\W\d_]|[^\W\d_]\d|\d[^\W\d_]")
+_AGENCIES = frozenset("ap afp dpa apa ansa efe upi kna epd sda ats ddp dts".split())
 _ORGANISATION = (" gmbh", " ag", " inc", " ltd", " llc", " e.v", " s.a", " kg", " co.", " corp", " plc",
                  " limited", " verlag", " media group")
 MAX_NAME_LENGTH = 60
@@ -67,12 +105,71 @@ def clean_name(name: str) -> str | None:
         name = name.rstrip(".")
     if not name or len(name) > MAX_NAME_LENGTH or _ONLY_DIGITS_PUNCT.match(name):
         return None
+    if name.endswith(")") and "(" not in name:
+        name = name[:-1].rstrip()
+    elif "(" in name and ")" not in name:
+        name = f"{name})"  # "Jean Roe (Example" lost its bracket to the strip above
     lowered = name.lower()
     if "@" in name or "://" in name or lowered.startswith("www.") or lowered in _NOT_NAMES:
         return None
     if len(name.split()) > 6 or _CREDENTIAL.match(name) or _NOT_A_NAME.search(name):
         return None
+    if is_placeholder(name):
+        return None
     return name
+
+
+def is_placeholder(name: str) -> bool:
+    """True for values that name nobody: "No Author", "Redaktion", "Publiziert", "March", "{{author}}".
+
+    A lone word of one to three characters ("DT", "JF") is an abbreviation nobody can be told by,
+    unless it is a news agency's ("AP", "dpa"), which is an organisation acting as author.
+    """
+    key = name_key(name)
+    if not key or key in PLACEHOLDERS or _TEMPLATE.search(name):
+        return True
+    words = name.casefold().replace(",", " ").replace(".", " ").split()
+    return bool(words) and all(word in _MONTH_OR_DAY or word.isdigit() for word in words)
+
+
+def is_desk(name: str) -> bool:
+    return name_key(name) in DESKS
+
+
+# A word of a person's name: capitalised (any script with case), an initial, or a particle.
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][.]){1,3}$|^[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_]))*\.?$")
+_PARTICLES = frozenset("van von de der den da di du del della la le bin al ibn ten ter zu y e".split())
+
+
+def is_person_name(name: str) -> bool:
+    """The shape of a person's name: two to five words, capitalised (particles aside), no digits,
+    no login punctuation, and neither a placeholder, a desk, a month nor a company."""
+    words = name.split()
+    if not 2 <= len(words) <= 5 or is_placeholder(name) or is_desk(name) or is_organisation(name):
+        return False
+    capitalised = 0
+    for word in words:
+        if word.casefold() in _PARTICLES:
+            continue
+        lowered = word.casefold().rstrip(".")
+        if not _NAME_WORD.match(word) or not word[0].isupper() or lowered in _MONTH_OR_DAY:
+            return False
+        capitalised += 1
+    return capitalised >= 2
+
+
+def is_abbreviation(name: str) -> bool:
+    """A lone word of two or three capitals ("DT", "JF"): initials or a desk's code, not a name."""
+    name = name.strip()
+    return 2 <= len(name) <= 3 and name.isalpha() and name.isupper() and name.casefold() not in _AGENCIES
+
+
+def is_login(name: str) -> bool:
+    """A user name rather than a person's name: "christian.stadtfeld", "jdoe_42", "wordpressadmin"."""
+    name = name.strip()
+    if not name or " " in name or name_key(name) in _AGENCIES:
+        return False
+    return name.islower() or _LOGIN.search(name) is not None
 
 
 def parse_byline(text: str | None) -> list[str]:
@@ -88,6 +185,8 @@ def split_byline(text: str | None) -> list[str]:
     if not text:
         return []
     text = " ".join(text.split())
+    if _TEMPLATE.search(text):
+        return []
     text = _URL.sub(" ", _EMAIL.sub(" ", text))
     text = _LEAD_IN.sub("", text, count=1)
     text = _BY_INSIDE.sub("", text, count=1)
@@ -100,7 +199,7 @@ def names_in(parts: list[str]) -> list[str]:
     """The names in the pieces of a byline, job titles and credentials off, in order, without duplicates."""
     names: list[str] = []
     for part in parts:
-        part = _NOT_A_NAME_PART.sub("", _LEAD_IN.sub("", part, count=1))
+        part = _tidy(_NOT_A_NAME_PART.sub("", _LEAD_IN.sub("", part, count=1)))
         if names and _SUFFIX.match(part.strip()):
             names[-1] = f"{names[-1]} {part.strip()}"
             continue
@@ -108,6 +207,20 @@ def names_in(parts: list[str]) -> list[str]:
         if name:
             names.append(name)
     return merge_names(names)
+
+
+def _tidy(part: str) -> str:
+    """A name without what templates print around it: the avatar's initials before it ("JD Jane
+    Doe"), credentials after it ("Jane Doe RN"), the name twice (an image's alt text, then the name)."""
+    words = part.split()
+    while len(words) > 2 and (_CREDENTIAL.match(words[-1]) or words[-1].casefold() in ("last", "by")):
+        words.pop()  # "Jane Doe Last" is what is left of "Jane Doe Last updated ..."
+    if len(words) >= 3 and words[0].isupper() and words[0] == "".join(w[0] for w in words[1:3]).upper():
+        words.pop(0)
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:] and all(len(w) > 2 for w in words):
+        words = words[:half]
+    return " ".join(words)
 
 
 def merge_names(names: list[str], drop: tuple[str, ...] = ()) -> list[str]:
@@ -130,15 +243,22 @@ def name_key(name: str) -> str:
 
 
 def is_weak_name(name: str) -> bool:
-    """A login-like or first-name-only value ("jdoe", "jane-doe", "Jane"): a byline may say more."""
+    """A login-like, first-name-only or initials value ("jdoe", "jane-doe", "Jane", "DT"): a byline
+    may say more, and it is named only when nothing better is found."""
     return " " not in name.strip()
 
 
+def _plain_key(name: str) -> str:
+    """`name_key` without accents and underscores: "gàbor_muniér" and "Gabor Munier" share one."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return _NON_WORD.sub("", "".join(c for c in decomposed if not unicodedata.combining(c))).replace("_", "")
+
+
 def extends(weak: str, name: str) -> bool:
-    """True when `name` is a fuller form of the weak name `weak` ("jane-doe" -> "Jane Doe")."""
-    weak_key, key = name_key(weak), name_key(name)
-    return bool(weak_key) and key != weak_key and " " in name.strip() and (
-        weak_key == key.replace(" ", "") or key.startswith(weak_key) or weak_key.startswith(key))
+    """True when `name` is a fuller form of the weak name `weak` ("jane-doe", "jane.doe" -> "Jane Doe")."""
+    weak_key, key = _plain_key(weak), _plain_key(name)
+    return bool(weak_key) and " " not in weak.strip() and " " in name.strip() and (
+        weak_key == key or key.startswith(weak_key) or weak_key.startswith(key))
 
 
 def site_keys(site_names: list[str]) -> tuple[set[str], list[list[str]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from itertools import pairwise
 
 from newsdesk.extract.dom import HEADINGS, Block, Flat
@@ -371,26 +372,47 @@ def within_article(flat: Flat, element: int) -> bool:
     return False
 
 
+@dataclass(slots=True)
+class Choice:
+    """What the rules decided for a page: the blocks they keep, the container and the chrome marks.
+
+    The learned extractor (learned.py) reads these as features of each block.
+    """
+
+    kept: list[int]  # indices into flat.blocks, in the order they make the body
+    container: int  # -1 when the page has no blocks
+    chrome: list[bool]
+    thin: bool  # the container gave under 300 characters and the prose fallback was taken
+
+
 def extract_body(flat: Flat, description: str | None = None) -> str:
     """The body text, paragraphs separated by a blank line; a fallback when the container is thin."""
-    body = _container_body(flat, description)
-    body = unicodedata.normalize("NFC", body)
-    if len(body) < 300:
+    return body_text(flat, choose_blocks(flat, description).kept)
+
+
+def body_text(flat: Flat, kept: list[int]) -> str:
+    return unicodedata.normalize("NFC", "\n\n".join(flat.blocks[i].text for i in kept))
+
+
+def choose_blocks(flat: Flat, description: str | None = None) -> Choice:
+    """The rules' choice of body blocks; a fallback to every prose block when the container is thin."""
+    if not flat.blocks:
+        return Choice([], -1, [False] * len(flat.tags), False)
+    chrome = mark_chrome(flat)
+    kept, container = _container_body(flat, description, chrome)
+    size = len(unicodedata.normalize("NFC", "\n\n".join(flat.blocks[i].text for i in kept)))
+    if size < 300:
         # A thin result usually means the page has no single article element (a gallery, a page
         # of sections); every prose block outside the chrome is then a better guess.
-        chrome = mark_chrome(flat)
-        prose = [b.text for b in flat.blocks
+        prose = [i for i, b in enumerate(flat.blocks)
                  if not chrome[b.owner] and len(b.text) >= 60 and b.link_chars < 0.3 * len(b.text)]
-        fallback = "\n\n".join(prose)
-        if len(fallback) > 2 * len(body):
-            return unicodedata.normalize("NFC", fallback)
-    return body
+        fallback = sum(len(flat.blocks[i].text) for i in prose) + 2 * max(len(prose) - 1, 0)
+        if fallback > 2 * size:
+            return Choice(prose, container, chrome, True)
+    return Choice(kept, container, chrome, False)
 
 
-def _container_body(flat: Flat, description: str | None) -> str:
-    if not flat.blocks:
-        return ""
-    chrome = mark_chrome(flat)
+def _container_body(flat: Flat, description: str | None, chrome: list[bool]) -> tuple[list[int], int]:
     totals = subtree_weights(flat, chrome)
     container = choose_container(flat, totals)
     if flat.tags[container] in _LEAF_BLOCKS and flat.parents[container] >= 0:
@@ -398,24 +420,27 @@ def _container_body(flat: Flat, description: str | None) -> str:
     container, left_out = add_siblings(flat, container, totals, chrome)
     # Chrome above the container does not count against what is inside it.
     inner_chrome = mark_chrome(flat, container) if chrome[container] else chrome
-    inside = lead_blocks(flat, container, chrome, description) + [
-        b for b in flat.blocks if flat.inside(b.owner, container) and not left_out[b.owner]
+    blocks = flat.blocks
+    position = {id(b): i for i, b in enumerate(blocks)}
+    inside = [position[id(b)] for b in lead_blocks(flat, container, chrome, description)] + [
+        i for i, b in enumerate(blocks) if flat.inside(b.owner, container) and not left_out[b.owner]
         and keep_block(b, inner_chrome[b.owner])]
     if within_article(flat, container):
         nested = nested_items(flat, container)
-        outer = sum(len(b.text) for b in inside if not nested[b.owner])
+        outer = sum(len(blocks[i].text) for i in inside if not nested[blocks[i].owner])
         # One nested `<article>` holding more than everything around it is the article itself
         # (a post inside a page template), not a teaser.
         single = sum(1 for i in range(container + 1, flat.ends[container])
                      if nested[i] and not nested[flat.parents[i]]) == 1
-        if outer >= 200 and not (single and sum(len(b.text) for b in inside) > 2 * outer):
-            inside = [b for b in inside if not nested[b.owner]]
+        if outer >= 200 and not (single and sum(len(blocks[i].text) for i in inside) > 2 * outer):
+            inside = [i for i in inside if not nested[blocks[i].owner]]
     captions = figure_parts(flat, container)
-    inside = [b for b in inside if not captions[b.owner]]
-    kept: list[str] = []
+    inside = [i for i in inside if not captions[blocks[i].owner]]
+    kept: list[int] = []
     size = 0
     rail = -1  # while set, the element whose remaining blocks belong to a "Related" rail
-    for block in inside:
+    for i in inside:
+        block = blocks[i]
         if rail >= 0 and flat.inside(block.owner, rail):
             continue
         if block.tag == "h1" or _DATE_LINE.match(block.text):
@@ -425,10 +450,10 @@ def _container_body(flat: Flat, description: str | None) -> str:
             # The rail runs to the end of the heading's parent box, wherever that box stands.
             rail = max(flat.parents[block.owner], container)
             continue
-        kept.append(block.text)
+        kept.append(i)
         size += len(block.text)
     # The template's sign-off after the last paragraph: "sign up to our newsletter", "download our
     # app", "join our Telegram channel". Only short paragraphs at the very end are taken for it.
-    while len(kept) > 1 and len(kept[-1]) < 200 and _CALL_TO_ACTION.search(kept[-1]):
+    while len(kept) > 1 and len(last := blocks[kept[-1]].text) < 200 and _CALL_TO_ACTION.search(last):
         kept.pop()
-    return "\n\n".join(kept)
+    return kept, container

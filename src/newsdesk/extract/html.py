@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article, Link
 from newsdesk.errors import ExtractionError, InputError
-from newsdesk.extract.body import extract_body
-from newsdesk.extract.dom import flatten
+from newsdesk.extract.blocks import page_hints
+from newsdesk.extract.body import Choice, body_text, choose_blocks
+from newsdesk.extract.dom import Flat, flatten
 from newsdesk.extract.encoding import decode_html
+from newsdesk.extract.learned import learned_blocks
 from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_nesting
-from newsdesk.extract.metadata import extract_metadata
+from newsdesk.extract.metadata import Metadata, extract_metadata
 from newsdesk.extract.page_type import classify_page
+from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.settings import Settings
 
 
-def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,
-                 headers: Mapping[str, str] | None = None) -> Article:
-    settings = settings or Settings()
+@dataclass
+class Parsed:
+    """A page read as far as the body decision: its markup, metadata and flattened blocks."""
+
+    text: str
+    tree: LexborHTMLParser
+    metadata: Metadata
+    flat: Flat | None
+
+
+def parse_page(html: bytes | str, url: str | None, settings: Settings,
+               headers: Mapping[str, str] | None = None) -> Parsed:
     if len(html) > settings.max_input_bytes:
         raise InputError(f"larger than the {settings.max_input_bytes:,}-byte input limit "
                          "(set NEWSDESK_MAX_INPUT_BYTES to raise it)", stage="extract")
@@ -28,21 +41,43 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     if not text.strip():
         raise ExtractionError("empty page", stage="extract")
     tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
-    metadata = extract_metadata(tree, url)
+    metadata = extract_metadata(tree, url, html=text)
     root = tree.body or tree.root
+    flat = flatten(root, settings.max_depth) if root is not None else None
+    return Parsed(text, tree, metadata, flat)
+
+
+def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, str]:
+    """The body blocks (indices into parsed.flat.blocks), the rules' choice, and the method used."""
+    flat = parsed.flat
+    assert flat is not None
+    choice = choose_blocks(flat, parsed.metadata.description)
+    learned = learned_blocks(flat, choice, page_hints(parsed.text), parsed.metadata.title,
+                             parsed.metadata.description, settings.body_model)
+    if learned is None:
+        return choice.kept, choice, "dom"
+    return learned, choice, "model"
+
+
+def extract_html(html: bytes | str, url: str | None = None, settings: Settings | None = None,
+                 headers: Mapping[str, str] | None = None) -> Article:
+    settings = settings or Settings()
+    parsed = parse_page(html, url, settings, headers)
+    metadata, flat = parsed.metadata, parsed.flat
     body = ""
+    method = "dom"
     related: list[Link] = []
-    if root is not None:
-        flat = flatten(root, settings.max_depth)
-        body = extract_body(flat, metadata.description)
+    if flat is not None:
+        kept, _, method = choose_body(parsed, settings)
+        body = drop_trailing_stamps(body_text(flat, kept))
         related = related_links(flat, metadata.canonical_url or url)
-    article = Article(url=url, body=body, extraction={"body": "dom"})
+    article = Article(url=url, body=body, extraction={"body": method})
     metadata.fill(article)
     article.related = related
     if article.image is not None and not article.image.caption:
-        article.image.caption = lead_image_caption(tree, article.image.url)
+        article.image.caption = lead_image_caption(parsed.tree, article.image.url)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
     # Page type (issue 14): what kind of page this is, from the same parsed tree; apart from the body.
-    classify_page(text, url or article.canonical_url, tree).fill(article)
+    classify_page(parsed.text, url or article.canonical_url, parsed.tree).fill(article)
     return article

@@ -30,6 +30,8 @@ class JsonLdArticle:
     kind: str = ""
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    # The authors the JSON-LD types as an Organization (or one of its kinds), not as a Person.
+    author_organisations: list[str] = field(default_factory=list)
     published: str | None = None
     modified: str | None = None
     description: str | None = None
@@ -77,6 +79,13 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 def _is_article(types: list[str]) -> bool:
     return any(t.endswith(("Article", "Posting")) or t in ("Report", "NewsArticle") for t in types)
+
+
+def _is_organisation(types: list[str]) -> bool:
+    """Organization and its schema.org kinds (NewsMediaOrganization, Corporation, LocalBusiness, ...)."""
+    return not any(t == "Person" for t in types) and any(
+        t.endswith(("Organization", "Organisation", "Corporation", "Business", "NGO")) or t == "Brand"
+        for t in types)
 
 
 def _dated(node: dict[str, Any]) -> bool:
@@ -139,6 +148,12 @@ class _Graph:
                     names.append(name)
         return names
 
+    def organisations(self, value: Any) -> list[str]:
+        """Names of the organisations among a Person/Organization value or a list of them."""
+        values = value if isinstance(value, list) else [value]
+        return [name for item in values[:20] for node in [self.resolve(item)]
+                if isinstance(node, dict) and _is_organisation(_types(node)) for name in self.names(node)]
+
     def image(self, value: Any) -> tuple[str | None, str | None]:
         value = self.resolve(value[0] if isinstance(value, list) and value else value)
         if isinstance(value, str):
@@ -191,6 +206,8 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
         kind="article" if chosen is article else "page",
         title=_text(chosen.get("headline")) or _text(chosen.get("name")),
         authors=authors,
+        author_organisations=(graph.organisations(chosen.get("author"))
+                              + graph.organisations(chosen.get("creator"))),
         published=_text(chosen.get("datePublished")) or _text(chosen.get("dateCreated"))
         or _text(chosen.get("uploadDate")),
         modified=_text(chosen.get("dateModified")),

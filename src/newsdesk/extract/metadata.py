@@ -1,9 +1,12 @@
 """The article's metadata from what the page declares about itself, most trusted source first.
 
 JSON-LD, then OpenGraph/Twitter/Dublin Core and other `<meta>` conventions, then microdata, the URL,
-`<time>`, `rel=author` links, byline and date elements, then `<title>` and the `<h1>`. htmldate is an
-optional last resort for the publication date: it re-parses the page and costs 20-200 ms a call.
-`methods` names where each field came from. The tree is only read, never changed.
+`<time>`, `rel=author` links, byline and date elements and labelled bylines in the text ("Auteur :
+Jane Doe"), then `<title>` and the `<h1>` (without its kicker). Author values that name nobody
+(placeholders, labels) are dropped; the site, a company or a desk is the author only when no person
+is named. htmldate is the last resort for the publication date, reached when the page's own signals
+give none and its HTML is passed (as `extract_html` does): it re-parses the page and costs 20-200 ms
+a call. `methods` names where each field came from. The tree is only read, never changed.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from newsdesk.article import Article, Image
 from newsdesk.extract.authors import (
     extends,
+    is_abbreviation,
+    is_desk,
     is_organisation,
+    is_person_name,
     is_weak_name,
     merge_names,
+    name_key,
     names_site,
     parse_byline,
     site_keys,
@@ -40,7 +47,7 @@ from newsdesk.extract.page_signals import (
     text_around_headline,
     texts_near_heading,
 )
-from newsdesk.extract.titles import clean_title, pick_headline
+from newsdesk.extract.titles import clean_title, heading_text, pick_headline
 
 # Keys are lower-cased name/property/itemprop values; earlier keys are trusted more.
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "dcterms.title", "citation_title",
@@ -143,8 +150,8 @@ class _Extraction:
             (self.declared.title, "title"),
         ]
         nodes = self.declared.headings
-        headings = [node_text(node) for node in nodes]
         declared, method = next(((v, m) for v, m in candidates if v and len(v) > 1), (None, ""))
+        headings = [heading_text(node, declared) for node in nodes]
         if declared:
             declared = clean_title(declared, site, headings[0] if headings else None, host)
         headline, heading = pick_headline(declared, headings, site, host)
@@ -152,18 +159,32 @@ class _Extraction:
         self.heading = nodes[heading] if heading is not None else (nodes[0] if nodes else None)
 
     def authors(self) -> None:
+        """The people named as authors; failing them, the organisation or desk acting as author.
+
+        A value that names nobody (a placeholder, a label) is never taken. The site's own name, a
+        company, an organisation typed as such in the JSON-LD and a desk ("Redaktion") are taken only
+        when no person is named anywhere the page puts bylines, and only from the page's declarations
+        or its article's region, never from a sidebar. A login, a lone first name or initials are
+        taken when nothing fuller is found, or replaced by the fuller form of the same name.
+        """
         site = site_keys([name for name in (self.out.site_name, self.ld.publisher, self.host) if name])
+        organisations = {name_key(name) for name in self.ld.author_organisations}
         sources: list[tuple[list[str], str]] = [(self.ld.authors, "json-ld")]
-        sources += [([value], method) for value, method in self.meta_values(_AUTHOR_META)]
+        # A page names each of several authors in a <meta> of its own ("citation_author" one a person).
+        sources += [([squash(value) for value in self.meta[key]], f"meta:{key}")
+                    for key in _AUTHOR_META if key in self.meta]
         fallback: tuple[list[str], str] | None = None
         weak: tuple[list[str], str] | None = None
-        for values, method in self.author_sources(sources):
+        for values, method, near in self.author_sources(sources):
             names = [name for value in values for name in parse_byline(unescape(value))]
             if len(names) > _MAX_AUTHORS:
                 continue
-            people = merge_names([n for n in names if not names_site(n, site) and not is_organisation(n)])
+            people = merge_names([n for n in names if not names_site(n, site) and not is_organisation(n)
+                                  and not is_desk(n) and name_key(n) not in organisations])
             if weak is not None:  # a login or a first name was declared: take a fuller form of it if shown
-                if people and any(extends(w, name) for w in weak[0] for name in people):
+                initials = all(is_abbreviation(w) for w in weak[0])  # "DT": a byline's person wins
+                if people and (any(extends(w, name) for w in weak[0] for name in people)
+                               or (initials and all(is_person_name(name) for name in people))):
                     self.put("authors", people, method)
                     return
                 continue
@@ -172,26 +193,34 @@ class _Extraction:
                 continue
             if self.put("authors", people, method):
                 return
-            if names and fallback is None:
+            if names and fallback is None and (near or all(names_site(name, site) for name in names)):
                 fallback = (names, method)
-        # A declared login or first name; else the site or a company, when it is the only author named.
+        # A declared login or first name; else the site, a company or a desk, when no person is named.
         found = weak or fallback
         if found is not None:
             self.put("authors", merge_names(found[0]), found[1])
 
-    def author_sources(self, declared: list[tuple[list[str], str]]) -> Iterator[tuple[list[str], str]]:
-        """The declared sources, then (only when they are used up) the bylines in the page."""
-        yield from declared
+    def author_sources(self, declared: list[tuple[list[str], str]]) -> Iterator[tuple[list[str], str, bool]]:
+        """The declared sources, then (only when they are used up) the bylines in the page.
+
+        The flag is False for bylines found away from the article (anywhere in the page): a person's
+        name there may be the author, an organisation's is a sidebar's or the footer's.
+        """
+        for values, method in declared:
+            yield values, method, True
         region = self.region()
         if region is not None:
             for value, method in byline_texts(region):
-                yield [value], method
+                yield [value], method, True
         for text in texts_near_heading(self.heading):
             if _BYLINE_START.match(text):
-                yield [text], "near-h1"
-        if region is None or self.is_article():  # the whole page is worth a search only for articles
+                yield [text], "near-h1", True
+        article = region is None or self.is_article()  # the whole page is worth a search only for articles
+        for names in labelled_bylines(self.tree):
+            yield names, "labelled-byline", True
+        if article:
             for value, method in byline_texts(self.tree):
-                yield [value], method
+                yield [value], method, False
 
     def is_article(self) -> bool:
         og_type = self.meta.get("og:type", [""])[0].lower()
@@ -230,7 +259,7 @@ class _Extraction:
             return
         if any(self.put("published", parse_date(v), "script-json") for v in script_state_dates(self.tree)):
             return
-        if self.html is not None:
+        if self.html is not None and len(self.html) <= _HTMLDATE_MAX_CHARS:
             self.put("published", _htmldate(self.html, self.url), "htmldate")
 
     def language(self) -> None:
@@ -266,6 +295,108 @@ class _Extraction:
             for tags, method in sources)
 
 
+# A line of the page that is a byline by its label: "Auteur : Jane Doe", "Von Jane Doe", "Por Jane Doe".
+_LABELLED_BYLINE = re.compile(
+    r"^(?:(?:written|posted|reported|story|words|text|texte|testo|texto|tekst)\s+)?"
+    r"(?:by|von|par|por|door|di|da|av|af|przez|auteur|auteurs|autor|autorin|autoren|author|authors|autore|"
+    r"autori|auteur\(s\)|autor\(in\)|text|texte|testo|texto|tekst|redakteur|redakteurin)"
+    r"(?:\s*:\s*|\s+)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_LABEL_ONLY = re.compile(
+    r"^(?:by|von|par|por|door|di|auteur|autor|author|autore|text|texte|testo|texto)\s*:?$", re.IGNORECASE)
+_MAX_LABELLED = 5
+_MAX_LABELLED_NODES = 30_000  # the search stops there: bylines sit near the top, pages can be huge
+# htmldate parses the page again (lxml): beyond a few megabytes it costs seconds and much memory.
+_HTMLDATE_MAX_CHARS = 3_000_000
+
+
+def labelled_bylines(tree: LexborHTMLParser) -> list[list[str]]:
+    """People named by a byline label in the page's text, where no element is marked as a byline.
+
+    A text (or a label and the text after it: "<b>Auteur :</b> Jane Doe") counts only when all that
+    follows the label has the shape of people's names ("Von Jane Doe und John Roe"), and it does not
+    sit in the page's navigation, forms, asides or footer ("Browse by Use Case").
+    """
+    root = tree.body
+    if root is None:
+        return []
+    found: list[list[str]] = []
+    pending: LexborNode | None = None  # a label whose names are in the next text
+    for seen, node in enumerate(root.traverse(include_text=True)):
+        if seen >= _MAX_LABELLED_NODES:
+            break
+        if node.tag != "-text":
+            continue
+        line = squash(node.text_content or "")
+        if not line:
+            continue
+        rest: str | None = None
+        if pending is not None:
+            rest, pending = line, None
+            if _is_tag_link(node.parent):
+                continue
+        elif len(line) <= 120 and line[:1].isalpha() and _starts_block(node):
+            if _LABEL_ONLY.match(line):
+                pending = node
+                continue
+            if (match := _LABELLED_BYLINE.match(line)) is not None:
+                rest = match["rest"]
+        if not rest or len(rest) > 100 or _in_chrome(node):
+            continue
+        names = parse_byline(rest)
+        if names and all(is_person_name(name) for name in names):
+            found.append(names)
+            if len(found) >= _MAX_LABELLED:
+                break
+    return found
+
+
+_CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "menu", "select", "option", "button", "label",
+                          "script", "style", "noscript", "template", "head", "title"})
+
+
+def _starts_block(node: LexborNode) -> bool:
+    """True unless running text comes before the text in its parent ("... uunf by <x>"): only
+    separators ("March 1 · 3 min read · By Jane Doe"), line breaks and icons may."""
+    previous = node.prev
+    while previous is not None:
+        if previous.tag == "-text":
+            text = (previous.text_content or "").strip()
+        elif previous.tag in ("br", "img", "svg", "i", "-comment"):
+            text = ""
+        else:
+            text = node_text(previous, 50)
+        if text:
+            return text[-1] in _SEPARATORS
+        previous = previous.prev
+    return True
+
+
+_SEPARATORS = frozenset("|·•–—-/")
+
+
+def _is_tag_link(node: LexborNode | None) -> bool:
+    """A link to a tag or category page (rel="tag"): a label's topic, not its author."""
+    return node is not None and node.tag == "a" and any(
+        word in (node.attributes.get("rel") or "").split() for word in ("tag", "category"))
+
+
+def _in_chrome(node: LexborNode) -> bool:
+    """In navigation, a form or the footer; in an aside unless the aside is the article's own."""
+    aside = False
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _CHROME_TAGS:
+            return True
+        if parent.tag == "aside":
+            aside = True
+        elif parent.tag == "article":
+            return False
+        parent = parent.parent
+    return aside
+
+
 def _host(url: str | None) -> str:
     """The site's host name, also for archived copies (web.archive.org/web/<time>/<original URL>)."""
     if not url:
@@ -299,6 +430,8 @@ def _language_code(value: str | None) -> tuple[str | None, str]:
 def _htmldate(html: str, url: str | None) -> str | None:
     from htmldate import find_date  # slow to import and to run: only for pages without any date signal
 
+    # Not htmldate's extensive search: on a page without a date it makes one up from the copyright
+    # line ("© 2023" -> 2023-01-01).
     try:
         found = find_date(html, url=url, original_date=True, extensive_search=False)
     except Exception:  # htmldate fails on odd markup in ways not worth tracking: it is only a fallback

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from newsdesk.article import Article, Image
 from newsdesk.extract.dates import date_in_url
+from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.extract.text_classify import classify, drop_related_boxes, smooth, thresholds_for
 from newsdesk.extract.text_lines import Kind, Line, mark_author_bios, split_lines
 from newsdesk.extract.text_meta import (
@@ -53,7 +54,8 @@ def extract_text(text: str, url: str | None = None) -> Article:
         article.image = Image(caption=lines[captions[0]].text)
         article.extraction["image"] = "text:caption-line"
     skip = set(captions) | byline.indexes | ({title.index} if title else set())
-    article.body = body_text(lines[start : end + 1], skip, title.text if title else None)
+    body = body_text(lines[start : end + 1], skip, title.text if title else None)
+    article.body = drop_trailing_stamps(body)
     article.extraction["body"] = "text:line-classifier"
     article.related = find_related(lines, start, end, article.title)
     if article.related:

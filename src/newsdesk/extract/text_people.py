@@ -13,10 +13,10 @@ from newsdesk.extract.dates import MONTH_NAMES, MONTHS
 from newsdesk.extract.text_cues import BIO_ROLE
 from newsdesk.extract.text_dates import find_date
 
-# "By Jane Doe", "Posted by X on ...", "Written by", "Von", "Par", "Por", "Door", "Av": the byline's lead.
+# "By Jane Doe", "Posted by X on ...", "Written by", "Von", "Par", "Por", "Door", "Di", "Av": the lead.
 BYLINE_LEAD = re.compile(
     r"^(?:(?:posted|written|reported|words|text|story|photos?)\s+)?"
-    r"(?:by|von|par|por|door|av|af|autor|author|auteur|autore)\b\s?[:|\-–—]?\s?",
+    r"(?:by|von|par|por|door|di|av|af|przez|autor|author|auteur|autore)\b\s?[:|\-–—]?\s?",
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 24

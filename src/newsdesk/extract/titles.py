@@ -1,12 +1,18 @@
 """Headlines from page titles: "Storm hits coast | The Daily News" -> "Storm hits coast".
 
 A part before or after a separator is cut when it names the site (its declared name or its host
-name), or when what remains is the page's first `<h1>`.
+name), or when what remains is the page's first `<h1>`. A heading's kicker (the topic line set above
+or before the headline in its own element, "<span class=kicker>Brexit</span> Vote delayed") is not
+part of its headline.
 """
 
 from __future__ import annotations
 
 import re
+
+from selectolax.lexbor import LexborNode
+
+from newsdesk.extract.page_signals import node_text
 
 _SEPARATOR = re.compile(r"\s+(?:[|–—·•»«~/:]|::|-{1,2}|>>?)\s+")
 _WORDS = re.compile(r"\w+")
@@ -90,3 +96,53 @@ def pick_headline(declared: str | None, headings: list[str], site: str | None,
         if len(heading_words & declared_words) >= 0.5 * len(heading_words | declared_words):
             return heading, index
     return declared, None
+
+
+# Class/id words of the element that carries a heading's kicker (topic line, roof line, date line).
+_KICKER_NAMES = re.compile(
+    r"kicker|super-?title|over-?title|overline|overhead|top-?line|roof-?line|dachzeile|spitzmarke|eyebrow|"
+    r"pre-?title|pre-?head|strap|flag|rubric|subtitle|sub-title|label|category|topic",
+    re.IGNORECASE,
+)
+_KICKER_MAX_WORDS = 10
+_KICKER_MAX_LENGTH = 80
+_INLINE_SKIP = frozenset({"br", "img", "svg", "picture", "link", "meta", "-comment", "script", "style"})
+_SEPARATOR_CHARS = " -–—:|·•/"
+
+
+def heading_text(node: LexborNode, declared: str | None = None) -> str:
+    """The heading's text without its kicker, when it has one (see `kicker`), unless the page's
+    declared title is the whole heading run together ("Kicker Headline", no separator between): the
+    site counts the kicker in its headline."""
+    full = node_text(node)
+    topic = kicker(node)
+    if topic is None or not full.startswith(topic):
+        return full
+    if declared and _key(declared) == _key(full):
+        declared = " ".join(declared.split())
+        after = declared[len(topic):] if declared.startswith(topic) else ""
+        if not after.strip()[:1] or after.strip()[0] not in _SEPARATOR_CHARS:
+            return full
+    rest = full[len(topic):].strip(_SEPARATOR_CHARS)
+    return rest if len(rest.split()) >= 2 else full
+
+
+def kicker(node: LexborNode) -> str | None:
+    """The text of the heading's first element when it is a kicker: short, before any text of the
+    heading itself, and marked as such by its class or id, or a date (`<time>`)."""
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return None  # the headline's own text comes first
+            continue
+        if child.tag in _INLINE_SKIP:
+            continue
+        text = node_text(child)
+        if not text:
+            continue
+        if len(text) > _KICKER_MAX_LENGTH or len(text.split()) > _KICKER_MAX_WORDS:
+            return None
+        marker = f"{child.attributes.get('class') or ''} {child.attributes.get('id') or ''}"
+        dated = child.tag == "time" or child.css_first("time") is not None
+        return text if dated or _KICKER_NAMES.search(marker) else None
+    return None

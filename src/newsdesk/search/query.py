@@ -10,8 +10,12 @@
 Operators are upper case; lower-case "and", "or", "not" are words. Words are tokenised like the
 documents (`newsdesk.search.tokens`), so `e-mail` or `東京` become phrases of their parts. The parser
 is lenient: unbalanced quotes and parentheses are closed, stray operators and characters that are
-not words are dropped. It raises `QueryError` only for a query with no word left, or one that asks
-only for what must not be there (`-russia`, `a OR NOT b`), which no index can answer.
+not words are dropped. It raises `QueryError` for a query with no word left, one that asks only for
+what must not be there (`-russia`, `a OR NOT b`), which no index can answer, and one beyond the limits
+every store shares: parentheses nested more than `MAX_DEPTH` (32) deep, or a word longer than
+`MAX_TERM_LENGTH` (100) letters and digits, the longest the index keeps (at most 400 bytes in UTF-8,
+well under PostgreSQL's 2,047-byte lexeme limit). Any string gives a tree or a `QueryError`, never
+another exception (a chain of NOTs, however long, is read without recursion).
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsdesk.errors import QueryError
-from newsdesk.search.tokens import tokens
+from newsdesk.search.tokens import MAX_TOKEN_LENGTH, tokens
+
+MAX_DEPTH = 32  # parentheses (and -( groups) nested deeper are refused: a QueryError, the same everywhere
+MAX_TERM_LENGTH = MAX_TOKEN_LENGTH  # a longer word is never indexed, so no store could match it
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def parse_query(text: str | None) -> Node | None:
     """The syntax tree of a query, or None for a blank one (which matches everything)."""
     if text is None or not text.strip():
         return None
-    parser = _Parser(_lex(text))
+    parser = _Parser(_lex(text), text)
     parts: list[Node] = []
     while not parser.done():
         node = parser.parse_or()
@@ -113,6 +120,10 @@ def _words(text: str, prefix: bool) -> Term | Phrase | None:
     terms: list[Term] = []
     for piece in text.split():
         found = tokens(piece)
+        for token in found:
+            if len(token) > MAX_TERM_LENGTH:
+                raise QueryError(f"the word {token[:20]!r}... is {len(token):,} letters long: no stored "
+                                 f"word is longer than {MAX_TERM_LENGTH}", stage="search")
         if found:
             terms += [Term(token) for token in found[:-1]]
             terms.append(Term(found[-1], piece.endswith("*")))
@@ -124,9 +135,11 @@ def _words(text: str, prefix: bool) -> Term | Phrase | None:
 
 
 class _Parser:
-    def __init__(self, items: list[str | Node]) -> None:
+    def __init__(self, items: list[str | Node], text: str) -> None:
         self.items = items
+        self.text = text
         self.at = 0
+        self.depth = 0
 
     def done(self) -> bool:
         return self.at >= len(self.items)
@@ -165,21 +178,29 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def parse_unary(self) -> Node | None:
-        item = self.peek()
-        if item == "NOT":
+        negations = 0  # NOT NOT NOT ... x: counted in a loop, never one call per NOT
+        while self.peek() == "NOT":
             self.at += 1
-            if self.peek() in (None, ")", "OR", "AND"):
-                return None
-            child = self.parse_unary()
-            return None if child is None else Not(child)
+            negations += 1
+        if negations and self.peek() in (None, ")", "OR", "AND"):
+            return None
+        item = self.peek()
         self.at += 1
         if item == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"parentheses nested more than {MAX_DEPTH} deep in {self.text[:60]!r}...",
+                                 stage="search")
             inner = self.parse_or()
+            self.depth -= 1
             if self.peek() == ")":
                 self.at += 1
-            return inner
-        assert item is not None and not isinstance(item, str)
-        return item
+        else:
+            assert item is not None and not isinstance(item, str)
+            inner = item
+        if inner is None:
+            return None
+        return Not(inner) if negations % 2 else inner
 
 
 def _simplify(node: Node) -> Node:

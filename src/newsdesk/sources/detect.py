@@ -15,7 +15,8 @@ class Kind(StrEnum):
     URL = "url"
 
 
-ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".arc", ".arc.gz")
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".arc", ".arc.gz", ".warc.lz4", ".warc.zst",
+                    ".wet.lz4", ".wet.zst")
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
 _XML_TYPES = {"application/xml", "text/xml"}

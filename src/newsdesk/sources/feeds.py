@@ -48,6 +48,9 @@ def read_feed(page: Page) -> Feed | InputError:
     except InputError as error:
         error.source = error.source or page.url or page.source
         return error
+    except Exception as error:  # a parser's bug on one hostile feed must not end the run
+        return InputError(f"not a feed (internal error: {type(error).__name__}: {error})",
+                          source=page.url or page.source, stage="parse")
     feed.etag = page.headers.get("etag")
     feed.last_modified = page.headers.get("last-modified")
     return feed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from newsdesk.article import Page
 from newsdesk.errors import InputError
 from newsdesk.settings import Settings
 from newsdesk.sources.safexml import refuse_unsafe_xml
+from newsdesk.sources.urls import why_malformed
 
 Get = Callable[[str], Any]  # url -> Page, or an InputError / anything else when there is nothing to read
 
@@ -44,19 +46,28 @@ class SitemapReader:
     """`for item in SitemapReader(get).read(url)` yields `SitemapEntry | InputError`."""
 
     def __init__(self, get: Get, *, max_depth: int | None = None, max_urls: int | None = None,
-                 max_bytes: int | None = None) -> None:
-        settings = Settings()
+                 max_bytes: int | None = None, max_sitemaps: int | None = None,
+                 settings: Settings | None = None) -> None:
+        settings = settings or Settings()
         self.get = get
         self.max_depth = settings.sitemap_max_depth if max_depth is None else max_depth
         self.max_urls = max_urls or settings.sitemap_max_urls
         self.max_bytes = max_bytes or settings.max_input_bytes
+        self.max_sitemaps = max_sitemaps or settings.sitemap_max_sitemaps
         self.counts = SitemapCounts()
 
     def read(self, url: str) -> Iterator[SitemapEntry | InputError]:
+        """Entries, breadth first; every document fetched (indexes too, failed ones too) counts against
+        `max_sitemaps`, and no more sitemaps are queued than that budget can still fetch."""
         seen = {url}
-        pending = [(url, 0)]
+        pending = deque([(url, 0)])
+        fetched = dropped = 0
         while pending:
-            sitemap, depth = pending.pop(0)
+            if fetched >= self.max_sitemaps:
+                dropped += len(pending)
+                break
+            sitemap, depth = pending.popleft()
+            fetched += 1
             for item in self._one(sitemap):
                 if isinstance(item, SitemapEntry):
                     if self.counts.urls >= self.max_urls:
@@ -73,11 +84,17 @@ class SitemapReader:
                         self.counts.failed += 1
                         yield InputError(f"not read: sitemap indexes nested deeper than {self.max_depth} "
                                          "(sitemap_max_depth)", source=item, stage="sitemap")
+                    elif fetched + len(pending) >= self.max_sitemaps:
+                        dropped += 1  # the budget could never fetch it: not kept in memory either
                     else:
                         pending.append((item, depth + 1))
                 else:
                     self.counts.failed += 1
                     yield item
+        if dropped:
+            self.counts.failed += 1
+            yield InputError(f"{dropped:,} listed sitemaps not read: {self.max_sitemaps:,} sitemap documents "
+                             "is the budget of one run (sitemap_max_sitemaps)", source=url, stage="sitemap")
 
     def _one(self, url: str) -> Iterator[SitemapEntry | str | InputError]:
         got = self.get(url)
@@ -98,6 +115,9 @@ class SitemapReader:
             yield from _xml_sitemap(io.BytesIO(data), url)
         except InputError as error:
             yield error
+        except Exception as error:  # a parser's bug on one hostile sitemap must not end the run
+            yield InputError(f"not a sitemap (internal error: {type(error).__name__}: {error})", source=url,
+                             stage="sitemap")
 
 
 def _gunzip(data: bytes, limit: int, url: str) -> bytes:
@@ -111,11 +131,15 @@ def _gunzip(data: bytes, limit: int, url: str) -> bytes:
     return out
 
 
-def _text_sitemap(data: bytes, url: str) -> Iterator[SitemapEntry]:
+def _text_sitemap(data: bytes, url: str) -> Iterator[SitemapEntry | InputError]:
     for line in data.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line.startswith(("http://", "https://")):
-            yield SitemapEntry(url=line, sitemap=url)
+            malformed = why_malformed(line)
+            if malformed:
+                yield InputError(malformed, source=line[:2000], stage="url")
+            else:
+                yield SitemapEntry(url=line, sitemap=url)
 
 
 def _xml_sitemap(stream: BinaryIO, url: str) -> Iterator[SitemapEntry | str | InputError]:
@@ -140,7 +164,10 @@ def _xml_sitemap(stream: BinaryIO, url: str) -> Iterator[SitemapEntry | str | In
                 continue
             if name in {"url", "sitemap"}:
                 location = fields.get("loc", "").strip()
-                if location and name == "sitemap":
+                malformed = why_malformed(location) if location else None
+                if malformed:
+                    yield InputError(malformed, source=location[:2000], stage="url")
+                elif location and name == "sitemap":
                     yield location
                 elif location:
                     yield SitemapEntry(url=location, sitemap=url, lastmod=_date(fields.get("lastmod")),

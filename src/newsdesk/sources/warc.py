@@ -14,7 +14,9 @@ noticed, not read as a shorter file; a record is complete only when its whole de
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,11 +28,34 @@ from typing import Any, BinaryIO
 from newsdesk.article import Page
 from newsdesk.errors import ArchiveError, InputError
 from newsdesk.settings import Settings
+from newsdesk.sources.decoding import BoundedDecoder, DecodingError, encodings
 from newsdesk.sources.detect import is_html_type, looks_like_html
 from newsdesk.sources.gzip_members import Broken, GzipMembers
 
 _CHUNK = 256 * 1024
 _PAGE_RECORDS = {"response", "resource", "conversion"}
+# Reasons a page-carrying record (response, resource, conversion) is skipped, as counted in `skipped`.
+SKIPPED_PAGES = ("non-2xx", "non-html", "empty")
+_GZIP = b"\x1f\x8b"
+_FRAMED = {b"\x04\x22\x4d\x18": "lz4", b"\x28\xb5\x2f\xfd": "zstd"}
+_HEAD = 512
+
+
+def _backend(head: bytes, name: str) -> str | None:
+    """Which reader suits the archive, by its first (decompressed) bytes: fastwarc for WARC/1.x with
+    CRLF line ends, warcio for older WARC versions (0.17, 0.18), LF-only WARC and ARC files; None when
+    the archive is neither (an ARC file's first record starts with `filedesc://`)."""
+    start = head.lstrip(b"\r\n")
+    first = start.split(b"\n", 1)[0]
+    if start.startswith(b"WARC/1.") and first.endswith(b"\r"):
+        return "fastwarc"
+    if start.startswith(b"WARC/"):
+        return "warcio"
+    if start.startswith(b"filedesc://"):
+        return "warcio"
+    if not head:
+        return "fastwarc"  # an empty (or unreadable) file: what there is to say comes from reading it
+    return None
 
 
 @dataclass
@@ -75,12 +100,25 @@ class ArchiveReader:
             yield InputError(f"unreadable: {exc.strerror or exc}", source=source, stage="read")
             return
         with raw:
-            members = GzipMembers(raw) if raw.read(2) == b"\x1f\x8b" else None
+            magic = raw.read(4)
             raw.seek(0)
-            stream: BinaryIO = members or raw  # type: ignore[assignment]
+            members = GzipMembers(raw) if magic[:2] == _GZIP else None
+            stream: Any = members or raw
             offset: Callable[[int], int] = members.file_offset if members else int
-            is_arc = self.path.name.lower().endswith((".arc", ".arc.gz"))
-            records = _warcio_records(stream) if is_arc else _fastwarc_records(stream)
+            if magic in _FRAMED:  # LZ4 or Zstandard frames: offsets are in the decompressed stream
+                from fastwarc.stream_io import Lz4Reader, ZstdReader
+
+                stream = (Lz4Reader if _FRAMED[magic] == "lz4" else ZstdReader)(raw)
+            head = self._head(_FRAMED.get(magic) or ("gzip" if members else None))
+            backend = _backend(head, self.path.name.lower())
+            if backend is None:
+                self.counts.failed += 1
+                shown = head[:60].split(b"\n", 1)[0]
+                yield ArchiveError(f"not a WARC or ARC archive: it starts with {shown!r}"
+                                   + (f" ({_FRAMED[magic]}-compressed)" if magic in _FRAMED else ""),
+                                   source=source, offset=0)
+                return
+            records = _warcio_records(stream) if backend == "warcio" else _fastwarc_records(stream)
             last = -1
             try:
                 for record in records:
@@ -96,15 +134,39 @@ class ArchiveReader:
                         yield item
                 if members and members.broken:
                     raise members.broken
-                if members is None and not is_arc:
+                if members is None and backend == "fastwarc" and magic not in _FRAMED:
                     _check_tail(raw, last)
             except Broken as broken:
                 self.counts.failed += 1
                 yield ArchiveError(broken.reason, source=source, offset=broken.offset)
-            except (OSError, ValueError, EOFError) as exc:  # the backend could not parse what it read
+            except Exception as exc:  # whatever the backend raised on what it read: the run goes on
                 self.counts.failed += 1
-                where = _after(raw, last) if members is None else _next_member(members, last)
-                yield ArchiveError(f"no readable record here ({exc})", source=source, offset=where)
+                if magic in _FRAMED:
+                    where = max(last, 0)
+                else:
+                    where = _after(raw, last) if members is None else _next_member(members, last)
+                reason = " ".join(str(exc).split())[:300]
+                yield ArchiveError(f"no readable record here ({type(exc).__name__}: {reason})",
+                                   source=source, offset=where)
+
+    def _head(self, compression: str | None) -> bytes:
+        """The first bytes of the archive, decompressed."""
+        try:
+            if compression == "gzip":
+                with gzip.open(self.path, "rb") as stream:
+                    return stream.read(_HEAD)
+            if compression is not None:
+                from fastwarc.stream_io import Lz4Reader, ZstdReader
+
+                reader = (Lz4Reader if compression == "lz4" else ZstdReader)(str(self.path))
+                try:
+                    return bytes(reader.read(_HEAD))
+                finally:
+                    reader.close()
+            with self.path.open("rb") as stream:
+                return stream.read(_HEAD)
+        except (OSError, EOFError, zlib.error):
+            return b""
 
     def _page(self, record: _Record, offset: int) -> Page | InputError | None:
         if record.kind not in _PAGE_RECORDS:
@@ -163,20 +225,35 @@ def _maybe_html(content_type: str) -> bool:
 
 
 def _decode(data: bytes, headers: dict[str, str], limit: int) -> bytes:
-    from fastwarc.stream_io import BrotliReader, ChunkedReader, GzipReader
+    """The payload with its transfer and content codings undone, at most `limit` + 1 bytes of it.
+
+    Archivers often store the decoded body with the HTTP headers left as they were (Transfer-Encoding:
+    chunked, Content-Encoding: gzip over plain HTML): a payload that is not what its header says is kept
+    as it is when it reads as HTML."""
+    from fastwarc.stream_io import ChunkedReader
 
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        # archivers often store the de-chunked body with the header left in: then it is kept as it is
         with contextlib.suppress(OSError):
             data = ChunkedReader(io.BytesIO(data)).read(limit + 1)
-    encoding = headers.get("content-encoding", "").strip().lower()
-    if encoding in {"gzip", "x-gzip", "deflate", "br"} and data:
-        kind = BrotliReader if encoding == "br" else GzipReader
-        try:
-            return kind(io.BytesIO(data)).read(limit + 1)
-        except OSError as exc:
-            raise InputError(f"payload cannot be decoded ({encoding}: {exc})", stage="read") from None
-    return data
+    header = headers.get("content-encoding")
+    applied = encodings(header)
+    if not applied or not data:
+        return data
+    if applied[-1] == "gzip" and not data.startswith(_GZIP) and looks_like_html(data):
+        return data  # stored decoded, header left in
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        for piece in BoundedDecoder(header).feed(data):  # never inflates past a piece at a time
+            pieces.append(piece)
+            size += len(piece)
+            if size > limit:
+                break
+    except DecodingError as error:
+        if looks_like_html(data):
+            return data
+        raise InputError(f"payload cannot be decoded ({', '.join(applied)}: {error})", stage="read") from None
+    return b"".join(pieces)  # a payload the crawler cut short keeps what it decodes to
 
 
 def _date(value: str | None) -> datetime | None:

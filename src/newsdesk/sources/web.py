@@ -1,6 +1,7 @@
 """Fetching URLs politely and safely: `Fetcher.fetch(url) -> Page | NotModified | FetchError`.
 
-robots.txt is obeyed (cached per host; missing = allowed; a 5xx or unreachable robots.txt = nothing
+robots.txt is obeyed as RFC 9309 reads it (protego: `*` and `$` wildcards, the longest match wins;
+cached per host; missing = allowed; a 5xx or unreachable robots.txt = nothing
 allowed for `robots_error_wait` seconds), each host gets a delay between requests and a cap on parallel
 ones, 429/5xx are retried with exponential backoff honouring Retry-After up to a bound, and every fetch
 ends within `total_timeout` with at most `max_bytes` read. Redirects are followed here, hop by hop (at
@@ -21,14 +22,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from newsdesk.article import Page
 from newsdesk.errors import FetchError
 from newsdesk.settings import Settings
+from newsdesk.sources.decoding import ACCEPT_ENCODING, BoundedDecoder, DecodingError
 from newsdesk.sources.guard import Deadline, GuardedBackend, GuardedTransport, refusal
+from newsdesk.sources.urls import why_malformed
 
 USER_AGENT = "newsdesk/0.1 (news archiving; +https://pypi.org/project/newsdesk/)"
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -123,7 +126,7 @@ class _Host:
 
 @dataclass
 class _Robots:
-    rules: RobotFileParser | None  # None: everything is allowed
+    rules: Protego | None  # None: everything is allowed
     reachable: bool
     until: float
 
@@ -140,7 +143,8 @@ class Fetcher:
         self._client = httpx.Client(
             transport=GuardedTransport(backend, max_connections=max(o.workers, o.host_concurrency) * 2),
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout, pool=o.total_timeout),
-            headers={"User-Agent": o.user_agent}, follow_redirects=False, trust_env=False)
+            headers={"User-Agent": o.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            follow_redirects=False, trust_env=False)
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
 
@@ -160,6 +164,8 @@ class Fetcher:
         except _Failed as failed:
             return FetchError(failed.reason, source=url, stage=failed.stage, status=failed.status,
                               retry_after=failed.retry_after)
+        except Exception as error:  # the promise above: one URL's failure is its own, never raised
+            return FetchError(f"internal error: {type(error).__name__}: {error}", source=url, stage="fetch")
         finally:
             self._deadline.at = None
 
@@ -184,15 +190,19 @@ class Fetcher:
         current, seen = url, [url]
         headers = validators.headers() if validators else {}
         for _ in range(self.options.max_redirects + 1):
-            parts = urlsplit(current)
-            if parts.scheme not in {"http", "https"} or not parts.hostname:
-                raise _Failed(f"not an http(s) URL: {current}")
+            malformed = why_malformed(current)
+            if malformed:
+                raise _Failed(f"{malformed}: {current[:300]}", stage="url")
             if robots and self.options.obey_robots:
                 self._check_robots(current)
             answer = self._request(current, headers, attempts, max_bytes)
             location = answer.headers.get("location", "").strip()
             if answer.status in _REDIRECTS and location:
-                target = urljoin(current, location)
+                try:
+                    target = urljoin(current, location)
+                except ValueError as error:
+                    raise _Failed(f"the redirect's Location is not a valid URL ({error})", stage="url",
+                                  status=answer.status) from None
                 if target in seen:
                     raise _Failed(f"redirect loop: {' -> '.join([*seen, target])}", status=answer.status)
                 seen.append(target)
@@ -241,14 +251,12 @@ class Fetcher:
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _Failed(f"the body ({int(declared):,} bytes) is larger than the {max_bytes:,}-byte "
                                   "limit", status=response.status_code)
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise _Failed(f"the body is larger than the {max_bytes:,}-byte limit: "
-                                      "stopped reading", status=response.status_code)
-                    chunks.append(chunk)
-                return _Answer(url, response.status_code, found, b"".join(chunks))
+                try:
+                    body = _read_body(response, found.get("content-encoding"), max_bytes)
+                except DecodingError as error:
+                    raise _Failed(f"the body cannot be decoded: {error}", status=response.status_code,
+                                  stage="decode") from None
+                return _Answer(url, response.status_code, found, body)
         except httpx.TimeoutException as error:
             over = self._deadline.at is not None and time.monotonic() >= self._deadline.at - 0.01
             kind = f"total timeout ({self.options.total_timeout:g} s)" if over else {
@@ -292,7 +300,7 @@ class Fetcher:
         if not robots.reachable:
             raise _Failed("robots.txt could not be read (server error): nothing is fetched from this host "
                           f"for {self.options.robots_error_wait:g} s", stage="robots")
-        if robots.rules is not None and not robots.rules.can_fetch(self.options.user_agent, url):
+        if robots.rules is not None and not robots.rules.can_fetch(url, self.options.user_agent):
             raise _Failed("disallowed by robots.txt", stage="robots")
 
     def _load_robots(self, url: str) -> _Robots:
@@ -307,12 +315,37 @@ class Fetcher:
             if failed.stage == "guard":
                 raise
             return _Robots(None, False, now + self.options.robots_error_wait)
-        rules = RobotFileParser(robots_url)
-        if isinstance(found, Page):
-            content = found.content
-            text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
-            rules.parse(text.splitlines())
+        if not isinstance(found, Page):
+            return _Robots(None, True, now + _ROBOTS_KEEP)
+        content = found.content
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        try:
+            rules = Protego.parse(text)  # RFC 9309: * and $ wildcards, the longest match wins
+        except Exception:  # a robots.txt the parser cannot read restricts nothing, as a missing one
+            return _Robots(None, True, now + _ROBOTS_KEEP)
         return _Robots(rules, True, now + _ROBOTS_KEEP)
+
+
+def _read_body(response: httpx.Response, encoding: str | None, max_bytes: int) -> bytes:
+    """The body, decoded piece by piece from the raw bytes: neither the bytes on the wire nor the
+    decoded ones may pass `max_bytes`, and no piece is inflated past a small bound (see decoding.py)."""
+    decoder = BoundedDecoder(encoding)
+    chunks: list[bytes] = []
+    wire = size = 0
+    for raw in response.iter_raw():
+        wire += len(raw)
+        if wire > max_bytes:
+            raise _Failed(f"the body is larger than the {max_bytes:,}-byte limit: stopped reading",
+                          status=response.status_code)
+        for piece in decoder.feed(raw):
+            size += len(piece)
+            if size > max_bytes:
+                raise _Failed(f"the body decodes ({encoding}) to more than the {max_bytes:,}-byte limit: "
+                              f"stopped after {wire:,} bytes read (a decompression bomb?)",
+                              status=response.status_code, stage="decode")
+            chunks.append(piece)
+    decoder.end()
+    return b"".join(chunks)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -94,7 +94,8 @@ def story_record(story: int, members: Iterable[StoryMember], entities: list[str]
 def story_number(story_id: str) -> int | None:
     """12 for "S12" or "s12"; None when it is no story id."""
     text = story_id.strip()
-    if len(text) < 2 or text[0] not in "sS" or not text[1:].isdigit() or not text[1:].isascii():
+    # At most 18 digits: a larger number is no store's id (and overflows a 64-bit column).
+    if not 2 <= len(text) <= 19 or text[0] not in "sS" or not text[1:].isdigit() or not text[1:].isascii():
         return None
     return int(text[1:])
 

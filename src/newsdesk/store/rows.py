@@ -7,6 +7,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,14 +155,32 @@ def encode_cursor(kind: str, value: float | str, id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR = 1000  # characters: a real cursor holds a kind, a date or a score, and an id
+MAX_ID = 2**62  # ids a store hands out (and the API accepts) are below this
+
+
 def decode_cursor(cursor: str, kind: str) -> tuple[Any, int]:
-    """The sort value and id a page ended with; QueryError when the cursor is not one of `kind`."""
+    """The sort value and id a page ended with; QueryError when the cursor is not one of `kind`.
+
+    Strictly checked, as it comes from the client: a score must be a finite number, a date text without
+    NUL or lone surrogates (no store can compare those), an id a positive integer in the stores' range.
+    """
     try:
-        found, value, id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if found != kind or type(id) is not int or not isinstance(value, float | int | str):
+        if len(cursor) > MAX_CURSOR:
             raise ValueError(cursor)
-    except (ValueError, TypeError, binascii.Error):
-        raise QueryError(f"not a cursor of this search: {cursor!r}", stage="search") from None
+        found, value, id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if found != kind or type(id) is not int or not 0 < id < MAX_ID:
+            raise ValueError(cursor)
+        if kind == "r":
+            if type(value) not in (int, float) or not math.isfinite(value):
+                raise ValueError(cursor)
+            value = float(value)
+        elif type(value) is not str or "\x00" in value:
+            raise ValueError(cursor)
+        else:
+            value.encode("utf-8")  # a lone surrogate cannot be sent to any store
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error):
+        raise QueryError(f"not a cursor of this search: {cursor[:100]!r}", stage="search") from None
     return value, id
 
 

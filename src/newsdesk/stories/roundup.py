@@ -35,6 +35,7 @@ from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
 from newsdesk.article import Article
+from newsdesk.exports import http_url, markdown_link, markdown_text
 from newsdesk.store.base import Store, StoredArticle
 from newsdesk.store.rows import host_of
 from newsdesk.store.rows import site_of as store_site_of
@@ -217,12 +218,15 @@ def render(roundup: Roundup, fmt: str, *, link: str = "https://example.invalid/"
 
 
 def _markdown(roundup: Roundup) -> str:
-    lines = [f"# {roundup.title}", ""]
+    """Every text escaped and every link an http(s) one with its target encoded (`newsdesk.exports`):
+    the articles' titles and URLs come from the pages, and a page may be hostile."""
+    lines = [f"# {markdown_text(roundup.title)}", ""]
     for section in roundup.sections:
-        lines += [f"## {section.topic}", ""]
+        lines += [f"## {markdown_text(section.topic)}", ""]
         for item in section.items:
-            headline = f"[{item.headline}]({item.url})" if item.url else item.headline
-            lines.append(f"- **{headline}** — {item.summary} *({', '.join(item.sources)})*")
+            headline = markdown_link(item.headline, item.url)
+            lines.append(f"- **{headline}** — {markdown_text(item.summary)} "
+                         f"*({markdown_text(', '.join(item.sources))})*")
         lines.append("")
     return "\n".join(lines)
 
@@ -243,7 +247,8 @@ def _html(roundup: Roundup) -> str:
         parts.append(f'<h2 style="{STYLE_H2}">{e(section.topic)}</h2>')
         parts.append('<ul style="padding-left:18px;margin:0;">')
         for item in section.items:
-            headline = (f'<a href="{e(item.url)}" style="{STYLE_LINK}">{e(item.headline)}</a>' if item.url
+            url = http_url(item.url)
+            headline = (f'<a href="{e(url)}" style="{STYLE_LINK}">{e(item.headline)}</a>' if url
                         else f"<strong>{e(item.headline)}</strong>")
             parts.append(f'<li style="margin:0 0 12px 0;">{headline}<br>{e(item.summary)} '
                          f'<span style="{STYLE_SOURCES}">({e(", ".join(item.sources))})</span></li>')
@@ -256,15 +261,15 @@ def _rss(roundup: Roundup, link: str) -> str:
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
     ET.SubElement(channel, "title").text = roundup.title
-    ET.SubElement(channel, "link").text = link
+    ET.SubElement(channel, "link").text = http_url(link) or "https://example.invalid/"
     ET.SubElement(channel, "description").text = f"{roundup.title}: stories grouped by topic"
     for section in roundup.sections:
         for item in section.items:
             node = ET.SubElement(channel, "item")
             ET.SubElement(node, "title").text = item.headline
-            if item.url:
-                ET.SubElement(node, "link").text = item.url
-                ET.SubElement(node, "guid", isPermaLink="true").text = item.url
+            if url := http_url(item.url):
+                ET.SubElement(node, "link").text = url
+                ET.SubElement(node, "guid", isPermaLink="true").text = url
             ET.SubElement(node, "description").text = f"{item.summary} ({', '.join(item.sources)})"
             ET.SubElement(node, "category").text = section.topic
             if item.first_seen and (when := published_at(Article(published=item.first_seen))):

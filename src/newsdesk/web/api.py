@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Reques
 from fastapi.responses import Response, StreamingResponse
 
 from newsdesk.exports import COLUMNS, LIST_FIELDS, flat_record, record, write_parquet
+from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, Store, StoredArticle
 from newsdesk.web import insights, stories
 from newsdesk.web.jobs import MAX_SOURCES, Job, Jobs, Refused, check_url
@@ -39,7 +40,8 @@ from newsdesk.web.models import (
 from newsdesk.web.state import Desk, desk_of
 
 QUERY_DOC = ("Query language of `newsdesk search`: words (AND implied), \"phrases\", OR, NOT or -word, "
-             "(groups), prefix*")
+             "(groups), prefix*. Parentheses nest at most 32 deep and a word has at most 100 letters "
+             "(400 beyond).")
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "A query, filter or cursor that cannot be searched"},
     401: {"model": Problem, "description": "The API token is missing or wrong"},
@@ -76,10 +78,16 @@ def filters(
     page_type: Annotated[PageTypeName | None, Query(description="Only pages of this type, as extraction "
                                                     "classified them (unknown: pages without one)")] = None,
 ) -> SearchRequest:
-    return SearchRequest(query=q or None, site=source or None, since=since or None, until=until or None,
+    since, until = _date(since, "since"), _date(until, "until")
+    return SearchRequest(query=q or None, site=source or None, since=since, until=until,
                          author=author or None, language=language or None,
                          entity=insights.named(entity, "entity"), speaker=insights.named(speaker, "speaker"),
                          topic=insights.named(topic, "topic"), page_type=page_type)
+
+
+def _date(value: str | None, name: str) -> str | None:
+    """A date filter checked (`newsdesk.search.dates`): a QueryError (400) rather than an empty answer."""
+    return check_date(value, name) if value and value.strip() else None
 
 
 Filters = Annotated[SearchRequest, Depends(filters)]
@@ -173,7 +181,8 @@ def list_stories(desk: Reader, since: Day = None, until: Day = None,
     """Stories with an article published in the period, most widely covered first (sources, then
     articles): `newsdesk stories --format jsonl`. A story is one event followed across outlets; its
     `articles` include duplicate copies, in order of arrival."""
-    found = desk.store.stories(since=since or None, until=until or None, top=top, site=site or None)
+    found = desk.store.stories(since=_date(since, "since"), until=_date(until, "until"), top=top,
+                               site=site or None)
     return _json([asdict(story) for story in found])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -27,19 +27,22 @@ HERE = Path(__file__).parent
 def create_app(store_url: str | None, settings: Settings | None = None, *, api_token: str | None = None,
                read_token: bool = False, allow_private: bool = False, max_body: int = 1 << 20,
                max_upload: int | None = None, writes_per_minute: float = 60, write_burst: int = 20,
-               scan_limit: int = SCAN_LIMIT) -> FastAPI:
+               scan_limit: int = SCAN_LIMIT, allowed_hosts: Iterable[str] = ()) -> FastAPI:
     """The desk over the store at `store_url` (opened now, closed at shutdown).
 
     `api_token` guards every write (a random one when None: read it from `app.state.desk.guard.token`);
     `read_token` makes reads need it too. `allow_private` lets ingest fetch private addresses.
     Request bodies are capped at `max_body` bytes (uploads at `max_upload`, by default the
-    max_input_bytes setting plus 1 MiB) and writes at `writes_per_minute` per client.
+    max_input_bytes setting plus 1 MiB) and authenticated writes at `writes_per_minute` per client.
+    Requests are answered only for loopback names, IP addresses and `allowed_hosts` (see
+    `newsdesk.web.security`).
     """
     settings = settings or Settings.from_env()
     if allow_private:
         settings = replace(settings, allow_private=True)
     store = open_store(store_url)
-    guard = Guard(api_token or new_token(), read_token=read_token)
+    guard = Guard(api_token or new_token(), read_token=read_token,
+                  writes=RateLimit(write_burst, writes_per_minute))
     desk = Desk(store, settings, Jobs(store, settings), guard, settings.allow_private, scan_limit)
 
     @asynccontextmanager
@@ -59,7 +62,7 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Shield, max_body=max_body,
                        max_form_body=max_upload or settings.max_input_bytes + (1 << 20),
-                       rate=RateLimit(write_burst, writes_per_minute))
+                       allowed_hosts=list(allowed_hosts))
 
     @app.exception_handler(QueryError)
     async def bad_query(request: Request, error: QueryError) -> Response:

@@ -2,19 +2,22 @@
 
 URLs are checked before a job is queued (http/https only; private, loopback and link-local addresses
 refused unless the server allows them, with the fetcher's own rule), and the fetcher's guard checks
-again on every connection and redirect. Uploaded files are written to a folder of the job's own,
-removed when it ends; what is stored and reported names them `upload:NAME` (the name the client gave),
+again on every connection and redirect. Uploaded files are written to a folder of the job's own
+(under one directory, where folders left by a killed server are removed at start-up), removed when it
+ends; what is stored and reported names them `upload:NAME` (the name the client gave),
 never by their path on the server. Local paths are never accepted from a client.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import queue
 import shutil
 import socket
 import tempfile
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ from newsdesk.settings import Settings
 from newsdesk.sources.detect import ARCHIVE_SUFFIXES
 from newsdesk.sources.files import SUFFIXES as PAGE_SUFFIXES
 from newsdesk.sources.guard import why_refused
+from newsdesk.sources.urls import why_malformed
 from newsdesk.store import Store
 
 State = Literal["queued", "running", "done", "failed"]
@@ -43,8 +47,9 @@ class Refused(ValueError):
 def check_url(url: str, allow_private: bool) -> str:
     """The URL, stripped, when it may be fetched; Refused with the reason otherwise."""
     url = url.strip()
-    if any(not char.isprintable() for char in url):
-        raise Refused(f"{url!r} is not a valid URL: it has control characters in it")
+    malformed = why_malformed(url)
+    if malformed:
+        raise Refused(f"{url[:300]!r}: {malformed}")
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -83,6 +88,8 @@ class Job:
     # path of an uploaded file on the server -> "upload:NAME", what stored articles and errors say instead
     uploads: dict[str, str] = field(default_factory=dict, repr=False)
     refused: list[str] = field(default_factory=list, repr=False)  # uploads that are no page nor archive
+    turns: int = 0  # how many turns on the worker it has had
+    notices: list[str] = field(default_factory=list, repr=False)  # what the ingester said besides errors
 
     def public(self, source: str) -> str:
         """`source` with the server's path of an uploaded file replaced by `upload:NAME`."""
@@ -137,12 +144,56 @@ class _RecordingStore:
         return getattr(self._store, name)
 
 
-class Jobs:
-    """Queue ingest jobs and run them one after the other on a worker thread."""
+def sweep_uploads(root: Path) -> list[Path]:
+    """Remove the upload folders that servers killed mid-job left under `root` (each folder's name
+    starts with its server's pid; those of servers still running are kept); returns those removed."""
+    removed = []
+    for folder in root.glob("*-*") if root.is_dir() else ():
+        owner = folder.name.split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    except (OverflowError, ValueError):
+        return False  # no process can have it
+    return True
+
+
+class _SliceOver(Exception):
+    """Raised from a job's progress callback when its turn is over and another job is waiting."""
+
+
+def _add(before: IngestCounts, now: IngestCounts) -> IngestCounts:
+    """The counts of a job's earlier turns plus those of the turn running now."""
+    total = IngestCounts(started=before.started)
+    for name in ("read", "fetched", "extracted", "enriched", "stored", "updated", "unchanged", "skipped",
+                 "failed", "assigned"):
+        setattr(total, name, getattr(before, name) + getattr(now, name))
+    return total
+
+
+class Jobs:
+    """Queue ingest jobs and run them on a worker thread, in turns: a job that has run for
+    `slice_seconds` while another waits goes back to the end of the queue, and its next turn resumes
+    where it stopped (ingest skips what is already stored), so a long job never holds up later ones."""
+
+    def __init__(self, store: Store, settings: Settings, *, slice_seconds: float = 30.0,
+                 enrich: bool = True, upload_root: Path | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.slice_seconds = slice_seconds
+        self.enrich = enrich
+        self.upload_root = upload_root or Path(tempfile.gettempdir()) / "newsdesk-uploads"
+        sweep_uploads(self.upload_root)
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -155,7 +206,8 @@ class Jobs:
         refused: list[str] = []
         names = [upload_name(name) for name, _ in files or []]
         if files:
-            folder = Path(tempfile.mkdtemp(prefix="newsdesk-upload-"))
+            self.upload_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.upload_root))
             for number, ((_, data), name) in enumerate(zip(files, names, strict=True)):
                 safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[-100:]
                 path = folder / f"{number:04d}-{safe or 'upload'}"
@@ -202,27 +254,38 @@ class Jobs:
 
     def _run(self, job: Job) -> None:
         job.state = "running"
-        job.message = "running"
+        job.message = "running" if not job.turns else f"running (turn {job.turns + 1})"
+        job.turns += 1
+        before = job.counts
+        ends = time.monotonic() + self.slice_seconds
 
         def progress(counts: IngestCounts) -> None:
-            job.counts = counts
+            job.counts = _add(before, counts)
+            if time.monotonic() > ends and not self._queue.empty():
+                raise _SliceOver
 
         try:
             recording: Any = _RecordingStore(self.store, job)
-            ingester = Ingester(recording, self.settings, progress=progress)
-            job.counts = ingester.counts
-            for path in job.refused:
-                ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
-                              "archive (.warc, .warc.gz, .wet, .arc): nothing read")
+            ingester = Ingester(recording, self.settings, progress=progress, enrich=self.enrich,
+                                notice=job.notices.append)
+            if job.turns == 1:
+                for path in job.refused:
+                    ingester.fail(path, "read", "not a page (.html, .htm, .txt, optionally .gz) nor a web "
+                                  "archive (.warc, .warc.gz, .wet, .arc, .warc.lz4, ...): nothing read")
             ingester.run(job.inputs)
+            job.counts = _add(before, ingester.counts)
             job.state = "done"
-            job.message = job.counts.summary()
+            job.message = "; ".join([job.counts.summary(), *job.notices[-5:]])
+        except _SliceOver:  # its turn is over: back to the end of the queue, its files kept
+            job.state = "queued"
+            job.message = f"waiting for its next turn ({job.counts.stored} stored so far)"
+            self._queue.put(job)
+            return
         except Exception as error:  # the server goes on; the job says what happened
             job.state = "failed"
             job.message = f"{type(error).__name__}: {error}"
-        finally:
-            if job.folder is not None:
-                shutil.rmtree(job.folder, ignore_errors=True)
+        if job.folder is not None:
+            shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
         self._queue.put(None)

@@ -18,9 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
+from newsdesk.exports import http_url
+from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest
 from newsdesk.web import insights, stories
-from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE, check_csrf, csrf_token
+from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE
 from newsdesk.web.state import Desk, desk_of
 
 HERE = Path(__file__).parent
@@ -42,14 +44,17 @@ Reader = Annotated[Desk, Depends(_reader)]
 
 def render(request: Request, name: str, status: int = 200, headers: dict[str, str] | None = None,
            **context: Any) -> HTMLResponse:
-    token, new = csrf_token(request)
     desk = desk_of(request)
+    token, new = desk.guard.csrf_token(request)
+    try:
+        signed_in = desk.guard.signed_in(request)
+    except HTTPException:  # a client over its wrong-token limit: this page (maybe its 429) shows anyway
+        signed_in = False
     html = templates.get_template(name).render(
-        request=request, csrf=token, signed_in=desk.guard.signed_in(request), path=request.url.path,
-        **context)
+        request=request, csrf=token, signed_in=signed_in, path=request.url.path, **context)
     response = HTMLResponse(html, status_code=status, headers=headers)
-    if new:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    if new is not None:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
     return response
 
 
@@ -60,7 +65,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
                   detail=detail)
 
 
-safe_url = stories.http_url  # an http(s) URL for a link, or None: never javascript:, data: or anything else
+safe_url = http_url  # an http(s) URL for a link, or None: never javascript:, data: or anything else
 
 templates.filters["safe_url"] = safe_url
 templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
@@ -191,8 +196,10 @@ def search_page(request: Request, desk: Reader,
     cover = None
     facets: dict[str, Any] = {"entities": [], "topics": []}
     try:
-        search = SearchRequest(query=q.strip() or None, site=source or None, since=since or None,
-                               until=until or None, author=author or None, language=language or None,
+        search = SearchRequest(query=q.strip() or None, site=source or None,
+                               since=check_date(since, "since") if since.strip() else None,
+                               until=check_date(until, "until") if until.strip() else None,
+                               author=author or None, language=language or None,
                                entity=insights.named(entity, "entity"), topic=insights.named(topic, "topic"),
                                sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
                                cursor=cursor or None, fold_duplicates=fold)
@@ -279,9 +286,11 @@ def _day(desk: Desk, given: str) -> str:
     """The day asked for (YYYY-MM-DD), else that of the latest article, else today (UTC)."""
     day = given.strip() or stories.latest_day(desk.store) or datetime.now(UTC).date().isoformat()
     try:
-        return datetime.strptime(day, "%Y-%m-%d").date().isoformat()
-    except ValueError:
-        raise HTTPException(400, f"not a date: {given!r} (write YYYY-MM-DD)") from None
+        day = datetime.strptime(day, "%Y-%m-%d").date().isoformat()
+        stories.week_of(day)  # the week before it must be a date too (0001-01-01 has none)
+    except (ValueError, OverflowError):
+        raise HTTPException(400, f"not a date the desk can show: {given!r} (write YYYY-MM-DD)") from None
+    return day
 
 
 @router.get("/stories", response_class=HTMLResponse)
@@ -320,9 +329,10 @@ async def ingest_form(request: Request, desk: Reader, csrf: Annotated[str, Form(
                       files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
     from newsdesk.web.api import checked_urls, submit_uploads
 
-    check_csrf(request, csrf)
+    desk.guard.check_csrf(request, csrf)
     if not desk.guard.signed_in(request):
         raise HTTPException(401, "sign in with the API token first (see /login)")
+    desk.guard.take_write(request)
     job = await submit_uploads(desk, checked_urls(desk, urls.split()), files or [])
     return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
 
@@ -339,8 +349,8 @@ def job_page(request: Request, desk: Reader, job_id: str) -> Response:
 def login_page(request: Request, token: Annotated[str, Query(max_length=200)] = "",
                next: Annotated[str, Query(max_length=300)] = "/ingest") -> Response:
     desk = desk_of(request)
-    target = next if next.startswith("/") and not next.startswith("//") else "/ingest"
-    if token and desk.guard.check_token(token):
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/ingest"
+    if token and desk.guard.check_token(request, token):
         return _signed_in(desk, target)
     return render(request, "login.html", title="Sign in", next=target, wrong=bool(token))
 
@@ -349,15 +359,15 @@ def login_page(request: Request, token: Annotated[str, Query(max_length=200)] = 
 def login_form(request: Request, csrf: Annotated[str, Form()] = "",
                token: Annotated[str, Form(max_length=200)] = "",
                next: Annotated[str, Form(max_length=300)] = "/ingest") -> Response:
-    check_csrf(request, csrf)
     desk = desk_of(request)
-    target = next if next.startswith("/") and not next.startswith("//") else "/ingest"
-    if not desk.guard.check_token(token):
+    desk.guard.check_csrf(request, csrf)
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/ingest"
+    if not desk.guard.check_token(request, token):
         return render(request, "login.html", status=401, title="Sign in", next=target, wrong=True)
     return _signed_in(desk, target)
 
 
 def _signed_in(desk: Desk, target: str) -> Response:
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, desk.guard.session, httponly=True, samesite="strict", path="/")
+    response.set_cookie(SESSION_COOKIE, desk.guard.new_session(), httponly=True, samesite="strict", path="/")
     return response

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
+from newsdesk.exports import http_url
 from newsdesk.store import SearchRequest, Store, StoredArticle
 from newsdesk.store.base import DuplicateRecord, StoryRecord
 from newsdesk.stories.roundup import Roundup, RoundupItem, build_roundup, build_stored_roundup, site_of
@@ -19,17 +19,6 @@ from newsdesk.stories.roundup import Roundup, RoundupItem, build_roundup, build_
 STORY_ID = re.compile(r"^[Ss][0-9]{1,18}$")
 TIMELINE_LIMIT = 500  # articles of one story read for its page
 STORY_MATES = 20  # other articles of its story shown beside an article
-
-
-def http_url(url: str | None) -> str | None:
-    """An http(s) URL, or None: never javascript:, data: or anything else (used for every link)."""
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return None
-    return url.strip() if scheme in ("http", "https") else None
 
 
 def latest_day(store: Store) -> str | None:

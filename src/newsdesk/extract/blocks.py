@@ -1,0 +1,338 @@
+"""Features of the page's text blocks, for the learned body model (learned.py, train.py).
+
+Each block (dom.Block) becomes one row of numbers: its own text (length, link density, punctuation,
+digits, resemblance to the title and the description, repetition on the page), where it sits (tag,
+depth, position, the class/id words and tags of its ancestors, the size and link density of the
+boxes around it, how many sibling items of one kind surround it), what the rules of body.py decided
+for it (kept, inside their container, chrome), its neighbours, and the page as a whole (size, link
+share, forms, prices, `<article>` count, the schema.org type it declares). The rows are built with
+numpy over parallel arrays: one Python pass over the elements and one over the blocks.
+
+FEATURES names the columns; changing them means training a new model (`python -m
+newsdesk.extract.train`), and the model file records the names it was fitted on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from newsdesk.extract.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
+from newsdesk.extract.dom import HEADINGS, Flat
+
+# Groups of class/id words (and tags) that say what a box is. A word belongs to a group when it is,
+# or when two adjacent words run together are, one of the group's words.
+_GROUPS: dict[str, str] = {
+    "comment": "comment comments commentlist commentary respond reply replies disqus discussion "
+               "kommentar kommentare commentaire commentaires comentario comentarios commento commenti "
+               "reactions reacties komentarze coral talk",
+    "share": "share shares sharing sharedaddy social socials like likes jetpack addtoany addthis sharebar "
+             "sharetools follow facebook twitter whatsapp pinterest linkedin",
+    "related": "related relatedposts recommended recommendations readnext upnext morestories morefrom "
+               "youmayalsolike mostpopular mostread popular trending outbrain taboola teaser teasers "
+               "readmore further furtherreading more",
+    "nav": "nav navbar navigation menu breadcrumb breadcrumbs pagination pager skiplink toc submenu "
+           "dropdown",
+    "footer": "footer copyright colophon legal",
+    "header": "header masthead topbar branding logo",
+    "sidebar": "sidebar aside widget widgets rail secondary",
+    "ad": "ad ads advert advertisement advertising sponsor sponsored promo promotion banner adslot dfp "
+          "gpt",
+    "content": "content article body main story post entry text articlebody entrycontent postcontent "
+               "storybody postbody articletext maincontent bodytext prose rte richtext",
+    "author": "author authorbio authorbox byline bio vcard profile avatar",
+    "meta": "meta date time timestamp dateline tags tag category categories published updated info",
+    "newsletter": "newsletter subscribe subscription signup cookie cookies gdpr consent modal popup "
+                  "paywall login register",
+    "caption": "caption credit figure figcaption legend wpcaption gallery photo image media video",
+    "product": "product price cart buy shop sku offer variant basket checkout review reviews rating",
+    "forum": "thread topic message forum postbit bbcode quote signature reply answer question",
+    "item": "list item items card cards grid tile listing result results feed",
+    "doc": "doc docs documentation api reference highlight code syntax markdown",
+    "hidden": "hidden sronly screenreader visuallyhidden offscreen collapse",
+}
+_GROUP_NAMES = list(_GROUPS)
+_WORD_BITS: dict[str, int] = {}
+for _bit, _name in enumerate(_GROUP_NAMES):
+    for _word in _GROUPS[_name].split():
+        _WORD_BITS[_word] = _WORD_BITS.get(_word, 0) | (1 << _bit)
+_TAG_NAMES = ["article", "main", "nav", "aside", "footer", "header", "form", "li", "table", "blockquote",
+              "figure", "section", "dl", "pre", "a", "address"]
+_TAG_BITS = {tag: 1 << (len(_GROUP_NAMES) + i) for i, tag in enumerate(_TAG_NAMES)}
+_N_BITS = len(_GROUP_NAMES) + len(_TAG_NAMES)
+_BIT_NAMES = [f"g_{n}" for n in _GROUP_NAMES] + [f"t_{t}" for t in _TAG_NAMES]
+
+# Owner tags as numbers (a categorical feature; anything else is "other").
+_TAG_CODES = {tag: i for i, tag in enumerate(
+    "p div li td th h1 h2 h3 h4 h5 h6 blockquote pre dd dt span section article a figcaption "
+    "header footer aside nav form body table tr ul ol main caption".split(), 1)}
+
+_NAME_BITS: dict[str, int] = {}
+
+
+def name_bits(name: str) -> int:
+    """The groups a class/id string belongs to, as bits (cached: sites reuse their names)."""
+    bits = _NAME_BITS.get(name)
+    if bits is None:
+        if len(_NAME_BITS) > 50_000:
+            _NAME_BITS.clear()
+        words = name_words(name)
+        bits = 0
+        for word in words:
+            bits |= _WORD_BITS.get(word, 0)
+        for a, b in pairwise(words):
+            bits |= _WORD_BITS.get(a + b, 0)
+        _NAME_BITS[name] = bits
+    return bits
+
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "“", "»", "«", ":", ")")
+_PRICE = re.compile(r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|EUR|USD|\$|£|zł|kr)\b)")
+_COMMENT_HEADING = re.compile(
+    r"\b(\d+\s+)?(comments?|kommentare?|leserkommentare|commentaires?|comentarios?|commenti|reacties|"
+    r"komentarze?|коммент\w*|responses?|replies|reactions?|discussion|diskussion|leave a reply|"
+    r"antworten|répondre|responder|rispondi|reply)\b", re.IGNORECASE)
+_LIKE_TEXT = re.compile(
+    r"%d|\b(like this|likes? this|gefällt|j'aime|me gusta|mi piace|curtir|loading\.\.\.|share this|"
+    r"teilen|partager|compartir|condividi|tweet|pin it)\b", re.IGNORECASE)
+_FURTHER_HEADING = re.compile(
+    r"^(further reading|see also|read more|more reading|related|references|sources|weiterlesen|"
+    r"weiterführende|mehr zum thema|lire aussi|pour aller plus loin|lee también|leggi anche|"
+    r"you (may|might) also)\b", re.IGNORECASE)
+
+# schema.org / Open Graph page types a page declares, found in its raw markup.
+_TYPE_VALUE = re.compile(r'"@type"\s*:\s*\[?\s*"([A-Za-z]+)"')
+_OG_TYPE = re.compile(r'og:type["\']?\s+content=["\']?([A-Za-z.]+)')
+_PAGE_TYPES: dict[str, frozenset[str]] = {
+    "article": frozenset({"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "article",
+                          "OpinionNewsArticle", "AnalysisNewsArticle", "ScholarlyArticle", "Report"}),
+    "product": frozenset({"Product", "Offer", "AggregateOffer", "IndividualProduct", "product",
+                          "ProductGroup", "og:product", "product.item"}),
+    "forum": frozenset({"DiscussionForumPosting", "QAPage", "Question", "Comment", "Answer"}),
+    "listing": frozenset({"ItemList", "CollectionPage", "SearchResultsPage", "ListItem", "OfferCatalog"}),
+    "service": frozenset({"LocalBusiness", "Organization", "Service", "ContactPage", "AboutPage", "FAQPage",
+                          "Restaurant", "Store", "ProfessionalService", "MedicalBusiness"}),
+    "doc": frozenset({"TechArticle", "APIReference", "HowTo", "SoftwareSourceCode", "SoftwareApplication"}),
+}
+_DOC_MARKS = ("readthedocs", "sphinx", "mkdocs", "docusaurus", "docsearch", "gitbook")
+
+
+@dataclass(frozen=True, slots=True)
+class PageHints:
+    """What the raw markup declares about the page as a whole."""
+
+    types: tuple[int, ...]  # one flag per _PAGE_TYPES entry
+    forms: int
+    code: int  # <pre> and <code> elements
+
+
+def page_hints(markup: str) -> PageHints:
+    head = markup[:600_000]
+    declared: set[str] = set()
+    at = head.find('"@type"')
+    while at >= 0 and len(declared) < 40:
+        match = _TYPE_VALUE.match(head, at)
+        if match:
+            declared.add(match.group(1))
+        at = head.find('"@type"', at + 7)
+    at = head.find("og:type")
+    og = _OG_TYPE.match(head, at) if at >= 0 else None
+    if og:
+        declared.add(og.group(1))
+    types = [int(not declared.isdisjoint(names)) for names in _PAGE_TYPES.values()]
+    if not types[-1]:
+        lowered = head[:20_000].lower()
+        types[-1] = int(any(mark in lowered for mark in _DOC_MARKS))
+    return PageHints(tuple(types), head.count("<form"), head.count("<pre") + head.count("<code"))
+
+
+_BLOCK_COLUMNS = [
+    "log_chars", "log_words", "link_density", "link_first", "tag", "parent_tag", "depth", "position",
+    "char_position", "rules_kept", "in_container", "chrome", "punct_per_word", "sentence_end",
+    "digit_share", "avg_word_len", "starts_upper", "date_line", "call_to_action", "rail_heading",
+    "comment_heading", "like_text", "further_heading", "heading", "repeats", "title_share",
+    "title_cover", "description_share", "item_run", "item_run_near", "owner_share", "parent_share",
+    "grand_share", "parent_links", "grand_links", "before_h1", "h1_distance", "after_kept",
+    "before_kept", "kept_gap", "after_comment_heading", "after_rail_heading", "after_further_heading",
+    "window_chars", "window_links", "siblings_kept",
+]
+_NEIGHBOUR_COLUMNS = [f"{side}{k}_{name}" for side, k in (("prev", 1), ("next", 1), ("prev", 2), ("next", 2))
+                      for name in ("log_chars", "link_density", "rules_kept", "heading")]
+_PAGE_COLUMNS = ["page_blocks", "page_chars", "page_links", "page_forms", "page_prices", "page_code",
+                 "page_articles", "page_li_share", "page_headings", "page_kept_share", "page_thin",
+                 "page_max_run",
+                 *(f"page_type_{t}" for t in _PAGE_TYPES)]
+ROWS_VERSION = 1  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
+FEATURES = (_BLOCK_COLUMNS + _NEIGHBOUR_COLUMNS + [f"own_{b}" for b in _BIT_NAMES]
+            + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS)
+CATEGORICAL = [FEATURES.index("tag"), FEATURES.index("parent_tag")]
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))
+
+
+def _share(words: list[set[str]], reference: set[str]) -> npt.NDArray[np.float32]:
+    if not reference:
+        return np.zeros(len(words), np.float32)
+    return np.array([len(w & reference) / len(w) if w else 0.0 for w in words], np.float32)
+
+
+def _bits(values: list[int]) -> npt.NDArray[np.float32]:
+    array = np.array(values, np.int64)
+    return ((array[:, None] >> np.arange(_N_BITS)) & 1).astype(np.float32)
+
+
+def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
+                   description: str | None) -> npt.NDArray[np.float32]:
+    """One row of FEATURES per block of `flat`, in document order."""
+    tags, parents, names, blocks = flat.tags, flat.parents, flat.names, flat.blocks
+    n_el, n = len(tags), len(blocks)
+    # Elements, top down (parents come first): depth, own and inherited bits.
+    own = [0] * n_el
+    anc = [0] * n_el
+    near = [0] * n_el  # the element and its two nearest ancestors
+    depth = [0] * n_el
+    tag_bits = _TAG_BITS
+    cache = _NAME_BITS
+    for i, (name, tag, p) in enumerate(zip(names, tags, parents, strict=True)):
+        bits = cache.get(name)
+        if bits is None:
+            bits = name_bits(name)
+        if tag in tag_bits:
+            bits |= tag_bits[tag]
+        own[i] = bits
+        if p >= 0:
+            anc[i] = anc[p] | bits
+            depth[i] = depth[p] + 1
+            g = parents[p]
+            near[i] = bits | own[p] | (own[g] if g >= 0 else 0)
+        else:
+            anc[i] = near[i] = bits
+    # Text and link characters under each element, bottom up.
+    sizes = [0] * n_el
+    links = [0] * n_el
+    for b in blocks:
+        sizes[b.owner] += len(b.text)
+        links[b.owner] += b.link_chars
+    for i in range(n_el - 1, 0, -1):
+        p = parents[i]
+        if p >= 0:
+            sizes[p] += sizes[i]
+            links[p] += links[i]
+    # Runs of sibling items of one kind (a list of posts, of products, of comments).
+    runs = Counter((parents[i], tags[i], names[i]) for i in range(n_el) if sizes[i])
+    total = max(sizes[0] if n_el else 0, 1)
+
+    kept = np.zeros(n, np.float32)
+    kept[choice.kept] = 1.0
+    container = choice.container
+    lengths = np.array([len(b.text) for b in blocks], np.float32)
+    link_chars = np.array([b.link_chars for b in blocks], np.float32)
+    texts = [b.text for b in blocks]
+    owners = [b.owner for b in blocks]
+    n_words = np.array([t.count(" ") + 1 for t in texts], np.float32)
+    heading = np.array([b.tag in HEADINGS for b in blocks], np.float32)
+    word_sets = [_words(t) if len(t) < 2000 else set() for t in texts]
+    title_words = _words(title or "")
+    repeats = Counter(texts)
+    first_h1 = next((i for i, b in enumerate(blocks) if b.tag == "h1"), -1)
+    kept_idx = np.flatnonzero(kept)
+    first_kept, last_kept = (int(kept_idx[0]), int(kept_idx[-1])) if len(kept_idx) else (n, -1)
+
+    rows_a: list[tuple[float, ...]] = []
+    comment_at = rail_at = further_at = -1
+    kept_under: Counter[int] = Counter(parents[owners[i]] for i in choice.kept)
+    for i, b in enumerate(blocks):
+        text = texts[i]
+        o = owners[i]
+        p = parents[o]
+        g = parents[p] if p >= 0 else -1
+        short = len(text) < 80
+        is_comment = short and _COMMENT_HEADING.search(text) is not None
+        is_rail = short and _RAIL_HEADING.match(text) is not None
+        is_further = short and _FURTHER_HEADING.match(text) is not None
+        item_run = runs[(p, tags[o], names[o])]
+        item_near = max(item_run, runs[(g, tags[p], names[p])] if p >= 0 else 0,
+                        runs[(parents[g], tags[g], names[g])] if g >= 0 else 0)
+        rows_a.append((
+            _TAG_CODES.get(b.tag, 0),
+            _TAG_CODES.get(tags[p], 0) if p >= 0 else 0,
+            depth[o],
+            container >= 0 and flat.inside(o, container),
+            choice.chrome[o],
+            sum(map(text.count, ".,;:!?")),
+            text.endswith(_SENTENCE_END),
+            sum(map(text.count, "0123456789")),
+            text[:1].isupper(),
+            _DATE_LINE.match(text) is not None if short else False,
+            len(text) < 200 and _CALL_TO_ACTION.search(text) is not None,
+            is_rail, is_comment, len(text) < 200 and _LIKE_TEXT.search(text) is not None, is_further,
+            repeats[text],
+            item_run, item_near,
+            sizes[o] / total, sizes[p] / total if p >= 0 else 1.0, sizes[g] / total if g >= 0 else 1.0,
+            links[p] / max(sizes[p], 1) if p >= 0 else 0.0, links[g] / max(sizes[g], 1) if g >= 0 else 0.0,
+            i - comment_at if comment_at >= 0 else -1, i - rail_at if rail_at >= 0 else -1,
+            i - further_at if further_at >= 0 else -1,
+            kept_under[p] if p >= 0 else 0,
+        ))
+        if is_comment and i > first_kept:
+            comment_at = i
+        if is_rail and i > first_kept:
+            rail_at = i
+        if is_further and i > first_kept:
+            further_at = i
+    a = np.array(rows_a, np.float32).reshape(n, 27)
+    index = np.arange(n, dtype=np.float32)
+    cumulative = np.cumsum(lengths) - lengths
+    page_chars = float(lengths.sum()) or 1.0
+    padded = np.concatenate([np.zeros(3, np.float32), lengths, np.zeros(3, np.float32)])
+    window = np.convolve(padded, np.ones(7, np.float32), "valid")
+    padded_links = np.concatenate([np.zeros(3, np.float32), link_chars, np.zeros(3, np.float32)])
+    window_links = np.convolve(padded_links, np.ones(7, np.float32), "valid") / np.maximum(window, 1)
+    link_density = link_chars / np.maximum(lengths, 1)
+    block_cols = np.column_stack([
+        np.log1p(lengths), np.log1p(n_words), link_density,
+        np.array([b.link_first for b in blocks], np.float32),
+        a[:, 0], a[:, 1], a[:, 2], index / max(n, 1), cumulative / page_chars, kept, a[:, 3], a[:, 4],
+        a[:, 5] / n_words, a[:, 6], a[:, 7] / np.maximum(lengths, 1), lengths / n_words, a[:, 8],
+        a[:, 9], a[:, 10], a[:, 11], a[:, 12], a[:, 13], a[:, 14], heading, a[:, 15],
+        _share(word_sets, title_words),
+        np.array([len(w & title_words) / len(title_words) if title_words else 0.0 for w in word_sets],
+                 np.float32),
+        _share(word_sets, _words(description or "")),
+        np.log1p(a[:, 16]), np.log1p(a[:, 17]), a[:, 18], a[:, 19], a[:, 20], a[:, 21], a[:, 22],
+        (index < first_h1).astype(np.float32) if first_h1 >= 0 else np.zeros(n, np.float32),
+        (index - first_h1) / max(n, 1) if first_h1 >= 0 else np.full(n, -2.0, np.float32),
+        np.maximum(index - last_kept, 0) if last_kept >= 0 else np.full(n, -1.0, np.float32),
+        np.maximum(first_kept - index, 0),
+        np.minimum(np.abs(index[:, None] - kept_idx[None, :]).min(axis=1), 50) if len(kept_idx)
+        else np.full(n, 50.0, np.float32),
+        a[:, 23], a[:, 24], a[:, 25], np.log1p(window), window_links, a[:, 26],
+    ])
+    base = np.column_stack([np.log1p(lengths), link_density, kept, heading])
+    neighbours = []
+    for shift in (1, -1, 2, -2):  # previous, next, two before, two after
+        rolled = np.roll(base, shift, axis=0)
+        if shift > 0:
+            rolled[:shift] = -1
+        else:
+            rolled[shift:] = -1
+        neighbours.append(rolled)
+    group_bits = np.hstack([_bits([own[o] for o in owners]), _bits([near[o] for o in owners]),
+                      _bits([anc[o] for o in owners])])
+    li_share = sum(1 for b in blocks if b.tag == "li") / max(n, 1)
+    page = np.array([
+        np.log1p(n), np.log1p(page_chars), float(link_chars.sum()) / page_chars, hints.forms,
+        np.log1p(len(_PRICE.findall(" ".join(texts)))), np.log1p(hints.code),
+        sum(1 for t in tags if t == "article"), li_share, float(heading.sum()),
+        float(lengths[kept_idx].sum()) / page_chars if len(kept_idx) else 0.0, float(choice.thin),
+        np.log1p(max(runs.values(), default=0)), *hints.types], np.float32)
+    return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page)))]).astype(
+        np.float32)

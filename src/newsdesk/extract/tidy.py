@@ -1,0 +1,153 @@
+"""What is never body, whatever the model says: reader comments, like/share widgets, reading lists.
+
+The learned model decides block by block; three kinds of page furniture look like body to it, because
+they are prose or sit inside the article's box. They are recognised by their shape, in any language:
+
+* a reader-comment thread is a run of three or more sibling items of one kind, each holding prose,
+  most with a date or a time and a reply/report link (or under a box named for comments, or after a
+  comment heading), after the article's own text; a forum page, whose posts are the content, has
+  no article text before its posts and keeps them;
+* a like/share widget is a short block of its stock phrases ("Like this:", "%d bloggers like this",
+  "Share this:") or a short block in a box named for sharing;
+* a body never ends with a heading, a label ending in a colon, or a "Further reading"/"Related"
+  heading followed only by links or list items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from newsdesk.extract.blocks import _GROUP_NAMES, name_bits
+from newsdesk.extract.body import _RAIL_HEADING
+from newsdesk.extract.dom import HEADINGS, Flat
+
+_COMMENT_BIT = 1 << _GROUP_NAMES.index("comment")
+_SHARE_BIT = 1 << _GROUP_NAMES.index("share")
+_DATE_OR_TIME = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b|\b\d{1,2}\.?\s+\w+\.?\s+(19|20)\d{2}\b|"
+    r"\b\w+\.?\s+\d{1,2},?\s+(19|20)\d{2}\b|\b(19|20)\d{2}-\d{2}-\d{2}\b|\b\d+\s*(min|mins|minutes?|hours?|"
+    r"hrs?|days?|weeks?|months?|years?)\s+ago\b|\bvor\s+\d+\s+\w+|\bil y a\b|\bhace\s+\d+|\b\d+\s*[hd]\b",
+    re.IGNORECASE)
+_REPLY = re.compile(
+    r"^\W*(reply|replies|antworten|antwort|répondre|repondre|responder|rispondi|beantwoorden|reageer|"
+    r"odpowiedz|ответить|svara|svar|vastaa|yanıtla|odpovědět|válasz|report|melden|signaler|denunciar|"
+    r"segnala|quote|zitieren|citer|citar|like|gefällt mir|j'aime|me gusta|mi piace|permalink|link)\b",
+    re.IGNORECASE)
+_COMMENT_HEADING = re.compile(
+    r"\b(comments?|kommentare?|leserkommentare|leserbeiträge|lesermeinungen|commentaires?|comentarios?|"
+    r"commenti|reacties|komentarze?|коммент\w*|responses|replies|reactions|discussion|diskussion|"
+    r"leave a reply|join the conversation)\b", re.IGNORECASE)
+_WIDGET = re.compile(
+    r"%d|\b(like this|likes this|be the first to like|bloggers? like|gefällt (mir|das)|bloggern gefällt|"
+    r"j'aime|aiment cela|me gusta|mi piace|share this|share on|teilen mit|partager|compartir|condividi|"
+    r"loading\.\.\.|wird geladen|chargement)\b", re.IGNORECASE)
+_FURTHER = re.compile(
+    r"^(further reading|more reading|see also|read (more|also|next)|related( \w+)?|references|sources|"
+    r"weiterlesen|weiterführende \w+|mehr zum thema|lesen sie auch|lire aussi|à lire aussi|"
+    r"pour aller plus loin|voir aussi|lee también|ver también|leggi anche|leia também|lees ook|"
+    r"you (may|might) also like)\s*[:.…]*$", re.IGNORECASE)
+_ENDS_SENTENCE = (".", "!", "?", "…", '"', "”", "“", "»", "«", ")")
+
+
+def _comment_items(flat: Flat, kept: set[int]) -> set[int]:
+    """Elements that are items of a reader-comment thread (see the module's docstring)."""
+    blocks = flat.blocks
+    under: dict[int, list[int]] = defaultdict(list)  # element -> its blocks (deep)
+    for index, block in enumerate(blocks):
+        element = block.owner
+        for _ in range(6):  # items sit a few levels above their paragraphs
+            if element < 0:
+                break
+            under[element].append(index)
+            element = flat.parents[element]
+    groups: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    for element, found in under.items():
+        parent = flat.parents[element]
+        if parent >= 0 and len(found) >= 2 and flat.tags[element] not in ("p", "span", "a", "b", "strong"):
+            groups[(parent, flat.tags[element], flat.names[element])].append(element)
+    comments: set[int] = set()
+    first_kept = min(kept) if kept else len(blocks)
+    for (parent, _tag, _name), items in groups.items():
+        if len(items) < 3:
+            continue
+        dated = replied = prose = 0
+        for item in items:
+            texts = [blocks[i].text for i in under[item]]
+            dated += any(len(t) < 80 and _DATE_OR_TIME.search(t) is not None for t in texts)
+            replied += any(len(t) < 40 and _REPLY.match(t) is not None for t in texts)
+            prose += any(len(t) >= 40 for t in texts)
+        if prose < 0.8 * len(items) or dated < 0.6 * len(items):
+            continue
+        named = _named_comment(flat, parent)
+        start = min(under[items[0]])
+        headed = any(len(blocks[i].text) < 60 and _COMMENT_HEADING.search(blocks[i].text)
+                     for i in range(max(start - 3, 0), start))
+        if not (replied >= 0.5 * len(items) or named or headed):
+            continue
+        # The article's own text must come first: on a forum page the posts are the content.
+        before = sum(len(blocks[i].text) for i in kept if first_kept <= i < start)
+        if before < 300:
+            continue
+        comments.update(items)
+    return comments
+
+
+def _named_comment(flat: Flat, element: int) -> bool:
+    for _ in range(4):
+        if element < 0:
+            return False
+        if name_bits(flat.names[element]) & _COMMENT_BIT:
+            return True
+        element = flat.parents[element]
+    return False
+
+
+def tidy(flat: Flat, kept: list[int]) -> list[int]:
+    """`kept` without comment threads, widgets and trailing reading lists (indices, in order)."""
+    if not kept:
+        return kept
+    blocks = flat.blocks
+    items = _comment_items(flat, set(kept))
+    if items:
+        kept = [i for i in kept if not any(flat.inside(blocks[i].owner, item) for item in items)]
+    kept = [i for i in kept if not _widget(flat, i)]
+    # A "Further reading" heading followed only by links or short list items ends the body.
+    size = 0
+    for position, i in enumerate(kept):
+        text = blocks[i].text
+        if size >= 200 and len(text) < 60 and (_FURTHER.match(text) or _RAIL_HEADING.match(text)):
+            rest = [blocks[j] for j in kept[position + 1:]]
+            if all(b.link_chars >= 0.5 * len(b.text) or (b.tag == "li" and len(b.text) < 120) for b in rest):
+                kept = kept[:position]
+                break
+        size += len(text)
+    while len(kept) > 1 and _dangling(flat, kept[-1]):
+        kept.pop()
+    return kept
+
+
+def _widget(flat: Flat, index: int) -> bool:
+    block = flat.blocks[index]
+    if len(block.text) >= 120:
+        return False
+    if _WIDGET.search(block.text):
+        return True
+    element = block.owner
+    for _ in range(3):
+        if element < 0:
+            return False
+        if name_bits(flat.names[element]) & _SHARE_BIT and len(block.text) < 60:
+            return True
+        element = flat.parents[element]
+    return False
+
+
+def _dangling(flat: Flat, index: int) -> bool:
+    """A heading or a label with nothing after it: never the last block of a body."""
+    block = flat.blocks[index]
+    text = block.text
+    if len(text) >= 100:
+        return False
+    return block.tag in HEADINGS or text.endswith(":") or (
+        len(text) < 60 and _FURTHER.match(text) is not None)
