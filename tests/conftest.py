@@ -230,3 +230,22 @@ def scrapinghub_articles() -> list[Article]:
             language="en" if body.isascii() else None,
             authors=[f"Writer {'ABCDEFG'[number % 7]}"]))
     return articles
+
+
+def write_as_before_page_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this newsdesk write the search columns as it did before schema version 9 (no page type),
+    for the tests that write an older store with the older migrations and open it with the new ones."""
+    from newsdesk.store import postgres, sqlite
+    from newsdesk.store.rows import ArticleRow
+
+    monkeypatch.setattr(sqlite, "_INSERT_SEARCH", (
+        "INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
+        "language_key) VALUES (?, ?, ?, ?, ?, ?, ?)"))
+    monkeypatch.setattr(postgres, "_INSERT_SEARCH", (
+        "INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
+        "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
+        "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
+        "host = excluded.host, published_key = excluded.published_key, "
+        "language_key = excluded.language_key, tsv = excluded.tsv"))
+    monkeypatch.setattr(ArticleRow, "search_values", lambda row: [
+        row.title, row.site, row.site_key, row.host, row.published_key, row.language_key])

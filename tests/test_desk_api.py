@@ -271,3 +271,22 @@ def test_serve_command_prints_the_url_and_serves(tmp_path: Any) -> None:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert f"login?token={token}" in stderr
+
+
+def test_page_type_filters_the_api_as_the_cli(filled: DeskServer, cli: Callable[..., Result]) -> None:
+    """Each page is of exactly one type (or none): the filter splits the articles, and says no to a type
+    that is not one."""
+    from newsdesk.page_types import PAGE_TYPES, UNKNOWN
+
+    with filled.client() as client:
+        every = {hit["id"] for hit in client.get("/api/search", params={"limit": 100}).json()["hits"]}
+        split: list[int] = []
+        for kind in (*PAGE_TYPES, UNKNOWN):
+            hits = client.get("/api/search", params={"limit": 100, "page_type": kind}).json()["hits"]
+            split += [hit["id"] for hit in hits]
+            lines = cli("search", "--page-type", kind, "--limit", "100", "--format", "jsonl",
+                        "--db", filled.store_url).stdout.splitlines()
+            assert sorted(json.loads(line)["id"] for line in lines) == sorted(hit["id"] for hit in hits)
+        assert sorted(split) == sorted(every) and every
+        refused = client.get("/api/search", params={"page_type": "brochure"})
+        assert 400 <= refused.status_code < 500

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article_html
+from conftest import article_html, write_as_before_page_types
 from newsdesk import Article, open_store
 from newsdesk.pipeline import Ingester
 from newsdesk.search.tokens import tokens
@@ -86,6 +86,7 @@ def test_a_store_of_version_6_gets_the_new_keys(tmp_path: Path, monkeypatch: pyt
 
     path = tmp_path / "v6.db"
     monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:6])
+    write_as_before_page_types(monkeypatch)
     monkeypatch.setattr(rows, "article_key", key_before)
     with sqlite_store.SQLiteStore(path) as store:
         store.put_many([

@@ -12,7 +12,7 @@ from typing import cast
 import pytest
 from click.testing import Result
 
-from conftest import fresh_store_url
+from conftest import fresh_store_url, write_as_before_page_types
 from newsdesk.article import Article
 from newsdesk.store import DuplicateRecord, SearchRequest, Store, StoryRecord, open_store
 from newsdesk.stories.persist import StoryKeeper, assign_stories
@@ -192,6 +192,7 @@ def test_a_store_made_before_stories_were_kept_is_backfilled(
     module = sqlite if kind == "sqlite" else postgres
     with fresh_store_url(kind, tmp_path) as url:
         monkeypatch.setattr(module, "MIGRATIONS", module.MIGRATIONS[:5])
+        write_as_before_page_types(monkeypatch)  # as the newsdesk of version 5 wrote them
         with open_store(url) as old:
             old.put_many(ARRIVALS)
         monkeypatch.undo()

@@ -5,6 +5,7 @@ The schema is documented in docs/exports.md and pinned by tests: the Article JSO
 `version`, `stored_at` and `updated_at`. CSV and Parquet flatten `image` into `image_url` and
 `image_caption`, and keep list fields (`authors`, `tags`, `related`, and the enrichment: `entities`,
 `quotes`, `topics`, `keywords`, `enrichment`) as JSON text in CSV and as nested columns in Parquet.
+`page_type` and `page_type_probability` come last.
 
 Text of pages is hostile: a title may be `</title><script>...`, a URL `javascript:...` or `data:...`,
 or made to break out of Markdown's link syntax. Every link of every export and of the desk goes
@@ -28,7 +29,9 @@ SCALAR_FIELDS = ("id", "version", "stored_at", "updated_at", "source", "url", "c
                  "published", "modified", "language", "site_name", "description", "body", "image_url",
                  "image_caption")
 LIST_FIELDS = ("authors", "tags", "related", "entities", "quotes", "topics", "keywords", "enrichment")
-COLUMNS = SCALAR_FIELDS + LIST_FIELDS
+# Added after the first release, so at the end: the page type and its probability (docs/page-types.md).
+PAGE_TYPE_FIELDS = ("page_type", "page_type_probability")
+COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS
 PARQUET_BATCH = 1_000
 
 
@@ -128,7 +131,8 @@ def parquet_schema() -> Any:
                                                        ("score", pa.float64())]))),
                pa.field("keywords", pa.list_(pa.struct([("text", text), ("score", pa.float64()),
                                                          ("mentions", pa.list_(span))]))),
-               pa.field("enrichment", pa.map_(text, text))]
+               pa.field("enrichment", pa.map_(text, text)),
+               pa.field("page_type", text), pa.field("page_type_probability", pa.float64())]
     return pa.schema(fields)
 
 

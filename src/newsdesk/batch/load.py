@@ -126,21 +126,24 @@ def _first_per_key(articles: list[Article]) -> dict[str, Article]:
 _STAGING = """CREATE TEMPORARY TABLE IF NOT EXISTS newsdesk_load (
     key TEXT NOT NULL, url TEXT, fingerprint TEXT NOT NULL, data TEXT NOT NULL, title TEXT NOT NULL,
     site TEXT NOT NULL, site_key TEXT NOT NULL, host TEXT NOT NULL, published_key TEXT NOT NULL,
-    language_key TEXT NOT NULL, tsv TEXT NOT NULL, authors TEXT[] NOT NULL
+    language_key TEXT NOT NULL, page_type TEXT NOT NULL, article_like INTEGER NOT NULL, tsv TEXT NOT NULL,
+    authors TEXT[] NOT NULL
 ) ON COMMIT DELETE ROWS"""
 _NAMES = ("CREATE TEMPORARY TABLE IF NOT EXISTS newsdesk_names (id TEXT, name TEXT, type TEXT, "
           "name_key TEXT) "
           "ON COMMIT DELETE ROWS")
 _FRESH = "CREATE TEMPORARY TABLE IF NOT EXISTS newsdesk_fresh (id BIGINT, key TEXT) ON COMMIT DELETE ROWS"
 _COPY = ("COPY newsdesk_load (key, url, fingerprint, data, title, site, site_key, host, published_key, "
-         "language_key, tsv, authors) FROM STDIN")
+         "language_key, page_type, article_like, tsv, authors) FROM STDIN")
 _INSERT = """WITH fresh AS (
     INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data)
     SELECT key, url, fingerprint, %(at)s, %(at)s, data FROM newsdesk_load
     ON CONFLICT (key) DO NOTHING RETURNING id, key)
 INSERT INTO newsdesk_fresh (id, key) SELECT id, key FROM fresh"""
-_SEARCH = """INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, tsv)
-SELECT f.id, s.title, s.site, s.site_key, s.host, s.published_key, s.language_key, CAST(s.tsv AS tsvector)
+_SEARCH = """INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key,
+    page_type, article_like, tsv)
+SELECT f.id, s.title, s.site, s.site_key, s.host, s.published_key, s.language_key, s.page_type,
+    s.article_like, CAST(s.tsv AS tsvector)
 FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""
 _AUTHORS = """INSERT INTO article_authors (article_id, author_key)
 SELECT f.id, unnest(s.authors) FROM newsdesk_fresh f JOIN newsdesk_load s ON s.key = f.key"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -113,16 +114,21 @@ def annotate(files: tuple[str, ...], fmt: str) -> None:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
               help="Most quotations printed, newest articles first.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@click.option("--all-pages", is_flag=True,
+              help="Quotations of every page; by default the pages extraction is sure (probability "
+                   ">= 0.8) are listings, product pages, forums, documentation or service pages are "
+                   "left out.")
 @db_option
-def quotes(query: str | None, kind: str | None, limit: int, fmt: str, db: str | None,
+def quotes(query: str | None, kind: str | None, limit: int, fmt: str, all_pages: bool, db: str | None,
            **filters: str | None) -> None:
     """Quotations in the stored articles, with their speakers: every quotation by a person with
     --speaker "Mark Rutte" (whole words of the name, or an entity id), in articles matching QUERY."""
     speaker = filters.get("speaker")
     wanted = Wanted.of(speaker) if speaker else None
     shown = 0
+    request = replace(_request(query, **filters), articles_only=not all_pages)
     with open_store(db) as store:
-        for stored, quote in _quotes(store.iter_articles(_request(query, **filters)), wanted, kind):
+        for stored, quote in _quotes(store.iter_articles(request), wanted, kind):
             _print_quote(stored, quote, fmt)
             shown += 1
             if shown >= limit:

@@ -12,6 +12,7 @@ import click
 
 from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument
 from newsdesk.exports import record, write_csv, write_jsonl, write_parquet
+from newsdesk.page_types import PAGE_TYPES, UNKNOWN
 from newsdesk.store import SearchRequest, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +34,9 @@ def filters(func: F) -> F:
                      "an entity id)."),
         click.option("--topic", help="Only articles on this topic (whole words of its name: politics, sport, "
                      "war...; or its id; see docs/topics.md)."),
+        click.option("--page-type", type=click.Choice([*PAGE_TYPES, UNKNOWN], case_sensitive=False),
+                     help="Only pages of this type, as extraction classified them (unknown: pages "
+                     "without one, such as text pages; see docs/page-types.md)."),
     ]):
         func = option(func)
     return func
@@ -70,7 +74,7 @@ def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: 
            **filters: str | None) -> None:
     """Find stored articles: title, site, date and a snippet with the matched terms marked."""
     request = SearchRequest(query=query, sort=sort, limit=limit,  # type: ignore[arg-type]
-                            fold_duplicates=fold_duplicates, **filters)
+                            fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
         page = store.search(request)
         if fmt == "jsonl":
@@ -120,18 +124,26 @@ def show(id_or_url: str, fmt: str, db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 @db_option
 def sources(fmt: str, db: str | None) -> None:
-    """Every site in the store, with its article count, date range and failures."""
+    """Every site in the store, with its page count, date range, failures and pages by type (what
+    extraction classified each page as; "unknown" for pages without a type, such as text pages)."""
     with open_store(db) as store:
         summaries = store.sources()
     if fmt == "jsonl":
         for summary in summaries:
             click.echo(json.dumps(summary.__dict__, ensure_ascii=False))
         return
-    click.echo(f"{'site':<40} {'articles':>8}  {'first':<10}  {'last':<10}  {'failures':>8}")
+    click.echo(f"{'site':<40} {'articles':>8}  {'first':<10}  {'last':<10}  {'failures':>8}  by type")
     for summary in summaries:
         first, last = (summary.first_published or "")[:10], (summary.last_published or "")[:10]
+        kinds = ", ".join(f"{kind} {count}" for kind, count in _by_type(summary.page_types))
         click.echo(f"{summary.site[:40]:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
-                   f"{summary.failures:>8}")
+                   f"{summary.failures:>8}  {kinds}".rstrip())
+
+
+def _by_type(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Page-type counts in the order of PAGE_TYPES, "unknown" last."""
+    order = {kind: n for n, kind in enumerate((*PAGE_TYPES, UNKNOWN))}
+    return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
 
 
 @click.command(cls=QueryCommand, epilog=QUERY_HELP)

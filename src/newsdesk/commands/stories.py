@@ -112,9 +112,14 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
               show_default=True)
 @click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--all-pages", is_flag=True,
+              help="Include every stored page; by default the pages extraction is sure (probability "
+                   ">= 0.8) are listings, product pages, forums, documentation or service pages are "
+                   "left out.")
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
-            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, db: str | None) -> None:
+            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,
+            db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
     Stories are those of the stored articles published in the period (as kept in the store: see
@@ -137,7 +142,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     if not (since or until):
         day = day or today()
         since, until = day, day
-    request = SearchRequest(since=since, until=until, sort="date")
+    request = SearchRequest(since=since, until=until, sort="date", articles_only=not all_pages)
     label = day or " to ".join(x for x in (since, until) if x)
     title = title or f"News roundup {label}"
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
@@ -146,10 +151,11 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
         stored = list(store.iter_articles(request))
         # The stories kept in the store; recomputed for the period if an article is in none yet.
         result = build_stored_roundup(stored, store, title=title, topics=wanted_topics,
-                                      sources=wanted_sources)
+                                      sources=wanted_sources, every_page=all_pages)
     articles = [item.article for item in stored]
     if result is None:
-        result = build_roundup(articles, title=title, topics=wanted_topics, sources=wanted_sources)
+        result = build_roundup(articles, title=title, topics=wanted_topics, sources=wanted_sources,
+                               every_page=all_pages)
     text = render(result, fmt)
     if out:
         with open(out, "w", encoding="utf-8") as handle:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from newsdesk.article import Article, Page
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.html import extract_html
-from newsdesk.extract.text import extract_text
+from newsdesk.extract.page_type import mark_text_page
+from newsdesk.extract.text import extract_text as _extract_text
 from newsdesk.settings import Settings
 
 __all__ = ["decode_html", "extract", "extract_page", "extract_text"]
@@ -14,6 +15,14 @@ __all__ = ["decode_html", "extract", "extract_page", "extract_text"]
 def extract(html: bytes | str, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Extract the article from an HTML page given as bytes (any encoding) or text."""
     return extract_html(html, url=url, settings=settings or Settings())
+
+
+def extract_text(text: str, url: str | None = None) -> Article:
+    """Extract the article from a page already flattened to text (one block element per line). Such
+    a page has no page type: `page_type` stays None, and `extraction["page_type"]` says why."""
+    article = _extract_text(text, url=url)
+    mark_text_page(article)
+    return article
 
 
 def extract_page(page: Page, settings: Settings | None = None) -> Article:

@@ -17,6 +17,7 @@ from newsdesk.extract.learned import learned_blocks
 from newsdesk.extract.links import lead_image_caption, related_links
 from newsdesk.extract.markup import limit_attributes, limit_nesting
 from newsdesk.extract.metadata import Metadata, extract_metadata
+from newsdesk.extract.page_type import classify_page
 from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.settings import Settings
 from newsdesk.text import replace_surrogates
@@ -112,4 +113,6 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         article.image.caption = lead_image_caption(parsed.tree, article.image.url)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
+    # Page type (issue 14): what kind of page this is, from the same parsed tree; apart from the body.
+    classify_page(parsed.text, url or article.canonical_url, parsed.tree).fill(article)
     return article

@@ -61,7 +61,9 @@ class SearchRequest:
     `speaker` the speaker of one of its quotations (an entity id, or whole words of the name after
     the alias table: "Rutte", "Kiev"); `topic` a topic id or name. `cursor` is a page's `next_cursor`.
     `fold_duplicates`: one article per duplicate group, the group's earliest copy that matches (articles
-    not yet in a group are each their own).
+    not yet in a group are each their own). `page_type`: only pages of that type (see
+    `newsdesk.extract.page_type`; "unknown" for pages without one, such as text pages);
+    `articles_only`: only articles and pages of unknown type (what quotations and roundups read).
     """
 
     query: str | None = None
@@ -77,6 +79,8 @@ class SearchRequest:
     limit: int = 20
     cursor: str | None = None
     fold_duplicates: bool = False
+    page_type: str | None = None
+    articles_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class SiteSummary:
     first_published: str | None
     last_published: str | None
     failures: int
+    page_types: dict[str, int] = field(default_factory=dict)  # articles by page type ("unknown": none)
 
 
 @dataclass(frozen=True)

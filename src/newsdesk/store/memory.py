@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from newsdesk.article import Article
+from newsdesk.page_types import UNKNOWN, check_page_type
 from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, parse_query, positive_terms
 from newsdesk.search.snippet import make_snippet
 from newsdesk.search.tokens import IndexedDocument, tokens
@@ -220,9 +221,9 @@ class MemoryStore:
         return sorted((e for e in self._errors if e.at >= floor), key=lambda e: e.at)
 
     def sources(self) -> list[SiteSummary]:
-        groups: dict[tuple[str, str], list[Any]] = {}
+        groups: dict[tuple[str, str, str], list[Any]] = {}
         for entry in self._entries.values():
-            group = groups.setdefault((entry.row.site, entry.row.host), [0, None, None])
+            group = groups.setdefault((entry.row.site, entry.row.host, entry.row.page_type), [0, None, None])
             group[0] += 1
             if entry.row.published_key:
                 group[1] = min(filter(None, (group[1], entry.row.published_key)))
@@ -231,8 +232,8 @@ class MemoryStore:
         for error in self._errors:
             host = rows.error_host(error.source, error.location)
             failures[host] = failures.get(host, 0) + 1
-        return rows.summarise_sources(((site, host, *group) for (site, host), group in groups.items()),
-                                      failures.items())
+        return rows.summarise_sources(
+            ((site, host, *group, kind) for (site, host, kind), group in groups.items()), failures.items())
 
     def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None:
         self._tasks[task_key] = json.loads(json.dumps(dict(info or {})))
@@ -379,6 +380,12 @@ def _passes(row: rows.ArticleRow, request: SearchRequest) -> bool:
         words = " ".join(tokens(request.author))
         if not (words and any(f" {words} " in key for key in row.author_keys)):
             return False
+    if request.page_type:
+        wanted = check_page_type(request.page_type)
+        if row.page_type != ("" if wanted == UNKNOWN else wanted):
+            return False
+    if request.articles_only and not row.article_like:
+        return False
     if request.entity and not row.enriched.matches_entity(Wanted.of(request.entity)):
         return False
     if request.speaker and not row.enriched.matches_speaker(Wanted.of(request.speaker)):

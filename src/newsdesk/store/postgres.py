@@ -9,6 +9,7 @@ sqlite.py; put_many is one transaction.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import Article
 from newsdesk.errors import StoreError
+from newsdesk.page_types import is_article
 from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
@@ -78,11 +80,23 @@ CREATE TABLE feeds (
 CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
 """
 
+# Version 9: each article's page type, as in sqlite.py ("" when it has none). The JSON is decoded in
+# Python, as everywhere here (PostgreSQL's json functions refuse a "\u0000" that a page may hold).
+_V9 = """
+ALTER TABLE article_search ADD COLUMN page_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE article_search ADD COLUMN article_like INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE article_search ALTER COLUMN page_type SET STORAGE MAIN;
+CREATE INDEX article_search_page_type ON article_search (page_type)
+"""
+
 _INSERT_SEARCH = ("INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
-                  "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
+                  "page_type, article_like, tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                  "CAST(%s AS tsvector)) "
+                  "ON CONFLICT (id) DO UPDATE "
                   "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
                   "host = excluded.host, published_key = excluded.published_key, "
-                  "language_key = excluded.language_key, tsv = excluded.tsv")
+                  "language_key = excluded.language_key, page_type = excluded.page_type, "
+                  "article_like = excluded.article_like, tsv = excluded.tsv")
 _INSERT_ARTICLE = ("INSERT INTO articles (key, url, fingerprint, stored_at, updated_at, data) "
                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id")
 _MIGRATION_LOCK = 7_746_373  # an arbitrary number: pg_advisory_xact_lock key of newsdesk migrations
@@ -115,13 +129,26 @@ def _reindex(cur: Cursor) -> None:
 
 
 def _v2(cur: Cursor) -> None:
+    # Filled by _reindex once all migrations have run (the new `meta` table names no tokenizer yet),
+    # with the columns of the latest version.
     _script(_V2)(cur)
-    _reindex(cur)
 
 
 def _v4(cur: Cursor) -> None:
     _script(enrichment.SCHEMA)(cur)
     enrichment.backfill(cur.execute, cur.executemany, fetch=cur.fetchall)
+
+
+def _v9(cur: Cursor) -> None:
+    _script(_V9)(cur)
+    cur.execute(b"SELECT id, data FROM articles")
+    found = []
+    for id, data in cur.fetchall():
+        article = json.loads(data)
+        if article.get("page_type"):
+            like = is_article(article["page_type"], article.get("page_type_probability"))
+            found.append([article["page_type"], int(like), id])
+    cur.executemany(b"UPDATE article_search SET page_type = %s, article_like = %s WHERE id = %s", found)
 
 
 def _nothing(cur: Cursor) -> None:
@@ -166,6 +193,7 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(STORIES_SCHEMA.format(int="BIGINT", blob="BYTEA", date='TEXT COLLATE "C"')),
     _script(_V7),
     _v8,
+    _v9,
 ]
 
 # ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0; no normalisation) of an OR of words, as PostgreSQL computes

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from newsdesk.article import Article
 from newsdesk.errors import QueryError
+from newsdesk.page_types import UNKNOWN, check_page_type, is_article
 from newsdesk.search.tokens import IndexedDocument, index_document, tokens
 from newsdesk.store import enrichment, groups
 from newsdesk.store.base import SearchRequest, SiteSummary
@@ -42,13 +43,16 @@ class ArticleRow:
     host: str
     published_key: str  # the published date as written, "" when unknown
     language_key: str
+    page_type: str  # "" when the page has no type
+    article_like: int  # 1 when the page counts as an article (newsdesk.page_types.is_article), else 0
     author_keys: list[str]
     data: str  # the Article's JSON
     enriched: EnrichmentRows
 
-    def search_values(self) -> list[str]:
+    def search_values(self) -> list[str | int]:
         """The columns of the article_search table after its id, in order."""
-        return [self.title, self.site, self.site_key, self.host, self.published_key, self.language_key]
+        return [self.title, self.site, self.site_key, self.host, self.published_key, self.language_key,
+                self.page_type, self.article_like]
 
     @staticmethod
     def of(article: Article) -> ArticleRow:
@@ -66,7 +70,8 @@ class ArticleRow:
             key=article_key(article), url=_clean_url(article.url), fingerprint=digest[:32],
             title=article.title or "", site=site, site_key=" ".join(tokens(site)),
             host=host_of(article.canonical_url or article.url), published_key=article.published or "",
-            language_key=language_key(article.language),
+            language_key=language_key(article.language), page_type=article.page_type or "",
+            article_like=int(is_article(article.page_type, article.page_type_probability)),
             author_keys=sorted({author_key(name) for name in article.authors} - {"  "}), data=data,
             enriched=EnrichmentRows.of(article))
 
@@ -181,6 +186,12 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
         clauses.append("EXISTS (SELECT 1 FROM article_authors w WHERE w.article_id = a.id "
                        f"AND w.author_key LIKE {mark})")
         params.append(f"% {words} %" if words else "")
+    if request.page_type:
+        wanted = check_page_type(request.page_type)
+        clauses.append(f"a.page_type = {mark}")
+        params.append("" if wanted == UNKNOWN else wanted)
+    if request.articles_only:
+        clauses.append("a.article_like = 1")
     more, more_params = enrichment.filters(request.entity, request.speaker, request.topic, mark)
     return clauses + more, params + more_params
 
@@ -224,6 +235,11 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"limit must be at least 1, not {request.limit}", stage="search")
     if request.sort not in ("relevance", "date"):
         raise QueryError(f"sort must be relevance or date, not {request.sort!r}", stage="search")
+    if request.page_type:
+        try:
+            check_page_type(request.page_type)
+        except ValueError as error:
+            raise QueryError(str(error), stage="search") from None
 
 
 def error_host(source: str, location: str | None) -> str:
@@ -233,24 +249,28 @@ def error_host(source: str, location: str | None) -> str:
     return ""
 
 
-def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | None]],
+def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | None, str]],
                       failures: Iterable[tuple[str, int]]) -> list[SiteSummary]:
-    """Per site: articles, published range and failures (an error counts for the site of its host).
+    """Per site: articles (in all and by page type), published range and failures (an error counts for
+    the site of its host).
 
-    `articles` holds (site, host, count, first published, last published) groups, `failures`
-    (host, count) pairs.
+    `articles` holds (site, host, count, first published, last published, page type) groups, the page
+    type "" for pages without one; `failures` (host, count) pairs.
     """
     sites: dict[str, list[Any]] = {}
     site_of_host: dict[str, str] = {}
-    for named, host, count, first, last in articles:
+    for named, host, count, first, last, page_type in articles:
         site = named or host or "(unknown)"
-        entry = sites.setdefault(site, [0, None, None, 0])
+        entry = sites.setdefault(site, [0, None, None, 0, {}])
         entry[0] += count
         entry[1] = min(filter(None, (entry[1], first)), default=None)
         entry[2] = max(filter(None, (entry[2], last)), default=None)
+        kind = page_type or UNKNOWN
+        entry[4][kind] = entry[4].get(kind, 0) + count
         if host:
             site_of_host.setdefault(host, site)
     for host, count in failures:
         site = site_of_host.get(host, host) or "(unknown)"
-        sites.setdefault(site, [0, None, None, 0])[3] += count
-    return [SiteSummary(site, *entry) for site, entry in sorted(sites.items())]
+        sites.setdefault(site, [0, None, None, 0, {}])[3] += count
+    return [SiteSummary(site, entry[0], entry[1], entry[2], entry[3], dict(sorted(entry[4].items())))
+            for site, entry in sorted(sites.items())]

@@ -421,10 +421,11 @@ class SqlStore:
 
     def sources(self) -> list[SiteSummary]:
         groups = self._read("SELECT site, host, count(*), min(NULLIF(published_key, '')), "
-                            "max(NULLIF(published_key, '')) FROM article_search GROUP BY site, host")
+                            "max(NULLIF(published_key, '')), page_type FROM article_search "
+                            "GROUP BY site, host, page_type")
         failures = self._read("SELECT host, count(*) FROM errors GROUP BY host")
         return rows.summarise_sources(
-            ((site, host, int(n), first, last) for site, host, n, first, last in groups),
+            ((site, host, int(n), first, last, kind) for site, host, n, first, last, kind in groups),
             ((host, int(n)) for host, n in failures))
 
     def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from newsdesk.article import Article
 from newsdesk.errors import StoreError
+from newsdesk.page_types import SURE
 from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
@@ -93,8 +94,22 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)')
 """
 
+# Version 9: each article's page type (newsdesk.extract.page_type), "" when it has none, and whether it
+# counts as an article (newsdesk.page_types.is_article), taken from the JSON of the articles already
+# stored (those stored before the classifier existed have no type, and count as articles).
+_V9 = f"""
+ALTER TABLE article_search ADD COLUMN page_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE article_search ADD COLUMN article_like INTEGER NOT NULL DEFAULT 1;
+UPDATE article_search SET page_type = coalesce((SELECT json_extract(r.data, '$.page_type') FROM articles r
+    WHERE r.id = article_search.id), '');
+UPDATE article_search SET article_like = 0 WHERE page_type NOT IN ('', 'article') AND coalesce((
+    SELECT json_extract(r.data, '$.page_type_probability') FROM articles r WHERE r.id = article_search.id),
+    1) >= {SURE};
+CREATE INDEX article_search_page_type ON article_search (page_type)
+"""
+
 _INSERT_SEARCH = ("INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
-                  "language_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                  "language_key, page_type, article_like) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_FTS = "INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)"
 
 
@@ -122,8 +137,9 @@ def _reindex(connection: sqlite3.Connection) -> None:
 
 
 def _v2(connection: sqlite3.Connection) -> None:
+    # The search columns are filled once all migrations have run (by _reindex, as the new `meta`
+    # table names no tokenizer yet), so they are filled with the columns of the latest version.
     _script(_V2)(connection)
-    _reindex(connection)
 
 
 def _v4(connection: sqlite3.Connection) -> None:
@@ -163,6 +179,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _script(STORIES_SCHEMA.format(int="INTEGER", blob="BLOB", date="TEXT")),
     _nothing,
     _v8,
+    _script(_V9),
 ]
 
 

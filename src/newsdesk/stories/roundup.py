@@ -118,8 +118,10 @@ def story_topic(articles: list[Article]) -> str:
 
 def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
                   topics: Iterable[str] | None = None, sources: Iterable[str] | None = None,
-                  tracker: StoryTracker | None = None) -> Roundup:
-    """The roundup of `articles`, their duplicates and stories recomputed here (in order of publication)."""
+                  tracker: StoryTracker | None = None, every_page: bool = False) -> Roundup:
+    """The roundup of `articles`, their duplicates and stories recomputed here (in order of publication).
+    A page that is not an article is in no story: it is left out, or an item of its own with
+    `every_page` (`newsdesk roundup --all-pages`)."""
     chosen = _chosen(articles, sources)
     duplicates = DuplicateIndex()
     copies: dict[int, list[Article]] = {}
@@ -134,17 +136,20 @@ def build_roundup(articles: Iterable[Article], *, title: str = "News roundup",
     tracker = tracker or StoryTracker()
     by_story: dict[int, list[int]] = {}
     for (number, _), story in zip(originals, tracker.add_many(originals), strict=True):
-        if story is not None:  # a page that is not an article is in no story, so in no roundup
+        if story is not None:
             by_story.setdefault(story.id, []).append(number)
+        elif every_page:  # a page that is not an article: an item of its own
+            by_story[-1 - number] = [number]
     return _roundup(title, chosen, list(by_story.values()), copies, topics)
 
 
 def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title: str = "News roundup",
                          topics: Iterable[str] | None = None,
-                         sources: Iterable[str] | None = None) -> Roundup | None:
+                         sources: Iterable[str] | None = None, every_page: bool = False) -> Roundup | None:
     """The roundup of stored articles after the duplicate groups and stories kept in the store: the
     period's copies of one report folded into its earliest copy of the period, the period's articles of
-    one story in one item. None when an article is in no group or story yet (`build_roundup` then)."""
+    one story in one item. None when an article is in no group or story yet (`build_roundup` then).
+    Pages that are not articles (in no story) are left out, or items of their own with `every_page`."""
     by_article = {item.id: item for item in stored}
     chosen = _chosen([item.article for item in by_article.values()], sources)
     ids = {id(item.article): item.id for item in by_article.values()}
@@ -157,8 +162,10 @@ def build_stored_roundup(stored: Iterable[StoredArticle], store: Store, *, title
         if place is None:
             return None
         group, story = place
-        if story is None:  # not an article: in no story, so in no roundup
-            continue
+        if story is None:  # not an article: in no story, so in no roundup unless every page is asked for
+            if not every_page:
+                continue
+            story = -1 - number
         lead = leads.setdefault(group, number)
         if lead == number:
             copies[number] = []

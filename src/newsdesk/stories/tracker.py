@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsdesk.article import Article
+from newsdesk.page_types import PAGE_TYPES
+from newsdesk.page_types import is_article as page_is_article
 from newsdesk.store.rows import site_of as store_site_of
 from newsdesk.stories.clustering import Story, StoryClusterer
 from newsdesk.stories.features import Features, article_features, published_at
@@ -18,12 +20,15 @@ __all__ = ["NOT_ARTICLES", "StoryTracker", "is_article", "published_at"]
 TEMPLATE_MEMORY = 100  # paragraphs remembered per site, for TEMPLATE_SITES sites (the state stays bounded)
 TEMPLATE_SITES = 1_000
 # Page types (Article.page_type) that never form or join a story: they stay searchable.
-NOT_ARTICLES = frozenset({"listing", "collection", "product", "service", "documentation", "forum"})
+NOT_ARTICLES = frozenset(PAGE_TYPES) - {"article"}
 
 
 def is_article(article: Article) -> bool:
-    """Whether the page may be in a story: an article, or a page of unknown type."""
-    return (article.page_type or "").strip().casefold() not in NOT_ARTICLES
+    """Whether the page may be in a story: an article, a page of unknown type, or one the classifier
+    gives another type only hesitantly (`newsdesk.page_types.is_article`: the same rule as roundups
+    and quotations)."""
+    page_type = (article.page_type or "").strip().casefold() or None
+    return page_is_article(page_type, article.page_type_probability)
 
 
 def _now() -> datetime:

@@ -53,6 +53,13 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (
 WRITE_ERRORS = ERRORS
 
 
+# newsdesk.page_types.PAGE_TYPES and UNKNOWN (a test checks they agree).
+PageTypeName = Literal["article", "listing", "collection", "forum", "product", "documentation", "service",
+                       "unknown"]
+AllPages = Annotated[bool, Query(description="Read every page; by default the pages extraction is sure "
+                                 "(probability >= 0.8) are not articles are left out")]
+
+
 def filters(
     q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000)] = None,
     source: Annotated[str | None, Query(description="Site name or host", max_length=300)] = None,
@@ -68,12 +75,14 @@ def filters(
                                          max_length=300)] = None,
     topic: Annotated[str | None, Query(description="Articles on this topic (id or name)",
                                        max_length=300)] = None,
+    page_type: Annotated[PageTypeName | None, Query(description="Only pages of this type, as extraction "
+                                                    "classified them (unknown: pages without one)")] = None,
 ) -> SearchRequest:
     since, until = _date(since, "since"), _date(until, "until")
     return SearchRequest(query=q or None, site=source or None, since=since, until=until,
                          author=author or None, language=language or None,
                          entity=insights.named(entity, "entity"), speaker=insights.named(speaker, "speaker"),
-                         topic=insights.named(topic, "topic"))
+                         topic=insights.named(topic, "topic"), page_type=page_type)
 
 
 def _date(value: str | None, name: str) -> str | None:
@@ -240,15 +249,15 @@ def entity(desk: Reader, entity_id: Annotated[str, Path(max_length=300)],
 
 @router.get("/quotes", response_model=QuoteList, tags=["insights"])
 def quotes(desk: Reader, request: Filters,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+           limit: Annotated[int, Query(ge=1, le=500)] = 50, all_pages: AllPages = False) -> dict[str, Any]:
     """Quotations in the matching articles, newest first (with `speaker`: only theirs)."""
-    return insights.quotes(desk.store, request, limit, desk.scan_limit)
+    return insights.quotes(desk.store, _with(request, articles_only=not all_pages), limit, desk.scan_limit)
 
 
 @router.get("/roundups/{day}", response_model=RoundupOut, tags=["insights"])
-def roundup(desk: Reader, day: Date) -> dict[str, Any]:
+def roundup(desk: Reader, day: Date, all_pages: AllPages = False) -> dict[str, Any]:
     """The day's roundup: its articles, the entities most named and the quotations."""
-    return insights.roundup(desk.store, day.isoformat())
+    return insights.roundup(desk.store, day.isoformat(), articles_only=not all_pages)
 
 
 ROUNDUP_TYPES = {"markdown": ("text/markdown; charset=utf-8", "md"),

@@ -230,9 +230,10 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
     return EntityView(own.out(), fill_buckets(counts, interval), said, _ranked(others, 20), refs, partial[0])
 
 
-def roundup(store: Store, day: str, limit: int = 100) -> dict[str, Any]:
-    """The day's articles (by published date), the entities most named and the quotations of the day."""
-    request = SearchRequest(since=day, until=day, sort="date")
+def roundup(store: Store, day: str, limit: int = 100, articles_only: bool = True) -> dict[str, Any]:
+    """The day's articles (by published date), the entities most named and the quotations of the day
+    (with `articles_only`, pages of other types than article are left out)."""
+    request = SearchRequest(since=day, until=day, sort="date", articles_only=articles_only)
     tallies: dict[str, _Tally] = {}
     sites: Counter[str] = Counter()
     refs: list[dict[str, Any]] = []

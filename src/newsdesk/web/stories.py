@@ -138,7 +138,7 @@ def roundup_of(store: Store, day: str) -> DayRoundup:
     """The day's roundup as `newsdesk roundup --date DAY` makes it: the stories kept in the store (the
     day's copies of one report folded, the day's articles of one story in one item), grouped by topic;
     recomputed as the command does when an article is in no story yet."""
-    stored = list(store.iter_articles(SearchRequest(since=day, until=day, sort="date")))
+    stored = list(store.iter_articles(SearchRequest(since=day, until=day, sort="date", articles_only=True)))
     title = f"News roundup {day}"
     built = build_stored_roundup(stored, store, title=title)
     if built is None:

@@ -1,0 +1,417 @@
+"""What kind of page this is: article, listing, collection, forum, product, documentation or service.
+
+A page is described by a fixed vector of numbers read from its HTML and URL (`page_features`): counts
+and shares of elements (links, paragraphs, list items, forms and inputs, code blocks, tables, ...),
+how often its most common `class` value repeats (the cards of a listing, the posts of a thread), words
+of its `class`/`id` attributes and of its visible text from small multilingual vocabularies (cart and
+price words, reply and thread words, API and install words, ...), prices, dates, the schema.org types
+it declares (JSON-LD and microdata), its `og:type`, the software named in it, and the tokens and shape
+of its URL path. Every feature is a regular-expression count over the markup or the text, or a
+C-level call on the parsed tree, so a page costs about a millisecond.
+
+A gradient-boosted tree model (scikit-learn's HistGradientBoostingClassifier, fitted by
+`python -m newsdesk.extract.train_page_type`) turns the vector into a probability for each type. The
+fitted trees ship as package data (`data/page_type.json.gz`: versioned, with the feature names they
+were fitted on) and are evaluated here with numpy, every tree at once, so extraction does not import
+scikit-learn. The model is read on first use and kept.
+
+Pages already flattened to text (`extract_text`) get no page type: the model reads markup, and a text
+page has none. Their `page_type` stays None and `extraction["page_type"]` says why; the desk treats
+None as "not known to be anything but an article".
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+from selectolax.lexbor import LexborHTMLParser
+
+from newsdesk.article import Article
+from newsdesk.page_types import PAGE_TYPES, is_article
+
+__all__ = ["FEATURE_NAMES", "MODEL_PATH", "PAGE_TYPES", "PageType", "TreeModel", "classify_page",
+           "is_article", "mark_text_page", "model", "page_features"]
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "page_type.json.gz"
+MODEL_FORMAT = 1
+METHOD = "gbdt"
+TEXT_PAGE_REASON = "none:text-page"
+
+_TAGS = ("a", "p", "li", "ul", "ol", "div", "span", "article", "section", "main", "nav", "aside", "header",
+         "footer", "form", "input", "button", "select", "option", "textarea", "label", "pre", "code", "kbd",
+         "table", "tr", "td", "th", "dl", "dt", "img", "picture", "figure", "figcaption", "svg", "video",
+         "iframe", "h1", "h2", "h3", "h4", "h5", "h6", "time", "blockquote", "cite", "strong", "em", "br",
+         "hr", "script", "style", "meta", "link", "small", "sup", "abbr", "details", "summary")
+_TAG_SHARES = ("a", "p", "li", "div", "span", "form", "input", "button", "pre", "code", "tr", "img",
+               "h2", "h3", "article", "time", "blockquote", "option", "dt")
+
+# Words of class and id attributes (split at every non-alphanumeric character): what the markup calls
+# its parts. Generic front-end vocabulary, one feature each.
+_CLASS_WORDS = (
+    # shops
+    "product", "products", "price", "prices", "cart", "basket", "sku", "buy", "checkout", "shop", "variant",
+    "qty", "quantity", "stock", "rating", "stars", "review", "reviews", "wishlist", "swatch", "zoom", "offer",
+    "woocommerce", "add",
+    # forums and discussions
+    "post", "posts", "thread", "threads", "reply", "replies", "comment", "comments", "topic", "topics",
+    "forum", "message", "messages", "quote", "bbcode", "signature", "avatar", "username", "user", "vote",
+    "votes", "answer", "answers", "question", "upvote", "author", "userinfo", "postbody", "member",
+    # documentation
+    "toc", "doc", "docs", "documentation", "highlight", "code", "syntax", "api", "reference", "admonition",
+    "note", "warning", "headerlink", "anchor", "version", "sidebar", "breadcrumb", "breadcrumbs", "menu",
+    "chapter", "language", "copy", "hljs", "prettyprint", "markdown",
+    # listings and collections
+    "card", "cards", "grid", "item", "items", "list", "tile", "teaser", "excerpt", "summary", "pagination",
+    "pager", "page", "next", "prev", "archive", "feed", "loop", "results", "result", "filter", "filters",
+    "facet", "sort", "category", "categories", "tag", "tags", "thumbnail", "thumb", "more", "collection",
+    "row", "col", "column", "columns",
+    # articles
+    "article", "entry", "content", "byline", "date", "published", "meta", "share", "social", "related",
+    "headline", "story", "lead", "caption", "figure", "hentry", "single", "body", "text", "time", "news",
+    # services and landing pages
+    "hero", "cta", "btn", "button", "contact", "form", "testimonial", "testimonials", "pricing", "plan",
+    "plans", "feature", "features", "service", "services", "team", "faq", "banner", "section", "icon",
+    "slider", "carousel", "modal", "logo", "clients", "partners", "about", "block", "container", "wrapper",
+)
+
+# Words of the visible text, from several languages. Each group sums to one feature, and the
+# commonest words also count on their own.
+_TEXT_GROUPS: dict[str, tuple[str, ...]] = {
+    "shop": ("cart", "basket", "checkout", "buy", "price", "shipping", "stock", "sku", "qty", "quantity",
+             "wishlist", "vat", "warenkorb", "kaufen", "preis", "versand", "lieferung", "mwst", "panier",
+             "acheter", "prix", "livraison", "tva", "carrito", "comprar", "precio", "envío", "envio", "iva",
+             "carrello", "acquista", "prezzo", "spedizione", "winkelwagen", "kopen", "prijs", "verzending",
+             "koszyk", "kup", "cena", "dostawa", "корзина", "корзину", "купить", "цена", "доставка", "sepet",
+             "fiyat", "kargo", "varukorg", "köp", "pris", "frakt", "carrinho", "preço", "frete", "size",
+             "color", "colour", "instock", "delivery", "returns", "warranty", "reviews", "rating"),
+    "forum": ("reply", "replies", "posted", "post", "posts", "quote", "thread", "joined", "member", "members",
+              "registered", "forum", "forums", "topic", "topics", "views", "likes", "moderator", "antworten",
+              "beitrag", "beiträge", "répondre", "réponse", "réponses", "messages", "responder",
+              "respuesta", "respuestas", "rispondi", "messaggi", "reageren", "berichten", "odpowiedz",
+              "ответить", "сообщений", "answered", "asked", "votes", "upvote", "upvotes", "op",
+              "answers", "comments", "permalink", "report", "quoted", "wrote", "reputation"),
+    "docs": ("documentation", "docs", "api", "reference", "install", "installation", "parameters",
+             "parameter", "returns", "example", "examples", "function", "method", "methods", "class",
+             "configuration", "config", "tutorial", "syntax", "usage", "command", "default", "string",
+             "null", "true", "false", "int", "boolean", "object", "array", "deprecated", "module",
+             "import", "github", "version", "release", "dokumentation", "documentación", "documentazione",
+             "документация", "argument", "arguments", "options", "option", "npm", "pip", "sdk", "cli"),
+    "listing": ("read", "more", "next", "previous", "older", "newer", "archive", "archives", "category",
+                "categories", "tags", "tagged", "results", "showing", "sort", "filter", "items", "view",
+                "all", "weiterlesen", "mehr", "suite", "leer", "más", "continua", "leggi", "lees", "meer",
+                "czytaj", "далее", "devamı", "page", "pages", "posts", "latest", "popular", "featured",
+                "recent", "load", "subscribe", "newsletter"),
+    "service": ("contact", "services", "service", "call", "book", "booking", "appointment", "free",
+                "consultation", "team", "clients", "customers", "solutions", "pricing", "plans", "trial",
+                "demo", "request", "started", "testimonials", "experience", "professional", "expert",
+                "experts", "quality", "trusted", "kontakt", "leistungen", "angebot", "devis", "servicios",
+                "contacto", "servizi", "contatti", "diensten", "usługi", "услуги", "hizmetler", "iletişim",
+                "our", "we", "us", "your", "you", "business", "company", "support", "help", "today"),
+    "article": ("said", "says", "according", "reported", "published", "updated", "author", "by", "min",
+                "minutes", "photo", "image", "share", "story", "news", "reporter", "editor", "told",
+                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december", "he", "she", "they", "his", "her", "their", "was", "were", "had",
+                "sagte", "dijo", "a", "déclaré", "ha", "detto", "zei", "powiedział", "сказал", "dedi"),
+}
+_TEXT_WORDS = ("cart", "price", "reply", "replies", "posted", "joined", "quote", "views", "documentation",
+               "api", "install", "parameters", "returns", "example", "read", "more", "next", "results",
+               "contact", "services", "free", "our", "we", "you", "said", "he", "was", "by", "comments",
+               "share")
+
+_URL_WORDS = ("product", "products", "shop", "store", "item", "p", "dp", "buy", "forum", "forums", "thread",
+              "threads", "topic", "topics", "t", "community", "discussion", "discussions", "questions",
+              "q", "board", "viewtopic", "showthread", "docs", "doc", "documentation", "api", "reference",
+              "manual", "guide", "guides", "wiki", "help", "support", "kb", "learn", "tutorial",
+              "tutorials", "category", "categories", "tag", "tags", "archive", "search", "page",
+              "collections", "collection", "c", "blog", "news", "article", "articles", "story", "post",
+              "posts", "services", "service", "about", "contact", "pricing", "solutions", "features",
+              "index", "html", "htm", "php", "aspx", "en", "list", "all", "shopping", "catalog", "sale")
+
+# schema.org types a page declares, by what they say about the page.
+_SCHEMA_GROUPS: dict[str, frozenset[str]] = {
+    "article": frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
+                          "analysisnewsarticle", "opinionnewsarticle", "liveblogposting",
+                          "socialmediaposting", "scholarlyarticle", "report", "backgroundnewsarticle",
+                          "reviewnewsarticle", "posting"}),
+    "product": frozenset({"product", "offer", "aggregateoffer", "productgroup", "individualproduct",
+                          "productmodel", "offershippingdetails", "merchantreturnpolicy", "aggregaterating",
+                          "review", "car", "vehicle", "book", "menuitem"}),
+    "forum": frozenset({"discussionforumposting", "qapage", "question", "answer", "comment", "conversation",
+                        "interactioncounter"}),
+    "docs": frozenset({"techarticle", "apireference", "softwaresourcecode", "softwareapplication", "howto",
+                       "course", "learningresource", "howtostep", "dataset"}),
+    "collection": frozenset({"itemlist", "collectionpage", "searchresultspage", "listitem", "blog",
+                             "offercatalog", "siteNavigationElement".lower(), "periodical"}),
+    "service": frozenset({"organization", "localbusiness", "service", "professionalservice", "contactpage",
+                          "aboutpage", "faqpage", "corporation", "store", "restaurant", "event",
+                          "contactpoint", "postaladdress", "openinghoursspecification", "place",
+                          "medicalorganization", "legalservice", "homeandconstructionbusiness",
+                          "financialservice", "educationalorganization", "brand"}),
+    "page": frozenset({"webpage", "website", "breadcrumblist", "searchaction", "imageobject", "person",
+                       "readaction", "entrypoint", "videoobject", "wpheader", "wpfooter", "wpsidebar"}),
+}
+_OG_TYPES = ("article", "product", "website", "profile", "book", "video", "blog", "object")
+_SOFTWARE = ("wordpress", "drupal", "joomla", "shopify", "woocommerce", "magento", "prestashop",
+             "bigcommerce", "discourse", "phpbb", "xenforo", "vbulletin", "invision", "discuz", "mybb",
+             "sphinx", "docusaurus", "mkdocs", "readthedocs", "gitbook", "vitepress", "hugo", "jekyll",
+             "gatsby", "next", "nuxt", "wix", "squarespace", "webflow", "elementor", "ghost", "blogger",
+             "medium", "substack", "stackexchange", "reddit", "swagger", "redoc", "mediawiki", "confluence")
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]{0,9})\b")
+# Each pattern starts with a literal where it can: the regular-expression engine then skips ahead to it.
+_CLASS = re.compile(r"""class=["']([^"'<>]{1,300})""")
+_ID = re.compile(r""" id=["']([^"'<>]{1,100})""")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"\w+")
+_JSONLD_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(\w+)')
+_MICRODATA_TYPE = re.compile(r"""itemtype=["']?https?://schema\.org/(\w+)""")
+_OG_TYPE = re.compile(r"""og:type["'][^>]{0,80}?content\s*=\s*["']([^"']*)|"""
+                      r"""content\s*=\s*["']([^"']{0,40})["'][^>]{0,40}og:type""")
+_GENERATOR = re.compile(r"""generator["'][^>]{0,40}?content=["']([^"']{0,80})""")
+_PRICE = re.compile(r"[$€£¥₹₽₺₩]\s?\d|\d\s?(?:€|\$|£|EUR|USD|GBP|zł|PLN|kr|Kč|₽|руб|TL|CHF|lei|Ft)(?!\w)")
+_DATE = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d|\d\d?[./][01]?\d[./](?:19|20)?\d\d(?!\d)")
+_LONG_PARAGRAPH = re.compile(r"<p\b[^>]*>[^<]{120,}")
+_HEADING_LINK = re.compile(r"<h[2-4]\b[^>]*>\s*<a\b")
+_ANCHOR_TEXT = re.compile(r"<a\b[^>]*>([^<]*)</a>")
+_URL_DATE = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d\d-\d\d-\d\d|(?:19|20)\d{6}")
+_URL_ID = re.compile(r"\d{4,}")
+_TITLE = re.compile(r"<title[^>]*>([^<]*)")
+_WORD_WINDOW = 30_000  # the words of the first 30,000 characters of text tell the kind of page
+
+
+def _feature_names() -> tuple[str, ...]:
+    names = ["log_html", "log_text", "text_share", "log_tags", "log_anchor_text", "anchor_text_share",
+             "links_per_kchar", "long_paragraphs", "long_paragraph_share", "heading_links",
+             "class_values", "class_top_repeat", "class_top_share", "class_repeated_5", "class_repeated_10",
+             "prices", "prices_per_kchar", "dates", "word_ago", "words", "title_length",
+             "title_separators", "url_depth", "url_length", "url_has_query", "url_is_root", "url_date",
+             "url_id", "url_slug_hyphens", "url_last_length"]
+    names += [f"tag_{tag}" for tag in _TAGS]
+    names += [f"share_{tag}" for tag in _TAG_SHARES]
+    names += [f"class_{word}" for word in _CLASS_WORDS]
+    names += [f"text_group_{group}" for group in _TEXT_GROUPS]
+    names += [f"text_word_{word}" for word in _TEXT_WORDS]
+    names += [f"url_{word}" for word in _URL_WORDS]
+    names += [f"schema_{group}" for group in _SCHEMA_GROUPS] + ["schema_other"]
+    names += [f"og_{kind}" for kind in _OG_TYPES] + ["og_other", "og_missing"]
+    names += [f"software_{name}" for name in _SOFTWARE]
+    return tuple(names)
+
+
+FEATURE_NAMES = _feature_names()
+_TEXT_GROUP_OF = {word: group for group, words in _TEXT_GROUPS.items() for word in words}
+
+
+def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[float]:
+    """The page's feature vector, in the order of `FEATURE_NAMES`."""
+    body = tree.body
+    text = (body.text(deep=True, separator=" ") if body is not None else "") or ""
+    head_end = html.find("</head>")
+    head = html[:head_end] if head_end > 0 else html[:_WORD_WINDOW]
+    window = text[:_WORD_WINDOW]
+    html_length, text_length = len(html), len(text)
+    tags = Counter(tag.lower() for tag in _TAG.findall(html))
+    tag_total = sum(tags.values()) or 1
+    anchor_text = sum(len(found.strip()) for found in _ANCHOR_TEXT.findall(html))
+    long_paragraphs = len(_LONG_PARAGRAPH.findall(html))
+    class_values = Counter(value.strip().lower() for value in _CLASS.findall(html))
+    class_values.update(value.strip().lower() for value in _ID.findall(html))
+    class_words: Counter[str] = Counter()
+    for value, count in class_values.items():
+        for word in set(_SPLIT.split(value)):
+            class_words[word] += count
+    class_total = sum(class_values.values())
+    top_repeat = max(class_values.values(), default=0)
+    words = Counter(_WORD.findall(window.lower()))
+    word_total = sum(words.values()) or 1
+    groups: Counter[str] = Counter()
+    for word, count in words.items():
+        group = _TEXT_GROUP_OF.get(word)
+        if group is not None:
+            groups[group] += count
+    prices = len(_PRICE.findall(window))
+    title_match = _TITLE.search(head)
+    title = title_match.group(1).strip() if title_match else ""
+    parts = urlsplit(url or "")
+    path = parts.path.lower()
+    segments = [segment for segment in path.split("/") if segment]
+    url_words = Counter(word for word in _SPLIT.split(path) if word)
+    last = segments[-1] if segments else ""
+    schema: Counter[str] = Counter()
+    for found in _JSONLD_TYPE.findall(html) + _MICRODATA_TYPE.findall(html):
+        name = found.lower()
+        group = next((group for group, names in _SCHEMA_GROUPS.items() if name in names), "other")
+        schema[group] += 1
+    og = _OG_TYPE.search(head)
+    og_type = (og.group(1) or og.group(2) or "").strip().lower() if og else None
+    generator = _GENERATOR.search(head)
+    software = Counter(_SPLIT.split(generator.group(1).lower())) if generator else Counter()
+    software.update({name: class_words[name] for name in _SOFTWARE})
+    kchars = max(text_length, 1) / 1000
+    window_kchars = max(len(window), 1) / 1000
+    features = [
+        math.log1p(html_length), math.log1p(text_length), text_length / max(html_length, 1),
+        math.log1p(tag_total), math.log1p(anchor_text), anchor_text / max(text_length, 1),
+        tags["a"] / kchars, long_paragraphs, long_paragraphs / max(tags["p"], 1),
+        _count(_HEADING_LINK, html), len(class_values), top_repeat, top_repeat / max(class_total, 1),
+        sum(1 for count in class_values.values() if count >= 5),
+        sum(1 for count in class_values.values() if count >= 10),
+        prices, prices / window_kchars, len(_DATE.findall(window)), words["ago"],
+        math.log1p(word_total), len(title), sum(title.count(mark) for mark in "|-–—:·»"),
+        len(segments), len(path), 1.0 if parts.query else 0.0, 1.0 if not segments else 0.0,
+        1.0 if _URL_DATE.search(path) else 0.0, 1.0 if _URL_ID.search(path) else 0.0,
+        last.count("-"), len(last),
+    ]
+    features += [tags[tag] for tag in _TAGS]
+    features += [tags[tag] / tag_total for tag in _TAG_SHARES]
+    features += [class_words[word] for word in _CLASS_WORDS]
+    features += [groups[group] / word_total for group in _TEXT_GROUPS]
+    features += [words[word] for word in _TEXT_WORDS]
+    features += [url_words[word] for word in _URL_WORDS]
+    features += [schema[group] for group in _SCHEMA_GROUPS] + [schema["other"]]
+    features += [1.0 if og_type == kind else 0.0 for kind in _OG_TYPES]
+    features += [1.0 if og_type and og_type not in _OG_TYPES else 0.0, 1.0 if og_type is None else 0.0]
+    features += [software[name] for name in _SOFTWARE]
+    return [float(value) for value in features]
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """Gradient-boosted trees, all of them in flat arrays: node i tests `feature[i] <= threshold[i]`
+    (a missing value goes to `missing_left[i]`'s side) and goes to `left[i]` or `right[i]`; a leaf
+    points to itself and holds `value[i]`. Tree t starts at `roots[t]` and adds to class `classes[t]`."""
+
+    version: str
+    labels: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    baseline: npt.NDArray[np.float64]
+    roots: npt.NDArray[np.int64]
+    classes: npt.NDArray[np.int64]
+    feature: npt.NDArray[np.int64]
+    threshold: npt.NDArray[np.float64]
+    missing_left: npt.NDArray[np.bool_]
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    value: npt.NDArray[np.float64]
+    depth: int
+
+    def probabilities(self, features: list[float]) -> npt.NDArray[np.float64]:
+        """The probability of each of `labels` for one feature vector."""
+        x = np.asarray(features, dtype=np.float64)
+        node = self.roots
+        for _ in range(self.depth):
+            values = x[self.feature[node]]
+            go_left = np.where(np.isnan(values), self.missing_left[node], values <= self.threshold[node])
+            node = np.where(go_left, self.left[node], self.right[node])
+        raw = self.baseline + np.bincount(self.classes, weights=self.value[node], minlength=len(self.labels))
+        raw -= raw.max()
+        odds = np.exp(raw)
+        return np.asarray(odds / odds.sum(), dtype=np.float64)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TreeModel:
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"page-type model format {data.get('format')!r}, expected {MODEL_FORMAT}")
+        feature_names = tuple(data["feature_names"])
+        if feature_names != FEATURE_NAMES:
+            raise ValueError("the page-type model was fitted on other features than this code computes: "
+                             "rerun python -m newsdesk.extract.train_page_type")
+        roots, classes = [], []
+        feature: list[int] = []
+        threshold: list[float] = []
+        missing_left: list[bool] = []
+        left: list[int] = []
+        right: list[int] = []
+        value: list[float] = []
+        depth = 0
+        for tree in data["trees"]:
+            offset = len(feature)
+            roots.append(offset)
+            classes.append(int(tree["class"]))
+            for node, (feat, thr, miss, lo, hi, val, leaf) in enumerate(zip(
+                    tree["feature"], tree["threshold"], tree["missing_left"], tree["left"], tree["right"],
+                    tree["value"], tree["leaf"], strict=True)):
+                if leaf:
+                    feature.append(0)
+                    threshold.append(math.inf)
+                    missing_left.append(True)
+                    left.append(offset + node)
+                    right.append(offset + node)
+                else:
+                    feature.append(int(feat))
+                    threshold.append(float(thr))
+                    missing_left.append(bool(miss))
+                    left.append(offset + int(lo))
+                    right.append(offset + int(hi))
+                value.append(float(val))
+            depth = max(depth, int(tree["depth"]))
+        return cls(version=str(data["version"]), labels=tuple(data["labels"]), feature_names=feature_names,
+                   baseline=np.asarray(data["baseline"], dtype=np.float64),
+                   roots=np.asarray(roots, dtype=np.int64), classes=np.asarray(classes, dtype=np.int64),
+                   feature=np.asarray(feature, dtype=np.int64),
+                   threshold=np.asarray(threshold, dtype=np.float64),
+                   missing_left=np.asarray(missing_left, dtype=np.bool_),
+                   left=np.asarray(left, dtype=np.int64), right=np.asarray(right, dtype=np.int64),
+                   value=np.asarray(value, dtype=np.float64), depth=depth)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> TreeModel:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return cls.from_dict(json.load(handle))
+
+
+_model: TreeModel | None = None
+_model_lock = threading.Lock()
+
+
+def model() -> TreeModel:
+    """The shipped model, read on first use and kept for the life of the process."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = TreeModel.load()
+    return _model
+
+
+@dataclass(frozen=True)
+class PageType:
+    page_type: str
+    probability: float
+    method: str
+
+    def fill(self, article: Article) -> None:
+        article.page_type = self.page_type
+        article.page_type_probability = self.probability
+        article.extraction["page_type"] = self.method
+
+
+def classify_page(html: str, url: str | None, tree: LexborHTMLParser) -> PageType:
+    """The most probable page type of a parsed HTML page, with its probability."""
+    fitted = model()
+    probabilities = fitted.probabilities(page_features(html, url, tree))
+    best = int(np.argmax(probabilities))
+    return PageType(fitted.labels[best], round(float(probabilities[best]), 4), f"{METHOD}:{fitted.version}")
+
+
+def mark_text_page(article: Article) -> None:
+    """A page already flattened to text has no markup for the model to read: no page type."""
+    article.page_type = None
+    article.page_type_probability = None
+    article.extraction["page_type"] = TEXT_PAGE_REASON
