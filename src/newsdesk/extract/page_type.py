@@ -244,7 +244,10 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     prices = len(_PRICE.findall(window))
     title_match = _TITLE.search(head)
     title = title_match.group(1).strip() if title_match else ""
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:  # an address urllib cannot split ("http://[::1"): classified without it
+        parts = urlsplit("")
     path = parts.path.lower()
     segments = [segment for segment in path.split("/") if segment]
     url_words = Counter(word for word in _SPLIT.split(path) if word)
