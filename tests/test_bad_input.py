@@ -222,6 +222,17 @@ def test_an_element_with_200000_attributes_ends_quickly_and_keeps_its_text(
     assert PARAGRAPHS[0] in outcome.body
 
 
+@pytest.mark.timeout(2 * MINUTE)
+def test_an_undated_page_with_a_huge_element_before_it_ends_quickly(extract_isolated: Isolated) -> None:
+    """An undated page sends its markup to htmldate, whose lxml parse is as quadratic in one element's
+    attributes as lexbor's: it gets the guarded markup too (the fuzz run found 20 s for 50,000)."""
+    attributes = " ".join(f"a{n}=v" for n in range(50_000))
+    page = f"<div {attributes}><html><body><article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    outcome = extract_isolated(page + "</article></body></html>", timeout=10)
+    assert outcome.error is None, outcome.reason
+    assert PARAGRAPHS[0] in outcome.body
+
+
 def test_attributes_past_the_limits_are_dropped_and_the_text_stays() -> None:
     from newsdesk.extract.markup import limit_attributes
 

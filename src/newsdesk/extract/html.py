@@ -46,7 +46,7 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
     guarded = limit_attributes(limit_nesting(text, settings.max_depth), settings.max_attributes_per_element,
                                settings.max_attributes_per_page)
     tree = LexborHTMLParser(guarded.markup)
-    metadata = extract_metadata(tree, url, html=text)
+    metadata = extract_metadata(tree, url, html=guarded.markup)  # htmldate parses it again: guarded too
     root = tree.body or tree.root
     if root is not None and guarded.elements > settings.max_html_nodes:
         # Too many elements to score: the text of the paragraphs, in order, and no related links.
