@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+import newsdesk
+from newsdesk.article import Article
 from newsdesk.exports import COLUMNS, write_csv, write_jsonl, write_parquet
 from newsdesk.pipeline import Ingester
 from newsdesk.store import SearchRequest, Store
@@ -60,3 +62,23 @@ def test_export_command_writes_a_file(tmp_path: Path, run_newsdesk) -> None:  # 
     assert result.returncode == 0 and b"1 articles exported" in result.stderr
     [line] = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["authors"] == ["Kyle Anzalone"]
+
+
+def test_url_falls_back_to_the_canonical_url_in_every_export() -> None:
+    """A page read from a file knows its address only from <link rel=canonical>: exports join on url."""
+    from newsdesk.exports import flat_record, record
+    from newsdesk.store.base import StoredArticle
+
+    article = Article(canonical_url="https://ledger.example/news/1", title="Bridge", body="Text.")
+    stored = StoredArticle(id=1, version=1, stored_at="2024-10-01T00:00:00+00:00",
+                           updated_at="2024-10-01T00:00:00+00:00", article=article)
+    assert record(stored)["url"] == "https://ledger.example/news/1"
+    assert flat_record(stored)["url"] == "https://ledger.example/news/1"
+    assert record(stored)["canonical_url"] == "https://ledger.example/news/1"
+
+
+def test_a_site_name_written_as_a_host_loses_its_slash() -> None:
+    page = ('<html><head><meta property="og:site_name" content="tdg.ch/"><title>Bridge</title></head>'
+            "<body><article><h1>Bridge</h1><p>" + "The bridge reopened on Monday. " * 10
+            + "</p></article></body></html>")
+    assert newsdesk.extract(page.encode()).site_name == "tdg.ch"

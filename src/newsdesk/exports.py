@@ -78,8 +78,12 @@ def markdown_link(text: str, url: str | None) -> str:
 
 
 def record(stored: StoredArticle) -> dict[str, Any]:
-    """The export record of one stored article: its JSON form plus the store's bookkeeping."""
+    """The export record of one stored article: its JSON form plus the store's bookkeeping. `url` is
+    the canonical URL when the page gave no other (what researchers join on is never empty when an
+    address is known)."""
     data = stored.article.to_dict()
+    if not data.get("url") and data.get("canonical_url"):
+        data["url"] = data["canonical_url"]
     return {"id": stored.id, "version": stored.version, "stored_at": stored.stored_at,
             "updated_at": stored.updated_at, **data}
 

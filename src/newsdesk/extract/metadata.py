@@ -140,8 +140,11 @@ class _Extraction:
 
     def site_name(self) -> None:
         ld = self.ld
-        self.put_first("site_name", [*self.meta_values(_SITE_META[:1]), (ld.publisher, "json-ld:publisher"),
-                                     (ld.site_name, "json-ld:website"), *self.meta_values(_SITE_META[1:])])
+        candidates = [*self.meta_values(_SITE_META[:1]), (ld.publisher, "json-ld:publisher"),
+                      (ld.site_name, "json-ld:website"), *self.meta_values(_SITE_META[1:])]
+        # A name written as a host often keeps the path's slash ("tdg.ch/"): the outlet is "tdg.ch".
+        self.put_first("site_name", [(value.strip().rstrip("/").strip() if value else value, method)
+                                     for value, method in candidates])
 
     def title(self) -> None:
         ld, site, host = self.ld, self.out.site_name, self.host
