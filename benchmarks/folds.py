@@ -68,14 +68,10 @@ def render(table: list[tuple[str, str, str, int]]) -> str:
 
 
 def load_folds(path: Path = FOLDS) -> dict[tuple[str, str], int]:
-    """{(set, page id): fold} from the committed folds file."""
-    folds: dict[tuple[str, str], int] = {}
-    with path.open(encoding="utf-8") as handle:
-        next(handle)
-        for line in handle:
-            name, page_id, _site, fold = line.rstrip("\n").split("\t")
-            folds[(name, page_id)] = int(fold)
-    return folds
+    """{(set, page id): fold} from the committed folds file (read as the training command reads it)."""
+    from newsdesk.extract.train import read_folds
+
+    return read_folds(path)
 
 
 def main() -> None:

@@ -231,14 +231,7 @@ class SqlStore:
 
     def entity_counts(self, request: SearchRequest | None = None, type: str | None = None,
                       limit: int = 20) -> list[EntityCount]:
-        request = request or SearchRequest()
-        rows.check_request(request)
-        tree = parse_query(request.query)
-        clauses, params = self._filters(request, tree)
-        source = "article_search a"
-        if tree is not None:
-            source, match = self._match_source(tree)
-            params = [match, *params]
+        source, clauses, params = self._matching(request or SearchRequest())
         if type:
             clauses.append("n.type = ?")
             params.append(type)
@@ -389,9 +382,9 @@ class SqlStore:
         where = " AND ".join(clauses) or "1 = 1"
         return int(self._read(f"SELECT count(*) FROM article_search a WHERE {where}", params)[0][0])
 
-    def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
-        """How many articles match per day published (the first ten characters of the date as written;
-        "" when undated): coverage charts counted by the database, without reading the articles."""
+    def _matching(self, request: SearchRequest) -> tuple[str, list[str], list[Any]]:
+        """The FROM source (article_search, or the full-text match joined to it), the WHERE clauses and
+        their parameters of the articles matching `request`'s query and filters."""
         rows.check_request(request)
         tree = parse_query(request.query)
         clauses, params = self._filters(request, tree)
@@ -399,6 +392,12 @@ class SqlStore:
         if tree is not None:
             source, match = self._match_source(tree)
             params = [match, *params]
+        return source, clauses, params
+
+    def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
+        """How many articles match per day published (the first ten characters of the date as written;
+        "" when undated): coverage charts counted by the database, without reading the articles."""
+        source, clauses, params = self._matching(request)
         where = " AND ".join(clauses) or "1 = 1"
         found = self._read(f"SELECT substr(a.published_key, 1, 10), count(*) FROM {source} WHERE {where} "
                            "GROUP BY substr(a.published_key, 1, 10)", params)
