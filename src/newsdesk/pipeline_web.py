@@ -16,7 +16,7 @@ from newsdesk.sources.feeds import read_feed
 from newsdesk.sources.sitemaps import SitemapReader
 from newsdesk.sources.urls import why_malformed
 from newsdesk.sources.web import Fetcher, FetchOptions, NotModified, Outcome, Validators
-from newsdesk.store.base import Store
+from newsdesk.store.base import RunState
 
 
 class Counts(Protocol):
@@ -31,7 +31,7 @@ class Run(Protocol):
     """What the web half needs of the ingest run it fetches for (`newsdesk.pipeline.Ingester`)."""
 
     @property
-    def store(self) -> Store: ...
+    def store(self) -> RunState: ...
 
     @property
     def settings(self) -> Settings: ...

@@ -16,7 +16,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
-from newsdesk.store import SearchRequest, Store, StoryRecord, open_store
+from newsdesk.store import SearchRequest, Store, StoryRecord, StoryWriter, open_store
 
 BATCH = 32
 
@@ -171,7 +171,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _warn_unassigned(store: Store) -> None:
+def _warn_unassigned(store: StoryWriter) -> None:
     """Say so when stored articles are in no story yet: the list would otherwise be silently short."""
     pending = store.unassigned()
     if pending:

@@ -13,28 +13,36 @@ import os
 
 from newsdesk.errors import StoreError
 from newsdesk.store.base import (
+    ArticleStore,
     ArticleVersion,
+    Closing,
     DuplicateRecord,
+    EnrichmentIndex,
     ErrorRecord,
     FeedState,
     FetchState,
     PutOutcome,
+    RunState,
     SearchHit,
     SearchPage,
     SearchRequest,
+    SearchStore,
     SiteSummary,
     Snippet,
     Store,
     StoredArticle,
+    StoryReader,
     StoryRecord,
+    StoryWriter,
 )
 
 DEFAULT_DB = "newsdesk.db"
 
 __all__ = [
-    "ArticleVersion", "DuplicateRecord", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "SearchHit",
-    "SearchPage", "SearchRequest", "SiteSummary", "Snippet", "Store", "StoredArticle", "StoryRecord",
-    "open_store",
+    "ArticleStore", "ArticleVersion", "Closing", "DuplicateRecord", "EnrichmentIndex", "ErrorRecord",
+    "FeedState", "FetchState", "PutOutcome", "RunState", "SearchHit", "SearchPage", "SearchRequest",
+    "SearchStore", "SiteSummary", "Snippet", "Store", "StoredArticle", "StoryReader", "StoryRecord",
+    "StoryWriter", "open_store",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The `Store` interface and the records it returns; sqlite.py, postgres.py and memory.py implement it.
+"""The `Store` interface, in parts by what callers need, and the records it returns; sqlite.py,
+postgres.py and memory.py implement it.
 
 Articles are keyed by canonical URL, else URL (tracking parameters left out), else where they were
 read from (path, or archive@offset), else a hash of the normalised body (`rows.article_key`). Storing
@@ -22,9 +23,10 @@ PutStatus = Literal["stored", "updated", "unchanged"]
 Sort = Literal["relevance", "date"]
 
 __all__ = [
-    "ArticleVersion", "DuplicateEntry", "DuplicateRecord", "EntityCount", "ErrorRecord", "FeedState",
-    "FetchState", "PutOutcome", "PutStatus", "SearchHit", "SearchPage", "SearchRequest", "SiteSummary",
-    "Snippet", "Sort", "Store", "StoredArticle", "StoryAssignment", "StoryRecord", "StoryState",
+    "ArticleStore", "ArticleVersion", "Closing", "DuplicateEntry", "DuplicateRecord", "EnrichmentIndex",
+    "EntityCount", "ErrorRecord", "FeedState", "FetchState", "PutOutcome", "PutStatus", "RunState",
+    "SearchHit", "SearchPage", "SearchRequest", "SearchStore", "SiteSummary", "Snippet", "Sort", "Store",
+    "StoredArticle", "StoryAssignment", "StoryReader", "StoryRecord", "StoryState", "StoryWriter",
 ]
 
 
@@ -216,8 +218,19 @@ class StoryState:
     data: bytes | None
 
 
-class Store(Protocol):
-    """Where articles, versions, failures and ingest state are kept. Safe to reopen; closes on exit."""
+class Closing(Protocol):
+    """A store is closed once, on leaving a `with` block or by `close`; safe to reopen by its URL."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None: ...
+
+
+class ArticleStore(Protocol):
+    """Articles and their versions: what ingest writes and `show` reads."""
 
     def put(self, article: Article) -> PutOutcome: ...
 
@@ -232,6 +245,10 @@ class Store(Protocol):
         """Every version, oldest first; the last is the current one."""
         ...
 
+
+class SearchStore(Protocol):
+    """Finding articles: the query language and filters of `SearchRequest`, and the sites kept."""
+
     def search(self, request: SearchRequest) -> SearchPage: ...
 
     def iter_articles(self, request: SearchRequest | None = None) -> Iterator[StoredArticle]:
@@ -239,6 +256,14 @@ class Store(Protocol):
         ...
 
     def count(self, request: SearchRequest | None = None) -> int: ...
+
+    def sources(self) -> list[SiteSummary]:
+        """Every site with its article counts, dates, failures and page types."""
+        ...
+
+
+class EnrichmentIndex(Protocol):
+    """The enrichment of stored articles (entities, quotations, topics) and what is counted from it."""
 
     def save_enrichment(self, items: Iterable[tuple[int, Article]]) -> None:
         """Replace the enrichment of stored articles (by id) in one transaction, without a new version:
@@ -250,12 +275,14 @@ class Store(Protocol):
         """The entities the matching articles name most (by articles, then mentions), of one type."""
         ...
 
+
+class RunState(Protocol):
+    """What an ingest run keeps between runs: failures, checkpoints, feeds and fetch validators."""
+
     def record_error(self, source: str, stage: str, reason: str, location: str | None = None,
                      at: datetime | str | None = None) -> None: ...
 
     def errors(self, since: datetime | str | None = None) -> list[ErrorRecord]: ...
-
-    def sources(self) -> list[SiteSummary]: ...
 
     def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None: ...
 
@@ -270,7 +297,9 @@ class Store(Protocol):
 
     def save_fetch_state(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
 
-    # --- duplicates and stories (kept by `newsdesk.stories.persist` as articles arrive) ----------
+
+class StoryReader(Protocol):
+    """Reading duplicate groups and stories (kept by `newsdesk.stories.persist` as articles arrive)."""
 
     def stories(self, since: str | None = None, until: str | None = None, top: int = 20,
                 site: str | None = None) -> list[StoryRecord]:
@@ -293,6 +322,10 @@ class Store(Protocol):
         roundup over a week's articles asks for thousands); the story is None for a page that is in
         no story (not an article: `newsdesk.stories.tracker.NOT_ARTICLES`)."""
         ...
+
+
+class StoryWriter(Protocol):
+    """What assigning articles to duplicate groups and stories needs (`newsdesk.stories.persist`)."""
 
     def unassigned(self) -> int:
         """How many stored articles are in no duplicate group and story yet."""
@@ -324,9 +357,9 @@ class Store(Protocol):
         """Forget every duplicate group, story and the tracker state (a rebuild starts here)."""
         ...
 
-    def close(self) -> None: ...
 
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None: ...
+class Store(ArticleStore, SearchStore, EnrichmentIndex, RunState, StoryReader, StoryWriter, Closing,
+            Protocol):
+    """Where articles, versions, failures and ingest state are kept: every part, for the code that
+    needs them all (opening, ingest with stories, the desk). Code that needs less takes the narrowest
+    part: `ArticleStore`, `SearchStore`, `EnrichmentIndex`, `RunState`, `StoryReader`, `StoryWriter`."""
