@@ -13,7 +13,8 @@ from conftest import fresh_store_url, scrapinghub_articles, write_as_before_page
 from newsdesk import Article, SearchRequest
 from newsdesk.search.query import parse_query
 from newsdesk.store import open_store
-from newsdesk.store.postgres import PostgresStore, _or_words
+from newsdesk.store.postgres import PostgresStore
+from newsdesk.store.postgres_ranking import or_words
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresSt
     """Page after page (the cursor's keyset included), for several page sizes and filters, the bounded
     ranking gives the same articles in the same order with the same scores as ranking every match."""
     tree = parse_query(query)
-    assert tree is not None and _or_words(tree) is not None
+    assert tree is not None and or_words(tree) is not None
     bounded_pages = 0
     for filters in FILTERS:
         request = SearchRequest(query, **filters)  # type: ignore[arg-type]
@@ -43,7 +44,7 @@ def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresSt
             after: tuple[float, int] | None = None
             for _ in range(4):
                 full = postgres_corpus._ranked_fully(tree, request, after, limit)
-                words = _or_words(tree)
+                words = or_words(tree)
                 assert words is not None
                 bounded = postgres_corpus._ranked_by_head(tree, words, request, after, limit)
                 if bounded is not None:
@@ -60,7 +61,7 @@ def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresSt
                                    "(apple OR google) AND phone", "the -google OR apple"])
 def test_queries_the_bounds_do_not_hold_for_are_ranked_fully(query: str) -> None:
     tree = parse_query(query)
-    assert tree is not None and _or_words(tree) is None
+    assert tree is not None and or_words(tree) is None
 
 
 def test_search_results_do_not_change_with_the_bounded_ranking(postgres_corpus: PostgresStore) -> None:

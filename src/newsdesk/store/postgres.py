@@ -18,10 +18,19 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.article import Article
 from newsdesk.errors import StoreError
 from newsdesk.page_types import is_article
-from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, to_tsquery
+from newsdesk.search.query import Node, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
+from newsdesk.store.postgres_ranking import (
+    BODY_BOUND,
+    BOUNDED_LIMIT,
+    MOST_CANDIDATES,
+    TAIL_BOUND,
+    has_phrase,
+    or_words,
+    quoted,
+)
 from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore, pool_size
 
 if TYPE_CHECKING:
@@ -196,16 +205,6 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v9,
 ]
 
-# ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0; no normalisation) of an OR of words, as PostgreSQL computes
-# it (calc_rank_or): the mean over the query's distinct words of r(w) = (m + sum_j p_j / (j + 1)^2 - m /
-# (k + 1)^2) / 1.64493, p_j the weights of w's positions in order, m the largest (first at index k). The
-# title's and authors' positions come before the body's, so what the body adds to a word is at most
-# 0.1 * sum_{j > n} 1/j^2 / 1.64493 after n >= 1 of them: below TAIL_BOUND; for a word only in the body,
-# r(w) is below BODY_BOUND (at most 255 positions). Both are rounded up, above float4's rounding.
-TAIL_BOUND = 0.0393  # 0.1 * (pi^2/6 - 1) / 1.64493 = 0.039207
-BODY_BOUND = 0.0998  # 0.1 * sum_{j<=255} 1/j^2 / 1.64493 = 0.099762
-
-
 class PostgresStore(SqlStore):
     _mark = "%s"
     # The whole JSON, decoded in Python: PostgreSQL's json functions refuse a "\u0000" in it (which a
@@ -318,8 +317,8 @@ class PostgresStore(SqlStore):
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
-        words = _or_words(tree)
-        if words is not None and limit <= _BOUNDED_LIMIT:
+        words = or_words(tree)
+        if words is not None and limit <= BOUNDED_LIMIT:
             found = self._ranked_by_head(tree, words, request, after, limit)
             if found is not None:
                 return found
@@ -340,13 +339,13 @@ class PostgresStore(SqlStore):
         clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
         query = to_tsquery(tree)
-        phrase = _has_phrase(tree)
-        head_query = " | ".join(_quoted(word) for word in words)
+        phrase = has_phrase(tree)
+        head_query = " | ".join(quoted(word) for word in words)
         candidates = self._read(
             "SELECT a.id, ts_rank(a.head, q)::float8 FROM article_search a, CAST(? AS tsquery) q "
             f"WHERE a.head @@ CAST(? AS tsquery){' AND a.tsv @@ q' if phrase else ''}{where} LIMIT ?",
-            [query, head_query, *params, _MOST_CANDIDATES + 1])
-        if not candidates or len(candidates) > _MOST_CANDIDATES:
+            [query, head_query, *params, MOST_CANDIDATES + 1])
+        if not candidates or len(candidates) > MOST_CANDIDATES:
             return None
         candidates.sort(key=lambda found: -found[1])
         slack = ((len(words) - 1) * BODY_BOUND + TAIL_BOUND) / len(words)
@@ -421,46 +420,6 @@ class PostgresStore(SqlStore):
             self._opened.clear()
             self._idle.clear()
             self._connection.close()
-
-
-_BOUNDED_LIMIT = 1_000  # a larger page is ranked fully
-_MOST_CANDIDATES = 20_000  # more articles than this with a query word in their head: rank fully
-
-
-def _or_words(tree: Node) -> list[str] | None:
-    """The distinct words of a query that ts_rank ranks as an OR (calc_rank_or: no AND or phrase at
-    its top) and that the bounds hold for (no prefix, which may match many words of one article; no
-    NOT); else None."""
-    if isinstance(tree, And) or (isinstance(tree, Phrase) and len(tree.terms) > 1):
-        return None
-    words: list[str] = []
-
-    def walk(node: Node) -> bool:
-        if isinstance(node, Term):
-            if node.prefix:
-                return False
-            if node.text not in words:
-                words.append(node.text)
-            return True
-        if isinstance(node, Phrase):
-            return all(walk(term) for term in node.terms)
-        if isinstance(node, Not):
-            return False
-        return all(walk(child) for child in node.children)
-
-    return words if walk(tree) and words else None
-
-
-def _has_phrase(tree: Node) -> bool:
-    if isinstance(tree, Phrase):
-        return len(tree.terms) > 1
-    if isinstance(tree, (And, Or)):
-        return any(_has_phrase(child) for child in tree.children)
-    return isinstance(tree, Not) and _has_phrase(tree.child)
-
-
-def _quoted(word: str) -> str:
-    return to_tsquery(Term(word))
 
 
 class _Converting:

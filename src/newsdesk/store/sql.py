@@ -1,26 +1,22 @@
 """What the SQLite and PostgreSQL stores share: the same tables and statements, written with `?`
-placeholders (the PostgreSQL store turns them into `%s`). Each backend supplies its connection,
-transactions, the full-text index and the ranked query."""
+placeholders (the PostgreSQL store turns them into `%s`: `sql_base.py`, the dialect layer). Each backend
+supplies its connection, transactions, the full-text index and the ranked query. The statements of the
+duplicate groups and stories are in `sql_stories.py`."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any
 
 from newsdesk.article import Article
 from newsdesk.search.query import Node, parse_query, positive_terms
 from newsdesk.search.snippet import make_snippet
 from newsdesk.search.tokens import IndexedDocument
-from newsdesk.store import enrichment, groups, rows
+from newsdesk.store import enrichment, rows
 from newsdesk.store.base import (
     ArticleVersion,
-    DuplicateEntry,
-    DuplicateRecord,
     EntityCount,
     ErrorRecord,
     FeedState,
@@ -31,87 +27,23 @@ from newsdesk.store.base import (
     SearchRequest,
     SiteSummary,
     StoredArticle,
-    StoryAssignment,
-    StoryRecord,
-    StoryState,
 )
 from newsdesk.store.enrichment import EnrichmentRows
+from newsdesk.store.sql_base import POOL_SIZE, POOL_VARIABLE, Cursor, chunks, pool_size
+from newsdesk.store.sql_stories import ENTRY_PAGE, STORIES_SCHEMA, SqlStories
+
+# The names the backends (and code written against this module) import from here.
+__all__ = ["ENTRY_PAGE", "POOL_SIZE", "POOL_VARIABLE", "STORIES_SCHEMA", "STREAM_PAGE", "Cursor", "SortKey",
+           "SqlStore", "pool_size"]
 
 STREAM_PAGE = 200  # articles read at a time by iter_articles
-_CHUNK = 500  # keys looked up in one statement
-_T = TypeVar("_T")
-POOL_VARIABLE = "NEWSDESK_DB_POOL"
-POOL_SIZE = 4  # read connections a store keeps open at most (unless $NEWSDESK_DB_POOL says otherwise)
-
-
-def pool_size() -> int:
-    """How many read connections a store may open: $NEWSDESK_DB_POOL, else POOL_SIZE (at least 1)."""
-    given = os.environ.get(POOL_VARIABLE, "").strip()
-    return max(1, int(given)) if given.isdigit() else POOL_SIZE
-
-
-def _chunks(items: list[_T]) -> Iterator[tuple[list[_T], str]]:
-    """`items` _CHUNK at a time, each chunk with its placeholders for `IN (...)` ("?, ?, ?")."""
-    for start in range(0, len(items), _CHUNK):
-        chunk = items[start:start + _CHUNK]
-        yield chunk, ", ".join("?" * len(chunk))
-
 
 SortKey = tuple[int, float | str]  # an id and the value it is sorted by (score or published date)
 
-# Migration 6 of both SQL stores: duplicate groups, stories and the state of the story tracker, kept as
-# articles arrive (`newsdesk.stories.persist`). {int}, {blob} and {date} are the backend's types.
-STORIES_SCHEMA = """
-CREATE TABLE article_duplicates (
-    article_id {int} PRIMARY KEY, seq {int} NOT NULL, root {int} NOT NULL, matched TEXT,
-    grp {int} NOT NULL, kind TEXT NOT NULL, grp_order INTEGER NOT NULL, body_hash TEXT NOT NULL,
-    signature {blob} NOT NULL, body_size INTEGER NOT NULL, lead_size INTEGER NOT NULL,
-    lead_words INTEGER NOT NULL
-);
-CREATE INDEX article_duplicates_seq ON article_duplicates (seq);
-CREATE INDEX article_duplicates_root ON article_duplicates (root);
-CREATE INDEX article_duplicates_grp ON article_duplicates (grp, grp_order);
-CREATE TABLE article_stories (article_id {int} PRIMARY KEY, story_id {int} NOT NULL);
-CREATE INDEX article_stories_story ON article_stories (story_id);
-CREATE TABLE stories (
-    id {int} PRIMARY KEY, headline TEXT, first_seen {date}, last_seen {date}, articles TEXT NOT NULL,
-    sources TEXT NOT NULL, entities TEXT NOT NULL, urls TEXT NOT NULL, article_count INTEGER NOT NULL,
-    source_count INTEGER NOT NULL
-);
-CREATE TABLE story_state (
-    name TEXT PRIMARY KEY, serial {int} NOT NULL, seq {int} NOT NULL, data_seq {int} NOT NULL, data {blob}
-);
-INSERT INTO story_state (name, serial, seq, data_seq) VALUES ('tracker', 0, 0, 0)
-"""
-_STORY_COLUMNS = "s.id, s.headline, s.first_seen, s.last_seen, s.articles, s.sources, s.entities, s.urls"
-_ENTRY_COLUMNS = "seq, article_id, root, matched, body_hash, signature, body_size, lead_size, lead_words"
-ENTRY_PAGE = 5_000  # duplicate entries read at a time
 
-
-class Cursor(Protocol):
-    @property
-    def rowcount(self) -> int: ...
-
-    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
-
-    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-class SqlStore:
-    """The shared logic; subclasses implement the methods that raise NotImplementedError."""
-
-    # --- what a backend provides -------------------------------------------------------------
-
-    def _transaction(self) -> AbstractContextManager[Cursor]:
-        """A cursor in a write transaction, committed on leaving without error."""
-        raise NotImplementedError
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
+class SqlStore(SqlStories):
+    """The shared logic (articles, search, enrichment, run state; the stories' in `SqlStories`);
+    subclasses implement the methods that raise NotImplementedError."""
 
     def _insert(self, cur: Cursor, row: rows.ArticleRow, index: IndexedDocument, at: str) -> int:
         """Insert the article row and index it; return its id."""
@@ -128,9 +60,6 @@ class SqlStore:
         raise NotImplementedError
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
-        raise NotImplementedError
-
-    def close(self) -> None:
         raise NotImplementedError
 
     # --- writing articles --------------------------------------------------------------------
@@ -193,7 +122,7 @@ class SqlStore:
     def _known(self, cur: Cursor, keys: list[str]) -> dict[str, tuple[int, str, int, str]]:
         """id, fingerprint, version and JSON of the stored articles among `keys`."""
         known: dict[str, tuple[int, str, int, str]] = {}
-        for chunk, marks in _chunks(keys):
+        for chunk, marks in chunks(keys):
             cur.execute(self._sql(f"SELECT key, id, fingerprint, version, data FROM articles WHERE key IN "
                                   f"({marks})"), chunk)
             for key, id, fingerprint, version, data in cur.fetchall():
@@ -262,8 +191,6 @@ class SqlStore:
         return clauses, params + matching
 
     # --- reading articles --------------------------------------------------------------------
-
-    _COLUMNS = "id, data, version, stored_at, updated_at"
 
     def get(self, id_or_url: int | str) -> StoredArticle | None:
         if isinstance(id_or_url, int) or id_or_url.strip().isdigit():
@@ -452,198 +379,7 @@ class SqlStore:
         self._upsert("fetch_state", "url", {"url": url, "etag": etag, "last_modified": last_modified,
                                             "updated_at": rows.now()})
 
-    def _upsert(self, table: str, key: str, values: dict[str, Any]) -> None:
-        with self._transaction() as cur:
-            self._upsert_in(cur, table, key, values)
-
-    def _upsert_in(self, cur: Cursor, table: str, key: str, values: dict[str, Any]) -> None:
-        names = list(values)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
-        marks = ", ".join("?" * len(names))
-        cur.execute(self._sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) "
-                              f"ON CONFLICT ({key}) DO UPDATE SET {updates}"), list(values.values()))
-
     # --- duplicates and stories --------------------------------------------------------------
-
-    def stories(self, since: str | None = None, until: str | None = None, top: int = 20,
-                site: str | None = None) -> list[StoryRecord]:
-        clauses, params = rows.filters(SearchRequest(since=since, until=until, site=site), "?")
-        where = ""
-        if clauses:
-            where = ("WHERE s.id IN (SELECT m.story_id FROM article_stories m JOIN article_search a "
-                     f"ON a.id = m.article_id WHERE {' AND '.join(clauses)})")
-        found = self._read(f"SELECT {_STORY_COLUMNS} FROM stories s {where} ORDER BY {groups.RANKING} "
-                           "LIMIT ?", [*params, max(top, 0)])
-        return [groups.record_of(row) for row in found]
-
-    def story(self, story_id: str) -> StoryRecord | None:
-        number = groups.story_number(story_id)
-        if number is None:
-            return None
-        found = self._read(f"SELECT {_STORY_COLUMNS} FROM stories s WHERE s.id = ?", [number])
-        return groups.record_of(found[0]) if found else None
-
-    def story_of(self, article_id: int) -> StoryRecord | None:
-        found = self._read(f"SELECT {_STORY_COLUMNS} FROM article_stories m JOIN stories s "
-                           "ON s.id = m.story_id WHERE m.article_id = ?", [article_id])
-        return groups.record_of(found[0]) if found else None
-
-    def duplicates_of(self, article_id: int) -> list[DuplicateRecord]:
-        found = self._read(
-            "SELECT e.article_id, e.grp, e.kind, a.published_key, r.key, a.title "
-            "FROM article_duplicates d JOIN article_duplicates e ON e.grp = d.grp "
-            "JOIN article_search a ON a.id = e.article_id JOIN articles r ON r.id = e.article_id "
-            "WHERE d.article_id = ? ORDER BY e.grp_order", [article_id])
-        return [DuplicateRecord(int(id), int(group), kind, published or None,
-                                groups.key_url(key), title or None)
-                for id, group, kind, published, key, title in found]
-
-    def placements(self, ids: list[int]) -> dict[int, tuple[int, int | None]]:
-        found: dict[int, tuple[int, int | None]] = {}
-        for chunk, marks in _chunks(ids):
-            for id, group, story in self._read(
-                    "SELECT d.article_id, d.grp, m.story_id FROM article_duplicates d "
-                    "LEFT JOIN article_stories m ON m.article_id = d.article_id "
-                    f"WHERE d.article_id IN ({marks})", chunk):
-                found[int(id)] = (int(group), None if story is None else int(story))
-        return found
-
-    def unassigned(self) -> int:
-        return int(self._read("SELECT count(*) FROM article_search a WHERE NOT EXISTS "
-                              "(SELECT 1 FROM article_duplicates d WHERE d.article_id = a.id)")[0][0])
-
-    def arrivals(self, limit: int) -> list[StoredArticle]:
-        found = self._read("SELECT s.id FROM article_search s WHERE NOT EXISTS (SELECT 1 FROM "
-                           "article_duplicates d WHERE d.article_id = s.id) ORDER BY s.id LIMIT ?", [limit])
-        ids = [int(id) for id, in found]
-        first = self.first_versions(ids)
-        return [first[id] for id in ids if id in first]
-
-    def first_versions(self, ids: list[int]) -> dict[int, StoredArticle]:
-        articles: dict[int, StoredArticle] = {}
-        for chunk, marks in _chunks(ids):
-            updated = []
-            for id, data, version, stored_at, _ in self._read(
-                    f"SELECT {self._COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
-                if version == 1:
-                    articles[int(id)] = StoredArticle(int(id), Article.from_json(data), 1, stored_at,
-                                                      stored_at)
-                else:
-                    updated.append((int(id), stored_at))
-            if updated:
-                at = dict(updated)
-                # Version 1 of an article updated since is kept in article_versions.
-                for id, data in self._read(f"SELECT article_id, data FROM article_versions WHERE version = 1 "
-                                           f"AND article_id IN ({', '.join('?' * len(at))})", list(at)):
-                    articles[int(id)] = StoredArticle(int(id), Article.from_json(data), 1, at[int(id)],
-                                                      at[int(id)])
-        return articles
-
-    def duplicate_entries(self, after_seq: int = 0) -> Iterator[tuple[int, DuplicateEntry]]:
-        while True:
-            found = self._read(f"SELECT {_ENTRY_COLUMNS} FROM article_duplicates WHERE seq > ? ORDER BY seq "
-                               "LIMIT ?", [after_seq, ENTRY_PAGE])
-            for seq, id, root, matched, body_hash, signature, body, lead, lead_words in found:
-                yield int(seq), DuplicateEntry(int(id), int(root), matched, body_hash, bytes(signature),
-                                               int(body), int(lead), int(lead_words))
-            if len(found) < ENTRY_PAGE:
-                return
-            after_seq = int(found[-1][0])
-
-    def story_state(self) -> StoryState:
-        serial, seq, data_seq, data = self._read("SELECT serial, seq, data_seq, data FROM story_state "
-                                                 "WHERE name = ?", [groups.TRACKER])[0]
-        return StoryState(int(serial), int(seq), int(data_seq), None if data is None else bytes(data))
-
-    def save_assignments(self, assignments: list[StoryAssignment], entities: Mapping[int, list[str]],
-                         serial: int, data: bytes | None = None) -> bool:
-        with self._transaction() as cur:
-            cur.execute(self._sql("UPDATE story_state SET serial = serial + 1, seq = seq + ? "
-                                  "WHERE name = ? AND serial = ?"),
-                        [len(assignments), groups.TRACKER, serial])
-            if cur.rowcount != 1:
-                return False
-            cur.execute(self._sql("SELECT seq FROM story_state WHERE name = ?"), [groups.TRACKER])
-            first = int(cur.fetchone()[0]) - len(assignments) + 1
-            if assignments:
-                cur.executemany(self._sql(
-                    "INSERT INTO article_duplicates (article_id, seq, root, matched, grp, kind, grp_order, "
-                    "body_hash, signature, body_size, lead_size, lead_words) "
-                    "VALUES (?, ?, ?, ?, ?, 'earliest', 0, ?, ?, ?, ?, ?)"),
-                    [[e.article_id, first + n, e.root, e.match, e.root, e.body_hash, e.signature, e.body_size,
-                      e.lead_size, e.lead_words] for n, e in enumerate(a.entry for a in assignments)])
-                cur.executemany(self._sql("INSERT INTO article_stories (article_id, story_id) VALUES (?, ?)"),
-                                [[a.entry.article_id, a.story] for a in assignments if a.story is not None])
-                self._name_groups(cur, sorted({a.entry.root for a in assignments}))
-                self._write_stories(cur, sorted({a.story for a in assignments if a.story is not None}
-                                                | set(entities)), entities)
-            if data is not None:
-                cur.execute(self._sql("UPDATE story_state SET data = ?, data_seq = seq WHERE name = ?"),
-                            [data, groups.TRACKER])
-        return True
-
-    def _name_groups(self, cur: Cursor, roots: list[int]) -> None:
-        """Name the groups found on arrival by `roots` after their earliest published copy."""
-        members: dict[int, list[groups.Member]] = {}
-        for chunk, marks in _chunks(roots):
-            cur.execute(self._sql(f"SELECT d.root, d.article_id, d.matched, d.body_hash, a.published_key "
-                                  f"FROM article_duplicates d JOIN article_search a ON a.id = d.article_id "
-                                  f"WHERE d.root IN ({marks})"), chunk)
-            for root, id, matched, body_hash, published in cur.fetchall():
-                member = groups.Member(int(id), matched, body_hash, published)
-                members.setdefault(int(root), []).append(member)
-        cur.executemany(self._sql("UPDATE article_duplicates SET grp = ?, kind = ?, grp_order = ? "
-                                  "WHERE article_id = ?"),
-                        [[n.group, n.kind, n.order, n.id] for group in members.values()
-                         for n in groups.name_group(group)])
-
-    def _write_stories(self, cur: Cursor, stories: list[int], entities: Mapping[int, list[str]]) -> None:
-        """Write the records of `stories` again from their articles (entities: those given, else kept)."""
-        members: dict[int, list[groups.StoryMember]] = {}
-        kept: dict[int, list[str]] = {}
-        for chunk, marks in _chunks(stories):
-            # The article's source (where it was read) only for an article without a site.
-            cur.execute(self._sql(f"SELECT m.story_id, m.article_id, a.title, a.site, a.published_key, "
-                                  f"r.key, CASE WHEN a.site = '' THEN r.data END FROM article_stories m "
-                                  f"JOIN article_search a ON a.id = m.article_id JOIN articles r "
-                                  f"ON r.id = m.article_id WHERE m.story_id IN ({marks})"),
-                        chunk)
-            for story, id, title, site, published, key, data in cur.fetchall():
-                source = json.loads(data).get("source") if data else None
-                members.setdefault(int(story), []).append(
-                    groups.StoryMember(int(id), title, site, published, key, source))
-            cur.execute(self._sql(f"SELECT id, entities FROM stories WHERE id IN ({marks})"), chunk)
-            kept.update((int(id), json.loads(names)) for id, names in cur.fetchall())
-        records = [groups.story_record(story, found, list(entities.get(story, kept.get(story, []))))
-                   for story, found in members.items()]
-        cur.executemany(self._sql("DELETE FROM stories WHERE id = ?"), [[story] for story in members])
-        cur.executemany(self._sql("INSERT INTO stories (id, headline, first_seen, last_seen, articles, "
-                                  "sources, entities, urls, article_count, source_count) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                        [[groups.story_number(r.id), *groups.record_columns(r)] for r in records])
-
-    def clear_stories(self) -> None:
-        with self._transaction() as cur:
-            for table in ("article_duplicates", "article_stories", "stories"):
-                cur.execute(f"DELETE FROM {table}")
-            cur.execute(self._sql("UPDATE story_state SET serial = serial + 1, seq = 0, data_seq = 0, "
-                                  "data = NULL WHERE name = ?"), [groups.TRACKER])
-
-    # --- plumbing ----------------------------------------------------------------------------
-
-    _mark = "?"
-
-    def _sql(self, sql: str) -> str:
-        return sql if self._mark == "?" else sql.replace("?", self._mark)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.close()
-
-
 def _hit_fields(decoded: Any) -> list[Any]:
     """title, url, published and body from a _HIT_FIELDS array or a whole article's JSON object."""
     if isinstance(decoded, dict):
