@@ -16,12 +16,21 @@ import pytest
 
 from conftest import PROJECT, fresh_store_url, scrapinghub_articles
 from newsdesk import Article, SearchRequest
-from newsdesk.store import open_store
+from newsdesk.store import SearchStore, open_store
 from newsdesk.web import insights
 from newsdesk.web.state import Memo
 
 COVERAGE = [SearchRequest(), SearchRequest("the"), SearchRequest("apple OR google", language="en"),
             SearchRequest("elect*", since="2018"), SearchRequest('"new york"', fold_duplicates=True)]
+
+
+class SearchOnly:
+    """A store seen through its search part alone: without the SQL stores' published_days and
+    generation(), the desk scans the articles and reads every time (what it does for such a store)."""
+
+    def __init__(self, store: SearchStore) -> None:
+        self.iter_articles = store.iter_articles
+        self.count = store.count
 
 
 def dated(articles: list[Article]) -> list[Article]:
@@ -35,10 +44,10 @@ def dated(articles: list[Article]) -> list[Article]:
 def test_coverage_counted_by_the_store_is_the_scan_of_every_article(kind: str, tmp_path: Path) -> None:
     articles = dated(scrapinghub_articles())
     with fresh_store_url(kind, tmp_path) as url, open_store(url) as store, \
-            open_store("memory://") as memory:
+            open_store("memory://") as kept:
         store.put_many(articles)
-        memory.put_many(articles)
-        assert not hasattr(memory, "published_days")  # the memory store is scanned: the reference
+        kept.put_many(articles)
+        memory = SearchOnly(kept)  # scanned: the reference
         for request in COVERAGE:
             for interval in ("day", "week"):
                 counted = insights.coverage(store, request, interval)  # type: ignore[arg-type]
@@ -72,7 +81,7 @@ def test_memo_keeps_values_until_the_store_changes(kind: str, tmp_path: Path) ->
 
 def test_memo_over_a_store_without_generation_always_reads() -> None:
     with open_store("memory://") as store:
-        memo = Memo(store)
+        memo = Memo(SearchOnly(store))  # type: ignore[arg-type]
         assert memo.get("n", store.count) == 0
         store.put(Article(url="https://example.org/1", title="One", body="The first article."))
         assert memo.get("n", store.count) == 1

@@ -69,15 +69,6 @@ class EnrichmentRows:
             speakers=[(key, id, n) for (key, id), n in sorted(speakers.items(), key=str)],
             topics=list({t.id: (t.id, name_key(t.name)) for t in article.topics}.values()))
 
-    def matches_entity(self, wanted: Wanted) -> bool:
-        return any(id == wanted.id or wanted.words in key for id, _, _, key, _ in self.entities)
-
-    def matches_speaker(self, wanted: Wanted) -> bool:
-        return any(id == wanted.id or wanted.words in key for key, id, _ in self.speakers)
-
-    def matches_topic(self, wanted: Wanted) -> bool:
-        return any(id == wanted.id or wanted.words in key for id, key in self.topics)
-
 
 def name_key(name: str | None) -> str:
     """The folded words of a name between spaces, so LIKE '% word %' matches whole words."""
