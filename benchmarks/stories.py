@@ -71,7 +71,7 @@ def run_newsdesk(docs: list[Document], folder: Path) -> dict[str, str]:
     paths = write_texts(docs, folder)
     result = subprocess.run([str(NEWSDESK), "cluster", *map(str, paths)], capture_output=True, text=True,
                             check=True)
-    return {Path(json.loads(line)["source"]).stem: json.loads(line)["story"]
+    return {Path(json.loads(line)["input"]).stem: json.loads(line)["story"]
             for line in result.stdout.splitlines()}
 
 

@@ -51,7 +51,7 @@ def test_bad_ids_and_queries_are_clean_errors(cli: Cli, db: str, args: list[str]
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["show", "\udcff"], ["search", "nato", "--source", "\udcff"],
+@pytest.mark.parametrize("args", [["show", "\udcff"], ["search", "nato", "--site", "\udcff"],
                                   ["duplicates", "a\udcff"], ["entities", "--entity", "x\udcff"]])
 def test_arguments_that_are_not_utf8_are_clean_errors(cli: Cli, db: str, args: list[str]) -> None:
     """Bytes of argv that are not UTF-8 reach Python as lone surrogates; no store can take them."""

@@ -304,7 +304,9 @@ def test_the_commands_read_the_stored_stories(cli: Callable[..., Result], tmp_pa
         rebuilt = cli("stories", "--rebuild", "--db", url, "--format", "jsonl")
         assert rebuilt.exit_code == 0 and "rebuilt: 8 articles" in rebuilt.stderr
         assert rebuilt.stdout == listed.stdout
-        table = cli("stories", "--db", url, "--since", "2024-10-01", "--source", "courier.example").stdout
+        table = cli("stories", "--db", url, "--since", "2024-10-01", "--site", "courier.example").stdout
+        old = cli("stories", "--db", url, "--since", "2024-10-01", "--source", "courier.example")
+        assert old.stdout == table and "--source is deprecated, use --site" in old.stderr
         assert table.splitlines()[0] == f"[{stories[0]['id']}] Senate passes wage bill"
         assert "3 articles, 3 sources: Gazette, Herald, Courier; 2024-10-01" in table
         assert cli("stories", "--db", url, "--since", "2030-01-01").stderr == "no stories in this period\n"

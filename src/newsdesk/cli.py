@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ import click
 
 from newsdesk.article import Article, Page
 from newsdesk.errors import NewsdeskError, SettingsError
-from newsdesk.exports import markdown_link, markdown_text
+from newsdesk.exports import article_record, markdown_link, markdown_text
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.detect import Kind, classify
@@ -61,9 +62,9 @@ def main() -> None:
 
 def _render(article: Article, fmt: str) -> str:
     if fmt == "jsonl":
-        return article.to_json()
+        return json.dumps(article_record(article), ensure_ascii=False)
     if fmt == "json":
-        return article.to_json(indent=2)
+        return json.dumps(article_record(article), ensure_ascii=False, indent=2)
     if fmt == "markdown":  # the page's text escaped, links http(s) only (newsdesk.exports)
         lines = [f"# {markdown_text(article.title or '(untitled)')}", ""]
         url = article.canonical_url or article.url

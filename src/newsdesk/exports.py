@@ -5,7 +5,8 @@ The schema is documented in docs/exports.md and pinned by tests: the Article JSO
 `version`, `stored_at` and `updated_at`. CSV and Parquet flatten `image` into `image_url` and
 `image_caption`, and keep list fields (`authors`, `tags`, `related`, and the enrichment: `entities`,
 `quotes`, `topics`, `keywords`, `enrichment`) as JSON text in CSV and as nested columns in Parquet.
-`page_type` and `page_type_probability` come last.
+`page_type` and `page_type_probability` come after them, and `input` (where the page came from;
+`source` is its old name, kept for one release) last.
 
 Text of pages is hostile: a title may be `</title><script>...`, a URL `javascript:...` or `data:...`,
 or made to break out of Markdown's link syntax. Every link of every export and of the desk goes
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
+from newsdesk.article import Article
 from newsdesk.store.base import StoredArticle
 
 SCALAR_FIELDS = ("id", "version", "stored_at", "updated_at", "source", "url", "canonical_url", "title",
@@ -31,7 +33,10 @@ SCALAR_FIELDS = ("id", "version", "stored_at", "updated_at", "source", "url", "c
 LIST_FIELDS = ("authors", "tags", "related", "entities", "quotes", "topics", "keywords", "enrichment")
 # Added after the first release, so at the end: the page type and its probability (docs/page-types.md).
 PAGE_TYPE_FIELDS = ("page_type", "page_type_probability")
-COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS
+# Where the page came from (a path, path@offset in an archive, a URL) under its own name, `input`: the
+# Article field and its old name `source` (kept beside it for one release) say the same.
+INPUT_FIELDS = ("input",)
+COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS + INPUT_FIELDS
 PARQUET_BATCH = 1_000
 
 
@@ -77,11 +82,19 @@ def markdown_link(text: str, url: str | None) -> str:
     return f"[{markdown_text(text)}]({target})" if target else markdown_text(text)
 
 
+def article_record(article: Article) -> dict[str, Any]:
+    """What every output shows of an article: its JSON form, with `input` (where the page came from)
+    after the rest; `source`, its old name, says the same until the next release."""
+    data = article.to_dict()
+    data["input"] = article.source
+    return data
+
+
 def record(stored: StoredArticle) -> dict[str, Any]:
-    """The export record of one stored article: its JSON form plus the store's bookkeeping. `url` is
-    the canonical URL when the page gave no other (what researchers join on is never empty when an
-    address is known)."""
-    data = stored.article.to_dict()
+    """The export record of one stored article: its JSON form (`article_record`) plus the store's
+    bookkeeping. `url` is the canonical URL when the page gave no other (what researchers join on is
+    never empty when an address is known)."""
+    data = article_record(stored.article)
     if not data.get("url") and data.get("canonical_url"):
         data["url"] = data["canonical_url"]
     return {"id": stored.id, "version": stored.version, "stored_at": stored.stored_at,
@@ -136,7 +149,8 @@ def parquet_schema() -> Any:
                pa.field("keywords", pa.list_(pa.struct([("text", text), ("score", pa.float64()),
                                                          ("mentions", pa.list_(span))]))),
                pa.field("enrichment", pa.map_(text, text)),
-               pa.field("page_type", text), pa.field("page_type_probability", pa.float64())]
+               pa.field("page_type", text), pa.field("page_type_probability", pa.float64()),
+               pa.field("input", text)]
     return pa.schema(fields)
 
 

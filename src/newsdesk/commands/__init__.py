@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from newsdesk.errors import QueryError
@@ -11,6 +14,42 @@ db_option = click.option(
     "--db", "db", envvar="NEWSDESK_DB", metavar="URL",
     help="The store: sqlite:///path.db (default ./newsdesk.db), postgresql://user@host/db. "
          "Falls back to $NEWSDESK_DB.")
+
+F = TypeVar("F", bound=Callable[..., Any])
+_OLD_SITE = "newsdesk.site_given_as_source"
+
+
+def _site_given(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    old = ctx.meta.get(_OLD_SITE)
+    if value is not None and old is not None:
+        raise click.UsageError("give the site once, with --site (--source is its old name)", ctx=ctx)
+    return value if value is not None else old
+
+
+def _site_given_as_source(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    click.echo("newsdesk: --source is deprecated, use --site (the outlet); --source is accepted until the "
+               "next release", err=True)
+    if ctx.params.get("site") is not None:
+        raise click.UsageError("give the site once, with --site (--source is its old name)", ctx=ctx)
+    ctx.meta[_OLD_SITE] = value
+    if "site" in ctx.params:  # --site was read already (it came first): it takes the old name's value
+        ctx.params["site"] = value
+
+
+def site_option(help: str) -> Callable[[F], F]:
+    """`--site SITE` (an outlet: its name or host), the `site` argument of the command; `--source`, its
+    old name (where a page came from is its input, not its source), still accepted with a deprecation
+    warning until the next release."""
+
+    def add(func: F) -> F:
+        func = click.option("--source", "site_as_source", hidden=True, expose_value=False,
+                            callback=_site_given_as_source, help="Deprecated: --site.")(func)
+        return click.option("--site", "site", callback=_site_given, help=help)(func)
+
+    return add
+
 
 MAX_ID = 2**62  # stores hand out ids below this (the API's bound too)
 

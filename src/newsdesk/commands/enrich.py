@@ -102,7 +102,8 @@ def annotate(files: tuple[str, ...], fmt: str) -> None:
             data = article.to_dict()
             record = {"source": article.source, "length": len(article.body),
                       **{name: data[name] for name in ("language", "entities", "quotes", "topics",
-                                                        "keywords", "enrichment")}}
+                                                        "keywords", "enrichment")},
+                      "input": article.source}  # `source`, the old name of `input`, goes next release
             click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
 
 

@@ -50,7 +50,7 @@ processes_option = click.option(
     "--processes", type=click.IntRange(1, 64), default=1, show_default=True,
     help="Worker processes extracting and enriching batches in parallel (each loads the language "
          "pipeline once: about 650 MB at its peak, up to 950 MB over a long run); one process reads the "
-         "sources and stores the results in order.")
+         "inputs and stores the results in order.")
 
 
 stories_option = click.option(
@@ -100,19 +100,19 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True)
 @db_option
 @click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
 @allow_private_option
 @enrich_option
 @processes_option
 @stories_option
-def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_private: bool, enrich: bool,
+def ingest(inputs: tuple[str, ...], db: str | None, batch_size: int, allow_private: bool, enrich: bool,
            processes: int, stories: bool) -> None:
-    """Extract every page in SOURCES and keep the articles in the store.
+    """Extract every page in INPUTS and keep the articles in the store.
 
     \b
-    SOURCES are any mix of:
+    INPUTS are any mix of:
       files and folders   .html .htm .html.gz .txt .txt.gz (folders searched recursively)
       globs               "pages/**/*.html" (quote them)
       web archives        .warc .warc.gz .wet .wet.gz .arc .arc.gz .warc.lz4 .warc.zst
@@ -125,7 +125,7 @@ def ingest(sources: tuple[str, ...], db: str | None, batch_size: int, allow_priv
     most NEWSDESK_FEED_MAX_ITEMS new entries of each (the rest wait for the next run). Each new article joins
     its duplicate group and story as it is stored (`newsdesk stories`, `newsdesk duplicates`).
     """
-    _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(sources)), enrich=enrich,
+    _run(db, batch_size, allow_private, lambda ingester: ingester.run(list(inputs)), enrich=enrich,
          processes=processes, stories=stories)
 
 

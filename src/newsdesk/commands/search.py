@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument
+from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument, site_option
 from newsdesk.exports import record, write_csv, write_jsonl, write_parquet
 from newsdesk.page_types import PAGE_TYPES, UNKNOWN
 from newsdesk.store import SearchRequest, open_store
@@ -22,7 +22,8 @@ def filters(func: F) -> F:
     """The filters shared by the commands that read articles; they reach the command as keyword
     arguments named as `SearchRequest`'s fields."""
     for option in reversed([
-        click.option("--source", "site", help="Only this site (its name or host)."),
+        site_option("Only this site, the outlet (its name or host); --source, its old name, is accepted "
+                    "until the next release."),
         click.option("--since", type=DATE, help="Published on or after this date (ISO 8601: 2024-10-01)."),
         click.option("--until", type=DATE,
                      help="Published on or before this date (2024-10 is the whole month)."),

@@ -11,7 +11,7 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
-from newsdesk.commands import DATE, DAY, article_ref, db_option
+from newsdesk.commands import DATE, DAY, article_ref, db_option, site_option
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
@@ -46,7 +46,9 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     document:
 
     \b
-      {"source": "a.txt", "story": "1", "title": "..."}
+      {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}
+
+    (`input` is the document; `source`, its old name, goes in the next release.)
 
     \b
     Example (shuffle to mimic news arriving from everywhere at once):
@@ -76,7 +78,8 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
             for article, story in zip(good, stories, strict=True):
                 sys.stdout.write(json.dumps({"source": article.source,
                                              "story": None if story is None else str(story.id + 1),
-                                             "title": article.title}, ensure_ascii=False) + "\n")
+                                             "title": article.title, "input": article.source},
+                                            ensure_ascii=False) + "\n")
                 done += 1
             sys.stdout.flush()
             bar.update(task, completed=done + failed, stories=len(tracker.stories))
@@ -227,7 +230,8 @@ def _show(record: StoryRecord) -> None:
 @click.option("--since", type=DATE,
               help="Stories with an article published on or after this date (ISO 8601).")
 @click.option("--until", type=DATE, help="... and on or before this date (2024-10 is the whole month).")
-@click.option("--source", "site", help="Only stories with an article from this site (its name or host).")
+@site_option("Only stories with an article from this site, the outlet (its name or host); --source, its "
+             "old name, is accepted until the next release.")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="How many stories.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
               help="table: for reading; jsonl: one story per line (id, headline, first_seen, last_seen, "
@@ -251,7 +255,7 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     \b
     Examples:
       newsdesk stories --since 2024-10-01 --top 10
-      newsdesk stories --source herald.example --format jsonl
+      newsdesk stories --site herald.example --format jsonl
       newsdesk stories --rebuild
     """
     with open_store(db) as store:
