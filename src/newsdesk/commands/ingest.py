@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import click
 
-from newsdesk.commands import DATE, db_option
+from newsdesk.commands import DATE, F, db_option
 from newsdesk.pipeline import IngestCounts, Ingester
 from newsdesk.settings import Settings
 from newsdesk.store import open_store
@@ -99,14 +99,18 @@ def _run(db: str | None, batch_size: int, allow_private: bool,
         sys.exit(1)
 
 
+def run_options(func: F) -> F:
+    """The options of a run that stores what it reads: `ingest` and `update`."""
+    for option in reversed([db_option, click.option("--batch-size", default=100, show_default=True,
+                                                    help="Articles stored per transaction."),
+                            allow_private_option, enrich_option, processes_option, stories_option]):
+        func = option(func)
+    return func
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
-@db_option
-@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
-@allow_private_option
-@enrich_option
-@processes_option
-@stories_option
+@run_options
 def ingest(inputs: tuple[str, ...], db: str | None, batch_size: int, allow_private: bool, enrich: bool,
            processes: int, stories: bool) -> None:
     """Extract every page in INPUTS and keep the articles in the store.
@@ -130,12 +134,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, batch_size: int, allow_priva
 
 
 @click.command()
-@db_option
-@click.option("--batch-size", default=100, show_default=True, help="Articles stored per transaction.")
-@allow_private_option
-@enrich_option
-@processes_option
-@stories_option
+@run_options
 def update(db: str | None, batch_size: int, allow_private: bool, enrich: bool, processes: int,
            stories: bool) -> None:
     """Re-poll every feed and sitemap ingested before; fetch and store only the new entries."""
