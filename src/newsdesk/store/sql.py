@@ -33,8 +33,46 @@ from newsdesk.store.sql_base import POOL_SIZE, POOL_VARIABLE, Cursor, chunks, po
 from newsdesk.store.sql_stories import ENTRY_PAGE, STORIES_SCHEMA, SqlStories
 
 # The names the backends (and code written against this module) import from here.
-__all__ = ["ENTRY_PAGE", "POOL_SIZE", "POOL_VARIABLE", "STORIES_SCHEMA", "STREAM_PAGE", "Cursor", "SortKey",
-           "SqlStore", "pool_size"]
+__all__ = ["ARTICLES_SCHEMA", "ENTRY_PAGE", "POOL_SIZE", "POOL_VARIABLE", "RUN_STATE_SCHEMA",
+           "STORIES_SCHEMA", "STREAM_PAGE", "Cursor", "SortKey", "SqlStore", "pool_size"]
+
+# Migrations 1 (articles and their versions) and 3 (failures, checkpoints, feeds, fetch validators) of both
+# SQL stores; {id} is the backend's auto-numbered key, {int} its integer, {date} a dates' collation.
+ARTICLES_SCHEMA = """
+CREATE TABLE articles (
+    id {id},
+    key TEXT NOT NULL UNIQUE,
+    url TEXT,
+    fingerprint TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    stored_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX articles_url ON articles (url);
+CREATE TABLE article_versions (
+    article_id {int} NOT NULL,
+    version INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
+"""
+
+RUN_STATE_SCHEMA = """
+CREATE TABLE errors (
+    id {id}, at TEXT{date} NOT NULL,
+    source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, location TEXT,
+    host TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX errors_at ON errors (at);
+CREATE TABLE tasks (key TEXT PRIMARY KEY, info TEXT NOT NULL, done_at TEXT NOT NULL);
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY, kind TEXT NOT NULL, etag TEXT, last_modified TEXT, meta TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
+"""
 
 STREAM_PAGE = 200  # articles read at a time by iter_articles
 

@@ -31,28 +31,10 @@ from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore, pool_size
+from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor, SortKey, SqlStore, pool_size
+from newsdesk.store.sql_stories import STORIES_SCHEMA
 
-_V1 = """
-CREATE TABLE articles (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    url TEXT,
-    fingerprint TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    stored_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX articles_url ON articles (url);
-CREATE TABLE article_versions (
-    article_id INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    stored_at TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (article_id, version)
-);
-"""
+_V1 = ARTICLES_SCHEMA.format(id="INTEGER PRIMARY KEY", int="INTEGER")
 
 # The columns searches filter and sort on, in a narrow table of their own: read for every match, they
 # must not sit behind the JSON (SQLite would walk its overflow pages to reach them).
@@ -71,19 +53,7 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_V3 = """
-CREATE TABLE errors (
-    id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL,
-    reason TEXT NOT NULL, location TEXT, host TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX errors_at ON errors (at);
-CREATE TABLE tasks (key TEXT PRIMARY KEY, info TEXT NOT NULL, done_at TEXT NOT NULL);
-CREATE TABLE feeds (
-    url TEXT PRIMARY KEY, kind TEXT NOT NULL, etag TEXT, last_modified TEXT, meta TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT NOT NULL);
-"""
+_V3 = RUN_STATE_SCHEMA.format(id="INTEGER PRIMARY KEY", date="")
 
 # The full-text index without column sizes (see the module's docstring), filled again from the articles.
 _V5 = """
