@@ -46,7 +46,7 @@ def test_the_site_given_under_both_names_is_a_usage_error(cli: Cli, tmp_path: Pa
     for args in (["--site", "herald.example", "--source", "ledger.example"],
                  ["--source", "ledger.example", "--site", "herald.example"]):
         both = cli("search", "bridge", "--db", db, *args)
-        assert both.exit_code == 2 and "give the site once, with --site" in both.stderr
+        assert both.exit_code == 2 and "give --site once (--source is its old name)" in both.stderr
 
 
 def test_help_names_the_site_and_not_the_old_option(cli: Cli) -> None:

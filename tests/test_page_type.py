@@ -303,7 +303,7 @@ def _commands_by_page_type(cli: Cli, store_url: str) -> None:
     [record] = [json.loads(line) for line in exported.stdout.splitlines()]
     assert record["page_type"] == "forum" and record["page_type_probability"] == 0.9
     csv = cli("export", "--format", "csv", "--db", store_url).stdout.splitlines()
-    assert csv[0].endswith(",page_type,page_type_probability")
+    assert csv[0].endswith(",page_type,page_type_probability,input")  # input: added after page types
     listed = cli("sources", "--db", store_url).stdout
     assert "article 1, listing 1, forum 1, product 1, unknown 1" in listed
     summary = json.loads(cli("sources", "--format", "jsonl", "--db", store_url).stdout)

@@ -119,7 +119,8 @@ def test_roundup_groups_folds_orders_and_links(day_store: str, cli: Callable[...
     assert "Markets close higher" not in headlines  # another day
     only = json.loads(roundup(cli, day_store, "--format", "json", "--topics", "sport,business"))
     assert [s["topic"] for s in only["sections"]] == ["Sport", "Economy, business and finance"]
-    herald = json.loads(roundup(cli, day_store, "--format", "json", "--sources", "herald.example"))
+    herald = json.loads(roundup(cli, day_store, "--format", "json", "--sites", "herald.example"))
+    assert json.loads(roundup(cli, day_store, "--format", "json", "--sources", "herald.example")) == herald
     assert {i["headline"] for s in herald["sections"] for i in s["items"]} == {
         "Minimum wage bill clears Senate", "Carvalho double sinks Northport",
         "Northport to repair harbour bridge"}

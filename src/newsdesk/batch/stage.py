@@ -32,7 +32,8 @@ ARTICLES_DIR = "articles"
 ERRORS_DIR = "errors"
 UNKNOWN_DATE = "unknown"
 UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined"
-# Columns a batch adds after the article columns of `newsdesk.exports.parquet_schema()`.
+# Columns a batch adds after the article columns of `newsdesk.exports.parquet_schema()` (whose own
+# `input`, last, gives way to the batch's).
 BATCH_COLUMNS = ("record_id", "input", "offset", "crawl_date", "fetched_at")
 # Enrichment is one call: `enrich(articles, settings)` fills the enrichment fields in place.
 Enrich = Callable[[Sequence[Article], Settings], None]
@@ -267,6 +268,9 @@ def article_schema() -> Any:
     from newsdesk.exports import parquet_schema
 
     schema = parquet_schema()
+    # A batch row's `input` is the archive it was read from (its record: `record_id`, path@offset), not
+    # the export's `input` (the article's source, path@offset here too): the batch column stays.
+    schema = schema.remove(schema.get_field_index("input"))
     extra = [pa.field("record_id", pa.string(), nullable=False), pa.field("input", pa.string()),
              pa.field("offset", pa.int64()), pa.field("crawl_date", pa.string()),
              pa.field("fetched_at", pa.string())]

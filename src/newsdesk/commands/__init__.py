@@ -16,39 +16,46 @@ db_option = click.option(
          "Falls back to $NEWSDESK_DB.")
 
 F = TypeVar("F", bound=Callable[..., Any])
-_OLD_SITE = "newsdesk.site_given_as_source"
 
 
-def _site_given(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    old = ctx.meta.get(_OLD_SITE)
-    if value is not None and old is not None:
-        raise click.UsageError("give the site once, with --site (--source is its old name)", ctx=ctx)
-    return value if value is not None else old
+def renamed_option(name: str, old: str, dest: str, **attrs: Any) -> Callable[[F], F]:
+    """The option `name` (the command's argument `dest`) and `old`, its name before, still accepted
+    until the next release with a deprecation warning on stderr; giving both is a usage error."""
+    key = f"newsdesk.old-name:{dest}"
+    both = f"give {name} once ({old} is its old name)"
 
+    def given(value: Any) -> bool:
+        return value is not None and value != ()
 
-def _site_given_as_source(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is None:
-        return
-    click.echo("newsdesk: --source is deprecated, use --site (the outlet); --source is accepted until the "
-               "next release", err=True)
-    if ctx.params.get("site") is not None:
-        raise click.UsageError("give the site once, with --site (--source is its old name)", ctx=ctx)
-    ctx.meta[_OLD_SITE] = value
-    if "site" in ctx.params:  # --site was read already (it came first): it takes the old name's value
-        ctx.params["site"] = value
+    def new_name(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if given(value) and key in ctx.meta:
+            raise click.UsageError(both, ctx=ctx)
+        return value if given(value) else ctx.meta.get(key, value)
+
+    def old_name(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if not given(value):
+            return
+        click.echo(f"newsdesk: {old} is deprecated, use {name}; {old} is accepted until the next release",
+                   err=True)
+        if given(ctx.params.get(dest)):
+            raise click.UsageError(both, ctx=ctx)
+        ctx.meta[key] = value
+        if dest in ctx.params:  # the new name was read already (not given): it takes the old one's value
+            ctx.params[dest] = value
+
+    def add(func: F) -> F:
+        hidden = {name: value for name, value in attrs.items() if name in ("multiple", "metavar", "type")}
+        func = click.option(old, f"{dest}_old_name", hidden=True, expose_value=False, callback=old_name,
+                            help=f"Deprecated: {name}.", **hidden)(func)
+        return click.option(name, dest, callback=new_name, **attrs)(func)
+
+    return add
 
 
 def site_option(help: str) -> Callable[[F], F]:
-    """`--site SITE` (an outlet: its name or host), the `site` argument of the command; `--source`, its
-    old name (where a page came from is its input, not its source), still accepted with a deprecation
-    warning until the next release."""
-
-    def add(func: F) -> F:
-        func = click.option("--source", "site_as_source", hidden=True, expose_value=False,
-                            callback=_site_given_as_source, help="Deprecated: --site.")(func)
-        return click.option("--site", "site", callback=_site_given, help=help)(func)
-
-    return add
+    """`--site SITE` (the outlet: its name or host), the `site` argument of the command; `--source`, its
+    old name (where a page came from is its input, not its source), accepted until the next release."""
+    return renamed_option("--site", "--source", "site", help=help)
 
 
 MAX_ID = 2**62  # stores hand out ids below this (the API's bound too)

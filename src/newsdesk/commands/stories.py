@@ -11,7 +11,7 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
-from newsdesk.commands import DATE, DAY, article_ref, db_option, site_option
+from newsdesk.commands import DATE, DAY, article_ref, db_option, renamed_option, site_option
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
@@ -109,8 +109,9 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
               help="Up to this date or time, included (2024-10 is the whole month).")
 @click.option("--topics", multiple=True, metavar="TOPIC",
               help="Only these topics (repeat, or separate with commas).")
-@click.option("--sources", multiple=True, metavar="SITE",
-              help="Only articles from these sites, by name or host (repeat, or separate with commas).")
+@renamed_option("--sites", "--sources", "sites", multiple=True, metavar="SITE",
+                help="Only articles from these sites, by name or host (repeat, or separate with commas); "
+                     "--sources, the old name, is accepted until the next release.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "rss", "json"]), default="markdown",
               show_default=True)
 @click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
@@ -121,7 +122,7 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
                    "left out.")
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
-            sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,
+            sites: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,
             db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
@@ -148,7 +149,7 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     request = SearchRequest(since=since, until=until, sort="date", articles_only=not all_pages)
     label = day or " to ".join(x for x in (since, until) if x)
     title = title or f"News roundup {label}"
-    wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
+    wanted_topics, wanted_sources = _split(topics) or None, _split(sites) or None
     with open_store(db) as store:
         rebuild_outdated(store)
         stored = list(store.iter_articles(request))
