@@ -65,6 +65,11 @@ def test_where_a_page_came_from_is_its_input_in_every_output(cli: Cli, tmp_path:
     lines = [json.loads(line) for line in cli("export", "--format", "jsonl", "--db", db).stdout.splitlines()]
     assert sorted(line["input"] for line in lines) == ["pages/herald.html", "pages/ledger.html"]
     assert all(line["source"] == line["input"] for line in lines)
+    with open_store(db) as store:
+        store.record_error("pages/broken.html", "extract", "no text")
+    listed = cli("errors", "--format", "jsonl", "--db", db).stdout
+    [error] = [json.loads(line) for line in listed.splitlines()]
+    assert error["input"] == error["source"] == "pages/broken.html"
     table = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", "--db", db).stdout)))
     assert list(table[0])[-1] == "input" and sorted(row["input"] for row in table) == [
         "pages/herald.html", "pages/ledger.html"]

@@ -153,7 +153,8 @@ def errors(db: str | None, since: str | None, fmt: str) -> None:
     with open_store(db) as store:
         for record in store.errors(since):
             if fmt == "jsonl":
-                click.echo(json.dumps(record.__dict__, ensure_ascii=False))
+                # `input`: where the page came from; `source`, its old name, until the next release.
+                click.echo(json.dumps({**record.__dict__, "input": record.source}, ensure_ascii=False))
             else:
                 where = f" at {record.location}" if record.location else ""
                 click.echo(f"{record.at}  {record.stage:<8} {record.source}{where}: {record.reason}")
