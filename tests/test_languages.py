@@ -55,7 +55,7 @@ def test_german_article_gets_entities_and_its_quote_a_speaker() -> None:
     german = Article(title="Haushalt", language="en", body=GERMAN)
     enrich_articles([german])
     assert german.language == "de"
-    assert german.enrichment["pipeline"].startswith(models.shipped_model("de") or "?")
+    assert german.enrichment["pipeline"] == "de_newsdesk_ner 1.0.0"  # not a path of this machine
     names = _names(german)
     assert names.get("Anna Schmidt") == "person" and names.get("Freiburg") == "place"
     assert names.get("Berlin") == "place"

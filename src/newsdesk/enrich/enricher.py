@@ -58,7 +58,7 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
                 _enrich(article, None, None, aliases)
             continue
         nlp = load_pipeline(name)
-        label = f"{name} {nlp.meta.get('version', '')}".strip()
+        label = models.label(name, nlp.meta)
         # Every string a parse adds to the vocabulary is freed when the zone closes: without it a
         # worker's memory grows with each new word it meets, without bound over a crawl. Nothing of
         # a Doc outlives the zone (the fields are plain strings and offsets); zones must not overlap.

@@ -54,6 +54,14 @@ def entities_only(name: str) -> bool:
     return Path(name).parent == MODELS
 
 
+def label(name: str, meta: dict[str, object]) -> str:
+    """What `enrichment["pipeline"]` records: "de_newsdesk_ner 1.0.0" for a shipped model (not its
+    path on this machine), "NAME VERSION" for a named package."""
+    if entities_only(name):
+        return f"{meta.get('lang', '')}_{meta.get('name', 'ner')} {meta.get('version', '')}".strip()
+    return f"{name} {meta.get('version', '')}".strip()
+
+
 def language_name(code: str | None) -> str:
     """"German" for "de"; the code itself for a language without a name here; "an unknown language"."""
     if not code:

@@ -12,6 +12,7 @@ The test split is left alone: `benchmarks/entities_multi.py` scores it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -100,13 +101,37 @@ def train(lang: str, data: Path, work: Path) -> Path:
     return corpus / "out" / "model-best"
 
 
+# Where each language's training data comes from, written into the model's meta.json.
+SOURCES = {
+    "de": ("GermEval 2014 NER (NoSta-D), official dev and test re-split", "CC BY 4.0"),
+    "fr": ("Europeana Newspapers NER corpus, BnF part", "CC0 1.0"),
+    "nl": ("Europeana Newspapers NER corpus, KB part", "CC0 1.0"),
+    "pt": ("Universal NER v1, Portuguese-Bosque", "CC BY-SA 4.0"),
+}
+VERSION = "1.0.0"
+
+
 def install(best: Path, lang: str) -> Path:
-    """Copy the model into the package, without the training-only parts."""
+    """Copy the model into the package and describe it in its meta.json."""
     target = MODELS / lang
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(best, target)
+    describe(target, lang)
     return target
+
+
+def describe(target: Path, lang: str) -> None:
+    """Name, version, data source and licence of a shipped model, in its meta.json."""
+    path = target / "meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    source, licence = SOURCES[lang]
+    meta.update({
+        "name": "newsdesk_ner", "version": VERSION, "license": licence,
+        "description": f"newsdesk's named-entity model for '{lang}' (python -m newsdesk.enrich.train_ner)",
+        "sources": [{"name": source, "license": licence}],
+    })
+    path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
