@@ -37,7 +37,8 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
     """Find language, entities, quotations, topics and keywords of stored articles.
 
     Ingest does this already (unless --no-enrich); run it over articles stored without it, or with
-    --all after an upgrade. Only articles matching QUERY and the filters are enriched. Saving
+    --all after an upgrade. Articles enriched before their language had an entity model are enriched
+    again; it says how many got no entities because their language has no model. Only articles matching QUERY and the filters are enriched. Saving
     enrichment makes no new version of an article. Interrupted, it keeps what it saved: run it again.
     """
     from rich.console import Console
@@ -205,7 +206,10 @@ def _print_quote(stored: StoredArticle, quote: Quote, fmt: str) -> None:
 def entities(query: str | None, kind: str | None, top: int, fmt: str, db: str | None,
              **filters: str | None) -> None:
     """Who and what the stored articles name most: each entity with how many articles name it and
-    how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01)."""
+    how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01).
+
+    Entities are found in English, German, French, Dutch and Portuguese; matching articles in other
+    languages are counted on stderr ("entities: not available for Spanish (3 articles...)")."""
     request = _request(query, **filters)
     with open_store(db) as store:
         counts = store.entity_counts(request, kind, top)
