@@ -38,8 +38,9 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
 
     Ingest does this already (unless --no-enrich); run it over articles stored without it, or with
     --all after an upgrade. Articles enriched before their language had an entity model are enriched
-    again; it says how many got no entities because their language has no model. Only articles matching QUERY and the filters are enriched. Saving
-    enrichment makes no new version of an article. Interrupted, it keeps what it saved: run it again.
+    again; it says how many got no entities because their language has no model. Only articles
+    matching QUERY and the filters are enriched. Saving enrichment makes no new version of an
+    article. Interrupted, it keeps what it saved: run it again.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
