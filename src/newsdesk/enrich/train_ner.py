@@ -4,7 +4,7 @@
 
 For each language it converts `<data>/<lang>/{train,dev}.tsv` (TOKEN<TAB>IOB2-TAG, a blank line
 between sentences) into spaCy DocBins, trains `training/ner/<lang>.cfg` with `spacy train` (CPU, seed
-fixed in the config, one BLAS thread, so that a retrain should give the same model), and copies the best
+fixed in the config, one BLAS thread, so that a retrain gives the same model), and copies the best
 model (by dev F1) to `src/newsdesk/enrich/models/<lang>/`, stripped of what enrichment never reads.
 The test split is left alone: `benchmarks/entities_multi.py` scores it.
 """
