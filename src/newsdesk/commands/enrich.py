@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 from newsdesk.article import Article, Quote
 from newsdesk.commands import QueryCommand, db_option, query_argument
 from newsdesk.commands.search import QUERY_HELP, filters
+from newsdesk.enrich.models import language_name, languages_without_entities
 from newsdesk.settings import Settings
 from newsdesk.store import SearchRequest, open_store
 from newsdesk.store.base import Store, StoredArticle
@@ -35,17 +37,22 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
     """Find language, entities, quotations, topics and keywords of stored articles.
 
     Ingest does this already (unless --no-enrich); run it over articles stored without it, or with
-    --all after an upgrade. Only articles matching QUERY and the filters are enriched. Saving
-    enrichment makes no new version of an article. Interrupted, it keeps what it saved: run it again.
+    --all after an upgrade. Articles enriched before their language had an entity model are enriched
+    again; it says how many got no entities because their language has no model. Only articles
+    matching QUERY and the filters are enriched. Saving enrichment makes no new version of an
+    article. Interrupted, it keeps what it saved: run it again.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from newsdesk.enrich import ENRICHMENT_VERSION
+    from newsdesk.enrich.models import pipelines
 
     settings = Settings.from_env()
+    have = pipelines(settings)
     request = _request(query, **filters)
-    done = 0
+    done = skipped = 0
+    without: Counter[str] = Counter()
     with open_store(db) as store:
         total = store.count(request)
         columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -54,22 +61,48 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
             batch: list[StoredArticle] = []
             for stored in store.iter_articles(request):
                 bar.advance(task)
-                if not redo and stored.article.enrichment.get("version") == ENRICHMENT_VERSION:
+                if not redo and _enriched(stored.article, ENRICHMENT_VERSION, have):
+                    skipped += 1
                     continue
                 batch.append(stored)
                 if len(batch) >= batch_size:
-                    done += _enrich_batch(store, batch, settings)
-            done += _enrich_batch(store, batch, settings)
+                    done += _enrich_batch(store, batch, settings, have, without)
+            done += _enrich_batch(store, batch, settings, have, without)
     click.echo(f"{done} articles enriched", err=True)
+    if skipped:
+        click.echo(f"{skipped} skipped: already enriched by this version (--all enriches them again)",
+                   err=True)
+    if without:
+        languages = ", ".join(f"{count} in {language_name(code)}" for code, count in without.most_common())
+        click.echo(f"entities: not available for {sum(without.values())} of them ({languages}): no model "
+                   "for their language; they got their language and quotations only", err=True)
 
 
-def _enrich_batch(store: Store, batch: list[StoredArticle], settings: Settings) -> int:
-    """Enrich and save a batch; an article that cannot be enriched is recorded as a failure."""
+def _enriched(article: Article, version: str, have: Mapping[str, str]) -> bool:
+    """Enriched by this version, and not in a language that has had a model since (its entities are
+    still to find)."""
+    if article.enrichment.get("version") != version:
+        return False
+    return "pipeline" in article.enrichment or _language(article) not in have
+
+
+def _language(article: Article) -> str:
+    from newsdesk.text import language_key
+
+    return language_key(article.language) or "en"
+
+
+def _enrich_batch(store: Store, batch: list[StoredArticle], settings: Settings, have: Mapping[str, str],
+                  without: Counter[str]) -> int:
+    """Enrich and save a batch; an article that cannot be enriched is recorded as a failure. Counts
+    in `without` the articles of each language with no model (no entities)."""
     from newsdesk.pipeline import enrich_isolated
 
     if not batch:
         return 0
     failures = enrich_isolated([stored.article for stored in batch], settings)
+    without.update(_language(stored.article) for position, stored in enumerate(batch)
+                   if position not in failures and _language(stored.article) not in have)
     store.save_enrichment([(stored.id, stored.article) for position, stored in enumerate(batch)
                            if position not in failures])
     for position, reason in failures.items():
@@ -175,15 +208,24 @@ def _print_quote(stored: StoredArticle, quote: Quote, fmt: str) -> None:
 def entities(query: str | None, kind: str | None, top: int, fmt: str, db: str | None,
              **filters: str | None) -> None:
     """Who and what the stored articles name most: each entity with how many articles name it and
-    how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01)."""
+    how often, for the articles matching QUERY and the filters (e.g. --since 2024-10-01).
+
+    Entities are found in English, German, French, Dutch and Portuguese; matching articles in other
+    languages are counted on stderr ("entities: not available for Spanish (3 articles...)")."""
+    request = _request(query, **filters)
     with open_store(db) as store:
-        counts = store.entity_counts(_request(query, **filters), kind, top)
+        counts = store.entity_counts(request, kind, top)
+        gaps = languages_without_entities(store, request)
+    for code, articles in gaps.items():
+        click.echo(f"entities: not available for {language_name(code)} ({articles} "
+                   f"{'article' if articles == 1 else 'articles'}: no model for that language)", err=True)
     if fmt == "jsonl":
         for count in counts:
             click.echo(json.dumps(count.__dict__, ensure_ascii=False))
         return
     if not counts:
-        click.echo("no entities: are the articles enriched? (newsdesk enrich)", err=True)
+        if not gaps:
+            click.echo("no entities: are the articles enriched? (newsdesk enrich)", err=True)
         return
     click.echo(f"{'entity':<40} {'type':<7} {'articles':>8} {'mentions':>8}  id")
     for count in counts:

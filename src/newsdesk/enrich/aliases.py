@@ -1,7 +1,9 @@
 """Canonical names of entities across the store, from an alias table: the shipped one plus the user's.
 
 The table is tab-separated, one entity a line: canonical name, type (person|org|place|group or empty),
-then its aliases. Lookups ignore case, except for aliases written in capitals only ("US" is not "us").
+then its aliases. A second shipped table, aliases-languages.tsv, gives the names of the same entities in
+other languages (its canonical names are not aliases, so English reads as without it). Lookups ignore
+case, except for aliases written in capitals only ("US" is not "us").
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from newsdesk.errors import SettingsError
 
 TYPES = frozenset({"person", "org", "place", "group"})
+LANGUAGES_TABLE = "aliases-languages.tsv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,7 @@ class AliasTable:
         name = " ".join(name.split())
         return self.exact.get(name) or self.folded.get(name.casefold())
 
-    def read(self, text: str, source: str) -> None:
+    def read(self, text: str, source: str, *, canonical_is_alias: bool = True) -> None:
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -48,13 +51,13 @@ class AliasTable:
                 raise SettingsError(f"line {number}: type must be one of {sorted(TYPES)} or empty, not "
                                     f"{kind!r}", source=source, stage="aliases")
             canonical = Canonical(cells[0], kind or None)
-            for alias in [cells[0], *cells[2:]]:
+            for alias in [cells[0], *cells[2:]] if canonical_is_alias else cells[2:]:
                 if alias:
                     self.add(canonical, alias)
 
 
-def shipped_table_text() -> str:
-    return resources.files("newsdesk.enrich").joinpath("data/aliases.tsv").read_text(encoding="utf-8")
+def shipped_table_text(name: str = "aliases.tsv") -> str:
+    return resources.files("newsdesk.enrich").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -62,6 +65,9 @@ def load_aliases(alias_file: str = "") -> AliasTable:
     """The shipped table, extended (and overridden, line by line) by `alias_file` when given."""
     table = AliasTable()
     table.read(shipped_table_text(), "newsdesk/enrich/data/aliases.tsv")
+    # Other languages' names of the same entities; their English names stay as aliases.tsv has them.
+    table.read(shipped_table_text(LANGUAGES_TABLE), f"newsdesk/enrich/data/{LANGUAGES_TABLE}",
+               canonical_is_alias=False)
     if alias_file:
         path = Path(alias_file).expanduser()
         try:

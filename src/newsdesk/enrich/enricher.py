@@ -7,9 +7,10 @@ come through `enrich_articles`.
 
 The spaCy pipeline is loaded once per process and fed in batches (`nlp.pipe`). A body is parsed up
 to MAX_PARSE_CHARS; entities and quotation marks further on are still found by their spelling, without
-a parse. A body in a language without a configured pipeline keeps its language and its direct quotes
-(found by their marks), and has no entities. Nothing is invented: every span points into the body (or,
-for `Entity.caption_mentions`, into the lead image's caption).
+a parse. German, French, Dutch and Portuguese get their entities from the small models shipped for them
+(`newsdesk.enrich.models`), the rest as without a parse. A body in a language without a pipeline keeps
+its language and its direct quotes (found by their marks), and has no entities. Nothing is invented:
+every span points into the body (or, for `Entity.caption_mentions`, into the lead image's caption).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Entity, Quote
+from newsdesk.enrich import models
 from newsdesk.enrich.aliases import AliasTable, load_aliases
 from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
@@ -44,7 +46,7 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
     article, in place. Articles in one language are parsed together."""
     settings = settings or Settings.from_env()
     aliases = load_aliases(settings.alias_file)
-    pipelines = settings.pipelines()
+    pipelines = models.pipelines(settings)
     by_pipeline: dict[str | None, list[Article]] = {}
     for article in articles:
         how = _set_language(article)
@@ -56,15 +58,16 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
                 _enrich(article, None, None, aliases)
             continue
         nlp = load_pipeline(name)
-        label = f"{name} {nlp.meta.get('version', '')}".strip()
+        label = models.label(name, nlp.meta)
         # Every string a parse adds to the vocabulary is freed when the zone closes: without it a
         # worker's memory grows with each new word it meets, without bound over a crawl. Nothing of
         # a Doc outlives the zone (the fields are plain strings and offsets); zones must not overlap.
         with _ZONE_LOCK, nlp.memory_zone():
             bodies = nlp.pipe((article.body[:MAX_PARSE_CHARS] for article in group), batch_size=batch_size)
             captions = _caption_docs(group, name, batch_size)
+            full = not models.entities_only(name)
             for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
-                _enrich(article, doc, caption_doc, aliases)
+                _enrich(article, doc, caption_doc, aliases, full=full)
                 article.enrichment["pipeline"] = label
 
 
@@ -99,12 +102,16 @@ def _caption(article: Article) -> str:
     return (article.image.caption or "")[:MAX_PARSE_CHARS] if article.image else ""
 
 
-def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases: AliasTable) -> None:
+def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases: AliasTable, *,
+            full: bool = True) -> None:
+    """`full` False: `doc` has entities only (a shipped model), the other stages go without a parse."""
     body = article.body
     article.entities = extract_entities(body, doc, aliases=aliases) if doc is not None else []
     if caption_doc is not None:
         _add_caption_entities(article.entities, extract_entities(caption_doc.text, caption_doc,
                                                                  aliases=aliases))
+    if not full:
+        doc = None
     article.quotes = quotes_from_doc(body, doc)
     link_speakers(article.quotes, article.entities)
     article.topics = assign_topics(article.title, body, doc, article.entities)

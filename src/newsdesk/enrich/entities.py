@@ -27,8 +27,10 @@ from newsdesk.enrich.aliases import AliasTable, load_aliases
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
+# spaCy's English labels, and PER (with ORG, LOC) of the models for other languages; MISC is not kept.
 LABELS: dict[str, EntityType] = {
     "PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group",
+    "PER": "person",
 }
 # Words that come before a name without being part of it; stripped from the start of a person mention.
 TITLES = frozenset(

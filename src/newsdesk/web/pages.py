@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
+from newsdesk.enrich import models
 from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, SiteSummary
@@ -247,15 +248,20 @@ def article_page(request: Request, desk: Reader, article_id: int) -> Response:
                   article=article, paragraphs=annotate(article), quotes=quotes,
                   links=stories.article_links(desk.store, article_id),
                   link=safe_url(article.canonical_url or article.url),
-                  image_url=safe_url(article.image.url) if article.image else None)
+                  image_url=safe_url(article.image.url) if article.image else None,
+                  no_entities=models.unavailable(article.language) if article.enrichment else None)
 
 
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, desk: Reader,
                   q: Annotated[str, Query(max_length=1000)] = "") -> Response:
-    found = insights.entities(desk.store, SearchRequest(query=q.strip() or None), None, 100)
+    search = SearchRequest(query=q.strip() or None)
+    found = insights.entities(desk.store, search, None, 100)
+    gaps = desk.memo.get(("entity-gaps", q.strip()),
+                         lambda: models.languages_without_entities(desk.store, search))
     return render(request, "entities.html", title="Entities", entities=found["entities"],
-                  partial=found["partial"], q=q)
+                  partial=found["partial"], q=q,
+                  gaps=[(models.language_name(code), count) for code, count in gaps.items()])
 
 
 @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
