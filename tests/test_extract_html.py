@@ -127,3 +127,25 @@ def test_the_declared_section_is_kept_on_the_article() -> None:
     assert article.extraction["section"] == "meta:article:section"
     assert Article.from_json(article.to_json()).section == "Politics"
     assert newsdesk.extract(article_html()).section is None
+
+
+def test_a_page_that_gives_its_content_in_noscript_is_read_from_there() -> None:
+    """Forum software and script-rendered sites show an empty shell and give the text in <noscript>."""
+    posts = "".join(
+        f"<div class='crawler-post'><span class='creator'>member{i}</span> <time>May {i + 1}, 2024</time>"
+        f"<div class='post'><p>Post {i}: the backup job stops halfway through every night since the "
+        f"upgrade, and the log only says that the remote closed the connection without any reason.</p>"
+        f"</div></div>" for i in range(6))
+    html = ("<html><head><title>Backup stops halfway - Help - Example Forum</title></head><body>"
+            "<noscript><style>#splash{display:none}</style></noscript>"
+            "<div id='app'><div id='splash'>Loading</div></div>"
+            f"<noscript data-path='/t/backup-stops/1'><header><a href='/'>Example Forum</a></header>"
+            f"<div id='main-outlet'><h1>Backup stops halfway</h1>{posts}</div>"
+            "<footer><a href='/tos'>Terms of service</a></footer></noscript></body></html>")
+    body = newsdesk.extract(html).body
+    assert "Post 0: the backup job stops halfway" in body
+    assert "Post 5: the backup job stops halfway" in body
+    # a page that shows its text keeps it, and its <noscript> fallback is not read twice
+    shown = article_html().replace("</article>", "</article><noscript><p>Please enable JavaScript to "
+                                    "view the comments powered by a third party.</p></noscript>")
+    assert "enable JavaScript" not in newsdesk.extract(shown).body

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import newsdesk
@@ -12,7 +13,8 @@ from newsdesk.errors import ExtractionError
 from newsdesk.extract.blocks import FEATURES, block_features, page_hints
 from newsdesk.extract.body import choose_blocks
 from newsdesk.extract.html import parse_page
-from newsdesk.extract.learned import MODEL, load_model
+from newsdesk.extract.learned import MODEL, load_model, predict
+from newsdesk.extract.stack import CONTEXT, STACK_FEATURES, context, stack_rows, structure
 from newsdesk.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -22,7 +24,9 @@ def test_the_shipped_model_is_package_data_and_loaded_once() -> None:
     assert MODEL.is_file()
     assert MODEL.stat().st_size < 5_000_000
     assert load_model() is load_model()
-    assert load_model().feature_name() == FEATURES
+    first, second = load_model()
+    assert first.feature_name() == FEATURES
+    assert second.feature_name() == STACK_FEATURES
 
 
 def test_the_model_decides_the_body_and_the_rules_remain_a_setting() -> None:
@@ -64,4 +68,56 @@ def test_every_block_gets_one_finite_row(html: str) -> None:
     rows = block_features(parsed.flat, choice, page_hints(parsed.text), parsed.metadata.title, None)
     assert rows.shape == (len(parsed.flat.blocks), len(FEATURES))
     assert bool((rows == rows).all())  # no NaN
+    stacked = stack_rows(rows, np.full(len(rows), 0.5), structure(parsed.flat, choice))
+    assert stacked.shape == (len(rows), len(STACK_FEATURES))
+    assert bool(np.isfinite(stacked).all())
     newsdesk.extract(html)  # and the model takes them
+
+
+POST = ("I have been running the same setup for two years and since the last update the service will "
+        "not start any more; the log says the port is taken although nothing else is listening on it.")
+REPLY = ("Same here after the update. Removing the old socket file from the run folder and starting the "
+         "service again fixed it for me, it seems the update does not clean it up when it stops.")
+ARTICLE = ("The council approved the harbour budget on Tuesday after three months of argument over how "
+           "much the town should spend on the sea wall, which storms damaged last winter. ")
+
+
+def thread(posts: list[str]) -> str:
+    return "".join(f"<div class='post'><div class='who'>user{i} March {i + 2}, 2024, 10:1{i}am</div>"
+                   f"<p>{text}</p><a href='#r{i}'>Reply</a></div>" for i, text in enumerate(posts))
+
+
+def test_the_second_stage_sees_comment_threads_and_whether_article_text_comes_first() -> None:
+    """Whether a dated thread of replies is a comment section or the page's own content is learned
+    from the page: the structure flags a thread, and says whether article text came before it."""
+    posts = [POST, REPLY, REPLY.replace("Same here", "Also for me"), POST.replace("two", "three")]
+    forum = (f"<html><body><h1>Service will not start</h1><div class='topic'>{thread(posts)}</div>"
+             "</body></html>")
+    article = (f"<html><body><article><h1>Harbour budget</h1><p>{ARTICLE * 3}</p><p>{ARTICLE * 2}</p>"
+               f"</article><h2>4 comments</h2><div class='list'>{thread(posts)}</div></body></html>")
+    flags = {}
+    for name, html in (("forum", forum), ("article", article)):
+        parsed = parse_page(html, None, Settings(body_model="rules"))
+        assert parsed.flat is not None
+        struct = structure(parsed.flat, choose_blocks(parsed.flat))
+        posts_at = [i for i, b in enumerate(parsed.flat.blocks) if b.text in (POST, REPLY)]
+        flags[name] = {tuple(struct[i, 2:4]) for i in posts_at}
+    assert flags["forum"] == {(1, 0)}
+    assert flags["article"] == {(1, 1)}
+
+
+def test_context_gives_each_block_its_neighbours_siblings_and_page() -> None:
+    html = ("<html><body><div><p>" + "one two three " * 20 + "</p><p>" + "four five six " * 20 + "</p></div>"
+            "<ul><li>alpha</li><li>beta</li><li>gamma</li></ul></body></html>")
+    parsed = parse_page(html, None, Settings(body_model="rules"))
+    assert parsed.flat is not None
+    choice = choose_blocks(parsed.flat)
+    rows = block_features(parsed.flat, choice, page_hints(parsed.text), None, None)
+    p = np.array([0.9, 0.8, 0.1, 0.2, 0.3])
+    columns = dict(zip(CONTEXT, context(rows, p, structure(parsed.flat, choice)).T, strict=True))
+    assert columns["s1_prev1"].tolist() == pytest.approx([-1.0, 0.9, 0.8, 0.1, 0.2])
+    assert columns["s1_siblings_max"].tolist() == pytest.approx([0.9, 0.9, 0.3, 0.3, 0.3])
+    assert columns["s1_page_max"].tolist() == pytest.approx([0.9] * 5)
+    assert columns["s1_kept_gap"].tolist() == [0, 0, 1, 2, 3]
+    # the probabilities the extractor acts on are the second stage's, one per block
+    assert len(predict(parsed.flat, choice, page_hints(parsed.text), None, None)) == 5

@@ -168,7 +168,7 @@ _PAGE_COLUMNS = ["page_blocks", "page_chars", "page_links", "page_forms", "page_
                  "page_articles", "page_li_share", "page_headings", "page_kept_share", "page_thin",
                  "page_max_run",
                  *(f"page_type_{t}" for t in _PAGE_TYPES)]
-ROWS_VERSION = 1  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
+ROWS_VERSION = 2  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
 FEATURES = (_BLOCK_COLUMNS + _NEIGHBOUR_COLUMNS + [f"own_{b}" for b in _BIT_NAMES]
             + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS)
 CATEGORICAL = [FEATURES.index("tag"), FEATURES.index("parent_tag")]

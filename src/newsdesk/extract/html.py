@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsdesk.article import Article, Link
 from newsdesk.errors import ExtractionError, InputError
@@ -54,7 +54,25 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
         paragraphs = "\n\n".join(filter(None, texts))
         return Parsed(text, tree, metadata, None, paragraphs)
     flat = flatten(root, settings.max_depth) if root is not None else None
+    if flat is not None and root is not None and "<noscript" in guarded.markup:
+        flat = _crawler_view(root, flat, settings) or flat
     return Parsed(text, tree, metadata, flat)
+
+
+def _crawler_view(root: LexborNode, flat: Flat, settings: Settings) -> Flat | None:
+    """The blocks of a page whose content sits in a `<noscript>` (a forum or an app that renders with
+    scripts and gives crawlers the page's text there) when the page shows almost nothing else."""
+    shown = sum(len(block.text) for block in flat.blocks)
+    best, size = None, 0
+    for node in root.css("noscript"):
+        length = len(" ".join(node.text(separator=" ").split()))
+        if length > size:
+            best, size = node, length
+    if best is None or size < 500 or size < 2 * shown:
+        return None
+    inner = LexborHTMLParser("<html><body>" + (best.inner_html or "") + "</body></html>")
+    body = inner.body
+    return flatten(body, settings.max_depth) if body is not None else None
 
 
 def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, str]:

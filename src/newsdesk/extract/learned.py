@@ -1,10 +1,13 @@
 """The learned body model: a gradient-boosted classifier (LightGBM) decides which blocks are the body.
 
 The rules of body.py run first; their choice, with every other feature of blocks.py, goes to the
-model, which gives each block the probability that it is main content. Blocks at or above THRESHOLD
-make the body, in document order, less what tidy.py knows is never body (comment threads,
-like/share widgets, trailing reading lists). The model ships as package data (models/body.txt, LightGBM's text
-format; `python -m newsdesk.extract.train` fits it) and is loaded once per process on first use.
+first stage, which gives each block the probability that it is main content. The second stage
+(stack.py) decides again, seeing the first stage's probabilities of the block's neighbours, siblings,
+region and page, and whether the block is an item of a dated thread with or without article text
+before it (a comment section or the posts of a forum). Blocks at or above THRESHOLD make the body,
+in document order, less what tidy.py knows is never body (like/share widgets, trailing reading
+lists). Both stages ship in one package-data file (models/body.txt: LightGBM's text format, the
+second after STACK_MARK; `python -m newsdesk.extract.train` fits them) loaded once per process.
 
 `Settings.body_model` chooses: "" the shipped model, "rules" the rules alone, or the path of another
 model file (the cross-validated benchmark scores each page with a model that never saw its site).
@@ -19,9 +22,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from newsdesk.errors import ExtractionError
 from newsdesk.extract.blocks import FEATURES, PageHints, block_features
 from newsdesk.extract.body import Choice
+from newsdesk.extract.stack import STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.tidy import tidy
 
 if TYPE_CHECKING:
@@ -34,12 +40,14 @@ THRESHOLD = 0.5
 MAX_BLOCKS = 20_000
 RULES = "rules"
 
-_models: dict[str, lightgbm.Booster] = {}
+STACK_MARK = "\n#### second stage ####\n"
+
+_models: dict[str, tuple[lightgbm.Booster, lightgbm.Booster]] = {}
 _lock = threading.Lock()
 
 
-def load_model(path: str = "") -> lightgbm.Booster:
-    """The model at `path` ("" = the shipped one), loaded once per process."""
+def load_model(path: str = "") -> tuple[lightgbm.Booster, lightgbm.Booster]:
+    """The two stages of the model at `path` ("" = the shipped one), loaded once per process."""
     key = path or str(MODEL)
     model = _models.get(key)
     if model is None:
@@ -70,7 +78,7 @@ def _import_lightgbm() -> None:
                 del sys.modules[name]
 
 
-def _read(path: Path) -> lightgbm.Booster:
+def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
     _import_lightgbm()
     import lightgbm
 
@@ -78,19 +86,24 @@ def _read(path: Path) -> lightgbm.Booster:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
-    model = lightgbm.Booster(model_str=text)
-    if model.feature_name() != FEATURES:
+    first, mark, second = text.partition(STACK_MARK)
+    try:
+        models = lightgbm.Booster(model_str=first), lightgbm.Booster(model_str=second if mark else first)
+    except lightgbm.basic.LightGBMError as exc:
+        raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
+    if models[0].feature_name() != FEATURES or models[1].feature_name() != STACK_FEATURES:
         raise ExtractionError(f"body model {path} was fitted on other features; retrain it with "
                               "python -m newsdesk.extract.train", stage="extract")
-    return model
+    return models
 
 
 def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,
             path: str = "") -> list[float]:
-    """The model's probability that each block of `flat` is main content."""
+    """The model's probability that each block of `flat` is main content (the second stage's)."""
     rows = block_features(flat, choice, hints, title, description)
-    model = load_model(path)
-    return [float(p) for p in model.predict(rows, num_threads=1)]
+    first, second = load_model(path)
+    p = np.asarray(first.predict(rows, num_threads=1), np.float64)
+    return [float(q) for q in second.predict(stack_rows(rows, p, structure(flat, choice)), num_threads=1)]
 
 
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,

@@ -1,12 +1,11 @@
-"""What is never body, whatever the model says: reader comments, like/share widgets, reading lists.
-
-The learned model decides block by block; three kinds of page furniture look like body to it, because
-they are prose or sit inside the article's box. They are recognised by their shape, in any language:
+"""Shapes of page furniture that look like body to a block classifier: comment threads, like/share
+widgets, reading lists. They are recognised by their shape, in any language:
 
 * a reader-comment thread is a run of three or more sibling items of one kind, each holding prose,
   most with a date or a time and a reply/report link (or under a box named for comments, or after a
   comment heading), after the article's own text; a forum page, whose posts are the content, has
-  no article text before its posts and keeps them;
+  no article text before its posts and keeps them. comment_threads finds them, and how much
+  article text comes before each, also for the second stage of the model (stack.py: its features);
 * a like/share widget is a short block of its stock phrases ("Like this:", "%d bloggers like this",
   "Share this:") or a short block in a box named for sharing;
 * a body never ends with a heading, a label ending in a colon, or a "Further reading"/"Related"
@@ -50,8 +49,9 @@ _FURTHER = re.compile(
 _ENDS_SENTENCE = (".", "!", "?", "…", '"', "”", "“", "»", "«", ")")
 
 
-def _comment_items(flat: Flat, kept: set[int]) -> set[int]:
-    """Elements that are items of a reader-comment thread (see the module's docstring)."""
+def comment_threads(flat: Flat, kept: set[int]) -> list[tuple[list[int], int]]:
+    """Reader-comment-like threads (see the module's docstring): the item elements of each, and how
+    many characters of `kept` blocks come before it (article text: on a forum page, none)."""
     blocks = flat.blocks
     under: dict[int, list[int]] = defaultdict(list)  # element -> its blocks (deep)
     for index, block in enumerate(blocks):
@@ -66,7 +66,7 @@ def _comment_items(flat: Flat, kept: set[int]) -> set[int]:
         parent = flat.parents[element]
         if parent >= 0 and len(found) >= 2 and flat.tags[element] not in ("p", "span", "a", "b", "strong"):
             groups[(parent, flat.tags[element], flat.names[element])].append(element)
-    comments: set[int] = set()
+    threads: list[tuple[list[int], int]] = []
     first_kept = min(kept) if kept else len(blocks)
     for (parent, _tag, _name), items in groups.items():
         if len(items) < 3:
@@ -85,12 +85,9 @@ def _comment_items(flat: Flat, kept: set[int]) -> set[int]:
                      for i in range(max(start - 3, 0), start))
         if not (replied >= 0.5 * len(items) or named or headed):
             continue
-        # The article's own text must come first: on a forum page the posts are the content.
         before = sum(len(blocks[i].text) for i in kept if first_kept <= i < start)
-        if before < 300:
-            continue
-        comments.update(items)
-    return comments
+        threads.append((items, before))
+    return threads
 
 
 def _named_comment(flat: Flat, element: int) -> bool:
@@ -104,14 +101,15 @@ def _named_comment(flat: Flat, element: int) -> bool:
 
 
 def tidy(flat: Flat, kept: list[int]) -> list[int]:
-    """`kept` without comment threads, widgets and trailing reading lists (indices, in order)."""
+    """`kept` without comment threads that follow article text, widgets and trailing reading lists
+    (indices, in order)."""
     if not kept:
         return kept
     blocks = flat.blocks
-    items = _comment_items(flat, set(kept))
+    items = [item for found, before in comment_threads(flat, set(kept)) if before >= 300 for item in found]
     if items:
         kept = [i for i in kept if not any(flat.inside(blocks[i].owner, item) for item in items)]
-    kept = [i for i in kept if not _widget(flat, i)]
+    kept = [i for i in kept if not is_widget(flat, i)]
     # A "Further reading" heading followed only by links or short list items ends the body.
     size = 0
     for position, i in enumerate(kept):
@@ -127,7 +125,7 @@ def tidy(flat: Flat, kept: list[int]) -> list[int]:
     return kept
 
 
-def _widget(flat: Flat, index: int) -> bool:
+def is_widget(flat: Flat, index: int) -> bool:
     block = flat.blocks[index]
     if len(block.text) >= 120:
         return False

@@ -1,11 +1,20 @@
-"""Fit the learned body model: one deterministic command on the CPU, a few minutes.
+"""Fit the learned body model, both stages: one deterministic command on the CPU, minutes.
 
     .venv/bin/python -m newsdesk.extract.train            # the shipped model and the 5 fold models
 
 Reads the shared development data (../shared/data beside the project: scrapinghub, trafilatura-dev
 and wcxb-dev) and the committed folds (benchmarks/data/folds.tsv, five folds grouped by site). Every
 page goes through the extractor's own path (html.parse_page, body.choose_blocks,
-blocks.block_features), so the model sees at training time exactly the rows it gets at run time.
+blocks.block_features, stack.structure), so the model sees at training time exactly the rows it
+gets at run time.
+
+Two stages (learned.py, stack.py): the first on blocks.FEATURES; the second on stack.STACK_FEATURES,
+which hold the first stage's probabilities of the block and its context. The second stage only ever
+learns from first-stage probabilities that did not see the block's own fold, and a fold model never
+sees its fold through either stage (see fit_all): 16 first-stage fits (all folds; without each fold;
+without each pair of folds) and 6 second-stage fits, run side by side by `--processes` processes
+(`--unnested`: 6 first-stage fits, with a second-order leak into the fold models; the shipped model
+is the same).
 
 Labels come from the truth by text matching: a block is main content when its words, in order, are
 a run of the truth's (WCXB main_content, ScrapingHub articleBody), or, for a long block, when half
@@ -13,11 +22,12 @@ its word trigrams are; on trafilatura-dev, a block holding (or held by) a `with`
 one with a `without` snippet is not, and the other blocks are left out. Each page weighs the same in
 all (as the macro F1 it is scored by), and each block by its words within the page.
 
-Pages are read by two processes (`--processes`); the rows are the same in any case and are kept
+Pages are read, and models fitted, by two processes (`--processes`); the rows and the model files
+are the same in any case (every fit has one thread and a fixed seed). The rows are kept
 in .cache/rows-<hash of the features>.npz for the next run. Writes src/newsdesk/extract/models/body.txt
 (fitted on all folds; package data) and, for the cross-validated benchmark
 (benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted without fold K. `--skip-cv`
-writes the shipped model only.
+writes the shipped model only (6 + 1 fits).
 """
 
 from __future__ import annotations
@@ -39,7 +49,9 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.extract.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, block_features, page_hints
 from newsdesk.extract.body import choose_blocks
 from newsdesk.extract.html import parse_page
-from newsdesk.extract.learned import MODEL
+from newsdesk.extract.learned import MODEL, STACK_MARK
+from newsdesk.extract.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
+from newsdesk.extract.tidy import comment_threads
 from newsdesk.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -55,6 +67,7 @@ PARAMS: dict[str, Any] = {
     "force_col_wise": True, "num_threads": 1, "verbosity": -1,
 }
 ROUNDS = 150
+STACK_ROUNDS = 100  # the second stage: fewer columns, most of the work done by the first
 _WORD = re.compile(r"\w+")
 
 
@@ -130,7 +143,7 @@ def snippet_labels(texts: list[str], with_: list[str], without: list[str]) -> tu
 
 
 def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
-              ) -> tuple[npt.NDArray[np.float32], list[float], list[float]] | None:
+              ) -> tuple[npt.NDArray[np.float32], list[float], list[float], npt.NDArray[np.int32]] | None:
     try:
         parsed = parse_page(raw, record.get("url"), settings)
     except NewsdeskError:
@@ -150,7 +163,7 @@ def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
     if not total:
         return None
     # Each page weighs as much as any other (scored by macro F1), its blocks by their words.
-    return rows, labels, [100.0 * w / total for w in weights]
+    return rows, labels, [100.0 * w / total for w in weights], structure(flat, choice)
 
 
 def _page_job(job: tuple[str, str, dict[str, Any], bytes]) -> tuple[str, str, Any]:
@@ -162,12 +175,17 @@ def _rows_key() -> str:
     """What the cached rows depend on: the features (their names and ROWS_VERSION, raised whenever a
     feature's meaning changes) and the labelling code."""
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
-                 page_rows.__code__.co_code])
+                 page_rows.__code__.co_code, structure.__code__.co_code, comment_threads.__code__.co_code])
+
+
+Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
+             npt.NDArray[np.int32], npt.NDArray[np.int32]]
 
 
 def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cache: Path | None = None
-          ) -> tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
-    """Rows, labels, weights and folds of every block of every page (in a fixed order)."""
+          ) -> Rows:
+    """Rows, labels, weights, folds, page numbers and structure (stack.structure) of every block of
+    every page (in a fixed order)."""
     import hashlib
     from multiprocessing import Pool
 
@@ -175,13 +193,15 @@ def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cac
     cached = cache / f"rows-{key}.npz" if cache else None
     if cached and cached.exists():
         with np.load(cached) as stored:
-            return stored["x"], stored["y"], stored["w"], stored["f"]
-    xs, ys, ws, fs = [], [], [], []
+            return stored["x"], stored["y"], stored["w"], stored["f"], stored["g"], stored["s"]
+    xs, ys, ws, fs, gs, ss = [], [], [], [], [], []
     started = time.monotonic()
     with Pool(processes) as pool:
         for count, (name, page_id, found) in enumerate(pool.imap(_page_job, pages(data), chunksize=8), 1):
             if found is not None:
-                rows, labels, weights = found
+                rows, labels, weights, struct = found
+                gs.extend([count] * len(labels))
+                ss.append(struct)
                 xs.append(rows)
                 ys.extend(labels)
                 ws.extend(weights)
@@ -189,24 +209,125 @@ def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cac
             if count % 250 == 0:
                 print(f"train: {count} pages read ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     x, y, w, f = np.vstack(xs), np.array(ys, np.float32), np.array(ws, np.float32), np.array(fs, np.int8)
+    g, s = np.array(gs, np.int32), np.vstack(ss).astype(np.int32)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cached, x=x, y=y, w=w, f=f)
-    return x, y, w, f
+        np.savez(cached, x=x, y=y, w=w, f=f, g=g, s=s)
+    return x, y, w, f, g, s
 
 
-def fit(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]) -> Any:
+def fit(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], second: bool = False) -> Any:
     import lightgbm
 
     keep = w > 0
-    dataset = lightgbm.Dataset(x[keep], y[keep], weight=w[keep], feature_name=FEATURES,
-                               categorical_feature=CATEGORICAL, free_raw_data=True)
-    return lightgbm.train(PARAMS, dataset, num_boost_round=ROUNDS)
+    features, categorical = (STACK_FEATURES, STACK_CATEGORICAL) if second else (FEATURES, CATEGORICAL)
+    dataset = lightgbm.Dataset(x[keep], y[keep], weight=w[keep], feature_name=features,
+                               categorical_feature=categorical, free_raw_data=True)
+    return lightgbm.train(PARAMS, dataset, num_boost_round=STACK_ROUNDS if second else ROUNDS)
 
 
-def save(model: Any, path: Path) -> None:
+def stacked(x: npt.NDArray[np.float32], p: npt.NDArray[np.float64], g: npt.NDArray[np.int32],
+            s: npt.NDArray[np.int32], rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    """The second stage's rows for the blocks `rows` (whole pages), page by page."""
+    index = np.flatnonzero(rows)
+    bounds = np.flatnonzero(np.diff(g[index])) + 1
+    parts = [stack_rows(x[part], p[part], s[part]) for part in np.split(index, bounds)]
+    return np.vstack(parts)
+
+
+_SHARED: dict[str, Any] = {}  # the rows, set before the pool forks (its processes share them)
+
+
+def _first_job(job: tuple[tuple[int, ...], tuple[int, ...]]) -> tuple[str, list[npt.NDArray[np.float64]]]:
+    """Stage 1 fitted without the folds `job[0]`; its model and its probabilities on folds `job[1]`."""
+    left_out, scored = job
+    x, y, w, f = _SHARED["x"], _SHARED["y"], _SHARED["w"], _SHARED["f"]
+    train = ~np.isin(f, left_out)
+    model = fit(x[train], y[train], w[train])
+    return model.model_to_string(num_iteration=-1), [model.predict(x[f == j], num_threads=1) for j in scored]
+
+
+def _second_job(job: tuple[int, npt.NDArray[np.float64]]) -> str:
+    """Stage 2 fitted without fold job[0] (-1: on all) on first-stage probabilities job[1]."""
+    k, p = job
+    x, y, w, f, g, s = (_SHARED[name] for name in "xywfgs")
+    rows = f != k
+    model = fit(stacked(x, p, g, s, rows), y[rows], w[rows], second=True)
+    return str(model.model_to_string(num_iteration=-1))
+
+
+def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any],
+            g: npt.NDArray[np.int32], s: npt.NDArray[np.int32], with_cv: bool, processes: int,
+            nested: bool = True) -> tuple[str, dict[int, str]]:
+    """The shipped model and, with_cv, the fold models (fold k's never saw fold k), as model texts.
+
+    The second stage learns from first-stage probabilities that never saw the block's own fold. The
+    shipped second stage takes each fold's from the first stage fitted without it. Fold k's second
+    stage must not see fold k at all, not even through the first stage: it takes fold j's from the
+    first stage fitted without j and k (`nested`; 10 more first-stage fits). Without `nested`, fold k's
+    second stage learns from the same probabilities as the shipped one, of which those of the other
+    folds came from first stages that saw fold k: a second-order leak, cheaper by 10 fits. Every fit
+    is one-threaded and deterministic; the pool only runs them side by side, so the files are the
+    same whatever `processes` is.
+    """
+    from multiprocessing import get_context
+
+    _SHARED.update(x=x, y=y, w=w, f=f, g=g, s=s)
+    held = [f == k for k in range(K)]
+    jobs: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())] + [((k,), (k,)) for k in range(K)]
+    if with_cv and nested:
+        jobs += [((j, k), (j, k)) for j in range(K) for k in range(j + 1, K)]
+    started = time.monotonic()
+    with get_context("fork").Pool(processes) as pool:
+        done = dict(zip(jobs, pool.map(_first_job, jobs, chunksize=1), strict=True))
+        print(f"train: {len(jobs)} first-stage fits ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+        outer = np.full(len(y), np.nan)
+        for k in range(K):
+            outer[held[k]] = done[((k,), (k,))][1][0]
+        second_jobs: list[tuple[int, npt.NDArray[np.float64]]] = [(-1, outer)]
+        if with_cv and nested:
+            for k in range(K):
+                inner = np.full(len(y), np.nan)
+                for j in range(K):
+                    if j != k:
+                        pair = (min(j, k), max(j, k))
+                        inner[held[j]] = done[(pair, pair)][1][pair.index(j)]
+                second_jobs.append((k, inner))
+        elif with_cv:
+            second_jobs += [(k, outer) for k in range(K)]
+        seconds = pool.map(_second_job, second_jobs, chunksize=1)
+        print(f"train: {len(second_jobs)} second-stage fits ({time.monotonic() - started:.0f} s)",
+              file=sys.stderr)
+    _SHARED.clear()
+    first_all = done[((), ())][0]
+    shipped = first_all + STACK_MARK + seconds[0]
+    folds = {k: done[((k,), (k,))][0] + STACK_MARK + seconds[1 + k] for k in range(K)} if with_cv else {}
+    for k, text in folds.items():
+        _report(k, text, x, y, w, f, g, s, outer)
+    return shipped, folds
+
+
+def _report(k: int, text: str, x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any],
+            f: npt.NDArray[Any], g: npt.NDArray[np.int32], s: npt.NDArray[np.int32],
+            outer: npt.NDArray[np.float64]) -> None:
+    """Fold k's held-out weighted block accuracy, first stage and both stages."""
+    import lightgbm
+
+    held = f == k
+    mask = w[held] > 0
+    second = lightgbm.Booster(model_str=text.partition(STACK_MARK)[2])
+    p2 = second.predict(stacked(x, outer, g, s, held), num_threads=1)
+    scores = []
+    for p in (outer[held], p2):
+        right = (p[mask] >= 0.5) == (y[held][mask] >= 0.5)
+        scores.append(float(np.average(right, weights=w[held][mask])))
+    print(f"train: fold {k} held out: weighted block accuracy {scores[0]:.3f} first stage, "
+          f"{scores[1]:.3f} both", file=sys.stderr)
+
+
+def write(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(model.model_to_string(num_iteration=-1), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -217,27 +338,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL, help="the shipped model file")
     parser.add_argument("--cv-dir", type=Path, default=CV_MODELS, help="where the 5 fold models go")
     parser.add_argument("--skip-cv", action="store_true", help="fit the shipped model only")
-    parser.add_argument("--processes", type=int, default=2, help="processes reading pages (default 2)")
+    parser.add_argument("--unnested", action="store_true",
+                        help="fold models whose second stage learns from the shipped one's first-stage "
+                             "probabilities (10 fits fewer; a second-order leak: see fit_all)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="processes reading pages and fitting models (default 2)")
     parser.add_argument("--cache", type=Path, default=PROJECT / ".cache",
                         help="where the rows are kept between runs, keyed by the code (default .cache)")
     args = parser.parse_args(argv)
     folds = read_folds(args.folds)
-    x, y, w, f = build(args.data, folds, args.processes, args.cache)
-    print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features",
-          file=sys.stderr)
-    if not args.skip_cv:
-        for k in range(K):
-            started = time.monotonic()
-            held = f == k
-            model = fit(x[~held], y[~held], w[~held])
-            save(model, args.cv_dir / f"fold{k}.txt")
-            p = model.predict(x[held], num_threads=2)
-            mask = w[held] > 0
-            accuracy = float(np.average((p[mask] >= 0.5) == (y[held][mask] >= 0.5), weights=w[held][mask]))
-            print(f"train: fold {k} held out: weighted block accuracy {accuracy:.3f} "
-                  f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    save(fit(x, y, w), args.out)
-    print(f"train: wrote {args.out}", file=sys.stderr)
+    begun = time.monotonic()
+    x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache)
+    print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features "
+          f"({time.monotonic() - begun:.0f} s)", file=sys.stderr)
+    shipped, fold_models = fit_all(x, y, w, f, g, s, not args.skip_cv, args.processes, not args.unnested)
+    for k, text in fold_models.items():
+        write(text, args.cv_dir / f"fold{k}.txt")
+    write(shipped, args.out)
+    print(f"train: wrote {args.out} ({time.monotonic() - begun:.0f} s in all)", file=sys.stderr)
 
 
 if __name__ == "__main__":
