@@ -105,7 +105,7 @@ def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases:
     if caption_doc is not None:
         _add_caption_entities(article.entities, extract_entities(caption_doc.text, caption_doc,
                                                                  aliases=aliases))
-    article.quotes = quotes_from_doc(body, doc)
+    article.quotes = quotes_from_doc(body, doc, language=language_key(article.language))
     link_speakers(article.quotes, article.entities)
     article.topics = assign_topics(article.title, body, doc, article.entities)
     article.keywords = extract_keywords(article.title, body, doc, article.entities)

@@ -8,6 +8,7 @@ import sys
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
     Attribution,
@@ -32,6 +33,7 @@ def attribute_direct(
     """Fill cue and speaker of each direct quote; a quote without its own cue takes the previous
     quote's speaker when both are in the same paragraph (`"…," he said. "…"`)."""
     previous: tuple[int, Attribution] | None = None  # (paragraph index, attribution)
+    last_named: tuple[int, str] | None = None  # (paragraph index, speaker name)
     parsed = len(text_of(doc))
     for mark, quote in zip(marked, quotes, strict=True):
         if mark.open_mark >= parsed:
@@ -42,6 +44,12 @@ def attribute_direct(
             found = previous[1]
         if found is None:
             continue
+        if found.speaker_name is None and found.speaker_span is not None and last_named is not None \
+                and para - last_named[0] <= 2 and body[slice(*found.speaker_span)].lower() in {"he", "she"}:
+            # `“…,” she continued.` far from the name: the last named speaker goes on.
+            found = Attribution(found.cue, found.cue_span, last_named[1], found.speaker_span)
+        if found.speaker_name is not None:
+            last_named = (para, found.speaker_name)
         quote.cue, quote.cue_span = found.cue, found.cue_span
         quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
         previous = (para, found)
@@ -141,6 +149,8 @@ def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution]
     if colon is None or not colon[0].is_punct:
         return None
     verb = colon[0].head if colon[0].head.pos_ in {"VERB", "AUX"} else colon[0].sent.root
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return None  # "led people to believe: “…”": whoever believes, nobody is said to speak
     subject = subject_of(verb)
     if subject is None:
         return None
@@ -184,13 +194,18 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
             in_prose[sent.start : sent.end] = [True] * len(sent)
     found: list[Quote] = []
     for token in doc:
-        if not in_prose[token.i] or not is_reporting_verb(token) or overlaps_direct(token.idx, token.idx + 1):
+        if not in_prose[token.i] or overlaps_direct(token.idx, token.idx + 1):
             continue
-        clause = _reported_clause(token)
+        if is_reporting_verb(token):
+            clause = _reported_clause(token)
+        elif token.pos_ == "VERB" and token.lemma_.lower() in ATTRIBUTION_VERBS_EN:
+            clause = _complement(token)
+        else:
+            continue
         subject = subject_of(token)
         if clause is None or subject is None:
             continue
-        tokens = [t for t in clause.subtree]
+        tokens = list(clause.subtree) if is_reporting_verb(token) else _complement_tokens(token, clause)
         while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct):
             tokens = tokens[1:]
         while tokens and tokens[-1].is_punct:
@@ -199,6 +214,8 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         end = _through_closing_mark(text_of(doc), start, end, direct_spans)
+        if text_of(doc)[end : end + 2].strip()[:1] == ":":
+            continue  # "Millbrook had reason to believe:" introduces what follows; it says nothing
         text = text_of(doc)[start:end]
         too_short = len(WORD.findall(text)) < MIN_INDIRECT_WORDS
         if too_short or _crosses_direct(text_of(doc), start, end, direct_spans):
@@ -273,9 +290,30 @@ def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[in
         if start < d_end and d_start < end:
             if d_start - 1 < start or d_end + 1 > end:
                 return True
+            if text[max(start, d_start - 4) : d_start - 1].strip().endswith(":"):
+                return True  # `she called: “Help, …”`: a quotation of its own, introduced by a colon
             if len(WORD.findall(text[start : d_start - 1] + " " + text[d_end + 1 : end])) < 2:
                 return True
     return False
+
+
+def _complement(verb: Token) -> Token | None:
+    """What an attribution verb attributes: its clause, infinitive or object after it ("accused Smith
+    of lying", "vowed to fight", "endorsed the plan")."""
+    for child in verb.children:
+        if child.dep_ in {"ccomp", "xcomp", "dobj"} and child.i > verb.i:
+            return child
+    return None
+
+
+def _complement_tokens(verb: Token, first: Token) -> list[Token]:
+    """From the complement to the end of the verb's last complement or preposition after it."""
+    parts = [c for c in verb.children if c.i >= first.i and c.dep_ in COMPLEMENT_DEPS]
+    end = max(c.right_edge.i for c in parts) if parts else first.right_edge.i
+    return list(verb.doc[first.left_edge.i : end + 1])
+
+
+COMPLEMENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "prep", "dative", "oprd"})
 
 
 def _reported_clause(verb: Token) -> Token | None:
@@ -305,14 +343,21 @@ def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[
             rest = [t for t in sent if t.idx >= phrase_end and not t.is_punct]
         else:  # "..., according to X."
             rest = [t for t in sent if t.idx < cue_start and not t.is_punct]
-        if len(rest) < MIN_INDIRECT_WORDS:
-            continue
+        if len(rest) < MIN_INDIRECT_WORDS or _reports_someone(rest):
+            continue  # "According to KTVN, a neighbour said ...": the outlet reports the neighbour
         start, end = rest[0].idx, rest[-1].idx + len(rest[-1].text)
         if any(start < d_end and d_start < end for d_start, d_end in direct_spans):
             continue
         found.append(Quote(text_of(doc)[start:end], "indirect", (start, end), attribution.speaker_name,
                            attribution.speaker_span, attribution.cue, attribution.cue_span))
     return found
+
+
+def _reports_someone(tokens: list[Token]) -> bool:
+    """Whether `tokens` hold a reporting verb with a subject of its own: someone else's speech."""
+    return any(is_reporting_verb(t) and (subject_of(t) is not None
+                                         or any(c.dep_ == "ccomp" for c in t.children))
+               for t in tokens)
 
 
 def _phrase_end(doc: Doc, cue_start: int) -> int:
