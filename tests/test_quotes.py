@@ -233,3 +233,11 @@ def test_verbs_learned_from_training_data_attribute_what_follows() -> None:
     (quote,) = extract_quotes(body)
     assert (quote.type, quote.speaker_name, quote.cue) == ("indirect", "Ann Cole", "accused")
     assert quote.text == "the governor of hiding the cost of the new bridge from voters"
+
+
+def test_the_speaker_named_right_after_an_inverted_cue() -> None:
+    body = ('"What is shaping up is a battle for the ages," said David Brock, a Clinton confidant who heads '
+            'the pro-Clinton super PAC Correct the Record.\n'
+            '"There will not be a path for Bernie to succeed," said one of those advisers, who spoke on '
+            'the condition of anonymity.')
+    assert [s for _, s in direct_speakers(body)] == ["David Brock", "one of those advisers"]

@@ -11,6 +11,7 @@ from newsdesk.article import Quote
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
+    SUBJECT_DEPS,
     Attribution,
     cue_phrase,
     ent_at,
@@ -97,9 +98,11 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
         subject = subject_of(token, inside)
         if subject is None and token.idx >= close:
             subject = _name_before_cue(doc, close, token)
-        if subject is None or subject.idx in inside:
-            continue
-        speaker = resolve_speaker(subject, token)
+        speaker: Attribution | None = None
+        if subject is None and token.idx >= close and not text_of(doc)[close : token.idx].strip(" ,—–-"):
+            speaker = _named_after_cue(doc, token)
+        elif subject is not None and subject.idx not in inside:
+            speaker = resolve_speaker(subject, token)
         if speaker is None:
             continue
         distance = mark.open_mark - token.idx if token.idx < mark.open_mark else token.idx - close
@@ -114,6 +117,42 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _loose_subject(verb: Token) -> Token | None:
+    """`Clinton, exasperated, famously responded:` parsed with Clinton the subject of "exasperated":
+    the last person named as a subject before a reporting verb in its sentence, when the verb has none."""
+    if not is_reporting_verb(verb):
+        return None
+    sentence_start = sentence_of(verb.doc, verb.i)[0]
+    for token in reversed(verb.doc[sentence_start : verb.i]):
+        if token.dep_ in SUBJECT_DEPS and token.ent_type_ == "PERSON":
+            return token
+    return None
+
+
+def _named_after_cue(doc: Doc, verb: Token) -> Attribution | None:
+    """`“…,” said David Brock, a confidant who …` / `said the woman, who …` / `said one of those
+    advisers`: when the parse loses the subject of a cue right after the quote, the speaker is the
+    name or noun phrase right after the cue."""
+    if verb.i + 1 >= len(doc):
+        return None
+    first = doc[verb.i + 1]
+    ent = ent_at(first) if first.ent_type_ in {"PERSON", "ORG"} else None
+    if ent is not None and ent.start == first.i:
+        return resolve_speaker(ent.root)
+    end = first.i
+    if first.lower_ in {"the", "a", "an", "one"} or first.pos_ == "DET":
+        phrase = {"NOUN", "PROPN", "ADJ", "DET", "ADP", "NUM"}
+        while end + 1 < len(doc) and end - first.i < 6 and doc[end + 1].pos_ in phrase and (
+                doc[end + 1].lower_ != "who"):
+            end += 1
+            if doc[end].pos_ in {"NOUN", "PROPN"} and doc[end + 1 : end + 2].text not in {"of", "'s", "’s"}:
+                break
+        if doc[end].pos_ in {"NOUN", "PROPN"}:
+            span = doc[first.i : end + 1]
+            return Attribution("", (0, 0), span.text, (span.start_char, span.end_char))
+    return None
 
 
 def _name_before_cue(doc: Doc, close: int, verb: Token) -> Token | None:
@@ -151,7 +190,7 @@ def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution]
     verb = colon[0].head if colon[0].head.pos_ in {"VERB", "AUX"} else colon[0].sent.root
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return None  # "led people to believe: “…”": whoever believes, nobody is said to speak
-    subject = subject_of(verb)
+    subject = subject_of(verb) or _loose_subject(verb)
     if subject is None:
         return None
     speaker = resolve_speaker(subject, verb)

@@ -116,6 +116,11 @@ def _resolve(subject: Token) -> Attribution | None:
         return Attribution("", (0, 0), full_name(span), offsets)
     if label in {"ORG", "NORP", "GPE"}:
         return Attribution("", (0, 0), span.text, offsets)
+    if subject.lower_ == "one" and any(c.dep_ == "prep" and c.lower_ == "of" for c in subject.children):
+        of = next(c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of")
+        end = max((c.i for c in of.children if c.dep_ == "pobj"), default=of.i)
+        span = subject.doc[subject.i : end + 1]  # "one of those advisers"
+        return Attribution("", (0, 0), span.text, (span.start_char, span.end_char))
     if label:
         return None  # "Saturday said", "a count": a date, a number or a work never speaks
     lower = subject.lower_
