@@ -124,3 +124,19 @@ def test_every_language_has_its_cue_words_in_one_place() -> None:
         pattern = cue_pattern(language)
         assert pattern is not None and pattern.search(" ".join(sorted(REPORTING_VERBS[language])))
     assert cue_pattern("xx") is None
+
+
+def test_adverbs_after_the_verb_a_name_and_colon_and_a_cue_between_dashes() -> None:
+    assert said("«La sérotonine est produite dans l'intestin», rappelle ainsi Olivier Panisset, naturopathe.",
+                "fr") == [("direct", "La sérotonine est produite dans l'intestin", "Olivier Panisset")]
+    assert said("Viele neue Kompetenzen sind nötig. Diess: „Wir planen schnellere Produktionszeiten.“",
+                "de") == [("direct", "Wir planen schnellere Produktionszeiten.", "Diess")]
+    assert said("“L’orologio climatico – spiegano gli attivisti sul sito – mostra due numeri.”", "it") == [
+        ("direct", "L’orologio climatico – spiegano gli attivisti sul sito – mostra due numeri.",
+         "gli attivisti")]
+
+
+def test_a_pronoun_is_the_speaker_being_quoted_not_a_capitalised_noun() -> None:
+    body = ("„Der nächste Golf darf kein Tesla sein“, sagte Herbert Diess. Die Zahl der Stellen nannte er "
+            "nicht. „Ich möchte, dass Ihre Kinder auch 2030 noch einen sicheren Job haben“, sagte er.")
+    assert [s for _, _, s in said(body, "de")] == ["Herbert Diess", "Herbert Diess"]

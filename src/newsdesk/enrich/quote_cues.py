@@ -31,7 +31,8 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         .split()
     ),
     "de": frozenset(
-        """sagt sagte sagten gesagt erklärt erklärte erklärten betont betonte betonten meint meinte
+        """sagen erklären betonen schreiben meinen warnen fordern berichten
+        sagt sagte sagten gesagt erklärt erklärte erklärten betont betonte betonten meint meinte
         meinten schreibt schrieb schrieben geschrieben fügt fügte ergänzt ergänzte berichtet berichtete
         kritisiert kritisierte warnt warnte fordert forderte räumt räumte so antwortet antwortete
         erzählt erzählte versichert versicherte bekräftigt bekräftigte unterstreicht unterstrich
@@ -40,7 +41,8 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         .split()
     ),
     "fr": frozenset(
-        """dit déclaré déclare affirmé affirme expliqué explique ajouté ajoute souligné souligne estimé
+        """disent expliquent affirment estiment précisent soulignent indiquent ajoutent
+        dit déclaré déclare affirmé affirme expliqué explique ajouté ajoute souligné souligne estimé
         estime indiqué indique précisé précise assuré assure confié confie lancé lance répondu répond
         annoncé annonce averti avertit insisté insiste rappelé rappelle martelé martèle reconnu
         reconnaît raconté raconte écrit jugé juge commenté commente regretté regrette dénoncé dénonce
@@ -48,14 +50,16 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         .split()
     ),
     "nl": frozenset(
-        """zegt zei zeiden gezegd verklaart verklaarde verklaard stelt stelde gesteld benadrukt
+        """zeggen stellen schrijven melden waarschuwen benadrukken
+        zegt zei zeiden gezegd verklaart verklaarde verklaard stelt stelde gesteld benadrukt
         benadrukte schrijft schreef geschreven voegt voegde toe laat liet weten legt legde uit
         vertelt vertelde verteld meldt meldde gemeld waarschuwt waarschuwde aldus antwoordt antwoordde
         erkent erkende denkt dacht vindt vond noemt noemde reageert reageerde"""
         .split()
     ),
     "pt": frozenset(
-        """disse diz afirmou afirma declarou declara explicou explica acrescentou acrescenta
+        """dizem afirmam explicam disseram afirmaram explicaram
+        disse diz afirmou afirma declarou declara explicou explica acrescentou acrescenta
         destacou destaca salientou salienta sublinhou sublinha garantiu garante contou conta
         referiu refere defendeu defende avisou avisa alertou alerta respondeu responde admitiu
         admite ressaltou ressalta observou observa comentou comenta considerou considera
@@ -63,7 +67,8 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         .split()
     ),
     "es": frozenset(
-        """dijo dice afirmó afirma declaró declara explicó explica añadió añade agregó agrega
+        """dicen afirman explican señalan dijeron afirmaron explicaron señalaron
+        dijo dice afirmó afirma declaró declara explicó explica añadió añade agregó agrega
         aseguró asegura señaló señala indicó indica destacó destaca subrayó subraya sostuvo sostiene
         advirtió advierte manifestó manifiesta comentó comenta respondió responde reconoció
         reconoce insistió insiste apuntó apunta contó cuenta expresó expresa escribió escribe
@@ -71,7 +76,8 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         .split()
     ),
     "it": frozenset(
-        """detto dice disse dichiarato dichiara spiegato spiega aggiunto aggiunge affermato afferma
+        """dicono spiegano scrivono affermano sottolineano dissero
+        detto dice disse dichiarato dichiara spiegato spiega aggiunto aggiunge affermato afferma
         sottolineato sottolinea ribadito ribadisce commentato commenta osservato osserva
         precisato precisa sostenuto sostiene assicurato assicura raccontato racconta risposto
         risponde scritto scrive avvertito avverte annunciato annuncia confermato conferma

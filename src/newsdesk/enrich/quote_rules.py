@@ -16,8 +16,11 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
 * A speaker is an entity of the parse when the caller has one (a PERSON/PER/ORG mention starting
   there); else a run of capitalised words (with name particles: "de", "van der", "da"), or an article
   and a noun ("der Sprecher", "le ministre"). A pronoun ("er", "elle", "hij", "ela", "él", "lei")
-  is the last person named before it (the previous quotation's speaker or the last name of two or
-  more capitalised words); a lone surname takes the nearest earlier full name ending with it.
+  is the one being quoted: the previous quotation's named speaker (within 3,000 characters), else the
+  last name of two or more capitalised words before it; a lone surname takes the nearest earlier full name ending with it.
+* Inside the quotation, between dashes: `“… – spiegano gli attivisti – …”`; and a name alone before
+  a colon: `Diess: „…“`. Up to three lower-case words may stand between a verb and the name after it
+  (`», rappelle ainsi Olivier Panisset`).
 * A quotation with no cue of its own continues the previous one's speaker in its paragraph, or the
   previous paragraph's when it opens its paragraph (a speech quoted at length).
 * Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
@@ -42,7 +45,7 @@ PARTICLE = r"(?:von|van|der|den|de|du|des|la|le|di|da|do|dos|das|del|della|ten|t
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+){{0,2}}{NAME_WORD}){{0,3}}"
 ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
            r"il|lo|gli|uno|una)")
-DESCRIPTION = rf"(?i:{ARTICLE})\s*[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
+DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
 DASHES = "—–"
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
@@ -73,7 +76,7 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
     previous: tuple[int, _Cue] | None = None
     for mark, quote in zip(marked, quotes, strict=True):
         para = _paragraph_of(paras, mark.open_mark)
-        found = rules.after(mark) or rules.before(mark)
+        found = rules.after(mark) or rules.before(mark) or rules.within(mark)
         if found is None and previous is not None and (
                 previous[0] == para or (previous[0] == para - 1 and mark.open_mark <= paras[para][0] + 1)):
             found = previous[1]
@@ -81,7 +84,8 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
         quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
-        if found.speaker_name:
+        named = found.speaker_name and found.speaker_name[:1].isupper()
+        if named and not re.match(ARTICLE + r"\s", found.speaker_name or "", re.IGNORECASE):
             rules.last_speaker = (mark.open_mark, found.speaker_name)
         previous = (para, found)
     quotes.extend(rules.according(quotes))
@@ -154,11 +158,17 @@ class _Rules:
         according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
         # Names are told by their capitals: only the cue words ignore case.
         # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
-        self.verb_first = re.compile(rf"[\s,.;:!?{DASHES}]*(?P<cue>{verb})(?!\w)\s+{speaker}(?!\w)")
+        self.verb_first = re.compile(
+            rf"[\s,.;:!?{DASHES}]*(?P<cue>{verb})(?!\w)(?:\s+[a-zß-ÿ’']+(?:\s+à)?){{0,3}}?\s+{speaker}(?!\w)")
         self.speaker_first = re.compile(rf"[\s,;{DASHES}]*{speaker}\s+(?P<cue>{verb})(?!\w)")
         # Before the open: the speaker and verb (then anything short) and a colon or comma.
         self.speaker_verb = re.compile(rf"{speaker}\s+(?P<cue>{verb})(?!\w)[^.!?\n]{{0,60}}?[:,]\s*$")
-        self.according_before = re.compile(rf"(?P<cue>(?i:{according}))\s+{speaker}\s*,?\s*$")
+        self.according_before = re.compile(rf"(?P<cue>(?i:{according}))\s+{speaker}\s*[,:]?\s*$")
+        # "Diess: „…“": a name and a colon, nothing else, introduce that one's words.
+        self.opens_with_name = re.compile(rf"^(?P<cue>)(?P<speaker>{NAME})\s*:\s*$")
+        # `“… – spiegano gli attivisti – …”`: a cue between dashes inside the quotation.
+        self.inside = re.compile(
+            rf"\s[{DASHES}-]\s*(?P<cue>{verb})(?!\w)\s+{speaker}[^{DASHES}]{{0,40}}[{DASHES}-]\s")
         self.according_clause = re.compile(rf"(?<!\w)(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
         self.pronouns = PRONOUNS[language]
         self.last_speaker: tuple[int, str] | None = None
@@ -183,10 +193,16 @@ class _Rules:
         stop = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
         offset = window_start + (stop + 2 if stop >= 0 else 0)
         window = self.body[offset : mark.open_mark]
-        for pattern in (self.according_before, self.speaker_verb):
+        for pattern in (self.according_before, self.speaker_verb, self.opens_with_name):
             match = pattern.search(window)
             if match is not None and self._speaker_ok(match):
                 return self._cue(match, offset)
+        return None
+
+    def within(self, mark: MarkedQuote) -> _Cue | None:
+        match = self.inside.search(self.body, mark.start, mark.end)
+        if match is not None and self._speaker_ok(match):
+            return self._cue(match, 0)
         return None
 
     def according(self, quotes: list[Quote]) -> list[Quote]:
@@ -256,9 +272,9 @@ class _Rules:
         if people:
             start, end, _ = people[-1]
             return self._full_name(self.body[start:end], start)
+        if self.last_speaker is not None and at - self.last_speaker[0] < 3_000:
+            return self.last_speaker[1]  # the one being quoted goes on ("sagte er")
         candidates: list[tuple[int, str]] = []
-        if self.last_speaker is not None:
-            candidates.append(self.last_speaker)
         names = list(re.finditer(rf"(?:^|(?<=\s)){NAME_WORD}\s+{NAME_WORD}", self.body[:at]))
         if names:
             candidates.append((names[-1].start(), _trim_name(names[-1].group())))
