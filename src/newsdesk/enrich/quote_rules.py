@@ -17,7 +17,8 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   there); else a run of capitalised words (with name particles: "de", "van der", "da"), or an article
   and a noun ("der Sprecher", "le ministre"). A pronoun ("er", "elle", "hij", "ela", "él", "lei")
   is the one being quoted: the previous quotation's named speaker (within 3,000 characters), else the
-  last name of two or more capitalised words before it; a lone surname takes the nearest earlier full name ending with it.
+  last name of two or more capitalised words before it; a lone surname takes the nearest earlier
+  full name ending with it.
 * Inside the quotation, between dashes: `“… – spiegano gli attivisti – …”`; and a name alone before
   a colon: `Diess: „…“`. Up to three lower-case words may stand between a verb and the name after it
   (`», rappelle ainsi Olivier Panisset`).
@@ -84,9 +85,9 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
         quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
-        named = found.speaker_name and found.speaker_name[:1].isupper()
-        if named and not re.match(ARTICLE + r"\s", found.speaker_name or "", re.IGNORECASE):
-            rules.last_speaker = (mark.open_mark, found.speaker_name)
+        name = found.speaker_name
+        if name and name[:1].isupper() and not re.match(ARTICLE + r"\s", name, re.IGNORECASE):
+            rules.last_speaker = (mark.open_mark, name)
         previous = (para, found)
     quotes.extend(rules.according(quotes))
     quotes.sort(key=lambda q: q.span)
