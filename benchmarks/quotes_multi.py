@@ -14,6 +14,8 @@ Scoring, per language:
   language's rules; the parse's entities when `--pipelines` names one) against the annotated ones.
   A prediction matches a gold quote when the word tokens they share are at least half of each one's;
   one-to-one, greedy by shared tokens (as benchmarks/quotes.py scores PolNeAR).
+* Each page is marked "tuned" (the rules were adjusted after reading it) or "held-out" (annotated
+  after the rules were frozen, never tuned on); the table has a row for each language and split.
 * Speaker accuracy over matched pairs: right when the predicted speaker's span overlaps the mention
   the cue names or the mention naming the speaker, or the predicted name ends with the same word as
   that naming mention ("Olaf Scholz" for "Scholz"); no predicted speaker is wrong.
@@ -70,8 +72,9 @@ def read_annotations(path: Path) -> dict[tuple[str, str, str, str], list[Gold]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        dataset, page, language, digest, start, end, cue, name = line.split("\t")
-        pages[(dataset, page, language, digest)].append(Gold((int(start), int(end)), _span(cue), _span(name)))
+        dataset, page, language, digest, start, end, cue, name, split = line.split("\t")
+        gold = Gold((int(start), int(end)), _span(cue), _span(name))
+        pages[(dataset, page, f"{language} {split}", digest)].append(gold)
     return pages
 
 
@@ -138,8 +141,9 @@ def main() -> int:
         if hashlib.sha256(body.encode()).hexdigest()[:12] != digest:
             scores[language].stale.append(f"{dataset}/{page}")
             continue
-        score_page(body, golds, quotes_from_doc(body, None, language=language), scores[language])
-    header = ["language", "pages", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
+        quotes = quotes_from_doc(body, None, language=language.split()[0])
+        score_page(body, golds, quotes, scores[language])
+    header = ["language, split", "pages", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
     rows = [scores[language].row(language) for language in sorted(scores)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
