@@ -241,3 +241,9 @@ def test_the_speaker_named_right_after_an_inverted_cue() -> None:
             '"There will not be a path for Bernie to succeed," said one of those advisers, who spoke on '
             'the condition of anonymity.')
     assert [s for _, s in direct_speakers(body)] == ["David Brock", "one of those advisers"]
+
+
+def test_a_learned_attribution_verb_is_the_cue_of_a_direct_quote() -> None:
+    body = ("Kevin Williamson wrote a column this week about the working class.\n"
+            '"The white working class has failed capitalism," he mocks.')
+    assert direct_speakers(body) == [("The white working class has failed capitalism,", "Kevin Williamson")]

@@ -93,7 +93,7 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     first = max(first, span.start - CUE_WINDOW)
     last = min(last, span.end + CUE_WINDOW)
     for token in doc[first:last]:
-        if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
+        if token.idx in inside or not _cue_verb(token) or not para_start <= token.idx < para_end:
             continue
         subject = subject_of(token, inside)
         if subject is None and token.idx >= close:
@@ -117,6 +117,11 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _cue_verb(token: Token) -> bool:
+    """A reporting verb, or a learned attribution verb (`“…,” he mocks`)."""
+    return is_reporting_verb(token) or (token.pos_ == "VERB" and token.lemma_.lower() in ATTRIBUTION_VERBS_EN)
 
 
 def _loose_subject(verb: Token) -> Token | None:
