@@ -7,8 +7,10 @@ come through `enrich_articles`.
 
 The spaCy pipeline is loaded once per process and fed in batches (`nlp.pipe`). A body is parsed up
 to MAX_PARSE_CHARS; entities and quotation marks further on are still found by their spelling, without
-a parse. A body in a language without a configured pipeline keeps its language and its direct quotes
-(found by their marks), and has no entities. Nothing is invented: every span points into the body (or,
+a parse. A body in German, French, Dutch, Portuguese, Spanish or Italian gets its quotations with cues
+and speakers by `newsdesk.enrich.quote_rules` (reading the entities of its pipeline when one is
+configured); in another language without a configured pipeline it keeps its language and its direct
+quotes (found by their marks), and has no entities. Nothing is invented: every span points into the body (or,
 for `Entity.caption_mentions`, into the lead image's caption).
 """
 

@@ -22,6 +22,8 @@ Limits on bad input (measured on a shared 2-core machine under load; parsing is 
   and 2,000 characters of its quote.
 * Unbalanced marks: a quotation left open runs to the end of its paragraph (or of the last following
   paragraph that opens with a mark) and never beyond; it gets a speaker only from a cue of its own.
+* German, French, Dutch, Portuguese, Spanish, Italian (`language=`): `newsdesk.enrich.quote_rules`,
+  rules around each quotation, linear in the body; the English parse is not used.
 * A script the English pipeline does not know: quotation marks still delimit quotations; with no
   English reporting verb there is no cue and no speaker (never a guess).
 """
