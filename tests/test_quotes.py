@@ -247,3 +247,12 @@ def test_a_learned_attribution_verb_is_the_cue_of_a_direct_quote() -> None:
     body = ("Kevin Williamson wrote a column this week about the working class.\n"
             '"The white working class has failed capitalism," he mocks.')
     assert direct_speakers(body) == [("The white working class has failed capitalism,", "Kevin Williamson")]
+
+
+def test_an_attribution_set_off_by_commas_reports_the_rest_of_the_sentence() -> None:
+    body = ("Otherwise, she said, countries may simply steal growth from one another. "
+            "The FBI made a mistake in the background check for the shooter, Comey has said.")
+    assert [(q.type, q.text, q.cue) for q in extract_quotes(body)] == [
+        ("indirect", "countries may simply steal growth from one another", "said"),
+        ("indirect", "The FBI made a mistake in the background check for the shooter", "has said"),
+    ]

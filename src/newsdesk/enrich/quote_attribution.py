@@ -247,6 +247,11 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         else:
             continue
         subject = subject_of(token)
+        if clause is None and subject is not None and is_reporting_verb(token):
+            parenthetical = _parenthetical(token, subject)
+            if parenthetical is not None:
+                found.append(parenthetical)
+            continue
         if clause is None or subject is None:
             continue
         tokens = list(clause.subtree) if is_reporting_verb(token) else _complement_tokens(token, clause)
@@ -339,6 +344,46 @@ def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[in
             if len(WORD.findall(text[start : d_start - 1] + " " + text[d_end + 1 : end])) < 2:
                 return True
     return False
+
+
+def _parenthetical(verb: Token, subject: Token) -> Quote | None:
+    """`Otherwise, she said, countries may simply steal growth` / `The FBI made a mistake, Comey has
+    said.`: a reporting verb with no clause of its own, set off by commas from a sentence without
+    quotation marks, attributes the rest of the sentence to its subject."""
+    doc = verb.doc
+    if any(c.dep_ in {"dobj", "xcomp", "ccomp", "dative"} and c.i > verb.i for c in verb.children):
+        return None
+    start, end = sentence_of(doc, verb.i)
+    if end - start > MAX_SENTENCE_TOKENS:
+        return None
+    first = min(subject.left_edge.i, *(c.i for c in verb.children if c.dep_ in {"aux", "neg"}), verb.i)
+    last = verb.i
+    while last + 1 < end and doc[last + 1].dep_ in {"npadvmod", "advmod"} and doc[last + 1].head.i == verb.i:
+        last += 1  # "said Tuesday"
+    before = [t for t in doc[start:first] if not t.is_space]
+    after = [t for t in doc[last + 1 : end] if not t.is_space]
+    if any(t.text in QUOTE_MARKS for t in doc[start:end]):
+        return None
+    if after and after[0].text == "," and (not before or before[-1].text == ","):
+        content = [t for t in after[1:] if not t.is_punct or t.i < end - 1]  # "…, she said, REST."
+    elif before and before[-1].text == "," and (not after or after[0].is_punct):
+        content = before[:-1]  # "REST, Comey has said."
+    else:
+        return None
+    while content and content[-1].is_punct:
+        content.pop()
+    if len(WORD.findall(" ".join(t.text for t in content))) < MIN_INDIRECT_WORDS + 1:
+        return None
+    speaker = resolve_speaker(subject, verb)
+    if speaker is None:
+        return None
+    c_start, c_end = content[0].idx, content[-1].idx + len(content[-1].text)
+    cue, cue_span = cue_phrase(verb)
+    return Quote(text_of(doc)[c_start:c_end], "indirect", (c_start, c_end), speaker.speaker_name,
+                 speaker.speaker_span, cue, cue_span)
+
+
+QUOTE_MARKS = frozenset('"“”«»„')
 
 
 def _complement(verb: Token) -> Token | None:
