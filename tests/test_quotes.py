@@ -256,3 +256,10 @@ def test_an_attribution_set_off_by_commas_reports_the_rest_of_the_sentence() -> 
         ("indirect", "countries may simply steal growth from one another", "said"),
         ("indirect", "The FBI made a mistake in the background check for the shooter", "has said"),
     ]
+
+
+def test_a_verb_of_saying_with_an_object_or_infinitive_reports_it() -> None:
+    body = "The governor urged lawmakers to pass the budget before the end of the month."
+    (quote,) = extract_quotes(body)
+    assert (quote.type, quote.speaker_name, quote.cue) == ("indirect", "The governor", "urged")
+    assert quote.text == "lawmakers to pass the budget before the end of the month"

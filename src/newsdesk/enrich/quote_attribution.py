@@ -247,14 +247,20 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         else:
             continue
         subject = subject_of(token)
+        whole_clause = clause is not None and is_reporting_verb(token)
         if clause is None and subject is not None and is_reporting_verb(token):
             parenthetical = _parenthetical(token, subject)
             if parenthetical is not None:
                 found.append(parenthetical)
-            continue
+                continue
+            if token.lemma_.lower() in NO_OBJECT_CONTENT:
+                continue
+            clause = _complement(token) or next(  # "urged Congress to act", "called for a ban"
+                (c for c in token.children if c.dep_ == "prep" and c.i > token.i
+                 and c.lower_ in {"for", "on", "about", "of"}), None)
         if clause is None or subject is None:
             continue
-        tokens = list(clause.subtree) if is_reporting_verb(token) else _complement_tokens(token, clause)
+        tokens = list(clause.subtree) if whole_clause else _complement_tokens(token, clause)
         while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct):
             tokens = tokens[1:]
         while tokens and tokens[-1].is_punct:
@@ -384,6 +390,8 @@ def _parenthetical(verb: Token, subject: Token) -> Quote | None:
 
 
 QUOTE_MARKS = frozenset('"“”«»„')
+# Verbs of saying whose object is not what is said ("told reporters", "added a line").
+NO_OBJECT_CONTENT = frozenset({"say", "tell", "add", "continue", "write", "read", "post", "tweet", "quote"})
 
 
 def _complement(verb: Token) -> Token | None:
