@@ -140,3 +140,17 @@ def test_a_pronoun_is_the_speaker_being_quoted_not_a_capitalised_noun() -> None:
     body = ("„Der nächste Golf darf kein Tesla sein“, sagte Herbert Diess. Die Zahl der Stellen nannte er "
             "nicht. „Ich möchte, dass Ihre Kinder auch 2030 noch einen sicheren Job haben“, sagte er.")
     assert [s for _, _, s in said(body, "de")] == ["Herbert Diess", "Herbert Diess"]
+
+
+def test_the_article_entities_name_the_speaker_of_another_language() -> None:
+    from newsdesk.article import Entity
+    from newsdesk.enrich.enricher import link_speakers, speaker_mentions
+
+    body = "„Wir bleiben hier in der Stadt“, sagte die Sprecherin Anna Maria Berger am Montag."
+    start = body.index("Anna")
+    people = [Entity("e1", "Anna Maria Berger", "person", [(start, start + len("Anna Maria Berger"))]),
+              Entity("e2", "Stadt", "place", [(body.index("Stadt"), body.index("Stadt") + 5)])]
+    assert speaker_mentions(people) == [(start, start + 17, "PERSON")]
+    (quote,) = quotes_from_doc(body, None, language="de", entities=speaker_mentions(people))
+    link_speakers([quote], people)
+    assert (quote.speaker_name, quote.speaker) == ("Anna Maria Berger", "e1")

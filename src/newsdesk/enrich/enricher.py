@@ -107,7 +107,8 @@ def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases:
     if caption_doc is not None:
         _add_caption_entities(article.entities, extract_entities(caption_doc.text, caption_doc,
                                                                  aliases=aliases))
-    article.quotes = quotes_from_doc(body, doc, language=language_key(article.language))
+    article.quotes = quotes_from_doc(body, doc, language=language_key(article.language),
+                                     entities=speaker_mentions(article.entities))
     link_speakers(article.quotes, article.entities)
     article.topics = assign_topics(article.title, body, doc, article.entities)
     article.keywords = extract_keywords(article.title, body, doc, article.entities)
@@ -132,6 +133,16 @@ def _full_name(entities: list[Entity], surname: Entity) -> Entity | None:
         return None
     matches = [e for e in entities if e.type == "person" and e.name.split()[-1] == surname.name]
     return matches[0] if len(matches) == 1 else None
+
+
+SPEAKER_LABELS = {"person": "PERSON", "org": "ORG", "group": "NORP"}
+
+
+def speaker_mentions(entities: list[Entity]) -> list[tuple[int, int, str]]:
+    """The mentions of the entities that may speak, as (start, end, label): the other languages'
+    quotation rules take a speaker at one of them whole."""
+    return sorted((start, end, SPEAKER_LABELS[entity.type]) for entity in entities
+                  if entity.type in SPEAKER_LABELS for start, end in entity.mentions)
 
 
 def link_speakers(quotes: list[Quote], entities: list[Entity]) -> None:

@@ -31,7 +31,7 @@ Limits on bad input (measured on a shared 2-core machine under load; parsing is 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Quote
@@ -89,17 +89,19 @@ def extract_quotes_batch(
         yield quotes_from_doc(text, doc)
 
 
-def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None) -> list[Quote]:
+def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
+                    entities: Sequence[tuple[int, int, str]] = ()) -> list[Quote]:
     """The quotations of `body`, parsed as `doc` (None: marks only). With `language` one of
     `quote_rules`' (de, fr, nl, pt, es, it), that language's rules find cues and speakers, reading
-    the parse's entities when `doc` has any; English and unknown languages go by the English parse."""
+    `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
+    entities when `doc` has any; English and unknown languages go by the English parse."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
 
     if language is not None and language != "en" and language in RULE_LANGUAGES:
         if doc is not None and not body.startswith(doc.text):
             raise ValueError("the spaCy Doc was not made from this body")
-        entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
-        return rule_quotes(body, language, entities)
+        found = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
+        return rule_quotes(body, language, [*entities, *found])
     if doc is not None and not body.startswith(doc.text):
         raise ValueError("the spaCy Doc was not made from this body")
     marked = find_marked_quotes(body)
