@@ -186,3 +186,80 @@ def test_batch_matches_one_by_one(seed_body: str) -> None:
 def test_a_doc_from_another_text_is_refused() -> None:
     with pytest.raises(ValueError):
         extract_quotes("One text.", doc=load_pipeline()("Another text."))
+
+
+# Attribution that reads like an editor's (issue 16, item 4): each case below is a text written for one
+# failure seen on real pages.
+
+def direct_speakers(body: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker_name) for q in extract_quotes(body) if q.type == "direct"]
+
+
+def test_the_station_spoken_to_is_not_the_speaker() -> None:
+    body = ('A man who lives in Millbrook told KTVN he heard three shots just after midnight. '
+            '"I thought it was fireworks at first," he said.')
+    assert direct_speakers(body) == [("I thought it was fireworks at first,", "A man")]
+
+
+def test_a_surname_is_the_nearest_family_member_named() -> None:
+    body = ("The family of Ray Ortega spoke after the verdict. His sister, Lena Ortega, wept in the hallway. "
+            'His father, Sam Ortega, spoke to reporters. "Justice has been served," Ortega said.')
+    assert direct_speakers(body) == [("Justice has been served,", "Sam Ortega")]
+
+
+def test_a_continued_quotation_keeps_its_speaker_past_the_pronoun_window() -> None:
+    body = ('"We have waited a long time for this day," said Maria Chen, the director of the shelter. '
+            "The shelter opened in 1998. It has 40 beds. Volunteers cook every night.\n"
+            '"We will keep the doors open all winter," she continued.')
+    assert [s for _, s in direct_speakers(body)] == ["Maria Chen", "Maria Chen"]
+
+
+def test_a_name_and_colon_is_not_a_quotation() -> None:
+    body = ("The mayor said Millbrook had reason to believe: the levee would hold.\n"
+            'Another woman who phoned Channel 9 said she called: "Help, there is a car in the river."')
+    quotes = extract_quotes(body)
+    assert not [q for q in quotes if q.text.rstrip().endswith(("believe", "called", ":"))]
+    assert [(q.type, q.text) for q in quotes if "car" in q.text] == [
+        ("direct", "Help, there is a car in the river.")]  # not swallowed by "said she called: …"
+
+
+def test_an_outlet_reporting_someone_else_is_not_the_speaker() -> None:
+    body = "According to KTVN, a neighbour, Joe Park, said he saw the flames first."
+    assert not [q for q in extract_quotes(body) if q.speaker_name == "KTVN"]
+
+
+def test_verbs_learned_from_training_data_attribute_what_follows() -> None:
+    body = "Senator Ann Cole accused the governor of hiding the cost of the new bridge from voters."
+    (quote,) = extract_quotes(body)
+    assert (quote.type, quote.speaker_name, quote.cue) == ("indirect", "Ann Cole", "accused")
+    assert quote.text == "the governor of hiding the cost of the new bridge from voters"
+
+
+def test_the_speaker_named_right_after_an_inverted_cue() -> None:
+    body = ('"What is shaping up is a battle for the ages," said David Brock, a Clinton confidant who heads '
+            'the pro-Clinton super PAC Correct the Record.\n'
+            '"There will not be a path for Bernie to succeed," said one of those advisers, who spoke on '
+            'the condition of anonymity.')
+    assert [s for _, s in direct_speakers(body)] == ["David Brock", "one of those advisers"]
+
+
+def test_a_learned_attribution_verb_is_the_cue_of_a_direct_quote() -> None:
+    body = ("Kevin Williamson wrote a column this week about the working class.\n"
+            '"The white working class has failed capitalism," he mocks.')
+    assert direct_speakers(body) == [("The white working class has failed capitalism,", "Kevin Williamson")]
+
+
+def test_an_attribution_set_off_by_commas_reports_the_rest_of_the_sentence() -> None:
+    body = ("Otherwise, she said, countries may simply steal growth from one another. "
+            "The FBI made a mistake in the background check for the shooter, Comey has said.")
+    assert [(q.type, q.text, q.cue) for q in extract_quotes(body)] == [
+        ("indirect", "countries may simply steal growth from one another", "said"),
+        ("indirect", "The FBI made a mistake in the background check for the shooter", "has said"),
+    ]
+
+
+def test_a_verb_of_saying_with_an_object_or_infinitive_reports_it() -> None:
+    body = "The governor urged lawmakers to pass the budget before the end of the month."
+    (quote,) = extract_quotes(body)
+    assert (quote.type, quote.speaker_name, quote.cue) == ("indirect", "The governor", "urged")
+    assert quote.text == "lawmakers to pass the budget before the end of the month"

@@ -8,9 +8,11 @@ come through `enrich_articles`.
 The spaCy pipeline is loaded once per process and fed in batches (`nlp.pipe`). A body is parsed up
 to MAX_PARSE_CHARS; entities and quotation marks further on are still found by their spelling, without
 a parse. German, French, Dutch and Portuguese get their entities from the small models shipped for them
-(`newsdesk.enrich.models`), the rest as without a parse. A body in a language without a pipeline keeps
-its language and its direct quotes (found by their marks), and has no entities. Nothing is invented:
-every span points into the body (or, for `Entity.caption_mentions`, into the lead image's caption).
+(`newsdesk.enrich.models`). A body in German, French, Dutch, Portuguese, Spanish or Italian gets its
+quotations with cues and speakers by `newsdesk.enrich.quote_rules` (reading the entities of its
+pipeline when it has one); in another language without a pipeline it keeps its language and its
+direct quotes (found by their marks), and has no entities. Nothing is invented: every span points into
+the body (or, for `Entity.caption_mentions`, into the lead image's caption).
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases:
                                                                  aliases=aliases))
     if not full:
         doc = None
-    article.quotes = quotes_from_doc(body, doc)
+    article.quotes = quotes_from_doc(body, doc, language=language_key(article.language),
+                                     entities=speaker_mentions(article.entities))
     link_speakers(article.quotes, article.entities)
     article.topics = assign_topics(article.title, body, doc, article.entities)
     article.keywords = extract_keywords(article.title, body, doc, article.entities)
@@ -137,6 +140,16 @@ def _full_name(entities: list[Entity], surname: Entity) -> Entity | None:
         return None
     matches = [e for e in entities if e.type == "person" and e.name.split()[-1] == surname.name]
     return matches[0] if len(matches) == 1 else None
+
+
+SPEAKER_LABELS = {"person": "PERSON", "org": "ORG", "group": "NORP"}
+
+
+def speaker_mentions(entities: list[Entity]) -> list[tuple[int, int, str]]:
+    """The mentions of the entities that may speak, as (start, end, label): the other languages'
+    quotation rules take a speaker at one of them whole."""
+    return sorted((start, end, SPEAKER_LABELS[entity.type]) for entity in entities
+                  if entity.type in SPEAKER_LABELS for start, end in entity.mentions)
 
 
 def link_speakers(quotes: list[Quote], entities: list[Entity]) -> None:

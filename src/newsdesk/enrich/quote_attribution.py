@@ -8,8 +8,10 @@ import sys
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
+    SUBJECT_DEPS,
     Attribution,
     cue_phrase,
     ent_at,
@@ -32,6 +34,7 @@ def attribute_direct(
     """Fill cue and speaker of each direct quote; a quote without its own cue takes the previous
     quote's speaker when both are in the same paragraph (`"…," he said. "…"`)."""
     previous: tuple[int, Attribution] | None = None  # (paragraph index, attribution)
+    last_named: tuple[int, str] | None = None  # (paragraph index, speaker name)
     parsed = len(text_of(doc))
     for mark, quote in zip(marked, quotes, strict=True):
         if mark.open_mark >= parsed:
@@ -42,6 +45,12 @@ def attribute_direct(
             found = previous[1]
         if found is None:
             continue
+        if found.speaker_name is None and found.speaker_span is not None and last_named is not None \
+                and para - last_named[0] <= 2 and body[slice(*found.speaker_span)].lower() in {"he", "she"}:
+            # `“…,” she continued.` far from the name: the last named speaker goes on.
+            found = Attribution(found.cue, found.cue_span, last_named[1], found.speaker_span)
+        if found.speaker_name is not None:
+            last_named = (para, found.speaker_name)
         quote.cue, quote.cue_span = found.cue, found.cue_span
         quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
         previous = (para, found)
@@ -84,14 +93,16 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     first = max(first, span.start - CUE_WINDOW)
     last = min(last, span.end + CUE_WINDOW)
     for token in doc[first:last]:
-        if token.idx in inside or not is_reporting_verb(token) or not para_start <= token.idx < para_end:
+        if token.idx in inside or not _cue_verb(token) or not para_start <= token.idx < para_end:
             continue
         subject = subject_of(token, inside)
         if subject is None and token.idx >= close:
             subject = _name_before_cue(doc, close, token)
-        if subject is None or subject.idx in inside:
-            continue
-        speaker = resolve_speaker(subject, token)
+        speaker: Attribution | None = None
+        if subject is None and token.idx >= close and not text_of(doc)[close : token.idx].strip(" ,—–-"):
+            speaker = _named_after_cue(doc, token)
+        elif subject is not None and subject.idx not in inside:
+            speaker = resolve_speaker(subject, token)
         if speaker is None:
             continue
         distance = mark.open_mark - token.idx if token.idx < mark.open_mark else token.idx - close
@@ -106,6 +117,47 @@ def _cue_near(doc: Doc, mark: MarkedQuote) -> Attribution | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: c[0])[1]
+
+
+def _cue_verb(token: Token) -> bool:
+    """A reporting verb, or a learned attribution verb (`“…,” he mocks`)."""
+    return is_reporting_verb(token) or (token.pos_ == "VERB" and token.lemma_.lower() in ATTRIBUTION_VERBS_EN)
+
+
+def _loose_subject(verb: Token) -> Token | None:
+    """`Clinton, exasperated, famously responded:` parsed with Clinton the subject of "exasperated":
+    the last person named as a subject before a reporting verb in its sentence, when the verb has none."""
+    if not is_reporting_verb(verb):
+        return None
+    sentence_start = sentence_of(verb.doc, verb.i)[0]
+    for token in reversed(verb.doc[sentence_start : verb.i]):
+        if token.dep_ in SUBJECT_DEPS and token.ent_type_ == "PERSON":
+            return token
+    return None
+
+
+def _named_after_cue(doc: Doc, verb: Token) -> Attribution | None:
+    """`“…,” said David Brock, a confidant who …` / `said the woman, who …` / `said one of those
+    advisers`: when the parse loses the subject of a cue right after the quote, the speaker is the
+    name or noun phrase right after the cue."""
+    if verb.i + 1 >= len(doc):
+        return None
+    first = doc[verb.i + 1]
+    ent = ent_at(first) if first.ent_type_ in {"PERSON", "ORG"} else None
+    if ent is not None and ent.start == first.i:
+        return resolve_speaker(ent.root)
+    end = first.i
+    if first.lower_ in {"the", "a", "an", "one"} or first.pos_ == "DET":
+        phrase = {"NOUN", "PROPN", "ADJ", "DET", "ADP", "NUM"}
+        while end + 1 < len(doc) and end - first.i < 6 and doc[end + 1].pos_ in phrase and (
+                doc[end + 1].lower_ != "who"):
+            end += 1
+            if doc[end].pos_ in {"NOUN", "PROPN"} and doc[end + 1 : end + 2].text not in {"of", "'s", "’s"}:
+                break
+        if doc[end].pos_ in {"NOUN", "PROPN"}:
+            span = doc[first.i : end + 1]
+            return Attribution("", (0, 0), span.text, (span.start_char, span.end_char))
+    return None
 
 
 def _name_before_cue(doc: Doc, close: int, verb: Token) -> Token | None:
@@ -141,7 +193,9 @@ def _introduced_by_colon(doc: Doc, mark: MarkedQuote) -> tuple[int, Attribution]
     if colon is None or not colon[0].is_punct:
         return None
     verb = colon[0].head if colon[0].head.pos_ in {"VERB", "AUX"} else colon[0].sent.root
-    subject = subject_of(verb)
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return None  # "led people to believe: “…”": whoever believes, nobody is said to speak
+    subject = subject_of(verb) or _loose_subject(verb)
     if subject is None:
         return None
     speaker = resolve_speaker(subject, verb)
@@ -184,13 +238,29 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
             in_prose[sent.start : sent.end] = [True] * len(sent)
     found: list[Quote] = []
     for token in doc:
-        if not in_prose[token.i] or not is_reporting_verb(token) or overlaps_direct(token.idx, token.idx + 1):
+        if not in_prose[token.i] or overlaps_direct(token.idx, token.idx + 1):
             continue
-        clause = _reported_clause(token)
+        if is_reporting_verb(token):
+            clause = _reported_clause(token)
+        elif token.pos_ == "VERB" and token.lemma_.lower() in ATTRIBUTION_VERBS_EN:
+            clause = _complement(token)
+        else:
+            continue
         subject = subject_of(token)
+        whole_clause = clause is not None and is_reporting_verb(token)
+        if clause is None and subject is not None and is_reporting_verb(token):
+            parenthetical = _parenthetical(token, subject)
+            if parenthetical is not None:
+                found.append(parenthetical)
+                continue
+            if token.lemma_.lower() in NO_OBJECT_CONTENT:
+                continue
+            clause = _complement(token) or next(  # "urged Congress to act", "called for a ban"
+                (c for c in token.children if c.dep_ == "prep" and c.i > token.i
+                 and c.lower_ in {"for", "on", "about", "of"}), None)
         if clause is None or subject is None:
             continue
-        tokens = [t for t in clause.subtree]
+        tokens = list(clause.subtree) if whole_clause else _complement_tokens(token, clause)
         while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct):
             tokens = tokens[1:]
         while tokens and tokens[-1].is_punct:
@@ -199,6 +269,8 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         end = _through_closing_mark(text_of(doc), start, end, direct_spans)
+        if text_of(doc)[end : end + 2].strip()[:1] == ":":
+            continue  # "Millbrook had reason to believe:" introduces what follows; it says nothing
         text = text_of(doc)[start:end]
         too_short = len(WORD.findall(text)) < MIN_INDIRECT_WORDS
         if too_short or _crosses_direct(text_of(doc), start, end, direct_spans):
@@ -273,9 +345,72 @@ def _crosses_direct(text: str, start: int, end: int, direct_spans: list[tuple[in
         if start < d_end and d_start < end:
             if d_start - 1 < start or d_end + 1 > end:
                 return True
+            if text[max(start, d_start - 4) : d_start - 1].strip().endswith(":"):
+                return True  # `she called: “Help, …”`: a quotation of its own, introduced by a colon
             if len(WORD.findall(text[start : d_start - 1] + " " + text[d_end + 1 : end])) < 2:
                 return True
     return False
+
+
+def _parenthetical(verb: Token, subject: Token) -> Quote | None:
+    """`Otherwise, she said, countries may simply steal growth` / `The FBI made a mistake, Comey has
+    said.`: a reporting verb with no clause of its own, set off by commas from a sentence without
+    quotation marks, attributes the rest of the sentence to its subject."""
+    doc = verb.doc
+    if any(c.dep_ in {"dobj", "xcomp", "ccomp", "dative"} and c.i > verb.i for c in verb.children):
+        return None
+    start, end = sentence_of(doc, verb.i)
+    if end - start > MAX_SENTENCE_TOKENS:
+        return None
+    first = min(subject.left_edge.i, *(c.i for c in verb.children if c.dep_ in {"aux", "neg"}), verb.i)
+    last = verb.i
+    while last + 1 < end and doc[last + 1].dep_ in {"npadvmod", "advmod"} and doc[last + 1].head.i == verb.i:
+        last += 1  # "said Tuesday"
+    before = [t for t in doc[start:first] if not t.is_space]
+    after = [t for t in doc[last + 1 : end] if not t.is_space]
+    if any(t.text in QUOTE_MARKS for t in doc[start:end]):
+        return None
+    if after and after[0].text == "," and (not before or before[-1].text == ","):
+        content = [t for t in after[1:] if not t.is_punct or t.i < end - 1]  # "…, she said, REST."
+    elif before and before[-1].text == "," and (not after or after[0].is_punct):
+        content = before[:-1]  # "REST, Comey has said."
+    else:
+        return None
+    while content and content[-1].is_punct:
+        content.pop()
+    if len(WORD.findall(" ".join(t.text for t in content))) < MIN_INDIRECT_WORDS + 1:
+        return None
+    speaker = resolve_speaker(subject, verb)
+    if speaker is None:
+        return None
+    c_start, c_end = content[0].idx, content[-1].idx + len(content[-1].text)
+    cue, cue_span = cue_phrase(verb)
+    return Quote(text_of(doc)[c_start:c_end], "indirect", (c_start, c_end), speaker.speaker_name,
+                 speaker.speaker_span, cue, cue_span)
+
+
+QUOTE_MARKS = frozenset('"“”«»„')
+# Verbs of saying whose object is not what is said ("told reporters", "added a line").
+NO_OBJECT_CONTENT = frozenset({"say", "tell", "add", "continue", "write", "read", "post", "tweet", "quote"})
+
+
+def _complement(verb: Token) -> Token | None:
+    """What an attribution verb attributes: its clause, infinitive or object after it ("accused Smith
+    of lying", "vowed to fight", "endorsed the plan")."""
+    for child in verb.children:
+        if child.dep_ in {"ccomp", "xcomp", "dobj"} and child.i > verb.i:
+            return child
+    return None
+
+
+def _complement_tokens(verb: Token, first: Token) -> list[Token]:
+    """From the complement to the end of the verb's last complement or preposition after it."""
+    parts = [c for c in verb.children if c.i >= first.i and c.dep_ in COMPLEMENT_DEPS]
+    end = max(c.right_edge.i for c in parts) if parts else first.right_edge.i
+    return list(verb.doc[first.left_edge.i : end + 1])
+
+
+COMPLEMENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "prep", "dative", "oprd"})
 
 
 def _reported_clause(verb: Token) -> Token | None:
@@ -305,14 +440,21 @@ def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[
             rest = [t for t in sent if t.idx >= phrase_end and not t.is_punct]
         else:  # "..., according to X."
             rest = [t for t in sent if t.idx < cue_start and not t.is_punct]
-        if len(rest) < MIN_INDIRECT_WORDS:
-            continue
+        if len(rest) < MIN_INDIRECT_WORDS or _reports_someone(rest):
+            continue  # "According to KTVN, a neighbour said ...": the outlet reports the neighbour
         start, end = rest[0].idx, rest[-1].idx + len(rest[-1].text)
         if any(start < d_end and d_start < end for d_start, d_end in direct_spans):
             continue
         found.append(Quote(text_of(doc)[start:end], "indirect", (start, end), attribution.speaker_name,
                            attribution.speaker_span, attribution.cue, attribution.cue_span))
     return found
+
+
+def _reports_someone(tokens: list[Token]) -> bool:
+    """Whether `tokens` hold a reporting verb with a subject of its own: someone else's speech."""
+    return any(is_reporting_verb(t) and (subject_of(t) is not None
+                                         or any(c.dep_ == "ccomp" for c in t.children))
+               for t in tokens)
 
 
 def _phrase_end(doc: Doc, cue_start: int) -> int:

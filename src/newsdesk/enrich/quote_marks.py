@@ -24,6 +24,9 @@ CLOSERS: dict[str, str] = {
     "‹": "›",
 }
 OPENERS = frozenset(CLOSERS)
+# Single marks (‘…’, and '…' in Dutch copy) also hold quotations in other languages; in English they
+# are left alone (headline style, and the apostrophe of "don’t" is the same character as ’).
+SINGLE_CLOSERS: dict[str, str] = {"‘": "’", "'": "'", "‚": "‘’"}
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 SENTENCE_END = frozenset(".!?,;:…")
 MIN_WORDS = 4  # fewer words than this, with no sentence punctuation, is a term, not a quotation
@@ -49,10 +52,11 @@ TYPEWRITER_MARKS = re.compile(r"''|``")
 FILLER = "\x00"
 
 
-def find_marked_quotes(body: str) -> list[MarkedQuote]:
-    """Every quotation that looks like speech, in text order."""
+def find_marked_quotes(body: str, *, single: bool = False) -> list[MarkedQuote]:
+    """Every quotation that looks like speech, in text order; with `single`, also between single marks."""
     view = TYPEWRITER_MARKS.sub('"' + FILLER, body) if "''" in body or "``" in body else body
-    found = [_skip_filler(view, quote) for quote in _marked(view)]
+    closers = {**CLOSERS, **SINGLE_CLOSERS} if single else CLOSERS
+    found = [_skip_filler(view, quote) for quote in _marked(view, closers)]
     return [quote for quote in found if looks_like_speech(body, quote)]
 
 
@@ -62,7 +66,7 @@ def _skip_filler(view: str, quote: MarkedQuote) -> MarkedQuote:
     return quote
 
 
-def _marked(body: str) -> list[MarkedQuote]:
+def _marked(body: str, closers: dict[str, str]) -> list[MarkedQuote]:
     found: list[MarkedQuote] = []
     paras = paragraphs(body)
     index = 0
@@ -70,10 +74,10 @@ def _marked(body: str) -> list[MarkedQuote]:
         start, end = paras[index]
         pos = start
         while pos < end:
-            mark = _next_opener(body, pos, end)
+            mark = _next_opener(body, pos, end, closers)
             if mark is None:
                 break
-            close = _find_close(body, mark, end)
+            close = _find_close(body, mark, end, closers)
             if close is not None:
                 found.append(MarkedQuote(mark + 1, close, mark, close))
                 pos = close + 1
@@ -83,7 +87,7 @@ def _marked(body: str) -> list[MarkedQuote]:
             while last + 1 < len(paras) and body[paras[last + 1][0]] in OPENERS:
                 nxt_start, nxt_end = paras[last + 1]
                 last += 1
-                close = _find_close(body, nxt_start, nxt_end)
+                close = _find_close(body, nxt_start, nxt_end, closers)
                 if close is not None:
                     break
             if close is not None:
@@ -101,10 +105,15 @@ def _marked(body: str) -> list[MarkedQuote]:
     return found
 
 
-def _is_opener(body: str, pos: int) -> bool:
+def _is_opener(body: str, pos: int, closers: dict[str, str] = CLOSERS) -> bool:
     char = body[pos]
-    if char not in OPENERS:
+    if char not in closers:
         return False
+    if char in SINGLE_CLOSERS:
+        # A single mark opens between a non-word and a word: not the apostrophe of "l'homme", "'s".
+        before_ok = pos == 0 or not (body[pos - 1].isalnum() or body[pos - 1] in "'’")
+        return before_ok and pos + 1 < len(body) and body[pos + 1].isalpha() and (
+            char != "'" or body[pos + 1 : pos + 3] not in {"s ", "t "})
     if char in "»":
         # » opens only when followed by a word (Danish/German); otherwise it closes a «.
         return pos + 1 < len(body) and body[pos + 1].isalpha() and (pos == 0 or not body[pos - 1].isalnum())
@@ -116,17 +125,23 @@ def _is_opener(body: str, pos: int) -> bool:
     return True
 
 
-def _next_opener(body: str, pos: int, end: int) -> int | None:
+def _next_opener(body: str, pos: int, end: int, closers: dict[str, str] = CLOSERS) -> int | None:
     for i in range(pos, end):
-        if _is_opener(body, i):
+        if _is_opener(body, i, closers):
             return i
     return None
 
 
-def _find_close(body: str, mark: int, end: int) -> int | None:
-    closers = CLOSERS[body[mark]]
+def _find_close(body: str, mark: int, end: int, all_closers: dict[str, str] = CLOSERS) -> int | None:
+    closers = all_closers[body[mark]]
+    single = body[mark] in SINGLE_CLOSERS
     for i in range(mark + 1, end):
         char = body[i]
+        if single:
+            # A single close is followed by a non-word: the ’ of "don’t" or "l’homme" is an apostrophe.
+            if char in closers and (i + 1 >= end or not body[i + 1].isalnum()):
+                return i
+            continue
         if char in closers and not (char == '"' and i + 1 < end and body[i + 1].isalnum() and i > mark + 1
                                     and not body[i - 1].isalnum() and body[i - 1] not in ".,!?"):
             return i

@@ -12,16 +12,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-REPORTING_VERBS = frozenset(
-    """say tell add argue declare claim insist note write warn ask explain state announce acknowledge
-    admit contend predict promise deny assert recall reply respond answer suggest report tweet post
-    remark observe comment conclude emphasize stress maintain allege testify vow pledge boast
-    complain concede confirm disclose reveal repeat urge caution counter quip joke muse wonder
-    believe think charge estimate propose recommend indicate exclaim shout yell scream continue
-    mention recount proclaim lament cite quote read tout retort fume chant sing plead demand
-    threaten thunder predict reason call describe praise criticize slam blast dub bark snap"""
-    .split()
-)
+from newsdesk.enrich.quote_cues import REPORTING_VERBS as CUE_VERBS
+
+REPORTING_VERBS = CUE_VERBS["en"]
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "i": "?", "we": "p", "they": "p"}
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
@@ -66,6 +59,9 @@ def subject_of(verb: Token, outside: range = range(0)) -> Token | None:
     # "..., he added and said", "he began by saying": a conjoined or dependent verb shares the
     # subject of the verb it hangs from.
     head = verb.head
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and any(
+            c.dep_ == "dobj" for c in head.children):
+        return None  # "led people to believe": the people believe, not whoever led them
     for _ in range(3):
         if head.i == verb.i or verb.dep_ not in {"conj", "advcl", "xcomp", "pcomp", "prep"}:
             return None
@@ -120,6 +116,11 @@ def _resolve(subject: Token) -> Attribution | None:
         return Attribution("", (0, 0), full_name(span), offsets)
     if label in {"ORG", "NORP", "GPE"}:
         return Attribution("", (0, 0), span.text, offsets)
+    if subject.lower_ == "one" and any(c.dep_ == "prep" and c.lower_ == "of" for c in subject.children):
+        of = next(c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of")
+        end = max((c.i for c in of.children if c.dep_ == "pobj"), default=of.i)
+        span = subject.doc[subject.i : end + 1]  # "one of those advisers"
+        return Attribution("", (0, 0), span.text, (span.start_char, span.end_char))
     if label:
         return None  # "Saturday said", "a count": a date, a number or a work never speaks
     lower = subject.lower_
@@ -169,7 +170,10 @@ def sentence_of(doc: Doc, i: int) -> tuple[int, int]:
 
 
 def antecedent(mention: Token, *, plural: bool) -> str | None:
-    """The nearest PERSON named before `mention`, in its sentence or the two before it."""
+    """The nearest person named before `mention`, in its sentence or the two before it, who could be
+    speaking: never the one spoken to ("told KTVN", "said to Smith") nor a place a phrase locates
+    someone in ("a man from Millbrook"). When the nearest person acting as a subject is someone
+    unnamed ("A man who lives there told ..., he said"), the speaker is that description ("A man")."""
     if plural:
         return None  # "they" is too often a group never named as one
     doc = mention.doc
@@ -177,15 +181,43 @@ def antecedent(mention: Token, *, plural: bool) -> str | None:
     index = bisect.bisect_right(starts, mention.i) - 1
     window_start = starts[max(0, index - 2)] if index >= 0 else 0
     people = [e for e in ents_of(doc)
-              if e.label_ == "PERSON" and window_start <= e.start and e.end <= mention.i]
+              if e.label_ == "PERSON" and window_start <= e.start and e.end <= mention.i
+              and not _addressed_or_located(e.root)]
     # Grammatical subjects are the salient people: "Rutte took over from Jens Stoltenberg. ... he said"
     subjects = [e for e in people if e.root.dep_ in SUBJECT_DEPS]
     candidates = subjects or people
+    unnamed = [t for t in doc[window_start : mention.i] if t.dep_ in SUBJECT_DEPS and _unnamed_person(t)]
+    if unnamed and (not candidates or unnamed[-1].i > candidates[-1].start):
+        return mention_span(unnamed[-1]).text
     return full_name(candidates[-1]) if candidates else None
 
 
+PERSON_NOUNS = frozenset(
+    """man woman boy girl person resident owner neighbor neighbour witness mother father son daughter
+    brother sister wife husband friend victim driver worker teacher student customer parent officer
+    spokesman spokeswoman spokesperson official employee manager survivor passenger shopper""".split()
+)
+
+
+def _unnamed_person(token: Token) -> bool:
+    """A subject that is a person the text does not name: "a man", "the salon owner"."""
+    return token.pos_ == "NOUN" and not token.ent_type_ and token.lemma_.lower() in PERSON_NOUNS
+
+
+def _addressed_or_located(token: Token) -> bool:
+    """Whether a mention is the one spoken to (object of "told", "said to") or a place-like phrase
+    ("in Millbrook", "from Millbrook", "of Millbrook residents")."""
+    head = token.head
+    if token.dep_ in {"dobj", "dative"} and head.lemma_.lower() in {"tell", "ask", "inform", "assure"}:
+        return True
+    if token.dep_ == "pobj" and head.lower_ in {"in", "from", "at", "near", "to"}:
+        verb = head.head
+        return head.lower_ != "to" or verb.lemma_.lower() in REPORTING_VERBS
+    return False
+
+
 def full_name(ent: Span) -> str:
-    """The longest earlier person's name ending with the same word ("Rutte" -> "Mark Rutte")."""
+    """The nearest earlier person's name ending with the same word ("Rutte" -> "Mark Rutte")."""
     words = ent.text.split()
     if not words:
         return ent.text
@@ -196,5 +228,7 @@ def full_name(ent: Span) -> str:
             if e.label_ == "PERSON" and e.text.split():
                 by_last.setdefault(e.text.split()[-1], []).append((e.start, e.text))
         ent.doc.user_data["newsdesk_people_by_last"] = by_last
-    names: list[str] = [text for start, text in by_last.get(words[-1], []) if start < ent.start]
-    return max([ent.text, *names], key=len)
+    # The nearest earlier fuller name: "Sam Ortega ... Ortega said" is Sam, even after a Lena Ortega.
+    names: list[str] = [text for start, text in by_last.get(words[-1], [])
+                        if start < ent.start and len(text) > len(ent.text)]
+    return names[-1] if names else ent.text

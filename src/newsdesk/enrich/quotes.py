@@ -22,6 +22,8 @@ Limits on bad input (measured on a shared 2-core machine under load; parsing is 
   and 2,000 characters of its quote.
 * Unbalanced marks: a quotation left open runs to the end of its paragraph (or of the last following
   paragraph that opens with a mark) and never beyond; it gets a speaker only from a cue of its own.
+* German, French, Dutch, Portuguese, Spanish, Italian (`language=`): `newsdesk.enrich.quote_rules`,
+  rules around each quotation, linear in the body; the English parse is not used.
 * A script the English pipeline does not know: quotation marks still delimit quotations; with no
   English reporting verb there is no cue and no speaker (never a guess).
 """
@@ -29,12 +31,13 @@ Limits on bad input (measured on a shared 2-core machine under load; parsing is 
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Quote
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+from newsdesk.enrich.quote_cues import LANGUAGES as RULE_LANGUAGES
+from newsdesk.enrich.quote_cues import cue_pattern
 from newsdesk.enrich.quote_marks import (
     MIN_WORDS,
     OPENERS,
@@ -43,7 +46,7 @@ from newsdesk.enrich.quote_marks import (
     find_marked_quotes,
     paragraphs,
 )
-from newsdesk.enrich.quote_speakers import REPORTING_VERBS
+from newsdesk.enrich.quote_rules import rule_quotes
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -57,12 +60,9 @@ __all__ = [
     "quotes_from_doc",
 ]
 
-# Stems of the reporting verbs (and their irregular forms): a body with none of them and no quotation
-# mark has no quotation, and is not parsed.
-CUE_WORDS = re.compile(
-    r"\b(?:said|told|thought|wrote|according|" + "|".join(sorted({v[:4] for v in REPORTING_VERBS})) + ")",
-    re.IGNORECASE,
-)
+# Stems of the reporting and attribution verbs (and their irregular forms): a body with none of them
+# and no quotation mark has no quotation, and is not parsed.
+CUE_WORDS = cue_pattern("en")
 
 
 def extract_quotes(body: str, doc: Doc | None = None, *, model: str | None = None) -> list[Quote]:
@@ -75,7 +75,7 @@ def extract_quotes(body: str, doc: Doc | None = None, *, model: str | None = Non
 
 def might_quote(body: str) -> bool:
     """Whether a body needs parsing at all: it holds a quotation mark or a word like a reporting verb."""
-    return bool(CUE_WORDS.search(body)) or any(mark in body for mark in OPENERS)
+    return bool(CUE_WORDS and CUE_WORDS.search(body)) or any(mark in body for mark in OPENERS)
 
 
 def extract_quotes_batch(
@@ -89,9 +89,19 @@ def extract_quotes_batch(
         yield quotes_from_doc(text, doc)
 
 
-def quotes_from_doc(body: str, doc: Doc | None) -> list[Quote]:
+def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
+                    entities: Sequence[tuple[int, int, str]] = ()) -> list[Quote]:
+    """The quotations of `body`, parsed as `doc` (None: marks only). With `language` one of
+    `quote_rules`' (de, fr, nl, pt, es, it), that language's rules find cues and speakers, reading
+    `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
+    entities when `doc` has any; English and unknown languages go by the English parse."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
 
+    if language is not None and language != "en" and language in RULE_LANGUAGES:
+        if doc is not None and not body.startswith(doc.text):
+            raise ValueError("the spaCy Doc was not made from this body")
+        found = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
+        return rule_quotes(body, language, [*entities, *found])
     if doc is not None and not body.startswith(doc.text):
         raise ValueError("the spaCy Doc was not made from this body")
     marked = find_marked_quotes(body)

@@ -1,0 +1,143 @@
+"""The words that introduce a quotation, per language: one place for every list, so that whatever
+decides whether a sentence can hold an attribution reads the same words the quotation finders do.
+
+* `REPORTING_VERBS["en"]`: English lemmas (the parse gives the lemma). Other languages: the inflected
+  forms news copy uses (no parse is needed to match them): the third person of the present and past,
+  the perfect's participle ("a déclaré", "ha detto": the auxiliary is matched apart, see
+  `AUXILIARIES`).
+* `ACCORDING_TO`: the words that attribute a statement to a source named right after them
+  ("according to", "laut", "selon", "volgens", "segundo", "según", "secondo").
+* German separable verbs ("fügte ... hinzu") are matched by their verb alone.
+* `PRONOUNS`: third-person singular subject pronouns, which name the last person named before them.
+* `ATTRIBUTION_VERBS_EN`: English verbs that, with a subject and a complement, attribute the
+  complement to the subject though they are not verbs of saying ("accuse", "endorse", "vow"):
+  learned from PolNeAR train by `benchmarks/quote_cues_fit.py` into data/attribution_verbs_en.tsv.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+REPORTING_VERBS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """say tell add argue declare claim insist note write warn ask explain state announce acknowledge
+        admit contend predict promise deny assert recall reply respond answer suggest report tweet post
+        remark observe comment conclude emphasize stress maintain allege testify vow pledge boast
+        complain concede confirm disclose reveal repeat urge caution counter quip joke muse wonder
+        believe think charge estimate propose recommend indicate exclaim shout yell scream continue
+        mention recount proclaim lament cite quote read tout retort fume chant sing plead demand
+        threaten thunder predict reason call describe praise criticize slam blast dub bark snap"""
+        .split()
+    ),
+    "de": frozenset(
+        """sagen erklären betonen schreiben meinen warnen fordern berichten
+        sagt sagte sagten gesagt erklärt erklärte erklärten betont betonte betonten meint meinte
+        meinten schreibt schrieb schrieben geschrieben fügt fügte ergänzt ergänzte berichtet berichtete
+        kritisiert kritisierte warnt warnte fordert forderte räumt räumte so antwortet antwortete
+        erzählt erzählte versichert versicherte bekräftigt bekräftigte unterstreicht unterstrich
+        verspricht versprach stellt stellte teilt teilte kündigt kündigte zitiert zitierte
+        argumentiert argumentierte glaubt glaubte findet fand bestätigt bestätigte ruft rief"""
+        .split()
+    ),
+    "fr": frozenset(
+        """disent expliquent affirment estiment précisent soulignent indiquent ajoutent
+        dit déclaré déclare affirmé affirme expliqué explique ajouté ajoute souligné souligne estimé
+        estime indiqué indique précisé précise assuré assure confié confie lancé lance répondu répond
+        annoncé annonce averti avertit insisté insiste rappelé rappelle martelé martèle reconnu
+        reconnaît raconté raconte écrit jugé juge commenté commente regretté regrette dénoncé dénonce
+        poursuivi poursuit confirmé confirme déplore déploré observe observé"""
+        .split()
+    ),
+    "nl": frozenset(
+        """zeggen stellen schrijven melden waarschuwen benadrukken
+        zegt zei zeiden gezegd verklaart verklaarde verklaard stelt stelde gesteld benadrukt
+        benadrukte schrijft schreef geschreven voegt voegde toe laat liet weten legt legde uit
+        vertelt vertelde verteld meldt meldde gemeld waarschuwt waarschuwde aldus antwoordt antwoordde
+        erkent erkende denkt dacht vindt vond noemt noemde reageert reageerde"""
+        .split()
+    ),
+    "pt": frozenset(
+        """dizem afirmam explicam disseram afirmaram explicaram
+        disse diz afirmou afirma declarou declara explicou explica acrescentou acrescenta
+        destacou destaca salientou salienta sublinhou sublinha garantiu garante contou conta
+        referiu refere defendeu defende avisou avisa alertou alerta respondeu responde admitiu
+        admite ressaltou ressalta observou observa comentou comenta considerou considera
+        frisou frisa adiantou adianta escreveu escreve dito afirmado declarado"""
+        .split()
+    ),
+    "es": frozenset(
+        """dicen afirman explican señalan dijeron afirmaron explicaron señalaron
+        dijo dice afirmó afirma declaró declara explicó explica añadió añade agregó agrega
+        aseguró asegura señaló señala indicó indica destacó destaca subrayó subraya sostuvo sostiene
+        advirtió advierte manifestó manifiesta comentó comenta respondió responde reconoció
+        reconoce insistió insiste apuntó apunta contó cuenta expresó expresa escribió escribe
+        dicho afirmado declarado"""
+        .split()
+    ),
+    "it": frozenset(
+        """dicono spiegano scrivono affermano sottolineano dissero
+        detto dice disse dichiarato dichiara spiegato spiega aggiunto aggiunge affermato afferma
+        sottolineato sottolinea ribadito ribadisce commentato commenta osservato osserva
+        precisato precisa sostenuto sostiene assicurato assicura raccontato racconta risposto
+        risponde scritto scrive avvertito avverte annunciato annuncia confermato conferma
+        spiegò aggiunse affermò dichiarò sottolineò"""
+        .split()
+    ),
+}
+
+# Auxiliaries of a compound past before a participle above: "a déclaré", "ha detto", "heeft gezegd".
+AUXILIARIES: dict[str, frozenset[str]] = {
+    "de": frozenset("hat haben hatte hatten".split()),
+    "fr": frozenset("a ont avait avaient".split()),
+    "nl": frozenset("heeft hebben had hadden".split()),
+    "pt": frozenset("tem têm tinha havia".split()),
+    "es": frozenset("ha han había habían".split()),
+    "it": frozenset("ha hanno aveva avevano".split()),
+}
+
+ACCORDING_TO: dict[str, tuple[str, ...]] = {
+    "en": ("according to",),
+    "de": ("laut", "nach Angaben von"),
+    "fr": ("selon", "d'après", "d’après"),
+    "nl": ("volgens",),
+    "pt": ("segundo", "de acordo com", "conforme"),
+    "es": ("según", "de acuerdo con"),
+    "it": ("secondo", "stando a"),
+}
+
+PRONOUNS: dict[str, frozenset[str]] = {
+    "en": frozenset("he she".split()),
+    "de": frozenset("er sie".split()),
+    "fr": frozenset("il elle".split()),
+    "nl": frozenset("hij zij ze".split()),
+    "pt": frozenset("ele ela".split()),
+    "es": frozenset("él ella".split()),
+    "it": frozenset("lui lei".split()),
+}
+
+LANGUAGES = frozenset(REPORTING_VERBS)
+
+
+def _attribution_verbs() -> frozenset[str]:
+    table = resources.files("newsdesk.enrich").joinpath("data/attribution_verbs_en.tsv")
+    lines = table.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t", 1)[0] for line in lines if line and not line.startswith("#"))
+
+
+ATTRIBUTION_VERBS_EN = _attribution_verbs()
+
+
+def cue_pattern(language: str) -> re.Pattern[str] | None:
+    """A regular expression matching any of a language's reporting verbs or according-to words as
+    whole words (case-insensitive); None for a language with no list. English matches lemmas' stems."""
+    verbs = REPORTING_VERBS.get(language)
+    if verbs is None:
+        return None
+    if language == "en":
+        stems = {verb[:4] for verb in verbs | ATTRIBUTION_VERBS_EN}
+        words = sorted(stems | {"said", "told", "thought", "wrote", "according"})
+        return re.compile(r"\b(?:" + "|".join(words) + ")", re.IGNORECASE)
+    words = sorted(verbs | set(ACCORDING_TO[language]), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", re.IGNORECASE)
+

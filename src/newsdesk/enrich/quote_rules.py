@@ -1,0 +1,309 @@
+"""Speakers of quotations in languages newsdesk does not parse (German, French, Dutch, Portuguese,
+Spanish, Italian): rules over the words around each quotation, no model.
+
+    >>> [(q.text, q.speaker_name) for q in rule_quotes("„Das ist gut“, sagte Neubauer.", "de")]
+    [('Das ist gut', 'Neubauer')]
+
+What the rules read (the words are `newsdesk.enrich.quote_cues`'):
+
+* After the closing mark: `„…“, sagte Neubauer` / `« … », a déclaré le ministre` / `'…', aldus Rutte`
+  / `"…", dijo Sánchez` / `„…“, sagte sie` (the verb first, then the speaker), and `„…“, Neubauer
+  sagte` (the speaker first).
+* Before the opening mark, in the same sentence: `Neubauer sagte: „…“` / `Selon Macron, « … »` /
+  `Laut Neubauer „…“`.
+* Dialogue dashes (Spanish, Portuguese, Italian, French copy): a paragraph opening with "—" is a
+  quotation up to the next dash, where the cue may follow (`—Vamos a ganar —dijo Sánchez—.`).
+* A speaker is an entity of the parse when the caller has one (a PERSON/PER/ORG mention starting
+  there); else a run of capitalised words (with name particles: "de", "van der", "da"), or an article
+  and a noun ("der Sprecher", "le ministre"). A pronoun ("er", "elle", "hij", "ela", "él", "lei")
+  is the one being quoted: the previous quotation's named speaker (within 3,000 characters), else the
+  last name of two or more capitalised words before it; a lone surname takes the nearest earlier
+  full name ending with it.
+* Inside the quotation, between dashes: `“… – spiegano gli attivisti – …”`; and a name alone before
+  a colon: `Diess: „…“`. Up to three lower-case words may stand between a verb and the name after it
+  (`», rappelle ainsi Olivier Panisset`).
+* A quotation with no cue of its own continues the previous one's speaker in its paragraph, or the
+  previous paragraph's when it opens its paragraph (a speech quoted at length).
+* Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
+  the sentence, as an indirect quotation.
+
+Cost: a few anchored regular expressions per quotation, linear in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsdesk.article import Quote
+from newsdesk.enrich.quote_cues import ACCORDING_TO, AUXILIARIES, PRONOUNS, REPORTING_VERBS
+from newsdesk.enrich.quote_marks import MarkedQuote, find_marked_quotes, paragraphs
+
+UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+NAME_WORD = rf"[{UPPER}][\w’'-]*"
+PARTICLE = r"(?:von|van|der|den|de|du|des|la|le|di|da|do|dos|das|del|della|ten|ter|y|zu)"
+NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+){{0,2}}{NAME_WORD}){{0,3}}"
+ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
+           r"il|lo|gli|uno|una)")
+DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
+DASHES = "—–"
+SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
+SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    cue: str
+    cue_span: tuple[int, int]
+    speaker_name: str | None
+    speaker_span: tuple[int, int] | None
+
+
+EntitySpans = Sequence[tuple[int, int, str]]  # (start, end, label) of the parse's entities
+
+
+def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Quote]:
+    """The quotations of a body in `language` with their cues and speakers, by rules; [] of speakers
+    (marks only) for a language with no cue words."""
+    marked = find_marked_quotes(body, single=True)
+    marked = _with_dialogue(body, marked)
+    marked = [_inner(body, m) for m in marked]
+    quotes = [Quote(text=body[m.start : m.end], type="direct", span=(m.start, m.end)) for m in marked]
+    if language not in REPORTING_VERBS or language == "en":
+        return quotes
+    rules = _Rules(body, language, entities)
+    paras = paragraphs(body)
+    previous: tuple[int, _Cue] | None = None
+    for mark, quote in zip(marked, quotes, strict=True):
+        para = _paragraph_of(paras, mark.open_mark)
+        found = rules.after(mark) or rules.before(mark) or rules.within(mark)
+        if found is None and previous is not None and (
+                previous[0] == para or (previous[0] == para - 1 and mark.open_mark <= paras[para][0] + 1)):
+            found = previous[1]
+        if found is None:
+            continue
+        quote.cue, quote.cue_span = found.cue, found.cue_span
+        quote.speaker_name, quote.speaker_span = found.speaker_name, found.speaker_span
+        name = found.speaker_name
+        if name and name[:1].isupper() and not re.match(ARTICLE + r"\s", name, re.IGNORECASE):
+            rules.last_speaker = (mark.open_mark, name)
+        previous = (para, found)
+    quotes.extend(rules.according(quotes))
+    quotes.sort(key=lambda q: q.span)
+    return quotes
+
+
+def _inner(body: str, mark: MarkedQuote) -> MarkedQuote:
+    """Without the spaces French copy puts inside its marks (« … »)."""
+    start, end = mark.start, mark.end
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return MarkedQuote(start, end, mark.open_mark, mark.close_mark)
+
+
+def _paragraph_of(paras: list[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(paras):
+        if start <= offset < end:
+            return index
+    return -1
+
+
+def _with_dialogue(body: str, marked: list[MarkedQuote]) -> list[MarkedQuote]:
+    """Add the quotations of dialogue-dash paragraphs (`—Vamos a ganar —dijo Sánchez—. Y más.`)."""
+    found = list(marked)
+    for start, end in paragraphs(body):
+        if body[start] not in DASHES or any(start <= m.open_mark < end for m in marked):
+            continue
+        text_start = start + 1 + (len(body[start + 1 : end]) - len(body[start + 1 : end].lstrip()))
+        dash = _next_dash(body, text_start, end)
+        close = dash if dash is not None else end
+        quote_end = close
+        while quote_end > text_start and body[quote_end - 1].isspace():
+            quote_end -= 1
+        if quote_end - text_start >= 2:
+            found.append(MarkedQuote(text_start, quote_end, start, dash))
+        # `—dijo Sánchez—. No hay otra opción.`: the words after the cue's closing dash go on.
+        after_cue = _next_dash(body, dash + 1, end) if dash is not None else None
+        after_cue = after_cue if after_cue is not None else (
+            body.find(DASHES[0], dash + 1, end) if dash is not None else -1)
+        if after_cue is not None and after_cue > 0:
+            rest = after_cue + 1
+            while rest < end and (body[rest].isspace() or body[rest] in ".,;:"):
+                rest += 1
+            if end - rest >= 2:
+                found.append(MarkedQuote(rest, end, after_cue, None))
+    found.sort(key=lambda m: m.open_mark)
+    return found
+
+
+def _next_dash(body: str, start: int, end: int) -> int | None:
+    for i in range(start, end):
+        if body[i] in DASHES and (i == 0 or body[i - 1].isspace()):
+            return i
+    return None
+
+
+class _Rules:
+    def __init__(self, body: str, language: str, entities: EntitySpans) -> None:
+        self.body = body
+        self.language = language
+        self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS)
+        verbs = "|".join(map(re.escape, sorted(REPORTING_VERBS[language], key=len, reverse=True)))
+        aux = "|".join(sorted(AUXILIARIES.get(language, ()), key=len, reverse=True))
+        verb = rf"(?i:(?:(?:{aux})\s+)?(?:{verbs}))" if aux else rf"(?i:{verbs})"
+        pronouns = "|".join(sorted(PRONOUNS[language], key=len, reverse=True))
+        speaker = rf"(?P<speaker>(?i:{pronouns})(?!\w)|{DESCRIPTION}|{NAME})"
+        according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
+        # Names are told by their capitals: only the cue words ignore case.
+        # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
+        self.verb_first = re.compile(
+            rf"[\s,.;:!?{DASHES}]*(?P<cue>{verb})(?!\w)(?:\s+[a-zß-ÿ’']+(?:\s+à)?){{0,3}}?\s+{speaker}(?!\w)")
+        self.speaker_first = re.compile(rf"[\s,;{DASHES}]*{speaker}\s+(?P<cue>{verb})(?!\w)")
+        # Before the open: the speaker and verb (then anything short) and a colon or comma.
+        self.speaker_verb = re.compile(rf"{speaker}\s+(?P<cue>{verb})(?!\w)[^.!?\n]{{0,60}}?[:,]\s*$")
+        self.according_before = re.compile(rf"(?P<cue>(?i:{according}))\s+{speaker}\s*[,:]?\s*$")
+        # "Diess: „…“": a name and a colon, nothing else, introduce that one's words.
+        self.opens_with_name = re.compile(rf"^(?P<cue>)(?P<speaker>{NAME})\s*:\s*$")
+        # `“… – spiegano gli attivisti – …”`: a cue between dashes inside the quotation.
+        self.inside = re.compile(
+            rf"\s[{DASHES}-]\s*(?P<cue>{verb})(?!\w)\s+{speaker}[^{DASHES}]{{0,40}}[{DASHES}-]\s")
+        self.according_clause = re.compile(rf"(?<!\w)(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
+        self.pronouns = PRONOUNS[language]
+        self.last_speaker: tuple[int, str] | None = None
+
+    def after(self, mark: MarkedQuote) -> _Cue | None:
+        if mark.close_mark is None:
+            return None
+        start = mark.close_mark + 1
+        line_end = self.body.find("\n", start)
+        window = self.body[start : min(start + 160, len(self.body) if line_end < 0 else line_end)]
+        for pattern in (self.verb_first, self.speaker_first):
+            match = pattern.match(window)
+            if match is not None and self._speaker_ok(match):
+                return self._cue(match, start)
+        return None
+
+    def before(self, mark: MarkedQuote) -> _Cue | None:
+        line_start = self.body.rfind("\n", 0, mark.open_mark) + 1
+        window_start = max(line_start, mark.open_mark - 200)
+        window = self.body[window_start : mark.open_mark]
+        # Only the sentence holding the mark.
+        stop = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        offset = window_start + (stop + 2 if stop >= 0 else 0)
+        window = self.body[offset : mark.open_mark]
+        for pattern in (self.according_before, self.speaker_verb, self.opens_with_name):
+            match = pattern.search(window)
+            if match is not None and self._speaker_ok(match):
+                return self._cue(match, offset)
+        return None
+
+    def within(self, mark: MarkedQuote) -> _Cue | None:
+        match = self.inside.search(self.body, mark.start, mark.end)
+        if match is not None and self._speaker_ok(match):
+            return self._cue(match, 0)
+        return None
+
+    def according(self, quotes: list[Quote]) -> list[Quote]:
+        """`Selon Macron, la réforme est nécessaire.` and `..., laut Neubauer.`: reported speech."""
+        found: list[Quote] = []
+        taken = [q.span for q in quotes]
+        for match in self.according_clause.finditer(self.body):
+            if not self._speaker_ok(match):
+                continue
+            sentence_start, sentence_end = self._sentence(match.start())
+            cue = self._cue(match, 0)
+            if self.body[sentence_start : match.start()].strip() == "":
+                # "Selon Macron, ..." / "Laut Scholz sei ...": the rest of the sentence.
+                start, end = match.end("speaker"), sentence_end
+            else:
+                start, end = sentence_start, match.start()
+            start, end = _strip(self.body, start, end)
+            if end - start < 12 or any(s < end and start < e for s, e in taken):
+                continue
+            found.append(Quote(self.body[start:end], "indirect", (start, end), cue.speaker_name,
+                               cue.speaker_span, cue.cue, cue.cue_span))
+        return found
+
+    def _sentence(self, at: int) -> tuple[int, int]:
+        line_start = self.body.rfind("\n", 0, at) + 1
+        ends = list(SENTENCE_END.finditer(self.body, max(line_start, at - 400), at))
+        start = ends[-1].end() if ends else line_start
+        end_match = SENTENCE_END.search(self.body, at)
+        line_end = self.body.find("\n", at)
+        end = end_match.start() if end_match else len(self.body)
+        return start, min(end, line_end) if line_end >= 0 else end
+
+    def _speaker_ok(self, match: re.Match[str]) -> bool:
+        """A name or description, not a sentence-opening word that merely looks like one."""
+        words = match.group("speaker").split()
+        if not words:
+            return False
+        if words[0].lower() in self.pronouns:
+            return len(words) == 1
+        return words[0][0].isupper() or re.fullmatch(ARTICLE, words[0], re.IGNORECASE) is not None
+
+    def _cue(self, match: re.Match[str], offset: int) -> _Cue:
+        cue_span = (offset + match.start("cue"), offset + match.end("cue"))
+        start, end = offset + match.start("speaker"), offset + match.end("speaker")
+        entity = self._entity_at(start, end)
+        if entity is not None:
+            start, end = entity
+        text = self.body[start:end]
+        if text.lower() in self.pronouns:
+            name = self._antecedent(start)
+        else:
+            text = _trim_name(text)
+            end = start + len(text)
+            name = self._full_name(text, start)
+        return _Cue(self.body[cue_span[0] : cue_span[1]], cue_span, name, (start, end))
+
+    def _entity_at(self, start: int, end: int) -> tuple[int, int] | None:
+        for e_start, e_end, _ in self.entities:
+            if start <= e_start < end:
+                return e_start, e_end
+        return None
+
+    def _antecedent(self, at: int) -> str | None:
+        """The last person named before `at`: the parse's last person entity when there is a parse;
+        else the later of the previous speaker and the last name of two or more capitalised words."""
+        people = [e for e in self.entities if e[1] <= at and e[2] in {"PERSON", "PER"}]
+        if people:
+            start, end, _ = people[-1]
+            return self._full_name(self.body[start:end], start)
+        if self.last_speaker is not None and at - self.last_speaker[0] < 3_000:
+            return self.last_speaker[1]  # the one being quoted goes on ("sagte er")
+        candidates: list[tuple[int, str]] = []
+        names = list(re.finditer(rf"(?:^|(?<=\s)){NAME_WORD}\s+{NAME_WORD}", self.body[:at]))
+        if names:
+            candidates.append((names[-1].start(), _trim_name(names[-1].group())))
+        return max(candidates)[1] if candidates else None
+
+    def _full_name(self, text: str, start: int) -> str:
+        """A lone surname takes the nearest earlier fuller name ending with it ("Neubauer")."""
+        words = text.split()
+        if len(words) != 1 or not words[0][0].isupper():
+            return text
+        before = self.body[:start]
+        fuller = [m.group() for m in re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", before)]
+        return fuller[-1] if fuller else text
+
+
+def _trim_name(text: str) -> str:
+    """Drop trailing lower-case words a pattern took along ("Neubauer und")."""
+    words = text.split()
+    if not words or not words[0][0].isupper() or re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
+        return text  # a description ("le ministre") keeps its words
+    while len(words) > 1 and not words[-1][0].isupper():
+        words.pop()
+    return " ".join(words) if text.split() != words else text
+
+
+def _strip(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (body[start].isspace() or body[start] in ",;:"):
+        start += 1
+    while end > start and (body[end - 1].isspace() or body[end - 1] in ",;:."):
+        end -= 1
+    return start, end

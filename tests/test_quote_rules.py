@@ -1,0 +1,156 @@
+"""Quotations in German, French, Dutch, Portuguese, Spanish and Italian: marks, cues before and after,
+pronouns, surnames, dialogue dashes and according-to, on small bodies written for each rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.article import Article
+from newsdesk.enrich.enricher import enrich_articles
+from newsdesk.enrich.quote_cues import ACCORDING_TO, LANGUAGES, REPORTING_VERBS, cue_pattern
+from newsdesk.enrich.quote_rules import rule_quotes
+from newsdesk.enrich.quotes import quotes_from_doc
+
+
+def said(body: str, language: str) -> list[tuple[str, str, str | None]]:
+    return [(q.type, q.text, q.speaker_name) for q in rule_quotes(body, language)]
+
+
+def test_german_cue_after_the_quote_names_the_speaker() -> None:
+    body = "„Das ist ein guter Tag für die Stadt“, sagte Neubauer am Abend."
+    assert said(body, "de") == [("direct", "Das ist ein guter Tag für die Stadt", "Neubauer")]
+    (quote,) = rule_quotes(body, "de")
+    assert quote.cue == "sagte" and quote.speaker_span is not None
+    assert body[slice(*quote.speaker_span)] == "Neubauer"
+
+
+def test_german_pronoun_surname_colon_and_laut() -> None:
+    body = ("Luisa Neubauer sprach am Montag in Berlin. „Wir werden nicht aufgeben“, sagte sie. "
+            "„Das Klima wartet nicht.“\n"
+            "Bundeskanzler Olaf Scholz erklärte: „Wir halten an dem Plan fest.“ "
+            "Laut Scholz sei die Finanzierung gesichert.")
+    assert said(body, "de") == [
+        ("direct", "Wir werden nicht aufgeben", "Luisa Neubauer"),
+        ("direct", "Das Klima wartet nicht.", "Luisa Neubauer"),  # goes on without a cue of its own
+        ("direct", "Wir halten an dem Plan fest.", "Bundeskanzler Olaf Scholz"),
+        ("indirect", "sei die Finanzierung gesichert", "Olaf Scholz"),
+    ]
+
+
+def test_french_guillemets_compound_past_description_and_selon() -> None:
+    body = ("« Nous allons gagner cette bataille », a déclaré Emmanuel Macron. Selon le ministre, la "
+            "réforme est nécessaire pour le pays.\n"
+            "Le Premier ministre a dit : « Il n'y a pas d'alternative à ce plan. »")
+    assert said(body, "fr") == [
+        ("direct", "Nous allons gagner cette bataille", "Emmanuel Macron"),
+        ("indirect", "la réforme est nécessaire pour le pays", "le ministre"),
+        ("direct", "Il n'y a pas d'alternative à ce plan.", "Le Premier ministre"),
+    ]
+
+
+def test_dutch_single_marks_aldus_and_volgens() -> None:
+    body = ("'We gaan dit samen oplossen', zei Mark Rutte dinsdag. „Er is geen andere weg”, aldus Rutte.\n"
+            "Volgens De Jong is het plan te duur voor de gemeente. Het is zo'n plan dat 's avonds komt.")
+    assert said(body, "nl") == [
+        ("direct", "We gaan dit samen oplossen", "Mark Rutte"),
+        ("direct", "Er is geen andere weg", "Mark Rutte"),  # the surname takes the full name
+        ("indirect", "is het plan te duur voor de gemeente", "De Jong"),
+    ]
+
+
+def test_spanish_dialogue_dashes_and_segun() -> None:
+    body = ("—Vamos a ganar estas elecciones —dijo Pedro Sánchez—. No hay otra opción.\n"
+            "«Es un día histórico para el país», afirmó la ministra. Según el Gobierno, la economía "
+            "crecerá este año.")
+    assert said(body, "es") == [
+        ("direct", "Vamos a ganar estas elecciones", "Pedro Sánchez"),
+        ("direct", "No hay otra opción.", "Pedro Sánchez"),
+        ("direct", "Es un día histórico para el país", "la ministra"),
+        ("indirect", "la economía crecerá este año", "el Gobierno"),
+    ]
+
+
+def test_portuguese_and_italian() -> None:
+    assert said('"Não vamos desistir desta luta", disse Lula aos jornalistas. Segundo o ministro, o plano '
+                'será aprovado.', "pt") == [
+        ("direct", "Não vamos desistir desta luta", "Lula"),
+        ("indirect", "o plano será aprovado", "o ministro"),
+    ]
+    assert said("Giorgia Meloni ha parlato a Roma. «Non ci fermeremo davanti a nessuno», ha detto lei. "
+                "Secondo Meloni, il governo durerà.", "it") == [
+        ("direct", "Non ci fermeremo davanti a nessuno", "Giorgia Meloni"),
+        ("indirect", "il governo durerà", "Giorgia Meloni"),
+    ]
+
+
+def test_a_quote_with_no_cue_nearby_has_no_speaker() -> None:
+    body = "Die Zeitung schrieb über „eine ganz neue Art von Politik in diesem Land“. Dann kam der Winter."
+    assert [q.speaker_name for q in rule_quotes(body, "de")] == [None]
+
+
+def test_the_parse_entities_are_the_speakers_when_there_are_some() -> None:
+    body = "„Wir bleiben hier in der Stadt“, sagte die Sprecherin Anna Maria Berger am Montag."
+    entities = [(body.index("Anna"), body.index(" am"), "PER")]
+    (quote,) = rule_quotes(body, "de", entities)
+    assert quote.speaker_name == "Anna Maria Berger"
+
+
+def test_an_enriched_german_article_gets_its_speakers() -> None:
+    article = Article(title="Haushalt", body=(
+        "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen. „Wir haben lange "
+        "verhandelt, aber das Ergebnis kann sich sehen lassen“, sagte die Bürgermeisterin Anna Schmidt "
+        "nach der Sitzung im Rathaus von Freiburg."))
+    enrich_articles([article])
+    assert article.language == "de"
+    assert [(q.type, q.speaker_name) for q in article.quotes] == [
+        ("direct", "die Bürgermeisterin Anna Schmidt")]
+    assert quotes_from_doc(article.body, None, language="de") == article.quotes
+
+
+@pytest.mark.parametrize("body", [
+    "", "„", "—", "— —dijo", "«" * 5000, "'" * 5000 + "zei hij", "„x“, sagte " * 3000,
+    "Laut " * 5000, "— " * 3000, "„Unbalanciert, sagte er.\n\n„Und noch einer",
+])
+def test_hostile_bodies_finish_with_spans_inside_the_body(body: str) -> None:
+    for language in sorted(LANGUAGES):
+        for quote in rule_quotes(body, language):
+            assert 0 <= quote.span[0] <= quote.span[1] <= len(body)
+            assert body[slice(*quote.span)] == quote.text
+
+
+def test_every_language_has_its_cue_words_in_one_place() -> None:
+    for language in LANGUAGES:
+        assert REPORTING_VERBS[language] and ACCORDING_TO[language]
+        pattern = cue_pattern(language)
+        assert pattern is not None and pattern.search(" ".join(sorted(REPORTING_VERBS[language])))
+    assert cue_pattern("xx") is None
+
+
+def test_adverbs_after_the_verb_a_name_and_colon_and_a_cue_between_dashes() -> None:
+    assert said("«La sérotonine est produite dans l'intestin», rappelle ainsi Olivier Panisset, naturopathe.",
+                "fr") == [("direct", "La sérotonine est produite dans l'intestin", "Olivier Panisset")]
+    assert said("Viele neue Kompetenzen sind nötig. Diess: „Wir planen schnellere Produktionszeiten.“",
+                "de") == [("direct", "Wir planen schnellere Produktionszeiten.", "Diess")]
+    assert said("“L’orologio climatico – spiegano gli attivisti sul sito – mostra due numeri.”", "it") == [
+        ("direct", "L’orologio climatico – spiegano gli attivisti sul sito – mostra due numeri.",
+         "gli attivisti")]
+
+
+def test_a_pronoun_is_the_speaker_being_quoted_not_a_capitalised_noun() -> None:
+    body = ("„Der nächste Golf darf kein Tesla sein“, sagte Herbert Diess. Die Zahl der Stellen nannte er "
+            "nicht. „Ich möchte, dass Ihre Kinder auch 2030 noch einen sicheren Job haben“, sagte er.")
+    assert [s for _, _, s in said(body, "de")] == ["Herbert Diess", "Herbert Diess"]
+
+
+def test_the_article_entities_name_the_speaker_of_another_language() -> None:
+    from newsdesk.article import Entity
+    from newsdesk.enrich.enricher import link_speakers, speaker_mentions
+
+    body = "„Wir bleiben hier in der Stadt“, sagte die Sprecherin Anna Maria Berger am Montag."
+    start = body.index("Anna")
+    people = [Entity("e1", "Anna Maria Berger", "person", [(start, start + len("Anna Maria Berger"))]),
+              Entity("e2", "Stadt", "place", [(body.index("Stadt"), body.index("Stadt") + 5)])]
+    assert speaker_mentions(people) == [(start, start + 17, "PERSON")]
+    (quote,) = quotes_from_doc(body, None, language="de", entities=speaker_mentions(people))
+    link_speakers([quote], people)
+    assert (quote.speaker_name, quote.speaker) == ("Anna Maria Berger", "e1")
