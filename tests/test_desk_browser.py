@@ -6,6 +6,8 @@ Screenshots of every page visited go to build/screenshots/ (see desk_fixtures.SC
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 
 from desk_fixtures import DeskServer, Watch, axe_violations, screenshot
 from newsdesk.article import Article, Entity, Image, Quote
-from newsdesk.store import open_store
+from newsdesk.store import SearchRequest, open_store
 from newsdesk.stories.persist import assign_stories
 
 pytestmark = pytest.mark.timeout(600)
@@ -212,4 +214,56 @@ def test_hostile_page_runs_no_script(desk_page: tuple[Any, Watch], desk_server: 
     assert page.locator("[onerror], [onload]").count() == 0
     assert page.locator("a[href^='javascript:' i]").count() == 0
     screenshot(page, "hostile-article")
+    assert watch.clean(), watch
+
+
+def test_coverage_comparison(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
+    """Two searches compared over more than 400 days: nothing lost (the chart's total is the search's
+    count), the interval switched, and the CSV downloaded equal to the API's numbers."""
+    from datetime import date, timedelta
+
+    page, watch = desk_page
+    problems: dict[str, Any] = {}
+    with open_store(desk_server.store_url) as store:
+        store.put_many([Article(source="test", url=f"https://wharf.example/{n}", title=f"Wharf report {n}",
+                                body=f"The wharfinger{' tugboat' if n % 3 == 0 else ''} log, entry {n}.",
+                                published=(date(2021, 2, 1) + timedelta(days=5 * n)).isoformat(),
+                                site_name="Wharf Weekly") for n in range(120)])  # 600 days
+        searched = store.count(SearchRequest("wharfinger"))
+    page.goto("/coverage")
+    page.get_by_label("Query 1").fill("wharfinger")
+    page.get_by_label("Label of search 1").fill("Wharfinger")
+    page.get_by_label("Query 2").fill("wharfinger tugboat")
+    page.get_by_label("Interval").select_option("day")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"q2=wharfinger"))
+    assert "counted by week" in page.locator("#interval-note").inner_text()
+    assert page.locator("svg#compare-chart polyline").count() == 2
+    assert page.locator("svg#compare-chart .yaxis text").count() >= 3  # a y-axis with numbers
+    totals = page.locator("#series-totals .total")
+    assert int(totals.nth(0).inner_text()) == searched == 120
+    assert int(totals.nth(1).inner_text()) == 40
+    table = page.locator("#compare-chart-table tbody tr")
+    assert sum(int(table.nth(i).locator("td").nth(0).inner_text().replace(",", ""))
+               for i in range(table.count())) == searched
+    _visit(page, "", "coverage", problems)
+    page.get_by_label("Interval").select_option("month")
+    page.get_by_label("Show").select_option("share")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"interval=month"))
+    assert page.locator("#interval-note").count() == 0
+    assert "%" in (page.locator("svg#compare-chart .yaxis text").nth(1).text_content() or "")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    with desk_server.client() as client:
+        api = client.get("/api/coverage", params={"series": ["q=wharfinger&label=Wharfinger",
+                                                             "q=wharfinger tugboat"],
+                                                  "interval": "month", "fold_duplicates": "true"}).json()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [int(row["count"]) for row in rows if row["series"] == "1"] == api["series"][0]["counts"]
+    assert [int(row["count"]) for row in rows if row["series"] == "2"] == api["series"][1]["counts"]
+    assert sum(api["series"][0]["counts"]) == searched
+    _visit(page, "", "coverage-share", problems)
+    assert not problems, problems
     assert watch.clean(), watch

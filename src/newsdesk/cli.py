@@ -195,6 +195,7 @@ COMMANDS = [
     ("batch", "batch load"),
     ("stories", "cluster roundup stories story duplicates"),
     ("serve", "serve"),
+    ("desk", "coverage"),
 ]
 
 

@@ -220,12 +220,39 @@ def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = No
     return [error.__dict__ for error in desk.store.errors(since or None)][-limit:]
 
 
-@router.get("/coverage", response_model=Coverage, tags=["insights"])
-def coverage(desk: Reader, request: Filters, interval: Annotated[Literal["day", "week"], Query()] = "day",
-             fold_duplicates: Fold = False) -> dict[str, Any]:
-    """How many matching articles were published each day or week."""
-    return insights.coverage(desk.store, _with(request, fold_duplicates=fold_duplicates), interval,
-                             desk.scan_limit)
+COVERAGE_EXAMPLE = "q=nato&source=ledger&label=NATO in the Ledger"
+COVERAGE_CSV = "series,label,start,count,all_articles,share\n1,nato,2024-09-30,3,120,0.025\n"
+
+
+@router.get("/coverage", response_model=Coverage, tags=["insights"],
+            responses={200: {"content": {"text/csv": {"example": COVERAGE_CSV}}}})
+def coverage(desk: Reader, request: Filters,
+             interval: Annotated[Literal["day", "week", "month"], Query(
+                 description="Bucket length; a range of over 400 buckets is counted by the next longer "
+                             "interval (see `note`)")] = "day",
+             series: Annotated[list[str] | None, Query(
+                 description="Up to five searches to compare, each a URL-encoded query string of filters "
+                             "(q, source, since, until, author, language, entity, speaker, topic, page_type, "
+                             "label); the other parameters are defaults for every series. Without it: one "
+                             "series, the other parameters.", max_length=2000,
+                 examples=[COVERAGE_EXAMPLE])] = None,
+             format: Annotated[Literal["json", "csv"], Query(
+                 description="json, or csv: one row per series and bucket")] = "json",
+             fold_duplicates: Fold = False) -> Response:
+    """How many matching articles were published each day, week or month over their whole range, and
+    their share of every stored article of the bucket: one search, or up to five compared
+    (`newsdesk coverage QUERY... --interval week --format csv`)."""
+    from newsdesk.coverage import MAX_SERIES, parse_series, to_csv
+
+    defaults = _with(request, fold_duplicates=fold_duplicates)
+    given = [parse_series(text, defaults) for text in (series or [])[:MAX_SERIES + 1]] or [(None, defaults)]
+    totals = desk.all_days()
+    result = desk.memo.get(("coverage", tuple(given), interval), lambda: insights.compare_coverage(
+        desk.store, given, interval, totals))
+    if format == "csv":
+        return Response(to_csv(result).encode(), media_type="text/csv; charset=utf-8", headers={
+            "content-disposition": 'attachment; filename="newsdesk-coverage.csv"'})
+    return _json(result)
 
 
 @router.get("/entities", response_model=EntityList, tags=["insights"])

@@ -7,7 +7,7 @@ in with the API token gives.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,10 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
+from newsdesk.coverage import bucket_of, fill
 from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, SiteSummary
-from newsdesk.web import insights, stories
+from newsdesk.web import charts, insights, stories
 from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE
 from newsdesk.web.state import Desk, desk_of
 
@@ -72,35 +73,7 @@ templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
 templates.globals["qs"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-# --- charts: bars as SVG rectangles, computed here, so they need no script -----------------------------
-
-@dataclass
-class Chart:
-    bars: list[dict[str, Any]] = field(default_factory=list)
-    width: int = 640
-    height: int = 140
-    top: int = 0
-    first: str = ""
-    last: str = ""
-    label: str = ""
-
-
-def chart(buckets: list[dict[str, Any]], what: str) -> Chart | None:
-    if not buckets:
-        return None
-    top = max(bucket["count"] for bucket in buckets) or 1
-    chart = Chart(top=top, first=buckets[0]["start"], last=buckets[-1]["start"])
-    plot = chart.height - 20
-    step = chart.width / len(buckets)
-    for index, bucket in enumerate(buckets):
-        high = round(plot * bucket["count"] / top, 1)
-        width = max(min(step - 1, 40.0), 1.0)
-        chart.bars.append({"x": round(index * step + (step - width) / 2, 1), "y": round(plot - high, 1),
-                           "width": round(width, 1), "height": high, "start": bucket["start"],
-                           "count": bucket["count"]})
-    total = sum(bucket["count"] for bucket in buckets)
-    chart.label = f"{what}: {total} from {chart.first} to {chart.last}, at most {top} in a bucket"
-    return chart
+chart = charts.bars  # one series of counts as bars: newsdesk.web.charts
 
 
 # --- article bodies: paragraphs of text, entity links and quotations ----------------------------------
@@ -211,9 +184,9 @@ def search_page(request: Request, desk: Reader,
                 others, _ = stories.copies_count(desk.store, hit.id)
                 hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
         unpaged = replace(search, cursor=None)
-        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(desk.store, unpaged, "day",
-                                                                                 desk.scan_limit))
-        cover = chart(counts["buckets"], "Articles per day")
+        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(
+            desk.store, unpaged, "day", totals=desk.all_days()))
+        cover = chart(counts["buckets"], "Matching articles", counts["interval"], counts["note"])
         facets = insights.facets([hit["stored"].article for hit in hits])
     except Exception as error:
         from newsdesk.errors import QueryError
@@ -231,6 +204,58 @@ def search_page(request: Request, desk: Reader,
 def _sources(desk: Desk) -> list[SiteSummary]:
     """The store's sites, read again only after the store changed (every search page lists them)."""
     return desk.memo.get(("sources",), desk.store.sources)
+
+
+SERIES_FIELDS = ("label", "q", "source", "entity", "language")
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage_page(request: Request, desk: Reader,
+                  since: Annotated[str, Query(max_length=40)] = "",
+                  until: Annotated[str, Query(max_length=40)] = "",
+                  interval: Annotated[str, Query(pattern="^(day|week|month)?$")] = "",
+                  measure: Annotated[str, Query(pattern="^(count|share)?$")] = "",
+                  copies: Annotated[str, Query(pattern="^(show)?$")] = "") -> Response:
+    """Attention over time: up to five searches (q1, source1, entity1, language1, label1 ... q5...) on one
+    chart, counts or shares of all articles, with the table and the CSV and JSON of the numbers."""
+    from newsdesk.coverage import MAX_SERIES
+
+    params = request.query_params
+    rows = [{name: params.get(f"{name}{number}", "")[:1000] for name in SERIES_FIELDS}
+            for number in range(1, MAX_SERIES + 1)]
+    given = [row for row in rows if any(row[name].strip() for name in SERIES_FIELDS[1:])]
+    problem = None
+    result: dict[str, Any] | None = None
+    plot = None
+    links: dict[str, str] = {}
+    step = interval or "week"
+    if given:
+        try:
+            common = SearchRequest(since=check_date(since, "since") if since.strip() else None,
+                                   until=check_date(until, "until") if until.strip() else None,
+                                   fold_duplicates=copies != "show")
+            series = [({k: v for k, v in row.items() if v.strip()}) for row in given]
+            from newsdesk.coverage import parse_series
+
+            texts = [urlencode(row) for row in series]
+            parsed = [parse_series(text, common) for text in texts]
+            result = desk.memo.get(("coverage", tuple(parsed), step), lambda: insights.compare_coverage(
+                desk.store, parsed, step, desk.all_days()))  # type: ignore[arg-type]
+            plot = charts.comparison(result, measure or "count")
+            base = [("since", since), ("until", until), ("interval", step),
+                    ("fold_duplicates", "false" if copies == "show" else "true")]
+            query = [*[(k, v) for k, v in base if v], *[("series", text) for text in texts]]
+            links = {"CSV": "/api/coverage?" + urlencode([*query, ("format", "csv")]),
+                     "JSON": "/api/coverage?" + urlencode(query)}
+        except Exception as error:
+            from newsdesk.errors import QueryError
+
+            if not isinstance(error, QueryError):
+                raise
+            problem = error.reason
+    return render(request, "coverage.html", title="Coverage over time", rows=rows, since=since, until=until,
+                  interval=step, measure=measure or "count", copies=copies, result=result, chart=plot,
+                  problem=problem, links=links, sources=_sources(desk)[:200])
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -265,7 +290,8 @@ def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
     if view is None:
         raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
     return render(request, "entity.html", title=view.entity["name"], view=view,
-                  chart=chart(view.coverage, f"Mentions of {view.entity['name']} per day"))
+                  chart=chart(view.coverage, f"Articles naming {view.entity['name']}", view.interval,
+                              view.note))
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -319,8 +345,9 @@ def story_page(request: Request, desk: Reader, story_id: str) -> Response:
     if found is None:
         raise HTTPException(404, f"no story {story_id!r} (see the Stories page)")
     view = stories.story_view(desk.store, found)
-    counts = Counter(key for item in view.timeline if (key := insights.bucket_of(item.published, "day")))
-    cover = chart(insights.fill_buckets(counts, "day"), "Articles of the story per day")
+    counts = Counter(key for item in view.timeline if (key := bucket_of(item.published, "day")))
+    interval, note, buckets = fill(counts, "day")
+    cover = chart(buckets, "Articles of the story", interval, note)
     return render(request, "story.html", title=found.headline or found.id, view=view, story=found,
                   chart=cover)
 
