@@ -135,8 +135,9 @@ def _long_range() -> list[Article]:
     for offset in range(0, 1000, 4):
         day = date(2020, 1, 6) + timedelta(days=offset)
         extra = " crane" if offset % 8 == 0 else ""
-        found.append(Article(source="test", url=f"https://quayside.example/{offset}", title=f"Quayside {offset}",
-                             body=f"The {WORD}{extra} notes of day {offset}.", published=day.isoformat(),
+        found.append(Article(source="test", url=f"https://quayside.example/{offset}",
+                             title=f"Quayside {offset}", body=f"The {WORD}{extra} notes of day {offset}.",
+                             published=day.isoformat(),
                              site_name="Quayside Gazette"))
     return found
 

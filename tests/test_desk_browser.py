@@ -267,3 +267,38 @@ def test_coverage_comparison(desk_page: tuple[Any, Watch], desk_server: DeskServ
     _visit(page, "", "coverage-share", problems)
     assert not problems, problems
     assert watch.clean(), watch
+
+
+def test_docs_render_every_operation_offline(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
+    """/docs shows the API's operations from files the desk serves itself: every request the page makes
+    goes to the desk (any other is recorded and refused), and unknown pages get the desk's 404 page."""
+    page, watch = desk_page
+    elsewhere: list[str] = []
+
+    def only_the_desk(route: Any) -> None:
+        if route.request.url.startswith(desk_server.url + "/"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_desk)
+    problems: dict[str, Any] = {}
+    response = page.goto("/docs")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(".opblock", timeout=60_000)
+    with desk_server.client() as client:
+        spec = client.get("/api/openapi.json").json()
+    operations = sum(1 for methods in spec["paths"].values() for method in methods
+                     if method in ("get", "post", "put", "patch", "delete"))
+    assert page.locator(".opblock").count() == operations
+    assert page.locator(".opblock-summary-path", has_text="/api/coverage").count() == 1
+    _visit(page, "", "docs", problems)
+    missing = page.goto("/no/such/page")
+    assert missing is not None and missing.status == 404
+    assert "text/html" in (missing.headers.get("content-type") or "")
+    assert page.title().startswith("Not found") and page.locator("h1").inner_text() == "404"
+    del watch.console_errors[:]  # the 404 document itself is logged as a failed resource
+    assert elsewhere == []
+    assert not problems, problems
+    assert watch.clean(), watch

@@ -25,7 +25,7 @@ from newsdesk.store import SearchRequest, Store
 
 Interval = Literal["day", "week", "month"]
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
-MAX_BUCKETS = 400  # buckets of one chart; a longer range moves up an interval
+MAX_BUCKETS = 750  # buckets of one chart (two years of days, 14 of weeks); a longer range moves up
 MAX_SERIES = 5
 
 # The filters a series may carry (SearchRequest's fields), as the API and the pages name them.

@@ -61,14 +61,20 @@ AllPages = Annotated[bool, Query(description="Read every page; by default the pa
 
 
 def filters(
-    q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000)] = None,
-    source: Annotated[str | None, Query(description="Site name or host", max_length=300)] = None,
-    since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40)] = None,
+    q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000, openapi_examples={
+        "phrase": {"summary": "A phrase, either name, not a word", "value":
+                   '"secretary general" (rutte OR stoltenb*) -trump'},
+        "words": {"summary": "Both words", "value": "harbour bridge"}})] = None,
+    source: Annotated[str | None, Query(description="Site name or host", max_length=300,
+                                        examples=["ledger.example"])] = None,
+    since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40,
+                                       examples=["2024-10-01"])] = None,
     until: Annotated[str | None, Query(description="Published on or before (2024-10 is the whole month)",
-                                       max_length=40)] = None,
+                                       max_length=40, examples=["2024-10"])] = None,
     author: Annotated[str | None, Query(description="Whole words of an author's name",
                                         max_length=300)] = None,
-    language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20)] = None,
+    language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20,
+                                          examples=["en"])] = None,
     entity: Annotated[str | None, Query(description="Articles naming this entity (id, or whole words of "
                                         "its name; aliases understood)", max_length=300)] = None,
     speaker: Annotated[str | None, Query(description="Articles quoting this speaker (id or name)",
@@ -221,6 +227,7 @@ def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = No
 
 
 COVERAGE_EXAMPLE = "q=nato&source=ledger&label=NATO in the Ledger"
+COVERAGE_TWO = ["q=nato&label=NATO", "q=ukraine&label=Ukraine"]
 COVERAGE_CSV = "series,label,start,count,all_articles,share\n1,nato,2024-09-30,3,120,0.025\n"
 
 
@@ -235,7 +242,10 @@ def coverage(desk: Reader, request: Filters,
                              "(q, source, since, until, author, language, entity, speaker, topic, page_type, "
                              "label); the other parameters are defaults for every series. Without it: one "
                              "series, the other parameters.", max_length=2000,
-                 examples=[COVERAGE_EXAMPLE])] = None,
+                 openapi_examples={"one": {"summary": "NATO in one outlet, labelled",
+                                           "value": [COVERAGE_EXAMPLE]},
+                                   "two": {"summary": "Two searches compared",
+                                           "value": COVERAGE_TWO}})] = None,
              format: Annotated[Literal["json", "csv"], Query(
                  description="json, or csv: one row per series and bucket")] = "json",
              fold_duplicates: Fold = False) -> Response:

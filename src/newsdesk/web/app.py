@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsdesk.errors import NewsdeskError, QueryError
 from newsdesk.settings import Settings
@@ -72,8 +73,8 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     async def store_trouble(request: Request, error: NewsdeskError) -> Response:
         return _problem(request, 503, str(error))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException and the router's 404 and 405
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         return _problem(request, error.status_code, str(error.detail), dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)

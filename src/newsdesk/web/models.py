@@ -171,6 +171,9 @@ class RoundupOut(BaseModel):
 class IngestRequest(BaseModel):
     """URLs of articles, RSS/Atom/JSON feeds or sitemaps (http or https only)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"sources": ["https://ledger.example/feed.xml", "https://ledger.example/news/2024/10/01/bridge"]}]})
+
     sources: list[str]
 
 

@@ -380,6 +380,12 @@ def job_page(request: Request, desk: Reader, job_id: str) -> Response:
     return render(request, "job.html", title="Ingest progress", job=job.out())
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def docs_page(request: Request, desk: Reader) -> Response:
+    """The API documentation: Swagger UI served from the package's own files over /api/openapi.json."""
+    return render(request, "docs.html", title="API documentation", read_token=desk.guard.read_token)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, token: Annotated[str, Query(max_length=200)] = "",
                next: Annotated[str, Query(max_length=300)] = "/ingest") -> Response:
