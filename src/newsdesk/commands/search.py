@@ -136,7 +136,8 @@ def sources(fmt: str, db: str | None) -> None:
     for summary in summaries:
         first, last = (summary.first_published or "")[:10], (summary.last_published or "")[:10]
         kinds = ", ".join(f"{kind} {count}" for kind, count in _by_type(summary.page_types))
-        click.echo(f"{summary.site[:40]:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
+        name = summary.site if len(summary.site) <= 40 else summary.site[:39] + "…"
+        click.echo(f"{name:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
                    f"{summary.failures:>8}  {kinds}".rstrip())
 
 

@@ -126,6 +126,7 @@ class SiteSummary:
     last_published: str | None
     failures: int
     page_types: dict[str, int] = field(default_factory=dict)  # articles by page type ("unknown": none)
+    hosts: list[str] = field(default_factory=list)  # the hosts its pages came from (none for files)
 
 
 @dataclass(frozen=True)

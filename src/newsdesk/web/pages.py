@@ -294,14 +294,35 @@ def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
                               view.note))
 
 
+SOURCE_SORTS = {
+    "name": lambda row: row["name_key"], "articles": lambda row: row["summary"].articles,
+    "first": lambda row: row["summary"].first_published or "",
+    "last": lambda row: row["summary"].last_published or "",
+    "failures": lambda row: row["summary"].failures, "rate": lambda row: row["rate"],
+}
+
+
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, desk: Reader) -> Response:
+def sources_page(request: Request, desk: Reader, q: Annotated[str, Query(max_length=300)] = "",
+                 sort: Annotated[str, Query(pattern="^(name|articles|first|last|failures|rate)?$")] = "",
+                 order: Annotated[str, Query(pattern="^(asc|desc)?$")] = "") -> Response:
+    """Every site, filtered by words of its name or host (`q`), sorted by any column (`sort`, `order`)."""
     errors = desk.store.errors()[-50:]
     errors.reverse()
-    summaries = desk.store.sources()
-    rows = [{"summary": s, "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0}
-            for s in summaries]
-    return render(request, "sources.html", title="Sources", rows=rows, errors=errors)
+    from newsdesk.store.rows import name_key
+
+    rows = []
+    wanted = q.strip().casefold()
+    for s in _sources(desk):
+        if wanted and wanted not in s.site.casefold() and not any(wanted in host for host in s.hosts):
+            continue
+        rows.append({"summary": s, "name_key": name_key(s.site),
+                     "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0})
+    column = sort or "name"
+    descending = order == "desc" if order else column not in ("name",)
+    rows.sort(key=SOURCE_SORTS[column], reverse=descending)
+    return render(request, "sources.html", title="Sources", rows=rows, errors=errors, q=q, sort=column,
+                  order="desc" if descending else "asc", total=len(_sources(desk)))
 
 
 @router.get("/roundup", response_class=HTMLResponse)
