@@ -15,7 +15,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from newsdesk.exports import COLUMNS, LIST_FIELDS, flat_record, record, write_parquet
+from newsdesk.exports import (
+    COLUMNS,
+    LIST_FIELDS,
+    Joined,
+    export_record,
+    flat_record,
+    joined,
+    record,
+    searched,
+    write_parquet,
+)
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, Store, StoredArticle
 from newsdesk.web import insights, stories
@@ -325,9 +335,11 @@ def roundup_export(request: Request, desk: Reader, day: Date,
 def export(desk: Reader, request: Filters,
            format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl",
            fold_duplicates: Fold = False) -> StreamingResponse:
-    """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md)."""
+    """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md): with
+    `q`, the hits best first with their snippet and score; else newest first; every row with its story
+    and duplicate group."""
     store = desk.store
-    request = _with(request, sort="date", fold_duplicates=fold_duplicates)
+    request = _with(request, sort="relevance" if request.query else "date", fold_duplicates=fold_duplicates)
     store.count(request)  # a bad query fails here, with 400, before the stream starts
     name = f"newsdesk-export.{format}"
     disposition = {"content-disposition": f'attachment; filename="{name}"'}
@@ -341,17 +353,23 @@ def export(desk: Reader, request: Filters,
                              headers=disposition)
 
 
+def _exported(store: Store, request: SearchRequest) -> Iterator[Joined]:
+    """The articles of an export with their JOIN_FIELDS: with a query, the hits best first with their
+    snippet and score; without, newest first."""
+    return searched(store, request) if request.query else joined(store, store.iter_articles(request))
+
+
 def _jsonl(store: Store, request: SearchRequest) -> Iterator[bytes]:
-    for stored in store.iter_articles(request):
-        yield (json.dumps(record(stored), ensure_ascii=False) + "\n").encode()
+    for item in _exported(store, request):
+        yield (json.dumps(export_record(item), ensure_ascii=False) + "\n").encode()
 
 
 def _csv(store: Store, request: SearchRequest) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    for number, stored in enumerate(store.iter_articles(request)):
-        row = flat_record(stored)
+    for number, item in enumerate(_exported(store, request)):
+        row = flat_record(item)
         for name in LIST_FIELDS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         writer.writerow(row)
@@ -367,7 +385,7 @@ def _parquet(store: Store, request: SearchRequest) -> Iterator[bytes]:
     handle, path = tempfile.mkstemp(prefix="newsdesk-export-", suffix=".parquet")
     os.close(handle)
     try:
-        write_parquet(store.iter_articles(request), path)
+        write_parquet(_exported(store, request), path)
         with open(path, "rb") as stream:
             while chunk := stream.read(1 << 16):
                 yield chunk
