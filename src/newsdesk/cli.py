@@ -195,7 +195,7 @@ COMMANDS = [
     ("batch", "batch load"),
     ("stories", "cluster roundup stories story duplicates"),
     ("serve", "serve"),
-    ("desk", "coverage"),
+    ("desk", "coverage collections saved watch"),
 ]
 
 

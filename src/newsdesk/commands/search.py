@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
-from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument
+from newsdesk.commands import DATE, QueryCommand, article_ref, collection_option, db_option, query_argument
 from newsdesk.exports import article_markdown, joined, record, searched, write_csv, write_jsonl, write_parquet
 from newsdesk.page_types import PAGE_TYPES, UNKNOWN
 from newsdesk.store import SearchPage, SearchRequest, Store, open_store
+from newsdesk.store.desk import with_collection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,10 +75,12 @@ Parentheses nest at most 32 deep; a word has at most 100 letters.
 @click.option("--cursor", help="Start where a previous page ended (the `next page: --cursor ...` it "
               "printed).")
 @click.option("--count", "count_only", is_flag=True, help="Print only how many articles match.")
+@collection_option
 @fold_option
 @db_option
 def search(query: str | None, sort: str, limit: int, fmt: str, offset: int, cursor: str | None,
-           count_only: bool, fold_duplicates: bool, db: str | None, **filters: str | None) -> None:
+           count_only: bool, collection: str | None, fold_duplicates: bool, db: str | None,
+           **filters: str | None) -> None:
     """Find stored articles: title, site, date and a snippet with the matched terms marked.
 
     The number of matches and the next page's --cursor are printed on stderr (not with --format jsonl
@@ -87,6 +90,7 @@ def search(query: str | None, sort: str, limit: int, fmt: str, offset: int, curs
                             fold_duplicates=fold_duplicates, cursor=cursor or None,
                             **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
+        request = with_collection(store, request, collection)
         if count_only:
             click.echo(store.count(request))
             return
@@ -191,10 +195,11 @@ def _by_type(counts: dict[str, int]) -> list[tuple[str, int]]:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "
               "Parquet needs a file).")
+@collection_option
 @fold_option
 @db_option
-def export(query: str | None, fmt: str, out: str | None, fold_duplicates: bool, db: str | None,
-           **filters: str | None) -> None:
+def export(query: str | None, fmt: str, out: str | None, collection: str | None, fold_duplicates: bool,
+           db: str | None, **filters: str | None) -> None:
     """Export stored articles (all, or those matching QUERY and the filters), streamed.
 
     The columns are documented in docs/exports.md: the article, its story_id and duplicate_group, and
@@ -203,6 +208,7 @@ def export(query: str | None, fmt: str, out: str | None, fold_duplicates: bool, 
     """
     request = SearchRequest(query=query, fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
+        request = with_collection(store, request, collection)
         # With a query the hits come best first, with their snippet and score; without, newest first.
         articles = searched(store, request) if query else joined(store, store.iter_articles(request))
         if fmt == "parquet":

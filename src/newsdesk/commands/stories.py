@@ -12,12 +12,13 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
-from newsdesk.commands import DATE, DAY, article_ref, db_option
+from newsdesk.commands import DATE, DAY, article_ref, collection_option, db_option
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
 from newsdesk.store import SearchRequest, Store, StoryRecord, open_store
+from newsdesk.store.desk import with_collection
 
 BATCH = 32
 
@@ -118,6 +119,7 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 @click.option("--base-url", metavar="URL", default=None,
               help="Where readers reach the web desk (https://news.example.org/): the RSS channel and the "
                    "items read from files link to its roundup page. Default: the base_url setting.")
+@collection_option
 @click.option("--all-pages", is_flag=True,
               help="Include every stored page; by default the pages extraction is sure (probability "
                    ">= 0.8) are listings, product pages, forums, documentation or service pages are "
@@ -125,7 +127,7 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
             sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, base_url: str | None,
-            all_pages: bool, db: str | None) -> None:
+            collection: str | None, all_pages: bool, db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
     Stories are those of the stored articles published in the period (as kept in the store: see
@@ -153,7 +155,8 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
         if not (since or until):
             day = day or _latest_day(store)
             since, until = day, day
-        request = SearchRequest(since=since, until=until, sort="date", articles_only=not all_pages)
+        request = with_collection(store, SearchRequest(since=since, until=until, sort="date",
+                                                       articles_only=not all_pages), collection)
         label = day or " to ".join(x for x in (since, until) if x)
         title = title or f"News roundup {label}"
         rebuild_outdated(store)

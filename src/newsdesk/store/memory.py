@@ -370,6 +370,9 @@ def _passes(row: rows.ArticleRow, request: SearchRequest) -> bool:
     if request.site and not (row.site_key == " ".join(tokens(request.site))
                              or row.host == rows.host_of(request.site)):
         return False
+    if request.sites and not any(row.site_key == " ".join(tokens(site)) or row.host == rows.host_of(site)
+                                 for site in request.sites):
+        return False
     if request.since and row.published_key < request.since.strip():
         return False
     if request.until and not (row.published_key and row.published_key <= request.until.strip() + "~"):

@@ -22,6 +22,7 @@ from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
+from newsdesk.store.desk import DESK_SCHEMA
 from newsdesk.store.sql import STORIES_SCHEMA, Cursor, SortKey, SqlStore, pool_size
 
 if TYPE_CHECKING:
@@ -194,6 +195,7 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V7),
     _v8,
     _v9,
+    _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
 ]
 
 # ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0; no normalisation) of an OR of words, as PostgreSQL computes

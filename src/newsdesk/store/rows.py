@@ -171,6 +171,12 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
     if request.site:
         clauses.append(f"(a.site_key = {mark} OR a.host = {mark})")
         params += [" ".join(tokens(request.site)), host_of(request.site)]
+    if request.sites:
+        names = sorted({" ".join(tokens(site)) for site in request.sites})
+        hosts = sorted({host_of(site) for site in request.sites})
+        clauses.append(f"(a.site_key IN ({', '.join([mark] * len(names))}) "
+                       f"OR a.host IN ({', '.join([mark] * len(hosts))}))")
+        params += [*names, *hosts]
     if request.since:
         clauses.append(f"a.published_key >= {mark}")
         params.append(request.since.strip())
