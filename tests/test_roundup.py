@@ -216,3 +216,24 @@ def test_rss_links_to_the_base_url_and_every_item_has_a_link_and_guid(cli: Calla
     assert feedparser.parse(setting.stdout).feed.link == "https://desk.example.net/roundup?date=2024-10-01"
     bad = cli("roundup", "--base-url", "javascript:alert(1)", "--db", store_url)
     assert bad.exit_code == 2
+
+
+def test_since_last_run_covers_the_days_since_the_last_roundup(day_store: str, cli: Callable[..., Result],
+                                                              tmp_path: Path) -> None:
+    folder = tmp_path / "roundups"
+    folder.mkdir()
+    first = cli("roundup", "--since-last-run", "--out", str(folder), "--db", day_store)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in folder.iterdir()) == ["roundup-2024-10-01.md"]
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "later.html").write_text(page("gazette.example", "politics", "later", "Council meets again",
+                                           BRIDGE, "2024-10-03T09:00:00Z"), encoding="utf-8")
+    assert cli("ingest", str(later), "--db", day_store).exit_code == 0
+    second = cli("roundup", "--since-last-run", "--out", str(folder), "--db", day_store)
+    assert second.exit_code == 0, second.output
+    written = folder / "roundup-2024-10-02_2024-10-03.md"
+    assert written.is_file() and "Council meets again" in written.read_text(encoding="utf-8")
+    assert "Senate passes wage bill" not in written.read_text(encoding="utf-8")
+    both = cli("roundup", "--since-last-run", "--date", "2024-10-01", "--db", day_store)
+    assert both.exit_code == 2

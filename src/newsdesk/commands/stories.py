@@ -120,6 +120,9 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
               help="Where readers reach the web desk (https://news.example.org/): the RSS channel and the "
                    "items read from files link to its roundup page. Default: the base_url setting.")
 @collection_option
+@click.option("--since-last-run", is_flag=True,
+              help="From the day after the last --since-last-run roundup to the latest day with articles "
+                   "(the first time: that day alone), then remember it: the daily job of docs/schedule.md.")
 @click.option("--all-pages", is_flag=True,
               help="Include every stored page; by default the pages extraction is sure (probability "
                    ">= 0.8) are listings, product pages, forums, documentation or service pages are "
@@ -127,7 +130,7 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
             sources: tuple[str, ...], fmt: str, title: str | None, out: str | None, base_url: str | None,
-            collection: str | None, all_pages: bool, db: str | None) -> None:
+            collection: str | None, since_last_run: bool, all_pages: bool, db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
     Stories are those of the stored articles published in the period (as kept in the store: see
@@ -147,11 +150,17 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
 
     if day and (since or until):
         raise click.UsageError("give --date or --since/--until, not both")
+    if since_last_run and (day or since or until):
+        raise click.UsageError("--since-last-run chooses the days itself: give no --date, --since or --until")
     base = Settings.from_env().base_url if base_url is None else base_url
     if base.strip() and roundup_link(base, None) is None:
         raise click.BadParameter(f"{base[:80]!r} is no http(s) URL", param_hint="--base-url")
     wanted_topics, wanted_sources = _split(topics) or None, _split(sources) or None
     with open_store(db) as store:
+        if since_last_run:
+            since, until = _since_last_run(store)
+            if since == until:
+                day, since, until = since, None, None
         if not (since or until):
             day = day or _latest_day(store)
             since, until = day, day
@@ -184,6 +193,26 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
                    err=True)
     else:
         sys.stdout.write(text)
+
+
+LAST_RUN = "roundup:last-run"  # the last day a --since-last-run roundup covered (store/desk.py run_state)
+
+
+def _since_last_run(store: Store) -> tuple[str, str]:
+    """The days a --since-last-run roundup covers (from the day after the last one's to the latest day
+    with articles; that day alone the first time, or when nothing newer arrived), remembered now."""
+    from datetime import date, timedelta
+
+    from newsdesk.store.desk import desk_state
+    from newsdesk.store.rows import now
+
+    state = desk_state(store)
+    latest = _latest_day(store)
+    last = state.state(LAST_RUN)
+    first = (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else latest
+    first = min(first, latest)
+    state.set_state(LAST_RUN, latest, now())
+    return first, latest
 
 
 def _latest_day(store: Store) -> str:
