@@ -302,3 +302,93 @@ def test_docs_render_every_operation_offline(desk_page: tuple[Any, Watch], desk_
     assert elsewhere == []
     assert not problems, problems
     assert watch.clean(), watch
+
+
+def test_collections_and_saved_searches(desk_page: tuple[Any, Watch], desk_server: DeskServer,
+                                        tmp_path: Path) -> None:
+    """A collection made on its page, used as a search filter, exported and imported as CSV; a search
+    saved from the search page showing the match an ingest brought, once, and in its Atom feed."""
+    import feedparser
+
+    from conftest import article_html
+
+    page, watch = desk_page
+    problems: dict[str, Any] = {}
+    with open_store(desk_server.store_url) as store:
+        store.put_many([Article(source="t", url=f"https://{host}/lamp-{n}", site_name=site,
+                                title=f"Lamplighter report {n}",
+                                body=f"The lamplighter walked the quay, {n}.",
+                                published=f"2023-05-{n + 1:02d}")
+                        for n, (site, host) in enumerate([("North Lamp", "northlamp.example"),
+                                                          ("South Lamp", "lampsouth.example"),
+                                                          ("West Lamp", "westlamp.example")] * 2)])
+    _sign_in(page, desk_server.token)
+    page.goto("/collections")
+    page.get_by_label("Name", exact=True).fill("Lamp coast")
+    page.get_by_label("Country", exact=True).fill("GB")
+    page.get_by_label("Kind", exact=True).fill("regional")
+    page.get_by_label(re.compile("Sites, one a line")).fill("North Lamp\nlampsouth.example")
+    page.get_by_role("button", name="Save collection").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    row = page.locator("#collections-table tr", has_text="Lamp coast")
+    assert "North Lamp, lampsouth.example" in row.inner_text()
+    _visit(page, "", "collections", problems)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export every collection as CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Lamp coast,North Lamp,GB,,regional," in exported
+
+    row.get_by_role("link", name="Search Lamp coast").click()
+    page.wait_for_url(re.compile(r"collection=Lamp"))
+    page.get_by_label("Query").fill("lamplighter")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=lamplighter"))
+    metas = page.locator(".hit .meta").all_inner_texts()
+    assert len(metas) == 4 and all("West Lamp" not in meta for meta in metas)
+    page.get_by_label("Name", exact=True).fill("Lamps")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/saved$"))
+    lamps = page.locator("#saved-table tr", has_text="Lamps")
+    assert lamps.locator(".new-count").inner_text() == "0"
+    _visit(page, "", "saved", problems)
+
+    page.goto("/sources?collection=Lamp+coast")
+    assert page.locator("#sources-table tbody tr").count() == 2
+    _visit(page, "", "sources-collection", problems)
+    page.goto("/collections")
+    page.get_by_label("Collection", exact=True).select_option("Lamp coast")
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    assert page.locator("#no-collections").count() == 1
+    csv_file = tmp_path / "collections.csv"
+    csv_file.write_text(exported, encoding="utf-8")
+    page.get_by_label(re.compile("CSV with the columns")).set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    assert "North Lamp, lampsouth.example" in page.locator("#collections-table").inner_text()
+
+    new_page = article_html("Lamplighter retires after forty years", [
+        "The lamplighter of the north quay retired on Friday after forty years of lighting the lamps.",
+        "Residents gathered at the harbour to thank him for his work in all weathers."],
+        head='<link rel="canonical" href="https://northlamp.example/news/lamplighter-retires">'
+             '<meta property="og:site_name" content="North Lamp">'
+             '<meta property="article:published_time" content="2023-06-01T09:00:00Z">')
+    with desk_server.client(token=True) as client:
+        job = client.post("/api/ingest/files", files=[("files", ("retires.html", new_page.encode(),
+                                                                 "text/html"))]).json()
+    assert desk_server.wait_for_job(job["id"])["stored"] == 1
+    page.goto("/saved")
+    assert page.locator("#saved-table tr", has_text="Lamps").locator(".new-count").inner_text() == "1"
+    page.get_by_role("link", name="Lamps", exact=True).click()
+    page.wait_for_url(re.compile(r"/saved/Lamps$"))
+    assert page.locator("#new-articles li").all_inner_texts()[0].startswith("Lamplighter retires")
+    _visit(page, "", "saved-new", problems)
+    page.goto("/saved")
+    assert page.locator("#saved-table tr", has_text="Lamps").locator(".new-count").inner_text() == "0"
+    with desk_server.client() as client:
+        atom = client.get("/saved/Lamps/feed.atom")
+    feed = feedparser.parse(atom.text)
+    assert atom.headers["content-type"].startswith("application/atom+xml") and not feed.bozo
+    assert feed.entries[0].title == "Lamplighter retires after forty years" and len(feed.entries) == 5
+    assert not problems, problems
+    assert watch.clean(), watch

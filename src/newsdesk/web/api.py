@@ -71,6 +71,7 @@ AllPages = Annotated[bool, Query(description="Read every page; by default the pa
 
 
 def filters(
+    http: Request,
     q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000, openapi_examples={
         "phrase": {"summary": "A phrase, either name, not a word", "value":
                    '"secretary general" (rutte OR stoltenb*) -trump'},
@@ -93,12 +94,21 @@ def filters(
                                        max_length=300)] = None,
     page_type: Annotated[PageTypeName | None, Query(description="Only pages of this type, as extraction "
                                                     "classified them (unknown: pages without one)")] = None,
+    collection: Annotated[str | None, Query(description="Only articles from the sites of this source "
+                                            "collection (`newsdesk collections`, the Collections page)",
+                                            max_length=100)] = None,
 ) -> SearchRequest:
     since, until = _date(since, "since"), _date(until, "until")
-    return SearchRequest(query=q or None, site=source or None, since=since, until=until,
-                         author=author or None, language=language or None,
-                         entity=insights.named(entity, "entity"), speaker=insights.named(speaker, "speaker"),
-                         topic=insights.named(topic, "topic"), page_type=page_type)
+    request = SearchRequest(query=q or None, site=source or None, since=since, until=until,
+                            author=author or None, language=language or None,
+                            entity=insights.named(entity, "entity"),
+                            speaker=insights.named(speaker, "speaker"), topic=insights.named(topic, "topic"),
+                            page_type=page_type)
+    if collection and collection.strip():
+        from newsdesk.store.desk import with_collection
+
+        request = with_collection(desk_of(http).store, request, collection)
+    return request
 
 
 def _date(value: str | None, name: str) -> str | None:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from newsdesk.errors import NewsdeskError, QueryError
 from newsdesk.settings import Settings
 from newsdesk.store import open_store
-from newsdesk.web import api, pages
+from newsdesk.web import api, desk_pages, pages
 from newsdesk.web.insights import SCAN_LIMIT
 from newsdesk.web.jobs import Jobs
 from newsdesk.web.security import Guard, RateLimit, Shield, new_token
@@ -60,6 +60,7 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     app.state.desk = desk
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(desk_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Shield, max_body=max_body,
                        max_form_body=max_upload or settings.max_input_bytes + (1 << 20),

@@ -22,6 +22,7 @@ from newsdesk.coverage import bucket_of, fill
 from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, SiteSummary
+from newsdesk.store.desk import desk_state, with_collection
 from newsdesk.web import charts, insights, stories
 from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE
 from newsdesk.web.state import Desk, desk_of
@@ -161,6 +162,7 @@ def search_page(request: Request, desk: Reader,
                 topic: Annotated[str, Query(max_length=300)] = "",
                 sort: Annotated[str, Query(pattern="^(relevance|date)?$")] = "",
                 copies: Annotated[str, Query(pattern="^(show)?$")] = "",
+                collection: Annotated[str, Query(max_length=100)] = "",
                 cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
     fold = copies != "show"  # duplicate copies folded into their group's earliest copy, unless asked
     problem = None
@@ -176,6 +178,7 @@ def search_page(request: Request, desk: Reader,
                                entity=insights.named(entity, "entity"), topic=insights.named(topic, "topic"),
                                sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
                                cursor=cursor or None, fold_duplicates=fold)
+        search = with_collection(desk.store, search, collection)
         page = desk.store.search(search)
         next_cursor = page.next_cursor
         for hit in page.hits:
@@ -195,10 +198,12 @@ def search_page(request: Request, desk: Reader,
             raise
         problem = error.reason
     params = {"q": q, "source": source, "since": since, "until": until, "language": language,
-              "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies}
+              "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies,
+              "collection": collection}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
-                  sources=_sources(desk)[:200], facets=facets)
+                  sources=_sources(desk)[:200], facets=facets,
+                  collections=[c.name for c in desk_state(desk.store).collections()])
 
 
 def _sources(desk: Desk) -> list[SiteSummary]:
@@ -304,6 +309,7 @@ SOURCE_SORTS = {
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, desk: Reader, q: Annotated[str, Query(max_length=300)] = "",
+                 collection: Annotated[str, Query(max_length=100)] = "",
                  sort: Annotated[str, Query(pattern="^(name|articles|first|last|failures|rate)?$")] = "",
                  order: Annotated[str, Query(pattern="^(asc|desc)?$")] = "") -> Response:
     """Every site, filtered by words of its name or host (`q`), sorted by any column (`sort`, `order`)."""
@@ -313,8 +319,15 @@ def sources_page(request: Request, desk: Reader, q: Annotated[str, Query(max_len
 
     rows = []
     wanted = q.strip().casefold()
+    state = desk_state(desk.store)
+    chosen = state.collection(collection) if collection.strip() else None
+    if collection.strip() and chosen is None:
+        raise HTTPException(404, f"no collection {collection!r} (see the Collections page)")
+    members = {site.casefold() for site in chosen.sites} if chosen else set()
     for s in _sources(desk):
         if wanted and wanted not in s.site.casefold() and not any(wanted in host for host in s.hosts):
+            continue
+        if chosen is not None and s.site.casefold() not in members and not members & set(s.hosts):
             continue
         rows.append({"summary": s, "name_key": name_key(s.site),
                      "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0})
@@ -322,7 +335,8 @@ def sources_page(request: Request, desk: Reader, q: Annotated[str, Query(max_len
     descending = order == "desc" if order else column not in ("name",)
     rows.sort(key=SOURCE_SORTS[column], reverse=descending)
     return render(request, "sources.html", title="Sources", rows=rows, errors=errors, q=q, sort=column,
-                  order="desc" if descending else "asc", total=len(_sources(desk)))
+                  order="desc" if descending else "asc", total=len(_sources(desk)), collection=collection,
+                  collections=[c.name for c in state.collections()])
 
 
 @router.get("/roundup", response_class=HTMLResponse)
