@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from click.testing import Result
 
+from conftest import fresh_store_url
 from newsdesk import Article, SearchRequest
 from newsdesk.coverage import MAX_BUCKETS, compare, parse_series, to_csv
 from newsdesk.errors import QueryError
@@ -142,11 +143,22 @@ def _long_range() -> list[Article]:
     return found
 
 
-@pytest.fixture(scope="module")
-def quayside(desk_server: Any) -> Any:
-    with open_store(desk_server.store_url) as store:
-        store.put_many(_long_range())
-    return desk_server
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def quayside(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A desk of its own (the session's desk is shared by tests that count its articles)."""
+    from desk_fixtures import TOKEN, DeskServer, serve_in_thread
+    from newsdesk.settings import Settings
+    from newsdesk.web import create_app
+
+    with fresh_store_url(request.param, tmp_path_factory.mktemp("quayside")) as url:
+        with open_store(url) as store:
+            store.put_many(_long_range())
+        server, thread, address = serve_in_thread(create_app(url, Settings(), api_token=TOKEN))
+        try:
+            yield DeskServer(address, TOKEN, url, server)
+        finally:
+            server.should_exit = True
+            thread.join(30)
 
 
 def test_api_counts_by_month_compares_and_its_csv_is_its_json(quayside: Any) -> None:

@@ -218,8 +218,8 @@ def test_hostile_page_runs_no_script(desk_page: tuple[Any, Watch], desk_server: 
 
 
 def test_coverage_comparison(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
-    """Two searches compared over more than 400 days: nothing lost (the chart's total is the search's
-    count), the interval switched, and the CSV downloaded equal to the API's numbers."""
+    """Two searches compared over more days than a chart has bars: nothing lost (the chart's total is
+    the search's count), the interval switched, and the CSV downloaded equal to the API's numbers."""
     from datetime import date, timedelta
 
     page, watch = desk_page
@@ -227,8 +227,8 @@ def test_coverage_comparison(desk_page: tuple[Any, Watch], desk_server: DeskServ
     with open_store(desk_server.store_url) as store:
         store.put_many([Article(source="test", url=f"https://wharf.example/{n}", title=f"Wharf report {n}",
                                 body=f"The wharfinger{' tugboat' if n % 3 == 0 else ''} log, entry {n}.",
-                                published=(date(2021, 2, 1) + timedelta(days=5 * n)).isoformat(),
-                                site_name="Wharf Weekly") for n in range(120)])  # 600 days
+                                published=(date(2021, 2, 1) + timedelta(days=7 * n)).isoformat(),
+                                site_name="Wharf Weekly") for n in range(120)])  # 833 days: over 750
         searched = store.count(SearchRequest("wharfinger"))
     page.goto("/coverage")
     page.get_by_label("Query 1").fill("wharfinger")
@@ -294,6 +294,7 @@ def test_docs_render_every_operation_offline(desk_page: tuple[Any, Watch], desk_
     assert page.locator(".opblock").count() == operations
     assert page.locator(".opblock-summary-path", has_text="/api/coverage").count() == 1
     _visit(page, "", "docs", problems)
+    _visit(page, "/", "home", problems)
     missing = page.goto("/no/such/page")
     assert missing is not None and missing.status == 404
     assert "text/html" in (missing.headers.get("content-type") or "")

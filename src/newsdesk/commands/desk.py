@@ -23,7 +23,7 @@ With no QUERY, every stored article is counted.
 @click.argument("queries", nargs=-1)
 @filters
 @click.option("--interval", type=click.Choice(["day", "week", "month"]), default="week", show_default=True,
-              help="Bucket length; a range of over 400 buckets is counted by the next longer interval "
+              help="Bucket length; a range of over 750 buckets is counted by the next longer interval "
                    "(said on stderr).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="csv: one row per search and bucket (series, label, start, count, "

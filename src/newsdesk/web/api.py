@@ -255,7 +255,7 @@ COVERAGE_CSV = "series,label,start,count,all_articles,share\n1,nato,2024-09-30,3
             responses={200: {"content": {"text/csv": {"example": COVERAGE_CSV}}}})
 def coverage(desk: Reader, request: Filters,
              interval: Annotated[Literal["day", "week", "month"], Query(
-                 description="Bucket length; a range of over 400 buckets is counted by the next longer "
+                 description="Bucket length; a range of over 750 buckets is counted by the next longer "
                              "interval (see `note`)")] = "day",
              series: Annotated[list[str] | None, Query(
                  description="Up to five searches to compare, each a URL-encoded query string of filters "
