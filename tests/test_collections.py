@@ -88,6 +88,12 @@ def test_collections_from_the_command_line(kind: str, tmp_path: Path, cli: Calla
         sources = {s for section in json.loads(roundup.stdout)["sections"] for item in section["items"]
                    for s in item["sources"]}
         assert sources and "East Wire" not in sources
+        assert cli("stories", "--rebuild", "--db", url).exit_code == 0
+        listed_stories = cli("stories", "--collection", "Coast", "--top", "50", "--format", "jsonl",
+                             "--db", url)
+        story_sources = [set(json.loads(line)["sources"]) for line in listed_stories.stdout.splitlines()]
+        assert story_sources and all(found & {"North Post", "South Times"} for found in story_sources)
+        assert len(story_sources) == 8  # every story of the collection's 8 articles, none of East Wire's
         unknown = cli("search", "x", "--collection", "Nowhere", "--db", url)
         assert unknown.exit_code == 1 and "no collection 'Nowhere'" in unknown.stderr
 

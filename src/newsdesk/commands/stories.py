@@ -18,7 +18,7 @@ from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
 from newsdesk.store import SearchRequest, Store, StoryRecord, open_store
-from newsdesk.store.desk import with_collection
+from newsdesk.store.desk import collection_stories, with_collection
 
 BATCH = 32
 
@@ -297,9 +297,10 @@ def _show(record: StoryRecord) -> None:
               help="First recompute every duplicate group and story from scratch, in order of arrival "
                    "(the same result as assigning them as they arrived); for a store made before "
                    "newsdesk kept stories, or after changing the clustering.")
+@collection_option
 @db_option
 def stories(since: str | None, until: str | None, site: str | None, top: int, fmt: str, rebuild: bool,
-            db: str | None) -> None:
+            collection: str | None, db: str | None) -> None:
     """The most widely covered stories (events followed across articles and outlets).
 
     Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
@@ -321,7 +322,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
         else:
             rebuild_outdated(store)
-        records = store.stories(since, until, top, site)
+        records = collection_stories(store, since, until, top, collection) if collection else \
+            store.stories(since, until, top, site)
         if fmt == "jsonl":
             for record in records:
                 click.echo(json.dumps(asdict(record), ensure_ascii=False))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from newsdesk.errors import QueryError
-from newsdesk.store.base import SearchRequest, Store
+from newsdesk.store.base import SearchRequest, Store, StoryRecord
 
 DESK_SCHEMA = """
 CREATE TABLE collections (
@@ -263,3 +263,14 @@ def new_matches(store: Store, saved: SavedSearch, limit: int = 1000) -> tuple[li
              if stored.id > saved.seen_id]
     found.sort(reverse=True)
     return found[:limit], len(found)
+
+
+def collection_stories(store: Store, since: str | None, until: str | None, top: int,
+                       collection: str) -> list[StoryRecord]:
+    """The `top` most widely covered stories with an article from a site of the collection: each site's
+    own top stories, merged in the stories' order (`groups.coverage_key`)."""
+    from newsdesk.store.groups import coverage_key
+
+    sites = with_collection(store, SearchRequest(), collection).sites
+    found = {record.id: record for site in sites for record in store.stories(since, until, top, site)}
+    return sorted(found.values(), key=coverage_key)[:top]

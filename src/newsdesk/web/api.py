@@ -203,12 +203,20 @@ def article_story(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]
 def list_stories(desk: Reader, since: Day = None, until: Day = None,
                  top: Annotated[int, Query(ge=1, le=500, description="How many stories")] = 20,
                  site: Annotated[str | None, Query(description="Only stories this site (name or host) "
-                                                   "covered", max_length=300)] = None) -> Response:
+                                                   "covered", max_length=300)] = None,
+                 collection: Annotated[str | None, Query(description="Only stories a site of this source "
+                                                         "collection covered", max_length=100)] = None
+                 ) -> Response:
     """Stories with an article published in the period, most widely covered first (sources, then
     articles): `newsdesk stories --format jsonl`. A story is one event followed across outlets; its
     `articles` include duplicate copies, in order of arrival."""
-    found = desk.store.stories(since=_date(since, "since"), until=_date(until, "until"), top=top,
-                               site=site or None)
+    if collection and collection.strip():
+        from newsdesk.store.desk import collection_stories
+
+        found = collection_stories(desk.store, _date(since, "since"), _date(until, "until"), top, collection)
+    else:
+        found = desk.store.stories(since=_date(since, "since"), until=_date(until, "until"), top=top,
+                                   site=site or None)
     return _json([asdict(story) for story in found])
 
 
