@@ -55,8 +55,9 @@ def http_url(url: str | None) -> str | None:
 
 
 # Characters Markdown (CommonMark and GitHub's) reads as syntax within a line: emphasis, code, links and
-# images, raw HTML and entities, strikethrough, tables; and the backslash itself.
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|])")
+# images, raw HTML and entities, strikethrough, tables, a heading ("#" where a line or list item starts);
+# and the backslash itself.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|#])")
 
 
 def markdown_text(text: str, *, lines: bool = False) -> str:
