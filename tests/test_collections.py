@@ -39,6 +39,12 @@ def test_collections_and_saved_searches_are_kept(store: Store) -> None:
     narrowed = with_collection(store, SearchRequest(), "Coast")
     assert store.count(narrowed) == 8  # North Post by name, South Times by host
     assert store.count(with_collection(store, SearchRequest("harbour"), "Coast")) == 4
+    state.save_collection(Collection("Wires", ["eastwire.example"]))
+    from newsdesk.coverage import compare, parse_series
+
+    coast, wires = (parse_series(f"collection={name}", None, store) for name in ("Coast", "Wires"))
+    compared = compare(store, [coast, wires], "month")  # two collections side by side
+    assert [series["total"] for series in compared["series"]] == [8, 4]
     state.save_collection(Collection("Empty"))
     with pytest.raises(QueryError, match="no sites"):
         with_collection(store, SearchRequest(), "Empty")

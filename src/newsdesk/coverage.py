@@ -247,9 +247,11 @@ def to_json(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False, indent=1)
 
 
-def parse_series(text: str, defaults: SearchRequest | None = None) -> tuple[str | None, SearchRequest]:
+def parse_series(text: str, defaults: SearchRequest | None = None,
+                 store: Store | None = None) -> tuple[str | None, SearchRequest]:
     """A series written as a URL query string of filters (`q=nato&source=ledger&label=NATO`), each
-    filter given over `defaults`; QueryError for an unknown name or a date that is not one."""
+    filter given over `defaults`; QueryError for an unknown name or a date that is not one. With the
+    `store`, `collection=NAME` narrows the series to the sites of that source collection."""
     from urllib.parse import parse_qsl
 
     from newsdesk.page_types import PAGE_TYPES, UNKNOWN
@@ -265,6 +267,11 @@ def parse_series(text: str, defaults: SearchRequest | None = None) -> tuple[str 
             label = value[:100] or None
         elif name in ("since", "until"):
             changes[name] = check_date(value, name) if value else None
+        elif name == "collection" and store is not None:
+            if value:
+                from newsdesk.store.desk import with_collection
+
+                changes["sites"] = with_collection(store, SearchRequest(), value).sites
         elif name == "fold_duplicates":
             changes[name] = value.lower() in ("1", "true", "yes", "on")
         elif name in FILTER_NAMES:
@@ -277,6 +284,6 @@ def parse_series(text: str, defaults: SearchRequest | None = None) -> tuple[str 
                 raise QueryError(f"the {name} filter {value[:60]!r} has no letter or digit", stage="search")
             changes[FILTER_NAMES[name]] = value or None
         else:
-            raise QueryError(f"a series takes {', '.join(FILTER_NAMES)}, label and fold_duplicates, "
-                             f"not {name[:40]!r}", stage="search")
+            raise QueryError(f"a series takes {', '.join(FILTER_NAMES)}, collection, label and "
+                             f"fold_duplicates, not {name[:40]!r}", stage="search")
     return label, replace(request, **changes)

@@ -268,8 +268,8 @@ def coverage(desk: Reader, request: Filters,
              series: Annotated[list[str] | None, Query(
                  description="Up to five searches to compare, each a URL-encoded query string of filters "
                              "(q, source, since, until, author, language, entity, speaker, topic, page_type, "
-                             "label); the other parameters are defaults for every series. Without it: one "
-                             "series, the other parameters.", max_length=2000,
+                             "collection, label); the other parameters are defaults for every series. "
+                             "Without it: one series, the other parameters.", max_length=2000,
                  openapi_examples={"one": {"summary": "NATO in one outlet, labelled",
                                            "value": [COVERAGE_EXAMPLE]},
                                    "two": {"summary": "Two searches compared",
@@ -283,7 +283,8 @@ def coverage(desk: Reader, request: Filters,
     from newsdesk.coverage import MAX_SERIES, parse_series, to_csv
 
     defaults = _with(request, fold_duplicates=fold_duplicates)
-    given = [parse_series(text, defaults) for text in (series or [])[:MAX_SERIES + 1]] or [(None, defaults)]
+    given = [parse_series(text, defaults, desk.store) for text in (series or [])[:MAX_SERIES + 1]]
+    given = given or [(None, defaults)]
     totals = desk.all_days()
     result = desk.memo.get(("coverage", tuple(given), interval), lambda: insights.compare_coverage(
         desk.store, given, interval, totals))

@@ -211,7 +211,7 @@ def _sources(desk: Desk) -> list[SiteSummary]:
     return desk.memo.get(("sources",), desk.store.sources)
 
 
-SERIES_FIELDS = ("label", "q", "source", "entity", "language")
+SERIES_FIELDS = ("label", "q", "source", "collection", "entity", "language")
 
 
 @router.get("/coverage", response_class=HTMLResponse)
@@ -243,7 +243,7 @@ def coverage_page(request: Request, desk: Reader,
             from newsdesk.coverage import parse_series
 
             texts = [urlencode(row) for row in series]
-            parsed = [parse_series(text, common) for text in texts]
+            parsed = [parse_series(text, common, desk.store) for text in texts]
             result = desk.memo.get(("coverage", tuple(parsed), step), lambda: insights.compare_coverage(
                 desk.store, parsed, step, desk.all_days()))  # type: ignore[arg-type]
             plot = charts.comparison(result, measure or "count")
@@ -260,7 +260,8 @@ def coverage_page(request: Request, desk: Reader,
             problem = error.reason
     return render(request, "coverage.html", title="Coverage over time", rows=rows, since=since, until=until,
                   interval=step, measure=measure or "count", copies=copies, result=result, chart=plot,
-                  problem=problem, links=links, sources=_sources(desk)[:200])
+                  problem=problem, links=links, sources=_sources(desk)[:200],
+                  collections=[c.name for c in desk_state(desk.store).collections()])
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
