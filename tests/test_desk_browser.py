@@ -6,6 +6,8 @@ Screenshots of every page visited go to build/screenshots/ (see desk_fixtures.SC
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 
 from desk_fixtures import DeskServer, Watch, axe_violations, screenshot
 from newsdesk.article import Article, Entity, Image, Quote
-from newsdesk.store import open_store
+from newsdesk.store import SearchRequest, open_store
 from newsdesk.stories.persist import assign_stories
 
 pytestmark = pytest.mark.timeout(600)
@@ -212,4 +214,182 @@ def test_hostile_page_runs_no_script(desk_page: tuple[Any, Watch], desk_server: 
     assert page.locator("[onerror], [onload]").count() == 0
     assert page.locator("a[href^='javascript:' i]").count() == 0
     screenshot(page, "hostile-article")
+    assert watch.clean(), watch
+
+
+def test_coverage_comparison(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
+    """Two searches compared over more days than a chart has bars: nothing lost (the chart's total is
+    the search's count), the interval switched, and the CSV downloaded equal to the API's numbers."""
+    from datetime import date, timedelta
+
+    page, watch = desk_page
+    problems: dict[str, Any] = {}
+    with open_store(desk_server.store_url) as store:
+        store.put_many([Article(source="test", url=f"https://wharf.example/{n}", title=f"Wharf report {n}",
+                                body=f"The wharfinger{' tugboat' if n % 3 == 0 else ''} log, entry {n}.",
+                                published=(date(2021, 2, 1) + timedelta(days=7 * n)).isoformat(),
+                                site_name="Wharf Weekly") for n in range(120)])  # 833 days: over 750
+        searched = store.count(SearchRequest("wharfinger"))
+    page.goto("/coverage")
+    page.get_by_label("Query 1").fill("wharfinger")
+    page.get_by_label("Label of search 1").fill("Wharfinger")
+    page.get_by_label("Query 2").fill("wharfinger tugboat")
+    page.get_by_label("Interval").select_option("day")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"q2=wharfinger"))
+    assert "counted by week" in page.locator("#interval-note").inner_text()
+    assert page.locator("svg#compare-chart polyline").count() == 2
+    assert page.locator("svg#compare-chart .yaxis text").count() >= 3  # a y-axis with numbers
+    totals = page.locator("#series-totals .total")
+    assert int(totals.nth(0).inner_text()) == searched == 120
+    assert int(totals.nth(1).inner_text()) == 40
+    table = page.locator("#compare-chart-table tbody tr")
+    assert sum(int(table.nth(i).locator("td").nth(0).inner_text().replace(",", ""))
+               for i in range(table.count())) == searched
+    _visit(page, "", "coverage", problems)
+    page.get_by_label("Interval").select_option("month")
+    page.get_by_label("Show").select_option("share")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"interval=month"))
+    assert page.locator("#interval-note").count() == 0
+    assert "%" in (page.locator("svg#compare-chart .yaxis text").nth(1).text_content() or "")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    with desk_server.client() as client:
+        api = client.get("/api/coverage", params={"series": ["q=wharfinger&label=Wharfinger",
+                                                             "q=wharfinger tugboat"],
+                                                  "interval": "month", "fold_duplicates": "true"}).json()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [int(row["count"]) for row in rows if row["series"] == "1"] == api["series"][0]["counts"]
+    assert [int(row["count"]) for row in rows if row["series"] == "2"] == api["series"][1]["counts"]
+    assert sum(api["series"][0]["counts"]) == searched
+    _visit(page, "", "coverage-share", problems)
+    assert not problems, problems
+    assert watch.clean(), watch
+
+
+def test_docs_render_every_operation_offline(desk_page: tuple[Any, Watch], desk_server: DeskServer) -> None:
+    """/docs shows the API's operations from files the desk serves itself: every request the page makes
+    goes to the desk (any other is recorded and refused), and unknown pages get the desk's 404 page."""
+    page, watch = desk_page
+    elsewhere: list[str] = []
+
+    def only_the_desk(route: Any) -> None:
+        if route.request.url.startswith(desk_server.url + "/"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_desk)
+    problems: dict[str, Any] = {}
+    response = page.goto("/docs")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(".opblock", timeout=60_000)
+    with desk_server.client() as client:
+        spec = client.get("/api/openapi.json").json()
+    operations = sum(1 for methods in spec["paths"].values() for method in methods
+                     if method in ("get", "post", "put", "patch", "delete"))
+    assert page.locator(".opblock").count() == operations
+    assert page.locator(".opblock-summary-path", has_text="/api/coverage").count() == 1
+    _visit(page, "", "docs", problems)
+    _visit(page, "/", "home", problems)
+    missing = page.goto("/no/such/page")
+    assert missing is not None and missing.status == 404
+    assert "text/html" in (missing.headers.get("content-type") or "")
+    assert page.title().startswith("Not found") and page.locator("h1").inner_text() == "404"
+    del watch.console_errors[:]  # the 404 document itself is logged as a failed resource
+    assert elsewhere == []
+    assert not problems, problems
+    assert watch.clean(), watch
+
+
+def test_collections_and_saved_searches(desk_page: tuple[Any, Watch], desk_server: DeskServer,
+                                        tmp_path: Path) -> None:
+    """A collection made on its page, used as a search filter, exported and imported as CSV; a search
+    saved from the search page showing the match an ingest brought, once, and in its Atom feed."""
+    import feedparser
+
+    from conftest import article_html
+
+    page, watch = desk_page
+    problems: dict[str, Any] = {}
+    with open_store(desk_server.store_url) as store:
+        store.put_many([Article(source="t", url=f"https://{host}/lamp-{n}", site_name=site,
+                                title=f"Lamplighter report {n}",
+                                body=f"The lamplighter walked the quay, {n}.",
+                                published=f"2023-05-{n + 1:02d}")
+                        for n, (site, host) in enumerate([("North Lamp", "northlamp.example"),
+                                                          ("South Lamp", "lampsouth.example"),
+                                                          ("West Lamp", "westlamp.example")] * 2)])
+    _sign_in(page, desk_server.token)
+    page.goto("/collections")
+    page.get_by_label("Name", exact=True).fill("Lamp coast")
+    page.get_by_label("Country", exact=True).fill("GB")
+    page.get_by_label("Kind", exact=True).fill("regional")
+    page.get_by_label(re.compile("Sites, one a line")).fill("North Lamp\nlampsouth.example")
+    page.get_by_role("button", name="Save collection").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    row = page.locator("#collections-table tr", has_text="Lamp coast")
+    assert "North Lamp, lampsouth.example" in row.inner_text()
+    _visit(page, "", "collections", problems)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export every collection as CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Lamp coast,North Lamp,GB,,regional," in exported
+
+    row.get_by_role("link", name="Search Lamp coast").click()
+    page.wait_for_url(re.compile(r"collection=Lamp"))
+    page.get_by_label("Query").fill("lamplighter")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=lamplighter"))
+    metas = page.locator(".hit .meta").all_inner_texts()
+    assert len(metas) == 4 and all("West Lamp" not in meta for meta in metas)
+    page.get_by_label("Name", exact=True).fill("Lamps")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/saved$"))
+    lamps = page.locator("#saved-table tr", has_text="Lamps")
+    assert lamps.locator(".new-count").inner_text() == "0"
+    _visit(page, "", "saved", problems)
+
+    page.goto("/sources?collection=Lamp+coast")
+    assert page.locator("#sources-table tbody tr").count() == 2
+    _visit(page, "", "sources-collection", problems)
+    page.goto("/collections")
+    page.get_by_label("Collection", exact=True).select_option("Lamp coast")
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    assert page.locator("#no-collections").count() == 1
+    csv_file = tmp_path / "collections.csv"
+    csv_file.write_text(exported, encoding="utf-8")
+    page.get_by_label(re.compile("CSV with the columns")).set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(re.compile(r"/collections$"))
+    assert "North Lamp, lampsouth.example" in page.locator("#collections-table").inner_text()
+
+    new_page = article_html("Lamplighter retires after forty years", [
+        "The lamplighter of the north quay retired on Friday after forty years of lighting the lamps.",
+        "Residents gathered at the harbour to thank him for his work in all weathers."],
+        head='<link rel="canonical" href="https://northlamp.example/news/lamplighter-retires">'
+             '<meta property="og:site_name" content="North Lamp">'
+             '<meta property="article:published_time" content="2023-06-01T09:00:00Z">')
+    with desk_server.client(token=True) as client:
+        job = client.post("/api/ingest/files", files=[("files", ("retires.html", new_page.encode(),
+                                                                 "text/html"))]).json()
+    assert desk_server.wait_for_job(job["id"])["stored"] == 1
+    page.goto("/saved")
+    assert page.locator("#saved-table tr", has_text="Lamps").locator(".new-count").inner_text() == "1"
+    page.get_by_role("link", name="Lamps", exact=True).click()
+    page.wait_for_url(re.compile(r"/saved/Lamps$"))
+    assert page.locator("#new-articles li").all_inner_texts()[0].startswith("Lamplighter retires")
+    _visit(page, "", "saved-new", problems)
+    page.goto("/saved")
+    assert page.locator("#saved-table tr", has_text="Lamps").locator(".new-count").inner_text() == "0"
+    with desk_server.client() as client:
+        atom = client.get("/saved/Lamps/feed.atom")
+    feed = feedparser.parse(atom.text)
+    assert atom.headers["content-type"].startswith("application/atom+xml") and not feed.bozo
+    assert feed.entries[0].title == "Lamplighter retires after forty years" and len(feed.entries) == 5
+    assert not problems, problems
     assert watch.clean(), watch

@@ -82,3 +82,77 @@ def test_a_site_name_written_as_a_host_loses_its_slash() -> None:
             "<body><article><h1>Bridge</h1><p>" + "The bridge reopened on Monday. " * 10
             + "</p></article></body></html>")
     assert newsdesk.extract(page.encode()).site_name == "tdg.ch"
+
+
+def test_exports_carry_story_duplicate_group_snippet_and_score(store: Store) -> None:
+    from newsdesk.exports import joined, searched
+
+    filled(store)  # ingest places every article in its duplicate group and story
+    rows = [flat for flat in map(_flat, joined(store, store.iter_articles(SearchRequest())))]
+    assert all(row["story_id"] and row["story_id"].startswith("S") for row in rows)
+    assert all(isinstance(row["duplicate_group"], int) for row in rows)
+    assert all(row["snippet"] is None and row["score"] is None for row in rows)  # no search ran
+    hits = list(searched(store, SearchRequest(query="bridge"), page_size=1))  # paged: 2 hits, 2 pages
+    assert len(hits) == 2
+    found = [_flat(item) for item in hits]
+    assert found[0]["score"] >= found[1]["score"] and all("[" in row["snippet"] for row in found)
+    out = io.StringIO()
+    write_csv(hits, out)
+    back = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [row["story_id"] for row in back] == [row["story_id"] for row in found]
+    assert [float(row["score"]) for row in back] == [row["score"] for row in found]
+    copies = [row["duplicate_group"] for row in rows]
+    assert set(copies) <= {row["id"] for row in rows}  # a group is named by its earliest copy's id
+
+
+def _flat(item: object) -> dict[str, object]:
+    from newsdesk.exports import flat_record
+
+    return flat_record(item)  # type: ignore[arg-type]
+
+
+def test_search_counts_pages_and_offsets(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'pages.db'}"
+    from newsdesk.store import open_store
+
+    with open_store(db) as store:
+        store.put_many([Article(source="t", url=f"https://pages.example/{n}", title=f"Tide {n:02d}",
+                                body=f"The tide table number {n}.", published=f"2024-01-{n + 1:02d}",
+                                site_name="Pages") for n in range(25)])
+    assert cli("search", "tide", "--count", "--db", db).stdout.strip() == "25"
+    first = cli("search", "tide", "--sort", "date", "--limit", "10", "--db", db)
+    assert "25 matching articles; showing 1-10" in first.stderr
+    cursor = first.stderr.split("next page: --cursor ")[1].split()[0]
+    second = cli("search", "tide", "--sort", "date", "--limit", "10", "--cursor", cursor, "--format", "jsonl",
+                 "--db", db)
+    offset = cli("search", "tide", "--sort", "date", "--limit", "10", "--offset", "10", "--format", "jsonl",
+                 "--db", db)
+    titles = [json.loads(line)["title"] for line in second.stdout.splitlines()]
+    assert titles == [json.loads(line)["title"] for line in offset.stdout.splitlines()]
+    assert titles == [f"Tide {n:02d}" for n in range(14, 4, -1)]
+    last = cli("search", "tide", "--sort", "date", "--offset", "20", "--db", db)
+    assert "showing 21-25" in last.stderr and "next page" not in last.stderr
+    beyond = cli("search", "tide", "--offset", "100", "--db", db)
+    assert beyond.exit_code == 0 and "showing none" in beyond.stderr
+
+
+def test_show_writes_markdown_with_quotations_and_entities(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    from newsdesk.article import Entity, Quote
+    from newsdesk.store import open_store
+
+    body = "Mayor Helen Ortiz opened the bridge. “It is a *great* day,” said Helen Ortiz on Monday."
+    at = body.index("“") + 1
+    db = f"sqlite:///{tmp_path / 'show.db'}"
+    with open_store(db) as store:
+        stored = store.put(Article(
+            source="t", url="https://show.example/bridge", title="Bridge [opens]", body=body,
+            published="2024-10-01", site_name="Show Post",
+            entities=[Entity("e1", "Helen Ortiz", "person",
+                             [(6, 17), (body.index("said") + 5, len(body) - 11)])],
+            quotes=[Quote("It is a *great* day", "direct", (at, body.index(",”")), speaker="e1",
+                          speaker_name="Helen Ortiz")])).id
+    text = cli("show", str(stored), "--format", "markdown", "--db", db).stdout
+    assert text.startswith("# Bridge \\[opens\\]\n")
+    assert "**URL:** [https://show.example/bridge](https://show.example/bridge)" in text
+    assert "## Quotations\n\n- “It is a \\*great\\* day” — Helen Ortiz" in text
+    assert "## Named\n\n- Helen Ortiz (person, 2 mentions)" in text

@@ -303,7 +303,7 @@ def _commands_by_page_type(cli: Cli, store_url: str) -> None:
     [record] = [json.loads(line) for line in exported.stdout.splitlines()]
     assert record["page_type"] == "forum" and record["page_type_probability"] == 0.9
     csv = cli("export", "--format", "csv", "--db", store_url).stdout.splitlines()
-    assert csv[0].endswith(",page_type,page_type_probability,input")  # input: added after page types
+    assert csv[0].endswith(",page_type,page_type_probability,input,story_id,duplicate_group,snippet,score")
     listed = cli("sources", "--db", store_url).stdout
     assert "article 1, listing 1, forum 1, product 1, unknown 1" in listed
     summary = json.loads(cli("sources", "--format", "jsonl", "--db", store_url).stdout)
@@ -384,7 +384,7 @@ def test_an_sqlite_store_from_before_page_types_migrates_with_the_types_it_holds
         connection.executemany(_INSERT_OLD, _old_rows())
     _check_old_store(f"sqlite:///{path}")
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 9
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 10
 
 
 def test_a_postgres_store_from_before_page_types_migrates_with_the_types_it_holds() -> None:

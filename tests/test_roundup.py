@@ -172,3 +172,69 @@ def test_stories_story_and_duplicates_commands(day_store: str, cli: Callable[...
     lines = [line.split("\t") for line in copies.stdout.splitlines()]
     assert [line[1] for line in lines] == ["earliest", "exact", "near"]
     assert lines[0][3] == "https://gazette.example/politics/senate-wage"
+
+
+def test_roundup_without_a_date_is_the_latest_day_with_articles(day_store: str, cli: Callable[..., Result],
+                                                                  tmp_path: Path) -> None:
+    # Before, it printed an empty roundup for today while the desk's page opened on the latest day.
+    latest = cli("roundup", "--db", day_store)
+    assert latest.exit_code == 0
+    assert latest.stdout == roundup(cli, day_store)
+    assert latest.stdout.startswith("# News roundup 2024-10-01\n") and "## Politics" in latest.stdout
+    folder = tmp_path / "out"
+    folder.mkdir()
+    written = cli("roundup", "--format", "rss", "--out", str(folder), "--base-url", "https://news.example.org/desk",
+                  "--db", day_store)
+    assert written.exit_code == 0, written.output
+    assert (folder / "roundup-2024-10-01.xml").is_file()
+
+
+def test_rss_links_to_the_base_url_and_every_item_has_a_link_and_guid(cli: Callable[..., Result],
+                                                                         tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "no-address.html").write_text(article_html("Harbour ferry timetable changes", [
+        "The harbour ferry will run every twenty minutes from Monday, the port authority said on Tuesday.",
+        "Passengers had asked for more crossings in the morning and in the evening for a year."],
+        head='<meta property="article:published_time" content="2024-10-01T09:00:00Z">'), encoding="utf-8")
+    store_url = _ingest_day(f"sqlite:///{tmp_path / 'r.db'}", tmp_path, cli)
+    assert cli("ingest", str(folder), "--db", store_url).exit_code == 0
+    plain = cli("roundup", "--date", "2024-10-01", "--format", "rss", "--db", store_url)
+    assert "no --base-url" in plain.stderr
+    assert feedparser.parse(plain.stdout).feed.link == "https://example.invalid/"
+    rss = cli("roundup", "--date", "2024-10-01", "--format", "rss", "--base-url", "https://news.example.org/desk/",
+              "--db", store_url).stdout
+    feed = feedparser.parse(rss)
+    assert not feed.bozo and feed.feed.link == "https://news.example.org/desk/roundup?date=2024-10-01"
+    assert all(entry.get("link") and entry.get("id") for entry in feed.entries), feed.entries
+    ferry = next(e for e in feed.entries if e.title == "Harbour ferry timetable changes")
+    assert ferry.link.startswith("https://news.example.org/desk/roundup?date=2024-10-01#newsdesk-roundup-")
+    again = feedparser.parse(cli("roundup", "--date", "2024-10-01", "--format", "rss", "--base-url",
+                                 "https://news.example.org/desk/", "--db", store_url).stdout)
+    assert [e.id for e in again.entries] == [e.id for e in feed.entries]  # stable guids
+    setting = cli("roundup", "--date", "2024-10-01", "--format", "rss", "--db", store_url,
+                  env={"NEWSDESK_BASE_URL": "https://desk.example.net/"})
+    assert feedparser.parse(setting.stdout).feed.link == "https://desk.example.net/roundup?date=2024-10-01"
+    bad = cli("roundup", "--base-url", "javascript:alert(1)", "--db", store_url)
+    assert bad.exit_code == 2
+
+
+def test_since_last_run_covers_the_days_since_the_last_roundup(day_store: str, cli: Callable[..., Result],
+                                                              tmp_path: Path) -> None:
+    folder = tmp_path / "roundups"
+    folder.mkdir()
+    first = cli("roundup", "--since-last-run", "--out", str(folder), "--db", day_store)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in folder.iterdir()) == ["roundup-2024-10-01.md"]
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "later.html").write_text(page("gazette.example", "politics", "later", "Council meets again",
+                                           BRIDGE, "2024-10-03T09:00:00Z"), encoding="utf-8")
+    assert cli("ingest", str(later), "--db", day_store).exit_code == 0
+    second = cli("roundup", "--since-last-run", "--out", str(folder), "--db", day_store)
+    assert second.exit_code == 0, second.output
+    written = folder / "roundup-2024-10-02_2024-10-03.md"
+    assert written.is_file() and "Council meets again" in written.read_text(encoding="utf-8")
+    assert "Senate passes wage bill" not in written.read_text(encoding="utf-8")
+    both = cli("roundup", "--since-last-run", "--date", "2024-10-01", "--db", day_store)
+    assert both.exit_code == 2

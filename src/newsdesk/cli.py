@@ -196,6 +196,7 @@ COMMANDS = [
     ("batch", "batch load"),
     ("stories", "cluster roundup stories story duplicates"),
     ("serve", "serve"),
+    ("desk", "coverage collections saved watch"),
 ]
 
 

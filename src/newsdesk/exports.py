@@ -25,7 +25,7 @@ from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
 from newsdesk.article import Article
-from newsdesk.store.base import StoredArticle
+from newsdesk.store.base import SearchHit, SearchRequest, Store, StoredArticle
 
 SCALAR_FIELDS = ("id", "version", "stored_at", "updated_at", "source", "url", "canonical_url", "title",
                  "published", "modified", "language", "site_name", "description", "body", "image_url",
@@ -36,7 +36,12 @@ PAGE_TYPE_FIELDS = ("page_type", "page_type_probability")
 # Where the page came from (a path, path@offset in an archive, a URL) under its own name, `input`: the
 # Article field and its old name `source` (kept beside it for one release) say the same.
 INPUT_FIELDS = ("input",)
-COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS + INPUT_FIELDS
+# What researchers join on, after them: the story and duplicate group of the article (empty until
+# ingest or `newsdesk stories` placed it), and, when the export ran a search, the hit's snippet (its
+# matched words in [brackets]) and score (higher is better, within one backend and one query).
+JOIN_FIELDS = ("story_id", "duplicate_group", "snippet", "score")
+COLUMNS = SCALAR_FIELDS + LIST_FIELDS + PAGE_TYPE_FIELDS + INPUT_FIELDS + JOIN_FIELDS
+JOIN_BATCH = 500
 PARQUET_BATCH = 1_000
 
 
@@ -55,8 +60,9 @@ def http_url(url: str | None) -> str | None:
 
 
 # Characters Markdown (CommonMark and GitHub's) reads as syntax within a line: emphasis, code, links and
-# images, raw HTML and entities, strikethrough, tables; and the backslash itself.
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|])")
+# images, raw HTML and entities, strikethrough, tables, a heading ("#" where a line or list item starts);
+# and the backslash itself.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|#])")
 
 
 def markdown_text(text: str, *, lines: bool = False) -> str:
@@ -101,22 +107,108 @@ def record(stored: StoredArticle) -> dict[str, Any]:
             "updated_at": stored.updated_at, **data}
 
 
-def flat_record(stored: StoredArticle) -> dict[str, Any]:
-    data = record(stored)
+def article_markdown(stored: StoredArticle, story_id: str | None = None) -> str:
+    """One stored article as Markdown to read or paste: title, where and when, the body, then its
+    quotations (with their speakers), the entities it names (most mentioned first) and its related
+    links; every text escaped and only http(s) URLs linked (`markdown_text`, `markdown_link`)."""
+    article = stored.article
+    names = {entity.id: entity.name for entity in article.entities}
+    url = article.canonical_url or article.url
+    lines = [f"# {markdown_text(article.title or '(untitled)')}", ""]
+    meta = [f"**{name}:** {value}" for name, value in (
+        ("Site", markdown_text(article.site_name or "")),
+        ("Published", markdown_text(article.published or "")),
+        ("Authors", markdown_text(", ".join(article.authors))),
+        ("URL", markdown_link(url, url) if url else ""),
+        ("Article", str(stored.id)), ("Story", markdown_text(story_id or ""))) if value]
+    if meta:
+        lines += ["  \n".join(meta), ""]
+    lines.append(markdown_text(article.body, lines=True))
+    if article.quotes:
+        lines += ["", "## Quotations", ""]
+        for quote in article.quotes:
+            speaker = names.get(quote.speaker or "") or quote.speaker_name or "unknown speaker"
+            lines.append(f"- “{markdown_text(quote.text)}” — {markdown_text(speaker)}"
+                         + (" (reported)" if quote.type != "direct" else ""))
+    if article.entities:
+        lines += ["", "## Named", ""]
+        ranked = sorted(article.entities, key=lambda entity: (-len(entity.mentions), entity.name))
+        lines += [f"- {markdown_text(entity.name)} ({entity.type}, {len(entity.mentions)} "
+                  f"mention{'' if len(entity.mentions) == 1 else 's'})" for entity in ranked]
+    if article.related:
+        lines += ["", "## Related", ""]
+        lines += [f"- {markdown_link(link.title or link.url or '', link.url)}" for link in article.related]
+    return "\n".join(lines) + "\n"
+
+
+Joined = tuple[StoredArticle, dict[str, Any]]  # an article and its JOIN_FIELDS
+
+
+def joined(store: Store, articles: Iterable[StoredArticle],
+           hits: dict[int, SearchHit] | None = None) -> Iterator[Joined]:
+    """Each article with its story id ("S12"), duplicate group (the id of the group's earliest copy) and,
+    for the hits of a search (`hits` by article id), snippet and score; looked up JOIN_BATCH at a time."""
+    batch: list[StoredArticle] = []
+
+    def flush() -> Iterator[Joined]:
+        placed = store.placements([stored.id for stored in batch])
+        for stored in batch:
+            group, story = placed.get(stored.id, (None, None))
+            hit = (hits or {}).get(stored.id)
+            yield stored, {"story_id": None if story is None else f"S{story}", "duplicate_group": group,
+                           "snippet": hit.snippet.marked("[", "]") if hit else None,
+                           "score": hit.score if hit else None}
+        batch.clear()
+
+    for stored in articles:
+        batch.append(stored)
+        if len(batch) >= JOIN_BATCH:
+            yield from flush()
+    yield from flush()
+
+
+def searched(store: Store, request: SearchRequest, page_size: int = 200) -> Iterator[Joined]:
+    """Every hit of a search with a query, best first (or newest, with sort="date"), a page at a time,
+    each with its snippet and score and its JOIN_FIELDS."""
+    from dataclasses import replace
+
+    cursor = None
+    while True:
+        page = store.search(replace(request, limit=page_size, cursor=cursor))
+        hits = {hit.id: hit for hit in page.hits}
+        found = [stored for hit in page.hits if (stored := store.get(hit.id)) is not None]
+        yield from joined(store, found, hits)
+        if not page.next_cursor or not page.hits:
+            return
+        cursor = page.next_cursor
+
+
+def _pair(item: StoredArticle | Joined) -> Joined:
+    return item if isinstance(item, tuple) else (item, {})
+
+
+def export_record(item: StoredArticle | Joined) -> dict[str, Any]:
+    """The JSONL record of an export: `record` and the JOIN_FIELDS (null when not known)."""
+    stored, extra = _pair(item)
+    return {**record(stored), **{name: extra.get(name) for name in JOIN_FIELDS}}
+
+
+def flat_record(item: StoredArticle | Joined) -> dict[str, Any]:
+    data = export_record(item)
     image = data.pop("image") or {}
     data["image_url"], data["image_caption"] = image.get("url"), image.get("caption")
     return {name: data.get(name) for name in COLUMNS}
 
 
-def write_jsonl(articles: Iterable[StoredArticle], out: IO[str]) -> int:
+def write_jsonl(articles: Iterable[StoredArticle | Joined], out: IO[str]) -> int:
     count = 0
-    for stored in articles:
-        out.write(json.dumps(record(stored), ensure_ascii=False) + "\n")
+    for item in articles:
+        out.write(json.dumps(export_record(item), ensure_ascii=False) + "\n")
         count += 1
     return count
 
 
-def write_csv(articles: Iterable[StoredArticle], out: IO[str]) -> int:
+def write_csv(articles: Iterable[StoredArticle | Joined], out: IO[str]) -> int:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     count = 0
@@ -154,7 +246,18 @@ def parquet_schema() -> Any:
     return pa.schema(fields)
 
 
-def _batches(articles: Iterable[StoredArticle], size: int) -> Iterator[list[dict[str, Any]]]:
+def export_schema() -> Any:
+    """The Parquet schema of an export: the article columns (`parquet_schema`) and the JOIN_FIELDS."""
+    import pyarrow as pa
+
+    schema = parquet_schema()
+    for field in (pa.field("story_id", pa.string()), pa.field("duplicate_group", pa.int64()),
+                  pa.field("snippet", pa.string()), pa.field("score", pa.float64())):
+        schema = schema.append(field)
+    return schema
+
+
+def _batches(articles: Iterable[StoredArticle | Joined], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for stored in articles:
         row = flat_record(stored)
@@ -167,14 +270,14 @@ def _batches(articles: Iterable[StoredArticle], size: int) -> Iterator[list[dict
         yield batch
 
 
-def write_parquet(articles: Iterable[StoredArticle], path: str) -> int:
+def write_parquet(articles: Iterable[StoredArticle | Joined], path: str) -> int:
     """Write a Parquet file in row groups of PARQUET_BATCH articles (pyarrow, an optional extra)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency, this is for stripped installs
         raise RuntimeError("Parquet export needs pyarrow: pip install pyarrow") from None
-    schema = parquet_schema()
+    schema = export_schema()
     count = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in _batches(articles, PARQUET_BATCH):

@@ -95,6 +95,11 @@ class Settings:
         "", "Path of your own entity alias table, read on top of the shipped one: UTF-8, one entity a "
         "line, tab-separated: canonical name, type (person, org, place, group or empty), then its "
         "aliases. Lines starting with # are comments. Empty: the shipped table only.")
+    base_url: str = setting(
+        "", "The address readers reach the web desk at (https://news.example.org/): the RSS roundup's "
+        "channel and items link there (`newsdesk roundup --base-url` overrides it; the desk's own "
+        "roundup feed links to the address it was asked at). Empty: the RSS channel links to "
+        "https://example.invalid/ and newsdesk roundup says so.")
 
     def __post_init__(self) -> None:
         for f in fields(self):

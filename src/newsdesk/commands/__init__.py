@@ -133,3 +133,8 @@ def _joined(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
 
 query_argument = click.argument("query", nargs=-1, callback=_joined)
 """The QUERY of a `QueryCommand`: its arguments joined by spaces, None when there are none."""
+
+
+collection_option = click.option(
+    "--collection", metavar="NAME",
+    help="Only articles from the sites of this source collection (`newsdesk collections`).")

@@ -6,14 +6,24 @@ import csv
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
-from newsdesk.commands import DATE, QueryCommand, article_ref, db_option, query_argument, site_option
-from newsdesk.exports import record, write_csv, write_jsonl, write_parquet
+from newsdesk.commands import (
+    DATE,
+    QueryCommand,
+    article_ref,
+    collection_option,
+    db_option,
+    query_argument,
+    site_option,
+)
+from newsdesk.exports import article_markdown, joined, record, searched, write_csv, write_jsonl, write_parquet
 from newsdesk.page_types import PAGE_TYPES, UNKNOWN
-from newsdesk.store import SearchRequest, open_store
+from newsdesk.store import SearchPage, SearchRequest, Store, open_store
+from newsdesk.store.desk import with_collection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,15 +79,35 @@ Parentheses nest at most 32 deep; a word has at most 100 letters.
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table",
               show_default=True)
+@click.option("--offset", type=click.IntRange(0, 1_000_000), default=0,
+              help="Skip this many results first (page 3 of 20: --offset 40).")
+@click.option("--cursor", help="Start where a previous page ended (the `next page: --cursor ...` it "
+              "printed).")
+@click.option("--count", "count_only", is_flag=True, help="Print only how many articles match.")
+@collection_option
 @fold_option
 @db_option
-def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: bool, db: str | None,
+def search(query: str | None, sort: str, limit: int, fmt: str, offset: int, cursor: str | None,
+           count_only: bool, collection: str | None, fold_duplicates: bool, db: str | None,
            **filters: str | None) -> None:
-    """Find stored articles: title, site, date and a snippet with the matched terms marked."""
+    """Find stored articles: title, site, date and a snippet with the matched terms marked.
+
+    The number of matches and the next page's --cursor are printed on stderr (not with --format jsonl
+    or csv, whose output is the results alone).
+    """
     request = SearchRequest(query=query, sort=sort, limit=limit,  # type: ignore[arg-type]
-                            fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
+                            fold_duplicates=fold_duplicates, cursor=cursor or None,
+                            **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
-        page = store.search(request)
+        request = with_collection(store, request, collection)
+        if count_only:
+            click.echo(store.count(request))
+            return
+        page = _skipped(store, request, offset)
+        if fmt == "table":
+            total = store.count(replace(request, cursor=None))
+            shown = f"{offset + 1}-{offset + len(page.hits)}" if page.hits else "none"
+            click.echo(f"{total} matching article{'' if total == 1 else 's'}; showing {shown}", err=True)
         if fmt == "jsonl":
             for hit in page.hits:
                 stored = store.get(hit.id)
@@ -96,23 +126,43 @@ def search(query: str | None, sort: str, limit: int, fmt: str, fold_duplicates: 
     for hit in page.hits:
         date = (hit.published or "")[:10]
         click.echo(click.style(f"[{hit.id}] {hit.title or '(untitled)'}", bold=True))
-        click.echo(f"    {hit.site}  {date}  {hit.url or ''}".rstrip())
+        click.echo("    " + "  ".join(part for part in (hit.site, date, hit.url or "") if part))
         on, off = (click.style("", reverse=True, reset=False), click.style("", reset=True))
         snippet = hit.snippet.marked(on, off) if sys.stdout.isatty() else hit.snippet.marked("[", "]")
         click.echo("    " + " ".join(snippet.split()))
+    if page.next_cursor:
+        click.echo(f"next page: --cursor {page.next_cursor}", err=True)
+
+
+def _skipped(store: Store, request: SearchRequest, offset: int) -> SearchPage:
+    """The page of `request.limit` hits after the first `offset` (walked a page at a time)."""
+    while offset > 0:
+        step = min(offset, 1000)
+        skipped = store.search(replace(request, limit=step))
+        offset -= step
+        if not skipped.next_cursor:
+            return SearchPage([], None)
+        request = replace(request, cursor=skipped.next_cursor)
+    return store.search(request)
 
 
 @click.command()
 @click.argument("id_or_url")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "markdown"]), default="json",
+              show_default=True,
+              help="markdown: to read or paste, with the quotations and the entities named.")
 @db_option
 def show(id_or_url: str, fmt: str, db: str | None) -> None:
     """Print one stored article, by its id or its URL."""
     key = article_ref(id_or_url, "ID_OR_URL")
     with open_store(db) as store:
         stored = store.get(key)
+        story = store.story_of(stored.id) if stored is not None and fmt == "markdown" else None
     if stored is None:
         raise click.ClickException(f"no article {id_or_url!r} in the store")
+    if fmt == "markdown":
+        click.echo(article_markdown(stored, story.id if story else None), nl=False)
+        return
     if fmt == "json":
         click.echo(json.dumps(record(stored), ensure_ascii=False, indent=2))
     else:
@@ -137,7 +187,8 @@ def sources(fmt: str, db: str | None) -> None:
     for summary in summaries:
         first, last = (summary.first_published or "")[:10], (summary.last_published or "")[:10]
         kinds = ", ".join(f"{kind} {count}" for kind, count in _by_type(summary.page_types))
-        click.echo(f"{summary.site[:40]:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
+        name = summary.site if len(summary.site) <= 40 else summary.site[:39] + "…"
+        click.echo(f"{name:<40} {summary.articles:>8}  {first:<10}  {last:<10}  "
                    f"{summary.failures:>8}  {kinds}".rstrip())
 
 
@@ -153,18 +204,22 @@ def _by_type(counts: dict[str, int]) -> list[tuple[str, int]]:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (stdout when omitted; "
               "Parquet needs a file).")
+@collection_option
 @fold_option
 @db_option
-def export(query: str | None, fmt: str, out: str | None, fold_duplicates: bool, db: str | None,
-           **filters: str | None) -> None:
+def export(query: str | None, fmt: str, out: str | None, collection: str | None, fold_duplicates: bool,
+           db: str | None, **filters: str | None) -> None:
     """Export stored articles (all, or those matching QUERY and the filters), streamed.
 
-    The columns are documented in docs/exports.md. With --fold-duplicates, copies of one report are
-    left out but for the earliest published one that matches.
+    The columns are documented in docs/exports.md: the article, its story_id and duplicate_group, and
+    with a QUERY the snippet and score of each hit (best first). With --fold-duplicates, copies of one
+    report are left out but for the earliest published one that matches.
     """
     request = SearchRequest(query=query, fold_duplicates=fold_duplicates, **filters)  # type: ignore[arg-type]
     with open_store(db) as store:
-        articles = store.iter_articles(request)
+        request = with_collection(store, request, collection)
+        # With a query the hits come best first, with their snippet and score; without, newest first.
+        articles = searched(store, request) if query else joined(store, store.iter_articles(request))
         if fmt == "parquet":
             if not out:
                 raise click.UsageError("--format parquet needs --out FILE")

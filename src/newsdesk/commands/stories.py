@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -11,12 +12,21 @@ from itertools import islice
 import click
 
 from newsdesk.article import Article
-from newsdesk.commands import DATE, DAY, article_ref, db_option, renamed_option, site_option
+from newsdesk.commands import (
+    DATE,
+    DAY,
+    article_ref,
+    collection_option,
+    db_option,
+    renamed_option,
+    site_option,
+)
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract import extract_page
 from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
 from newsdesk.store import SearchRequest, Store, StoryRecord, StoryWriter, open_store
+from newsdesk.store.desk import collection_stories, with_collection
 
 BATCH = 32
 
@@ -103,7 +113,8 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 
 @click.command()
 @click.option("--date", "day", metavar="DAY", type=DAY,
-              help="The day (2024-10-01). Default: today (UTC), unless --since/--until are given.")
+              help="The day (2024-10-01). Default: the latest day with a stored article (as the desk's "
+                   "page opens), unless --since/--until are given.")
 @click.option("--since", type=DATE, help="From this date or time (ISO 8601).")
 @click.option("--until", type=DATE,
               help="Up to this date or time, included (2024-10 is the whole month).")
@@ -115,15 +126,23 @@ def _articles(paths: tuple[str, ...], settings: Settings) -> Iterator[Article | 
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "rss", "json"]), default="markdown",
               show_default=True)
 @click.option("--title", default=None, help="The roundup's title (default: News roundup DAY).")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--out", type=click.Path(writable=True), help="Write here instead of stdout: a file, or an "
+              "existing folder, where the roundup is written as roundup-DAY.md/.html/.xml/.json.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Where readers reach the web desk (https://news.example.org/): the RSS channel and the "
+                   "items read from files link to its roundup page. Default: the base_url setting.")
+@collection_option
+@click.option("--since-last-run", is_flag=True,
+              help="From the day after the last --since-last-run roundup to the latest day with articles "
+                   "(the first time: that day alone), then remember it: the daily job of docs/schedule.md.")
 @click.option("--all-pages", is_flag=True,
               help="Include every stored page; by default the pages extraction is sure (probability "
                    ">= 0.8) are listings, product pages, forums, documentation or service pages are "
                    "left out.")
 @db_option
 def roundup(day: str | None, since: str | None, until: str | None, topics: tuple[str, ...],
-            sites: tuple[str, ...], fmt: str, title: str | None, out: str | None, all_pages: bool,
-            db: str | None) -> None:
+            sites: tuple[str, ...], fmt: str, title: str | None, out: str | None, base_url: str | None,
+            collection: str | None, since_last_run: bool, all_pages: bool, db: str | None) -> None:
     """Write the news roundup of a day or period: its stories grouped by topic.
 
     Stories are those of the stored articles published in the period (as kept in the store: see
@@ -139,18 +158,28 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
       newsdesk roundup --since 2024-10-01 --until 2024-10-07 --format html --out week.html
       newsdesk roundup --topics politics,sport --format rss
     """
-    from newsdesk.stories.roundup import build_roundup, build_stored_roundup, render, today
+    from newsdesk.stories.roundup import NO_LINK, build_roundup, build_stored_roundup, render, roundup_link
 
     if day and (since or until):
         raise click.UsageError("give --date or --since/--until, not both")
-    if not (since or until):
-        day = day or today()
-        since, until = day, day
-    request = SearchRequest(since=since, until=until, sort="date", articles_only=not all_pages)
-    label = day or " to ".join(x for x in (since, until) if x)
-    title = title or f"News roundup {label}"
+    if since_last_run and (day or since or until):
+        raise click.UsageError("--since-last-run chooses the days itself: give no --date, --since or --until")
+    base = Settings.from_env().base_url if base_url is None else base_url
+    if base.strip() and roundup_link(base, None) is None:
+        raise click.BadParameter(f"{base[:80]!r} is no http(s) URL", param_hint="--base-url")
     wanted_topics, wanted_sources = _split(topics) or None, _split(sites) or None
     with open_store(db) as store:
+        if since_last_run:
+            since, until = _since_last_run(store)
+            if since == until:
+                day, since, until = since, None, None
+        if not (since or until):
+            day = day or _latest_day(store)
+            since, until = day, day
+        request = with_collection(store, SearchRequest(since=since, until=until, sort="date",
+                                                       articles_only=not all_pages), collection)
+        label = day or " to ".join(x for x in (since, until) if x)
+        title = title or f"News roundup {label}"
         rebuild_outdated(store)
         stored = list(store.iter_articles(request))
         # The stories kept in the store; recomputed for the period if an article is in none yet.
@@ -160,8 +189,15 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
     if result is None:
         result = build_roundup(articles, title=title, topics=wanted_topics, sources=wanted_sources,
                                every_page=all_pages)
-    text = render(result, fmt)
+    link = roundup_link(base, day) or NO_LINK
+    if fmt == "rss" and link == NO_LINK:
+        click.echo(f"note: no --base-url (or base_url setting): the feed's links point to {NO_LINK}",
+                   err=True)
+    text = render(result, fmt, link=link)
     if out:
+        if os.path.isdir(out):
+            suffix = {"markdown": "md", "html": "html", "rss": "xml", "json": "json"}[fmt]
+            out = os.path.join(out, f"roundup-{label.replace(' to ', '_')}.{suffix}")
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(text)
         count = sum(len(s.items) for s in result.sections)
@@ -169,6 +205,39 @@ def roundup(day: str | None, since: str | None, until: str | None, topics: tuple
                    err=True)
     else:
         sys.stdout.write(text)
+
+
+LAST_RUN = "roundup:last-run"  # the last day a --since-last-run roundup covered (store/desk.py run_state)
+
+
+def _since_last_run(store: Store) -> tuple[str, str]:
+    """The days a --since-last-run roundup covers (from the day after the last one's to the latest day
+    with articles; that day alone the first time, or when nothing newer arrived), remembered now."""
+    from datetime import date, timedelta
+
+    from newsdesk.store.desk import desk_state
+    from newsdesk.store.rows import now
+
+    state = desk_state(store)
+    latest = _latest_day(store)
+    last = state.state(LAST_RUN)
+    first = (date.fromisoformat(last) + timedelta(days=1)).isoformat() if last else latest
+    first = min(first, latest)
+    state.set_state(LAST_RUN, latest, now())
+    return first, latest
+
+
+def _latest_day(store: Store) -> str:
+    """The day of the most recently published article (as the desk's roundup page opens), else today."""
+    from datetime import date
+
+    from newsdesk.stories.roundup import today
+
+    hits = store.search(SearchRequest(sort="date", limit=1)).hits
+    try:
+        return date.fromisoformat((hits[0].published or "")[:10]).isoformat() if hits else today()
+    except ValueError:
+        return today()
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -241,9 +310,10 @@ def _show(record: StoryRecord) -> None:
               help="First recompute every duplicate group and story from scratch, in order of arrival "
                    "(the same result as assigning them as they arrived); for a store made before "
                    "newsdesk kept stories, or after changing the clustering.")
+@collection_option
 @db_option
 def stories(since: str | None, until: str | None, site: str | None, top: int, fmt: str, rebuild: bool,
-            db: str | None) -> None:
+            collection: str | None, db: str | None) -> None:
     """The most widely covered stories (events followed across articles and outlets).
 
     Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
@@ -265,7 +335,8 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
         else:
             rebuild_outdated(store)
-        records = store.stories(since, until, top, site)
+        records = collection_stories(store, since, until, top, collection) if collection else \
+            store.stories(since, until, top, site)
         if fmt == "jsonl":
             for record in records:
                 click.echo(json.dumps(asdict(record), ensure_ascii=False))

@@ -66,6 +66,8 @@ class SearchRequest:
     not yet in a group are each their own). `page_type`: only pages of that type (see
     `newsdesk.extract.page_type`; "unknown" for pages without one, such as text pages);
     `articles_only`: only articles and pages of unknown type (what quotations and roundups read).
+    `sites`: any of these sites, each matched as `site` is (the sites of a source collection; an empty
+    collection is given as a site no article has).
     """
 
     query: str | None = None
@@ -83,6 +85,7 @@ class SearchRequest:
     fold_duplicates: bool = False
     page_type: str | None = None
     articles_only: bool = False
+    sites: tuple[str, ...] = ()  # any of these sites (names or hosts, as `site`): a source collection
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class SiteSummary:
     last_published: str | None
     failures: int
     page_types: dict[str, int] = field(default_factory=dict)  # articles by page type ("unknown": none)
+    hosts: list[str] = field(default_factory=list)  # the hosts its pages came from (none for files)
 
 
 @dataclass(frozen=True)

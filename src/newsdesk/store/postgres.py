@@ -22,6 +22,7 @@ from newsdesk.search.query import Node, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
+from newsdesk.store.desk import DESK_SCHEMA
 from newsdesk.store.postgres_ranking import (
     BODY_BOUND,
     BOUNDED_LIMIT,
@@ -172,6 +173,7 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V7),
     _v8,
     _v9,
+    _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
 ]
 
 class PostgresStore(SqlStore):

@@ -171,6 +171,12 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
     if request.site:
         clauses.append(f"(a.site_key = {mark} OR a.host = {mark})")
         params += [" ".join(tokens(request.site)), host_of(request.site)]
+    if request.sites:
+        names = sorted({" ".join(tokens(site)) for site in request.sites})
+        hosts = sorted({host_of(site) for site in request.sites})
+        clauses.append(f"(a.site_key IN ({', '.join([mark] * len(names))}) "
+                       f"OR a.host IN ({', '.join([mark] * len(hosts))}))")
+        params += [*names, *hosts]
     if request.since:
         clauses.append(f"a.published_key >= {mark}")
         params.append(request.since.strip())
@@ -261,7 +267,7 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
     site_of_host: dict[str, str] = {}
     for named, host, count, first, last, page_type in articles:
         site = named or host or "(unknown)"
-        entry = sites.setdefault(site, [0, None, None, 0, {}])
+        entry = sites.setdefault(site, [0, None, None, 0, {}, set()])
         entry[0] += count
         entry[1] = min(filter(None, (entry[1], first)), default=None)
         entry[2] = max(filter(None, (entry[2], last)), default=None)
@@ -269,8 +275,22 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
         entry[4][kind] = entry[4].get(kind, 0) + count
         if host:
             site_of_host.setdefault(host, site)
+            entry[5].add(host)
     for host, count in failures:
         site = site_of_host.get(host, host) or "(unknown)"
-        sites.setdefault(site, [0, None, None, 0, {}])[3] += count
-    return [SiteSummary(site, entry[0], entry[1], entry[2], entry[3], dict(sorted(entry[4].items())))
-            for site, entry in sorted(sites.items())]
+        entry = sites.setdefault(site, [0, None, None, 0, {}, set()])
+        entry[3] += count
+        if host:
+            entry[5].add(host)
+    # By name as a reader sorts it: case and accents aside ("bbc.com" beside "BBC News").
+    ordered = sorted(sites.items(), key=lambda item: name_key(item[0]))
+    return [SiteSummary(site, entry[0], entry[1], entry[2], entry[3], dict(sorted(entry[4].items())),
+                        sorted(entry[5])) for site, entry in ordered]
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """A site name's place in a list as a reader sorts it: case and accents aside, then as written."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    return "".join(char for char in folded if not unicodedata.combining(char)), name

@@ -31,6 +31,7 @@ from newsdesk.search.query import Node, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.base import SearchRequest
+from newsdesk.store.desk import DESK_SCHEMA
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor, SortKey, SqlStore, pool_size
 from newsdesk.store.sql_stories import STORIES_SCHEMA
 
@@ -150,6 +151,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _nothing,
     _v8,
     _script(_V9),
+    _script(DESK_SCHEMA.format(int="INTEGER")),  # 10: collections, saved searches, run state
 ]
 
 

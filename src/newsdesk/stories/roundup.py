@@ -226,7 +226,29 @@ def _recency(published: str) -> tuple[bool, list[int]]:
     return (not published, [-ord(ch) for ch in published] + [1])
 
 
-def render(roundup: Roundup, fmt: str, *, link: str = "https://example.invalid/") -> str:
+NO_LINK = "https://example.invalid/"  # the RSS channel's link when no base URL was given
+
+
+def roundup_link(base_url: str, day: str | None) -> str | None:
+    """The desk's roundup page under `base_url` (the day's when given), or None when it is no http(s) URL."""
+    base = http_url(base_url.strip())
+    if base is None:
+        return None
+    from urllib.parse import urlencode, urljoin
+
+    return urljoin(base if base.endswith("/") else base + "/", "roundup") + (
+        "?" + urlencode({"date": day}) if day else "")
+
+
+def item_guid(item: RoundupItem) -> str:
+    """A stable id for an item without a URL: the same story gives the same id in every run."""
+    import hashlib
+
+    key = "\n".join([item.headline, item.first_seen or "", *item.sources])
+    return "newsdesk-roundup-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def render(roundup: Roundup, fmt: str, *, link: str = NO_LINK) -> str:
     if fmt == "json":
         return json.dumps(asdict(roundup), ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
@@ -282,7 +304,8 @@ def _rss(roundup: Roundup, link: str) -> str:
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
     ET.SubElement(channel, "title").text = roundup.title
-    ET.SubElement(channel, "link").text = http_url(link) or "https://example.invalid/"
+    channel_link = http_url(link) or NO_LINK
+    ET.SubElement(channel, "link").text = channel_link
     ET.SubElement(channel, "description").text = f"{roundup.title}: stories grouped by topic"
     for section in roundup.sections:
         for item in section.items:
@@ -291,6 +314,10 @@ def _rss(roundup: Roundup, link: str) -> str:
             if url := http_url(item.url):
                 ET.SubElement(node, "link").text = url
                 ET.SubElement(node, "guid", isPermaLink="true").text = url
+            else:  # a page read from a file: the roundup's page, and an id of its own
+                guid = item_guid(item)
+                ET.SubElement(node, "link").text = f"{channel_link.split('#')[0]}#{guid}"
+                ET.SubElement(node, "guid", isPermaLink="false").text = guid
             ET.SubElement(node, "description").text = f"{item.summary} ({', '.join(item.sources)})"
             ET.SubElement(node, "category").text = section.topic
             if item.first_seen and (when := published_at(Article(published=item.first_seen))):

@@ -15,7 +15,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from newsdesk.exports import COLUMNS, LIST_FIELDS, flat_record, record, write_parquet
+from newsdesk.exports import (
+    COLUMNS,
+    LIST_FIELDS,
+    Joined,
+    export_record,
+    flat_record,
+    joined,
+    record,
+    searched,
+    write_parquet,
+)
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, Store, StoredArticle
 from newsdesk.web import insights, stories
@@ -61,14 +71,21 @@ AllPages = Annotated[bool, Query(description="Read every page; by default the pa
 
 
 def filters(
-    q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000)] = None,
-    source: Annotated[str | None, Query(description="Site name or host", max_length=300)] = None,
-    since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40)] = None,
+    http: Request,
+    q: Annotated[str | None, Query(description=QUERY_DOC, max_length=1000, openapi_examples={
+        "phrase": {"summary": "A phrase, either name, not a word", "value":
+                   '"secretary general" (rutte OR stoltenb*) -trump'},
+        "words": {"summary": "Both words", "value": "harbour bridge"}})] = None,
+    source: Annotated[str | None, Query(description="Site name or host", max_length=300,
+                                        examples=["ledger.example"])] = None,
+    since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40,
+                                       examples=["2024-10-01"])] = None,
     until: Annotated[str | None, Query(description="Published on or before (2024-10 is the whole month)",
-                                       max_length=40)] = None,
+                                       max_length=40, examples=["2024-10"])] = None,
     author: Annotated[str | None, Query(description="Whole words of an author's name",
                                         max_length=300)] = None,
-    language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20)] = None,
+    language: Annotated[str | None, Query(description="ISO 639-1 code (en, de...)", max_length=20,
+                                          examples=["en"])] = None,
     entity: Annotated[str | None, Query(description="Articles naming this entity (id, or whole words of "
                                         "its name; aliases understood)", max_length=300)] = None,
     speaker: Annotated[str | None, Query(description="Articles quoting this speaker (id or name)",
@@ -77,12 +94,21 @@ def filters(
                                        max_length=300)] = None,
     page_type: Annotated[PageTypeName | None, Query(description="Only pages of this type, as extraction "
                                                     "classified them (unknown: pages without one)")] = None,
+    collection: Annotated[str | None, Query(description="Only articles from the sites of this source "
+                                            "collection (`newsdesk collections`, the Collections page)",
+                                            max_length=100)] = None,
 ) -> SearchRequest:
     since, until = _date(since, "since"), _date(until, "until")
-    return SearchRequest(query=q or None, site=source or None, since=since, until=until,
-                         author=author or None, language=language or None,
-                         entity=insights.named(entity, "entity"), speaker=insights.named(speaker, "speaker"),
-                         topic=insights.named(topic, "topic"), page_type=page_type)
+    request = SearchRequest(query=q or None, site=source or None, since=since, until=until,
+                            author=author or None, language=language or None,
+                            entity=insights.named(entity, "entity"),
+                            speaker=insights.named(speaker, "speaker"), topic=insights.named(topic, "topic"),
+                            page_type=page_type)
+    if collection and collection.strip():
+        from newsdesk.store.desk import with_collection
+
+        request = with_collection(desk_of(http).store, request, collection)
+    return request
 
 
 def _date(value: str | None, name: str) -> str | None:
@@ -177,12 +203,20 @@ def article_story(desk: Reader, article_id: Annotated[int, Path(ge=1, le=2**62)]
 def list_stories(desk: Reader, since: Day = None, until: Day = None,
                  top: Annotated[int, Query(ge=1, le=500, description="How many stories")] = 20,
                  site: Annotated[str | None, Query(description="Only stories this site (name or host) "
-                                                   "covered", max_length=300)] = None) -> Response:
+                                                   "covered", max_length=300)] = None,
+                 collection: Annotated[str | None, Query(description="Only stories a site of this source "
+                                                         "collection covered", max_length=100)] = None
+                 ) -> Response:
     """Stories with an article published in the period, most widely covered first (sources, then
     articles): `newsdesk stories --format jsonl`. A story is one event followed across outlets; its
     `articles` include duplicate copies, in order of arrival."""
-    found = desk.store.stories(since=_date(since, "since"), until=_date(until, "until"), top=top,
-                               site=site or None)
+    if collection and collection.strip():
+        from newsdesk.store.desk import collection_stories
+
+        found = collection_stories(desk.store, _date(since, "since"), _date(until, "until"), top, collection)
+    else:
+        found = desk.store.stories(since=_date(since, "since"), until=_date(until, "until"), top=top,
+                                   site=site or None)
     return _json([asdict(story) for story in found])
 
 
@@ -220,12 +254,44 @@ def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = No
     return [error.__dict__ for error in desk.store.errors(since or None)][-limit:]
 
 
-@router.get("/coverage", response_model=Coverage, tags=["insights"])
-def coverage(desk: Reader, request: Filters, interval: Annotated[Literal["day", "week"], Query()] = "day",
-             fold_duplicates: Fold = False) -> dict[str, Any]:
-    """How many matching articles were published each day or week."""
-    return insights.coverage(desk.store, _with(request, fold_duplicates=fold_duplicates), interval,
-                             desk.scan_limit)
+COVERAGE_EXAMPLE = "q=nato&source=ledger&label=NATO in the Ledger"
+COVERAGE_TWO = ["q=nato&label=NATO", "q=ukraine&label=Ukraine"]
+COVERAGE_CSV = "series,label,start,count,all_articles,share\n1,nato,2024-09-30,3,120,0.025\n"
+
+
+@router.get("/coverage", response_model=Coverage, tags=["insights"],
+            responses={200: {"content": {"text/csv": {"example": COVERAGE_CSV}}}})
+def coverage(desk: Reader, request: Filters,
+             interval: Annotated[Literal["day", "week", "month"], Query(
+                 description="Bucket length; a range of over 750 buckets is counted by the next longer "
+                             "interval (see `note`)")] = "day",
+             series: Annotated[list[str] | None, Query(
+                 description="Up to five searches to compare, each a URL-encoded query string of filters "
+                             "(q, source, since, until, author, language, entity, speaker, topic, page_type, "
+                             "collection, label); the other parameters are defaults for every series. "
+                             "Without it: one series, the other parameters.", max_length=2000,
+                 openapi_examples={"one": {"summary": "NATO in one outlet, labelled",
+                                           "value": [COVERAGE_EXAMPLE]},
+                                   "two": {"summary": "Two searches compared",
+                                           "value": COVERAGE_TWO}})] = None,
+             format: Annotated[Literal["json", "csv"], Query(
+                 description="json, or csv: one row per series and bucket")] = "json",
+             fold_duplicates: Fold = False) -> Response:
+    """How many matching articles were published each day, week or month over their whole range, and
+    their share of every stored article of the bucket: one search, or up to five compared
+    (`newsdesk coverage QUERY... --interval week --format csv`)."""
+    from newsdesk.coverage import MAX_SERIES, parse_series, to_csv
+
+    defaults = _with(request, fold_duplicates=fold_duplicates)
+    given = [parse_series(text, defaults, desk.store) for text in (series or [])[:MAX_SERIES + 1]]
+    given = given or [(None, defaults)]
+    totals = desk.all_days()
+    result = desk.memo.get(("coverage", tuple(given), interval), lambda: insights.compare_coverage(
+        desk.store, given, interval, totals))
+    if format == "csv":
+        return Response(to_csv(result).encode(), media_type="text/csv; charset=utf-8", headers={
+            "content-disposition": 'attachment; filename="newsdesk-coverage.csv"'})
+    return _json(result)
 
 
 @router.get("/entities", response_model=EntityList, tags=["insights"])
@@ -288,9 +354,11 @@ def roundup_export(request: Request, desk: Reader, day: Date,
 def export(desk: Reader, request: Filters,
            format: Annotated[Literal["jsonl", "csv", "parquet"], Query()] = "jsonl",
            fold_duplicates: Fold = False) -> StreamingResponse:
-    """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md)."""
+    """Every matching article, streamed as JSONL, CSV or Parquet (the columns of docs/exports.md): with
+    `q`, the hits best first with their snippet and score; else newest first; every row with its story
+    and duplicate group."""
     store = desk.store
-    request = _with(request, sort="date", fold_duplicates=fold_duplicates)
+    request = _with(request, sort="relevance" if request.query else "date", fold_duplicates=fold_duplicates)
     store.count(request)  # a bad query fails here, with 400, before the stream starts
     name = f"newsdesk-export.{format}"
     disposition = {"content-disposition": f'attachment; filename="{name}"'}
@@ -304,17 +372,23 @@ def export(desk: Reader, request: Filters,
                              headers=disposition)
 
 
+def _exported(store: Store, request: SearchRequest) -> Iterator[Joined]:
+    """The articles of an export with their JOIN_FIELDS: with a query, the hits best first with their
+    snippet and score; without, newest first."""
+    return searched(store, request) if request.query else joined(store, store.iter_articles(request))
+
+
 def _jsonl(store: Store, request: SearchRequest) -> Iterator[bytes]:
-    for stored in store.iter_articles(request):
-        yield (json.dumps(record(stored), ensure_ascii=False) + "\n").encode()
+    for item in _exported(store, request):
+        yield (json.dumps(export_record(item), ensure_ascii=False) + "\n").encode()
 
 
 def _csv(store: Store, request: SearchRequest) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    for number, stored in enumerate(store.iter_articles(request)):
-        row = flat_record(stored)
+    for number, item in enumerate(_exported(store, request)):
+        row = flat_record(item)
         for name in LIST_FIELDS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         writer.writerow(row)
@@ -330,7 +404,7 @@ def _parquet(store: Store, request: SearchRequest) -> Iterator[bytes]:
     handle, path = tempfile.mkstemp(prefix="newsdesk-export-", suffix=".parquet")
     os.close(handle)
     try:
-        write_parquet(store.iter_articles(request), path)
+        write_parquet(_exported(store, request), path)
         with open(path, "rb") as stream:
             while chunk := stream.read(1 << 16):
                 yield chunk

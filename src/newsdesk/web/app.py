@@ -7,15 +7,16 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsdesk.errors import NewsdeskError, QueryError
 from newsdesk.settings import Settings
 from newsdesk.store import open_store
-from newsdesk.web import api, pages
+from newsdesk.web import api, desk_pages, pages
 from newsdesk.web.insights import SCAN_LIMIT
 from newsdesk.web.jobs import Jobs
 from newsdesk.web.security import Guard, RateLimit, Shield, new_token
@@ -59,6 +60,7 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     app.state.desk = desk
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(desk_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Shield, max_body=max_body,
                        max_form_body=max_upload or settings.max_input_bytes + (1 << 20),
@@ -72,8 +74,8 @@ def create_app(store_url: str | None, settings: Settings | None = None, *, api_t
     async def store_trouble(request: Request, error: NewsdeskError) -> Response:
         return _problem(request, 503, str(error))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException and the router's 404 and 405
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         return _problem(request, error.status_code, str(error.detail), dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)

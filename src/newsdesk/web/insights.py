@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from newsdesk.article import Article, Entity
+from newsdesk.coverage import Interval, bucket_of, compare, fill
 from newsdesk.errors import QueryError
 from newsdesk.search.tokens import tokens
 from newsdesk.store import SearchRequest, Store, StoredArticle
 
-Interval = Literal["day", "week"]
 SCAN_LIMIT = 20_000
 
 
@@ -50,56 +49,25 @@ def named(value: str | None, what: str) -> str | None:
     return value
 
 
-def bucket_of(published: str | None, interval: Interval) -> str | None:
-    """The day (YYYY-MM-DD) of a published date, or the Monday of its ISO week; None when unparsable."""
-    if not published or len(published) < 10:
-        return None
-    try:
-        day = date.fromisoformat(published[:10])
-    except ValueError:
-        return None
-    if interval == "week":
-        day -= timedelta(days=day.weekday())
-    return day.isoformat()
+def coverage(store: Store, request: SearchRequest, interval: Interval, scan_limit: int = SCAN_LIMIT,
+             totals: Counter[str] | None = None) -> dict[str, Any]:
+    """Matching articles per bucket over their whole range (`newsdesk.coverage.compare` with one
+    search); `scan_limit` is not used: coverage counts every match."""
+    return compare_coverage(store, [(None, request)], interval, totals)
 
 
-def fill_buckets(counts: Counter[str], interval: Interval, most: int = 400) -> list[dict[str, Any]]:
-    """Buckets from the first to the last, empty ones included (at most `most`, the latest)."""
-    if not counts:
-        return []
-    first, last = date.fromisoformat(min(counts)), date.fromisoformat(max(counts))
-    step = timedelta(days=7 if interval == "week" else 1)
-    days = []
-    day = max(first, last - step * (most - 1))
-    while day <= last:
-        days.append(day.isoformat())
-        day += step
-    return [{"start": key, "count": counts.get(key, 0)} for key in days]
-
-
-def coverage(store: Store, request: SearchRequest, interval: Interval,
-             scan_limit: int = SCAN_LIMIT) -> dict[str, Any]:
-    counts: Counter[str] = Counter()
-    undated = 0
-    by_day = getattr(store, "published_days", None)
-    if by_day is not None:  # the SQL stores count by day themselves: every match, none read
-        for day, count in by_day(replace(request, cursor=None)):
-            key = bucket_of(day, interval)
-            if key is None:
-                undated += count
-            else:
-                counts[key] += count
-        return {"interval": interval, "buckets": fill_buckets(counts, interval), "undated": undated,
-                "partial": False}
-    articles, partial = _scan(store, request, scan_limit)
-    for stored in articles:
-        key = bucket_of(stored.article.published, interval)
-        if key is None:
-            undated += 1
-        else:
-            counts[key] += 1
-    return {"interval": interval, "buckets": fill_buckets(counts, interval), "undated": undated,
-            "partial": partial[0]}
+def compare_coverage(store: Store, series: list[tuple[str | None, SearchRequest]], interval: Interval,
+                     totals: Counter[str] | None = None) -> dict[str, Any]:
+    """`newsdesk.coverage.compare`, with the first series also bucket by bucket (`buckets`: start, count,
+    all, share) and its `undated`, as /api/coverage answered for one search."""
+    result = compare(store, series, interval, totals)
+    first = result["series"][0]
+    columns = zip(result["starts"], first["counts"], result["all"], first["shares"], strict=True)
+    result["buckets"] = [{"start": start, "count": count, "all": whole, "share": share}
+                         for start, count, whole, share in columns]
+    result["undated"] = first["undated"]
+    result["partial"] = False
+    return result
 
 
 @dataclass
@@ -188,16 +156,19 @@ class EntityView:
     co_mentioned: list[dict[str, Any]]
     articles: list[dict[str, Any]]
     partial: bool
+    interval: Interval = "day"  # of the coverage buckets: the one asked, or longer for a long range
+    note: str | None = None  # why the interval is longer than the one asked
     tallies: dict[str, _Tally] = field(default_factory=dict, repr=False)
 
     def out(self) -> dict[str, Any]:
-        return {"entity": self.entity, "coverage": self.coverage, "quotes": self.quotes,
-                "co_mentioned": self.co_mentioned, "articles": self.articles, "partial": self.partial}
+        return {"entity": self.entity, "coverage": self.coverage, "interval": self.interval,
+                "note": self.note, "quotes": self.quotes, "co_mentioned": self.co_mentioned,
+                "articles": self.articles, "partial": self.partial}
 
 
 def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit: int = 50,
                 scan_limit: int = SCAN_LIMIT) -> EntityView | None:
-    """One entity: its mentions over time, its quotations, who is named with it, its articles."""
+    """One entity: the articles naming it over time, its quotations, who is named with it, its articles."""
     own: _Tally | None = None
     others: dict[str, _Tally] = {}
     counts: Counter[str] = Counter()
@@ -215,9 +186,9 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
             own = _Tally(match.id, match.name, match.type)
         own.articles += 1
         own.mentions += len(match.mentions)
-        key = bucket_of(article.published, interval)
+        key = bucket_of(article.published, "day")
         if key:
-            counts[key] += len(match.mentions)
+            counts[key] += 1
         own.quotes += any(quote.speaker == entity_id for quote in article.quotes)
         for index, quote in enumerate(article.quotes):
             if quote.speaker == entity_id and len(said) < limit:
@@ -227,7 +198,8 @@ def entity_view(store: Store, entity_id: str, interval: Interval = "day", limit:
             refs.append(reference(stored))
     if own is None:
         return None
-    return EntityView(own.out(), fill_buckets(counts, interval), said, _ranked(others, 20), refs, partial[0])
+    chosen, note, buckets = fill(counts, interval)
+    return EntityView(own.out(), buckets, said, _ranked(others, 20), refs, partial[0], chosen, note)
 
 
 def roundup(store: Store, day: str, limit: int = 100, articles_only: bool = True) -> dict[str, Any]:

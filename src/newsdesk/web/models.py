@@ -80,15 +80,35 @@ DuplicateOut = DuplicateRecord  # a copy of an article: `dataclasses.asdict(Dupl
 
 
 class Bucket(BaseModel):
-    start: str  # the day (YYYY-MM-DD) or the Monday of the ISO week
+    start: str  # the day (YYYY-MM-DD), the Monday of the ISO week or the first of the month
     count: int
 
 
+class CoverageBucket(Bucket):
+    all: int  # every stored article published in the bucket
+    share: float | None  # count / all; None when the store holds no article of the bucket
+
+
+class SeriesOut(BaseModel):
+    label: str
+    filters: dict[str, str | bool]  # the filters of the search, as the API names them
+    total: int  # dated matching articles: the sum of counts
+    undated: int  # matching articles without a published date (in no bucket)
+    counts: list[int]  # one per bucket of `starts`
+    shares: list[float | None]
+    partial: bool
+
+
 class Coverage(BaseModel):
-    interval: Literal["day", "week"]
-    buckets: list[Bucket]
-    undated: int  # matching articles without a published date
-    partial: bool  # True when only the most recent `limit` matching articles were counted
+    interval: Literal["day", "week", "month"]  # of the buckets: asked_interval, or longer (see note)
+    asked_interval: Literal["day", "week", "month"]
+    note: str | None  # why the interval is longer than the one asked (the range has too many buckets)
+    starts: list[str]  # the first day of every bucket, from the earliest to the latest
+    all: list[int]  # every stored article per bucket
+    series: list[SeriesOut]  # one per search compared
+    buckets: list[CoverageBucket]  # the first series, bucket by bucket
+    undated: int  # of the first series
+    partial: bool  # always False: every match is counted
 
 
 class EntitySummary(BaseModel):
@@ -131,7 +151,9 @@ class ArticleRef(BaseModel):
 
 class EntityDetail(BaseModel):
     entity: EntitySummary
-    coverage: list[Bucket]
+    coverage: list[Bucket]  # articles naming the entity per bucket
+    interval: Literal["day", "week", "month"]
+    note: str | None
     quotes: list[QuotationOut]
     co_mentioned: list[EntitySummary]
     articles: list[ArticleRef]
@@ -148,6 +170,9 @@ class RoundupOut(BaseModel):
 
 class IngestRequest(BaseModel):
     """URLs of articles, RSS/Atom/JSON feeds or sitemaps (http or https only)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"sources": ["https://ledger.example/feed.xml", "https://ledger.example/news/2024/10/01/bridge"]}]})
 
     sources: list[str]
 

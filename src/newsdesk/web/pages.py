@@ -7,7 +7,7 @@ in with the API token gives.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from newsdesk.article import Article
+from newsdesk.coverage import bucket_of, fill
 from newsdesk.enrich import models
 from newsdesk.exports import http_url
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, SiteSummary
-from newsdesk.web import insights, stories
+from newsdesk.store.desk import desk_state, with_collection
+from newsdesk.web import charts, insights, stories
 from newsdesk.web.security import CSRF_COOKIE, SESSION_COOKIE
 from newsdesk.web.state import Desk, desk_of
 
@@ -73,35 +75,7 @@ templates.filters["pathpart"] = lambda value: quote(str(value), safe="")
 templates.globals["qs"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-# --- charts: bars as SVG rectangles, computed here, so they need no script -----------------------------
-
-@dataclass
-class Chart:
-    bars: list[dict[str, Any]] = field(default_factory=list)
-    width: int = 640
-    height: int = 140
-    top: int = 0
-    first: str = ""
-    last: str = ""
-    label: str = ""
-
-
-def chart(buckets: list[dict[str, Any]], what: str) -> Chart | None:
-    if not buckets:
-        return None
-    top = max(bucket["count"] for bucket in buckets) or 1
-    chart = Chart(top=top, first=buckets[0]["start"], last=buckets[-1]["start"])
-    plot = chart.height - 20
-    step = chart.width / len(buckets)
-    for index, bucket in enumerate(buckets):
-        high = round(plot * bucket["count"] / top, 1)
-        width = max(min(step - 1, 40.0), 1.0)
-        chart.bars.append({"x": round(index * step + (step - width) / 2, 1), "y": round(plot - high, 1),
-                           "width": round(width, 1), "height": high, "start": bucket["start"],
-                           "count": bucket["count"]})
-    total = sum(bucket["count"] for bucket in buckets)
-    chart.label = f"{what}: {total} from {chart.first} to {chart.last}, at most {top} in a bucket"
-    return chart
+chart = charts.bars  # one series of counts as bars: newsdesk.web.charts
 
 
 # --- article bodies: paragraphs of text, entity links and quotations ----------------------------------
@@ -189,6 +163,7 @@ def search_page(request: Request, desk: Reader,
                 topic: Annotated[str, Query(max_length=300)] = "",
                 sort: Annotated[str, Query(pattern="^(relevance|date)?$")] = "",
                 copies: Annotated[str, Query(pattern="^(show)?$")] = "",
+                collection: Annotated[str, Query(max_length=100)] = "",
                 cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
     fold = copies != "show"  # duplicate copies folded into their group's earliest copy, unless asked
     problem = None
@@ -204,6 +179,7 @@ def search_page(request: Request, desk: Reader,
                                entity=insights.named(entity, "entity"), topic=insights.named(topic, "topic"),
                                sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
                                cursor=cursor or None, fold_duplicates=fold)
+        search = with_collection(desk.store, search, collection)
         page = desk.store.search(search)
         next_cursor = page.next_cursor
         for hit in page.hits:
@@ -212,9 +188,9 @@ def search_page(request: Request, desk: Reader,
                 others, _ = stories.copies_count(desk.store, hit.id)
                 hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
         unpaged = replace(search, cursor=None)
-        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(desk.store, unpaged, "day",
-                                                                                 desk.scan_limit))
-        cover = chart(counts["buckets"], "Articles per day")
+        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(
+            desk.store, unpaged, "day", totals=desk.all_days()))
+        cover = chart(counts["buckets"], "Matching articles", counts["interval"], counts["note"])
         facets = insights.facets([hit["stored"].article for hit in hits])
     except Exception as error:
         from newsdesk.errors import QueryError
@@ -223,15 +199,70 @@ def search_page(request: Request, desk: Reader,
             raise
         problem = error.reason
     params = {"q": q, "source": source, "since": since, "until": until, "language": language,
-              "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies}
+              "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies,
+              "collection": collection}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
-                  sources=_sources(desk)[:200], facets=facets)
+                  sources=_sources(desk)[:200], facets=facets,
+                  collections=[c.name for c in desk_state(desk.store).collections()])
 
 
 def _sources(desk: Desk) -> list[SiteSummary]:
     """The store's sites, read again only after the store changed (every search page lists them)."""
     return desk.memo.get(("sources",), desk.store.sources)
+
+
+SERIES_FIELDS = ("label", "q", "source", "collection", "entity", "language")
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage_page(request: Request, desk: Reader,
+                  since: Annotated[str, Query(max_length=40)] = "",
+                  until: Annotated[str, Query(max_length=40)] = "",
+                  interval: Annotated[str, Query(pattern="^(day|week|month)?$")] = "",
+                  measure: Annotated[str, Query(pattern="^(count|share)?$")] = "",
+                  copies: Annotated[str, Query(pattern="^(show)?$")] = "") -> Response:
+    """Attention over time: up to five searches (q1, source1, entity1, language1, label1 ... q5...) on one
+    chart, counts or shares of all articles, with the table and the CSV and JSON of the numbers."""
+    from newsdesk.coverage import MAX_SERIES
+
+    params = request.query_params
+    rows = [{name: params.get(f"{name}{number}", "")[:1000] for name in SERIES_FIELDS}
+            for number in range(1, MAX_SERIES + 1)]
+    given = [row for row in rows if any(row[name].strip() for name in SERIES_FIELDS[1:])]
+    problem = None
+    result: dict[str, Any] | None = None
+    plot = None
+    links: dict[str, str] = {}
+    step = interval or "week"
+    if given:
+        try:
+            common = SearchRequest(since=check_date(since, "since") if since.strip() else None,
+                                   until=check_date(until, "until") if until.strip() else None,
+                                   fold_duplicates=copies != "show")
+            series = [({k: v for k, v in row.items() if v.strip()}) for row in given]
+            from newsdesk.coverage import parse_series
+
+            texts = [urlencode(row) for row in series]
+            parsed = [parse_series(text, common, desk.store) for text in texts]
+            result = desk.memo.get(("coverage", tuple(parsed), step), lambda: insights.compare_coverage(
+                desk.store, parsed, step, desk.all_days()))  # type: ignore[arg-type]
+            plot = charts.comparison(result, measure or "count")
+            base = [("since", since), ("until", until), ("interval", step),
+                    ("fold_duplicates", "false" if copies == "show" else "true")]
+            query = [*[(k, v) for k, v in base if v], *[("series", text) for text in texts]]
+            links = {"CSV": "/api/coverage?" + urlencode([*query, ("format", "csv")]),
+                     "JSON": "/api/coverage?" + urlencode(query)}
+        except Exception as error:
+            from newsdesk.errors import QueryError
+
+            if not isinstance(error, QueryError):
+                raise
+            problem = error.reason
+    return render(request, "coverage.html", title="Coverage over time", rows=rows, since=since, until=until,
+                  interval=step, measure=measure or "count", copies=copies, result=result, chart=plot,
+                  problem=problem, links=links, sources=_sources(desk)[:200],
+                  collections=[c.name for c in desk_state(desk.store).collections()])
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -271,17 +302,48 @@ def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
     if view is None:
         raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
     return render(request, "entity.html", title=view.entity["name"], view=view,
-                  chart=chart(view.coverage, f"Mentions of {view.entity['name']} per day"))
+                  chart=chart(view.coverage, f"Articles naming {view.entity['name']}", view.interval,
+                              view.note))
+
+
+SOURCE_SORTS = {
+    "name": lambda row: row["name_key"], "articles": lambda row: row["summary"].articles,
+    "first": lambda row: row["summary"].first_published or "",
+    "last": lambda row: row["summary"].last_published or "",
+    "failures": lambda row: row["summary"].failures, "rate": lambda row: row["rate"],
+}
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, desk: Reader) -> Response:
+def sources_page(request: Request, desk: Reader, q: Annotated[str, Query(max_length=300)] = "",
+                 collection: Annotated[str, Query(max_length=100)] = "",
+                 sort: Annotated[str, Query(pattern="^(name|articles|first|last|failures|rate)?$")] = "",
+                 order: Annotated[str, Query(pattern="^(asc|desc)?$")] = "") -> Response:
+    """Every site, filtered by words of its name or host (`q`), sorted by any column (`sort`, `order`)."""
     errors = desk.store.errors()[-50:]
     errors.reverse()
-    summaries = desk.store.sources()
-    rows = [{"summary": s, "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0}
-            for s in summaries]
-    return render(request, "sources.html", title="Sources", rows=rows, errors=errors)
+    from newsdesk.store.rows import name_key
+
+    rows = []
+    wanted = q.strip().casefold()
+    state = desk_state(desk.store)
+    chosen = state.collection(collection) if collection.strip() else None
+    if collection.strip() and chosen is None:
+        raise HTTPException(404, f"no collection {collection!r} (see the Collections page)")
+    members = {site.casefold() for site in chosen.sites} if chosen else set()
+    for s in _sources(desk):
+        if wanted and wanted not in s.site.casefold() and not any(wanted in host for host in s.hosts):
+            continue
+        if chosen is not None and s.site.casefold() not in members and not members & set(s.hosts):
+            continue
+        rows.append({"summary": s, "name_key": name_key(s.site),
+                     "rate": s.failures / (s.articles + s.failures) if s.articles + s.failures else 0.0})
+    column = sort or "name"
+    descending = order == "desc" if order else column not in ("name",)
+    rows.sort(key=SOURCE_SORTS[column], reverse=descending)
+    return render(request, "sources.html", title="Sources", rows=rows, errors=errors, q=q, sort=column,
+                  order="desc" if descending else "asc", total=len(_sources(desk)), collection=collection,
+                  collections=[c.name for c in state.collections()])
 
 
 @router.get("/roundup", response_class=HTMLResponse)
@@ -325,8 +387,9 @@ def story_page(request: Request, desk: Reader, story_id: str) -> Response:
     if found is None:
         raise HTTPException(404, f"no story {story_id!r} (see the Stories page)")
     view = stories.story_view(desk.store, found)
-    counts = Counter(key for item in view.timeline if (key := insights.bucket_of(item.published, "day")))
-    cover = chart(insights.fill_buckets(counts, "day"), "Articles of the story per day")
+    counts = Counter(key for item in view.timeline if (key := bucket_of(item.published, "day")))
+    interval, note, buckets = fill(counts, "day")
+    cover = chart(buckets, "Articles of the story", interval, note)
     return render(request, "story.html", title=found.headline or found.id, view=view, story=found,
                   chart=cover)
 
@@ -357,6 +420,12 @@ def job_page(request: Request, desk: Reader, job_id: str) -> Response:
     if job is None:
         raise HTTPException(404, f"no ingest job {job_id!r}")
     return render(request, "job.html", title="Ingest progress", job=job.out())
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs_page(request: Request, desk: Reader) -> Response:
+    """The API documentation: Swagger UI served from the package's own files over /api/openapi.json."""
+    return render(request, "docs.html", title="API documentation", read_token=desk.guard.read_token)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -64,6 +64,14 @@ class Desk:
 
     def __post_init__(self) -> None:
         self.memo = Memo(self.store)
+
+    def all_days(self) -> Counter[str]:
+        """Every stored article per day published (the denominators of coverage shares), read again
+        only after the store changed."""
+        from newsdesk.coverage import day_counts
+        from newsdesk.store import SearchRequest
+
+        return self.memo.get(("all-days",), lambda: day_counts(self.store, SearchRequest())[0])
 
 
 def desk_of(request: Request) -> Desk:
