@@ -182,7 +182,10 @@ PAGES = {"article": (ARTICLE, "https://ledger.example/news/2024/10/02/council-ap
 def test_the_shipped_model_tells_the_type_of_pages_written_for_the_test(kind: str) -> None:
     html, url = PAGES[kind]
     article = extract(html, url=url)
-    assert article.page_type == kind
+    # WCXB-dev, the training data, labels a news site's category and topic pages "listing" as often
+    # as "collection" (/topic/ pages of news sites are collections there): either is a right answer
+    # for the news category page, and neither is an article.
+    assert article.page_type in ({"listing", "collection"} if kind == "listing" else {kind})
     assert article.page_type_probability is not None and 0 < article.page_type_probability <= 1
     assert article.extraction["page_type"] == f"gbdt:{page_type.model().version}"
 
@@ -206,9 +209,38 @@ def test_the_model_is_loaded_once() -> None:
 
 def test_hostile_markup_still_gets_a_type() -> None:
     for html in ["<p>" * 5000 + "x", "<div class='" + "a " * 10_000, "<html><body>" + "<a href=x>" * 3000,
+                 "<h1>" * 20_000 + "x", "<pre>" * 5000, "(555) 123-" * 5000,
                  '<script type="application/ld+json">{"@type": [' + '"x",' * 2000, "\x00<p>zero</p>"]:
         found = page_type.classify_page(html, "https://site.example/", LexborHTMLParser(html))
         assert found.page_type in PAGE_TYPES and 0 < found.probability <= 1
+
+
+def _named_features(html: str, url: str) -> dict[str, float]:
+    return dict(zip(page_type.FEATURE_NAMES, page_type.page_features(html, url, LexborHTMLParser(html)),
+                    strict=True))
+
+
+def test_the_features_read_where_links_go_the_host_the_title_and_the_shop_markers() -> None:
+    shop = _named_features(PRODUCT, "https://shop.summit.example/products/trail-runner-3")
+    assert shop["host_shop"] == 1 and shop["host_forum"] == 0
+    assert shop["cart_forms"] >= 3  # the cart form's action, its qty input and its add-to-cart button
+    assert shop["breadcrumbs"] >= 1
+    assert shop["link_share_product"] > 0 and shop["link_share_thread"] == 0
+    assert shop["schema_type_product"] == 1 and shop["schema_type_offer"] == 1
+    assert shop["title_group_product"] > 0
+    thread = _named_features(FORUM, "https://forum.repair.example/threads/boiler-losing-pressure.91/")
+    assert thread["host_forum"] == 1 and thread["cart_forms"] == 0
+    assert thread["link_share_user"] > 0.1 and thread["link_share_fragment"] > 0.5
+    assert thread["title_group_forum"] > 0
+    news = _named_features(ARTICLE, "https://ledger.example/news/2024/10/02/council-approves-ferry-timetable")
+    assert news["schema_type_newsarticle"] == 1 and news["link_share_product"] == 0
+    assert news["url_segments_hyphen"] == 1 and news["url_last_ext"] == 0
+    listing = "<html><body>" + "".join(
+        f'<h2><a href="/2024/10/0{n}/story-number-{n}-of-the-day">Story {n}</a></h2>' for n in range(1, 8)
+    ) + '<a rel="next" href="/news/page/2">Older</a><p>Call (555) 123-4567</p></body></html>'
+    found = _named_features(listing, "https://ledger.example/news/")
+    assert found["link_share_dated"] > 0.8 and found["link_share_slug"] > 0.8
+    assert found["pagination"] >= 2 and found["phones"] == 1 and found["headings"] == 7
 
 
 def test_the_api_names_the_same_page_types() -> None:

@@ -5,9 +5,16 @@ and shares of elements (links, paragraphs, list items, forms and inputs, code bl
 how often its most common `class` value repeats (the cards of a listing, the posts of a thread), words
 of its `class`/`id` attributes and of its visible text from small multilingual vocabularies (cart and
 price words, reply and thread words, API and install words, ...), prices, dates, the schema.org types
-it declares (JSON-LD and microdata), its `og:type`, the software named in it, and the tokens and shape
-of its URL path. Every feature is a regular-expression count over the markup or the text, or a
-C-level call on the parsed tree, so a page costs about a millisecond.
+it declares (JSON-LD and microdata, as groups and the commonest types on their own), its `og:type`,
+the software named in it, the tokens and shape of its URL path and the words of its host name
+(forum., docs., shop., ...). Where the page's links go tells a listing from an article and a thread
+from a shop: the share of its links that are fragments, stay on the site, look dated or like long
+article slugs, or point at products, categories, user profiles, tags, threads or documentation. The
+words of the title and of the h1-h4 headings count by group (service, listing, documentation, forum,
+product, collection and article words, several languages), as do the telephone numbers of the text,
+the add-to-cart, pagination and breadcrumb markers, the code blocks and the question headings. Every
+feature is a regular-expression or substring count over the markup or the text, or a C-level call on
+the parsed tree.
 
 A gradient-boosted tree model (scikit-learn's HistGradientBoostingClassifier, fitted by
 `python -m newsdesk.extract.train_page_type`) turns the vector into a probability for each type. The
@@ -139,6 +146,41 @@ _URL_WORDS = ("product", "products", "shop", "store", "item", "p", "dp", "buy", 
               "posts", "services", "service", "about", "contact", "pricing", "solutions", "features",
               "index", "html", "htm", "php", "aspx", "en", "list", "all", "shopping", "catalog", "sale")
 
+# Words of the host name (its labels but the last two): the part of a site a page sits in.
+_HOST_WORDS = ("forum", "forums", "community", "discuss", "discussion", "discourse", "answers", "boards",
+               "bbs", "talk", "docs", "doc", "developer", "developers", "dev", "learn", "help", "support",
+               "wiki", "api", "shop", "store", "blog", "blogs", "news", "online", "www", "en")
+# Words of the title and of the h1-h4 headings (lower case, several languages), one feature per group
+# and per place.
+_TITLE_GROUPS: dict[str, tuple[str, ...]] = {
+    "service": ("services", "service", "company", "companies", "hire", "consultant", "consulting", "agency",
+                "repair", "repairs", "installation", "course", "courses", "certification", "certificate",
+                "program", "programs", "programme", "degree", "training", "insurance", "tuition", "coupons",
+                "deals", "offers", "solutions", "experts", "expert", "near", "affordable", "contact",
+                "pricing", "plans", "lessons", "classes", "booking", "book", "quote", "free", "professional",
+                "dienstleistungen", "leistungen", "servicios", "servizi", "usługi", "услуги", "formation",
+                "kurs", "curso", "corso", "cours"),
+    "listing": ("news", "latest", "archive", "archives", "category", "categories", "all", "page", "results",
+                "issues", "blog", "articles", "posts", "stories", "topics", "tag", "tags", "search",
+                "directory", "list", "rankings", "winners", "library", "events", "podcasts", "videos",
+                "nachrichten", "actualités", "noticias", "notizie", "новости", "haberler"),
+    "docs": ("documentation", "docs", "guide", "manual", "reference", "api", "tutorial", "introduction",
+             "overview", "chapter", "quickstart", "started", "glossary", "definition", "handbook", "install",
+             "installation", "configuration", "usage", "sdk", "library", "module", "function", "class",
+             "methods", "parameters", "user", "guides", "setup", "dokumentation", "documentación"),
+    "forum": ("forum", "forums", "thread", "community", "discussion", "question", "questions", "help",
+              "solved", "issue", "problem", "anyone", "advice", "reddit", "chat", "board", "topic", "general",
+              "stack", "exchange", "overflow", "why", "how", "does", "can", "i", "my", "me"),
+    "product": ("buy", "shop", "price", "sale", "shipping", "online", "store", "size", "black", "white",
+                "pack", "set", "kit", "oz", "ml", "mm", "cm", "kg", "men", "mens", "women", "womens",
+                "kaufen", "acheter", "comprar", "acquista"),
+    "collection": ("collection", "collections", "shop", "men", "mens", "women", "womens", "accessories",
+                   "products", "all", "sale", "new", "arrivals", "best", "sellers", "category"),
+    "article": ("how", "what", "why", "best", "top", "ways", "tips", "trends", "vs", "review", "guide",
+                "says", "new", "report", "after", "will", "is", "are", "the", "to", "of", "in", "for",
+                "and", "a", "you", "your"),
+}
+
 # schema.org types a page declares, by what they say about the page.
 _SCHEMA_GROUPS: dict[str, frozenset[str]] = {
     "article": frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
@@ -162,6 +204,11 @@ _SCHEMA_GROUPS: dict[str, frozenset[str]] = {
     "page": frozenset({"webpage", "website", "breadcrumblist", "searchaction", "imageobject", "person",
                        "readaction", "entrypoint", "videoobject", "wpheader", "wpfooter", "wpsidebar"}),
 }
+# schema.org types that also count on their own.
+_SCHEMA_TYPES = ("newsarticle", "blogposting", "article", "product", "offer", "itemlist", "collectionpage",
+                 "qapage", "discussionforumposting", "techarticle", "breadcrumblist", "organization",
+                 "localbusiness", "service", "faqpage", "course", "webpage", "person", "howto", "listitem",
+                 "question", "comment", "aggregaterating", "searchresultspage", "event")
 _OG_TYPES = ("article", "product", "website", "profile", "book", "video", "blog", "object")
 _SOFTWARE = ("wordpress", "drupal", "joomla", "shopify", "woocommerce", "magento", "prestashop",
              "bigcommerce", "discourse", "phpbb", "xenforo", "vbulletin", "invision", "discuz", "mybb",
@@ -188,6 +235,16 @@ _ANCHOR_TEXT = re.compile(r"<a\b[^>]*>([^<]*)</a>")
 _URL_DATE = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d\d-\d\d-\d\d|(?:19|20)\d{6}")
 _URL_ID = re.compile(r"\d{4,}")
 _TITLE = re.compile(r"<title[^>]*>([^<]*)")
+_HREF = re.compile(r"""href=["']([^"'<>]{0,300})""")
+_PHONE = re.compile(r"(?:\(\d{3}\) ?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b")
+# Literal markers, counted with str.count on the lower-cased markup (far cheaper than a regex each).
+_CART_MARKERS = ("add-to-cart", "add_to_cart", "addtocart", "add to cart", "add-to-bag", "/cart/add",
+                 'name="quantity"', 'name="qty"')
+_PAGINATION_MARKERS = ('rel="next"', "?page=", "&page=", "/page/2", "pagination")
+_CODE_LANGUAGE = re.compile(r"""class=["'][^"']{0,60}(?:language-|lang-|highlight-)""")
+_HEADING = re.compile(r"<h([1-4])\b[^>]*>(.{0,300}?)</h\1", re.DOTALL)
+_MARKUP = re.compile(r"<[^>]*>")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD_WINDOW = 30_000  # the words of the first 30,000 characters of text tell the kind of page
 
 
@@ -207,10 +264,41 @@ def _feature_names() -> tuple[str, ...]:
     names += [f"schema_{group}" for group in _SCHEMA_GROUPS] + ["schema_other"]
     names += [f"og_{kind}" for kind in _OG_TYPES] + ["og_other", "og_missing"]
     names += [f"software_{name}" for name in _SOFTWARE]
+    names += ["links", "link_share_internal", "link_share_fragment", "link_share_dated", "link_share_slug",
+              "link_share_product", "link_share_collection", "link_share_user", "link_share_tag",
+              "link_share_thread", "link_share_docs", "links_distinct_share", "phones", "cart_forms",
+              "pagination", "breadcrumbs", "code_languages", "pre_share_text", "headings",
+              "heading_words", "headings_question", "title_words", "title_question", "title_year",
+              "title_starts_number", "h1_words", "url_segments_hyphen", "url_last_number", "url_last_ext",
+              "url_digit_share", "url_tokens", "host_depth"]
+    names += [f"host_{word}" for word in _HOST_WORDS]
+    names += [f"title_group_{group}" for group in _TITLE_GROUPS]
+    names += [f"heading_group_{group}" for group in _TITLE_GROUPS]
+    names += [f"schema_type_{name}" for name in _SCHEMA_TYPES]
     return tuple(names)
 
 
 FEATURE_NAMES = _feature_names()
+_TITLE_GROUP_OF: dict[str, tuple[str, ...]] = {}
+for _group, _words in _TITLE_GROUPS.items():
+    for _word in _words:
+        _TITLE_GROUP_OF[_word] = (*_TITLE_GROUP_OF.get(_word, ()), _group)
+_LINK_KINDS = {
+    "product": frozenset({"product", "products", "p", "dp", "item", "produkt", "produit", "producto"}),
+    "collection": frozenset({"collections", "collection", "category", "categories", "c", "cat", "shop",
+                             "catalog", "browse", "kategorie", "categorie", "categoria"}),
+    "user": frozenset({"u", "user", "users", "member", "members", "profile", "profiles", "author",
+                       "authors"}),
+    "tag": frozenset({"tag", "tags", "topic", "topics", "page", "archive", "archives"}),
+    "thread": frozenset({"t", "thread", "threads", "viewtopic", "showthread", "questions", "q", "d",
+                         "discussion", "discussions", "forum", "forums", "reply", "post"}),
+    "docs": frozenset({"docs", "doc", "documentation", "api", "reference", "manual", "guide", "guides",
+                       "tutorial", "tutorials", "learn"}),
+}
+_LINK_KIND_OF: dict[str, tuple[str, ...]] = {}
+for _kind, _names in _LINK_KINDS.items():
+    for _name in _names:
+        _LINK_KIND_OF[_name] = (*_LINK_KIND_OF.get(_name, ()), _kind)
 _TEXT_GROUP_OF = {word: group for group, words in _TEXT_GROUPS.items() for word in words}
 
 
@@ -287,7 +375,73 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     features += [1.0 if og_type == kind else 0.0 for kind in _OG_TYPES]
     features += [1.0 if og_type and og_type not in _OG_TYPES else 0.0, 1.0 if og_type is None else 0.0]
     features += [software[name] for name in _SOFTWARE]
+    features += _link_features(html, parts.hostname)
+    headings = [_MARKUP.sub(" ", found[1]).strip() for found in _HEADING.findall(html)]
+    heading_words = [word for heading in headings for word in _WORD.findall(heading.lower())]
+    title_words = _WORD.findall(title.lower())
+    h1_words = sum(len(_WORD.findall(heading)) for level, heading in _HEADING.findall(html) if level == "1")
+    pre_text = sum(len(node.text(deep=True) or "") for node in tree.css("pre"))
+    lower = html.lower()
+    features += [len(_PHONE.findall(window)), sum(lower.count(marker) for marker in _CART_MARKERS),
+                 sum(lower.count(marker) for marker in _PAGINATION_MARKERS),
+                 min(lower.count("breadcrumb"), 50), len(_CODE_LANGUAGE.findall(html)),
+                 pre_text / max(text_length, 1), len(headings), len(heading_words) / max(len(headings), 1),
+                 sum(1 for heading in headings if heading.endswith("?")), len(title_words),
+                 1.0 if "?" in title else 0.0, 1.0 if _YEAR.search(title) else 0.0,
+                 1.0 if title[:1].isdigit() else 0.0, h1_words,
+                 sum(1 for segment in segments if "-" in segment),
+                 1.0 if last.isdigit() else 0.0, 1.0 if "." in last else 0.0,
+                 sum(character.isdigit() for character in path) / max(len(path), 1),
+                 len(url_words), _host_depth(parts.hostname)]
+    host_words = Counter(_SPLIT.split(".".join((parts.hostname or "").lower().split(".")[:-2])))
+    features += [host_words[word] for word in _HOST_WORDS]
+    features += _group_counts(title_words)
+    features += _group_counts(heading_words[:400])
+    declared = Counter(found.lower() for found in _JSONLD_TYPE.findall(html) + _MICRODATA_TYPE.findall(html))
+    features += [declared[name] for name in _SCHEMA_TYPES]
     return [float(value) for value in features]
+
+
+def _host_depth(host: str | None) -> int:
+    return len((host or "").split(".")) if host else 0
+
+
+def _group_counts(words: list[str]) -> list[float]:
+    """The share of `words` in each of the title groups."""
+    counts: Counter[str] = Counter()
+    for word in words:
+        for group in _TITLE_GROUP_OF.get(word, ()):
+            counts[group] += 1
+    total = max(len(words), 1)
+    return [counts[group] / total for group in _TITLE_GROUPS]
+
+
+def _link_features(html: str, host: str | None) -> list[float]:
+    """Where the page's links go: how many, how many stay on the site or on the page, and the share
+    that look like dated or long-slug article addresses, products, categories, user profiles, tags,
+    threads or documentation."""
+    hrefs = _HREF.findall(html)
+    own = (host or "").lower()
+    total = len(hrefs)
+    internal = fragment = dated = slug = 0
+    kinds: Counter[str] = Counter()
+    for href in hrefs:
+        if href.startswith("#"):
+            fragment += 1
+            continue
+        if href.startswith(("/", "?", ".")) or (own and own in href[:len(own) + 12].lower()):
+            internal += 1
+        path = href.split("?", 1)[0].split("#", 1)[0].lower()
+        if _URL_DATE.search(path):
+            dated += 1
+        segments = [segment for segment in path.split("/") if segment]
+        if segments and segments[-1].count("-") >= 3:
+            slug += 1
+        found = {kind for segment in segments[-4:] for kind in _LINK_KIND_OF.get(segment, ())}
+        kinds.update(found)
+    share = 1 / max(total, 1)
+    return [math.log1p(total), internal * share, fragment * share, dated * share, slug * share,
+            *(kinds[kind] * share for kind in _LINK_KINDS), len(set(hrefs)) * share]
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

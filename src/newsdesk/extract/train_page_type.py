@@ -6,9 +6,10 @@ It reads every page of WCXB's development split (`truth.json` gives each page's 
 computes `page_type.page_features` exactly as extraction does, fits scikit-learn's
 HistGradientBoostingClassifier with the fixed settings of `PARAMETERS` (no early stopping, no
 sampling: the same data gives the same trees, and the same file, byte for byte) on one CPU in about a
-minute, and writes the trees as gzipped JSON with the feature names and a version made from a hash
-of the trees. `benchmarks/page_type.py` scores the same fit by cross-validation over the project's
-site-grouped folds; the shipped model is fitted on all of them.
+minute of CPU time (12 minutes of wall time on a loaded 2-core machine), and writes the trees as
+gzipped JSON with the feature names and a version made from a hash of the trees.
+`benchmarks/page_type.py` scores the same fit by cross-validation over the project's site-grouped
+folds; the shipped model is fitted on all of them.
 """
 
 from __future__ import annotations
