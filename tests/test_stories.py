@@ -193,6 +193,12 @@ def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.
     assert [Path(line["source"]).name for line in lines] == ["0.txt", "1.txt", "2.txt"]
     assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
     assert b"broken.html.gz" in result.stderr and b"3 documents in 2 stories, 1 failed" in result.stderr
+    offline = run_newsdesk("cluster", "--offline", *reversed(files), timeout=120)
+    assert offline.returncode == 0, offline.stderr
+    lines = [json.loads(line) for line in offline.stdout.decode().splitlines()]
+    assert [(Path(line["source"]).name, line["story"]) for line in lines] == [("2.txt", "1"), ("1.txt", "2"),
+                                                                             ("0.txt", "1")]
+    assert b"3 documents in 2 stories, 0 failed" in offline.stderr
 
 
 BOXING_DE = ("Der Boxer Tobias Brandt hat am Samstag in Hamburg seinen Titel verteidigt. Er gewann den "
