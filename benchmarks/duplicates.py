@@ -16,8 +16,9 @@ All originals and copies go through one `DuplicateIndex` in a shuffled order (se
 article are the positives; every pair of different articles is a negative, and so are the 55 pairs of
 different articles from the same site, reported on their own. The same-site hard case is also put
 to the story tracker: every original page extracted with its site's template, through one tracker as
-a stream (no enrichment): two different articles of one site must not be one story either. Pair precision and recall are counted on
-the groups the index makes (a group is every copy of one article, transitively).
+a stream (no enrichment): two different articles of one site must not be one story either. Pair
+precision and recall are counted on the groups the index makes (a group is every copy of one article,
+transitively).
 
 Throughput. `--count` articles (default 100,000) made by drawing paragraphs of the ScrapingHub bodies at
 random (a quarter of them are lightly edited copies of an earlier one) go through `DuplicateIndex.add`;

@@ -88,9 +88,9 @@ def ecb(topics: range) -> tuple[list[list[float]], list[int]]:
     return pairs(members([articles[d.name] for d in docs]), [d.event for d in docs])
 
 
-def false_merge_pages(folds: set[int]) -> tuple[list[list[float]], list[int]]:
+def false_merge_pages(folds: set[int], enrich: bool = False) -> tuple[list[list[float]], list[int]]:
     pages = chosen(False)
-    articles = load(pages, enrich=False)
+    articles = load(pages, enrich=enrich)
     fold_of = load_folds()
     items = [Item(f"{name}/{page_id}", fold_of[(name, page_id)], articles[f"{name}/{page_id}"])
              for name, page_id, _, _ in pages]
@@ -117,9 +117,11 @@ def main() -> None:
     parser.add_argument("--negatives-weight", type=float, default=1.0,
                         help="weight of a false-merge pair against an ECB+ pair")
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--enrich", action=argparse.BooleanOptionalAction, default=False,
+                        help="the false-merge pages enriched (as ECB+'s documents are), or extraction only")
     args = parser.parse_args()
     ecb_x, ecb_y = ecb(range(1, 23))
-    fm_x, fm_y = false_merge_pages(FM_TUNE)
+    fm_x, fm_y = false_merge_pages(FM_TUNE, args.enrich)
     print(f"tuning pairs: ECB+ 1-22 {len(ecb_y)} ({sum(ecb_y)} of one event), "
           f"false-merge folds 0-2 {len(fm_y)} (all of different events)")
     model = LogisticRegression(C=args.C, max_iter=5000)
@@ -133,7 +135,7 @@ def main() -> None:
     print(f"WEIGHTS = {weights}\nCONFLICT = {conflict}\nDAYS = {coefficients['days']:.2f}\n"
           f"BIAS = {model.intercept_[0]:.2f}")
     held_x, held_y = ecb(range(23, 36))
-    fm_held_x, fm_held_y = false_merge_pages(FM_HELD)
+    fm_held_x, fm_held_y = false_merge_pages(FM_HELD, args.enrich)
     positives = [row for row, y in zip(held_x, held_y, strict=True) if y]
     for name, x, y in (("ECB+ 23-35 (held out)", held_x, held_y),
                        ("false-merge folds 3-4 negatives vs ECB+ 23-35 positives (held out)",
