@@ -126,8 +126,9 @@ def load(pages: list[tuple[str, str, str | None, str | None]], enrich: bool) -> 
     return found
 
 
-def run(items: list[Item], seed: int) -> dict[str, int]:
-    """The stream: duplicates folded, the rest through the tracker; page -> its story (-1: none)."""
+def run(items: list[Item], seed: int, offline: bool = False, link: float | None = None) -> dict[str, int]:
+    """The stream: duplicates folded, the rest through the tracker (`offline`: then the offline pass
+    over all of them, `StoryTracker.recluster`); page -> its story (-1: none)."""
     order = list(items)
     random.Random(seed).shuffle(order)
     duplicates = DuplicateIndex()
@@ -141,8 +142,14 @@ def run(items: list[Item], seed: int) -> dict[str, int]:
             originals.append(item)
         else:
             roots[item.name] = str(match.group)
-    for item, placed in zip(originals, tracker.add_many((i.name, i.article) for i in originals), strict=True):
-        story[item.name] = -1 if placed is None else placed.id
+    if offline:
+        labels = tracker.recluster((i.article for i in originals), link)
+        for item, label in zip(originals, labels, strict=True):
+            story[item.name] = -1 if label is None else label
+    else:
+        for item, placed in zip(originals, tracker.add_many((i.name, i.article) for i in originals),
+                                strict=True):
+            story[item.name] = -1 if placed is None else placed.id
     kinds = {item.name: item.article for item in items}
     for name, root in roots.items():  # a copy is in its original's story, unless it is no article
         story[name] = story[root] if is_article(kinds[name]) else -1
@@ -178,6 +185,9 @@ def main() -> None:
     parser.add_argument("--stream", action="store_true",
                         help="mix in the WCXB-dev pages of every other page type")
     parser.add_argument("--show", action="store_true", help="print every false story")
+    parser.add_argument("--offline", action="store_true",
+                        help="the offline pass over each part (average link) instead of online assignment")
+    parser.add_argument("--link", type=float, default=None, help="the offline pass's link (default: LINK)")
     args = parser.parse_args()
     pages = chosen(args.stream)
     articles = load(pages, args.enrich)
@@ -199,7 +209,7 @@ def main() -> None:
     parts = (("0-2 (tuning)", TUNE), ("3-4 (held out)", HELD), ("all (includes tuning)", TUNE | HELD))
     for label, wanted in parts:
         part = [i for i in items if i.fold in wanted]
-        story = run(part, args.seed)
+        story = run(part, args.seed, args.offline, args.link)
         wrong = false_merges(part, story)
         sizes = Counter(s for s in story.values() if s >= 0)
         articles_only = [i for i in part if (i.article.page_type or "article") == "article"]

@@ -111,6 +111,14 @@ def run_tracker(order: list[Document], articles: dict[str, Article]) -> dict[str
             for d, story in zip(order, placed, strict=True)}
 
 
+def run_offline(order: list[Document], articles: dict[str, Article], link: float | None) -> dict[str, str]:
+    """The offline pass (`StoryTracker.recluster`: average link over the pair score) over this order."""
+    from newsdesk.stories import StoryTracker
+
+    labels = StoryTracker().recluster((articles[d.name] for d in order), link)
+    return {d.name: "none" if label is None else str(label) for d, label in zip(order, labels, strict=True)}
+
+
 def baseline(docs: list[Document]) -> tuple[dict[str, str], float]:
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -135,6 +143,8 @@ def main() -> None:
                         help="seeds of the arrival orders (one newsdesk run each)")
     parser.add_argument("--cli", action="store_true",
                         help="run `newsdesk cluster` for each order (default: its tracker, in this process)")
+    parser.add_argument("--link", type=float, nargs="+", default=[None],
+                        help="the offline pass's average link (default: LINK; several: one row each)")
     args = parser.parse_args()
     docs = documents(range(1, 36))
     console = Console()
@@ -149,6 +159,15 @@ def main() -> None:
             start = time.perf_counter()
             ours = run_newsdesk(order, Path(tmp)) if args.cli else run_tracker(order, articles)
             runs.append((f"newsdesk cluster, seed {seed} ({time.perf_counter() - start:.0f} s)", order, ours))
+    offline: list[tuple[str, list[Document], dict[str, str]]] = []
+    for link in [] if args.cli else args.link:
+        for seed in args.seeds:
+            order = list(docs)
+            random.Random(seed).shuffle(order)
+            start = time.perf_counter()
+            ours = run_offline(order, articles, link)
+            offline.append((f"offline pass{'' if link is None else f' {link}'}, seed {seed} "
+                            f"({time.perf_counter() - start:.0f} s)", order, ours))
     start = time.perf_counter()
     theirs, threshold = baseline(docs)
     theirs_time = time.perf_counter() - start
@@ -156,14 +175,19 @@ def main() -> None:
     for column in ("method", "topics", "P", "R", "F1", "ARI"):
         table.add_column(column, justify="left" if column in ("method", "topics") else "right")
     parts = (("1-22 (tuning)", TUNE), ("23-35 (held out)", HELD), ("1-35", range(1, 36)))
-    for name, order, pred in runs:
-        for label, topics in parts:
-            table.add_row(name, label, *(f"{x:.3f}" for x in scores(order, pred, topics)))
-    if len(runs) > 1:
-        for label, topics in parts:
-            each = [scores(order, pred, topics) for _, order, pred in runs]
-            table.add_row(f"newsdesk cluster, mean of {len(runs)} orders", label,
-                          *(f"{sum(s[i] for s in each) / len(each):.3f}" for i in range(4)), style="bold")
+    groups = [("newsdesk cluster", runs)]
+    for link in [] if args.cli else args.link:
+        name = f"offline pass{'' if link is None else f' {link}'}"
+        groups.append((name, [run for run in offline if run[0].startswith(name + ",")]))
+    for method, group in groups:
+        for name, order, pred in group:
+            for label, topics in parts:
+                table.add_row(name, label, *(f"{x:.3f}" for x in scores(order, pred, topics)))
+        if len(group) > 1:
+            for label, topics in parts:
+                each = [scores(order, pred, topics) for _, order, pred in group]
+                table.add_row(f"{method}, mean of {len(group)} orders", label,
+                              *(f"{sum(s[i] for s in each) / len(each):.3f}" for i in range(4)), style="bold")
     for label, topics in parts:
         table.add_row(f"TF-IDF + agglomerative, threshold {threshold} ({theirs_time:.0f} s)", label,
                       *(f"{x:.3f}" for x in scores(docs, theirs, topics)))

@@ -193,6 +193,12 @@ def test_cluster_command(tmp_path: Path, run_newsdesk: Callable[..., subprocess.
     assert [Path(line["source"]).name for line in lines] == ["0.txt", "1.txt", "2.txt"]
     assert lines[0]["story"] == lines[2]["story"] != lines[1]["story"]
     assert b"broken.html.gz" in result.stderr and b"3 documents in 2 stories, 1 failed" in result.stderr
+    offline = run_newsdesk("cluster", "--offline", *reversed(files), timeout=120)
+    assert offline.returncode == 0, offline.stderr
+    lines = [json.loads(line) for line in offline.stdout.decode().splitlines()]
+    assert [(Path(line["source"]).name, line["story"]) for line in lines] == [("2.txt", "1"), ("1.txt", "2"),
+                                                                             ("0.txt", "1")]
+    assert b"3 documents in 2 stories, 0 failed" in offline.stderr
 
 
 BOXING_DE = ("Der Boxer Tobias Brandt hat am Samstag in Hamburg seinen Titel verteidigt. Er gewann den "
@@ -274,3 +280,57 @@ def test_one_wire_story_rewritten_by_two_outlets_is_one_story_not_one_copy() -> 
     assert index.add("one", one.body) is None and index.add("other", other.body) is None
     tracker = StoryTracker()
     assert cast(Story, tracker.add("one", one)).id == cast(Story, tracker.add("other", other)).id
+
+
+def test_an_undated_page_is_of_the_date_its_opening_states() -> None:
+    """An undated page whose dateline states a date is news of that date (not of when it arrived):
+    undated but opening with "April 2, 2014", the report joins the 2014 quake's story."""
+    from newsdesk.stories.features import stated_date
+
+    assert stated_date("Quake hits Chile\nApril 2, 2014 | 5:03pm\nRescue teams") == datetime(2014, 4, 2)
+    assert stated_date("Posted on Thu 2 April 2014 at 08:45") == datetime(2014, 4, 2)
+    assert stated_date("Updated 2014-04-02T10:00") == datetime(2014, 4, 2)
+    assert stated_date("Trends for April 2014") is None  # no day: no date
+    assert stated_date("February 30, 2014") is None
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    body = ["IQUIQUE, Chile, April 2, 2014 -", *QUAKE_2014[1].body.split("\n\n")]
+    undated = _article(QUAKE_2014[1].title or "", body, None)
+    enrich_articles([undated], Settings.from_env())
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    first, _ = tracker.add("a", QUAKE_2014[0]), tracker.add("b", QUAKE_2010[0])
+    dated = tracker.add("c", undated)
+    assert first is not None and dated is first
+    assert str(first.last_seen)[:10] == "2014-04-02"
+
+
+def test_the_offline_pass_finds_the_events_in_any_order() -> None:
+    """The offline pass (average link over the pair score, all articles known) gives the two quakes
+    whatever the order of arrival, and keeps time as hard evidence: the same report years later, or
+    undated (at the time of the run), is a story of its own."""
+    from itertools import permutations
+
+    reports = [QUAKE_2014[0], QUAKE_2010[0], QUAKE_2014[1], QUAKE_2010[1], QUAKE_2014[2]]
+    events = ["2014", "2010", "2014", "2010", "2014"]
+    for order in permutations(range(5)):
+        labels = StoryTracker().recluster([reports[i] for i in order])
+        found = {events[i]: set() for i in order}
+        for i, label in zip(order, labels, strict=True):
+            found[events[i]].add(label)
+        assert all(len(labels_) == 1 for labels_ in found.values()) and found["2014"] != found["2010"]
+    later = _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"), "2017-06-01")
+    undated = _article(QUAKE_2014[2].title or "", QUAKE_2014[2].body.split("\n\n"), None)
+    listing = Article(title="Latest news", body=QUAKE_2014[0].body, page_type="listing",
+                      page_type_probability=0.99)
+    labels = StoryTracker(clock=lambda: datetime(2024, 10, 5)).recluster(
+        [QUAKE_2014[0], later, QUAKE_2014[1], undated, listing])
+    assert labels == [0, 1, 0, 3, None]
+
+
+def test_the_offline_pass_merges_what_online_assignment_left_apart() -> None:
+    """Online, a report joins the story it most resembles as it arrives; offline, every member is
+    known: the three 2014 reports end in one story even when the middle one arrives last."""
+    reports = [QUAKE_2014[0], QUAKE_2014[2], QUAKE_2010[0], QUAKE_2014[1]]
+    labels = StoryTracker().recluster(reports)
+    assert labels[0] == labels[1] == labels[3] != labels[2]

@@ -38,7 +38,11 @@ BATCH = 32
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="How likely (0-1) an article must be to belong to a story to join it "
               "(default: the tuned one; higher makes more, tighter stories).")
-def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
+@click.option("--offline", is_flag=True,
+              help="Cluster once every document is read (average link over the same pair score), "
+              "instead of one by one: the result does not depend on the order; nothing is printed "
+              "before the end.")
+def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: bool) -> None:
     """Group documents into stories (events), in the order given, as if they arrived one by one.
 
     PATHS are files or folders as in `newsdesk extract` (.html, .html.gz, .txt: .txt files are taken
@@ -52,8 +56,9 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     documents within 14 days of its span (60 once it has run over several days); a page whose type is
     not an article's (listing, collection, product, service, documentation, forum) is in no story
     ("story": null). Earlier assignments are never revisited, so the
-    result depends on the order of the PATHS, and is the same for the same order. Prints one line per
-    document:
+    result depends on the order of the PATHS, and is the same for the same order. With --offline the
+    documents are clustered once all are read (average link: two groups merge when their members
+    agree on average; the same windows), whatever their order. Prints one line per document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}
@@ -76,6 +81,9 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
     settings = Settings.from_env()
     tracker = StoryTracker(StoryClusterer() if threshold is None else StoryClusterer(threshold))
     articles = _articles(paths, settings)
+    if offline:
+        _cluster_offline(articles, settings, threshold)
+        return
     done = failed = 0
     with Progress("{task.description}", "{task.completed} documents", "{task.fields[stories]} stories",
                   console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
@@ -95,6 +103,30 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None) -> None:
             bar.update(task, completed=done + failed, stories=len(tracker.stories))
     click.echo(f"{done} documents in {len(tracker.stories)} stories, {failed} failed", err=True)
     if done == 0:
+        sys.exit(1)
+
+
+def _cluster_offline(articles: Iterator[Article | NewsdeskError], settings: Settings,
+                     threshold: float | None) -> None:
+    """`cluster --offline`: every document read and enriched first, then the offline pass."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.stories import StoryTracker
+
+    good: list[Article] = []
+    failed = 0
+    while batch := list(islice(articles, BATCH)):
+        found = [a for a in batch if isinstance(a, Article)]
+        failed += len(batch) - len(found)
+        enrich_articles(found, settings)
+        good.extend(found)
+    labels = StoryTracker().recluster(good, threshold)
+    numbers: dict[int, int] = {}
+    for article, label in zip(good, labels, strict=True):
+        story = None if label is None else str(numbers.setdefault(label, len(numbers) + 1))
+        sys.stdout.write(json.dumps({"source": article.source, "story": story, "title": article.title},
+                                    ensure_ascii=False) + "\n")
+    click.echo(f"{len(good)} documents in {len(numbers)} stories, {failed} failed", err=True)
+    if not good:
         sys.exit(1)
 
 

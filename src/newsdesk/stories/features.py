@@ -56,6 +56,7 @@ QUOTED = re.compile(r'["“„«»‘]([^"“”„«»\n]{10,200})["”“»«�
 BAGS = ("words", "lead", "entities", "persons", "lead_persons", "places", "times", "numbers")
 LEAD_SENTENCES = 2
 LEAD_CHARS = 600
+DATELINE_CHARS = 300  # the opening of the body searched for the date an undated page states
 WORD = re.compile(r"\b\w\w+\b")
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
@@ -72,6 +73,7 @@ DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"
 MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\d.,/-])((?:19|20)\d\d)(?![\d.,/])")
 ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
+ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")  # also before a time: 2013-05-03T10:00
 
 
 @dataclass(slots=True)
@@ -85,6 +87,7 @@ class Features:
     times: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     published: datetime | None = None
+    stated: datetime | None = None  # the date the opening of an undated article states (`stated_date`)
     language: str = UNKNOWN
     evidence: set[str] = field(default_factory=set)
 
@@ -102,6 +105,8 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
                         lead=words(f"{title}\n{body[:lead_end]}", language),
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
                         published=published_at(article), language=language)
+    if features.published is None:
+        features.stated = stated_date(f"{title}\n{body[:DATELINE_CHARS]}")
     features.evidence = evidence(title, body, language, features.numbers)
     for entity in article.entities if entities is None else entities:
         mentions = len(entity.mentions)
@@ -130,6 +135,28 @@ def published_at(article: Article) -> datetime | None:
     except ValueError:
         return None
     return when.replace(tzinfo=None)
+
+
+def stated_date(opening: str) -> datetime | None:
+    """The first complete date (day, month and year: "May 3, 2013", "3 May 2013", "2013-05-03") the
+    opening of a page states, as a dateline or byline does; None when it states none."""
+    found: list[tuple[int, datetime]] = []
+    for pattern, order in ((MONTH_DAY, "mdy"), (DAY_MONTH, "dmy")):
+        for match in pattern.finditer(opening):
+            if not match[3]:
+                continue
+            month, day = (match[1], match[2]) if order == "mdy" else (match[2], match[1])
+            found.extend(_date(match.start(), int(match[3]), MONTHS[_month_key(month)], int(day)))
+    for match in ISO_DAY.finditer(opening):
+        found.extend(_date(match.start(), int(match[1]), int(match[2]), int(match[3])))
+    return min(found)[1] if found else None
+
+
+def _date(at: int, year: int, month: int, day: int) -> list[tuple[int, datetime]]:
+    try:
+        return [(at, datetime(year, month, day))]
+    except ValueError:
+        return []
 
 
 def language_of(article: Article) -> str:

@@ -99,6 +99,30 @@ class StoryTracker:
     def add(self, key: Hashable, article: Article) -> Story | None:
         return next(self.add_many([(key, article)]))
 
+    def recluster(self, articles: Iterable[Article], link: float | None = None) -> list[int | None]:
+        """The offline pass (`newsdesk.stories.offline`) over these articles, in order of arrival: a
+        story label per article (the index of its story's first article; None for a page that is in no
+        story). Every article is weighed by the statistics of all of them (the document frequencies
+        once all are known), so the result does not depend on their order but through the template
+        paragraphs each site had before. The tracker's stories are left as they are; use a fresh one."""
+        from newsdesk.stories.offline import LINK, recluster
+
+        articles = list(articles)
+        kept = [a for a in articles if is_article(a)]
+        clusterer = self.clusterer
+        found = self.features(kept)
+        times = [published_at(article) or (self.clock or _now)() for article in kept]
+        for features, when in zip(found, times, strict=True):
+            clusterer.member(features, when)  # counted
+        members = [clusterer.member(features, when, count=False)
+                   for features, when in zip(found, times, strict=True)]
+        labels = iter(recluster(clusterer, members, LINK if link is None else link))
+        positions = [i for i, a in enumerate(articles) if is_article(a)]
+        out: list[int | None] = [None] * len(articles)
+        for position in positions:
+            out[position] = positions[next(labels)]
+        return out
+
     def add_many(self, items: Iterable[tuple[Hashable, Article]]) -> Iterator[Story | None]:
         batch = list(items)
         articles = [a for _, a in batch if is_article(a)]
