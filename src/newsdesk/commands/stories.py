@@ -123,8 +123,8 @@ def _cluster_offline(articles: Iterator[Article | NewsdeskError], settings: Sett
     numbers: dict[int, int] = {}
     for article, label in zip(good, labels, strict=True):
         story = None if label is None else str(numbers.setdefault(label, len(numbers) + 1))
-        sys.stdout.write(json.dumps({"source": article.source, "story": story, "title": article.title},
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"source": article.source, "story": story, "title": article.title,
+                                     "input": article.source}, ensure_ascii=False) + "\n")
     click.echo(f"{len(good)} documents in {len(numbers)} stories, {failed} failed", err=True)
     if not good:
         sys.exit(1)
