@@ -102,9 +102,13 @@ def test_an_enriched_german_article_gets_its_speakers() -> None:
         "nach der Sitzung im Rathaus von Freiburg."))
     enrich_articles([article])
     assert article.language == "de"
-    assert [(q.type, q.speaker_name) for q in article.quotes] == [
-        ("direct", "die Bürgermeisterin Anna Schmidt")]
-    assert quotes_from_doc(article.body, None, language="de") == article.quotes
+    # German has an entity model: the speaker is the person it found, linked to that entity.
+    assert [(q.type, q.speaker_name) for q in article.quotes] == [("direct", "Anna Schmidt")]
+    [person] = [e for e in article.entities if e.name == "Anna Schmidt"]
+    assert article.quotes[0].speaker == person.id
+    # Without entities the rules take the capitalised run with its article and title.
+    [bare] = quotes_from_doc(article.body, None, language="de")
+    assert bare.speaker_name == "die Bürgermeisterin Anna Schmidt"
 
 
 @pytest.mark.parametrize("body", [
