@@ -14,7 +14,7 @@ from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
 from newsdesk.enrich.nlp import load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
-from newsdesk.enrich.selective import parse_selectively
+from newsdesk.enrich.selective import FastAttributeRuler, parse_selectively
 
 SEED = Path("../shared/data/seed/000_30f3437514e510e8.txt")
 
@@ -83,3 +83,18 @@ def test_seed_quotations_match_the_full_parse() -> None:
 def test_hostile_and_empty_texts(text: str) -> None:
     doc = next(parse_selectively(load_pipeline(), [text], "en"))
     assert doc.text == text
+
+
+@pytest.mark.parametrize("parsed", [False, True])
+def test_fast_attribute_ruler_sets_what_the_ruler_sets(parsed: bool) -> None:
+    nlp = load_pipeline()
+    ruler = nlp.get_pipe("attribute_ruler")
+    text = (BODY + "There is a cat and there are dogs. Gon na let's go, y'all ain't nothin' but c'm on!\n"
+            "I told you it was not that, but it's what I'd have done.   \n\n")
+    before = nlp.make_doc(text)
+    for name in ("tok2vec", "tagger", *(["parser"] if parsed else [])):
+        before = nlp.get_pipe(name)(before)
+    slow, fast = ruler(before.copy()), FastAttributeRuler.of(ruler)(before.copy())
+    columns = ["TAG", "POS", "MORPH", "LEMMA", "DEP"]
+    assert fast.to_array(columns).tolist() == slow.to_array(columns).tolist()
+    assert any(t.pos_ == "AUX" for t in fast) and any(t.lemma_ == "be" for t in fast)
