@@ -47,14 +47,18 @@ def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
         return
     parser = nlp.get_pipe("parser")
     docs: Iterable[Doc] = (nlp.make_doc(text) for text in texts)
-    # The senter runs last: sentence boundaries set before the recogniser would bind its entities to
-    # them, and the senter's are not the parser's.
+    # The senter runs last: sentence boundaries set before the recogniser bind its entities to them,
+    # and the senter's are not the parser's; only a line break is a boundary for it, as for the parser.
     for name in [*(name for name in names if name != "parser"), "senter"]:
         component = nlp.get_pipe(name)
+        if name == "ner":
+            docs = map(_lines_apart, docs)
         if isinstance(component, AttributeRuler):
             docs = map(FastAttributeRuler.of(component), docs)
         else:
             docs = component.pipe(docs, batch_size=batch_size)  # type: ignore[attr-defined]
+        if name == "ner":
+            docs = map(_lines_together, docs)
     for batch in _batches(docs, batch_size):
         runs = [_runs(doc, language) for doc in batch]
         parts = [_part(doc, start, end)
@@ -163,6 +167,29 @@ def _rule_patterns(ruler: AttributeRuler) -> list[list[list[dict[str, object]]]]
         key = ruler.vocab.strings[str(rule)]
         found[rule] = [list(tokens) for tokens in ruler.matcher.get(key)[1]]
     return found
+
+
+def _lines_apart(doc: Doc) -> Doc:
+    """Start a sentence at the first token after each line break, for the recogniser: no entity spans
+    one, as none does when the parser has set the sentences."""
+    after_break = False
+    starts = []
+    for token in doc:
+        if token.is_space:
+            after_break = after_break or "\n" in token.text
+        elif after_break:
+            token.is_sent_start = True
+            starts.append(token.i)
+            after_break = False
+    doc.user_data["newsdesk_line_starts"] = starts
+    return doc
+
+
+def _lines_together(doc: Doc) -> Doc:
+    """Undo `_lines_apart`: the senter and the parser set the sentences."""
+    for i in doc.user_data.pop("newsdesk_line_starts", []):
+        doc[i].is_sent_start = None
+    return doc
 
 
 def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
