@@ -2,6 +2,7 @@
 enrichment on 1 and 2 processes.
 
     .venv/bin/python benchmarks/enrich.py [--repeat 2] [--copies 2] [--skip-ingest] [--skip-speed]
+                                       [--skip-vocabulary]
 
 * Bodies: newsdesk's extraction of the 181 ScrapingHub pages (../shared/data/scrapinghub).
 * "one process", three runs side by side, interleaved, best of --repeat, each by wall and by CPU time
@@ -39,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 DATA = Path("../shared/data/scrapinghub/html")
 
@@ -87,9 +89,11 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
         for start in range(0, len(copies), 16):
             enrich_articles(copies[start:start + 16])
 
+    docs: dict[str, list[Any]] = {}
     for _ in range(repeat):  # interleaved, so that a busy spell of the shared host hits all three alike
-        timed("full", lambda: list(nlp.pipe(texts, batch_size=16)))
-        timed("selective", lambda: list(parse_selectively(nlp, texts, "en", batch_size=16)))
+        timed("full", lambda: docs.__setitem__("full", list(nlp.pipe(texts, batch_size=16))))
+        timed("selective", lambda: docs.__setitem__("selective", list(
+            parse_selectively(nlp, texts, "en", batch_size=16))))
         timed("enrich", enrich)
     best = {name: (min(w for w, _ in found), min(c for _, c in found)) for name, found in runs.items()}
 
@@ -106,8 +110,43 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
         ("  everything but the spaCy passes",
          f"{(best['enrich'][0] - best['selective'][0]) / len(base) * 1000:.0f} ms/article"),
         ("peak RSS, one process", f"{rss_mb():.0f} MB"),
+        *differences(base, docs["full"], docs["selective"]),
     ]
     return rows
+
+
+def differences(base: list[Any], full: list[Any], selective: list[Any]) -> list[tuple[str, str]]:
+    """What enrichment reads off the selective Docs against the full pipeline's: entities (id and
+    mentions), quotations (type, span, speaker, cue), keyword and topic lists."""
+    from newsdesk.enrich.entities import extract_entities
+    from newsdesk.enrich.keywords import extract_keywords
+    from newsdesk.enrich.quotes import quotes_from_doc
+    from newsdesk.enrich.topics import assign_topics
+
+    counts = dict.fromkeys(["entities", "entities differing", "quotes", "quotes differing", "keywords",
+                            "topics"], 0)
+    for article, one, other in zip(base, full, selective, strict=True):
+        body, title = article.body, article.title
+        entities = [extract_entities(body, doc) for doc in (one, other)]
+        found = [{(e.id, tuple(map(tuple, e.mentions))) for e in e_list} for e_list in entities]
+        counts["entities"] += len(found[0])
+        counts["entities differing"] += len(found[0] ^ found[1])
+        quotes = [{(q.type, q.span, q.speaker_name, q.cue) for q in quotes_from_doc(body, doc)}
+                  for doc in (one, other)]
+        counts["quotes"] += len(quotes[0])
+        counts["quotes differing"] += len(quotes[0] ^ quotes[1])
+        keywords = [[k.text for k in extract_keywords(title, body, doc, e_list)]
+                    for doc, e_list in zip((one, other), entities, strict=True)]
+        counts["keywords"] += keywords[0] != keywords[1]
+        topics = [[t.name for t in assign_topics(title, body, doc, e_list)]
+                  for doc, e_list in zip((one, other), entities, strict=True)]
+        counts["topics"] += topics[0] != topics[1]
+    return [("selective vs full parse: entities differing (either way)",
+             f"{counts['entities differing']} of {counts['entities']}"),
+            ("selective vs full parse: quotations differing (either way)",
+             f"{counts['quotes differing']} of {counts['quotes']}"),
+            ("selective vs full parse: articles whose keyword / topic list differs",
+             f"{counts['keywords']} / {counts['topics']} of {len(base)}")]
 
 
 def vocabulary_run(mode: str) -> dict[str, float]:
@@ -184,6 +223,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=2, help="copies of each page in the ingest runs")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-speed", action="store_true", help="only the vocabulary rows")
+    parser.add_argument("--skip-vocabulary", action="store_true", help="no vocabulary rows")
     parser.add_argument("--vocabulary-run", choices=["zone", "default"], help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.vocabulary_run:
@@ -192,7 +232,8 @@ def main() -> None:
     rows = [("cores / load average at start", f"{os.cpu_count()} / {os.getloadavg()[0]:.1f}")]
     if not options.skip_speed:
         rows += one_process(options.repeat)
-    rows += vocabulary()
+    if not options.skip_vocabulary:
+        rows += vocabulary()
     if not options.skip_ingest and not options.skip_speed:
         rows += ingest(options.copies)
     rows.append(("load average at end", f"{os.getloadavg()[0]:.1f}"))
