@@ -20,7 +20,7 @@ a language without cue lists, is run whole.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 from spacy.pipeline import AttributeRuler
@@ -30,7 +30,6 @@ from newsdesk.enrich.cues import CUE_VERBS, may_attribute
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-    from thinc.types import Ints2d
 
 CONTEXT_SENTENCES = 2
 CACHE_SIZE = 200_000  # sentences before a cue where the person a pronoun refers to is looked for
@@ -257,4 +256,5 @@ def _set_trees(doc: Doc, parsed: list[tuple[int, Doc]]) -> None:
             array = part.to_array(["HEAD", "DEP"])
             heads[start:start + len(part)] = array[:, 0].astype("int64")
             deps[start:start + len(part)] = array[:, 1]
-    doc.from_array(["HEAD", "DEP"], cast("Ints2d", numpy.stack([heads.astype("uint64"), deps], axis=1)))
+    trees: Any = numpy.stack([heads.astype("uint64"), deps], axis=1)  # spaCy types it with thinc's Ints2d
+    doc.from_array(["HEAD", "DEP"], trees)
