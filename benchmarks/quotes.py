@@ -2,6 +2,7 @@
 textacy's `direct_quotations` as the baseline on the same parses.
 
     .venv/bin/python benchmarks/quotes.py [--split train|dev|both] [--limit N] [--data DIR]
+                                       [--parse selective|full]
 
 How it scores (per article, summed over the split):
 
@@ -21,7 +22,9 @@ How it scores (per article, summed over the split):
   fills `speaker`, a speaker's mentions are the PERSON mentions ending in the same last name); no
   predicted speaker counts as wrong.
 
-Each article is parsed once with the newsdesk pipeline; both systems read that Doc. Results on
+Each article is parsed once as enrichment parses it (`--parse selective`: the dependency parse only
+over sentences that may hold an attribution) or with spaCy's full pipeline (`--parse full`); both
+systems read that Doc. Results on
 stdout as a table (train, then dev), each followed by the speed of each system in articles/s on
 the shared parses; progress on stderr. Tune on train only.
 """
@@ -41,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.enrich.quotes import MAX_PARSE_CHARS, load_pipeline, quotes_from_doc
+from newsdesk.enrich.selective import parse_selectively
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 QUOTE_MARKS = set('"“”«»„')
@@ -197,6 +201,8 @@ def main() -> int:
                         help="PolNeAR split to score (default: train, then dev)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles of each split")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--parse", choices=["selective", "full"], default="selective",
+                        help="enrichment's parse (default) or spaCy's full pipeline over every sentence")
     args = parser.parse_args()
     splits = ["train", "dev"] if args.split == "both" else [args.split]
     for split in splits:
@@ -215,21 +221,23 @@ def main() -> int:
     except ImportError as error:
         textacy_note = f"textacy not installed ({error}); `scripts/bootstrap dev,bench` installs it"
     for split in splits:
-        run_split(args.data, split, args.limit, systems)
+        run_split(args.data, split, args.limit, systems, args.parse)
     if textacy_note:
         print(textacy_note)
     return 0
 
 
 def run_split(data_dir: Path, split: str, limit: int | None,
-              systems: dict[str, Callable[[str, Any], list[Prediction]]]) -> None:
+              systems: dict[str, Callable[[str, Any], list[Prediction]]], parse: str = "selective") -> None:
     scores = {(name, scope): Score() for name in systems for scope in ("direct", "all")}
     seconds = dict.fromkeys(systems, 0.0)
     nlp = load_pipeline()
     data = list(articles(data_dir, split, limit))
     started = time.monotonic()
     parse_seconds = 0.0
-    docs = iter(nlp.pipe((text[:MAX_PARSE_CHARS] for text, _ in data), batch_size=32))
+    texts = (text[:MAX_PARSE_CHARS] for text, _ in data)
+    docs = iter(nlp.pipe(texts, batch_size=32) if parse == "full"
+                else parse_selectively(nlp, texts, "en", batch_size=32))
     for n, (text, golds) in enumerate(data, 1):
         tick = time.perf_counter()
         doc = next(docs)
@@ -250,7 +258,7 @@ def run_split(data_dir: Path, split: str, limit: int | None,
             print(f"{split}: {n}/{len(data)} articles, {time.monotonic() - started:.0f} s", file=sys.stderr)
     header = ["system", "scope", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
     rows = [[name, scope, *s.row()] for (name, scope), s in scores.items()]
-    print(f"PolNeAR {split}: {len(data)} articles")
+    print(f"PolNeAR {split}: {len(data)} articles, {parse} parse")
     print_table(header, rows)
     for (name, _), s in scores.items():
         if s.notes:

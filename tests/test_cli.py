@@ -198,11 +198,13 @@ def test_extract_help_names_the_inputs_and_formats(cli: Cli) -> None:
 def test_ingest_help_promises_no_more_speed_than_the_benchmark_measured(cli: Cli) -> None:
     """The --enrich help said about 10 articles/s per process; docs/benchmarks.md measured 3.7."""
     benchmarks = (Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md").read_text()
-    measured = re.search(r"full enrichment, one process \| \*\*([\d.]+) articles/s", benchmarks)
-    assert measured is not None, "docs/benchmarks.md lost its enrichment speed"
+    # The latest measurement: sections are appended as the enrichment changes.
+    found = re.findall(r"full enrichment, one process[^|\n]*\| \**([\d.]+) articles/s", benchmarks)
+    assert found, "docs/benchmarks.md lost its enrichment speed"
+    measured = float(found[-1])
     help_text = " ".join(cli("ingest", "--help").stdout.split())
     promised = [float(figure) for figure in re.findall(r"([\d.]+) articles/s", help_text.replace("-", " "))]
-    assert promised and max(promised) <= float(measured[1])
+    assert promised and max(promised) <= measured
 
 
 def test_version(cli: Cli) -> None:

@@ -44,7 +44,8 @@ allow_private_option = click.option(
 enrich_option = click.option(
     "--enrich/--no-enrich", default=True, show_default=True,
     help="Find language, entities, quotations, topics and keywords of each article while ingesting "
-         "(about 3 articles/s per process on news-length pages: 2.7-3.7 measured, see docs/benchmarks.md); "
+         "(about 4 articles/s per process on news-length pages: 4.1 measured on a busy host, 8.2 per CPU "
+         "second, see docs/benchmarks.md); "
          "--no-enrich stores articles faster, and `newsdesk enrich` can add it later.")
 processes_option = click.option(
     "--processes", type=click.IntRange(1, 64), default=1, show_default=True,

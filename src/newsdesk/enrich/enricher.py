@@ -5,14 +5,16 @@ come through `enrich_articles`.
     >>> enrich_articles(articles)          # fills the fields in place
     >>> article.quotes[0].speaker == article.entities[1].id
 
-The spaCy pipeline is loaded once per process and fed in batches (`nlp.pipe`). A body is parsed up
-to MAX_PARSE_CHARS; entities and quotation marks further on are still found by their spelling, without
-a parse. German, French, Dutch and Portuguese get their entities from the small models shipped for them
-(`newsdesk.enrich.models`). A body in German, French, Dutch, Portuguese, Spanish or Italian gets its
-quotations with cues and speakers by `newsdesk.enrich.quote_rules` (reading the entities of its
-pipeline when it has one); in another language without a pipeline it keeps its language and its
-direct quotes (found by their marks), and has no entities. Nothing is invented: every span points into
-the body (or, for `Entity.caption_mentions`, into the lead image's caption).
+The spaCy pipeline is loaded once per process and fed in batches (`nlp.pipe`); the dependency parser
+runs only over the sentences that may hold an attribution (`newsdesk.enrich.selective`), every other
+component over the whole text. A body is parsed up to MAX_PARSE_CHARS; entities and quotation marks
+further on are still found by their spelling, without a parse. German, French, Dutch and Portuguese
+get their entities from the small models shipped for them (`newsdesk.enrich.models`). A body in
+German, French, Dutch, Portuguese, Spanish or Italian gets its quotations with cues and speakers by
+`newsdesk.enrich.quote_rules` (reading the entities of its pipeline when it has one); in another
+language without a pipeline it keeps its language and its direct quotes (found by their marks), and
+has no entities. Nothing is invented: every span points into the body (or, for
+`Entity.caption_mentions`, into the lead image's caption).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from newsdesk.enrich.keywords import extract_keywords
 from newsdesk.enrich.language import detect_language
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
+from newsdesk.enrich.selective import parse_selectively
 from newsdesk.enrich.topics import assign_topics
 from newsdesk.settings import Settings
 from newsdesk.text import language_key
@@ -49,12 +52,13 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
     settings = settings or Settings.from_env()
     aliases = load_aliases(settings.alias_file)
     pipelines = models.pipelines(settings)
-    by_pipeline: dict[str | None, list[Article]] = {}
+    by_pipeline: dict[tuple[str | None, str], list[Article]] = {}
     for article in articles:
         how = _set_language(article)
         article.enrichment = {"version": ENRICHMENT_VERSION, "language": how}
-        by_pipeline.setdefault(pipelines.get(language_key(article.language) or "en"), []).append(article)
-    for name, group in by_pipeline.items():
+        language = language_key(article.language) or "en"
+        by_pipeline.setdefault((pipelines.get(language), language), []).append(article)
+    for (name, language), group in by_pipeline.items():
         if name is None:
             for article in group:
                 _enrich(article, None, None, aliases)
@@ -65,8 +69,9 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
         # worker's memory grows with each new word it meets, without bound over a crawl. Nothing of
         # a Doc outlives the zone (the fields are plain strings and offsets); zones must not overlap.
         with _ZONE_LOCK, nlp.memory_zone():
-            bodies = nlp.pipe((article.body[:MAX_PARSE_CHARS] for article in group), batch_size=batch_size)
-            captions = _caption_docs(group, name, batch_size)
+            bodies = parse_selectively(nlp, (article.body[:MAX_PARSE_CHARS] for article in group), language,
+                                       batch_size=batch_size)
+            captions = _caption_docs(group, name, language, batch_size)
             full = not models.entities_only(name)
             for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
                 _enrich(article, doc, caption_doc, aliases, full=full)
@@ -92,10 +97,10 @@ def _set_language(article: Article) -> str:
     return "declared"
 
 
-def _caption_docs(group: list[Article], name: str, batch_size: int) -> Iterator[Doc | None]:
+def _caption_docs(group: list[Article], name: str, language: str, batch_size: int) -> Iterator[Doc | None]:
     nlp = load_pipeline(name)
     captions = [_caption(article) for article in group]
-    docs = nlp.pipe((text for text in captions if text), batch_size=batch_size)
+    docs = parse_selectively(nlp, (text for text in captions if text), language, batch_size=batch_size)
     for text in captions:
         yield next(docs) if text else None
 
