@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 # Bumped when what enrichment finds changes enough that stored articles are worth enriching again.
-ENRICHMENT_VERSION = "1"
+ENRICHMENT_VERSION = "2"
 BATCH_SIZE = 16
 _ZONE_LOCK = threading.Lock()  # one spaCy memory zone at a time in a process
 
