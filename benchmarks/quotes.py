@@ -120,22 +120,30 @@ def token_ids(tokens: Spans, spans: Spans) -> set[int]:
     return found
 
 
-def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Score) -> None:
-    gold_ids = [token_ids(tokens, g.content) for g in golds]
-    pred_ids = [token_ids(tokens, p.spans) for p in preds]
+def matched_pairs(golds: list[set[int]], preds: list[set[int]]) -> list[tuple[int, int]]:
+    """Gold and predicted quotations paired one to one (indices), largest overlap first, where each
+    shares at least half of its tokens with the other."""
     pairs = []
-    for gi, g in enumerate(gold_ids):
-        for pi, p in enumerate(pred_ids):
+    for gi, g in enumerate(golds):
+        for pi, p in enumerate(preds):
             shared = len(g & p)
             if shared and 2 * shared >= len(g) and 2 * shared >= len(p):
                 pairs.append((shared, gi, pi))
     used_g: set[int] = set()
     used_p: set[int] = set()
+    found = []
     for _, gi, pi in sorted(pairs, reverse=True):
-        if gi in used_g or pi in used_p:
-            continue
-        used_g.add(gi)
-        used_p.add(pi)
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            found.append((gi, pi))
+    return found
+
+
+def score(tokens: Spans, golds: list[Gold], preds: list[Prediction], total: Score) -> None:
+    gold_ids = [token_ids(tokens, g.content) for g in golds]
+    pred_ids = [token_ids(tokens, p.spans) for p in preds]
+    for gi, pi in matched_pairs(gold_ids, pred_ids):
         total.matched += 1
         if golds[gi].source:
             total.with_source += 1

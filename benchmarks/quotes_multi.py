@@ -35,6 +35,7 @@ from pathlib import Path
 from newsdesk import extract
 from newsdesk.article import Quote
 from newsdesk.enrich.quotes import quotes_from_doc
+from quotes import matched_pairs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ANNOTATIONS = Path(__file__).resolve().parent / "data" / "quotes_multi.tsv"
@@ -93,19 +94,7 @@ def score_page(body: str, golds: list[Gold], quotes: list[Quote], total: Score) 
     preds = [q for q in quotes if q.type == "direct"]
     gold_tokens = [tokens_of(body, g.span) for g in golds]
     pred_tokens = [tokens_of(body, q.span) for q in preds]
-    pairs = []
-    for gi, g in enumerate(gold_tokens):
-        for pi, p in enumerate(pred_tokens):
-            shared = len(g & p)
-            if shared and 2 * shared >= len(g) and 2 * shared >= len(p):
-                pairs.append((shared, gi, pi))
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    for _, gi, pi in sorted(pairs, reverse=True):
-        if gi in used_g or pi in used_p:
-            continue
-        used_g.add(gi)
-        used_p.add(pi)
+    for gi, pi in matched_pairs(gold_tokens, pred_tokens):
         total.matched += 1
         total.speaker_right += speaker_right(body, golds[gi], preds[pi])
     total.gold += len(golds)
