@@ -237,10 +237,13 @@ _URL_ID = re.compile(r"\d{4,}")
 _TITLE = re.compile(r"<title[^>]*>([^<]*)")
 _HREF = re.compile(r"""href=["']([^"'<>]{0,300})""")
 _PHONE = re.compile(r"(?:\(\d{3}\) ?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b")
-# Literal markers, counted with bytes.count on the lower-cased markup (far cheaper than a regex each).
-_CART_MARKERS = (b"add-to-cart", b"add_to_cart", b"addtocart", b"add to cart", b"add-to-bag", b"/cart/add",
-                 b'name="quantity"', b'name="qty"')
-_PAGINATION_MARKERS = (b'rel="next"', b"?page=", b"&page=", b"/page/2", b"pagination")
+# Literal markers, counted with bytes.count on the lower-cased markup (far cheaper than a regex each);
+# markers that share a part are counted only when the markup holds that part (one scan, not several).
+_CART_GROUPS = ((b"cart", (b"add-to-cart", b"add_to_cart", b"addtocart", b"add to cart", b"/cart/add")),
+                (b'name="q', (b'name="quantity"', b'name="qty"')), (b"", (b"add-to-bag",)))
+_PAGINATION_GROUPS = ((b"", (b'rel="next"',)), (b"page", (b"?page=", b"&page=", b"/page/2", b"pagination")))
+_CART_MARKERS = tuple(marker for _, markers in _CART_GROUPS for marker in markers)
+_PAGINATION_MARKERS = tuple(marker for _, markers in _PAGINATION_GROUPS for marker in markers)
 _CODE_LANGUAGE = re.compile(r"""class=["'][^"']{0,60}(?:language-|lang-|highlight-)""")
 _HEADING = re.compile(r"<h([1-4])\b[^>]*>(.{0,300}?)</h\1", re.DOTALL)
 _MARKUP = re.compile(r"<[^>]*>")
@@ -387,8 +390,8 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     h1_words = sum(len(_WORD.findall(heading)) for level, heading in found_headings if level == "1")
     pre_text = sum(len(node.text(deep=True) or "") for node in tree.css("pre"))
     lower = _ascii_lowered(html)
-    features += [len(_PHONE.findall(window)), sum(lower.count(marker) for marker in _CART_MARKERS),
-                 sum(lower.count(marker) for marker in _PAGINATION_MARKERS),
+    features += [len(_PHONE.findall(window)), _count_markers(lower, _CART_GROUPS),
+                 _count_markers(lower, _PAGINATION_GROUPS),
                  min(lower.count(b"breadcrumb"), 50), len(_CODE_LANGUAGE.findall(html)),
                  pre_text / max(text_length, 1), len(headings), len(heading_words) / max(len(headings), 1),
                  sum(1 for heading in headings if heading.endswith("?")), len(title_words),
@@ -421,6 +424,11 @@ def _ascii_lowered(html: str) -> bytes:
     and no marker holds a "k" or ends in an "i", the only letters other characters lower-case to),
     and counting bytes is faster than counting in a string that holds any non-ASCII character."""
     return html.encode("utf-8", "surrogatepass").lower()
+
+
+def _count_markers(lower: bytes, groups: tuple[tuple[bytes, tuple[bytes, ...]], ...]) -> int:
+    return sum(lower.count(marker) for part, markers in groups if not part or part in lower
+               for marker in markers)
 
 
 def _host_depth(host: str | None) -> int:
