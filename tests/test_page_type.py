@@ -432,3 +432,23 @@ def test_a_postgres_store_from_before_page_types_migrates_with_the_types_it_hold
                 connection.execute(_INSERT_OLD.replace("?", "%s").encode(), row)
             connection.execute(b"SELECT setval(pg_get_serial_sequence('articles', 'id'), 2)")
         _check_old_store(url)
+
+
+def test_markers_count_as_in_the_lower_cased_text_whatever_the_characters_around_them() -> None:
+    # The shop and pagination markers are counted on UTF-8 bytes with A-Z lower-cased; every count
+    # must be what str.lower() gives: also next to letters that lower-case to ASCII (the Kelvin sign,
+    # the dotted capital I), emoji, lone surrogates and upper-case markup.
+    noise = ["\u212a", "\u0130", "\U0001f600", "\ud800", "é", "Ä", "ß", "\u0131"]
+    markers = ["ADD-TO-CART", "Add To Cart", "/Cart/Add", 'NAME="QTY"', 'name="quantity"', 'REL="next"',
+               "?Page=", "&page=", "/PAGE/2", "PaginatİON", "Pagination", "BreadCrumb", "breadcrumbİ"]
+    pieces = [f"{noise[n % len(noise)]}{marker}{noise[(n * 3) % len(noise)]}"
+              for n, marker in enumerate(markers * 3)]
+    html = "<html><body><p>" + " ".join(pieces) + "</p></body></html>"
+    found = dict(zip(page_type.FEATURE_NAMES, page_type.page_features(html, None, LexborHTMLParser(html)),
+                     strict=True))
+    lower = html.lower()
+    cart = sum(lower.count(m.decode()) for m in page_type._CART_MARKERS)
+    pages = sum(lower.count(m.decode()) for m in page_type._PAGINATION_MARKERS)
+    assert (found["cart_forms"], found["pagination"], found["breadcrumbs"]) == (
+        cart, pages, min(lower.count("breadcrumb"), 50))
+    assert (cart, pages, lower.count("breadcrumb")) == (15, 15, 6)

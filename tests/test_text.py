@@ -53,6 +53,16 @@ def test_invisible_characters_go_and_joiners_stay() -> None:
     assert drop_invisible(PERSIAN) == PERSIAN and drop_invisible(HINDI) == HINDI
 
 
+def test_dropping_invisible_characters_keeps_every_other_character() -> None:
+    # Non-ASCII text without invisible characters comes back as it is; with them, only they go (at
+    # either end, next to one another, around lone surrogates and astral characters).
+    samples = ["Ünïcödé text", "\u00adstart", "end\ufeff", "\u200b\u2060\u00ad\ufeff", "a\ud800\u200bb",
+               "\U0001f600\u00ad\U0001f600", "\u200c\u200d kept", ""]
+    for text in samples:
+        expected = "".join(character for character in text if character not in "\u00ad\u200b\u2060\ufeff")
+        assert drop_invisible(text) == expected
+
+
 @pytest.mark.parametrize("text", [PERSIAN, HINDI])
 def test_joiners_survive_extraction_of_html_and_of_text(text: str) -> None:
     html = (f"<html><head><title>{text[:20]}</title></head><body><article><h1>{text[:20]}</h1>"

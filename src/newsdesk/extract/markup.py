@@ -83,7 +83,7 @@ def limit_attributes(markup: str, max_per_element: int, max_per_page: int) -> Gu
     pieces: list[str] = []
     kept_until = elements = attributes = dropped = 0
     budget = max_per_page
-    search, section, attribute = _START.search, _SECTION.match, _ATTRIBUTE.finditer
+    search, section, attributes_in = _START.search, _SECTION.match, _ATTRIBUTE.findall
     position = 0
     while (start := search(markup, position)) is not None:
         name = start.group(1)
@@ -103,17 +103,16 @@ def limit_attributes(markup: str, max_per_element: int, max_per_page: int) -> Gu
         if end - begin < 2:  # no room for an attribute
             continue
         allowed = min(max_per_element, budget)
-        count = 0
-        cut = -1
-        for found in attribute(markup, begin, end):
-            count += 1
-            if count == allowed:
-                cut = found.end()
-            elif count == 1 and allowed == 0:
-                cut = begin
+        count = len(attributes_in(markup, begin, end))  # counted in C; matched again only to cut
         attributes += count
         budget -= min(count, allowed)
         if count > allowed:
+            cut = begin
+            if allowed:
+                for cut_at, found in enumerate(_ATTRIBUTE.finditer(markup, begin, end), 1):
+                    if cut_at == allowed:
+                        cut = found.end()
+                        break
             pieces.append(markup[kept_until:cut])
             kept_until = end
             dropped += count - allowed

@@ -237,10 +237,13 @@ _URL_ID = re.compile(r"\d{4,}")
 _TITLE = re.compile(r"<title[^>]*>([^<]*)")
 _HREF = re.compile(r"""href=["']([^"'<>]{0,300})""")
 _PHONE = re.compile(r"(?:\(\d{3}\) ?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b")
-# Literal markers, counted with str.count on the lower-cased markup (far cheaper than a regex each).
-_CART_MARKERS = ("add-to-cart", "add_to_cart", "addtocart", "add to cart", "add-to-bag", "/cart/add",
-                 'name="quantity"', 'name="qty"')
-_PAGINATION_MARKERS = ('rel="next"', "?page=", "&page=", "/page/2", "pagination")
+# Literal markers, counted with bytes.count on the lower-cased markup (far cheaper than a regex each);
+# markers that share a part are counted only when the markup holds that part (one scan, not several).
+_CART_GROUPS = ((b"cart", (b"add-to-cart", b"add_to_cart", b"addtocart", b"add to cart", b"/cart/add")),
+                (b'name="q', (b'name="quantity"', b'name="qty"')), (b"", (b"add-to-bag",)))
+_PAGINATION_GROUPS = ((b"", (b'rel="next"',)), (b"page", (b"?page=", b"&page=", b"/page/2", b"pagination")))
+_CART_MARKERS = tuple(marker for _, markers in _CART_GROUPS for marker in markers)
+_PAGINATION_MARKERS = tuple(marker for _, markers in _PAGINATION_GROUPS for marker in markers)
 _CODE_LANGUAGE = re.compile(r"""class=["'][^"']{0,60}(?:language-|lang-|highlight-)""")
 _HEADING = re.compile(r"<h([1-4])\b[^>]*>(.{0,300}?)</h\1", re.DOTALL)
 _MARKUP = re.compile(r"<[^>]*>")
@@ -299,6 +302,11 @@ _LINK_KIND_OF: dict[str, tuple[str, ...]] = {}
 for _kind, _names in _LINK_KINDS.items():
     for _name in _names:
         _LINK_KIND_OF[_name] = (*_LINK_KIND_OF.get(_name, ()), _kind)
+# The first group (in `_SCHEMA_GROUPS` order) that holds each schema.org type.
+_SCHEMA_GROUP_OF: dict[str, str] = {}
+for _group, _types in _SCHEMA_GROUPS.items():
+    for _type in _types:
+        _SCHEMA_GROUP_OF.setdefault(_type, _group)
 _TEXT_GROUP_OF = {word: group for group, words in _TEXT_GROUPS.items() for word in words}
 
 
@@ -310,12 +318,12 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     head = html[:head_end] if head_end > 0 else html[:_WORD_WINDOW]
     window = text[:_WORD_WINDOW]
     html_length, text_length = len(html), len(text)
-    tags = Counter(tag.lower() for tag in _TAG.findall(html))
+    tags = _folded(Counter(_TAG.findall(html)))
     tag_total = sum(tags.values()) or 1
     anchor_text = sum(len(found.strip()) for found in _ANCHOR_TEXT.findall(html))
     long_paragraphs = len(_LONG_PARAGRAPH.findall(html))
-    class_values = Counter(value.strip().lower() for value in _CLASS.findall(html))
-    class_values.update(value.strip().lower() for value in _ID.findall(html))
+    class_values = _folded(Counter(_CLASS.findall(html)), strip=True)
+    class_values.update(_folded(Counter(_ID.findall(html)), strip=True))
     class_words: Counter[str] = Counter()
     for value, count in class_values.items():
         for word in set(_SPLIT.split(value)):
@@ -340,11 +348,10 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     segments = [segment for segment in path.split("/") if segment]
     url_words = Counter(word for word in _SPLIT.split(path) if word)
     last = segments[-1] if segments else ""
+    declared = _folded(Counter(_JSONLD_TYPE.findall(html) + _MICRODATA_TYPE.findall(html)))
     schema: Counter[str] = Counter()
-    for found in _JSONLD_TYPE.findall(html) + _MICRODATA_TYPE.findall(html):
-        name = found.lower()
-        group = next((group for group, names in _SCHEMA_GROUPS.items() if name in names), "other")
-        schema[group] += 1
+    for name, count in declared.items():
+        schema[_SCHEMA_GROUP_OF.get(name, "other")] += count
     og = _OG_TYPE.search(head)
     og_type = (og.group(1) or og.group(2) or "").strip().lower() if og else None
     generator = _GENERATOR.search(head)
@@ -376,15 +383,16 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     features += [1.0 if og_type and og_type not in _OG_TYPES else 0.0, 1.0 if og_type is None else 0.0]
     features += [software[name] for name in _SOFTWARE]
     features += _link_features(html, parts.hostname)
-    headings = [_MARKUP.sub(" ", found[1]).strip() for found in _HEADING.findall(html)]
+    found_headings = _HEADING.findall(html)
+    headings = [_MARKUP.sub(" ", found[1]).strip() for found in found_headings]
     heading_words = [word for heading in headings for word in _WORD.findall(heading.lower())]
     title_words = _WORD.findall(title.lower())
-    h1_words = sum(len(_WORD.findall(heading)) for level, heading in _HEADING.findall(html) if level == "1")
+    h1_words = sum(len(_WORD.findall(heading)) for level, heading in found_headings if level == "1")
     pre_text = sum(len(node.text(deep=True) or "") for node in tree.css("pre"))
-    lower = html.lower()
-    features += [len(_PHONE.findall(window)), sum(lower.count(marker) for marker in _CART_MARKERS),
-                 sum(lower.count(marker) for marker in _PAGINATION_MARKERS),
-                 min(lower.count("breadcrumb"), 50), len(_CODE_LANGUAGE.findall(html)),
+    lower = _ascii_lowered(html)
+    features += [len(_PHONE.findall(window)), _count_markers(lower, _CART_GROUPS),
+                 _count_markers(lower, _PAGINATION_GROUPS),
+                 min(lower.count(b"breadcrumb"), 50), len(_CODE_LANGUAGE.findall(html)),
                  pre_text / max(text_length, 1), len(headings), len(heading_words) / max(len(headings), 1),
                  sum(1 for heading in headings if heading.endswith("?")), len(title_words),
                  1.0 if "?" in title else 0.0, 1.0 if _YEAR.search(title) else 0.0,
@@ -397,9 +405,30 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     features += [host_words[word] for word in _HOST_WORDS]
     features += _group_counts(title_words)
     features += _group_counts(heading_words[:400])
-    declared = Counter(found.lower() for found in _JSONLD_TYPE.findall(html) + _MICRODATA_TYPE.findall(html))
     features += [declared[name] for name in _SCHEMA_TYPES]
     return [float(value) for value in features]
+
+
+def _folded(raw: Counter[str], strip: bool = False) -> Counter[str]:
+    """`raw`'s counts summed by lower-cased (and, with `strip`, stripped) value: each distinct value
+    is lower-cased once, not once per occurrence."""
+    folded: Counter[str] = Counter()
+    for value, count in raw.items():
+        folded[value.strip().lower() if strip else value.lower()] += count
+    return folded
+
+
+def _ascii_lowered(html: str) -> bytes:
+    """The markup as UTF-8 with A-Z lower-cased, for counting the ASCII markers: a marker occurs in
+    it exactly where it occurs in `html.lower()` (in UTF-8 an ASCII byte is always an ASCII character,
+    and no marker holds a "k" or ends in an "i", the only letters other characters lower-case to),
+    and counting bytes is faster than counting in a string that holds any non-ASCII character."""
+    return html.encode("utf-8", "surrogatepass").lower()
+
+
+def _count_markers(lower: bytes, groups: tuple[tuple[bytes, tuple[bytes, ...]], ...]) -> int:
+    return sum(lower.count(marker) for part, markers in groups if not part or part in lower
+               for marker in markers)
 
 
 def _host_depth(host: str | None) -> int:
@@ -425,20 +454,20 @@ def _link_features(html: str, host: str | None) -> list[float]:
     total = len(hrefs)
     internal = fragment = dated = slug = 0
     kinds: Counter[str] = Counter()
-    for href in hrefs:
+    for href, repeats in Counter(hrefs).items():  # pages repeat their links: each is read once
         if href.startswith("#"):
-            fragment += 1
+            fragment += repeats
             continue
         if href.startswith(("/", "?", ".")) or (own and own in href[:len(own) + 12].lower()):
-            internal += 1
+            internal += repeats
         path = href.split("?", 1)[0].split("#", 1)[0].lower()
         if _URL_DATE.search(path):
-            dated += 1
+            dated += repeats
         segments = [segment for segment in path.split("/") if segment]
         if segments and segments[-1].count("-") >= 3:
-            slug += 1
-        found = {kind for segment in segments[-4:] for kind in _LINK_KIND_OF.get(segment, ())}
-        kinds.update(found)
+            slug += repeats
+        for kind in {kind for segment in segments[-4:] for kind in _LINK_KIND_OF.get(segment, ())}:
+            kinds[kind] += repeats
     share = 1 / max(total, 1)
     return [math.log1p(total), internal * share, fragment * share, dated * share, slug * share,
             *(kinds[kind] * share for kind in _LINK_KINDS), len(set(hrefs)) * share]
