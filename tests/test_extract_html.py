@@ -149,3 +149,18 @@ def test_a_page_that_gives_its_content_in_noscript_is_read_from_there() -> None:
     shown = article_html().replace("</article>", "</article><noscript><p>Please enable JavaScript to "
                                     "view the comments powered by a third party.</p></noscript>")
     assert "enable JavaScript" not in newsdesk.extract(shown).body
+
+
+def test_a_byline_line_atop_the_text_is_left_to_the_authors_not_the_body() -> None:
+    """A line naming the authors (or marked as the byline) above the text is no body; prose that starts
+    with "By" is."""
+    from conftest import PARAGRAPHS
+
+    named = newsdesk.extract(article_html(paragraphs=["By Jane Doe and John Roe", *PARAGRAPHS]))
+    assert named.body.startswith(PARAGRAPHS[0]) and named.authors == ["Jane Doe", "John Roe"]
+    marked = newsdesk.extract(article_html(paragraphs=PARAGRAPHS).replace(
+        "<h1>Council approves budget</h1>",
+        '<h1>Council approves budget</h1><div class="story-byline">By Wire Staff, The Gazette</div>'))
+    assert marked.body.startswith(PARAGRAPHS[0]) and "Wire Staff" not in marked.body
+    prose = "By Tuesday, the storm had passed and the council met again."
+    assert newsdesk.extract(article_html(paragraphs=[prose, *PARAGRAPHS])).body.startswith(prose)

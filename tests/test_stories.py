@@ -334,3 +334,28 @@ def test_the_offline_pass_merges_what_online_assignment_left_apart() -> None:
     reports = [QUAKE_2014[0], QUAKE_2014[2], QUAKE_2010[0], QUAKE_2014[1]]
     labels = StoryTracker().recluster(reports)
     assert labels[0] == labels[1] == labels[3] != labels[2]
+
+
+SYNDICATED = """<!doctype html><html><head><meta charset="utf-8"><title>Quake shakes northern Chile | Harbour
+Gazette</title></head><body><header><nav><a href="/">Home</a> <a href="/world">World</a>
+<a href="/sport">Sport</a></nav></header><main><article><h1>Quake shakes northern Chile</h1>
+<p class="byline">By Wire Staff, The Harbour Gazette</p>{paragraphs}</article>
+<aside><h2>Most read</h2><ul><li><a href="/a">Council votes on the new bus lanes</a></li>
+<li><a href="/b">Ferry timetable changes for the winter</a></li></ul></aside></main>
+<footer><p>Share this article: Facebook Twitter Email</p><p>© 2024 The Harbour Gazette.</p></footer>
+</body></html>"""
+
+
+def test_a_syndicated_copy_with_its_outlets_byline_is_the_teasers_article() -> None:
+    """Another outlet's page of the report, its byline line above the text: extracted, it opens as the
+    report does (the byline is the authors' field, not body), so a teaser of the report seen first is
+    its duplicate (the byline's words in the opening put it below the containment threshold)."""
+    from newsdesk.extract import extract_html
+
+    page = SYNDICATED.format(paragraphs="".join(f"<p>{p}</p>" for p in REPORT))
+    body = extract_html(page, url="http://127.0.0.1/world/quake").body
+    assert body.startswith(REPORT[0]) and "Wire Staff" not in body
+    index = DuplicateIndex()
+    assert index.add("feed", f"{REPORT[0]} {REPORT[1]} ...") is None
+    match = index.add("copy", body)
+    assert match is not None and match.kind == "teaser" and match.group == "feed"

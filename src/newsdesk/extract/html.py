@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from newsdesk.extract.markup import limit_attributes, limit_nesting
 from newsdesk.extract.metadata import Metadata, extract_metadata
 from newsdesk.extract.page_type import classify_page
 from newsdesk.extract.stamps import drop_trailing_stamps
+from newsdesk.extract.text_people import byline_authors, byline_text
 from newsdesk.settings import Settings
 from newsdesk.text import replace_surrogates
 
@@ -84,7 +86,7 @@ def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, 
                              parsed.metadata.description, settings.body_model)
     if learned is None:
         return choice.kept, choice, "dom"
-    return _without_headline(flat, learned, parsed.metadata.title), choice, "model"
+    return _without_byline(flat, _without_headline(flat, learned, parsed.metadata.title)), choice, "model"
 
 
 def _without_headline(flat: Flat, kept: list[int], title: str | None) -> list[int]:
@@ -103,6 +105,36 @@ def _without_headline(flat: Flat, kept: list[int], title: str | None) -> list[in
             return kept[start + 1:]
         start += 1
     return kept
+
+
+_BYLINE_NAME = re.compile(r"byline|author")
+
+
+def _without_byline(flat: Flat, kept: list[int]) -> list[int]:
+    """The blocks without a byline line among the first three ("By Jane Doe", "By Wire Staff, The
+    Daily Syndicate"): the authors are a field of their own, and a byline left in the body makes a
+    syndicated copy open with its outlet's words instead of the article's, so its opening (what
+    duplicate teasers are matched on) and its first sentences differ from every other copy's. A line
+    that starts like a byline is one when its element (or a near ancestor) is marked as the byline or
+    author, or when it names people and is no sentence ("By Tuesday, the storm had passed." is prose)."""
+    for position, number in enumerate(kept[:3]):
+        block = flat.blocks[number]
+        text = " ".join(block.text.split())
+        if not text or byline_text(text) is None:
+            continue
+        if _marked_byline(flat, block.owner) or (byline_authors(text) and text[-1] not in ".!?"):
+            return kept[:position] + kept[position + 1:]
+    return kept
+
+
+def _marked_byline(flat: Flat, element: int) -> bool:
+    for _ in range(3):
+        if element < 0 or element >= len(flat.names):
+            return False
+        if _BYLINE_NAME.search(flat.names[element]):
+            return True
+        element = flat.parents[element]
+    return False
 
 
 def _squashed(text: str | None) -> str:
