@@ -135,6 +135,17 @@ def test_any_title_and_url_make_one_safe_link_or_none(text: str, url: str) -> No
     assert tree.text_content().strip() == shown.strip() or not shown.strip().isprintable(), (text, html)
 
 
+@pytest.mark.parametrize("text", ["-", "- item", "+", "+ item", "1. First", "2) Second", "=", "---",
+                                  "12345. x"])
+def test_text_that_starts_like_a_list_or_a_heading_is_shown_as_it_is(text: str) -> None:
+    html = COMMONMARK.render(f"- {markdown_link(text, None)}\n")
+    tree = lxml.html.fromstring(f"<div>{html}</div>")
+    assert len(tree.xpath("//li")) == 1 and not tree.xpath("//ol | //hr | //h1 | //h2"), html
+    assert tree.text_content().strip() == text
+    body = COMMONMARK.render(markdown_text(f"A line\n{text}", lines=True))
+    assert "<ol" not in body and "<ul" not in body and "<h" not in body and "<hr" not in body, body
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=80))
 def test_markdown_text_is_shown_as_it_is(text: str) -> None:

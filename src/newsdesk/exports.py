@@ -63,6 +63,9 @@ def http_url(url: str | None) -> str | None:
 # images, raw HTML and entities, strikethrough, tables, a heading ("#" where a line or list item starts);
 # and the backslash itself.
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>&~|#])")
+# What starts a block where a line starts: a list item ("-", "+", "1." or "1)"), a setext heading's
+# underline or a thematic break ("=", "-").
+_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=])|^([ \t]*\d{1,9})([.)])")
 
 
 def markdown_text(text: str, *, lines: bool = False) -> str:
@@ -71,7 +74,8 @@ def markdown_text(text: str, *, lines: bool = False) -> str:
     `lines` (a body: its line breaks kept)."""
     if not lines:
         text = " ".join(text.split())
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    escaped = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", escaped)
 
 
 def markdown_url(url: str | None) -> str | None:
