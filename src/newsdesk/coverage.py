@@ -31,7 +31,7 @@ MAX_SERIES = 5
 # The filters a series may carry (SearchRequest's fields), as the API and the pages name them.
 FILTER_NAMES = {"q": "query", "site": "site", "since": "since", "until": "until", "author": "author",
                 "language": "language", "entity": "entity", "speaker": "speaker", "topic": "topic",
-                "page_type": "page_type"}
+                "page_type": "page_type", "input": "input"}
 # Old names a series still accepts, until the next release (CHANGELOG.md): `source` is now `site`.
 DEPRECATED_NAMES = {"source": "site"}
 

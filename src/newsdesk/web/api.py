@@ -100,6 +100,10 @@ def filters(
     collection: Annotated[str | None, Query(description="Only articles from the sites of this source "
                                             "collection (`newsdesk collections`, the Collections page)",
                                             max_length=100)] = None,
+    input: Annotated[str | None, Query(description="Only pages whose input (where they were read from: "
+                                       "a path, path@offset in a web archive, upload:NAME) starts with "
+                                       "this, such as the `folder` of a `/api/sources` row",
+                                       max_length=1000, examples=["pages/"])] = None,
 ) -> SearchRequest:
     since, until = _date(since, "since"), _date(until, "until")
     site = _site(site, source)
@@ -107,7 +111,7 @@ def filters(
                             author=author or None, language=language or None,
                             entity=insights.named(entity, "entity"),
                             speaker=insights.named(speaker, "speaker"), topic=insights.named(topic, "topic"),
-                            page_type=page_type)
+                            page_type=page_type, input=input or None)
     if collection and collection.strip():
         from newsdesk.store.desk import with_collection
 
