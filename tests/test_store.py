@@ -257,7 +257,8 @@ def test_errors_and_sources(store: Store) -> None:
     assert (gazette.articles, gazette.first_published, gazette.last_published, gazette.failures) == (
         2, "2024-10-01T07:45:00+01:00", "2024-10-05T18:00:00+01:00", 1)
     assert sites["elsewhere.example"].articles == 0 and sites["elsewhere.example"].failures == 1
-    assert sites["(unknown)"].failures == 1
+    # A failure without a host counts for the folder it was read from (issue 17).
+    assert (sites["folder: pages/"].articles, sites["folder: pages/"].failures) == (0, 1)
     assert sites["novosti.example"].articles == 1 and sites["novosti.example"].failures == 0
 
 

@@ -285,14 +285,16 @@ def folder_label(folder: str) -> str:
 
 def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | None, str]],
                       failures: Iterable[tuple[str, int]],
-                      inputs: Iterable[tuple[str | None, str | None, str]] = ()) -> list[SiteSummary]:
+                      inputs: Iterable[tuple[str | None, str | None, str]] = (),
+                      failed_inputs: Iterable[tuple[str, int]] = ()) -> list[SiteSummary]:
     """Per site: articles (in all and by page type), published range and failures (an error counts for
     the site of its host). Pages without a site or host are grouped by the folder they were read from.
 
     `articles` holds (site, host, count, first published, last published, page type) groups, the page
     type "" for pages without one; `failures` (host, count) pairs; `inputs` (input, published, page
     type) of each page without a site or a host, grouped by `input_folder` (those without one, with
-    the pages of `articles` that have neither, are "(unknown)").
+    the pages of `articles` that have neither, are "(unknown)"); `failed_inputs` (input, count) of
+    the failures without a host, counted for the folder of their input likewise.
     """
     folders: dict[str, str] = {}  # site label -> its folder
     grouped: list[tuple[str, str, int, str | None, str | None, str]] = []
@@ -302,6 +304,13 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
         if folder is not None:
             folders[label] = folder
         grouped.append((label, "", 1, published or None, published or None, page_type))
+    failed: list[tuple[str, int]] = []  # (site label, count) of the failures without a host
+    for source, count in failed_inputs:
+        folder = input_folder(source)
+        label = "(unknown)" if folder is None else folder_label(folder)
+        if folder is not None:
+            folders[label] = folder
+        failed.append((label, count))
     sites: dict[str, list[Any]] = {}
     site_of_host: dict[str, str] = {}
     for named, host, count, first, last, page_type in (*articles, *grouped):
@@ -321,6 +330,8 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
         entry[3] += count
         if host:
             entry[5].add(host)
+    for site, count in failed:
+        sites.setdefault(site, [0, None, None, 0, {}, set()])[3] += count
     # By name as a reader sorts it: case and accents aside ("bbc.com" beside "BBC News").
     ordered = sorted(sites.items(), key=lambda item: name_key(item[0]))
     return [SiteSummary(site, entry[0], entry[1], entry[2], entry[3], dict(sorted(entry[4].items())),

@@ -392,11 +392,13 @@ class SqlStore(SqlStories):
         # Pages with neither (read from files): grouped by the folder of their input, in its JSON.
         inputs = self._read(f"SELECT {self._INPUT_SQL}, a.published_key, a.page_type FROM article_search a "
                             "JOIN articles r ON r.id = a.id WHERE a.site = '' AND a.host = ''")
-        failures = self._read("SELECT host, count(*) FROM errors GROUP BY host")
+        failures = self._read("SELECT host, count(*) FROM errors WHERE host <> '' GROUP BY host")
+        failed_inputs = self._read("SELECT source, count(*) FROM errors WHERE host = '' GROUP BY source")
         return rows.summarise_sources(
             ((site, host, int(n), first, last, kind) for site, host, n, first, last, kind in groups),
-            ((host, int(n)) for host, n in failures), ((source, published, kind) for source, published, kind
-                                                        in inputs))
+            ((host, int(n)) for host, n in failures),
+            ((source, published, kind) for source, published, kind in inputs),
+            ((source, int(n)) for source, n in failed_inputs))
 
     def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None:
         self._upsert("tasks", "key", {"key": task_key, "info": json.dumps(dict(info or {})),
