@@ -285,6 +285,9 @@ def test_pages_without_a_site_are_listed_by_folder_and_found_by_input(store: Sto
     assert [h.title for h in store.search(SearchRequest("repair", input="pages/")).hits] == ["Engine repair"]
     assert store.search(SearchRequest("repair", input="archive/")).hits == []
     assert store.count(SearchRequest(input="pages/%")) == 0  # a prefix as written, not a pattern
+    for hostile in ("pages/\x00", "pages/\udc80"):  # no store can compare these: a clear QueryError
+        with pytest.raises(QueryError, match="input filter"):
+            store.search(SearchRequest(input=hostile))
 
 
 def test_ingest_bookkeeping_feeds_and_fetch_state(store: Store) -> None:

@@ -253,6 +253,14 @@ def check_request(request: SearchRequest) -> None:
             check_page_type(request.page_type)
         except ValueError as error:
             raise QueryError(str(error), stage="search") from None
+    if request.input is not None:
+        try:
+            request.input.encode("utf-8")  # a lone surrogate (a file name not in UTF-8) reaches no store
+        except UnicodeEncodeError:
+            raise QueryError(f"the input filter {request.input[:60]!r} is not UTF-8 text: no stored input "
+                             "can start with it", stage="search") from None
+        if "\x00" in request.input:
+            raise QueryError("a NUL character in the input filter: no stored input has one", stage="search")
 
 
 def error_host(source: str, location: str | None) -> str:
