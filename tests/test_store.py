@@ -290,6 +290,15 @@ def test_pages_without_a_site_are_listed_by_folder_and_found_by_input(store: Sto
             store.search(SearchRequest(input=hostile))
 
 
+def test_the_folder_of_an_input_is_written_as_the_input_starts() -> None:
+    from newsdesk.store.rows import input_folder
+
+    assert [input_folder(text) for text in ("pages/a.html", "/abs/p/q.txt", "crawls/day.warc.gz@120",
+                                            "C:\\pages\\a.html", "a.html", "a@b.html", "upload:x.html")] == [
+        "pages/", "/abs/p/", "crawls/", "C:\\pages\\", "", "", "upload:"]
+    assert [input_folder(text) for text in ("https://gazette.example/a", "-", "", None)] == [None] * 4
+
+
 def test_ingest_bookkeeping_feeds_and_fetch_state(store: Store) -> None:
     assert not store.is_done("warc:shard-1.warc.gz")
     store.mark_done("warc:shard-1.warc.gz", {"records": 120})

@@ -282,8 +282,8 @@ def input_folder(source: str | None) -> str | None:
         text = archive
     if text.startswith("upload:"):
         return "upload:"
-    folder, slash, _ = text.replace("\\", "/").rpartition("/")
-    return folder + slash if slash else ""
+    end = text.replace("\\", "/").rfind("/") + 1  # a Windows path's folder, as written
+    return text[:end]
 
 
 def folder_label(folder: str) -> str:
