@@ -225,3 +225,23 @@ def test_a_reader_closing_the_pipe_early_stops_the_run_quietly(tmp_path: Path) -
     assert json.loads(first)["source"].endswith("page000.html")
     assert b"Traceback" not in stderr
     assert b"BrokenPipeError" not in stderr
+
+
+def test_pages_from_files_are_listed_by_folder_and_searched_by_input(cli: Cli, tmp_path: Path) -> None:
+    """Issue 17: pages read from files (no site, no address) are a `newsdesk sources` row per folder,
+    whose `folder` finds them again with `--input`."""
+    for folder, words in (("north", "lighthouse"), ("south", "harbour crane")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_text(
+            f"The {words} report\n\nThe {words} was repaired on Monday after a storm damaged it last week, "
+            "the port office said in a statement to residents.\n\nWork will go on until the end of the "
+            "month, and the ferry timetable is not affected by it, officials added.\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path}/pages.db"
+    assert cli("ingest", str(tmp_path / "north"), str(tmp_path / "south"), "--db", db).exit_code == 0
+    rows = [json.loads(line) for line in cli("sources", "--format", "jsonl", "--db", db).stdout.splitlines()]
+    folders = {row["site"]: (row["folder"], row["articles"]) for row in rows}
+    assert folders == {f"folder: {tmp_path}/north/": (f"{tmp_path}/north/", 1),
+                       f"folder: {tmp_path}/south/": (f"{tmp_path}/south/", 1)}
+    found = cli("search", "--input", f"{tmp_path}/south/", "--format", "jsonl", "--db", db).stdout
+    assert [json.loads(line)["input"] for line in found.splitlines()] == [f"{tmp_path}/south/page.txt"]
+    assert cli("search", "report", "--input", f"{tmp_path}/nowhere/", "--count", "--db", db).stdout == "0\n"

@@ -93,6 +93,49 @@ def test_an_uploaded_web_archive_is_read_record_by_record(desk_server: DeskServe
     assert hits[0]["url"] == "https://news.example.org/lighthouse.html"
 
 
+def test_site_is_the_filter_and_errors_carry_input(desk_server: DeskServer) -> None:
+    """One name per idea (issue 20): `site` filters by outlet, `source` (its old name) still works for one
+    release and is marked deprecated in the OpenAPI document; error records say `input` beside `source`."""
+    raw = io.BytesIO()
+    writer = WARCWriter(raw, gzip=True)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    for host, title in (("quayside.example", "Quayside ferry berth widened"),
+                        ("uplands.example", "Uplands ferry berth closed")):
+        page = article_html(title, [f"{title} on Tuesday, the port office said in a statement about the "
+                                    "ferry berth and its new timetable.", *PARAGRAPHS]).encode()
+        writer.write_record(writer.create_warc_record(f"https://{host}/news/berth.html", "response",
+                                                      payload=io.BytesIO(page), length=len(page),
+                                                      http_headers=http))
+    files = [("files", ("berths.warc.gz", raw.getvalue(), "application/warc")),
+             ("files", ("minutes.pdf", b"%PDF-1.4 not a page", "application/pdf"))]
+    with desk_server.client(token=True) as client:
+        job = desk_server.wait_for_job(client.post("/api/ingest/files", files=files).json()["id"])
+        assert (job["read"], job["failed"]) == (2, 1), job
+        assert [(e["input"], e["source"]) for e in job["errors"]] == [("upload:minutes.pdf",) * 2]
+        error = client.get("/api/errors").json()[-1]
+        assert error["input"] == error["source"] == "upload:minutes.pdf"
+        query = {"q": "ferry berth"}
+        by_site = client.get("/api/articles", params={**query, "site": "quayside.example"}).json()["articles"]
+        by_old_name = client.get("/api/articles", params={**query, "source": "quayside.example"}).json()
+        assert [a["url"] for a in by_site] == ["https://quayside.example/news/berth.html"]
+        assert by_old_name["articles"] == by_site
+        hits = client.get("/api/search", params={**query, "site": "uplands.example"}).json()["hits"]
+        assert [hit["url"] for hit in hits] == ["https://uplands.example/news/berth.html"]
+        both = client.get("/api/articles", params={"site": "quayside.example", "source": "uplands.example"})
+        assert both.status_code == 400 and "site" in both.json()["detail"]
+        series = client.get("/api/coverage", params={"series": ["q=ferry berth&site=uplands.example",
+                                                                "q=ferry berth&source=uplands.example"]})
+        for one in series.json()["series"]:
+            assert one["total"] + one["undated"] == 1
+            assert one["filters"] == {"q": "ferry berth", "site": "uplands.example"}
+        document = client.get("/api/openapi.json").json()
+    parameters = {p["name"]: p for p in document["paths"]["/api/articles"]["get"]["parameters"]}
+    assert "site" in parameters and not parameters["site"].get("deprecated")
+    assert parameters["source"]["deprecated"] is True
+    error_schema = document["components"]["schemas"]["ErrorOut"]
+    assert "input" in error_schema["required"] and error_schema["properties"]["source"]["deprecated"] is True
+
+
 def test_cursor_pagination_walks_every_article_once(filled: DeskServer) -> None:
     seen: list[int] = []
     cursor = None

@@ -68,12 +68,17 @@ def test_sources_page_sorts_filters_and_shows_hosts(desk_server: DeskServer) -> 
         cells = unknown.get_element_by_id("sources-table").findall(".//tbody/tr/td")
         assert cells == [] or cells[0].find(".//a") is None  # no link to a search that finds nothing
         everything = _html(client.get("/sources").text)
-        for row in everything.get_element_by_id("sources-table").findall(".//tbody/tr"):
-            if "no site" in row[0].text_content():
-                assert row[0].find(".//a") is None
-                break
-        else:
-            raise AssertionError("the pages without a site are not listed")
+        rows = everything.get_element_by_id("sources-table").findall(".//tbody/tr")
+        # Issue 17: a page read from a file is listed by its folder, linked to a search that finds it.
+        [folder] = [row for row in rows if row[0].text_content() == "folder: folder/"]
+        link = folder[0].find(".//a").get("href")
+        assert link.startswith("/search?") and "input=folder%2F" in link
+        found = _html(client.get(link).text)
+        assert [hit.find(".//h3").text_content() for hit in found.find_class("hit")] == ["D"]
+        listed = {s["site"]: s["folder"] for s in client.get("/api/sources").json()}
+        assert listed["folder: folder/"] == "folder/"
+        api = client.get("/api/articles", params={"input": "folder/"}).json()["articles"]
+        assert [(a["title"], a["input"]) for a in api] == [("D", "folder/file.txt")]
 
 
 def test_sources_command_marks_a_cut_name(cli: Callable[..., Result], tmp_path: object) -> None:

@@ -12,6 +12,8 @@ import pytest
 from click.testing import Result
 
 from conftest import article_html, fresh_store_url
+from newsdesk.article import Article, Topic
+from newsdesk.stories.roundup import build_roundup
 
 WIRE = [
     "The Senate passed a bill on Tuesday to raise the federal minimum wage to $15 an hour by 2028, "
@@ -238,3 +240,41 @@ def test_since_last_run_covers_the_days_since_the_last_roundup(day_store: str, c
     assert "Senate passes wage bill" not in written.read_text(encoding="utf-8")
     both = cli("roundup", "--since-last-run", "--date", "2024-10-01", "--db", day_store)
     assert both.exit_code == 2
+
+
+FAERIES = ["Die Stadt Nordhafen hat am Dienstag beschlossen, die alte Fähre über den Fluss bis zum Frühjahr "
+           "durch ein elektrisches Schiff zu ersetzen, teilte die Verwaltung mit.",
+           "Die Bürgermeisterin sagte, das neue Schiff koste acht Millionen Euro und fahre ab März."]
+HOSPITAL = ["Das Kreiskrankenhaus von Nordhafen eröffnet im November eine neue Station für Kinder, die "
+            "mit Spenden aus der Region gebaut wurde.",
+            "Der Chefarzt sagte, die Station habe zwanzig Betten und eine eigene Notaufnahme."]
+
+
+def _written(site: str, section: str, slug: str, title: str, paragraphs: list[str], language: str,
+             tags: list[str] | None = None, topics: list[Topic] | None = None) -> Article:
+    return Article(source=f"{slug}.html", url=f"https://{site}/{section}/{slug}", title=title,
+                   body="\n\n".join(paragraphs), published="2024-10-01T09:00:00Z", language=language,
+                   tags=tags or [], topics=topics or [])
+
+
+def test_a_roundups_headings_come_in_its_majority_language() -> None:
+    """Issue 17: an English roundup whose German stories gave German headings ("Politik") beside English
+    ones. Headings now come in the language of most of the roundup's articles."""
+    english = [_written("gazette.example", "politics", "wage", "Senate passes wage bill", WIRE, "en"),
+               _written("herald.example", "sport", "cup", "Riverside reach cup final", MATCH_A, "en-GB"),
+               _written("courier.example", "business", "earnings", "Harbor Foods profit up", EARNINGS, "en",
+                        topics=[Topic("medtop:04000000", "economy, business and finance", 0.9)])]
+    german = [_written("kurier.example", "politik", "faehre", "Nordhafen ersetzt die Fähre", FAERIES, "de"),
+              _written("bote.example", "news", "station", "Neue Kinderstation", HOSPITAL, "de",
+                       tags=["Gesundheit"])]
+    headings = {section.topic for section in build_roundup([*english, *german]).sections}
+    assert headings == {"Politics", "Sport", "Economy, business and finance", "Other"}
+    everything = [item.headline for s in build_roundup([*english, *german]).sections for item in s.items]
+    assert len(everything) == 5  # the German stories are still there, under "Other"
+
+    # Mostly German: the German sections and tags are the headings, English names of topics are not.
+    more_german = [*german, _written("kurier.example", "sport", "pokal", "Nordhafen verliert im Pokal",
+                                     ["Der FC Nordhafen hat am Dienstag das Pokalspiel gegen Südstadt "
+                                      "mit null zu zwei verloren, vor zwölftausend Zuschauern."], "de")]
+    headings = {section.topic for section in build_roundup([*english[2:], *more_german]).sections}
+    assert headings == {"Politik", "Gesundheit", "Sport", "Other"}

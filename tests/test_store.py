@@ -257,8 +257,46 @@ def test_errors_and_sources(store: Store) -> None:
     assert (gazette.articles, gazette.first_published, gazette.last_published, gazette.failures) == (
         2, "2024-10-01T07:45:00+01:00", "2024-10-05T18:00:00+01:00", 1)
     assert sites["elsewhere.example"].articles == 0 and sites["elsewhere.example"].failures == 1
-    assert sites["(unknown)"].failures == 1
+    # A failure without a host counts for the folder it was read from (issue 17).
+    assert (sites["folder: pages/"].articles, sites["folder: pages/"].failures) == (0, 1)
     assert sites["novosti.example"].articles == 1 and sites["novosti.example"].failures == 0
+
+
+def test_pages_without_a_site_are_listed_by_folder_and_found_by_input(store: Store) -> None:
+    """Issue 17: pages read from files, with no site name and no address, were one "(unknown)" row that
+    no search could find. They are listed by the folder they were read from, and `input` finds them."""
+    def page(source: str, words: str) -> Article:
+        return Article(source=source, title=words.capitalize(), published="2024-10-02",
+                       body=f"The ferry {words} was reported on Tuesday by the harbour office.")
+
+    store.put_many([page("pages/a.html", "timetable change"), page("pages/b.html", "engine repair"),
+                    page("archive/old/c.html", "ticket prices"),
+                    page("crawls/day.warc.gz@120", "crew strike"), page("loose.html", "new pier"),
+                    Article(source="pages/d.html", url="https://gazette.example/news/ferry", title="Ferry",
+                            body="The ferry with an address is listed by its host.")])
+    sources = {s.site: s for s in store.sources()}
+    assert {name: (s.articles, s.folder) for name, s in sources.items()} == {
+        "folder: ./": (1, ""), "folder: archive/old/": (1, "archive/old/"),
+        "folder: crawls/": (1, "crawls/"), "folder: pages/": (2, "pages/"), "gazette.example": (1, None)}
+    assert sources["folder: pages/"].first_published == "2024-10-02"
+    titles = {hit.title for hit in store.search(SearchRequest(input="pages/")).hits}
+    assert titles == {"Timetable change", "Engine repair", "Ferry"}  # its input is in pages/ too
+    assert store.count(SearchRequest(input="archive/")) == 1
+    assert [h.title for h in store.search(SearchRequest("repair", input="pages/")).hits] == ["Engine repair"]
+    assert store.search(SearchRequest("repair", input="archive/")).hits == []
+    assert store.count(SearchRequest(input="pages/%")) == 0  # a prefix as written, not a pattern
+    for hostile in ("pages/\x00", "pages/\udc80"):  # no store can compare these: a clear QueryError
+        with pytest.raises(QueryError, match="input filter"):
+            store.search(SearchRequest(input=hostile))
+
+
+def test_the_folder_of_an_input_is_written_as_the_input_starts() -> None:
+    from newsdesk.store.rows import input_folder
+
+    assert [input_folder(text) for text in ("pages/a.html", "/abs/p/q.txt", "crawls/day.warc.gz@120",
+                                            "C:\\pages\\a.html", "a.html", "a@b.html", "upload:x.html")] == [
+        "pages/", "/abs/p/", "crawls/", "C:\\pages\\", "", "", "upload:"]
+    assert [input_folder(text) for text in ("https://gazette.example/a", "-", "", None)] == [None] * 4
 
 
 def test_ingest_bookkeeping_feeds_and_fetch_state(store: Store) -> None:

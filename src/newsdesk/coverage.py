@@ -29,9 +29,11 @@ MAX_BUCKETS = 750  # buckets of one chart (two years of days, 14 of weeks); a lo
 MAX_SERIES = 5
 
 # The filters a series may carry (SearchRequest's fields), as the API and the pages name them.
-FILTER_NAMES = {"q": "query", "source": "site", "since": "since", "until": "until", "author": "author",
+FILTER_NAMES = {"q": "query", "site": "site", "since": "since", "until": "until", "author": "author",
                 "language": "language", "entity": "entity", "speaker": "speaker", "topic": "topic",
-                "page_type": "page_type"}
+                "page_type": "page_type", "input": "input"}
+# Old names a series still accepts, until the next release (CHANGELOG.md): `source` is now `site`.
+DEPRECATED_NAMES = {"source": "site"}
 
 
 def bucket_of(published: str | None, interval: Interval) -> str | None:
@@ -249,7 +251,7 @@ def to_json(result: dict[str, Any]) -> str:
 
 def parse_series(text: str, defaults: SearchRequest | None = None,
                  store: Store | None = None) -> tuple[str | None, SearchRequest]:
-    """A series written as a URL query string of filters (`q=nato&source=ledger&label=NATO`), each
+    """A series written as a URL query string of filters (`q=nato&site=ledger&label=NATO`), each
     filter given over `defaults`; QueryError for an unknown name or a date that is not one. With the
     `store`, `collection=NAME` narrows the series to the sites of that source collection."""
     from urllib.parse import parse_qsl
@@ -263,6 +265,7 @@ def parse_series(text: str, defaults: SearchRequest | None = None,
     changes: dict[str, Any] = {}
     for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=20):
         value = value.strip()
+        name = DEPRECATED_NAMES.get(name, name)
         if name == "label":
             label = value[:100] or None
         elif name in ("since", "until"):

@@ -48,6 +48,9 @@ def filters(func: F) -> F:
         click.option("--page-type", type=click.Choice([*PAGE_TYPES, UNKNOWN], case_sensitive=False),
                      help="Only pages of this type, as extraction classified them (unknown: pages "
                      "without one, such as text pages; see docs/page-types.md)."),
+        click.option("--input", metavar="PREFIX", help="Only pages whose input (where they were read "
+                     "from: a path, path@offset in a web archive, or a URL) starts with PREFIX, as the "
+                     "folder of a `newsdesk sources` row: --input pages/."),
     ]):
         func = option(func)
     return func
@@ -176,7 +179,9 @@ def show(id_or_url: str, fmt: str, db: str | None) -> None:
 @db_option
 def sources(fmt: str, db: str | None) -> None:
     """Every site in the store, with its page count, date range, failures and pages by type (what
-    extraction classified each page as; "unknown" for pages without a type, such as text pages)."""
+    extraction classified each page as; "unknown" for pages without a type, such as text pages).
+    Pages with neither a site name nor an address are listed by the folder they were read from
+    ("folder: pages/"; `folder` in jsonl)."""
     with open_store(db) as store:
         summaries = store.sources()
     if fmt == "jsonl":

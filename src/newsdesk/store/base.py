@@ -67,7 +67,8 @@ class SearchRequest:
     `newsdesk.extract.page_type`; "unknown" for pages without one, such as text pages);
     `articles_only`: only articles and pages of unknown type (what quotations and roundups read).
     `sites`: any of these sites, each matched as `site` is (the sites of a source collection; an empty
-    collection is given as a site no article has).
+    collection is given as a site no article has). `input`: pages read from inputs that start with it,
+    as written (the folder of `SiteSummary.folder`).
     """
 
     query: str | None = None
@@ -86,6 +87,7 @@ class SearchRequest:
     page_type: str | None = None
     articles_only: bool = False
     sites: tuple[str, ...] = ()  # any of these sites (names or hosts, as `site`): a source collection
+    input: str | None = None  # pages whose input (`Article.source`) starts with this, as a folder "pages/"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,9 @@ class SiteSummary:
     failures: int
     page_types: dict[str, int] = field(default_factory=dict)  # articles by page type ("unknown": none)
     hosts: list[str] = field(default_factory=list)  # the hosts its pages came from (none for files)
+    # Pages without a site or host, read from this folder: the start of their input, as "pages/"
+    # (SearchRequest.input finds them); None for a site.
+    folder: str | None = None
 
 
 @dataclass(frozen=True)

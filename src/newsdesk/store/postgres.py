@@ -181,6 +181,7 @@ class PostgresStore(SqlStore):
     # The whole JSON, decoded in Python: PostgreSQL's json functions refuse a "\u0000" in it (which a
     # TEXT column keeps).
     _HIT_FIELDS = None
+    _INPUT_SQL = "(r.data::json ->> 'source')"
 
     def __init__(self, url: str) -> None:
         try:

@@ -163,9 +163,11 @@ def iso(at: datetime | str | None) -> str | None:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
+def filters(request: SearchRequest, mark: str,
+            input_sql: str = "json_extract(r.data, '$.source')") -> tuple[list[str], list[Any]]:
     """WHERE clauses on table alias `a` (and their parameters) for a request's filters; `mark` is the
-    driver's placeholder ("?" or "%s")."""
+    driver's placeholder ("?" or "%s"), `input_sql` the input of an article `r` (`Article.source`, in
+    its JSON) in the store's dialect."""
     clauses: list[str] = []
     params: list[Any] = []
     if request.site:
@@ -198,6 +200,11 @@ def filters(request: SearchRequest, mark: str) -> tuple[list[str], list[Any]]:
         params.append("" if wanted == UNKNOWN else wanted)
     if request.articles_only:
         clauses.append("a.article_like = 1")
+    if request.input is not None:
+        # The input is inside the article's JSON: `input_sql` reads it in the store's dialect.
+        clauses.append(f"EXISTS (SELECT 1 FROM articles r WHERE r.id = a.id "
+                       f"AND substr({input_sql}, 1, CAST({mark} AS INTEGER)) = {mark})")
+        params += [len(request.input), request.input]
     more, more_params = enrichment.filters(request.entity, request.speaker, request.topic, mark)
     return clauses + more, params + more_params
 
@@ -246,6 +253,14 @@ def check_request(request: SearchRequest) -> None:
             check_page_type(request.page_type)
         except ValueError as error:
             raise QueryError(str(error), stage="search") from None
+    if request.input is not None:
+        try:
+            request.input.encode("utf-8")  # a lone surrogate (a file name not in UTF-8) reaches no store
+        except UnicodeEncodeError:
+            raise QueryError(f"the input filter {request.input[:60]!r} is not UTF-8 text: no stored input "
+                             "can start with it", stage="search") from None
+        if "\x00" in request.input:
+            raise QueryError("a NUL character in the input filter: no stored input has one", stage="search")
 
 
 def error_host(source: str, location: str | None) -> str:
@@ -255,17 +270,58 @@ def error_host(source: str, location: str | None) -> str:
     return ""
 
 
+def input_folder(source: str | None) -> str | None:
+    """The folder an input was read from, as its inputs start: "pages/" for "pages/a.html" and for
+    "pages/crawl.warc.gz@120" (a record of an archive), "upload:" for a page uploaded to the desk, ""
+    for a file of the current folder; None for a URL or no input."""
+    text = (source or "").strip()
+    if not text or text == "-" or "://" in text:
+        return None
+    archive, at, offset = text.rpartition("@")
+    if at and offset.isdigit():
+        text = archive
+    if text.startswith("upload:"):
+        return "upload:"
+    end = text.replace("\\", "/").rfind("/") + 1  # a Windows path's folder, as written
+    return text[:end]
+
+
+def folder_label(folder: str) -> str:
+    """How the Sources list names the pages of a folder that have no site: "folder: pages/"."""
+    return "uploads" if folder == "upload:" else f"folder: {folder or './'}"
+
+
 def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | None, str]],
-                      failures: Iterable[tuple[str, int]]) -> list[SiteSummary]:
+                      failures: Iterable[tuple[str, int]],
+                      inputs: Iterable[tuple[str | None, str | None, str]] = (),
+                      failed_inputs: Iterable[tuple[str, int]] = ()) -> list[SiteSummary]:
     """Per site: articles (in all and by page type), published range and failures (an error counts for
-    the site of its host).
+    the site of its host). Pages without a site or host are grouped by the folder they were read from.
 
     `articles` holds (site, host, count, first published, last published, page type) groups, the page
-    type "" for pages without one; `failures` (host, count) pairs.
+    type "" for pages without one; `failures` (host, count) pairs; `inputs` (input, published, page
+    type) of each page without a site or a host, grouped by `input_folder` (those without one, with
+    the pages of `articles` that have neither, are "(unknown)"); `failed_inputs` (input, count) of
+    the failures without a host, counted for the folder of their input likewise.
     """
+    folders: dict[str, str] = {}  # site label -> its folder
+    grouped: list[tuple[str, str, int, str | None, str | None, str]] = []
+    for source, published, page_type in inputs:
+        folder = input_folder(source)
+        label = "(unknown)" if folder is None else folder_label(folder)
+        if folder is not None:
+            folders[label] = folder
+        grouped.append((label, "", 1, published or None, published or None, page_type))
+    failed: list[tuple[str, int]] = []  # (site label, count) of the failures without a host
+    for source, count in failed_inputs:
+        folder = input_folder(source)
+        label = "(unknown)" if folder is None else folder_label(folder)
+        if folder is not None:
+            folders[label] = folder
+        failed.append((label, count))
     sites: dict[str, list[Any]] = {}
     site_of_host: dict[str, str] = {}
-    for named, host, count, first, last, page_type in articles:
+    for named, host, count, first, last, page_type in (*articles, *grouped):
         site = named or host or "(unknown)"
         entry = sites.setdefault(site, [0, None, None, 0, {}, set()])
         entry[0] += count
@@ -282,10 +338,12 @@ def summarise_sources(articles: Iterable[tuple[str, str, int, str | None, str | 
         entry[3] += count
         if host:
             entry[5].add(host)
+    for site, count in failed:
+        sites.setdefault(site, [0, None, None, 0, {}, set()])[3] += count
     # By name as a reader sorts it: case and accents aside ("bbc.com" beside "BBC News").
     ordered = sorted(sites.items(), key=lambda item: name_key(item[0]))
     return [SiteSummary(site, entry[0], entry[1], entry[2], entry[3], dict(sorted(entry[4].items())),
-                        sorted(entry[5])) for site, entry in ordered]
+                        sorted(entry[5]), folders.get(site)) for site, entry in ordered]
 
 
 def name_key(name: str) -> tuple[str, str]:

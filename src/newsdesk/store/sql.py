@@ -214,7 +214,7 @@ class SqlStore(SqlStories):
     def _filters(self, request: SearchRequest, tree: Node | None) -> tuple[list[str], list[Any]]:
         """WHERE clauses on `a` (article_search) for the request's filters, its query `tree` only
         where folding duplicates needs it (the caller matches the query itself)."""
-        clauses, params = rows.filters(request, "?")
+        clauses, params = rows.filters(request, "?", self._INPUT_SQL)
         if not request.fold_duplicates:
             return clauses, params
         # Left out: an article with an earlier copy (in its group's order) that matches too.
@@ -301,6 +301,8 @@ class SqlStore(SqlStories):
     # as a JSON array: decoding the whole article (enrichment and all) in Python for each of the hits
     # would cost more than the rest of the search. None: the whole JSON is read (see _hit_fields).
     _HIT_FIELDS: str | None = "json_extract(a.data, '$.title', '$.url', '$.published', '$.body')"
+    # The input (`Article.source`) of an article `r`, out of its JSON.
+    _INPUT_SQL = "json_extract(r.data, '$.source')"
 
     def _details(self, ids: list[int]) -> dict[int, tuple[str | None, str | None, str | None, str, str]]:
         """title, url, published, body and site of each article in `ids`."""
@@ -386,11 +388,17 @@ class SqlStore(SqlStories):
     def sources(self) -> list[SiteSummary]:
         groups = self._read("SELECT site, host, count(*), min(NULLIF(published_key, '')), "
                             "max(NULLIF(published_key, '')), page_type FROM article_search "
-                            "GROUP BY site, host, page_type")
-        failures = self._read("SELECT host, count(*) FROM errors GROUP BY host")
+                            "WHERE site <> '' OR host <> '' GROUP BY site, host, page_type")
+        # Pages with neither (read from files): grouped by the folder of their input, in its JSON.
+        inputs = self._read(f"SELECT {self._INPUT_SQL}, a.published_key, a.page_type FROM article_search a "
+                            "JOIN articles r ON r.id = a.id WHERE a.site = '' AND a.host = ''")
+        failures = self._read("SELECT host, count(*) FROM errors WHERE host <> '' GROUP BY host")
+        failed_inputs = self._read("SELECT source, count(*) FROM errors WHERE host = '' GROUP BY source")
         return rows.summarise_sources(
             ((site, host, int(n), first, last, kind) for site, host, n, first, last, kind in groups),
-            ((host, int(n)) for host, n in failures))
+            ((host, int(n)) for host, n in failures),
+            ((source, published, kind) for source, published, kind in inputs),
+            ((source, int(n)) for source, n in failed_inputs))
 
     def mark_done(self, task_key: str, info: Mapping[str, Any] | None = None) -> None:
         self._upsert("tasks", "key", {"key": task_key, "info": json.dumps(dict(info or {})),

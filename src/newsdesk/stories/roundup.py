@@ -15,8 +15,10 @@ never written here.
 
 Topic of a story: the `Article.topics` its articles carry (enrichment), the best score summed over the
 story; when no article has topics, the section of the URL (`/politics/...` is Politics), else the
-article's first tag, else "Other". Items are ordered by the number of sources, then of articles; topics
-by the number of sources of their stories.
+article's first tag, else "Other". Headings come in one language, that of most of the roundup's
+articles: a section or tag only of an article in it, enrichment's topic names (English) only in an
+English roundup; a story with neither is under "Other". Items are ordered by the number of sources,
+then of articles; topics by the number of sources of their stories.
 """
 
 from __future__ import annotations
@@ -103,16 +105,40 @@ def section_topic(article: Article) -> str | None:
     return article.tags[0][:1].upper() + article.tags[0][1:] if article.tags else None
 
 
-def story_topic(articles: list[Article]) -> str:
-    """The topic of a story: enrichment topics when present (scores summed), else the section vote."""
+TOPIC_LANGUAGE = "en"  # the language of enrichment's topic names (the lexicon is English: enrich/topics.py)
+
+
+def language_of(article: Article) -> str | None:
+    """The article's language as a primary subtag ("en-GB" is "en"); None when unknown."""
+    language = (article.language or "").strip().replace("_", "-").split("-")[0].casefold()
+    return language or None
+
+
+def roundup_language(articles: Iterable[Article]) -> str | None:
+    """The language most of the articles are in (ties: the first in alphabetical order); None when no
+    article's language is known."""
+    counts = Counter(language for article in articles if (language := language_of(article)))
+    return min(counts, key=lambda language: (-counts[language], language)) if counts else None
+
+
+def story_topic(articles: list[Article], language: str | None = None) -> str:
+    """The topic of a story: enrichment topics when present (scores summed), else the section vote.
+
+    With the roundup's `language`, the heading is one written in it: a URL section or a tag only of an
+    article in that language (or of unknown language), enrichment's topic names (English) only when it
+    is English, else "Other", so that one roundup's headings never mix languages."""
+    def speaks(article: Article) -> bool:
+        return language is None or language_of(article) in (None, language)
+
     scores: dict[str, float] = {}
-    for article in articles:
-        for topic in article.topics:
-            scores[topic.name] = scores.get(topic.name, 0.0) + topic.score
+    if language in (None, TOPIC_LANGUAGE):
+        for article in articles:
+            for topic in article.topics:
+                scores[topic.name] = scores.get(topic.name, 0.0) + topic.score
     if scores:
         best = max(sorted(scores), key=lambda name: scores[name])
         return best[:1].upper() + best[1:]  # "Economy, business and finance", as sections are written
-    sections = Counter(t for a in articles if (t := section_topic(a)))
+    sections = Counter(t for a in articles if speaks(a) and (t := section_topic(a)))
     return max(sorted(sections), key=lambda name: sections[name]) if sections else "Other"
 
 
@@ -194,6 +220,8 @@ def _roundup(title: str, chosen: list[Article], stories: list[list[int]], copies
     each with its `copies`."""
     items: list[RoundupItem] = []
     newest: dict[int, str] = {}  # id of an item -> the newest publication date of its articles
+    # Every heading in the language of most of the roundup's articles (copies included).
+    language = roundup_language(a for numbers in stories for n in numbers for a in (chosen[n], *copies[n]))
     for numbers in stories:
         first = chosen[numbers[0]]
         everything = [a for n in numbers for a in (chosen[n], *copies[n])]
@@ -202,7 +230,7 @@ def _roundup(title: str, chosen: list[Article], stories: list[list[int]], copies
         items.append(RoundupItem(
             headline=first.title or lead_sentence(first)[:120] or "(untitled)",
             url=first.canonical_url or first.url, summary=lead_sentence(first), sources=seen_sources,
-            articles=len(numbers), first_seen=first.published, topic=story_topic(everything),
+            articles=len(numbers), first_seen=first.published, topic=story_topic(everything, language),
             copies=[u for n in numbers for a in copies[n] if (u := a.canonical_url or a.url)]))
         newest[id(items[-1])] = newest_date
     if topics:

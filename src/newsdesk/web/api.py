@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from newsdesk.errors import QueryError
 from newsdesk.exports import (
     COLUMNS,
     LIST_FIELDS,
@@ -76,8 +77,10 @@ def filters(
         "phrase": {"summary": "A phrase, either name, not a word", "value":
                    '"secretary general" (rutte OR stoltenb*) -trump'},
         "words": {"summary": "Both words", "value": "harbour bridge"}})] = None,
-    source: Annotated[str | None, Query(description="Site name or host", max_length=300,
-                                        examples=["ledger.example"])] = None,
+    site: Annotated[str | None, Query(description="Site name or host", max_length=300,
+                                      examples=["ledger.example"])] = None,
+    source: Annotated[str | None, Query(description="Deprecated: the old name of `site`, accepted until "
+                                        "the next release", max_length=300, deprecated=True)] = None,
     since: Annotated[str | None, Query(description="Published on or after (ISO 8601)", max_length=40,
                                        examples=["2024-10-01"])] = None,
     until: Annotated[str | None, Query(description="Published on or before (2024-10 is the whole month)",
@@ -97,18 +100,32 @@ def filters(
     collection: Annotated[str | None, Query(description="Only articles from the sites of this source "
                                             "collection (`newsdesk collections`, the Collections page)",
                                             max_length=100)] = None,
+    input: Annotated[str | None, Query(description="Only pages whose input (where they were read from: "
+                                       "a path, path@offset in a web archive, upload:NAME) starts with "
+                                       "this, such as the `folder` of a `/api/sources` row",
+                                       max_length=1000, examples=["pages/"])] = None,
 ) -> SearchRequest:
     since, until = _date(since, "since"), _date(until, "until")
-    request = SearchRequest(query=q or None, site=source or None, since=since, until=until,
+    site = _site(site, source)
+    request = SearchRequest(query=q or None, site=site, since=since, until=until,
                             author=author or None, language=language or None,
                             entity=insights.named(entity, "entity"),
                             speaker=insights.named(speaker, "speaker"), topic=insights.named(topic, "topic"),
-                            page_type=page_type)
+                            page_type=page_type, input=input or None)
     if collection and collection.strip():
         from newsdesk.store.desk import with_collection
 
         request = with_collection(desk_of(http).store, request, collection)
     return request
+
+
+def _site(site: str | None, source: str | None) -> str | None:
+    """The site filter, given as `site` or by its deprecated name `source` (one release); both at once is
+    a QueryError (400), as `--site` with `--source` is a usage error of the CLI."""
+    if site and source and site.strip() != source.strip():
+        raise QueryError("give the site filter as site (source is its deprecated name), not both",
+                         stage="search")
+    return site or source or None
 
 
 def _date(value: str | None, name: str) -> str | None:
@@ -251,10 +268,10 @@ def sources(desk: Reader) -> list[dict[str, Any]]:
 def errors(desk: Reader, since: Annotated[str | None, Query(max_length=40)] = None,
            limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, Any]]:
     """What could not be read, fetched or extracted, newest last (`newsdesk errors --format jsonl`)."""
-    return [error.__dict__ for error in desk.store.errors(since or None)][-limit:]
+    return [{**error.__dict__, "input": error.source} for error in desk.store.errors(since or None)][-limit:]
 
 
-COVERAGE_EXAMPLE = "q=nato&source=ledger&label=NATO in the Ledger"
+COVERAGE_EXAMPLE = "q=nato&site=ledger&label=NATO in the Ledger"
 COVERAGE_TWO = ["q=nato&label=NATO", "q=ukraine&label=Ukraine"]
 COVERAGE_CSV = "series,label,start,count,all_articles,share\n1,nato,2024-09-30,3,120,0.025\n"
 
@@ -267,7 +284,7 @@ def coverage(desk: Reader, request: Filters,
                              "interval (see `note`)")] = "day",
              series: Annotated[list[str] | None, Query(
                  description="Up to five searches to compare, each a URL-encoded query string of filters "
-                             "(q, source, since, until, author, language, entity, speaker, topic, page_type, "
+                             "(q, site, since, until, author, language, entity, speaker, topic, page_type, "
                              "collection, label); the other parameters are defaults for every series. "
                              "Without it: one series, the other parameters.", max_length=2000,
                  openapi_examples={"one": {"summary": "NATO in one outlet, labelled",

@@ -127,7 +127,7 @@ class _RecordingStore:
         self._store.record_error(source, stage, reason, location, at)
         if len(self._job.errors) < 1_000:
             self._job.errors.append({"at": "", "source": source, "stage": stage, "reason": reason,
-                                     "location": location})
+                                     "location": location, "input": source})
 
     def put(self, article: Article) -> Any:
         return self._store.put(self._public(article))

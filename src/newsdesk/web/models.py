@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # The nested records are newsdesk's own dataclasses: pydantic describes them as they are, so the
 # documented shape cannot drift from what `Article.to_dict` writes.
 from newsdesk.article import Entity, Image, Keyword, Link, Quote, Topic
-from newsdesk.store.base import DuplicateRecord, ErrorRecord, SiteSummary, StoryRecord
+from newsdesk.store.base import DuplicateRecord, SiteSummary, StoryRecord
 
 Span = tuple[int, int]
 
@@ -74,7 +74,22 @@ class SearchResults(BaseModel):
 
 
 SourceOut = SiteSummary  # `newsdesk sources --format jsonl`
-ErrorOut = ErrorRecord  # `newsdesk errors --format jsonl`
+
+
+class ErrorOut(BaseModel):
+    """What could not be read: a `newsdesk errors --format jsonl` line. `input` is where the page came
+    from (a path, `path@offset` in a web archive, or a URL); `source` holds the same value and is its
+    deprecated name, kept until the next release."""
+
+    at: str
+    source: str = Field(description="Deprecated: the old name of `input`",
+                        json_schema_extra={"deprecated": True})
+    stage: str
+    reason: str
+    location: str | None = None
+    input: str
+
+
 StoryOut = StoryRecord  # `newsdesk stories --format jsonl`, `newsdesk story ID`
 DuplicateOut = DuplicateRecord  # a copy of an article: `dataclasses.asdict(DuplicateRecord)`
 

@@ -164,6 +164,7 @@ def search_page(request: Request, desk: Reader,
                 sort: Annotated[str, Query(pattern="^(relevance|date)?$")] = "",
                 copies: Annotated[str, Query(pattern="^(show)?$")] = "",
                 collection: Annotated[str, Query(max_length=100)] = "",
+                input: Annotated[str, Query(max_length=1000)] = "",
                 cursor: Annotated[str, Query(max_length=500)] = "") -> Response:
     fold = copies != "show"  # duplicate copies folded into their group's earliest copy, unless asked
     problem = None
@@ -178,7 +179,7 @@ def search_page(request: Request, desk: Reader,
                                author=author or None, language=language or None,
                                entity=insights.named(entity, "entity"), topic=insights.named(topic, "topic"),
                                sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
-                               cursor=cursor or None, fold_duplicates=fold)
+                               cursor=cursor or None, fold_duplicates=fold, input=input or None)
         search = with_collection(desk.store, search, collection)
         page = desk.store.search(search)
         next_cursor = page.next_cursor
@@ -200,7 +201,7 @@ def search_page(request: Request, desk: Reader,
         problem = error.reason
     params = {"q": q, "source": source, "since": since, "until": until, "language": language,
               "author": author, "entity": entity, "topic": topic, "sort": sort, "copies": copies,
-              "collection": collection}
+              "collection": collection, "input": input}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", hits=hits,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
                   sources=_sources(desk)[:200], facets=facets,
