@@ -389,3 +389,17 @@ def test_one_meta_per_author_gives_all_the_authors() -> None:
     page = article_page('<meta name="citation_author" content="Jane Doe">'
                         '<meta name="citation_author" content="John Roe">')
     assert metadata(page).authors == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(("opening", "authors"), [
+    ("By Tuesday, the storm had passed and the council met again to count the damage.", []),
+    ("By now, most of the boats were back in the harbour.", []),
+    ("By Jane Roe and John Doe", ["Jane Roe", "John Doe"]),
+    ("By Reuters", ["Reuters"]),
+])
+def test_a_sentence_that_opens_with_by_under_the_headline_names_no_author(opening: str,
+                                                                          authors: list[str]) -> None:
+    html = ("<html><head><title>Storm report</title></head><body><article><h1>Storm report</h1>"
+            f"<p>{opening}</p><p>The harbour wall held, officials said, although several boats were lost "
+            "in the night and the road to the north was closed for repairs.</p></article></body></html>")
+    assert extract_html(html).authors == authors

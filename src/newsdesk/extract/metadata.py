@@ -218,7 +218,7 @@ class _Extraction:
             for value, method in byline_texts(region):
                 yield [value], method, True
         for text in texts_near_heading(self.heading):
-            if _BYLINE_START.match(text):
+            if _BYLINE_START.match(text) and _names_a_byline(text):
                 yield [text], "near-h1", True
         article = region is None or self.is_article()  # the whole page is worth a search only for articles
         for names in labelled_bylines(self.tree):
@@ -314,6 +314,14 @@ _MAX_LABELLED = 5
 _MAX_LABELLED_NODES = 30_000  # the search stops there: bylines sit near the top, pages can be huge
 # htmldate parses the page again (lxml): beyond a few megabytes it costs seconds and much memory.
 _HTMLDATE_MAX_CHARS = 3_000_000
+
+
+def _names_a_byline(text: str) -> bool:
+    """Whether a text that starts like a byline ("By ...") names its authors rather than starting a
+    sentence ("By Tuesday, the storm had passed"): every name it gives starts with a capital (or a
+    letter of a script without case)."""
+    names = parse_byline(text)
+    return bool(names) and not any(name[:1].islower() for name in names)
 
 
 def labelled_bylines(tree: LexborHTMLParser) -> list[list[str]]:
