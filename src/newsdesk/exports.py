@@ -191,6 +191,12 @@ def _pair(item: StoredArticle | Joined) -> Joined:
     return item if isinstance(item, tuple) else (item, {})
 
 
+def exported(store: Store, request: SearchRequest) -> Iterator[Joined]:
+    """The articles of an export with their JOIN_FIELDS: with a query, the hits best first with their
+    snippet and score; without, newest first."""
+    return searched(store, request) if request.query else joined(store, store.iter_articles(request))
+
+
 def export_record(item: StoredArticle | Joined) -> dict[str, Any]:
     """The JSONL record of an export: `record` and the JOIN_FIELDS (null when not known)."""
     stored, extra = _pair(item)

@@ -20,7 +20,7 @@ from newsdesk.commands import (
     query_argument,
     site_option,
 )
-from newsdesk.exports import article_markdown, joined, record, searched, write_csv, write_jsonl, write_parquet
+from newsdesk.exports import article_markdown, exported, record, write_csv, write_jsonl, write_parquet
 from newsdesk.page_types import PAGE_TYPES, UNKNOWN
 from newsdesk.store import SearchPage, SearchRequest, Store, open_store
 from newsdesk.store.desk import with_collection
@@ -224,7 +224,7 @@ def export(query: str | None, fmt: str, out: str | None, collection: str | None,
     with open_store(db) as store:
         request = with_collection(store, request, collection)
         # With a query the hits come best first, with their snippet and score; without, newest first.
-        articles = searched(store, request) if query else joined(store, store.iter_articles(request))
+        articles = exported(store, request)
         if fmt == "parquet":
             if not out:
                 raise click.UsageError("--format parquet needs --out FILE")

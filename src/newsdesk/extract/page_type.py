@@ -41,10 +41,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
+from newsdesk.extract.page_type_words import TEXT_GROUPS, TITLE_GROUPS
+from newsdesk.extract.trees import Trees
 from newsdesk.page_types import PAGE_TYPES, is_article
 
 __all__ = ["FEATURE_NAMES", "MODEL_PATH", "PAGE_TYPES", "PageType", "TreeModel", "classify_page",
@@ -94,44 +95,6 @@ _CLASS_WORDS = (
 
 # Words of the visible text, from several languages. Each group sums to one feature, and the
 # commonest words also count on their own.
-_TEXT_GROUPS: dict[str, tuple[str, ...]] = {
-    "shop": ("cart", "basket", "checkout", "buy", "price", "shipping", "stock", "sku", "qty", "quantity",
-             "wishlist", "vat", "warenkorb", "kaufen", "preis", "versand", "lieferung", "mwst", "panier",
-             "acheter", "prix", "livraison", "tva", "carrito", "comprar", "precio", "envío", "envio", "iva",
-             "carrello", "acquista", "prezzo", "spedizione", "winkelwagen", "kopen", "prijs", "verzending",
-             "koszyk", "kup", "cena", "dostawa", "корзина", "корзину", "купить", "цена", "доставка", "sepet",
-             "fiyat", "kargo", "varukorg", "köp", "pris", "frakt", "carrinho", "preço", "frete", "size",
-             "color", "colour", "instock", "delivery", "returns", "warranty", "reviews", "rating"),
-    "forum": ("reply", "replies", "posted", "post", "posts", "quote", "thread", "joined", "member", "members",
-              "registered", "forum", "forums", "topic", "topics", "views", "likes", "moderator", "antworten",
-              "beitrag", "beiträge", "répondre", "réponse", "réponses", "messages", "responder",
-              "respuesta", "respuestas", "rispondi", "messaggi", "reageren", "berichten", "odpowiedz",
-              "ответить", "сообщений", "answered", "asked", "votes", "upvote", "upvotes", "op",
-              "answers", "comments", "permalink", "report", "quoted", "wrote", "reputation"),
-    "docs": ("documentation", "docs", "api", "reference", "install", "installation", "parameters",
-             "parameter", "returns", "example", "examples", "function", "method", "methods", "class",
-             "configuration", "config", "tutorial", "syntax", "usage", "command", "default", "string",
-             "null", "true", "false", "int", "boolean", "object", "array", "deprecated", "module",
-             "import", "github", "version", "release", "dokumentation", "documentación", "documentazione",
-             "документация", "argument", "arguments", "options", "option", "npm", "pip", "sdk", "cli"),
-    "listing": ("read", "more", "next", "previous", "older", "newer", "archive", "archives", "category",
-                "categories", "tags", "tagged", "results", "showing", "sort", "filter", "items", "view",
-                "all", "weiterlesen", "mehr", "suite", "leer", "más", "continua", "leggi", "lees", "meer",
-                "czytaj", "далее", "devamı", "page", "pages", "posts", "latest", "popular", "featured",
-                "recent", "load", "subscribe", "newsletter"),
-    "service": ("contact", "services", "service", "call", "book", "booking", "appointment", "free",
-                "consultation", "team", "clients", "customers", "solutions", "pricing", "plans", "trial",
-                "demo", "request", "started", "testimonials", "experience", "professional", "expert",
-                "experts", "quality", "trusted", "kontakt", "leistungen", "angebot", "devis", "servicios",
-                "contacto", "servizi", "contatti", "diensten", "usługi", "услуги", "hizmetler", "iletişim",
-                "our", "we", "us", "your", "you", "business", "company", "support", "help", "today"),
-    "article": ("said", "says", "according", "reported", "published", "updated", "author", "by", "min",
-                "minutes", "photo", "image", "share", "story", "news", "reporter", "editor", "told",
-                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-                "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december", "he", "she", "they", "his", "her", "their", "was", "were", "had",
-                "sagte", "dijo", "a", "déclaré", "ha", "detto", "zei", "powiedział", "сказал", "dedi"),
-}
 _TEXT_WORDS = ("cart", "price", "reply", "replies", "posted", "joined", "quote", "views", "documentation",
                "api", "install", "parameters", "returns", "example", "read", "more", "next", "results",
                "contact", "services", "free", "our", "we", "you", "said", "he", "was", "by", "comments",
@@ -152,34 +115,6 @@ _HOST_WORDS = ("forum", "forums", "community", "discuss", "discussion", "discour
                "wiki", "api", "shop", "store", "blog", "blogs", "news", "online", "www", "en")
 # Words of the title and of the h1-h4 headings (lower case, several languages), one feature per group
 # and per place.
-_TITLE_GROUPS: dict[str, tuple[str, ...]] = {
-    "service": ("services", "service", "company", "companies", "hire", "consultant", "consulting", "agency",
-                "repair", "repairs", "installation", "course", "courses", "certification", "certificate",
-                "program", "programs", "programme", "degree", "training", "insurance", "tuition", "coupons",
-                "deals", "offers", "solutions", "experts", "expert", "near", "affordable", "contact",
-                "pricing", "plans", "lessons", "classes", "booking", "book", "quote", "free", "professional",
-                "dienstleistungen", "leistungen", "servicios", "servizi", "usługi", "услуги", "formation",
-                "kurs", "curso", "corso", "cours"),
-    "listing": ("news", "latest", "archive", "archives", "category", "categories", "all", "page", "results",
-                "issues", "blog", "articles", "posts", "stories", "topics", "tag", "tags", "search",
-                "directory", "list", "rankings", "winners", "library", "events", "podcasts", "videos",
-                "nachrichten", "actualités", "noticias", "notizie", "новости", "haberler"),
-    "docs": ("documentation", "docs", "guide", "manual", "reference", "api", "tutorial", "introduction",
-             "overview", "chapter", "quickstart", "started", "glossary", "definition", "handbook", "install",
-             "installation", "configuration", "usage", "sdk", "library", "module", "function", "class",
-             "methods", "parameters", "user", "guides", "setup", "dokumentation", "documentación"),
-    "forum": ("forum", "forums", "thread", "community", "discussion", "question", "questions", "help",
-              "solved", "issue", "problem", "anyone", "advice", "reddit", "chat", "board", "topic", "general",
-              "stack", "exchange", "overflow", "why", "how", "does", "can", "i", "my", "me"),
-    "product": ("buy", "shop", "price", "sale", "shipping", "online", "store", "size", "black", "white",
-                "pack", "set", "kit", "oz", "ml", "mm", "cm", "kg", "men", "mens", "women", "womens",
-                "kaufen", "acheter", "comprar", "acquista"),
-    "collection": ("collection", "collections", "shop", "men", "mens", "women", "womens", "accessories",
-                   "products", "all", "sale", "new", "arrivals", "best", "sellers", "category"),
-    "article": ("how", "what", "why", "best", "top", "ways", "tips", "trends", "vs", "review", "guide",
-                "says", "new", "report", "after", "will", "is", "are", "the", "to", "of", "in", "for",
-                "and", "a", "you", "your"),
-}
 
 # schema.org types a page declares, by what they say about the page.
 _SCHEMA_GROUPS: dict[str, frozenset[str]] = {
@@ -261,7 +196,7 @@ def _feature_names() -> tuple[str, ...]:
     names += [f"tag_{tag}" for tag in _TAGS]
     names += [f"share_{tag}" for tag in _TAG_SHARES]
     names += [f"class_{word}" for word in _CLASS_WORDS]
-    names += [f"text_group_{group}" for group in _TEXT_GROUPS]
+    names += [f"text_group_{group}" for group in TEXT_GROUPS]
     names += [f"text_word_{word}" for word in _TEXT_WORDS]
     names += [f"url_{word}" for word in _URL_WORDS]
     names += [f"schema_{group}" for group in _SCHEMA_GROUPS] + ["schema_other"]
@@ -275,15 +210,15 @@ def _feature_names() -> tuple[str, ...]:
               "title_starts_number", "h1_words", "url_segments_hyphen", "url_last_number", "url_last_ext",
               "url_digit_share", "url_tokens", "host_depth"]
     names += [f"host_{word}" for word in _HOST_WORDS]
-    names += [f"title_group_{group}" for group in _TITLE_GROUPS]
-    names += [f"heading_group_{group}" for group in _TITLE_GROUPS]
+    names += [f"title_group_{group}" for group in TITLE_GROUPS]
+    names += [f"heading_group_{group}" for group in TITLE_GROUPS]
     names += [f"schema_type_{name}" for name in _SCHEMA_TYPES]
     return tuple(names)
 
 
 FEATURE_NAMES = _feature_names()
 _TITLE_GROUP_OF: dict[str, tuple[str, ...]] = {}
-for _group, _words in _TITLE_GROUPS.items():
+for _group, _words in TITLE_GROUPS.items():
     for _word in _words:
         _TITLE_GROUP_OF[_word] = (*_TITLE_GROUP_OF.get(_word, ()), _group)
 _LINK_KINDS = {
@@ -307,7 +242,7 @@ _SCHEMA_GROUP_OF: dict[str, str] = {}
 for _group, _types in _SCHEMA_GROUPS.items():
     for _type in _types:
         _SCHEMA_GROUP_OF.setdefault(_type, _group)
-_TEXT_GROUP_OF = {word: group for group, words in _TEXT_GROUPS.items() for word in words}
+_TEXT_GROUP_OF = {word: group for group, words in TEXT_GROUPS.items() for word in words}
 
 
 def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[float]:
@@ -375,7 +310,7 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     features += [tags[tag] for tag in _TAGS]
     features += [tags[tag] / tag_total for tag in _TAG_SHARES]
     features += [class_words[word] for word in _CLASS_WORDS]
-    features += [groups[group] / word_total for group in _TEXT_GROUPS]
+    features += [groups[group] / word_total for group in TEXT_GROUPS]
     features += [words[word] for word in _TEXT_WORDS]
     features += [url_words[word] for word in _URL_WORDS]
     features += [schema[group] for group in _SCHEMA_GROUPS] + [schema["other"]]
@@ -442,7 +377,7 @@ def _group_counts(words: list[str]) -> list[float]:
         for group in _TITLE_GROUP_OF.get(word, ()):
             counts[group] += 1
     total = max(len(words), 1)
-    return [counts[group] / total for group in _TITLE_GROUPS]
+    return [counts[group] / total for group in TITLE_GROUPS]
 
 
 def _link_features(html: str, host: str | None) -> list[float]:
@@ -477,84 +412,12 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
-@dataclass(frozen=True)
-class TreeModel:
-    """Gradient-boosted trees, all of them in flat arrays: node i tests `feature[i] <= threshold[i]`
-    (a missing value goes to `missing_left[i]`'s side) and goes to `left[i]` or `right[i]`; a leaf
-    points to itself and holds `value[i]`. Tree t starts at `roots[t]` and adds to class `classes[t]`."""
-
-    version: str
-    labels: tuple[str, ...]
-    feature_names: tuple[str, ...]
-    baseline: npt.NDArray[np.float64]
-    roots: npt.NDArray[np.int64]
-    classes: npt.NDArray[np.int64]
-    feature: npt.NDArray[np.int64]
-    threshold: npt.NDArray[np.float64]
-    missing_left: npt.NDArray[np.bool_]
-    left: npt.NDArray[np.int64]
-    right: npt.NDArray[np.int64]
-    value: npt.NDArray[np.float64]
-    depth: int
-
-    def probabilities(self, features: list[float]) -> npt.NDArray[np.float64]:
-        """The probability of each of `labels` for one feature vector."""
-        x = np.asarray(features, dtype=np.float64)
-        node = self.roots
-        for _ in range(self.depth):
-            values = x[self.feature[node]]
-            go_left = np.where(np.isnan(values), self.missing_left[node], values <= self.threshold[node])
-            node = np.where(go_left, self.left[node], self.right[node])
-        raw = self.baseline + np.bincount(self.classes, weights=self.value[node], minlength=len(self.labels))
-        raw -= raw.max()
-        odds = np.exp(raw)
-        return np.asarray(odds / odds.sum(), dtype=np.float64)
+class TreeModel(Trees):
+    """The page-type classifier's trees (`trees.Trees`), checked against this code's features."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TreeModel:
-        if data.get("format") != MODEL_FORMAT:
-            raise ValueError(f"page-type model format {data.get('format')!r}, expected {MODEL_FORMAT}")
-        feature_names = tuple(data["feature_names"])
-        if feature_names != FEATURE_NAMES:
-            raise ValueError("the page-type model was fitted on other features than this code computes: "
-                             "rerun python -m newsdesk.extract.train_page_type")
-        roots, classes = [], []
-        feature: list[int] = []
-        threshold: list[float] = []
-        missing_left: list[bool] = []
-        left: list[int] = []
-        right: list[int] = []
-        value: list[float] = []
-        depth = 0
-        for tree in data["trees"]:
-            offset = len(feature)
-            roots.append(offset)
-            classes.append(int(tree["class"]))
-            for node, (feat, thr, miss, lo, hi, val, leaf) in enumerate(zip(
-                    tree["feature"], tree["threshold"], tree["missing_left"], tree["left"], tree["right"],
-                    tree["value"], tree["leaf"], strict=True)):
-                if leaf:
-                    feature.append(0)
-                    threshold.append(math.inf)
-                    missing_left.append(True)
-                    left.append(offset + node)
-                    right.append(offset + node)
-                else:
-                    feature.append(int(feat))
-                    threshold.append(float(thr))
-                    missing_left.append(bool(miss))
-                    left.append(offset + int(lo))
-                    right.append(offset + int(hi))
-                value.append(float(val))
-            depth = max(depth, int(tree["depth"]))
-        return cls(version=str(data["version"]), labels=tuple(data["labels"]), feature_names=feature_names,
-                   baseline=np.asarray(data["baseline"], dtype=np.float64),
-                   roots=np.asarray(roots, dtype=np.int64), classes=np.asarray(classes, dtype=np.int64),
-                   feature=np.asarray(feature, dtype=np.int64),
-                   threshold=np.asarray(threshold, dtype=np.float64),
-                   missing_left=np.asarray(missing_left, dtype=np.bool_),
-                   left=np.asarray(left, dtype=np.int64), right=np.asarray(right, dtype=np.int64),
-                   value=np.asarray(value, dtype=np.float64), depth=depth)
+        return cls.of(data, MODEL_FORMAT, FEATURE_NAMES, "python -m newsdesk.extract.train_page_type")
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> TreeModel:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date as Date
 from typing import Annotated, Any, Literal
@@ -17,19 +12,11 @@ from fastapi.responses import Response, StreamingResponse
 
 from newsdesk.errors import QueryError
 from newsdesk.exports import (
-    COLUMNS,
-    LIST_FIELDS,
-    Joined,
-    export_record,
-    flat_record,
-    joined,
     record,
-    searched,
-    write_parquet,
 )
 from newsdesk.search.dates import check_date
 from newsdesk.store import SearchRequest, Store, StoredArticle
-from newsdesk.web import insights, stories
+from newsdesk.web import insights, stories, streams
 from newsdesk.web.jobs import MAX_SOURCES, Job, Jobs, Refused, check_url
 from newsdesk.web.models import (
     ArticleOut,
@@ -380,53 +367,13 @@ def export(desk: Reader, request: Filters,
     name = f"newsdesk-export.{format}"
     disposition = {"content-disposition": f'attachment; filename="{name}"'}
     if format == "jsonl":
-        return StreamingResponse(_jsonl(store, request), media_type="application/x-ndjson",
+        return StreamingResponse(streams.jsonl(store, request), media_type="application/x-ndjson",
                                  headers=disposition)
     if format == "csv":
-        return StreamingResponse(_csv(store, request), media_type="text/csv; charset=utf-8",
+        return StreamingResponse(streams.csv_rows(store, request), media_type="text/csv; charset=utf-8",
                                  headers=disposition)
-    return StreamingResponse(_parquet(store, request), media_type="application/vnd.apache.parquet",
+    return StreamingResponse(streams.parquet(store, request), media_type="application/vnd.apache.parquet",
                              headers=disposition)
-
-
-def _exported(store: Store, request: SearchRequest) -> Iterator[Joined]:
-    """The articles of an export with their JOIN_FIELDS: with a query, the hits best first with their
-    snippet and score; without, newest first."""
-    return searched(store, request) if request.query else joined(store, store.iter_articles(request))
-
-
-def _jsonl(store: Store, request: SearchRequest) -> Iterator[bytes]:
-    for item in _exported(store, request):
-        yield (json.dumps(export_record(item), ensure_ascii=False) + "\n").encode()
-
-
-def _csv(store: Store, request: SearchRequest) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for number, item in enumerate(_exported(store, request)):
-        row = flat_record(item)
-        for name in LIST_FIELDS:
-            row[name] = json.dumps(row[name], ensure_ascii=False)
-        writer.writerow(row)
-        if number % 100 == 99:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
-def _parquet(store: Store, request: SearchRequest) -> Iterator[bytes]:
-    """Parquet needs a seekable file for its footer: written to a temporary file, then streamed."""
-    handle, path = tempfile.mkstemp(prefix="newsdesk-export-", suffix=".parquet")
-    os.close(handle)
-    try:
-        write_parquet(_exported(store, request), path)
-        with open(path, "rb") as stream:
-            while chunk := stream.read(1 << 16):
-                yield chunk
-    finally:
-        os.unlink(path)
 
 
 @router.post("/ingest", response_model=JobOut, status_code=202, tags=["ingest"], responses=WRITE_ERRORS)
