@@ -86,7 +86,6 @@ def _table(result: dict[str, object]) -> None:
 
 # --- source collections -----------------------------------------------------------------------------
 
-COLLECTION_CSV = ["collection", "site", "country", "language", "kind", "description"]
 
 
 @click.group()
@@ -179,19 +178,14 @@ def collections_remove(name: str, sites: tuple[str, ...], db: str | None) -> Non
 def collections_export(out: str | None, db: str | None) -> None:
     """Every collection as CSV: one row per site (collection, site, country, language, kind,
     description); a collection without sites is one row with an empty site."""
-    import csv
     import sys
 
-    from newsdesk.store.desk import desk_state
+    from newsdesk.store.desk import desk_state, write_collections_csv
 
     with open_store(db) as store:
         found = desk_state(store).collections()
     with (open(out, "w", encoding="utf-8", newline="") if out else sys.stdout) as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(COLLECTION_CSV)
-        for item in found:
-            for site in item.sites or [""]:
-                writer.writerow([item.name, site, item.country, item.language, item.kind, item.description])
+        write_collections_csv(found, stream)
 
 
 @collections.command("import")
@@ -203,30 +197,16 @@ def collections_import(path: str, db: str | None) -> None:
     import csv
     import sys
 
-    from newsdesk.store.desk import Collection, desk_state
+    from newsdesk.store.desk import desk_state, read_collections_csv
 
-    made: dict[str, Collection] = {}
     try:
         with (open(path, encoding="utf-8-sig", newline="") if path != "-" else sys.stdin) as stream:
-            reader = csv.DictReader(stream)
-            if not reader.fieldnames or not {"collection", "site"} <= set(reader.fieldnames):
-                raise click.ClickException(f"{path}: a CSV with the columns {', '.join(COLLECTION_CSV)} "
-                                           "(collection and site at least)")
-            for number, row in enumerate(reader, 2):
-                name = (row.get("collection") or "").strip()
-                if not name:
-                    raise click.ClickException(f"{path}, line {number}: no collection name")
-                item = made.setdefault(name, Collection(name))
-                if (row.get("site") or "").strip():
-                    item.sites.append((row.get("site") or "").strip())
-                for column in ("country", "language", "kind", "description"):
-                    if (row.get(column) or "").strip():
-                        setattr(item, column, (row.get(column) or "").strip())
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+            made = read_collections_csv(stream)
+    except (OSError, ValueError, csv.Error) as error:  # ValueError: a bad row, or UnicodeDecodeError
         raise click.ClickException(f"{path}: {error}") from None
     with open_store(db) as store:
         state = desk_state(store)
-        for item in made.values():
+        for item in made:
             state.save_collection(item)
     click.echo(f"{len(made)} collections imported", err=True)
 

@@ -8,8 +8,10 @@ on SQLite and PostgreSQL (`DESK_SCHEMA`, added by migration 10) and dictionaries
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,6 +58,39 @@ class SavedSearch:
     created_at: str
     seen_id: int = 0  # the newest article id seen when last looked (0: never looked)
     seen_at: str | None = None
+
+
+COLLECTION_CSV = ["collection", "site", "country", "language", "kind", "description"]
+
+
+def write_collections_csv(collections: Iterable[Collection], stream: Any) -> None:
+    """Collections as CSV: one row per site (COLLECTION_CSV); a collection without sites is one row with
+    an empty site."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLLECTION_CSV)
+    for item in collections:
+        for site in item.sites or [""]:
+            writer.writerow([item.name, site, item.country, item.language, item.kind, item.description])
+
+
+def read_collections_csv(lines: Iterable[str]) -> list[Collection]:
+    """The collections of a CSV written by `write_collections_csv` (collection and site columns at
+    least); a ValueError names the line at fault. csv.Error passes through."""
+    reader = csv.DictReader(lines)
+    if not reader.fieldnames or not {"collection", "site"} <= set(reader.fieldnames):
+        raise ValueError(f"a CSV with the columns {', '.join(COLLECTION_CSV)} (collection and site at least)")
+    made: dict[str, Collection] = {}
+    for row in reader:
+        name = (row.get("collection") or "").strip()
+        if not name:
+            raise ValueError(f"line {reader.line_num}: no collection name")
+        item = made.setdefault(name, Collection(name))
+        if (row.get("site") or "").strip():
+            item.sites.append((row.get("site") or "").strip())
+        for column in ("country", "language", "kind", "description"):
+            if (row.get(column) or "").strip():
+                setattr(item, column, (row.get(column) or "").strip())
+    return list(made.values())
 
 
 def check_name(name: str, what: str) -> str:

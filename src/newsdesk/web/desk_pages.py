@@ -22,14 +22,15 @@ from newsdesk.store.desk import (
     desk_state,
     new_matches,
     newest_id,
+    read_collections_csv,
     saved_request,
+    write_collections_csv,
 )
 from newsdesk.store.rows import now
 from newsdesk.web.pages import Reader, render
 from newsdesk.web.state import Desk
 
 router = APIRouter(include_in_schema=False)
-COLLECTION_CSV = ["collection", "site", "country", "language", "kind", "description"]
 
 
 def _writer(request: Request, desk: Desk, csrf: str) -> None:
@@ -80,11 +81,7 @@ def delete_collection(request: Request, desk: Reader, csrf: Annotated[str, Form(
 def collections_csv(desk: Reader) -> Response:
     """Every collection as CSV (as `newsdesk collections export` writes it)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLLECTION_CSV)
-    for item in desk_state(desk.store).collections():
-        for site in item.sites or [""]:
-            writer.writerow([item.name, site, item.country, item.language, item.kind, item.description])
+    write_collections_csv(desk_state(desk.store).collections(), buffer)
     return Response(buffer.getvalue().encode(), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="newsdesk-collections.csv"'})
 
@@ -98,24 +95,12 @@ async def import_collections(request: Request, desk: Reader, csrf: Annotated[str
         raise HTTPException(400, "choose a CSV file to import")
     try:
         text = (await file.read()).decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or not {"collection", "site"} <= set(reader.fieldnames):
-            raise HTTPException(400, f"a CSV with the columns {', '.join(COLLECTION_CSV)} (collection and "
-                                "site at least)")
-        made: dict[str, Collection] = {}
-        for row in reader:
-            name = (row.get("collection") or "").strip()
-            if not name:
-                raise HTTPException(400, f"line {reader.line_num}: no collection name")
-            item = made.setdefault(name, Collection(name))
-            if (row.get("site") or "").strip():
-                item.sites.append((row.get("site") or "").strip())
-            for column in ("country", "language", "kind", "description"):
-                if (row.get(column) or "").strip():
-                    setattr(item, column, (row.get(column) or "").strip())
+        made = read_collections_csv(io.StringIO(text))
         state = desk_state(desk.store)
-        for item in made.values():
+        for item in made:
             state.save_collection(item)
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
     except (UnicodeDecodeError, csv.Error) as error:
         raise HTTPException(400, f"not a CSV file in UTF-8: {error}") from None
     except QueryError as error:
