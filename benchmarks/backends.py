@@ -3,6 +3,7 @@ the database at --postgres-url (so nothing else in that database is touched)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
@@ -16,6 +17,18 @@ To start a throwaway one and run again:
     eval "$(scripts/postgres start /tmp/newsdesk-bench-pg)"
     ...the benchmark...
     scripts/postgres stop /tmp/newsdesk-bench-pg"""
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """`--backends` and `--postgres-url`, as every store benchmark takes them."""
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+
+
+def chosen_backends(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The backends asked for, and the PostgreSQL server when one of them is postgres."""
+    backends = parse_backends(args.backends)
+    return backends, postgres_url(args.postgres_url) if "postgres" in backends else None
 
 
 def parse_backends(text: str) -> list[str]:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from backends import header, load_average, parse_backends, postgres_url, postgres_version
+from backends import add_backend_options, chosen_backends, header, load_average, postgres_version
 from corpus import require_data
 from newsdesk.coverage import compare, day_counts
 from newsdesk.store import SearchRequest, Store
@@ -60,14 +60,12 @@ def measure(store: Store, series: list[tuple[str | None, SearchRequest]], repeat
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=100_000)
-    ap.add_argument("--backends", default="sqlite,postgres")
-    ap.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args(argv)
     args.rebuild = False
-    backends = parse_backends(args.backends)
     require_data()
-    args.postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    backends, args.postgres = chosen_backends(args)
     print(f"{header()}\n{args.articles:,} articles, {len(QUERIES)} searches by week, "
           f"{args.repeat} timed runs after a warm-up", flush=True)
     series = [(None, SearchRequest(query)) for query in QUERIES]

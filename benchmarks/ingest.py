@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from backends import (
+    add_backend_options,
     header,
     in_schema,
     load_average,
@@ -148,8 +149,7 @@ def render(results: dict[str, dict[str, Any]], records: int) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=20_000, help="response records in the archive")
-    ap.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
-    ap.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(ap)
     ap.add_argument("--rebuild", action="store_true", help="write the archive again even if cached")
     ap.add_argument("--enrich", action="store_true",
                     help="enrich as `newsdesk ingest` does by default (off: the figures are for --no-enrich)")

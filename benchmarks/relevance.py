@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from backends import header, in_schema, parse_backends, postgres_url, schema_exists
+from backends import add_backend_options, chosen_backends, header, in_schema, schema_exists
 from corpus import CACHE, CORPUS_VERSION, require_data
 from ecbplus_data import documents
 from newsdesk.article import Article
@@ -198,12 +198,10 @@ def score(found: list[int], relevant: set[int]) -> Score:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000, help="the search benchmark's store size")
-    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
-    parser.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(parser)
     args = parser.parse_args()
     require_data()
-    backends = parse_backends(args.backends)
-    postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    backends, postgres = chosen_backends(args)
     print(header())
     topics = [topic for topic, _ in ecb_articles()]
     results: dict[str, dict[int, Score]] = {}

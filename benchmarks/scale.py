@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backends import header, load_average, parse_backends, postgres_url
+from backends import add_backend_options, chosen_backends, header, load_average
 from corpus import CACHE, CORPUS_VERSION, require_data
 from newsdesk.store import SearchRequest, Store
 from newsdesk.store.sql import SqlStore
@@ -155,14 +155,12 @@ def render(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="store sizes, comma-separated")
-    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
-    parser.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(parser)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each call, after a warm-up")
     parser.add_argument("--stories", action="store_true", help="assign stories (once per store), timed")
     args = parser.parse_args()
     require_data()
-    backends = parse_backends(args.backends)
-    args.postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    backends, args.postgres = chosen_backends(args)
     print(header())
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:

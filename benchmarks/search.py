@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from backends import (
+    add_backend_options,
+    chosen_backends,
     header,
     in_schema,
     load_average,
-    parse_backends,
-    postgres_url,
     postgres_version,
     reset_schema,
 )
@@ -283,8 +283,7 @@ def _mismatches(sets: dict[str, list[tuple[int, set[str]]]], backends: list[str]
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=100_000, help="articles in each store")
-    ap.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
-    ap.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
     ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
     args = ap.parse_args(argv)
@@ -295,9 +294,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    backends = parse_backends(args.backends)
     require_data()
-    args.postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    backends, args.postgres = chosen_backends(args)
     print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
           "query after a warm-up", flush=True)
     results: dict[str, dict[str, Any]] = {}

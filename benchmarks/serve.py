@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from backends import in_schema, parse_backends, postgres_url, reset_schema, schema_exists
+from backends import add_backend_options, chosen_backends, in_schema, reset_schema, schema_exists
 from corpus import CACHE, CORPUS_VERSION, make_articles, require_data
 from search import QUERIES
 
@@ -243,12 +243,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", default="1,2", help="worker counts to compare, comma-separated")
-    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
-    parser.add_argument("--postgres-url", help="default: $NEWSDESK_TEST_POSTGRES_URL (see scripts/postgres)")
+    add_backend_options(parser)
     args = parser.parse_args()
     require_data()
-    backends = parse_backends(args.backends)
-    postgres = postgres_url(args.postgres_url) if "postgres" in backends else None
+    backends, postgres = chosen_backends(args)
     if shutil.which("wrk") is None:
         log("installing wrk (Debian's package)")
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
