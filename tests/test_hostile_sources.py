@@ -9,13 +9,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import PARAGRAPHS, PROJECT, article_html
+from loopback import LoopbackServer
 from newsdesk.errors import FetchError
 from newsdesk.pipeline import Ingester
 from newsdesk.settings import Settings
@@ -66,16 +67,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Server(LoopbackServer):
+    handler = Handler
 
-    def __init__(self, site: Site) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.site = site
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
 
 
 @pytest.fixture

@@ -9,19 +9,19 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import socket
-import sys
 import threading
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from conftest import article_html
+from loopback import LoopbackServer
 from newsdesk.article import Page
 from newsdesk.errors import FetchError
 from newsdesk.settings import Settings
@@ -181,18 +181,10 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, PAGE)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Server(LoopbackServer):
     block_on_close = False
+    handler = Handler
 
-    def __init__(self, site: Site) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.site = site
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return  # the fetcher hung up on purpose (a size or time limit): not worth a traceback
-        super().handle_error(request, client_address)
 
 
 @pytest.fixture
