@@ -1,6 +1,6 @@
 """Cross-validated body extraction: newsdesk beside trafilatura on every development page, one table.
 
-    .venv/bin/python -m newsdesk.extract.train        # once: the shipped model and the 5 fold models
+    .venv/bin/python -m newsdesk.extract.html.train        # once: the shipped model and the 5 fold models
     .venv/bin/python benchmarks/extraction_cv.py      # needs the `bench` extra (trafilatura)
 
 Pages of ScrapingHub (181), trafilatura-dev (291) and WCXB-dev (1,497) are split into the five
@@ -82,7 +82,7 @@ def _loader(name: str, models: str, folds: dict[tuple[str, str], int]) -> tuple[
         return run_trafilatura, 0.0
 
     import newsdesk
-    from newsdesk.extract.learned import load_model
+    from newsdesk.extract.html.learned import load_model
     from newsdesk.settings import Settings
 
     if name == "newsdesk-rules":
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     names = args.only.split(",")
     if "newsdesk" in names and args.models != "shipped" and not (Path(args.models) / "fold0.txt").exists():
         sys.exit(f"extraction_cv: no fold models in {args.models}; "
-                 "run .venv/bin/python -m newsdesk.extract.train")
+                 "run .venv/bin/python -m newsdesk.extract.html.train")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load}; "
           f"models: {args.models}", flush=True)

@@ -69,7 +69,7 @@ def render(table: list[tuple[str, str, str, int]]) -> str:
 
 def load_folds(path: Path = FOLDS) -> dict[tuple[str, str], int]:
     """{(set, page id): fold} from the committed folds file (read as the training command reads it)."""
-    from newsdesk.extract.train import read_folds
+    from newsdesk.extract.html.train import read_folds
 
     return read_folds(path)
 

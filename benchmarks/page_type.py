@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/page_type.py            # from the project's root folder
 
 Every page of WCXB-dev (1,497 pages, 7 types) is scored by the model fitted, with the shipped
-settings (`newsdesk.extract.train_page_type.PARAMETERS`), on the other four of the project's five
+settings (`newsdesk.extract.html.train_page_type.PARAMETERS`), on the other four of the project's five
 site-grouped folds (`benchmarks/data/folds.tsv`, unchanged): no site is both in the pages a model is
 fitted on and in the pages it is scored on. The figures are cross-validated, none is in-sample. The
 scores use the exported trees evaluated as extraction evaluates them (`page_type.TreeModel`); the run
@@ -31,9 +31,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from folds import load_folds
 from newsdesk.extract.encoding import decode_html
-from newsdesk.extract.markup import limit_nesting
-from newsdesk.extract.page_type import PAGE_TYPES, TreeModel, page_features
-from newsdesk.extract.train_page_type import DEFAULT_DATA, export, fit, wcxb_pages
+from newsdesk.extract.html.markup import limit_nesting
+from newsdesk.extract.html.page_type import PAGE_TYPES, TreeModel, page_features
+from newsdesk.extract.html.train_page_type import DEFAULT_DATA, export, fit, wcxb_pages
 from newsdesk.page_types import SURE
 from newsdesk.settings import Settings
 

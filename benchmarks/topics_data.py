@@ -145,7 +145,7 @@ def read_pages(data: Path = DATA, *, progress: bool = True) -> list[Page]:
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract import extract
     from newsdesk.extract.encoding import decode_html
-    from newsdesk.extract.metadata import extract_metadata
+    from newsdesk.extract.html.metadata import extract_metadata
 
     check_data(data)
     pages: list[Page] = []

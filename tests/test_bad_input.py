@@ -234,7 +234,7 @@ def test_an_undated_page_with_a_huge_element_before_it_ends_quickly(extract_isol
 
 
 def test_attributes_past_the_limits_are_dropped_and_the_text_stays() -> None:
-    from newsdesk.extract.markup import limit_attributes
+    from newsdesk.extract.html.markup import limit_attributes
 
     page = ('<div a=1 b="x > y" c d=\'q\'>kept text</div><script>if (a<b c d e) {}</script>'
             "<!-- <p a b c d> --><p e f g>more text</p>")

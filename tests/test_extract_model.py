@@ -10,11 +10,11 @@ import pytest
 
 import newsdesk
 from newsdesk.errors import ExtractionError
-from newsdesk.extract.blocks import FEATURES, block_features, page_hints
-from newsdesk.extract.body import choose_blocks
 from newsdesk.extract.html import parse_page
-from newsdesk.extract.learned import MODEL, load_model, predict
-from newsdesk.extract.stack import CONTEXT, STACK_FEATURES, context, stack_rows, structure
+from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
+from newsdesk.extract.html.body import choose_blocks
+from newsdesk.extract.html.learned import MODEL, load_model, predict
+from newsdesk.extract.html.stack import CONTEXT, STACK_FEATURES, context, stack_rows, structure
 from newsdesk.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from newsdesk.article import Article
 from newsdesk.extract.text import extract_text
-from newsdesk.extract.text_dates import find_date
-from newsdesk.extract.text_lines import INVISIBLE
-from newsdesk.extract.text_people import byline_authors
+from newsdesk.extract.text.dates import find_date
+from newsdesk.extract.text.lines import INVISIBLE
+from newsdesk.extract.text.people import byline_authors
 
 SEED = Path(__file__).parents[1] / "../shared/data/seed/000_30f3437514e510e8.txt"
 

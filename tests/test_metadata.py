@@ -8,9 +8,9 @@ from selectolax.lexbor import LexborHTMLParser
 from newsdesk.extract.authors import parse_byline
 from newsdesk.extract.dates import date_in_url, parse_date
 from newsdesk.extract.html import extract_html
-from newsdesk.extract.jsonld import parse_lenient
-from newsdesk.extract.metadata import Metadata, extract_metadata
-from newsdesk.extract.titles import clean_title
+from newsdesk.extract.html.jsonld import parse_lenient
+from newsdesk.extract.html.metadata import Metadata, extract_metadata
+from newsdesk.extract.html.titles import clean_title
 
 URL = "https://news.example.com/2024/10/01/storm"
 

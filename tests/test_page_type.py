@@ -18,8 +18,8 @@ from selectolax.lexbor import LexborHTMLParser
 from conftest import fresh_store_url, postgres_schema
 from newsdesk import Article, SearchRequest, Store, extract, extract_text, open_store
 from newsdesk.errors import QueryError
-from newsdesk.extract import page_type
-from newsdesk.extract.train_page_type import (
+from newsdesk.extract.html import page_type
+from newsdesk.extract.html.train_page_type import (
     DEFAULT_DATA,
     export,
     feature_matrix,

@@ -1,6 +1,6 @@
 """The kinds of page newsdesk tells apart (`Article.page_type`), and which of them count as articles.
 
-The classifier is `newsdesk.extract.page_type`; this module is what the store, the desk and the
+The classifier is `newsdesk.extract.html.page_type`; this module is what the store, the desk and the
 commands need of it, without its model.
 """
 

@@ -47,7 +47,7 @@ class Settings:
     body_model: str = setting(
         "", "Which decides what is the article body: empty for the learned model shipped with newsdesk, "
         "\"rules\" for the hand-written rules alone, or the path of another model file fitted by "
-        "python -m newsdesk.extract.train.")
+        "python -m newsdesk.extract.html.train.")
     max_depth: int = setting(
         2_000,
         "Deepest element nesting the extractor walks; markup nested deeper is flattened into its ancestor.",

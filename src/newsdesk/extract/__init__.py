@@ -5,7 +5,7 @@ from __future__ import annotations
 from newsdesk.article import Article, Page
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.html import extract_html
-from newsdesk.extract.page_type import mark_text_page
+from newsdesk.extract.html.page_type import mark_text_page
 from newsdesk.extract.text import extract_text as _extract_text
 from newsdesk.settings import Settings
 

@@ -64,7 +64,7 @@ class SearchRequest:
     the alias table: "Rutte", "Kiev"); `topic` a topic id or name. `cursor` is a page's `next_cursor`.
     `fold_duplicates`: one article per duplicate group, the group's earliest copy that matches (articles
     not yet in a group are each their own). `page_type`: only pages of that type (see
-    `newsdesk.extract.page_type`; "unknown" for pages without one, such as text pages);
+    `newsdesk.extract.html.page_type`; "unknown" for pages without one, such as text pages);
     `articles_only`: only articles and pages of unknown type (what quotations and roundups read).
     `sites`: any of these sites, each matched as `site` is (the sites of a source collection; an empty
     collection is given as a site no article has). `input`: pages read from inputs that start with it,

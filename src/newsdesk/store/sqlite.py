@@ -65,7 +65,7 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)')
 """
 
-# Version 9: each article's page type (newsdesk.extract.page_type), "" when it has none, and whether it
+# Version 9: each article's page type (newsdesk.extract.html.page_type), "" when it has none, and whether it
 # counts as an article (newsdesk.page_types.is_article), taken from the JSON of the articles already
 # stored (those stored before the classifier existed have no type, and count as articles).
 _V9 = f"""

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsdesk.article import Link
-from newsdesk.extract.dom import Flat
+from newsdesk.extract.html.dom import Flat
 
 _RELATED_NAME = re.compile(r"related|recommend|more-?stories|read-?next|also-?read")
 _NAME_CACHE: dict[str, bool] = {}

@@ -5,7 +5,7 @@ Kadane's maximum-sum run over per-line scores: prose pays by its length, chrome 
 
 from __future__ import annotations
 
-from newsdesk.extract.text_lines import Kind, Line
+from newsdesk.extract.text.lines import Kind, Line
 
 MIN_PROSE_BEFORE_END = 200
 AFTER_END_WEIGHT = 0.25

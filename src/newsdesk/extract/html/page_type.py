@@ -17,7 +17,7 @@ feature is a regular-expression or substring count over the markup or the text, 
 the parsed tree.
 
 A gradient-boosted tree model (scikit-learn's HistGradientBoostingClassifier, fitted by
-`python -m newsdesk.extract.train_page_type`) turns the vector into a probability for each type. The
+`python -m newsdesk.extract.html.train_page_type`) turns the vector into a probability for each type. The
 fitted trees ship as package data (`data/page_type.json.gz`: versioned, with the feature names they
 were fitted on) and are evaluated here with numpy, every tree at once, so extraction does not import
 scikit-learn. The model is read on first use and kept.
@@ -44,8 +44,8 @@ import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
-from newsdesk.extract.page_type_words import TEXT_GROUPS, TITLE_GROUPS
-from newsdesk.extract.trees import Trees
+from newsdesk.extract.html.page_type_words import TEXT_GROUPS, TITLE_GROUPS
+from newsdesk.extract.html.trees import Trees
 from newsdesk.page_types import PAGE_TYPES, is_article
 
 __all__ = ["FEATURE_NAMES", "MODEL_PATH", "PAGE_TYPES", "PageType", "TreeModel", "classify_page",
@@ -417,7 +417,7 @@ class TreeModel(Trees):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TreeModel:
-        return cls.of(data, MODEL_FORMAT, FEATURE_NAMES, "python -m newsdesk.extract.train_page_type")
+        return cls.of(data, MODEL_FORMAT, FEATURE_NAMES, "python -m newsdesk.extract.html.train_page_type")
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> TreeModel:

@@ -10,17 +10,17 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsdesk.article import Article, Link
 from newsdesk.errors import ExtractionError, InputError
-from newsdesk.extract.blocks import page_hints
-from newsdesk.extract.body import Choice, body_text, choose_blocks
-from newsdesk.extract.dom import Flat, flatten
 from newsdesk.extract.encoding import decode_html
-from newsdesk.extract.learned import learned_blocks
-from newsdesk.extract.links import lead_image_caption, related_links
-from newsdesk.extract.markup import limit_attributes, limit_nesting
-from newsdesk.extract.metadata import Metadata, extract_metadata
-from newsdesk.extract.page_type import classify_page
+from newsdesk.extract.html.blocks import page_hints
+from newsdesk.extract.html.body import Choice, body_text, choose_blocks
+from newsdesk.extract.html.dom import Flat, flatten
+from newsdesk.extract.html.learned import learned_blocks
+from newsdesk.extract.html.links import lead_image_caption, related_links
+from newsdesk.extract.html.markup import limit_attributes, limit_nesting
+from newsdesk.extract.html.metadata import Metadata, extract_metadata
+from newsdesk.extract.html.page_type import classify_page
 from newsdesk.extract.stamps import drop_trailing_stamps
-from newsdesk.extract.text_people import byline_authors, byline_text
+from newsdesk.extract.text.people import byline_authors, byline_text
 from newsdesk.settings import Settings
 from newsdesk.text import replace_surrogates
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from newsdesk.article import Article, Image
 from newsdesk.extract.dates import date_in_url
 from newsdesk.extract.stamps import drop_trailing_stamps
-from newsdesk.extract.text_classify import classify, drop_related_boxes, smooth, thresholds_for
-from newsdesk.extract.text_lines import Kind, Line, mark_author_bios, split_lines
-from newsdesk.extract.text_meta import (
+from newsdesk.extract.text.classify import classify, drop_related_boxes, smooth, thresholds_for
+from newsdesk.extract.text.lines import Kind, Line, mark_author_bios, split_lines
+from newsdesk.extract.text.meta import (
     TITLE_MAX_LENGTH,
     author_from_bio,
     find_byline,
@@ -21,7 +21,7 @@ from newsdesk.extract.text_meta import (
     find_title,
     line_key,
 )
-from newsdesk.extract.text_region import best_region, cut_at_final_cue, include_colon_lists, trim_region
+from newsdesk.extract.text.region import best_region, cut_at_final_cue, include_colon_lists, trim_region
 from newsdesk.text import replace_surrogates
 
 

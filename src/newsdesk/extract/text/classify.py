@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from newsdesk.extract.text_lines import Kind, Line, is_teaser
+from newsdesk.extract.text.lines import Kind, Line, is_teaser
 
 REPEATED_ALT_MIN_WORDS = 6
 REPEATED_ALT_MIN_COUNT = 3

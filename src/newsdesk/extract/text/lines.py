@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from newsdesk.extract.text_cues import (
+from newsdesk.extract.text.cues import (
     ABOUT_HEADING,
     BOUNDARY_START,
     CAPTION_START,
@@ -28,8 +28,8 @@ from newsdesk.extract.text_cues import (
     RELATED_START,
     STOP_WORDS,
 )
-from newsdesk.extract.text_dates import is_date_line
-from newsdesk.extract.text_people import bio_name
+from newsdesk.extract.text.dates import is_date_line
+from newsdesk.extract.text.people import bio_name
 from newsdesk.text import INVISIBLE as INVISIBLE  # zero-width spacers make a blank line look non-empty
 
 WORD = re.compile(r"\w+")

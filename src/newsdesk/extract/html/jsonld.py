@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
-from newsdesk.extract.page_signals import squash
+from newsdesk.extract.html.page_signals import squash
 
 _COMMENT = re.compile(r"<!--|-->|^\s*//.*$|/\*.*?\*/|<!\[CDATA\[|\]\]>", re.MULTILINE | re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")

@@ -10,8 +10,8 @@ import re
 
 from newsdesk.extract.authors import names_in, split_byline
 from newsdesk.extract.dates import MONTH_NAMES, MONTHS
-from newsdesk.extract.text_cues import BIO_ROLE
-from newsdesk.extract.text_dates import find_date
+from newsdesk.extract.text.cues import BIO_ROLE
+from newsdesk.extract.text.dates import find_date
 
 # "By Jane Doe", "Posted by X on ...", "Written by", "Von", "Par", "Por", "Door", "Di", "Av": the lead.
 BYLINE_LEAD = re.compile(

@@ -9,7 +9,7 @@ share, forms, prices, `<article>` count, the schema.org type it declares). The r
 numpy over parallel arrays: one Python pass over the elements and one over the blocks.
 
 FEATURES names the columns; changing them means training a new model (`python -m
-newsdesk.extract.train`), and the model file records the names it was fitted on.
+newsdesk.extract.html.train`), and the model file records the names it was fitted on.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from newsdesk.extract.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
-from newsdesk.extract.dom import HEADINGS, Flat
+from newsdesk.extract.html.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
+from newsdesk.extract.html.dom import HEADINGS, Flat
 
 # Groups of class/id words (and tags) that say what a box is. A word belongs to a group when it is,
 # or when two adjacent words run together are, one of the group's words.

@@ -7,7 +7,7 @@ region and page, and whether the block is an item of a dated thread with or with
 before it (a comment section or the posts of a forum). Blocks at or above THRESHOLD make the body,
 in document order, less what tidy.py knows is never body (like/share widgets, trailing reading
 lists). Both stages ship in one package-data file (models/body.txt: LightGBM's text format, the
-second after STACK_MARK; `python -m newsdesk.extract.train` fits them) loaded once per process.
+second after STACK_MARK; `python -m newsdesk.extract.html.train` fits them) loaded once per process.
 
 `Settings.body_model` chooses: "" the shipped model, "rules" the rules alone, or the path of another
 model file (the cross-validated benchmark scores each page with a model that never saw its site).
@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsdesk.errors import ExtractionError
-from newsdesk.extract.blocks import FEATURES, PageHints, block_features
-from newsdesk.extract.body import Choice
-from newsdesk.extract.stack import STACK_FEATURES, stack_rows, structure
-from newsdesk.extract.tidy import tidy
+from newsdesk.extract.html.blocks import FEATURES, PageHints, block_features
+from newsdesk.extract.html.body import Choice
+from newsdesk.extract.html.stack import STACK_FEATURES, stack_rows, structure
+from newsdesk.extract.html.tidy import tidy
 
 if TYPE_CHECKING:
     import lightgbm
 
-    from newsdesk.extract.dom import Flat
+    from newsdesk.extract.html.dom import Flat
 
 MODEL = Path(__file__).resolve().parent / "models" / "body.txt"
 THRESHOLD = 0.5
@@ -93,7 +93,7 @@ def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
         raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
     if models[0].feature_name() != FEATURES or models[1].feature_name() != STACK_FEATURES:
         raise ExtractionError(f"body model {path} was fitted on other features; retrain it with "
-                              "python -m newsdesk.extract.train", stage="extract")
+                              "python -m newsdesk.extract.html.train", stage="extract")
     return models
 
 

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
-from newsdesk.extract.dom import HEADINGS, Block, Flat
+from newsdesk.extract.html.dom import HEADINGS, Block, Flat
 
 # Class/id words of page chrome, matched against the words of a class or id (split on "-", "_",
 # spaces and camelCase) and against each pair of adjacent words run together ("author-bio").

@@ -1,6 +1,6 @@
 """Fit the learned body model, both stages: one deterministic command on the CPU, minutes.
 
-    .venv/bin/python -m newsdesk.extract.train            # the shipped model and the 5 fold models
+    .venv/bin/python -m newsdesk.extract.html.train            # the shipped model and the 5 fold models
 
 Reads the shared development data (../shared/data beside the project: scrapinghub, trafilatura-dev
 and wcxb-dev) and the committed folds (benchmarks/data/folds.tsv, five folds grouped by site). Every
@@ -24,7 +24,7 @@ all (as the macro F1 it is scored by), and each block by its words within the pa
 
 Pages are read, and models fitted, by two processes (`--processes`); the rows and the model files
 are the same in any case (every fit has one thread and a fixed seed). The rows are kept
-in .cache/rows-<hash of the features>.npz for the next run. Writes src/newsdesk/extract/models/body.txt
+in .cache/rows-<hash of the features>.npz for the next run. Writes src/newsdesk/extract/html/models/body.txt
 (fitted on all folds; package data) and, for the cross-validated benchmark
 (benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted without fold K. `--skip-cv`
 writes the shipped model only (6 + 1 fits).
@@ -46,15 +46,15 @@ import numpy as np
 import numpy.typing as npt
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.extract.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, block_features, page_hints
-from newsdesk.extract.body import choose_blocks
 from newsdesk.extract.html import parse_page
-from newsdesk.extract.learned import MODEL, STACK_MARK
-from newsdesk.extract.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
-from newsdesk.extract.tidy import comment_threads
+from newsdesk.extract.html.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, block_features, page_hints
+from newsdesk.extract.html.body import choose_blocks
+from newsdesk.extract.html.learned import MODEL, STACK_MARK
+from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
+from newsdesk.extract.html.tidy import comment_threads
 from newsdesk.settings import Settings
 
-PROJECT = Path(__file__).resolve().parents[3]
+PROJECT = Path(__file__).resolve().parents[4]
 DATA = PROJECT.parent / "shared" / "data"
 FOLDS = PROJECT / "benchmarks" / "data" / "folds.tsv"
 CV_MODELS = PROJECT / ".cache" / "body-cv"
@@ -331,7 +331,7 @@ def write(text: str, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m newsdesk.extract.train", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m newsdesk.extract.html.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA, help="shared data folder (default ../shared/data)")
     parser.add_argument("--folds", type=Path, default=FOLDS, help="folds file (default benchmarks/data)")

@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from newsdesk.article import Link
-from newsdesk.extract.text_cues import CAPTION_END, CAPTION_END_WORDS, CAPTION_START
-from newsdesk.extract.text_dates import find_date
-from newsdesk.extract.text_lines import Kind, Line, is_teaser
-from newsdesk.extract.text_people import bio_name, byline_authors, byline_text
+from newsdesk.extract.text.cues import CAPTION_END, CAPTION_END_WORDS, CAPTION_START
+from newsdesk.extract.text.dates import find_date
+from newsdesk.extract.text.lines import Kind, Line, is_teaser
+from newsdesk.extract.text.people import bio_name, byline_authors, byline_text
 
 # The <title> a WET record starts with joins headline and site name: "Headline | Site", "Headline - Site".
 TITLE_SEPARATOR = re.compile(r"\s(?:[|–—·»:]|-|::)\s")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from newsdesk.extract.blocks import _GROUP_NAMES, name_bits
-from newsdesk.extract.body import _RAIL_HEADING
-from newsdesk.extract.dom import HEADINGS, Flat
+from newsdesk.extract.html.blocks import _GROUP_NAMES, name_bits
+from newsdesk.extract.html.body import _RAIL_HEADING
+from newsdesk.extract.html.dom import HEADINGS, Flat
 
 _COMMENT_BIT = 1 << _GROUP_NAMES.index("comment")
 _SHARE_BIT = 1 << _GROUP_NAMES.index("share")

@@ -34,8 +34,8 @@ from newsdesk.extract.authors import (
     site_keys,
 )
 from newsdesk.extract.dates import date_in_url, first_date_in, parse_date
-from newsdesk.extract.jsonld import JsonLdArticle, read_jsonld
-from newsdesk.extract.page_signals import (
+from newsdesk.extract.html.jsonld import JsonLdArticle, read_jsonld
+from newsdesk.extract.html.page_signals import (
     byline_texts,
     date_texts,
     heading_region,
@@ -47,7 +47,7 @@ from newsdesk.extract.page_signals import (
     text_around_headline,
     texts_near_heading,
 )
-from newsdesk.extract.titles import clean_title, heading_text, pick_headline
+from newsdesk.extract.html.titles import clean_title, heading_text, pick_headline
 from newsdesk.text import host_of, language_parts
 
 # Keys are lower-cased name/property/itemprop values; earlier keys are trusted more.

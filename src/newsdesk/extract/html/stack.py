@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from newsdesk.extract.blocks import FEATURES
-from newsdesk.extract.body import Choice
-from newsdesk.extract.dom import Flat
-from newsdesk.extract.tidy import comment_threads, is_widget
+from newsdesk.extract.html.blocks import FEATURES
+from newsdesk.extract.html.body import Choice
+from newsdesk.extract.html.dom import Flat
+from newsdesk.extract.html.tidy import comment_threads, is_widget
 
 STRUCTURE_COLUMNS = 5  # parent, grandparent, thread item, thread after article text, widget
 CONTEXT = [

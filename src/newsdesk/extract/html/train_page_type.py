@@ -1,6 +1,6 @@
 """Fit the page-type model and write it as package data (run from the project's root folder):
 
-    .venv/bin/python -m newsdesk.extract.train_page_type   # reads ../shared/data/wcxb-dev
+    .venv/bin/python -m newsdesk.extract.html.train_page_type   # reads ../shared/data/wcxb-dev
 
 It reads every page of WCXB's development split (`truth.json` gives each page's `page_type` and URL),
 computes `page_type.page_features` exactly as extraction does, fits scikit-learn's
@@ -32,8 +32,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
 from newsdesk.extract.encoding import decode_html
-from newsdesk.extract.markup import limit_nesting
-from newsdesk.extract.page_type import FEATURE_NAMES, MODEL_FORMAT, MODEL_PATH, PAGE_TYPES, page_features
+from newsdesk.extract.html.markup import limit_nesting
+from newsdesk.extract.html.page_type import FEATURE_NAMES, MODEL_FORMAT, MODEL_PATH, PAGE_TYPES, page_features
 from newsdesk.settings import Settings
 
 DEFAULT_DATA = Path("../shared/data/wcxb-dev")
@@ -145,7 +145,8 @@ def train(data: Path = DEFAULT_DATA, limit: int | None = None) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m newsdesk.extract.train_page_type", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m newsdesk.extract.html.train_page_type",
+                                     description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a WCXB split (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model "

@@ -12,7 +12,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from newsdesk.extract.page_signals import node_text
+from newsdesk.extract.html.page_signals import node_text
 
 _SEPARATOR = re.compile(r"\s+(?:[|–—·•»«~/:]|::|-{1,2}|>>?)\s+")
 _WORDS = re.compile(r"\w+")
