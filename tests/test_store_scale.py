@@ -1,17 +1,20 @@
-"""The store at scale: PostgreSQL's bounded ranking gives exactly the full ranking's order, reads run on
-a pool of connections, and a store says when it changed (what the desk's caches keep to)."""
+"""The store at scale: PostgreSQL ranks from its RUM index in exactly the order of RUM's distance (and,
+on a server without the extension, its bounded ranking gives exactly the full ranking's order), reads
+run on a pool of connections, and a store says when it changed (what the desk's caches keep to)."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import fresh_store_url, scrapinghub_articles, write_as_before_page_types
+from conftest import fresh_store_url, postgres_test_url, scrapinghub_articles, write_as_before_page_types
 from newsdesk import Article, SearchRequest
-from newsdesk.search.query import parse_query
+from newsdesk.search.query import parse_query, to_tsquery
 from newsdesk.store import open_store
 from newsdesk.store.postgres import PostgresStore
 from newsdesk.store.postgres_ranking import or_words
@@ -25,6 +28,101 @@ def postgres_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         yield store
 
 
+@pytest.fixture(scope="module")
+def ts_rank_corpus(postgres_corpus: PostgresStore) -> Iterator[PostgresStore]:
+    """The same store, opened again and ranking as it does on a server without the rum extension
+    (test_a_server_without_rum_ranks_with_ts_rank shows such a server gives this mode)."""
+    with open_store(postgres_corpus.url) as store:
+        assert isinstance(store, PostgresStore)
+        store._rum = None
+        yield store
+
+
+# Prefixes, ANDs, NOTs, phrases and ORs of common and rare words: what ts_rank had to rank match by match.
+RUM_QUERIES = ["elect*", "the", "said", "google AND apple", '"new york"', "google -apple", "tech*",
+               "(apple OR google) AND phone", "the -google OR apple", "president OR trump OR election",
+               "year NOT game*", "a*"]
+
+
+def full_rum_order(store: PostgresStore, query: str, request: SearchRequest) -> list[tuple[int, float]]:
+    """Every match with RUM's score, sorted by the database (not read in the index's order)."""
+    tree = parse_query(query)
+    assert tree is not None and store._rum is not None
+    clauses, params = store._filters(request, tree)
+    where = "".join(f" AND {clause}" for clause in clauses)
+    found = store._read(f'SELECT a.id, 1.0::float8 / (a.tsv OPERATOR("{store._rum}".<=>) q)::float8 AS s '
+                        f"FROM article_search a, CAST(? AS tsquery) q WHERE a.tsv @@ q{where} "
+                        "ORDER BY s DESC, a.id", [to_tsquery(tree), *params])
+    return [(int(id), float(score)) for id, score in found]
+
+
+@pytest.mark.parametrize("query", RUM_QUERIES)
+def test_the_rum_index_ranks_in_the_order_of_its_distance(postgres_corpus: PostgresStore, query: str) -> None:
+    """Page after page (the cursor's keyset included), for several page sizes and filters, the pages read
+    in the index's order are the matches sorted by score (RUM's distance computed per article) and id."""
+    assert postgres_corpus.ranking == "rum"
+    tree = parse_query(query)
+    assert tree is not None
+    for filters in FILTERS:
+        request = SearchRequest(query, **filters)  # type: ignore[arg-type]
+        full = full_rum_order(postgres_corpus, query, request)
+        assert len(full) == postgres_corpus.count(request)
+        for limit in (1, 3, 10, 21):
+            after: tuple[float, int] | None = None
+            position = 0
+            for _ in range(4):
+                page = postgres_corpus._ranked(tree, request, after, limit)
+                assert page == full[position:position + limit], (query, filters, limit, after)
+                position += limit
+                if len(page) < limit:
+                    break
+                after = (float(page[-1][1]), page[-1][0])
+    assert full_rum_order(postgres_corpus, query, SearchRequest(query))  # the test proves something
+
+
+def test_the_rum_index_finds_what_the_full_ranking_finds(postgres_corpus: PostgresStore) -> None:
+    """Same matches (the ranking changes the order only), and ts_rank's top article is near the top."""
+    for query in RUM_QUERIES:
+        tree = parse_query(query)
+        assert tree is not None
+        ranked = postgres_corpus._ranked(tree, SearchRequest(query), None, 10_000)
+        full = postgres_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
+        assert sorted(id for id, _ in ranked) == sorted(id for id, _ in full), query
+
+
+def test_a_server_without_rum_ranks_with_ts_rank(tmp_path: Path) -> None:
+    """A role that may not create the extension, in a database that has none: the store opens at the
+    latest version, says it ranks with ts_rank, and searches rank exactly as the full ranking."""
+    import psycopg
+
+    name = f"norum_{uuid.uuid4().hex[:10]}"
+    admin = postgres_test_url()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {name} LOGIN".encode())
+        connection.execute(f"CREATE DATABASE {name} OWNER {name}".encode())
+    try:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(admin)
+        url = f"postgresql://{name}@{parts.hostname}:{parts.port}/{name}"
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            assert store.ranking == "ts_rank"
+            store.put_many(scrapinghub_articles()[:60])
+            for query in ("the", "elect*", "google AND apple"):
+                tree = parse_query(query)
+                assert tree is not None
+                shown = [(hit.id, hit.score) for hit in store.search(SearchRequest(query, limit=5)).hits]
+                full = store._ranked_fully(tree, SearchRequest(query), None, 5)
+                assert shown == [(id, pytest.approx(score)) for id, score in full]
+            found: Any = store._read("SELECT count(*) FROM pg_extension WHERE extname = 'rum'")
+            assert found == [(0,)]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
+            connection.execute(f"DROP ROLE IF EXISTS {name}".encode())
+
+
 # Words common in the bodies (so many matches rank only on the body) and found in some titles.
 BOUNDED = ["the", "said", "google", "apple OR google", "president OR trump OR election", "new",
            '"new york" OR london', "company OR business OR market", "year", "game OR games"]
@@ -32,7 +130,7 @@ FILTERS: list[dict[str, str]] = [{}, {"language": "en"}, {"since": "2018-01-01"}
 
 
 @pytest.mark.parametrize("query", BOUNDED)
-def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresStore, query: str) -> None:
+def test_bounded_ranking_is_exactly_the_full_ranking(ts_rank_corpus: PostgresStore, query: str) -> None:
     """Page after page (the cursor's keyset included), for several page sizes and filters, the bounded
     ranking gives the same articles in the same order with the same scores as ranking every match."""
     tree = parse_query(query)
@@ -43,14 +141,14 @@ def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresSt
         for limit in (1, 3, 10, 21):
             after: tuple[float, int] | None = None
             for _ in range(4):
-                full = postgres_corpus._ranked_fully(tree, request, after, limit)
+                full = ts_rank_corpus._ranked_fully(tree, request, after, limit)
                 words = or_words(tree)
                 assert words is not None
-                bounded = postgres_corpus._ranked_by_head(tree, words, request, after, limit)
+                bounded = ts_rank_corpus._ranked_by_head(tree, words, request, after, limit)
                 if bounded is not None:
                     bounded_pages += 1
                     assert bounded == full, (query, filters, limit, after)
-                assert postgres_corpus._ranked(tree, request, after, limit) == full
+                assert ts_rank_corpus._ranked(tree, request, after, limit) == full
                 if len(full) < limit:
                     break
                 after = (float(full[-1][1]), full[-1][0])
@@ -64,16 +162,16 @@ def test_queries_the_bounds_do_not_hold_for_are_ranked_fully(query: str) -> None
     assert tree is not None and or_words(tree) is None
 
 
-def test_search_results_do_not_change_with_the_bounded_ranking(postgres_corpus: PostgresStore) -> None:
+def test_search_results_do_not_change_with_the_bounded_ranking(ts_rank_corpus: PostgresStore) -> None:
     """What Store.search shows (pages by cursor) is the full ranking's, page after page."""
     for query in ("the", "apple OR google"):
         tree = parse_query(query)
         assert tree is not None
-        everything = postgres_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
+        everything = ts_rank_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
         seen: list[int] = []
         cursor = None
         for _ in range(6):
-            page = postgres_corpus.search(SearchRequest(query, limit=7, cursor=cursor))
+            page = ts_rank_corpus.search(SearchRequest(query, limit=7, cursor=cursor))
             seen += [hit.id for hit in page.hits]
             cursor = page.next_cursor
             if cursor is None:
@@ -138,6 +236,7 @@ def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
             assert store._read("SELECT version FROM schema_version") == [(len(postgres.MIGRATIONS),)]
+            assert store.ranking == "rum"  # version 11 indexed the articles already stored
             # The tsvectors moved into the rows (the table was rewritten): none is fetched from TOAST.
             assert set(store._read("SELECT attstorage FROM pg_attribute WHERE attrelid = "
                                    "'article_search'::regclass AND attnum > 0 AND attlen = -1")) == {("m",)}

@@ -166,6 +166,46 @@ def _v8(cur: Cursor) -> None:
         cur.execute(b"UPDATE articles SET key = %s WHERE id = %s", [key, id])
 
 
+# Version 11: a RUM index (the `rum` extension, Debian's postgresql-15-rum) on the tsvectors. It keeps
+# each word's positions and weights beside its postings, so that a search ranked by relevance takes its
+# top results from the index in order (`tsv <=> query`: RUM's distance, whose inverse is the score)
+# instead of computing ts_rank over every match: `tech*` read 18,558 tsvectors of ~4 kB each per search
+# in 100,000 articles, and a million articles would read ten times as many. On a server without the
+# extension (or without the right to create it) the store keeps ranking with ts_rank, as before; it
+# says which in `PostgresStore.ranking`. The extension is made in `public`, not in the store's schema,
+# so that dropping one store's schema leaves the others' indexes alone.
+RUM_INDEX = "article_search_rum"
+
+
+def _rum_schema(cur: Cursor) -> str | None:
+    """The schema of the rum extension, created when missing and possible; None when it cannot be had."""
+    found = _extension_schema(cur)
+    if found is not None:
+        return found
+    cur.execute(b"SAVEPOINT newsdesk_rum")
+    try:
+        cur.execute(b"CREATE EXTENSION IF NOT EXISTS rum SCHEMA public")
+    except Exception:  # not installed, or no right to create it: the store ranks with ts_rank
+        cur.execute(b"ROLLBACK TO SAVEPOINT newsdesk_rum")
+        return None
+    cur.execute(b"RELEASE SAVEPOINT newsdesk_rum")
+    return _extension_schema(cur)
+
+
+def _extension_schema(cur: Cursor) -> str | None:
+    cur.execute(b"SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                b"WHERE e.extname = 'rum'")
+    found = cur.fetchone()
+    return str(found[0]) if found else None
+
+
+def _v11(cur: Cursor) -> None:
+    schema = _rum_schema(cur)
+    if schema is not None:
+        cur.execute(f'CREATE INDEX {RUM_INDEX} ON article_search USING rum (tsv "{schema}".rum_tsvector_ops)'
+                    .encode())
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
@@ -174,6 +214,7 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v8,
     _v9,
     _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
+    _v11,
 ]
 
 class PostgresStore(SqlStore):
@@ -202,6 +243,7 @@ class PostgresStore(SqlStore):
         self._opened: list[psycopg.Connection[Any]] = []
         self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
+        self._rum: str | None = None  # the rum extension's schema when the store has its index
         self._migrate()
 
     def _migrate(self) -> None:
@@ -222,6 +264,15 @@ class PostgresStore(SqlStore):
             tokenizer = cur.fetchone()
             if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
                 _reindex(cur)
+            cur.execute(f"SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = "
+                        f"'{RUM_INDEX}'".encode())
+            self._rum = _extension_schema(cur) if cur.fetchone() else None
+
+    @property
+    def ranking(self) -> str:
+        """How searches by relevance are ranked: "rum" (the RUM index's order) or "ts_rank" (every match
+        ranked by ts_rank, on a server without the rum extension)."""
+        return "rum" if self._rum is not None else "ts_rank"
 
     @contextmanager
     def _transaction(self) -> Iterator[Cursor]:
@@ -289,12 +340,36 @@ class PostgresStore(SqlStore):
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
+        if self._rum is not None:
+            return self._ranked_by_index(self._rum, tree, request, after, limit)
         words = or_words(tree)
         if words is not None and limit <= BOUNDED_LIMIT:
             found = self._ranked_by_head(tree, words, request, after, limit)
             if found is not None:
                 return found
         return self._ranked_fully(tree, request, after, limit)
+
+    def _ranked_by_index(self, schema: str, tree: Node, request: SearchRequest,
+                         after: tuple[float, int] | None, limit: int) -> list[SortKey]:
+        """The RUM index's order: best score (the inverse of RUM's distance `<=>`) first, ties by id.
+
+        The query is written into the statement twice as a parameter, not joined as a relation: the
+        index orders only by a distance to a constant. The score is computed by the same expression for
+        the page and for the cursor's keyset, so a page ends and the next begins at exactly one place.
+        """
+        clauses, params = self._filters(request, tree)
+        where = "".join(f" AND {clause}" for clause in clauses)
+        query = to_tsquery(tree)
+        distance = f'(a.tsv OPERATOR("{schema}".<=>) CAST(? AS tsquery))'
+        score = f"(1.0::float8 / {distance}::float8)"
+        keyset, more = "", []
+        if after is not None:
+            keyset = f" AND ({score} < ? OR ({score} = ? AND a.id > ?))"
+            more = [query, after[0], query, after[0], after[1]]
+        found = self._read(f"SELECT a.id, {score} FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery)"
+                           f"{where}{keyset} ORDER BY {distance}, a.id LIMIT ?",
+                           [query, query, *params, *more, query, limit])
+        return [(int(id), float(score)) for id, score in found]
 
     def _ranked_by_head(self, tree: Node, words: list[str], request: SearchRequest,
                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
