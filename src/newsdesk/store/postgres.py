@@ -29,6 +29,7 @@ from newsdesk.store.postgres_ranking import (
     MOST_CANDIDATES,
     TAIL_BOUND,
     has_phrase,
+    index_ranks,
     or_words,
     quoted,
 )
@@ -270,8 +271,9 @@ class PostgresStore(SqlStore):
 
     @property
     def ranking(self) -> str:
-        """How searches by relevance are ranked: "rum" (the RUM index's order) or "ts_rank" (every match
-        ranked by ts_rank, on a server without the rum extension)."""
+        """How searches by relevance are ranked: "rum" (queries of words in the RUM index's order; those
+        with a prefix or a phrase by ts_rank, see postgres_ranking.index_ranks) or "ts_rank" (every
+        query, on a server without the rum extension)."""
         return "rum" if self._rum is not None else "ts_rank"
 
     @contextmanager
@@ -340,7 +342,7 @@ class PostgresStore(SqlStore):
 
     def _ranked(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
                 limit: int) -> list[SortKey]:
-        if self._rum is not None:
+        if self._rum is not None and index_ranks(tree):
             return self._ranked_by_index(self._rum, tree, request, after, limit)
         words = or_words(tree)
         if words is not None and limit <= BOUNDED_LIMIT:
@@ -353,9 +355,13 @@ class PostgresStore(SqlStore):
                          after: tuple[float, int] | None, limit: int) -> list[SortKey]:
         """The RUM index's order: best score (the inverse of RUM's distance `<=>`) first, ties by id.
 
-        The query is written into the statement twice as a parameter, not joined as a relation: the
-        index orders only by a distance to a constant. The score is computed by the same expression for
-        the page and for the cursor's keyset, so a page ends and the next begins at exactly one place.
+        The statement orders by the distance alone, which the index gives in order (ordering by the
+        distance and the id would make PostgreSQL sort every match: `said`'s 34,000 in 0.76 s against
+        0.06 s); it reads on until the distance passes that of the `limit`-th article, so that every
+        article tied with it is there, and the ties are put in order of id here. The query is written
+        into the statement as parameters, not joined as a relation (the index orders only by a distance
+        to a constant); the score is one expression for the page and for the cursor's keyset, so a page
+        ends and the next begins at exactly one place.
         """
         clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
@@ -366,10 +372,16 @@ class PostgresStore(SqlStore):
         if after is not None:
             keyset = f" AND ({score} < ? OR ({score} = ? AND a.id > ?))"
             more = [query, after[0], query, after[0], after[1]]
-        found = self._read(f"SELECT a.id, {score} FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery)"
-                           f"{where}{keyset} ORDER BY {distance}, a.id LIMIT ?",
-                           [query, query, *params, *more, query, limit])
-        return [(int(id), float(score)) for id, score in found]
+        read = limit
+        while True:
+            found = self._read(f"SELECT a.id, {score}, {distance} FROM article_search a WHERE a.tsv @@ "
+                               f"CAST(? AS tsquery){where}{keyset} ORDER BY {distance} LIMIT ?",
+                               [query, query, query, *params, *more, query, read])
+            if len(found) < read or found[-1][2] > found[limit - 1][2]:
+                break
+            read *= 4
+        ordered = sorted((-float(score), int(id)) for id, score, _ in found)
+        return [(id, -score) for score, id in ordered[:limit]]
 
     def _ranked_by_head(self, tree: Node, words: list[str], request: SearchRequest,
                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
