@@ -15,18 +15,23 @@ import pytest
 
 from conftest import fresh_store_url, postgres_test_url, scrapinghub_articles, write_as_before_page_types
 from newsdesk import Article, SearchRequest
+from newsdesk.errors import StoreError
 from newsdesk.search.query import parse_query, to_tsquery
 from newsdesk.store import open_store
-from newsdesk.store.postgres import PostgresStore
+from newsdesk.store.postgres import RANKING_VARIABLE, RUM_INDEX, PostgresStore
 from newsdesk.store.postgres_ranking import index_ranks, or_words
 
 
 @pytest.fixture(scope="module")
 def postgres_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresStore]:
-    with fresh_store_url("postgres", tmp_path_factory.mktemp("scale")) as url, open_store(url) as store:
-        assert isinstance(store, PostgresStore)
-        store.put_many(scrapinghub_articles())
-        yield store
+    """The ScrapingHub corpus in a PostgreSQL store with its RUM index ($NEWSDESK_PG_RANKING=rum)."""
+    folder = tmp_path_factory.mktemp("scale")
+    with fresh_store_url("postgres", folder) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv(RANKING_VARIABLE, "rum")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            store.put_many(scrapinghub_articles())
+            yield store
 
 
 @pytest.fixture(scope="module")
@@ -125,37 +130,6 @@ def test_the_rum_index_finds_what_the_full_ranking_finds(postgres_corpus: Postgr
         assert sorted(id for id, _ in ranked) == sorted(id for id, _ in full), query
 
 
-def test_a_server_without_rum_ranks_with_ts_rank(tmp_path: Path) -> None:
-    """A role that may not create the extension, in a database that has none: the store opens at the
-    latest version, says it ranks with ts_rank, and searches rank exactly as the full ranking."""
-    import psycopg
-
-    name = f"norum_{uuid.uuid4().hex[:10]}"
-    admin = postgres_test_url()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"CREATE ROLE {name} LOGIN".encode())
-        connection.execute(f"CREATE DATABASE {name} OWNER {name}".encode())
-    try:
-        parts = urlsplit(admin)
-        url = f"postgresql://{name}@{parts.hostname}:{parts.port}/{name}"
-        with open_store(url) as store:
-            assert isinstance(store, PostgresStore)
-            assert store.ranking == "ts_rank"
-            store.put_many(scrapinghub_articles()[:60])
-            for query in ("the", "elect*", "google AND apple"):
-                tree = parse_query(query)
-                assert tree is not None
-                shown = [(hit.id, hit.score) for hit in store.search(SearchRequest(query, limit=5)).hits]
-                full = store._ranked_fully(tree, SearchRequest(query), None, 5)
-                assert shown == [(id, pytest.approx(score)) for id, score in full]
-            found: Any = store._read("SELECT count(*) FROM pg_extension WHERE extname = 'rum'")
-            assert found == [(0,)]
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
-            connection.execute(f"DROP ROLE IF EXISTS {name}".encode())
-
-
 # Words common in the bodies (so many matches rank only on the body) and found in some titles.
 BOUNDED = ["the", "said", "google", "apple OR google", "president OR trump OR election", "new",
            '"new york" OR london', "company OR business OR market", "year", "game OR games"]
@@ -210,6 +184,69 @@ def test_search_results_do_not_change_with_the_bounded_ranking(ts_rank_corpus: P
             if cursor is None:
                 break
         assert seen == [id for id, _ in everything[:len(seen)]]
+
+
+def test_the_rum_index_is_made_and_dropped_as_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $NEWSDESK_PG_RANKING a store keeps what it has (none at first: ts_rank); =rum makes the
+    index over the articles already stored, =ts_rank drops it; the results' sets never change."""
+    articles = scrapinghub_articles()[:60]
+    with fresh_store_url("postgres", tmp_path) as url:
+        monkeypatch.delenv(RANKING_VARIABLE, raising=False)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "ts_rank"
+            store.put_many(articles)
+            before = {hit.id for hit in store.search(SearchRequest("the", limit=100)).hits}
+        monkeypatch.setenv(RANKING_VARIABLE, "rum")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "rum"
+            assert {hit.id for hit in store.search(SearchRequest("the", limit=100)).hits} == before
+        monkeypatch.delenv(RANKING_VARIABLE)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "rum"  # kept
+        monkeypatch.setenv(RANKING_VARIABLE, "ts_rank")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "ts_rank"
+            assert store._read(f"SELECT count(*) FROM pg_indexes WHERE indexname = '{RUM_INDEX}' "
+                               "AND schemaname = current_schema()") == [(0,)]
+        monkeypatch.setenv(RANKING_VARIABLE, "bm25")
+        with pytest.raises(StoreError, match="must be rum or ts_rank"):
+            open_store(url)
+
+
+def test_a_server_without_rum_says_so_or_ranks_with_ts_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A role that may not create the extension, in a database that has none: asked for the RUM index,
+    the store does not open and says why; not asked, it opens, ranks with ts_rank, and searches rank
+    exactly as the full ranking."""
+    import psycopg
+
+    name = f"norum_{uuid.uuid4().hex[:10]}"
+    admin = postgres_test_url()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {name} LOGIN".encode())
+        connection.execute(f"CREATE DATABASE {name} OWNER {name}".encode())
+    try:
+        parts = urlsplit(admin)
+        url = f"postgresql://{name}@{parts.hostname}:{parts.port}/{name}"
+        monkeypatch.setenv(RANKING_VARIABLE, "rum")
+        with pytest.raises(StoreError, match=r"no rum extension.*or this role may not create it"):
+            open_store(url)
+        monkeypatch.delenv(RANKING_VARIABLE)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            assert store.ranking == "ts_rank"
+            store.put_many(scrapinghub_articles()[:60])
+            for query in ("the", "elect*", "google AND apple"):
+                tree = parse_query(query)
+                assert tree is not None
+                shown = [(hit.id, hit.score) for hit in store.search(SearchRequest(query, limit=5)).hits]
+                full = store._ranked_fully(tree, SearchRequest(query), None, 5)
+                assert shown == [(id, pytest.approx(score)) for id, score in full]
+            found: Any = store._read("SELECT count(*) FROM pg_extension WHERE extname = 'rum'")
+            assert found == [(0,)]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
+            connection.execute(f"DROP ROLE IF EXISTS {name}".encode())
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
@@ -269,7 +306,6 @@ def test_a_postgres_store_of_version_6_gets_the_head_of_every_article(
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
             assert store._read("SELECT version FROM schema_version") == [(len(postgres.MIGRATIONS),)]
-            assert store.ranking == "rum"  # version 11 indexed the articles already stored
             # The tsvectors moved into the rows (the table was rewritten): none is fetched from TOAST.
             assert set(store._read("SELECT attstorage FROM pg_attribute WHERE attrelid = "
                                    "'article_search'::regclass AND attnum > 0 AND attlen = -1")) == {("m",)}

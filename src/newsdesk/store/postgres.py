@@ -10,6 +10,7 @@ sqlite.py; put_many is one transaction.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -167,15 +168,17 @@ def _v8(cur: Cursor) -> None:
         cur.execute(b"UPDATE articles SET key = %s WHERE id = %s", [key, id])
 
 
-# Version 11: a RUM index (the `rum` extension, Debian's postgresql-15-rum) on the tsvectors. It keeps
-# each word's positions and weights beside its postings, so that a search ranked by relevance takes its
-# top results from the index in order (`tsv <=> query`: RUM's distance, whose inverse is the score)
-# instead of computing ts_rank over every match: `tech*` read 18,558 tsvectors of ~4 kB each per search
-# in 100,000 articles, and a million articles would read ten times as many. On a server without the
-# extension (or without the right to create it) the store keeps ranking with ts_rank, as before; it
-# says which in `PostgresStore.ranking`. The extension is made in `public`, not in the store's schema,
-# so that dropping one store's schema leaves the others' indexes alone.
+# A RUM index (the `rum` extension, Debian's postgresql-15-rum) on the tsvectors, when asked for
+# ($NEWSDESK_PG_RANKING=rum when the store is opened; =ts_rank drops it again). It keeps each word's
+# positions and weights beside its postings, so that a search of words ranked by relevance takes its top
+# results from the index in order (`tsv <=> query`: RUM's distance, whose inverse is the score) instead
+# of computing ts_rank over every match (`police NOT court`: 4,857 tsvectors of ~4 kB read per search in
+# 100,000 articles, ten times as many in a million). It is not made by default: keeping it up to date
+# makes storing articles 2.5-3.4 times slower (docs/benchmarks.md). Not a schema version: a store with or
+# without it is the same store, and says which way it ranks (`PostgresStore.ranking`). The extension is
+# made in `public`, not in the store's schema, so that dropping one store's schema leaves the others alone.
 RUM_INDEX = "article_search_rum"
+RANKING_VARIABLE = "NEWSDESK_PG_RANKING"
 
 
 def _rum_schema(cur: Cursor) -> str | None:
@@ -186,7 +189,7 @@ def _rum_schema(cur: Cursor) -> str | None:
     cur.execute(b"SAVEPOINT newsdesk_rum")
     try:
         cur.execute(b"CREATE EXTENSION IF NOT EXISTS rum SCHEMA public")
-    except Exception:  # not installed, or no right to create it: the store ranks with ts_rank
+    except Exception:  # not installed, or no right to create it
         cur.execute(b"ROLLBACK TO SAVEPOINT newsdesk_rum")
         return None
     cur.execute(b"RELEASE SAVEPOINT newsdesk_rum")
@@ -200,11 +203,30 @@ def _extension_schema(cur: Cursor) -> str | None:
     return str(found[0]) if found else None
 
 
-def _v11(cur: Cursor) -> None:
-    schema = _rum_schema(cur)
-    if schema is not None:
+def _ranking_index(cur: Cursor, url: str) -> str | None:
+    """Make or drop the RUM index as $NEWSDESK_PG_RANKING asks; the rum extension's schema when the
+    store has the index (it then ranks with it), else None."""
+    wanted = os.environ.get(RANKING_VARIABLE, "").strip().lower()
+    if wanted not in ("", "rum", "ts_rank"):
+        raise StoreError(f"{RANKING_VARIABLE} must be rum or ts_rank, not {wanted!r}", source=_safe(url),
+                         stage="store")
+    cur.execute(f"SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = '{RUM_INDEX}'"
+                .encode())
+    exists = cur.fetchone() is not None
+    if wanted == "rum" and not exists:
+        schema = _rum_schema(cur)
+        if schema is None:
+            raise StoreError(f"{RANKING_VARIABLE}=rum: the server has no rum extension (Debian's package "
+                             "postgresql-NN-rum), or this role may not create it (a superuser can, once per "
+                             "database: CREATE EXTENSION rum SCHEMA public)", source=_safe(url),
+                             stage="store")
         cur.execute(f'CREATE INDEX {RUM_INDEX} ON article_search USING rum (tsv "{schema}".rum_tsvector_ops)'
                     .encode())
+        return schema
+    if wanted == "ts_rank" and exists:
+        cur.execute(f"DROP INDEX {RUM_INDEX}".encode())
+        return None
+    return _extension_schema(cur) if exists else None
 
 
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
@@ -215,7 +237,6 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v8,
     _v9,
     _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
-    _v11,
 ]
 
 class PostgresStore(SqlStore):
@@ -245,7 +266,11 @@ class PostgresStore(SqlStore):
         self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
         self._rum: str | None = None  # the rum extension's schema when the store has its index
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._connection.close()  # the store does not open: its connection goes with it
+            raise
 
     def _migrate(self) -> None:
         with self._transaction() as cur:
@@ -265,15 +290,13 @@ class PostgresStore(SqlStore):
             tokenizer = cur.fetchone()
             if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
                 _reindex(cur)
-            cur.execute(f"SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = "
-                        f"'{RUM_INDEX}'".encode())
-            self._rum = _extension_schema(cur) if cur.fetchone() else None
+            self._rum = _ranking_index(cur, self.url)
 
     @property
     def ranking(self) -> str:
         """How searches by relevance are ranked: "rum" (queries of words in the RUM index's order; those
         with a prefix or a phrase by ts_rank, see postgres_ranking.index_ranks) or "ts_rank" (every
-        query, on a server without the rum extension)."""
+        query: a store without the index, the default)."""
         return "rum" if self._rum is not None else "ts_rank"
 
     @contextmanager

@@ -125,8 +125,7 @@ def _v5(connection: sqlite3.Connection) -> None:
 
 
 def _nothing(connection: sqlite3.Connection) -> None:
-    """Versions 7 and 11 changed only PostgreSQL's store (the title-and-authors tsvector, the RUM index);
-    the numbers stay in step."""
+    """Version 7 added only PostgreSQL's title-and-authors tsvector; the numbers stay in step."""
 
 
 # Version 8: articles re-keyed (no tracking parameters in URLs; a page without a URL is where it was
@@ -153,7 +152,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v8,
     _script(_V9),
     _script(DESK_SCHEMA.format(int="INTEGER")),  # 10: collections, saved searches, run state
-    _nothing,  # 11: PostgreSQL's RUM index
 ]
 
 
