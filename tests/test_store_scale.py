@@ -93,7 +93,8 @@ def test_the_rum_index_ranks_in_the_order_of_its_distance(postgres_corpus: Postg
                 after: tuple[float, int] | None = None
                 position = 0
                 for _ in range(4):
-                    page = store._ranked(tree, request, after, limit)
+                    assert store._rum is not None
+                    page = store._ranked_by_index(store._rum, tree, request, after, limit)
                     assert page == full[position:position + limit], (query, filters, limit, after)
                     position += limit
                     if len(page) < limit:
@@ -111,13 +112,24 @@ def test_the_index_gives_the_order(index_corpus: PostgresStore) -> None:
     assert "Index Scan using article_search_rum" in text and "Sort" not in text
 
 
-@pytest.mark.parametrize("query", NOT_BY_INDEX)
-def test_prefixes_and_phrases_are_ranked_by_ts_rank(index_corpus: PostgresStore, query: str) -> None:
+@pytest.mark.parametrize("query", [*NOT_BY_INDEX, "the", "said", "president OR trump OR election"])
+def test_prefixes_phrases_and_ors_are_ranked_by_ts_rank(index_corpus: PostgresStore, query: str) -> None:
+    """What the index does not rank in its operator's order, and ORs of words (which the bounded ranking
+    takes faster), are ranked by ts_rank in a store with the index too."""
     tree = parse_query(query)
-    assert tree is not None and not index_ranks(tree)
+    assert tree is not None and (not index_ranks(tree) or or_words(tree) is not None)
     request = SearchRequest(query)
     full = index_corpus._ranked_fully(tree, request, None, 30)
     assert index_corpus._ranked(tree, request, None, 30) == full
+
+
+@pytest.mark.parametrize("query", ["google AND apple", "google -apple", "year NOT game", "new york"])
+def test_ands_and_nots_of_words_are_ranked_by_the_index(index_corpus: PostgresStore, query: str) -> None:
+    tree = parse_query(query)
+    assert tree is not None and index_corpus._rum is not None
+    request = SearchRequest(query)
+    assert index_corpus._ranked(tree, request, None, 30) == \
+        index_corpus._ranked_by_index(index_corpus._rum, tree, request, None, 30)
 
 
 def test_the_rum_index_finds_what_the_full_ranking_finds(postgres_corpus: PostgresStore) -> None:
