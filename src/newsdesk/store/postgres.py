@@ -174,7 +174,7 @@ def _v8(cur: Cursor) -> None:
 # results from the index in order (`tsv <=> query`: RUM's distance, whose inverse is the score) instead
 # of computing ts_rank over every match (`police NOT court`: 4,857 tsvectors of ~4 kB read per search in
 # 100,000 articles, ten times as many in a million). It is not made by default: keeping it up to date
-# makes storing articles 2.5-3.4 times slower (docs/benchmarks.md). Not a schema version: a store with or
+# makes storing articles 2.4-3.3 times slower (docs/benchmarks.md). Not a schema version: a store with or
 # without it is the same store, and says which way it ranks (`PostgresStore.ranking`). The extension is
 # made in `public`, not in the store's schema, so that dropping one store's schema leaves the others alone.
 RUM_INDEX = "article_search_rum"
