@@ -1,7 +1,7 @@
 """Search benchmark: 20 representative queries over 100,000 articles, on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
-                                          [--postgres-url URL] [--repeat 20] [--rebuild]
+                                          [--postgres-url URL] [--repeat 20] [--rebuild] [--ts-rank-too]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -227,12 +227,13 @@ def p(values: list[float], q: float) -> float:
 
 def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     measured = [b for b, r in results.items() if "times" in r]
+    compared = [b for b in measured if "/" not in b]  # the backends, not a second ranking of one
     lines = [f"{'backend':<9} {'articles':>9}  load", *(
         f"{backend:<9} {args.articles:>9,}  " + (result.get("error") or result["load"])
         for backend, result in results.items())]
     head = f"\n{'#':>2} {'query':<48} {'matches':>7}"
     head += "".join(f" {b + ' p50':>12} {'p95':>6}" for b in measured)
-    lines += [head + (f"  {'same set':<8}" if len(measured) == 2 else "")]
+    lines += [head + (f"  {'same set':<8}" if len(compared) == 2 else "")]
     sets = {b: results[b]["sets"] for b in measured}
     for n, query in enumerate(QUERIES):
         count = sets[measured[0]][n][0] if measured else 0
@@ -240,8 +241,8 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         for backend in measured:
             times = results[backend]["times"][n]
             line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f}"
-        if len(measured) == 2:
-            a, b = (sets[backend][n] for backend in measured)
+        if len(compared) == 2:
+            a, b = (sets[backend][n] for backend in compared)
             line += f"  {'yes' if a == b else 'NO':<8}"
         lines.append(line)
     lines.append(f"\n{'backend':<9} {'searches':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
@@ -257,8 +258,8 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
                      f"{max(every):>7.1f} {p(cpu, 0.5):>8.1f} {p(cpu, 0.95):>8.1f}{verdict}")
     lines.append("(ms: wall time of Store.search; cpu: this process's CPU time in it, which the load of the "
                  "shared machine\n barely changes; for PostgreSQL the server's CPU is not in it)")
-    if len(measured) == 2:
-        lines += _mismatches(sets, measured)
+    if len(compared) == 2:
+        lines += _mismatches(sets, compared)
     return "\n".join(lines)
 
 
@@ -286,6 +287,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
     ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
+    ap.add_argument("--ts-rank-too", action="store_true",
+                    help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
+                         "extension), in the same run")
     args = ap.parse_args(argv)
     if args.articles < 1 or args.repeat < 1:
         ap.error("--articles and --repeat must be at least 1")
@@ -316,6 +320,13 @@ def main(argv: list[str] | None = None) -> None:
             started = time.monotonic()
             results[backend] = {"load": load, "times": times, "cpu": cpu, "sets": matching(store)}
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            if backend == "postgres" and args.ts_rank_too and getattr(store, "_rum", None) is not None:
+                # The same store ranked as on a server without the rum extension, in the same run.
+                setattr(store, "_rum", None)  # noqa: B010
+                print("postgres: searching again, ranked by ts_rank ...", file=sys.stderr, flush=True)
+                times, cpu = measure(store, args.repeat)
+                results["pg/ts_rank"] = {"load": "the same store, ranked by ts_rank", "times": times,
+                                               "cpu": cpu, "sets": results[backend]["sets"]}
     print(f"load average after the runs: {load_average()}")
     print("\n" + render(results, args))
     if any("error" in result for result in results.values()):

@@ -1,28 +1,145 @@
-"""The store at scale: PostgreSQL's bounded ranking gives exactly the full ranking's order, reads run on
-a pool of connections, and a store says when it changed (what the desk's caches keep to)."""
+"""The store at scale: PostgreSQL ranks from its RUM index in exactly the order of RUM's distance (and,
+on a server without the extension, its bounded ranking gives exactly the full ranking's order), reads
+run on a pool of connections, and a store says when it changed (what the desk's caches keep to)."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from conftest import fresh_store_url, scrapinghub_articles, write_as_before_page_types
+from conftest import fresh_store_url, postgres_test_url, scrapinghub_articles, write_as_before_page_types
 from newsdesk import Article, SearchRequest
-from newsdesk.search.query import parse_query
+from newsdesk.errors import StoreError
+from newsdesk.search.query import parse_query, to_tsquery
 from newsdesk.store import open_store
-from newsdesk.store.postgres import PostgresStore
-from newsdesk.store.postgres_ranking import or_words
+from newsdesk.store.postgres import RANKING_VARIABLE, RUM_INDEX, PostgresStore
+from newsdesk.store.postgres_ranking import index_ranks, or_words
 
 
 @pytest.fixture(scope="module")
 def postgres_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresStore]:
-    with fresh_store_url("postgres", tmp_path_factory.mktemp("scale")) as url, open_store(url) as store:
+    """The ScrapingHub corpus in a PostgreSQL store with its RUM index ($NEWSDESK_PG_RANKING=rum)."""
+    folder = tmp_path_factory.mktemp("scale")
+    with fresh_store_url("postgres", folder) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv(RANKING_VARIABLE, "rum")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            store.put_many(scrapinghub_articles())
+            yield store
+
+
+@pytest.fixture(scope="module")
+def ts_rank_corpus(postgres_corpus: PostgresStore) -> Iterator[PostgresStore]:
+    """The same store, opened again and ranking as it does on a server without the rum extension
+    (test_a_server_without_rum_ranks_with_ts_rank shows such a server gives this mode)."""
+    with open_store(postgres_corpus.url) as store:
         assert isinstance(store, PostgresStore)
-        store.put_many(scrapinghub_articles())
+        store._rum = None
         yield store
+
+
+@pytest.fixture(scope="module")
+def index_corpus(postgres_corpus: PostgresStore) -> Iterator[PostgresStore]:
+    """The same store, opened again on connections that never scan the table or sort a whole match
+    list when an index can give the order: on data this small PostgreSQL would otherwise sort, and the
+    index's own order (what a large store reads) would go untested."""
+    parts = urlsplit(postgres_corpus.url)
+    options = dict(parse_qsl(parts.query))
+    options["options"] += " -cenable_seqscan=off -cenable_bitmapscan=off -cenable_sort=off"
+    with open_store(urlunsplit(parts._replace(query=urlencode(options, quote_via=quote)))) as store:
+        assert isinstance(store, PostgresStore)
+        yield store
+
+
+# ANDs, NOTs and ORs of common and rare words: what ts_rank had to rank match by match.
+RUM_QUERIES = ["the", "said", "google AND apple", "google -apple", "(apple OR google) AND phone",
+               "the -google OR apple", "president OR trump OR election", "year NOT game", "new york"]
+# What the index does not rank in the order of its distance operator: ranked by ts_rank.
+NOT_BY_INDEX = ["elect*", "tech*", "a*", '"new york"', '"vice president" biden', "year NOT game*"]
+
+
+def full_rum_order(store: PostgresStore, query: str, request: SearchRequest) -> list[tuple[int, float]]:
+    """Every match with RUM's score, sorted by the database (not read in the index's order)."""
+    tree = parse_query(query)
+    assert tree is not None and store._rum is not None
+    clauses, params = store._filters(request, tree)
+    where = "".join(f" AND {clause}" for clause in clauses)
+    found = store._read(f'SELECT a.id, 1.0::float8 / (a.tsv OPERATOR("{store._rum}".<=>) q)::float8 AS s '
+                        f"FROM article_search a, CAST(? AS tsquery) q WHERE a.tsv @@ q{where} "
+                        "ORDER BY s DESC, a.id", [to_tsquery(tree), *params])
+    return [(int(id), float(score)) for id, score in found]
+
+
+@pytest.mark.parametrize("query", RUM_QUERIES)
+def test_the_rum_index_ranks_in_the_order_of_its_distance(postgres_corpus: PostgresStore,
+                                                          index_corpus: PostgresStore, query: str) -> None:
+    """Page after page (the cursor's keyset included), for several page sizes and filters, the pages read
+    in the index's order are the matches sorted by score (RUM's distance computed per article) and id."""
+    assert postgres_corpus.ranking == "rum"
+    tree = parse_query(query)
+    assert tree is not None and index_ranks(tree)
+    for filters in FILTERS:
+        request = SearchRequest(query, **filters)  # type: ignore[arg-type]
+        full = full_rum_order(postgres_corpus, query, request)
+        assert len(full) == postgres_corpus.count(request)
+        for store in (postgres_corpus, index_corpus):
+            for limit in (1, 3, 10, 21):
+                after: tuple[float, int] | None = None
+                position = 0
+                for _ in range(4):
+                    assert store._rum is not None
+                    page = store._ranked_by_index(store._rum, tree, request, after, limit)
+                    assert page == full[position:position + limit], (query, filters, limit, after)
+                    position += limit
+                    if len(page) < limit:
+                        break
+                    after = (float(page[-1][1]), page[-1][0])
+    assert full_rum_order(postgres_corpus, query, SearchRequest(query))  # the test proves something
+
+
+def test_the_index_gives_the_order(index_corpus: PostgresStore) -> None:
+    """(What the test above reads on index_corpus is the index's order, not a sort.)"""
+    distance = f'(a.tsv OPERATOR("{index_corpus._rum}".<=>) CAST(? AS tsquery))'
+    plan = index_corpus._read("EXPLAIN SELECT a.id FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery) "
+                              f"ORDER BY {distance} LIMIT 5", ["'the'", "'the'"])
+    text = "\n".join(line for line, in plan)
+    assert "Index Scan using article_search_rum" in text and "Sort" not in text
+
+
+@pytest.mark.parametrize("query", [*NOT_BY_INDEX, "the", "said", "president OR trump OR election"])
+def test_prefixes_phrases_and_ors_are_ranked_by_ts_rank(index_corpus: PostgresStore, query: str) -> None:
+    """What the index does not rank in its operator's order, and ORs of words (which the bounded ranking
+    takes faster), are ranked by ts_rank in a store with the index too."""
+    tree = parse_query(query)
+    assert tree is not None and (not index_ranks(tree) or or_words(tree) is not None)
+    request = SearchRequest(query)
+    full = index_corpus._ranked_fully(tree, request, None, 30)
+    assert index_corpus._ranked(tree, request, None, 30) == full
+
+
+@pytest.mark.parametrize("query", ["google AND apple", "google -apple", "year NOT game", "new york"])
+def test_ands_and_nots_of_words_are_ranked_by_the_index(index_corpus: PostgresStore, query: str) -> None:
+    tree = parse_query(query)
+    assert tree is not None and index_corpus._rum is not None
+    request = SearchRequest(query)
+    assert index_corpus._ranked(tree, request, None, 30) == \
+        index_corpus._ranked_by_index(index_corpus._rum, tree, request, None, 30)
+
+
+def test_the_rum_index_finds_what_the_full_ranking_finds(postgres_corpus: PostgresStore) -> None:
+    """Same matches: the ranking changes the order only."""
+    for query in RUM_QUERIES:
+        tree = parse_query(query)
+        assert tree is not None
+        ranked = postgres_corpus._ranked(tree, SearchRequest(query), None, 10_000)
+        full = postgres_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
+        assert sorted(id for id, _ in ranked) == sorted(id for id, _ in full), query
 
 
 # Words common in the bodies (so many matches rank only on the body) and found in some titles.
@@ -32,7 +149,7 @@ FILTERS: list[dict[str, str]] = [{}, {"language": "en"}, {"since": "2018-01-01"}
 
 
 @pytest.mark.parametrize("query", BOUNDED)
-def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresStore, query: str) -> None:
+def test_bounded_ranking_is_exactly_the_full_ranking(ts_rank_corpus: PostgresStore, query: str) -> None:
     """Page after page (the cursor's keyset included), for several page sizes and filters, the bounded
     ranking gives the same articles in the same order with the same scores as ranking every match."""
     tree = parse_query(query)
@@ -43,14 +160,14 @@ def test_bounded_ranking_is_exactly_the_full_ranking(postgres_corpus: PostgresSt
         for limit in (1, 3, 10, 21):
             after: tuple[float, int] | None = None
             for _ in range(4):
-                full = postgres_corpus._ranked_fully(tree, request, after, limit)
+                full = ts_rank_corpus._ranked_fully(tree, request, after, limit)
                 words = or_words(tree)
                 assert words is not None
-                bounded = postgres_corpus._ranked_by_head(tree, words, request, after, limit)
+                bounded = ts_rank_corpus._ranked_by_head(tree, words, request, after, limit)
                 if bounded is not None:
                     bounded_pages += 1
                     assert bounded == full, (query, filters, limit, after)
-                assert postgres_corpus._ranked(tree, request, after, limit) == full
+                assert ts_rank_corpus._ranked(tree, request, after, limit) == full
                 if len(full) < limit:
                     break
                 after = (float(full[-1][1]), full[-1][0])
@@ -64,21 +181,84 @@ def test_queries_the_bounds_do_not_hold_for_are_ranked_fully(query: str) -> None
     assert tree is not None and or_words(tree) is None
 
 
-def test_search_results_do_not_change_with_the_bounded_ranking(postgres_corpus: PostgresStore) -> None:
+def test_search_results_do_not_change_with_the_bounded_ranking(ts_rank_corpus: PostgresStore) -> None:
     """What Store.search shows (pages by cursor) is the full ranking's, page after page."""
     for query in ("the", "apple OR google"):
         tree = parse_query(query)
         assert tree is not None
-        everything = postgres_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
+        everything = ts_rank_corpus._ranked_fully(tree, SearchRequest(query), None, 10_000)
         seen: list[int] = []
         cursor = None
         for _ in range(6):
-            page = postgres_corpus.search(SearchRequest(query, limit=7, cursor=cursor))
+            page = ts_rank_corpus.search(SearchRequest(query, limit=7, cursor=cursor))
             seen += [hit.id for hit in page.hits]
             cursor = page.next_cursor
             if cursor is None:
                 break
         assert seen == [id for id, _ in everything[:len(seen)]]
+
+
+def test_the_rum_index_is_made_and_dropped_as_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without $NEWSDESK_PG_RANKING a store keeps what it has (none at first: ts_rank); =rum makes the
+    index over the articles already stored, =ts_rank drops it; the results' sets never change."""
+    articles = scrapinghub_articles()[:60]
+    with fresh_store_url("postgres", tmp_path) as url:
+        monkeypatch.delenv(RANKING_VARIABLE, raising=False)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "ts_rank"
+            store.put_many(articles)
+            before = {hit.id for hit in store.search(SearchRequest("the", limit=100)).hits}
+        monkeypatch.setenv(RANKING_VARIABLE, "rum")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "rum"
+            assert {hit.id for hit in store.search(SearchRequest("the", limit=100)).hits} == before
+        monkeypatch.delenv(RANKING_VARIABLE)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "rum"  # kept
+        monkeypatch.setenv(RANKING_VARIABLE, "ts_rank")
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore) and store.ranking == "ts_rank"
+            assert store._read(f"SELECT count(*) FROM pg_indexes WHERE indexname = '{RUM_INDEX}' "
+                               "AND schemaname = current_schema()") == [(0,)]
+        monkeypatch.setenv(RANKING_VARIABLE, "bm25")
+        with pytest.raises(StoreError, match="must be rum or ts_rank"):
+            open_store(url)
+
+
+def test_a_server_without_rum_says_so_or_ranks_with_ts_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A role that may not create the extension, in a database that has none: asked for the RUM index,
+    the store does not open and says why; not asked, it opens, ranks with ts_rank, and searches rank
+    exactly as the full ranking."""
+    import psycopg
+
+    name = f"norum_{uuid.uuid4().hex[:10]}"
+    admin = postgres_test_url()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {name} LOGIN".encode())
+        connection.execute(f"CREATE DATABASE {name} OWNER {name}".encode())
+    try:
+        parts = urlsplit(admin)
+        url = f"postgresql://{name}@{parts.hostname}:{parts.port}/{name}"
+        monkeypatch.setenv(RANKING_VARIABLE, "rum")
+        with pytest.raises(StoreError, match=r"no rum extension.*or this role may not create it"):
+            open_store(url)
+        monkeypatch.delenv(RANKING_VARIABLE)
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            assert store.ranking == "ts_rank"
+            store.put_many(scrapinghub_articles()[:60])
+            for query in ("the", "elect*", "google AND apple"):
+                tree = parse_query(query)
+                assert tree is not None
+                shown = [(hit.id, hit.score) for hit in store.search(SearchRequest(query, limit=5)).hits]
+                full = store._ranked_fully(tree, SearchRequest(query), None, 5)
+                assert shown == [(id, pytest.approx(score)) for id, score in full]
+            found: Any = store._read("SELECT count(*) FROM pg_extension WHERE extname = 'rum'")
+            assert found == [(0,)]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
+            connection.execute(f"DROP ROLE IF EXISTS {name}".encode())
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])

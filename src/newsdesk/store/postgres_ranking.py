@@ -52,3 +52,18 @@ def has_phrase(tree: Node) -> bool:
 
 def quoted(word: str) -> str:
     return to_tsquery(Term(word))
+
+
+def index_ranks(tree: Node) -> bool:
+    """Whether the RUM index ranks `tree` in the order of its own distance operator: words under AND, OR
+    and NOT. Not a prefix (the index scores an article by other terms than `tsv <=> query` computes,
+    when several of its words start with the prefix) nor a phrase (likewise, seen with a phrase ANDed
+    with a word): measured on 100,000 articles, `tech*` had 754 of its first 3,000 articles out of the
+    operator's order, `"vice president" biden` 369 of 852; words alone, none."""
+    if isinstance(tree, Term):
+        return not tree.prefix
+    if isinstance(tree, Phrase):
+        return len(tree.terms) == 1 and index_ranks(tree.terms[0])
+    if isinstance(tree, Not):
+        return index_ranks(tree.child)
+    return all(index_ranks(child) for child in tree.children)

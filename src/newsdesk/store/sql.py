@@ -116,6 +116,7 @@ class SqlStore(SqlStories):
             # New articles are inserted together (one round trip on PostgreSQL); a key seen twice in
             # one batch first flushes what is pending, so the second sees the first.
             pending: list[tuple[int, rows.ArticleRow, IndexedDocument]] = []
+            waiting: set[str] = set()  # the keys in `pending`
 
             def flush() -> None:
                 if not pending:
@@ -128,13 +129,15 @@ class SqlStore(SqlStories):
                 self._write_authors(cur, written)
                 self._write_enrichment(cur, [(id, row.enriched) for id, row in written], replace=False)
                 pending.clear()
+                waiting.clear()
 
             for position, (article, row) in enumerate(pairs):
-                if any(row.key == waiting.key for _, waiting, _ in pending):
+                if row.key in waiting:
                     flush()
                 found = known.get(row.key)
                 if found is None:
                     pending.append((position, row, rows.index_of(article)))
+                    waiting.add(row.key)
                 elif found[1] == row.fingerprint:
                     outcomes[position] = PutOutcome(found[0], "unchanged")
                     if article.enrichment and enrichment.enrichment_differs(article, found[3]):
