@@ -4,8 +4,11 @@
 
 The pages: the ScrapingHub pages, the trafilatura-dev pages and the WCXB-dev pages whose page type is
 article (../shared/data), one page per site (the site as benchmarks/folds.py names it: the first page
-by id), so that no two come from one outlet's coverage of one event; the pages listed in REMOVED are
-left out as well (none so far: `--check` prints the most alike pairs left, for reading). Each page is
+by id), so that no two come from one outlet's coverage of one event. Pages that report the same event
+as another page of the set were found by reading (`--check N` prints the N most alike pairs of the whole
+set by TF-IDF, every fold, and every pair the tracker puts in one story) and are listed, each with the
+page it shares its event with and why, in benchmarks/data/false_merges_removed.tsv: they are left out
+(and their site with them: no other page of it takes its place). Each page is
 extracted and enriched (as `newsdesk ingest` does; cached in benchmarks/results/, delete it to redo),
 then the pages are given to the story tracker in one shuffled order, as a stream. A page's time is its
 publication date, else the time of the run (what the store does with an undated page: the time it was
@@ -44,8 +47,25 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "results"
 TUNE = {0, 1, 2}
 HELD = {3, 4}
-# Pages left out because they share an event with another page of the set (set, id); see --check.
-REMOVED: set[tuple[str, str]] = set()
+# Pages left out because they share an event with another page of the set, each with its reason, found
+# by reading the pairs `--check` lists (set, id, the page it shares the event with, reason).
+REMOVED_FILE = HERE / "data" / "false_merges_removed.tsv"
+
+
+def removed(path: Path = REMOVED_FILE) -> dict[tuple[str, str], str]:
+    """(set, id) -> why the page is left out of the benchmark (benchmarks/data/false_merges_removed.tsv)."""
+    out: dict[tuple[str, str], str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != 4:
+            sys.exit(f"false_merges: {path}:{number}: expected set, id, shares with, reason")
+        out[fields[0], fields[1]] = f"shares its event with {fields[2]}: {fields[3]}"
+    return out
+
+
+REMOVED = removed()
 SETS = (("scrapinghub", "ground-truth.json"), ("trafilatura-dev", "truth.json"), ("wcxb-dev", "truth.json"))
 
 
@@ -70,12 +90,10 @@ def truth() -> list[tuple[str, str, dict[str, object]]]:
 def chosen(stream: bool) -> list[tuple[str, str, str | None, str | None]]:
     """(set, id, url, page type) of the pages: one article page per site, and (`stream`) the rest."""
     seen: set[str] = set()
-    pages = []
+    pages: list[tuple[str, str, str | None, str | None]] = []
     for name, page_id, record in truth():
         url = str(record.get("url") or "") or None
         kind = record.get("page_type") if name == "wcxb-dev" else None
-        if (name, page_id) in REMOVED:
-            continue
         if kind not in (None, "article"):
             if stream:
                 pages.append((name, page_id, url, str(kind)))
@@ -84,7 +102,8 @@ def chosen(stream: bool) -> list[tuple[str, str, str | None, str | None]]:
         if site in seen:
             continue
         seen.add(site)
-        pages.append((name, page_id, url, None))
+        if (name, page_id) not in REMOVED:  # its site is then left out: no other page of it comes in
+            pages.append((name, page_id, url, None))
     return pages
 
 
@@ -177,6 +196,42 @@ def false_merges(items: list[Item], story: dict[str, int]) -> dict[str, list[str
     return out
 
 
+def check(items: list[Item], count: int, seed: int) -> None:
+    """Print, for reading by hand, the `count` most alike pairs of article pages of the whole set (TF-IDF
+    of word 1-2-grams, cosine; every fold, every language) and every pair the tracker puts in one story
+    (each part a stream, as scored), with their titles, dates and openings."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    pages = [i for i in items if (i.article.page_type or "article") == "article"]
+    matrix = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1).fit_transform(
+        [f"{i.article.title or ''}\n{i.article.body}" for i in pages])
+    similar = (matrix @ matrix.T).tocoo()
+    ranked = sorted(((float(v), int(a), int(b)) for a, b, v in zip(similar.row, similar.col, similar.data,
+                                                                    strict=True) if a < b), reverse=True)
+    together: dict[tuple[str, str], str] = {}
+    for label, wanted in (("tracker, folds 0-2", TUNE), ("tracker, folds 3-4", HELD)):
+        part = [i for i in pages if i.fold in wanted]
+        for name, others in false_merges(part, run(part, seed)).items():
+            for other in others:
+                together[min(name, other), max(name, other)] = label
+
+    def show(one: Item, other: Item, why: str) -> None:
+        print(f"== {why}")
+        for item in (one, other):
+            article = item.article
+            opening = " ".join(article.body.split())[:300]
+            print(f"   {item.name} (fold {item.fold}, {article.published or 'undated'}, {article.url})\n"
+                  f"     {article.title!r}\n     {opening}")
+
+    by_name = {i.name: i for i in pages}
+    for value, a, b in ranked[:count]:
+        key = (min(pages[a].name, pages[b].name), max(pages[a].name, pages[b].name))
+        found = f"; {together.pop(key)}" if key in together else ""
+        show(pages[a], pages[b], f"TF-IDF cosine {value:.3f}{found}")
+    for (first, second), label in sorted(together.items()):
+        show(by_name[first], by_name[second], label)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="seed of the arrival order")
@@ -188,6 +243,10 @@ def main() -> None:
     parser.add_argument("--offline", action="store_true",
                         help="the offline pass over each part (average link) instead of online assignment")
     parser.add_argument("--link", type=float, default=None, help="the offline pass's link (default: LINK)")
+    parser.add_argument("--check", type=int, metavar="N", default=0,
+                        help="print the N most alike pairs of the set and every pair the tracker puts in a "
+                             "story, for reading by hand (pages found to share an event go into "
+                             f"{REMOVED_FILE.relative_to(HERE.parent)}), and stop")
     args = parser.parse_args()
     pages = chosen(args.stream)
     articles = load(pages, args.enrich)
@@ -199,6 +258,9 @@ def main() -> None:
             continue
         article.page_type = kind or article.page_type
         items.append(Item(f"{name}/{page_id}", folds[(name, page_id)], article))
+    if args.check:
+        check(items, args.check, args.seed)
+        return
     console = Console()
     kinds = Counter(i.article.page_type or "article" for i in items)
     console.print(f"{len(items)} pages ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), "

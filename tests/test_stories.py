@@ -305,6 +305,30 @@ def test_an_undated_page_is_of_the_date_its_opening_states() -> None:
     assert str(first.last_seen)[:10] == "2014-04-02"
 
 
+def test_an_undated_page_is_of_the_date_its_address_gives() -> None:
+    """A page with no date whose address is dated (/2014/04/02/, /2014/apr/02/, /20140402/) is news of
+    that date: it joins the 2014 quake's story, which the time of its arrival (2024) would forbid. An
+    address without a whole date (a month, an id) dates nothing."""
+    from newsdesk.stories.features import url_date
+
+    assert url_date("https://news.example/world/2014/apr/02/chile-quake") == datetime(2014, 4, 2)
+    assert url_date("https://news.example/2014/04/02/chile-quake.html") == datetime(2014, 4, 2)
+    assert url_date("https://news.example/a/20140402/chile.html") == datetime(2014, 4, 2)
+    assert url_date("https://news.example/2014-04-02-chile-quake") == datetime(2014, 4, 2)
+    for undated in ("https://news.example/2014/04/", "https://news.example/story/1142198/quake",
+                    "https://news.example/2014/13/40/x", "https://news.example/q?d=/2014/04/02/", ""):
+        assert url_date(undated) is None, undated
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    undated_page = _article(QUAKE_2014[1].title or "", QUAKE_2014[1].body.split("\n\n"), None)
+    undated_page.url = "https://news.example/world/2014/apr/02/chile-quake"
+    enrich_articles([undated_page], Settings.from_env())
+    tracker = StoryTracker(clock=lambda: datetime(2024, 10, 5))
+    first, _ = tracker.add("a", QUAKE_2014[0]), tracker.add("b", QUAKE_2010[0])
+    assert first is not None and tracker.add("c", undated_page) is first
+
+
 def test_the_offline_pass_finds_the_events_in_any_order() -> None:
     """The offline pass (average link over the pair score, all articles known) gives the two quakes
     whatever the order of arrival, and keeps time as hard evidence: the same report years later, or

@@ -74,6 +74,12 @@ MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+((?:19|20)\d\d)\b", re.IGNORECAS
 YEAR = re.compile(r"(?<![\d.,/-])((?:19|20)\d\d)(?![\d.,/])")
 ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
 ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")  # also before a time: 2013-05-03T10:00
+# The date in a news address's path: /2013/09/16/, /2013/sep/16/, /2013-09-16/, /20130916/ (a year, a
+# month and a day, each its own path segment or one dated segment; never a month alone).
+URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/-])(?P<month>\d\d?|" + _MONTH.removesuffix(r"\.?")
+                      + r")(?P=sep)(?P<day>\d\d?)(?=[/._-]|$)"
+                      r"|/(?P<year8>(?:19|20)\d\d)(?P<month8>\d\d)(?P<day8>\d\d)(?=[/._-]|$)", re.IGNORECASE)
+URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -106,7 +112,10 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
                         published=published_at(article), language=language)
     if features.published is None:
-        features.stated = stated_date(f"{title}\n{body[:DATELINE_CHARS]}")
+        opening = f"{title}\n{body[:DATELINE_CHARS]}"
+        features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening))
+                           or url_date(article.canonical_url or article.url or "")
+                           or next(filter(None, map(url_date, URL_IN_TEXT.findall(opening))), None))
     features.evidence = evidence(title, body, language, features.numbers)
     for entity in article.entities if entities is None else entities:
         mentions = len(entity.mentions)
@@ -150,6 +159,24 @@ def stated_date(opening: str) -> datetime | None:
     for match in ISO_DAY.finditer(opening):
         found.extend(_date(match.start(), int(match[1]), int(match[2]), int(match[3])))
     return min(found)[1] if found else None
+
+
+def url_date(url: str) -> datetime | None:
+    """The publication date a news address gives in its path ("/2013/09/16/", "/2013/sep/16/",
+    "/2013-09-16-", "/20130916/"), else None."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    for match in URL_DATE.finditer(path):
+        if match["year"]:
+            month = match["month"]
+            found = _date(0, int(match["year"]), int(month) if month.isdigit() else MONTHS[_month_key(month)],
+                          int(match["day"]))
+        else:
+            found = _date(0, int(match["year8"]), int(match["month8"]), int(match["day8"]))
+        if found:
+            return found[0][1]
+    return None
 
 
 def _date(at: int, year: int, month: int, day: int) -> list[tuple[int, datetime]]:
