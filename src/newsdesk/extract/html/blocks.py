@@ -130,6 +130,7 @@ _PAGE_TYPES: dict[str, frozenset[str]] = {
     "doc": frozenset({"TechArticle", "APIReference", "HowTo", "SoftwareSourceCode", "SoftwareApplication"}),
 }
 _DOC_MARKS = ("readthedocs", "sphinx", "mkdocs", "docusaurus", "docsearch", "gitbook")
+_FORM_OR_CODE = re.compile("<(?:form|pre|code)").findall
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,10 @@ def page_hints(markup: str) -> PageHints:
     if not types[-1]:
         lowered = head[:20_000].lower()
         types[-1] = int(any(mark in lowered for mark in _DOC_MARKS))
-    return PageHints(tuple(types), head.count("<form"), head.count("<pre") + head.count("<code"))
+    # One scan for the three (an occurrence of one never overlaps another's: each starts at its "<").
+    tags = _FORM_OR_CODE(head)
+    forms = tags.count("<form")
+    return PageHints(tuple(types), forms, len(tags) - forms)
 
 
 _BLOCK_COLUMNS = [
