@@ -8,7 +8,7 @@ the source tree of REV (exported with `git archive` to a temporary directory) an
 working tree's `src/`. Every field of `Article.to_dict()` (page_type_probability included) is
 compared exactly; it prints the number of differing pages (and the first differing fields), then
 the CPU time per page (time.process_time around `extract` only, after one warm-up page) and docs/s
-of both, measured in the same run. Exit status 1 when any page differs.
+of both, per set and over all, measured in the same run. Exit status 1 when any page differs.
 
 `--base-cache DIR` keeps the REV output in DIR/REV-SHA.jsonl and reuses it (the REV side's timing
 is then the cached one: run without the cache for a figure measured side by side).
@@ -134,10 +134,14 @@ def main() -> int:
                             if other is None or row["article"].get(k) != other["article"].get(k))
             print(f"differs: {page}: {', '.join(fields) or 'missing'}")
     print(f"pages: {len(base)}  differing: {differing}  (revision {args.rev} = {sha[:12]} vs working tree)")
-    print(f"{'code':<16}{'CPU s/page':>12}{'docs/s':>10}")
+    print(f"{'code':<16}{'set':<18}{'CPU s/page':>12}{'docs/s':>10}")
     for name, rows in ((f"{args.rev} {sha[:7]}", base), ("working tree", new)):
-        total = sum(row["seconds"] for row in rows.values())
-        print(f"{name:<16}{total / max(len(rows), 1) * 1000:>10.2f}ms{len(rows) / max(total, 1e-9):>10.1f}")
+        for set_name in [*sets, "all"]:
+            chosen = [row["seconds"] for page, row in rows.items()
+                      if set_name == "all" or page.startswith(f"{set_name}/")]
+            total = sum(chosen)
+            print(f"{name:<16}{set_name:<18}{total / max(len(chosen), 1) * 1000:>10.2f}ms"
+                  f"{len(chosen) / max(total, 1e-9):>10.1f}")
     base_total = sum(row["seconds"] for row in base.values())
     new_total = sum(row["seconds"] for row in new.values())
     print(f"speed-up: {base_total / max(new_total, 1e-9):.2f}x")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import compress, pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -75,18 +75,24 @@ _TAG_CODES = {tag: i for i, tag in enumerate(
 _NAME_BITS: dict[str, int] = {}
 
 
+# name_words on a string without capitals: its runs of letters and of digits, already lower-case.
+_LOWER_WORDS = re.compile(r"[a-z]+|[0-9]+").findall
+
+
 def name_bits(name: str) -> int:
     """The groups a class/id string belongs to, as bits (cached: sites reuse their names)."""
     bits = _NAME_BITS.get(name)
     if bits is None:
         if len(_NAME_BITS) > 50_000:
             _NAME_BITS.clear()
-        words = name_words(name)
+        # Element names are lower-cased when the page is flattened: no camelCase left to split.
+        words = _LOWER_WORDS(name) if name == name.lower() else name_words(name)
         bits = 0
+        get = _WORD_BITS.get
         for word in words:
-            bits |= _WORD_BITS.get(word, 0)
+            bits |= get(word, 0)
         for a, b in pairwise(words):
-            bits |= _WORD_BITS.get(a + b, 0)
+            bits |= get(a + b, 0)
         _NAME_BITS[name] = bits
     return bits
 
@@ -124,6 +130,7 @@ _PAGE_TYPES: dict[str, frozenset[str]] = {
     "doc": frozenset({"TechArticle", "APIReference", "HowTo", "SoftwareSourceCode", "SoftwareApplication"}),
 }
 _DOC_MARKS = ("readthedocs", "sphinx", "mkdocs", "docusaurus", "docsearch", "gitbook")
+_FORM_OR_CODE = re.compile("<(?:form|pre|code)").findall
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +159,10 @@ def page_hints(markup: str) -> PageHints:
     if not types[-1]:
         lowered = head[:20_000].lower()
         types[-1] = int(any(mark in lowered for mark in _DOC_MARKS))
-    return PageHints(tuple(types), head.count("<form"), head.count("<pre") + head.count("<code"))
+    # One scan for the three (an occurrence of one never overlaps another's: each starts at its "<").
+    tags = _FORM_OR_CODE(head)
+    forms = tags.count("<form")
+    return PageHints(tuple(types), forms, len(tags) - forms)
 
 
 _BLOCK_COLUMNS = [
@@ -187,9 +197,8 @@ def _share(words: list[set[str]], reference: set[str]) -> npt.NDArray[np.float32
     return np.array([len(w & reference) / len(w) if w else 0.0 for w in words], np.float32)
 
 
-def _bits(values: list[int]) -> npt.NDArray[np.float32]:
-    array = np.array(values, np.int64)
-    return ((array[:, None] >> np.arange(_N_BITS)) & 1).astype(np.float32)
+def _bits(values: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    return ((values[:, None] >> np.arange(_N_BITS)) & 1).astype(np.float32)
 
 
 def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
@@ -197,49 +206,45 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     """One row of FEATURES per block of `flat`, in document order."""
     tags, parents, names, blocks = flat.tags, flat.parents, flat.names, flat.blocks
     n_el, n = len(tags), len(blocks)
-    # Elements, top down (parents come first): depth, own and inherited bits.
-    own = [0] * n_el
-    anc = [0] * n_el
-    near = [0] * n_el  # the element and its two nearest ancestors
-    depth = [0] * n_el
+    # Elements, top down (parents come first): depth, own and inherited bits. A page repeats its
+    # class names, so each distinct one is looked up once.
+    named = {name: name_bits(name) for name in set(names)}
     tag_bits = _TAG_BITS
-    cache = _NAME_BITS
-    for i, (name, tag, p) in enumerate(zip(names, tags, parents, strict=True)):
-        bits = cache.get(name)
-        if bits is None:
-            bits = name_bits(name)
-        if tag in tag_bits:
-            bits |= tag_bits[tag]
-        own[i] = bits
+    own = [named[name] | tag_bits.get(tag, 0) for name, tag in zip(names, tags, strict=True)]
+    anc = own.copy()
+    depth = [0] * n_el
+    for i, p in enumerate(parents):
         if p >= 0:
-            anc[i] = anc[p] | bits
+            anc[i] = anc[p] | own[i]
             depth[i] = depth[p] + 1
-            g = parents[p]
-            near[i] = bits | own[p] | (own[g] if g >= 0 else 0)
-        else:
-            anc[i] = near[i] = bits
-    # Text and link characters under each element, bottom up.
-    sizes = [0] * n_el
-    links = [0] * n_el
-    for b in blocks:
-        sizes[b.owner] += len(b.text)
-        links[b.owner] += b.link_chars
-    for i in range(n_el - 1, 0, -1):
-        p = parents[i]
-        if p >= 0:
-            sizes[p] += sizes[i]
-            links[p] += links[i]
+    parent_of = np.array(parents, np.int64)
+    has_parent = parent_of >= 0
+    grand_of = np.where(has_parent, parent_of[np.maximum(parent_of, 0)], -1)
+    own_array = np.array(own, np.int64)
+    near_array = (own_array | np.where(has_parent, own_array[np.maximum(parent_of, 0)], 0)
+                  | np.where(grand_of >= 0, own_array[np.maximum(grand_of, 0)], 0))
+    # Text and link characters under each element: the subtree of i is [i, ends[i]).
+    texts = [b.text for b in blocks]
+    owners = [b.owner for b in blocks]
+    owner_of = np.array(owners, np.int64)
+    lengths64 = np.array([len(t) for t in texts], np.int64)
+    link_chars64 = np.array([b.link_chars for b in blocks], np.int64)
+    ends = np.array(flat.ends, np.int64)
+    starts = np.arange(n_el)
+    size_sums = np.concatenate([[0], np.cumsum(np.bincount(owner_of, lengths64, n_el).astype(np.int64))])
+    link_sums = np.concatenate([[0], np.cumsum(np.bincount(owner_of, link_chars64, n_el).astype(np.int64))])
+    sizes_array = size_sums[ends] - size_sums[starts] if n_el else np.zeros(0, np.int64)
+    links_array = link_sums[ends] - link_sums[starts] if n_el else np.zeros(0, np.int64)
+    sizes = sizes_array.tolist()
     # Runs of sibling items of one kind (a list of posts, of products, of comments).
-    runs = Counter((parents[i], tags[i], names[i]) for i in range(n_el) if sizes[i])
+    runs = Counter(compress(zip(parents, tags, names, strict=True), sizes))
     total = max(sizes[0] if n_el else 0, 1)
 
     kept = np.zeros(n, np.float32)
     kept[choice.kept] = 1.0
     container = choice.container
-    lengths = np.array([len(b.text) for b in blocks], np.float32)
-    link_chars = np.array([b.link_chars for b in blocks], np.float32)
-    texts = [b.text for b in blocks]
-    owners = [b.owner for b in blocks]
+    lengths = lengths64.astype(np.float32)
+    link_chars = link_chars64.astype(np.float32)
     n_words = np.array([t.count(" ") + 1 for t in texts], np.float32)
     heading = np.array([b.tag in HEADINGS for b in blocks], np.float32)
     word_sets = [_words(t) if len(t) < 2000 else set() for t in texts]
@@ -249,50 +254,66 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     kept_idx = np.flatnonzero(kept)
     first_kept, last_kept = (int(kept_idx[0]), int(kept_idx[-1])) if len(kept_idx) else (n, -1)
 
-    rows_a: list[tuple[float, ...]] = []
-    comment_at = rail_at = further_at = -1
-    kept_under: Counter[int] = Counter(parents[owners[i]] for i in choice.kept)
-    punctuation, digits = _PUNCTUATION.findall, _DIGIT.findall
-    for i, b in enumerate(blocks):
-        text = texts[i]
-        o = owners[i]
-        p = parents[o]
-        g = parents[p] if p >= 0 else -1
-        short = len(text) < 80
-        is_comment = short and _COMMENT_HEADING.search(text) is not None
-        is_rail = short and _RAIL_HEADING.match(text) is not None
-        is_further = short and _FURTHER_HEADING.match(text) is not None
-        item_run = runs[(p, tags[o], names[o])]
-        item_near = max(item_run, runs[(g, tags[p], names[p])] if p >= 0 else 0,
-                        runs[(parents[g], tags[g], names[g])] if g >= 0 else 0)
-        rows_a.append((
-            _TAG_CODES.get(b.tag, 0),
-            _TAG_CODES.get(tags[p], 0) if p >= 0 else 0,
-            depth[o],
-            container >= 0 and flat.inside(o, container),
-            choice.chrome[o],
-            len(punctuation(text)),
-            text.endswith(_SENTENCE_END),
-            len(digits(text)),
-            text[:1].isupper(),
-            _DATE_LINE.match(text) is not None if short else False,
-            len(text) < 200 and _CALL_TO_ACTION.search(text) is not None,
-            is_rail, is_comment, len(text) < 200 and _LIKE_TEXT.search(text) is not None, is_further,
-            repeats[text],
-            item_run, item_near,
-            sizes[o] / total, sizes[p] / total if p >= 0 else 1.0, sizes[g] / total if g >= 0 else 1.0,
-            links[p] / max(sizes[p], 1) if p >= 0 else 0.0, links[g] / max(sizes[g], 1) if g >= 0 else 0.0,
-            i - comment_at if comment_at >= 0 else -1, i - rail_at if rail_at >= 0 else -1,
-            i - further_at if further_at >= 0 else -1,
-            kept_under[p] if p >= 0 else 0,
-        ))
-        if is_comment and i > first_kept:
-            comment_at = i
-        if is_rail and i > first_kept:
-            rail_at = i
-        if is_further and i > first_kept:
-            further_at = i
-    a = np.array(rows_a, np.float32).reshape(n, 27)
+    # Per element: its run, and the tag code; then gathered for each block's element, parent and
+    # grandparent (-1 stands for "none": the page's top has no parent).
+    run_of = np.array(list(map(runs.__getitem__, zip(parents, tags, names, strict=True))), np.int64)
+    code_of = np.array(list(map(_TAG_CODES.get, tags, repeat(0, n_el))), np.int64)
+    p_of = parent_of[owner_of]
+    has_p = p_of >= 0
+    p_safe = np.maximum(p_of, 0)
+    g_of = np.where(has_p, parent_of[p_safe], -1)
+    has_g = g_of >= 0
+    g_safe = np.maximum(g_of, 0)
+    total64 = float(total)
+    sizes_f = sizes_array.astype(np.float64)
+    links_f = links_array.astype(np.float64)
+    item_run = run_of[owner_of]
+    item_near = np.maximum(item_run, np.maximum(np.where(has_p, run_of[p_safe], 0),
+                                                np.where(has_g, run_of[g_safe], 0)))
+    kept_under = np.bincount(parent_of[owner_of[np.array(choice.kept, np.int64)]] + 1, minlength=n_el + 1)
+    # Headings and datelines are short (under 80 characters), calls to action and share widgets
+    # under 200: longer texts are not searched.
+    comment_search, rail_match, further_match = (_COMMENT_HEADING.search, _RAIL_HEADING.match,
+                                                 _FURTHER_HEADING.match)
+    is_comment = [len(t) < 80 and comment_search(t) is not None for t in texts]
+    is_rail = [len(t) < 80 and rail_match(t) is not None for t in texts]
+    is_further = [len(t) < 80 and further_match(t) is not None for t in texts]
+    index_int = np.arange(n)
+
+    def since(flags: list[bool]) -> npt.NDArray[np.int64]:
+        """Blocks since the last flagged block after the first kept one (-1: none yet)."""
+        at = np.flatnonzero(np.array(flags, bool) & (index_int > first_kept))
+        last = np.searchsorted(at, index_int, side="left") - 1
+        return np.where(last >= 0, index_int - at[np.maximum(last, 0)], -1) if len(at) else np.full(n, -1)
+
+    a = np.empty((n, 27), np.float32)
+    a[:, 0] = code_of[owner_of]
+    a[:, 1] = np.where(has_p, code_of[p_safe], 0)
+    a[:, 2] = np.array(depth, np.int64)[owner_of]
+    a[:, 3] = ((owner_of >= container) & (owner_of < ends[container])) if container >= 0 else 0
+    a[:, 4] = np.array(choice.chrome, bool)[owner_of]
+    a[:, 5] = list(map(len, map(_PUNCTUATION.findall, texts)))
+    a[:, 6] = [t.endswith(_SENTENCE_END) for t in texts]
+    a[:, 7] = list(map(len, map(_DIGIT.findall, texts)))
+    a[:, 8] = [t[:1].isupper() for t in texts]
+    a[:, 9] = [len(t) < 80 and _DATE_LINE.match(t) is not None for t in texts]
+    a[:, 10] = [len(t) < 200 and _CALL_TO_ACTION.search(t) is not None for t in texts]
+    a[:, 11] = is_rail
+    a[:, 12] = is_comment
+    a[:, 13] = [len(t) < 200 and _LIKE_TEXT.search(t) is not None for t in texts]
+    a[:, 14] = is_further
+    a[:, 15] = list(map(repeats.__getitem__, texts))
+    a[:, 16] = item_run
+    a[:, 17] = item_near
+    a[:, 18] = sizes_f[owner_of] / total64
+    a[:, 19] = np.where(has_p, sizes_f[p_safe] / total64, 1.0)
+    a[:, 20] = np.where(has_g, sizes_f[g_safe] / total64, 1.0)
+    a[:, 21] = np.where(has_p, links_f[p_safe] / np.maximum(sizes_f[p_safe], 1), 0.0)
+    a[:, 22] = np.where(has_g, links_f[g_safe] / np.maximum(sizes_f[g_safe], 1), 0.0)
+    a[:, 23] = since(is_comment)
+    a[:, 24] = since(is_rail)
+    a[:, 25] = since(is_further)
+    a[:, 26] = np.where(has_p, kept_under[p_of + 1], 0)
     index = np.arange(n, dtype=np.float32)
     cumulative = np.cumsum(lengths) - lengths
     page_chars = float(lengths.sum()) or 1.0
@@ -329,13 +350,13 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         else:
             rolled[shift:] = -1
         neighbours.append(rolled)
-    group_bits = np.hstack([_bits([own[o] for o in owners]), _bits([near[o] for o in owners]),
-                      _bits([anc[o] for o in owners])])
+    group_bits = np.hstack([_bits(own_array[owner_of]), _bits(near_array[owner_of]),
+                            _bits(np.array(anc, np.int64)[owner_of])])
     li_share = sum(1 for b in blocks if b.tag == "li") / max(n, 1)
     page = np.array([
         np.log1p(n), np.log1p(page_chars), float(link_chars.sum()) / page_chars, hints.forms,
         np.log1p(len(_PRICE.findall(" ".join(texts)))), np.log1p(hints.code),
-        sum(1 for t in tags if t == "article"), li_share, float(heading.sum()),
+        tags.count("article"), li_share, float(heading.sum()),
         float(lengths[kept_idx].sum()) / page_chars if len(kept_idx) else 0.0, float(choice.thin),
         np.log1p(max(runs.values(), default=0)), *hints.types], np.float32)
     return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page)))]).astype(

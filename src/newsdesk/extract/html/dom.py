@@ -78,6 +78,7 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
 def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
     flat = Flat()
     tags, parents, names, ends, blocks = flat.tags, flat.parents, flat.names, flat.ends, flat.blocks
+    anchors = flat.anchors
     buffer: list[str] = []
     link_first = has_text = False
     link_chars = 0
@@ -86,40 +87,28 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
     open_anchors: list[Anchor] = []
 
     def flush() -> None:
+        """The buffered text as a block of the innermost open block element (only called with text:
+        the link counts are reset with it, and only text sets them)."""
         nonlocal link_chars, link_first, has_text
-        if buffer:
-            joined = "".join(buffer)
-            if _INVISIBLE_CHARS.search(joined):
-                joined = joined.translate(_INVISIBLE)
-            text = " ".join(joined.split())
-            if text and owners:
-                owner = owners[-1]
-                blocks.append(Block(text, min(link_chars, len(text)), owner, tags[owner], link_first))
-            buffer.clear()
+        joined = "".join(buffer)
+        if _INVISIBLE_CHARS.search(joined):
+            joined = joined.translate(_INVISIBLE)
+        text = " ".join(joined.split())
+        if text and owners:
+            owner = owners[-1]
+            blocks.append(Block(text, min(link_chars, len(text)), owner, tags[owner], link_first))
+        buffer.clear()
         link_chars = 0
         link_first = has_text = False
 
-    def close(index: int) -> None:
-        nonlocal link_depth
-        ends[index] = len(tags)
-        tag = tags[index]
-        if tag == "a":
-            link_depth -= 1
-            if open_anchors and open_anchors[-1].element == index:
-                open_anchors.pop()
-        elif tag in BLOCK_TAGS:
-            flush()
-            owners.pop()
-
     # A walk by first-child and next-sibling links: no per-element child lists, no recursion.
     # `open_elements` holds (node, element index) for every element whose children are being read.
+    # Closing an element (ends, the open link, the block it owns) is written out where it happens.
     open_elements: list[tuple[LexborNode, int]] = []
     node: LexborNode | None = root
     parent = -1
     while node is not None:
         tag = node.tag or ""
-        descend = False
-        index = -1
         if tag == "-text":
             text = node.text_content
             if text:
@@ -141,34 +130,50 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                 parents.append(parent)
                 ends.append(index + 1)
                 names.append(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if attrs else " ")
-                if tag in BLOCK_TAGS:
-                    flush()
+                is_block = tag in BLOCK_TAGS
+                if is_block:
+                    if buffer:
+                        flush()
                     owners.append(index)
                 elif tag == "a":
                     link_depth += 1
                     href = attrs.get("href") if attrs else None
                     if href:
                         anchor = Anchor(index, href, [])
-                        flat.anchors.append(anchor)
+                        anchors.append(anchor)
                         open_anchors.append(anchor)
                 if len(open_elements) >= max_depth:
                     # Deeper markup is flattened into this element's text (lexbor walks it without
                     # recursion).
                     buffer.append(" " + node.text(deep=True) + " ")
-                else:
-                    descend = node.child is not None
-        if descend:
-            open_elements.append((node, index))
-            parent = index
-            node = node.child
-            continue
-        if index >= 0:
-            close(index)
+                elif node.child is not None:
+                    open_elements.append((node, index))
+                    parent = index
+                    node = node.child
+                    continue
+                # Closed at once: it has no children to read.
+                if is_block:
+                    if buffer:
+                        flush()
+                    owners.pop()
+                elif tag == "a":
+                    link_depth -= 1
+                    if open_anchors and open_anchors[-1].element == index:
+                        open_anchors.pop()
         # Next sibling, or climb until an ancestor has one.
         following = node.next
         while following is None and open_elements:
-            ancestor, ancestor_index = open_elements.pop()
-            close(ancestor_index)
+            ancestor, closing = open_elements.pop()
+            ends[closing] = len(tags)
+            closing_tag = tags[closing]
+            if closing_tag == "a":
+                link_depth -= 1
+                if open_anchors and open_anchors[-1].element == closing:
+                    open_anchors.pop()
+            elif closing_tag in BLOCK_TAGS:
+                if buffer:
+                    flush()
+                owners.pop()
             parent = open_elements[-1][1] if open_elements else -1
             if ancestor is root:
                 break
@@ -176,5 +181,6 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         if following is None or (not open_elements and node is root):
             break
         node = following
-    flush()
+    if buffer:
+        flush()
     return flat

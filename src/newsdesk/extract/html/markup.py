@@ -14,7 +14,8 @@ Text is never touched; only attributes past the limits are dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 # Elements that never hold children, and those the parser closes by itself when a sibling opens:
 # neither deepens the tree.
@@ -73,11 +74,56 @@ _ATTRIBUTE = re.compile(r"""(?:=[^\s/>=]*+|[^\s/>=]++)(?:\s*+=\s*+(?:"[^"]*+"?|'
 class Guarded:
     markup: str
     elements: int  # start tags in the page
-    attributes: int  # attributes in them, before any was dropped
     dropped: int  # attributes dropped
+    counted: int | None = None  # attributes in the start tags, when they had to be counted
+    sections: list[str] = field(default_factory=list, repr=False, compare=False)  # else where they are
+
+    @property
+    def attributes(self) -> int:
+        """Attributes in the page's start tags, before any was dropped."""
+        if self.counted is not None:
+            return self.counted
+        return sum(map(len, map(_ATTRIBUTE.findall, self.sections)))
+
+
+# The walk of limit_attributes in one regular expression, for pages within the limits (almost all):
+# each match is a comment (group 1) or a start tag, whose attribute section is the last group; a raw
+# text element's match runs on to its end tag. The name is read as _START reads it; a raw text element
+# is one whose name lower-cases to one of _RAW_TEXT's (ASCII case only: no other character
+# lower-cases to an ASCII letter of those names), and its end tag is searched as _RAW_TEXT does.
+_RAW_NAMES = tuple(_RAW_TEXT)
+_TAGS_AT_ONCE = re.compile(
+    r"<(?:(!--)(?:[^-]*+-(?!->))*+[^-]*+(?:-->)?|(?:(?=[sStTxXiInNpP])(?:"
+    + "|".join(rf"(?=(?ai:{name})(?![^\s/>]))(?P<r{i}>)" for i, name in enumerate(_RAW_NAMES))
+    + r")|)[a-zA-Z][^\s/>]*+(" + _SECTION.pattern + r")>?"
+    + "".join(rf"(?(r{i})(?:[^<]*+<(?!(?i:/{name})))*+[^<]*+)" for i, name in enumerate(_RAW_NAMES))
+    + ")"
+)
 
 
 def limit_attributes(markup: str, max_per_element: int, max_per_page: int) -> Guarded:
+    """`markup` with the attributes of an element past `max_per_element`, and every attribute past
+    `max_per_page` in the page, removed; and how many elements and attributes it has."""
+    found = _TAGS_AT_ONCE.findall(markup)
+    comments = sum(map(bool, map(itemgetter(0), found)))
+    # As the walk counts them: only in sections with room for an attribute (two characters). Each
+    # attribute takes a character at least, so a section holds no more attributes than characters:
+    # only long sections need counting to know that no limit is reached.
+    sections = [section for section in map(itemgetter(-1), found) if len(section) >= 2]
+    long = [section for section in sections if len(section) > max_per_element]
+    counts = list(map(len, map(_ATTRIBUTE.findall, long)))
+    at_most = sum(map(len, sections)) - sum(map(len, long)) + sum(counts)
+    elements = len(found) - comments
+    if max(counts, default=0) <= max_per_element:
+        if at_most <= max_per_page:
+            return Guarded(markup, elements, 0, sections=sections)
+        counted = sum(map(len, map(_ATTRIBUTE.findall, sections)))
+        if counted <= max_per_page:
+            return Guarded(markup, elements, 0, counted)
+    return _limit_attributes_walk(markup, max_per_element, max_per_page)
+
+
+def _limit_attributes_walk(markup: str, max_per_element: int, max_per_page: int) -> Guarded:
     """`markup` with the attributes of an element past `max_per_element`, and every attribute past
     `max_per_page` in the page, removed; and how many elements and attributes it has."""
     pieces: list[str] = []
@@ -119,4 +165,4 @@ def limit_attributes(markup: str, max_per_element: int, max_per_page: int) -> Gu
     if dropped:
         pieces.append(markup[kept_until:])
         markup = "".join(pieces)
-    return Guarded(markup, elements, attributes, dropped)
+    return Guarded(markup, elements, dropped, attributes)

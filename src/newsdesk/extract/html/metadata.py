@@ -341,7 +341,14 @@ def labelled_bylines(tree: LexborHTMLParser) -> list[list[str]]:
             break
         if node.tag != "-text":
             continue
-        line = squash(node.text_content or "")
+        raw = node.text_content
+        if not raw or raw.isspace():  # the indentation between elements: most text nodes of a page
+            continue
+        # A long text is no label and no byline: squashing its start (a prefix of the squashed
+        # whole) is enough to know, unless it is a pending label's names.
+        if pending is None and len(raw) > 400 and len(squash(raw[:400])) > 120:
+            continue
+        line = squash(raw)
         if not line:
             continue
         rest: str | None = None
