@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     import lightgbm
 
 WINDOW_CHARS = 600
+MAX_CANDIDATES = 12  # on each side of a quotation
+LONG_SENTENCE = 300  # tokens: a pronoun in a longer "sentence" is not resolved
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 PRONOUNS = frozenset({"he", "she"})
 CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN
@@ -60,6 +62,7 @@ class Candidate:
     span: tuple[int, int]
     name: str | None
     features: dict[str, float]
+    eligible: bool = True  # whether the chooser may name it (the rules' own choice always may stay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,7 @@ def decide(scored: list[tuple[float, Candidate]], policy: Policy) -> Candidate |
     """The candidate kept: the model's best where the rules found no speaker and the model is sure
     enough (`policy.fill`), or where it is surer of it than of the rules' choice by `policy.override`;
     else the rules' choice (None: no speaker)."""
+    scored = [s for s in scored if s[1].eligible or s[1].features.get("rule_choice")]
     if not scored:
         return None
     best_p, best = max(scored, key=lambda s: s[0])
@@ -143,6 +147,7 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
     found: list[list[Candidate]] = []
     speakers_so_far: list[str] = []
     previous_span: tuple[int, int] | None = None
+    resolved: dict[int, str | None] = {}  # pronoun token -> the name it refers to
     for quote in quotes:
         start, end = quote.span
         if end > parsed:
@@ -155,12 +160,20 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
                 name: str | None = full_name(e) if e.label_ == "PERSON" else e.text
                 spans[(e.start_char, e.end_char)] = (name, e.label_, e.root)
         window = doc.char_span(lo, hi, alignment_mode="expand")
+        # No English cue near the quotation (another language, a list of slogans): never a guess.
+        cued = window is not None and any(
+            t.lower_ == "according" or (t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in CUE_LEMMAS)
+            for t in window)
         for token in window if window is not None else ():
             if start - 1 <= token.idx < end + 1:
                 continue
             if token.lower_ in PRONOUNS and token.pos_ == "PRON":
-                spans.setdefault((token.idx, token.idx + len(token.text)),
-                                 (antecedent(token, plural=False), "PRON", token))
+                if token.i not in resolved:
+                    # (antecedent walks back over the sentence: not over a 10,000-token "sentence")
+                    s_start, s_end = sentence_of(doc, token.i)
+                    long = s_end - s_start > LONG_SENTENCE
+                    resolved[token.i] = None if long else antecedent(token, plural=False)
+                spans.setdefault((token.idx, token.idx + len(token.text)), (resolved[token.i], "PRON", token))
             elif (token.dep_ in SUBJECT_DEPS and token.pos_ in {"NOUN", "PROPN"} and not token.ent_type_
                   and token.head.lemma_.lower() in CUE_LEMMAS):
                 phrase = mention_span(token)
@@ -171,15 +184,23 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
                 said = doc.char_span(key[0], key[1], alignment_mode="expand")
                 if said is not None:
                     spans[key] = (quote.speaker_name, "RULE", said.root)
+        # The nearest MAX_CANDIDATES on each side: a window full of mentions (a hostile body) stays cheap.
         items = sorted(spans.items())
+        before_quote = [item for item in items if item[0][1] <= start][-MAX_CANDIDATES:]
+        items = before_quote + [item for item in items if item[0][1] > start][:MAX_CANDIDATES]
+        quoted = doc.char_span(start, min(end, parsed), alignment_mode="expand")
+        q_first = sentence_of(doc, quoted.start)[0] if quoted is not None and len(quoted) else -1
         candidates = []
         for (c_start, c_end), (name, kind, mention) in items:
             between = sum(1 for (o_start, o_end), _ in items
                           if (c_end <= o_start and o_end <= start) or (end <= o_start and o_end <= c_start))
-            features = _features(doc, quote, (c_start, c_end), kind, mention, name, between, last_counts,
-                                 speakers_so_far)
+            features = _features(doc, quote, q_first, (c_start, c_end), kind, mention, name, between,
+                                 last_counts, speakers_so_far)
             features["previous_speaker_span"] = float((c_start, c_end) == previous_span)
-            candidates.append(Candidate((c_start, c_end), name, features))
+            # `“…” Frazier said the claim was false.`: who says something else is not this one's speaker.
+            says_else = c_start >= end and mention.dep_ in SUBJECT_DEPS and any(
+                c.dep_ in {"ccomp", "dobj", "xcomp"} and c.i > mention.head.i for c in mention.head.children)
+            candidates.append(Candidate((c_start, c_end), name, features, cued and not says_else))
         found.append(candidates)
         if quote.speaker_name:
             speakers_so_far.append(quote.speaker_name)
@@ -187,15 +208,14 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
     return found
 
 
-def _features(doc: Doc, quote: Quote, span: tuple[int, int], kind: str, root: Token, name: str | None,
-              between: int, last_counts: dict[str, int], speakers_so_far: list[str]) -> dict[str, float]:
+def _features(doc: Doc, quote: Quote, q_first: int, span: tuple[int, int], kind: str, root: Token,
+              name: str | None, between: int, last_counts: dict[str, int],
+              speakers_so_far: list[str]) -> dict[str, float]:
     text = text_of(doc)
     start, end = quote.span
     before = span[1] <= start
     gap = text[span[1] : start] if before else text[end : span[0]]
     distance = len(gap)
-    quoted = doc.char_span(start, min(end, len(text)), alignment_mode="expand")
-    q_first = sentence_of(doc, quoted.start)[0] if quoted is not None and len(quoted) else -1
     sent = sentence_of(doc, root.i)
     head = root.head
     said = quote.speaker_span
