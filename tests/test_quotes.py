@@ -263,3 +263,10 @@ def test_a_verb_of_saying_with_an_object_or_infinitive_reports_it() -> None:
     (quote,) = extract_quotes(body)
     assert (quote.type, quote.speaker_name, quote.cue) == ("indirect", "The governor", "urged")
     assert quote.text == "lawmakers to pass the budget before the end of the month"
+
+
+def test_reported_words_end_before_a_participle_the_writer_adds() -> None:
+    body = ('Mayor Tom Hale is promising to build "a bridge worth the wait" across the bay, leaving the '
+            'ferry crews worried about their jobs.')
+    assert [(q.type, q.text, q.speaker_name) for q in extract_quotes(body)] == [
+        ("indirect", 'to build "a bridge worth the wait" across the bay', "Tom Hale")]

@@ -263,6 +263,7 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         tokens = list(clause.subtree) if whole_clause else _complement_tokens(token, clause)
         while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct):
             tokens = tokens[1:]
+        tokens = _without_trailing_participle(tokens)
         while tokens and tokens[-1].is_punct:
             tokens = tokens[:-1]
         if not tokens:
@@ -284,6 +285,16 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     found.extend(_according_to_quotes(doc, direct_spans))
     found.extend(_labels(doc, direct_spans))
     return found
+
+
+def _without_trailing_participle(tokens: list[Token]) -> list[Token]:
+    """`promising to create "a big spectacle", leaving Cleveland excited`: a participle clause after a
+    comma says what the writer adds, not what was said; the reported words end before the comma."""
+    for k in range(2, len(tokens)):
+        token = tokens[k]
+        if token.tag_ == "VBG" and token.dep_ == "advcl" and tokens[k - 1].text == ",":
+            return tokens[: k - 1]
+    return tokens
 
 
 LABELLING_VERBS = frozenset({"call", "describe", "label", "dub", "brand", "deem"})

@@ -90,12 +90,14 @@ def extract_quotes_batch(
 
 
 def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
-                    entities: Sequence[tuple[int, int, str]] = ()) -> list[Quote]:
+                    entities: Sequence[tuple[int, int, str]] = (), choose: bool = True) -> list[Quote]:
     """The quotations of `body`, parsed as `doc` (None: marks only). With `language` one of
     `quote_rules`' (de, fr, nl, pt, es, it), that language's rules find cues and speakers, reading
     `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
-    entities when `doc` has any; English and unknown languages go by the English parse."""
+    entities when `doc` has any; English and unknown languages go by the English parse, and then (with
+    `choose`) the learned speaker chooser of `quote_chooser` fills or corrects their speakers."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
+    from newsdesk.enrich.quote_chooser import choose_speakers
 
     if language is not None and language != "en" and language in RULE_LANGUAGES:
         if doc is not None and not body.startswith(doc.text):
@@ -117,6 +119,8 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
               and not (q.cue is None and q.span[0] < parsed and _fragment(q.text))]
     quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
+    if choose:
+        choose_speakers(doc, quotes)
     return quotes
 
 
