@@ -42,7 +42,7 @@ from newsdesk.enrich.quote_speakers import (
     sentence_of,
     text_of,
 )
-from newsdesk.extract.learned import _import_lightgbm
+from newsdesk.lightgbm_import import import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -84,7 +84,7 @@ def load_model() -> tuple[lightgbm.Booster, Policy]:
     """The fitted model (models/speakers/en.txt, LightGBM's text format) and its policy
     (models/speakers/policy.tsv: `fill` and `override` lines, `name<TAB>value`), loaded once."""
     with _lock:
-        _import_lightgbm()
+        import_lightgbm()
         import lightgbm
 
         booster = lightgbm.Booster(model_str=MODEL.read_text(encoding="utf-8"))

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy
 
 from newsdesk.enrich.quote_chooser import MODEL, Candidate, Policy, candidates_of, decide, probabilities
-from newsdesk.extract.learned import _import_lightgbm
+from newsdesk.lightgbm_import import import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -154,7 +154,7 @@ def main() -> int:
     if not (args.data / "train" / "text").is_dir():
         print(f"PolNeAR train split not found at {args.data / 'train'}", file=sys.stderr)
         return 2
-    _import_lightgbm()
+    import_lightgbm()
     articles = train_articles(args.data)
     docs = parses([text for text, _ in articles], args.docs)
     per_article = [examples_of(text, doc, golds) for (text, golds), doc in zip(articles, docs, strict=True)]

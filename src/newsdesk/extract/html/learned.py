@@ -17,7 +17,6 @@ a model file that cannot be read, or was fitted on other features, is an Extract
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +28,7 @@ from newsdesk.extract.html.blocks import FEATURES, PageHints, block_features
 from newsdesk.extract.html.body import Choice
 from newsdesk.extract.html.stack import STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import tidy
+from newsdesk.lightgbm_import import import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -58,28 +58,8 @@ def load_model(path: str = "") -> tuple[lightgbm.Booster, lightgbm.Booster]:
     return model
 
 
-# LightGBM's import looks for pandas, scikit-learn, Dask, pyarrow and more, to accept their tables;
-# newsdesk hands it numpy arrays only, and importing those would double the process's memory (about
-# 55 MB instead of 120). Those not yet imported are hidden while LightGBM is imported, then unhidden.
-_OPTIONAL = ("pandas", "sklearn", "dask", "pyarrow", "datatable", "cffi", "matplotlib", "graphviz", "polars")
-
-
-def _import_lightgbm() -> None:
-    if "lightgbm" in sys.modules:
-        return
-    hidden = [name for name in _OPTIONAL if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # "import name" then raises ImportError
-    try:
-        import lightgbm  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name) is None:
-                del sys.modules[name]
-
-
 def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
-    _import_lightgbm()
+    import_lightgbm()
     import lightgbm
 
     try:
