@@ -26,6 +26,7 @@ import numpy
 from spacy.pipeline import AttributeRuler
 
 from newsdesk.enrich.cues import CUE_VERBS, may_attribute
+from newsdesk.enrich.greedy_ner import GreedyRecogniser
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,6 +55,8 @@ def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
             docs = map(_lines_apart, docs)
         if isinstance(component, AttributeRuler):
             docs = map(FastAttributeRuler.of(component), docs)
+        elif name == "ner" and (recogniser := GreedyRecogniser.of(component)) is not None:
+            docs = recogniser.pipe(docs, batch_size=batch_size)
         else:
             docs = component.pipe(docs, batch_size=batch_size)  # type: ignore[attr-defined]
         if name == "ner":
