@@ -301,8 +301,9 @@ def _part(doc: Doc, start: int, end: int) -> Doc:
     sentence boundaries (the parser sets its own)."""
     from spacy.tokens import Doc
 
-    tokens = doc[start:end]
-    part = Doc(doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
+    orths, spaces = doc.to_array(["ORTH", "SPACY"])[start:end].T.tolist()  # no Token object per token
+    strings = doc.vocab.strings
+    part = Doc(doc.vocab, words=[strings[orth] for orth in orths], spaces=[bool(space) for space in spaces])
     part.tensor = doc.tensor[start:end]
     return part
 
