@@ -15,6 +15,10 @@ their own, from the tok2vec output already computed for the whole text, and thei
 back. Every other sentence keeps the senter's boundaries and a flat tree (its first token the root,
 the rest attached to it as "dep"): a parse no rule reads. A pipeline without a parser or a senter, or
 a language without cue lists, is run whole.
+
+Three components are run by faster means that set the same annotations: the recogniser's model is
+decoded in bulk (`newsdesk.enrich.greedy_ner`), the attribute ruler's single-token rules and the
+lemmatizer's lemmas are looked up (FastAttributeRuler, FastLemmatizer).
 """
 
 from __future__ import annotations
