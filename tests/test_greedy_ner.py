@@ -77,3 +77,17 @@ def test_a_recogniser_it_does_not_reproduce_is_left_to_spacy() -> None:
     blank = spacy.blank("en")
     assert GreedyRecogniser.of(blank.add_pipe("beam_ner")) is None
     assert GreedyRecogniser.of(object()) is None
+
+
+def test_batches_longer_than_one_decoding_chunk() -> None:
+    from newsdesk.enrich.greedy_ner import MAX_TOKENS
+
+    nlp = load_pipeline()
+    ner = nlp.get_pipe("ner")
+    fast = GreedyRecogniser.of(ner)
+    assert fast is not None
+    texts = [TEXTS[0] * 200, TEXTS[1] * 200, TEXTS[6] * 60, TEXTS[7]]
+    docs = [_lines_apart(nlp.make_doc(text)) for text in texts]
+    assert sum(map(len, docs)) > MAX_TOKENS
+    slow = list(ner.pipe([_lines_apart(nlp.make_doc(text)) for text in texts], batch_size=4))
+    assert _entities(list(fast.pipe(docs, batch_size=4))) == _entities(slow)

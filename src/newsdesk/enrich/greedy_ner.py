@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from spacy.pipeline import EntityRecognizer
     from spacy.tokens import Doc
 
+# Tokens decoded together at most (one Doc may hold more): the precomputed features take 1.5 KB a
+# token, so a batch of long bodies would otherwise hold hundreds of MB at once.
+MAX_TOKENS = 20_000
+
 
 class GreedyRecogniser:
     """Decodes an EntityRecognizer's model over whole batches (see the module's docstring)."""
@@ -79,9 +83,14 @@ class GreedyRecogniser:
     def _batch(self, docs: list[Doc], batch_size: int) -> Iterable[Doc]:
         if any(doc.has_annotation("ENT_IOB") for doc in docs):  # preset entities: spaCy's rules for them
             return list(self.ner.pipe(docs, batch_size=batch_size))
-        filled = [doc for doc in docs if len(doc)]
-        if filled:
-            self._annotate(filled)
+        chunk: list[Doc] = []
+        for doc in (doc for doc in docs if len(doc)):
+            if chunk and sum(map(len, chunk)) + len(doc) > MAX_TOKENS:
+                self._annotate(chunk)
+                chunk = []
+            chunk.append(doc)
+        if chunk:
+            self._annotate(chunk)
         return docs
 
     def _annotate(self, docs: list[Doc]) -> None:
