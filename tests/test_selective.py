@@ -14,7 +14,7 @@ from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
 from newsdesk.enrich.nlp import load_pipeline
 from newsdesk.enrich.quotes import quotes_from_doc
-from newsdesk.enrich.selective import FastAttributeRuler, parse_selectively
+from newsdesk.enrich.selective import FastAttributeRuler, FastLemmatizer, parse_selectively
 
 SEED = Path("../shared/data/seed/000_30f3437514e510e8.txt")
 
@@ -98,3 +98,20 @@ def test_fast_attribute_ruler_sets_what_the_ruler_sets(parsed: bool) -> None:
     columns = ["TAG", "POS", "MORPH", "LEMMA", "DEP"]
     assert fast.to_array(columns).tolist() == slow.to_array(columns).tolist()
     assert any(t.pos_ == "AUX" for t in fast) and any(t.lemma_ == "be" for t in fast)
+
+
+def test_fast_lemmatizer_sets_what_the_lemmatizer_sets() -> None:
+    nlp = load_pipeline()
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    text = (BODY + "The mice were running faster than the geese; she'd been better off.   \n\n"
+            "Children's toys WERE broken, and they're going, isn't it? Ms. Lopez's ships sailed.\n")
+    before = nlp.make_doc(text)
+    for name in ("tok2vec", "tagger", "attribute_ruler"):
+        before = nlp.get_pipe(name)(before)
+    assert FastLemmatizer.fits(lemmatizer)
+    slow = lemmatizer(before.copy())
+    fast_lemmatizer = FastLemmatizer.of(lemmatizer)
+    for _ in range(2):  # the second time from its cache
+        fast = fast_lemmatizer(before.copy())
+        assert [t.lemma_ for t in fast] == [t.lemma_ for t in slow]
+    assert {"mouse", "run", "be"} <= {t.lemma_ for t in fast}

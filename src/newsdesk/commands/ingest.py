@@ -44,8 +44,8 @@ allow_private_option = click.option(
 enrich_option = click.option(
     "--enrich/--no-enrich", default=True, show_default=True,
     help="Find language, entities, quotations, topics and keywords of each article while ingesting "
-         "(about 4 articles/s per process on news-length pages: 4.1 measured on a busy host, 8.2 per CPU "
-         "second, see docs/benchmarks.md); "
+         "(about 3.5 articles/s per process on news-length pages: 2.8 to 3.7 measured on a very busy "
+         "host, 12.5 to 13.5 per CPU second, see docs/benchmarks.md); "
          "--no-enrich stores articles faster, and `newsdesk enrich` can add it later.")
 processes_option = click.option(
     "--processes", type=click.IntRange(1, 64), default=1, show_default=True,

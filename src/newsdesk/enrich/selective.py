@@ -15,6 +15,10 @@ their own, from the tok2vec output already computed for the whole text, and thei
 back. Every other sentence keeps the senter's boundaries and a flat tree (its first token the root,
 the rest attached to it as "dep"): a parse no rule reads. A pipeline without a parser or a senter, or
 a language without cue lists, is run whole.
+
+Three components are run by faster means that set the same annotations: the recogniser's model is
+decoded in bulk (`newsdesk.enrich.greedy_ner`), the attribute ruler's single-token rules and the
+lemmatizer's lemmas are looked up (FastAttributeRuler, FastLemmatizer).
 """
 
 from __future__ import annotations
@@ -23,16 +27,17 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
-from spacy.pipeline import AttributeRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer
 
 from newsdesk.enrich.cues import CUE_VERBS, may_attribute
+from newsdesk.enrich.greedy_ner import GreedyRecogniser
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-CONTEXT_SENTENCES = 2
-CACHE_SIZE = 200_000  # sentences before a cue where the person a pronoun refers to is looked for
+CONTEXT_SENTENCES = 2  # sentences before a cue where the person a pronoun refers to is looked for
+CACHE_SIZE = 200_000  # entries of each lookup cache (FastAttributeRuler, FastLemmatizer)
 
 
 def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
@@ -54,6 +59,10 @@ def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
             docs = map(_lines_apart, docs)
         if isinstance(component, AttributeRuler):
             docs = map(FastAttributeRuler.of(component), docs)
+        elif FastLemmatizer.fits(component):
+            docs = map(FastLemmatizer.of(component), docs)  # type: ignore[arg-type]
+        elif name == "ner" and (recogniser := GreedyRecogniser.of(component)) is not None:
+            docs = recogniser.pipe(docs, batch_size=batch_size)
         else:
             docs = component.pipe(docs, batch_size=batch_size)  # type: ignore[attr-defined]
         if name == "ner":
@@ -95,6 +104,7 @@ class FastAttributeRuler:
                 else:
                     self.matcher.add(str(rule), [tokens])
         self.cache: dict[tuple[int, int, bool], tuple[list[int], dict[int, object]]] = {}
+        self.by_lower: dict[str | None, list[tuple[int, dict[str, str | bool]]]] | None = None
 
     @classmethod
     def of(cls, ruler: AttributeRuler) -> FastAttributeRuler:
@@ -104,7 +114,13 @@ class FastAttributeRuler:
         return made
 
     def _rules(self, tag: str, lower: str, space: bool) -> list[int]:
-        return sorted({rule for rule, token in self.simple
+        if self.by_lower is None:  # the simple rules by the word they test (None: any word)
+            self.by_lower = {}
+            for rule, token in self.simple:
+                word = token.get("LOWER")
+                self.by_lower.setdefault(word if isinstance(word, str) else None, []).append((rule, token))
+        candidates = [*self.by_lower.get(lower, ()), *self.by_lower.get(None, ())]
+        return sorted({rule for rule, token in candidates
                        if token.get("TAG", tag) == tag and token.get("LOWER", lower) == lower
                        and token.get("IS_SPACE", space) == space})
 
@@ -141,6 +157,52 @@ class FastAttributeRuler:
         return doc
 
 
+class FastLemmatizer:
+    """What a Lemmatizer that fills in missing lemmas does to a Doc, the same, in a fraction of the time:
+    the lemma of each (word, part of speech, morphology) is the lemmatizer's own, asked once and then
+    looked up from the Doc's columns, instead of a Token object and a method call per token. Its rule
+    and lookup modes read nothing else of a token."""
+
+    _made: ClassVar[dict[int, FastLemmatizer]] = {}
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.cache: dict[tuple[int, int, int], str] = {}
+
+    @staticmethod
+    def fits(component: object) -> bool:
+        return (isinstance(component, Lemmatizer) and component.mode in ("rule", "lookup")
+                and not component.overwrite)
+
+    @classmethod
+    def of(cls, lemmatizer: Lemmatizer) -> FastLemmatizer:
+        made = cls._made.get(id(lemmatizer))
+        if made is None or made.lemmatizer is not lemmatizer:
+            made = cls._made[id(lemmatizer)] = cls(lemmatizer)
+        return made
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.lemmatizer._validated:  # its first Doc checks its tables
+            return self.lemmatizer(doc)
+        if not len(doc):
+            return doc
+        add = doc.vocab.strings.add
+        columns = doc.to_array(["ORTH", "POS", "MORPH", "LEMMA"])
+        lemmas = columns[:, 3].tolist()
+        for i, key in enumerate(zip(*columns[:, :3].T.tolist(), strict=True)):
+            if lemmas[i]:
+                continue
+            lemma = self.cache.get(key)
+            if lemma is None:
+                if len(self.cache) >= CACHE_SIZE:
+                    self.cache.clear()
+                lemma = self.cache[key] = self.lemmatizer.lemmatize(doc[i])[0]
+            lemmas[i] = add(lemma)
+        column: Any = numpy.array(lemmas, dtype="uint64").reshape(-1, 1)  # thinc's Ints2d to spaCy's types
+        doc.from_array(["LEMMA"], column)
+        return doc
+
+
 def _as_simple(token: dict[str, object]) -> list[dict[str, str | bool]] | None:
     """A one-token pattern as plain {attribute: value} tests, one per word of a LOWER "IN" list; None
     when it needs the Matcher."""
@@ -173,13 +235,14 @@ def _lines_apart(doc: Doc) -> Doc:
     one, as none does when the parser has set the sentences."""
     after_break = False
     starts = []
-    for token in doc:
-        if token.is_space:
-            after_break = after_break or "\n" in token.text
-        elif after_break:
-            token.is_sent_start = True
-            starts.append(token.i)
-            after_break = False
+    if len(doc):
+        for i, space in enumerate(doc.to_array("IS_SPACE").tolist()):  # no Token per token
+            if space:
+                after_break = after_break or "\n" in doc[i].text
+            elif after_break:
+                doc[i].is_sent_start = True
+                starts.append(i)
+                after_break = False
     doc.user_data["newsdesk_line_starts"] = starts
     return doc
 
@@ -206,11 +269,11 @@ def _runs(doc: Doc, language: str) -> list[tuple[int, int]]:
     """[start, end) token ranges of the runs of sentences to parse."""
     if not len(doc):
         return []
-    lemma_ids, types = doc.to_array(["LEMMA", "ENT_TYPE"]).T.tolist()
+    lemma_ids, types, idx, length = doc.to_array(["LEMMA", "ENT_TYPE", "IDX", "LENGTH"]).T.tolist()
     strings = doc.vocab.strings
     person = strings["PERSON"]
     text = doc.text
-    bounds = [(sent.start, sent.end, sent.start_char, sent.end_char) for sent in doc.sents]
+    bounds = [(start, end, idx[start], idx[end - 1] + length[end - 1]) for start, end in _sentences(doc)]
     chosen = [may_attribute(text[first:last], {strings[i].lower() for i in set(lemma_ids[start:end])},
                             language) for start, end, first, last in bounds]
     wanted = list(chosen)
@@ -230,13 +293,21 @@ def _runs(doc: Doc, language: str) -> list[tuple[int, int]]:
     return runs
 
 
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
+    """[start, end) token ranges of the sentences, as `doc.sents` has them (without a Span and a Token
+    object per token, which cost more than the parse they decide about)."""
+    starts = [0, *((doc.to_array("SENT_START")[1:] == 1).nonzero()[0] + 1).tolist()]
+    return list(zip(starts, [*starts[1:], len(doc)], strict=True))
+
+
 def _part(doc: Doc, start: int, end: int) -> Doc:
     """Tokens [start, end) as a Doc of their own with their slice of the tok2vec output, and no
     sentence boundaries (the parser sets its own)."""
     from spacy.tokens import Doc
 
-    tokens = doc[start:end]
-    part = Doc(doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
+    orths, spaces = doc.to_array(["ORTH", "SPACY"])[start:end].T.tolist()  # no Token object per token
+    strings = doc.vocab.strings
+    part = Doc(doc.vocab, words=[strings[orth] for orth in orths], spaces=[bool(space) for space in spaces])
     part.tensor = doc.tensor[start:end]
     return part
 
@@ -248,9 +319,9 @@ def _set_trees(doc: Doc, parsed: list[tuple[int, Doc]]) -> None:
     heads = numpy.zeros(len(doc), dtype="int64")
     deps = numpy.full(len(doc), doc.vocab.strings.add("dep"), dtype="uint64")
     root = doc.vocab.strings.add("ROOT")
-    for sent in doc.sents:
-        heads[sent.start:sent.end] = numpy.arange(0, sent.start - sent.end, -1)
-        deps[sent.start] = root
+    for start, end in _sentences(doc):
+        heads[start:end] = numpy.arange(0, start - end, -1)
+        deps[start] = root
     for start, part in parsed:
         if len(part):
             array = part.to_array(["HEAD", "DEP"])
