@@ -302,9 +302,18 @@ def read_page(html: str, url: str | None, tree: LexborHTMLParser) -> Reading:
     class_values = _folded(Counter(_CLASS.findall(html)), strip=True)
     class_values.update(_folded(Counter(_ID.findall(html)), strip=True))
     class_words: Counter[str] = Counter()
+    capped_class_words: Counter[str] = Counter()  # for the word model: a value counts at most 50 times
+    repeats: Counter[str] = Counter()  # the repeated parts, by kind: the commonest value's count
     for value, count in class_values.items():
-        for word in set(_SPLIT.split(value)):
+        value_words = set(_SPLIT.split(value))
+        capped = min(count, 50)
+        for word in value_words:
             class_words[word] += count
+            capped_class_words[word] += capped
+        if count >= 3:
+            for kind, names in _REPEAT_KINDS.items():
+                if count > repeats[kind] and not value_words.isdisjoint(names):
+                    repeats[kind] = count
     class_total = sum(class_values.values())
     top_repeat = max(class_values.values(), default=0)
     words = Counter(_WORD.findall(window.lower()))
@@ -383,7 +392,9 @@ def read_page(html: str, url: str | None, tree: LexborHTMLParser) -> Reading:
     features += _group_counts(title_words)
     features += _group_counts(heading_words[:400])
     features += [declared[name] for name in _SCHEMA_TYPES]
-    features += _repeat_features(class_values)
+    # the repeated parts of the page by what their class names say they hold: a grid of products is
+    # not a river of posts
+    features += [math.log1p(repeats[kind]) for kind in _REPEAT_KINDS]
     host_labels = [word for word in _SPLIT.split((parts.hostname or "").lower()) if word][:-1]
     bag = _word_bag((("u:", Counter([*url_words.elements(), "q:y" if parts.query else "q:n",
                                      f"n:{sum(url_words.values())}"])),
@@ -394,7 +405,8 @@ def read_page(html: str, url: str | None, tree: LexborHTMLParser) -> Reading:
                                                     in zip(found_headings, headings, strict=True)
                                                     if level == "1"])[:50])),
                      ("w:", Counter({word: min(count, 50) for word, count in words.items()})),
-                     ("c:", _class_word_counts(class_values))))
+                     ("c:", Counter({word: count for word, count in capped_class_words.items()
+                                     if word and not word.isdigit()}))))
     return Reading([float(value) for value in features], bag)
 
 
@@ -402,47 +414,32 @@ def _heading_words(headings: list[str]) -> list[str]:
     return [word for heading in headings for word in _WORD.findall(heading.lower())]
 
 
-def _class_word_counts(class_values: Counter[str]) -> Counter[str]:
-    """The words of the class and id values, each value's words counted as often as the value
-    occurs (at most 50 times), digits left out."""
-    counts: Counter[str] = Counter()
-    for value, count in class_values.items():
-        for word in set(_SPLIT.split(value)):
-            if word and not word.isdigit():
-                counts[word] += min(count, 50)
-    return counts
-
-
 def _word_bag(spaces: tuple[tuple[str, Counter[str]], ...]) -> dict[int, float]:
     """The hashed bag of words of the word model: in each space (URL, host, title, headings, h1,
     text, class names) a word weighs 1 + log(count), the space's weights are scaled to unit length,
     and each prefixed word goes to bucket crc32(space + word) mod `WORD_BUCKETS` (a hash that is the
-    same in every process, unlike Python's)."""
+    same in every process, unlike Python's). The bucket of each word is kept: most words recur."""
     bag: dict[int, float] = {}
     for prefix, counts in spaces:
-        weights = {word: 1.0 + math.log(count) for word, count in counts.items() if count > 0}
-        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
+        cache = _BUCKET_CACHE.setdefault(prefix, {})
+        if len(cache) > 200_000:  # a bound on memory for long runs over many vocabularies
+            cache.clear()
+        weights = [(word, _LOG_WEIGHT[count] if count < len(_LOG_WEIGHT) else 1.0 + math.log(count))
+                   for word, count in counts.items() if count > 0]
+        norm = math.sqrt(sum(weight * weight for _, weight in weights))
         if not norm:
             continue
-        for word, weight in weights.items():
-            bucket = zlib.crc32((prefix + word).encode("utf-8", "surrogatepass")) % WORD_BUCKETS
+        for word, weight in weights:
+            bucket = cache.get(word)
+            if bucket is None:
+                hashed = zlib.crc32((prefix + word).encode("utf-8", "surrogatepass"))
+                bucket = cache[word] = hashed % WORD_BUCKETS
             bag[bucket] = bag.get(bucket, 0.0) + weight / norm
     return bag
 
 
-def _repeat_features(class_values: Counter[str]) -> list[float]:
-    """The repeated parts of the page by what their class names say they hold: for each kind
-    (product cards, posts, generic cards, comments), log(1 + the count of the commonest class value
-    naming it, among values repeated at least 3 times); a grid of products is not a river of posts."""
-    best: Counter[str] = Counter()
-    for value, count in class_values.items():
-        if count < 3:
-            continue
-        words = set(_SPLIT.split(value))
-        for kind, names in _REPEAT_KINDS.items():
-            if not words.isdisjoint(names):
-                best[kind] = max(best[kind], count)
-    return [math.log1p(best[kind]) for kind in _REPEAT_KINDS]
+_LOG_WEIGHT = [0.0] + [1.0 + math.log(count) for count in range(1, 64)]
+_BUCKET_CACHE: dict[str, dict[str, int]] = {}  # space -> word -> bucket
 
 
 def _folded(raw: Counter[str], strip: bool = False) -> Counter[str]:
