@@ -524,8 +524,11 @@ class WordModel:
         buckets = np.fromiter(words.keys(), dtype=np.int64, count=len(words))
         values = np.fromiter(words.values(), dtype=np.float64, count=len(words))
         scores = self.weights[:, buckets] @ values + self.intercepts
-        odds = 1.0 / (1.0 + np.exp(-scores))
-        return np.asarray(odds / odds.sum(), dtype=np.float64)
+        odds = 1.0 / (1.0 + np.exp(-np.clip(scores, -500.0, 500.0)))
+        total = float(odds.sum())
+        if not total > 0:  # every score hugely negative: no type is preferred
+            return np.full(len(self.labels), 1.0 / len(self.labels))
+        return np.asarray(odds / total, dtype=np.float64)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WordModel:
