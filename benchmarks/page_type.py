@@ -117,7 +117,9 @@ def main() -> None:
     print(f"| {name} | {correct / total:.3f} ({correct}/{total}) |")
     print(f"| published XGBoost page classifier (reported, not rerun) | {PUBLISHED_XGBOOST:.2f} |")
     print(f"| majority class ({majority}) | {majority_count / total:.3f} |")
-    print(f"\nexported models vs LightGBM's predict_proba: largest difference {worst_gap:.1e}\n")
+    if not args.trees_only:
+        print(f"\nexported models vs LightGBM's predict_proba: largest difference {worst_gap:.1e}")
+    print()
     types = [kind for kind in PAGE_TYPES if counts[kind]]
     confusion = Counter(zip(labels, predicted, strict=True))
     print("| type | pages | recall | precision |")
