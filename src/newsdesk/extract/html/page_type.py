@@ -305,14 +305,17 @@ def read_page(html: str, url: str | None, tree: LexborHTMLParser) -> Reading:
     capped_class_words: Counter[str] = Counter()  # for the word model: a value counts at most 50 times
     repeats: Counter[str] = Counter()  # the repeated parts, by kind: the commonest value's count
     for value, count in class_values.items():
-        value_words = set(_SPLIT.split(value))
+        # a dict, not a set: the words in the order they are written, so the word bag sums its
+        # floating-point weights in the same order in every process (a set of strings iterates in an
+        # order that changes with Python's hash seed)
+        value_words = dict.fromkeys(_SPLIT.split(value))
         capped = min(count, 50)
         for word in value_words:
             class_words[word] += count
             capped_class_words[word] += capped
         if count >= 3:
             for kind, names in _REPEAT_KINDS.items():
-                if count > repeats[kind] and not value_words.isdisjoint(names):
+                if count > repeats[kind] and not names.isdisjoint(value_words):
                     repeats[kind] = count
     class_total = sum(class_values.values())
     top_repeat = max(class_values.values(), default=0)
