@@ -15,7 +15,7 @@ bag of its words) and fits two models, stacked:
    pages it has not seen. The shipped word model is then fitted on every page.
 
 Fixed seeds, one thread, no early stopping: the same data gives the same models and the same file,
-byte for byte (a few minutes of CPU time). The models are written as gzipped JSON with the feature
+byte for byte (under a minute of CPU time). The models are written as gzipped JSON with the feature
 names and a version made from a hash of both. `benchmarks/page_type.py` scores the same fit by
 cross-validation over the project's site-grouped folds; the shipped model is fitted on all of them.
 """
