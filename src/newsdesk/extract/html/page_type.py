@@ -16,11 +16,16 @@ the add-to-cart, pagination and breadcrumb markers, the code blocks and the ques
 feature is a regular-expression or substring count over the markup or the text, or a C-level call on
 the parsed tree.
 
-A gradient-boosted tree model (scikit-learn's HistGradientBoostingClassifier, fitted by
-`python -m newsdesk.extract.html.train_page_type`) turns the vector into a probability for each type. The
-fitted trees ship as package data (`data/page_type.json.gz`: versioned, with the feature names they
-were fitted on) and are evaluated here with numpy, every tree at once, so extraction does not import
-scikit-learn. The model is read on first use and kept.
+The repeated parts of the page count by what their class names say they hold (product cards,
+posts, generic cards, comments). Beside the features, the page's words go into a hashed bag
+(`Reading.words`: the words of the URL, host, title, headings, h1, text and class names, crc32-hashed
+into `WORD_BUCKETS` buckets), which a linear word model (`WordModel`, fitted with scikit-learn's
+SGDClassifier) turns into a probability for each type. Gradient-boosted trees (fitted with LightGBM
+by `python -m newsdesk.extract.html.train_page_type`, on out-of-fold word probabilities) turn the
+features and the word probabilities into a probability for each type. Both models ship as package
+data (`data/page_type.json.gz`: versioned, with the feature names they were fitted on) and are
+evaluated here with numpy, every tree at once, so extraction imports neither scikit-learn nor
+LightGBM for them. The model is read on first use and kept.
 
 Pages already flattened to text (`extract_text`) get no page type: the model reads markup, and a text
 page has none. Their `page_type` stays None and `extraction["page_type"]` says why; the desk treats
@@ -34,13 +39,16 @@ import json
 import math
 import re
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
@@ -48,11 +56,12 @@ from newsdesk.extract.html.page_type_words import TEXT_GROUPS, TITLE_GROUPS
 from newsdesk.extract.html.trees import Trees
 from newsdesk.page_types import PAGE_TYPES, is_article
 
-__all__ = ["FEATURE_NAMES", "MODEL_PATH", "PAGE_TYPES", "PageType", "TreeModel", "classify_page",
-           "is_article", "mark_text_page", "model", "page_features"]
+__all__ = ["FEATURE_NAMES", "MODEL_PATH", "PAGE_TYPES", "STACKED_NAMES", "WORD_BUCKETS", "PageType",
+           "PageTypeModel", "Reading", "TreeModel", "WordModel", "classify_page", "is_article",
+           "mark_text_page", "model", "page_features", "read_page"]
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "page_type.json.gz"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: a word model's probabilities join the features of the trees
 METHOD = "gbdt"
 TEXT_PAGE_REASON = "none:text-page"
 
@@ -186,6 +195,21 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD_WINDOW = 30_000  # the words of the first 30,000 characters of text tell the kind of page
 
 
+# Class-name words of the repeated parts of a page (the cards of a grid, the posts of a river, the
+# comments of a thread), by what they hold.
+_REPEAT_KINDS: dict[str, frozenset[str]] = {
+    "product": frozenset({"product", "products", "price", "prices", "sku", "offer", "cart", "add", "swatch",
+                          "rating", "stars", "tile", "plp", "pdp"}),
+    "post": frozenset({"post", "posts", "article", "articles", "entry", "news", "story", "stories", "teaser",
+                       "excerpt", "blog", "headline", "byline", "date", "time", "author"}),
+    "card": frozenset({"card", "cards", "item", "items", "tile", "tiles", "grid", "result", "results",
+                       "listing", "list", "collection"}),
+    "comment": frozenset({"comment", "comments", "reply", "replies", "message", "thread", "topic", "answer",
+                          "answers"}),
+}
+WORD_BUCKETS = 1 << 14  # the word model's hashed vocabulary
+
+
 def _feature_names() -> tuple[str, ...]:
     names = ["log_html", "log_text", "text_share", "log_tags", "log_anchor_text", "anchor_text_share",
              "links_per_kchar", "long_paragraphs", "long_paragraph_share", "heading_links",
@@ -213,10 +237,14 @@ def _feature_names() -> tuple[str, ...]:
     names += [f"title_group_{group}" for group in TITLE_GROUPS]
     names += [f"heading_group_{group}" for group in TITLE_GROUPS]
     names += [f"schema_type_{name}" for name in _SCHEMA_TYPES]
+    names += [f"repeat_{kind}" for kind in _REPEAT_KINDS]
     return tuple(names)
 
 
 FEATURE_NAMES = _feature_names()
+# What the trees read: the page features and the word model's probability of each type (the types in
+# the order the model names them: sorted).
+STACKED_NAMES = FEATURE_NAMES + tuple(f"words_{kind}" for kind in sorted(PAGE_TYPES))
 _TITLE_GROUP_OF: dict[str, tuple[str, ...]] = {}
 for _group, _words in TITLE_GROUPS.items():
     for _word in _words:
@@ -245,8 +273,22 @@ for _group, _types in _SCHEMA_GROUPS.items():
 _TEXT_GROUP_OF = {word: group for group, words in TEXT_GROUPS.items() for word in words}
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the classifier reads of a page: the feature vector (in the order of `FEATURE_NAMES`) and
+    the page's words as a hashed bag (`WORD_BUCKETS` buckets: bucket -> weight) for the word model."""
+
+    features: list[float]
+    words: dict[int, float]
+
+
 def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[float]:
     """The page's feature vector, in the order of `FEATURE_NAMES`."""
+    return read_page(html, url, tree).features
+
+
+def read_page(html: str, url: str | None, tree: LexborHTMLParser) -> Reading:
+    """The page's features and its hashed words, read in one pass."""
     body = tree.body
     text = (body.text(deep=True, separator=" ") if body is not None else "") or ""
     head_end = html.find("</head>")
@@ -260,9 +302,21 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     class_values = _folded(Counter(_CLASS.findall(html)), strip=True)
     class_values.update(_folded(Counter(_ID.findall(html)), strip=True))
     class_words: Counter[str] = Counter()
+    capped_class_words: Counter[str] = Counter()  # for the word model: a value counts at most 50 times
+    repeats: Counter[str] = Counter()  # the repeated parts, by kind: the commonest value's count
     for value, count in class_values.items():
-        for word in set(_SPLIT.split(value)):
+        # a dict, not a set: the words in the order they are written, so the word bag sums its
+        # floating-point weights in the same order in every process (a set of strings iterates in an
+        # order that changes with Python's hash seed)
+        value_words = dict.fromkeys(_SPLIT.split(value))
+        capped = min(count, 50)
+        for word in value_words:
             class_words[word] += count
+            capped_class_words[word] += capped
+        if count >= 3:
+            for kind, names in _REPEAT_KINDS.items():
+                if count > repeats[kind] and not names.isdisjoint(value_words):
+                    repeats[kind] = count
     class_total = sum(class_values.values())
     top_repeat = max(class_values.values(), default=0)
     words = Counter(_WORD.findall(window.lower()))
@@ -341,7 +395,54 @@ def page_features(html: str, url: str | None, tree: LexborHTMLParser) -> list[fl
     features += _group_counts(title_words)
     features += _group_counts(heading_words[:400])
     features += [declared[name] for name in _SCHEMA_TYPES]
-    return [float(value) for value in features]
+    # the repeated parts of the page by what their class names say they hold: a grid of products is
+    # not a river of posts
+    features += [math.log1p(repeats[kind]) for kind in _REPEAT_KINDS]
+    host_labels = [word for word in _SPLIT.split((parts.hostname or "").lower()) if word][:-1]
+    bag = _word_bag((("u:", Counter([*url_words.elements(), "q:y" if parts.query else "q:n",
+                                     f"n:{sum(url_words.values())}"])),
+                     ("o:", Counter(host_labels)),
+                     ("t:", Counter([*title_words, *(f"{a}_{b}" for a, b in pairwise(title_words))])),
+                     ("h:", Counter(_heading_words(headings[:60])[:400])),
+                     ("1:", Counter(_heading_words([heading for (level, _), heading
+                                                    in zip(found_headings, headings, strict=True)
+                                                    if level == "1"])[:50])),
+                     ("w:", Counter({word: min(count, 50) for word, count in words.items()})),
+                     ("c:", Counter({word: count for word, count in capped_class_words.items()
+                                     if word and not word.isdigit()}))))
+    return Reading([float(value) for value in features], bag)
+
+
+def _heading_words(headings: list[str]) -> list[str]:
+    return [word for heading in headings for word in _WORD.findall(heading.lower())]
+
+
+def _word_bag(spaces: tuple[tuple[str, Counter[str]], ...]) -> dict[int, float]:
+    """The hashed bag of words of the word model: in each space (URL, host, title, headings, h1,
+    text, class names) a word weighs 1 + log(count), the space's weights are scaled to unit length,
+    and each prefixed word goes to bucket crc32(space + word) mod `WORD_BUCKETS` (a hash that is the
+    same in every process, unlike Python's). The bucket of each word is kept: most words recur."""
+    bag: dict[int, float] = {}
+    for prefix, counts in spaces:
+        cache = _BUCKET_CACHE.setdefault(prefix, {})
+        if len(cache) > 200_000:  # a bound on memory for long runs over many vocabularies
+            cache.clear()
+        weights = [(word, _LOG_WEIGHT[count] if count < len(_LOG_WEIGHT) else 1.0 + math.log(count))
+                   for word, count in counts.items() if count > 0]
+        norm = math.sqrt(sum(weight * weight for _, weight in weights))
+        if not norm:
+            continue
+        for word, weight in weights:
+            bucket = cache.get(word)
+            if bucket is None:
+                hashed = zlib.crc32((prefix + word).encode("utf-8", "surrogatepass"))
+                bucket = cache[word] = hashed % WORD_BUCKETS
+            bag[bucket] = bag.get(bucket, 0.0) + weight / norm
+    return bag
+
+
+_LOG_WEIGHT = [0.0] + [1.0 + math.log(count) for count in range(1, 64)]
+_BUCKET_CACHE: dict[str, dict[str, int]] = {}  # space -> word -> bucket
 
 
 def _folded(raw: Counter[str], strip: bool = False) -> Counter[str]:
@@ -412,30 +513,88 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
+@dataclass(frozen=True)
+class WordModel:
+    """A linear model over the hashed bag of words (`Reading.words`): one weight per bucket and type
+    and an intercept per type; each type's score goes through the logistic function and the scores
+    are scaled to sum to 1 (scikit-learn's SGDClassifier with the log loss, one type against the rest)."""
+
+    labels: tuple[str, ...]
+    weights: npt.NDArray[np.float64]  # labels x WORD_BUCKETS
+    intercepts: npt.NDArray[np.float64]
+
+    def probabilities(self, words: dict[int, float]) -> npt.NDArray[np.float64]:
+        buckets = np.fromiter(words.keys(), dtype=np.int64, count=len(words))
+        values = np.fromiter(words.values(), dtype=np.float64, count=len(words))
+        scores = self.weights[:, buckets] @ values + self.intercepts
+        odds = 1.0 / (1.0 + np.exp(-np.clip(scores, -500.0, 500.0)))
+        total = float(odds.sum())
+        if not total > 0:  # every score hugely negative: no type is preferred
+            return np.full(len(self.labels), 1.0 / len(self.labels))
+        return np.asarray(odds / total, dtype=np.float64)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WordModel:
+        weights = np.asarray(data["weights"], dtype=np.float64)
+        if data.get("buckets") != WORD_BUCKETS or weights.shape != (len(data["labels"]), WORD_BUCKETS):
+            raise ValueError("the word model was fitted on another hashing than this code's: rerun "
+                             "python -m newsdesk.extract.html.train_page_type")
+        return cls(tuple(data["labels"]), weights, np.asarray(data["intercepts"], dtype=np.float64))
+
+
 class TreeModel(Trees):
-    """The page-type classifier's trees (`trees.Trees`), checked against this code's features."""
+    """The page-type classifier's trees (`trees.Trees`), checked against this code's features: the
+    page features and the word model's probabilities (`STACKED_NAMES`)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TreeModel:
-        return cls.of(data, MODEL_FORMAT, FEATURE_NAMES, "python -m newsdesk.extract.html.train_page_type")
+        return cls.of(data, MODEL_FORMAT, STACKED_NAMES, "python -m newsdesk.extract.html.train_page_type")
+
+
+@dataclass(frozen=True)
+class PageTypeModel:
+    """The shipped classifier: the word model, whose probabilities join the page features, and the
+    trees over both."""
+
+    words: WordModel
+    trees: TreeModel
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.trees.labels
+
+    @property
+    def version(self) -> str:
+        return self.trees.version
+
+    def probabilities(self, reading: Reading) -> npt.NDArray[np.float64]:
+        stacked = reading.features + self.words.probabilities(reading.words).tolist()
+        return self.trees.probabilities(stacked)
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> TreeModel:
+    def from_dict(cls, data: dict[str, Any]) -> PageTypeModel:
+        words = WordModel.from_dict(data["words"])
+        if words.labels != tuple(data["labels"]):
+            raise ValueError("the word model and the trees name other types")
+        return cls(words, TreeModel.from_dict(data))
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> PageTypeModel:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             return cls.from_dict(json.load(handle))
 
 
-_model: TreeModel | None = None
+_model: PageTypeModel | None = None
 _model_lock = threading.Lock()
 
 
-def model() -> TreeModel:
+def model() -> PageTypeModel:
     """The shipped model, read on first use and kept for the life of the process."""
     global _model
     if _model is None:
         with _model_lock:
             if _model is None:
-                _model = TreeModel.load()
+                _model = PageTypeModel.load()
     return _model
 
 
@@ -454,7 +613,7 @@ class PageType:
 def classify_page(html: str, url: str | None, tree: LexborHTMLParser) -> PageType:
     """The most probable page type of a parsed HTML page, with its probability."""
     fitted = model()
-    probabilities = fitted.probabilities(page_features(html, url, tree))
+    probabilities = fitted.probabilities(read_page(html, url, tree))
     best = int(np.argmax(probabilities))
     return PageType(fitted.labels[best], round(float(probabilities[best]), 4), f"{METHOD}:{fitted.version}")
 

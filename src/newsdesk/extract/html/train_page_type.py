@@ -3,13 +3,21 @@
     .venv/bin/python -m newsdesk.extract.html.train_page_type   # reads ../shared/data/wcxb-dev
 
 It reads every page of WCXB's development split (`truth.json` gives each page's `page_type` and URL),
-computes `page_type.page_features` exactly as extraction does, fits scikit-learn's
-HistGradientBoostingClassifier with the fixed settings of `PARAMETERS` (no early stopping, no
-sampling: the same data gives the same trees, and the same file, byte for byte) on one CPU in about a
-minute of CPU time (12 minutes of wall time on a loaded 2-core machine), and writes the trees as
-gzipped JSON with the feature names and a version made from a hash of the trees.
-`benchmarks/page_type.py` scores the same fit by cross-validation over the project's site-grouped
-folds; the shipped model is fitted on all of them.
+reads each page exactly as extraction does (`page_type.read_page`: the page features and the hashed
+bag of its words) and fits two models, stacked:
+
+1. the word model: scikit-learn's SGDClassifier (log loss, one type against the rest, `WORD_PARAMETERS`)
+   over the hashed words of the URL, host, title, headings, text and class names;
+2. the trees: LightGBM (`PARAMETERS`) over the page features and the word model's probabilities. The
+   trees are fitted on out-of-fold probabilities: the pages are split into five folds by site (a hash
+   of the host's last two labels, `site_fold`), and each page's word probabilities come from a word
+   model fitted on the other folds, so the trees learn how far the word model is to be trusted on
+   pages it has not seen. The shipped word model is then fitted on every page.
+
+Fixed seeds, one thread, no early stopping: the same data gives the same models and the same file,
+byte for byte (under a minute of CPU time). The models are written as gzipped JSON with the feature
+names and a version made from a hash of both. `benchmarks/page_type.py` scores the same fit by
+cross-validation over the project's site-grouped folds; the shipped model is fitted on all of them.
 """
 
 from __future__ import annotations
@@ -21,29 +29,54 @@ import io
 import json
 import sys
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import lightgbm
 import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
 from selectolax.lexbor import LexborHTMLParser
-from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
+from sklearn.linear_model import SGDClassifier
 
 from newsdesk.extract.encoding import decode_html
 from newsdesk.extract.html.markup import limit_nesting
-from newsdesk.extract.html.page_type import FEATURE_NAMES, MODEL_FORMAT, MODEL_PATH, PAGE_TYPES, page_features
+from newsdesk.extract.html.page_type import (
+    MODEL_FORMAT,
+    MODEL_PATH,
+    PAGE_TYPES,
+    STACKED_NAMES,
+    WORD_BUCKETS,
+    Reading,
+    read_page,
+)
 from newsdesk.settings import Settings
 
+Matrix = npt.NDArray[np.float64]
 DEFAULT_DATA = Path("../shared/data/wcxb-dev")
+FOLDS = 5
 PARAMETERS: dict[str, Any] = {
-    "max_iter": 250,
-    "learning_rate": 0.08,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 8,
-    "l2_regularization": 1.0,
-    "early_stopping": False,
+    "n_estimators": 300,
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_child_samples": 8,
+    "reg_lambda": 1.0,
+    "colsample_bytree": 0.5,
+    "random_state": 0,
+    "n_jobs": 1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbose": -1,
+}
+WORD_PARAMETERS: dict[str, Any] = {
+    "loss": "log_loss",
+    "alpha": 1e-4,
+    "max_iter": 30,
+    "tol": None,
     "random_state": 0,
 }
 
@@ -73,59 +106,138 @@ def wcxb_pages(data: Path = DEFAULT_DATA) -> list[LabelledPage]:
     return pages
 
 
-def features_of(raw: bytes, url: str | None, settings: Settings | None = None) -> list[float]:
-    """A page's features, from its raw bytes, parsed as `extract_html` parses them."""
+def reading_of(raw: bytes, url: str | None, settings: Settings | None = None) -> Reading:
+    """A page's features and words, from its raw bytes, parsed as `extract_html` parses them."""
     settings = settings or Settings()
     text = decode_html(raw, None)
     tree = LexborHTMLParser(limit_nesting(text, settings.max_depth))
-    return page_features(text, url, tree)
+    return read_page(text, url, tree)
 
 
-def feature_matrix(pages: Iterable[LabelledPage]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    rows = [features_of(gzip.decompress(page.path.read_bytes()), page.url) for page in pages]
-    return np.asarray(rows, dtype=np.float64)
+def features_of(raw: bytes, url: str | None, settings: Settings | None = None) -> list[float]:
+    return reading_of(raw, url, settings).features
 
 
-def fit(features: np.ndarray[Any, np.dtype[np.float64]], labels: list[str]) -> HistGradientBoostingClassifier:
-    classifier = HistGradientBoostingClassifier(**PARAMETERS)
-    # One thread: the same sums in the same order on any machine, and no OpenMP threads spinning for a
-    # core on a busy one (the fit takes seconds either way).
-    with threadpool_limits(limits=1):
-        classifier.fit(features, np.asarray(labels))
-    return classifier
+@dataclass(frozen=True)
+class Readings:
+    """The pages' features (one row a page) and hashed words (a sparse matrix, one row a page)."""
+
+    features: Matrix
+    words: csr_matrix
 
 
-def export(classifier: HistGradientBoostingClassifier) -> dict[str, Any]:
-    """The fitted trees as plain data (`page_type.TreeModel.from_dict` reads it back)."""
-    labels = [str(label) for label in classifier.classes_]
-    per_iteration = classifier.n_trees_per_iteration_
+def readings(rows: Sequence[Reading]) -> Readings:
+    indptr, indices, values = [0], [], []
+    for reading in rows:
+        for bucket in sorted(reading.words):
+            indices.append(bucket)
+            values.append(reading.words[bucket])
+        indptr.append(len(indices))
+    words = csr_matrix((np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                        np.asarray(indptr, dtype=np.int64)), shape=(len(rows), WORD_BUCKETS))
+    return Readings(np.asarray([reading.features for reading in rows], dtype=np.float64), words)
+
+
+def read_pages(pages: Iterable[LabelledPage]) -> Readings:
+    return readings([reading_of(gzip.decompress(page.path.read_bytes()), page.url) for page in pages])
+
+
+def site_fold(url: str | None) -> int:
+    """The fold of a page's site (the host's last two labels, hashed), for the out-of-fold word
+    probabilities: pages of one site never sit on both sides."""
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        host = ""
+    return zlib.crc32(".".join(host.split(".")[-2:]).encode("utf-8")) % FOLDS
+
+
+def fit_words(words: csr_matrix, labels: Sequence[str] | npt.NDArray[np.str_]) -> SGDClassifier:
+    return SGDClassifier(**WORD_PARAMETERS).fit(words, np.asarray(labels))
+
+
+def out_of_fold_words(words: csr_matrix, labels: Sequence[str], groups: Sequence[int]) -> Matrix:
+    """Each page's word-model probabilities from the model fitted on the pages of the other groups."""
+    group_of = np.asarray(groups)
+    label_of = np.asarray(labels)
+    kinds = sorted(set(labels))
+    found = np.zeros((len(label_of), len(kinds)))
+    for group in sorted(set(group_of.tolist())):
+        inside = group_of == group
+        if inside.all():  # a single group: nothing to fit on but itself
+            found[inside] = fit_words(words, label_of).predict_proba(words)
+            continue
+        model = fit_words(words[~inside], label_of[~inside])
+        columns = np.asarray([kinds.index(str(kind)) for kind in model.classes_], dtype=np.int64)
+        found[np.ix_(np.flatnonzero(inside), columns)] = model.predict_proba(words[inside])
+    return found
+
+
+@dataclass(frozen=True)
+class Fitted:
+    words: SGDClassifier
+    trees: lightgbm.LGBMClassifier
+
+
+def fit(data: Readings, labels: Sequence[str], groups: Sequence[int]) -> Fitted:
+    """The word model on every page, and the trees on the page features beside the word model's
+    out-of-fold probabilities (folds: `groups`)."""
+    stacked = np.hstack([data.features, out_of_fold_words(data.words, labels, groups)])
+    trees = lightgbm.LGBMClassifier(**PARAMETERS).fit(stacked, np.asarray(labels))
+    return Fitted(fit_words(data.words, labels), trees)
+
+
+def stacked_features(fitted: Fitted, data: Readings) -> Matrix:
+    """The trees' input for pages the models were not fitted on (as extraction builds it)."""
+    return np.hstack([data.features, np.asarray(fitted.words.predict_proba(data.words))])
+
+
+def export_trees(classifier: lightgbm.LGBMClassifier) -> dict[str, Any]:
+    """LightGBM's trees as the flat node lists `trees.Trees.of` reads."""
+    dumped = classifier.booster_.dump_model()
+    classes = int(dumped["num_class"])
     trees = []
-    for iteration in classifier._predictors:
-        for class_index, predictor in enumerate(iteration):
-            nodes = predictor.nodes
-            if per_iteration == 1:  # two classes: one tree per iteration, for the second class
-                class_index = 1
-            if np.any(nodes["is_categorical"]):
-                raise ValueError("categorical splits are not supported by the exported model")
-            trees.append({
-                "class": class_index,
-                "depth": int(nodes["depth"].max()),
-                "feature": [int(value) for value in nodes["feature_idx"]],
-                "threshold": [float(value) for value in nodes["num_threshold"]],
-                "missing_left": [int(value) for value in nodes["missing_go_to_left"]],
-                "left": [int(value) for value in nodes["left"]],
-                "right": [int(value) for value in nodes["right"]],
-                "value": [float(value) for value in nodes["value"]],
-                "leaf": [int(value) for value in nodes["is_leaf"]],
-            })
-    baseline = [float(value) for value in np.ravel(classifier._baseline_prediction)]
-    if per_iteration == 1:
-        baseline = [0.0, baseline[0]]
-    body = json.dumps({"labels": labels, "baseline": baseline, "trees": trees}, sort_keys=True)
-    version = "wcxb-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
-    return {"format": MODEL_FORMAT, "version": version, "labels": labels,
-            "feature_names": list(FEATURE_NAMES), "parameters": PARAMETERS, "baseline": baseline,
+    for number, info in enumerate(dumped["tree_info"]):
+        nodes: list[dict[str, Any]] = []
+        depth = _flatten(info["tree_structure"], 0, nodes)
+        trees.append({"class": number % classes, "depth": depth,
+                      **{key: [node[key] for node in nodes] for key in
+                         ("feature", "threshold", "missing_left", "left", "right", "value", "leaf")}})
+    return {"labels": [str(label) for label in classifier.classes_], "baseline": [0.0] * classes,
             "trees": trees}
+
+
+def _flatten(node: dict[str, Any], depth: int, nodes: list[dict[str, Any]]) -> int:
+    """Append `node` and its subtree to `nodes` (a node's children after it); the subtree's depth."""
+    entry: dict[str, Any] = {}
+    nodes.append(entry)
+    if "leaf_value" in node:
+        entry.update(feature=0, threshold=0.0, missing_left=1, left=0, right=0,
+                     value=float(node["leaf_value"]), leaf=1)
+        return depth
+    if node["decision_type"] != "<=":
+        raise ValueError(f"unsupported LightGBM split {node['decision_type']!r}")
+    left = len(nodes)
+    left_depth = _flatten(node["left_child"], depth + 1, nodes)
+    right = len(nodes)
+    right_depth = _flatten(node["right_child"], depth + 1, nodes)
+    entry.update(feature=int(node["split_feature"]), threshold=float(node["threshold"]),
+                 missing_left=int(bool(node["default_left"])), left=left, right=right, value=0.0, leaf=0)
+    return max(left_depth, right_depth)
+
+
+def export(fitted: Fitted) -> dict[str, Any]:
+    """Both models as plain data (`page_type.PageTypeModel.from_dict` reads it back)."""
+    trees = export_trees(fitted.trees)
+    if [str(label) for label in fitted.words.classes_] != trees["labels"]:
+        raise ValueError("the word model and the trees name other types")
+    words = {"buckets": WORD_BUCKETS, "labels": trees["labels"],
+             "weights": [[round(float(value), 6) for value in row] for row in fitted.words.coef_],
+             "intercepts": [round(float(value), 6) for value in fitted.words.intercept_]}
+    body = json.dumps({**trees, "words": words}, sort_keys=True)
+    version = "wcxb-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+    return {"format": MODEL_FORMAT, "version": version, **trees, "feature_names": list(STACKED_NAMES),
+            "parameters": PARAMETERS, "word_parameters": {**WORD_PARAMETERS}, "words": words}
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -140,8 +252,8 @@ def serialise(data: dict[str, Any]) -> bytes:
 def train(data: Path = DEFAULT_DATA, limit: int | None = None) -> bytes:
     """The serialised model fitted on the pages of `data` (the first `limit` of them, if given)."""
     pages = wcxb_pages(data)[:limit]
-    features = feature_matrix(pages)
-    return serialise(export(fit(features, [page.page_type for page in pages])))
+    return serialise(export(fit(read_pages(pages), [page.page_type for page in pages],
+                                [site_fold(page.url) for page in pages])))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,6 @@
-"""Gradient-boosted trees exported from scikit-learn's HistGradientBoostingClassifier as plain data,
-evaluated with numpy, every tree at once: the classifier runs without scikit-learn in the process."""
+"""Gradient-boosted trees exported as plain data (the page-type trees, from LightGBM:
+`train_page_type.export_trees`), evaluated with numpy, every tree at once: the classifier runs
+without LightGBM or scikit-learn in the process."""
 
 from __future__ import annotations
 
