@@ -154,16 +154,23 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
             found.append([])
             continue
         lo, hi = max(0, start - WINDOW_CHARS), min(parsed, end + WINDOW_CHARS)
-        spans: dict[tuple[int, int], tuple[str | None, str, Token]] = {}
-        for e in ents[bisect.bisect_left(ent_starts, lo) : bisect.bisect_right(ent_starts, hi)]:
-            if not (start - 1 <= e.start_char < end + 1) and e.end_char <= hi:
-                name: str | None = full_name(e) if e.label_ == "PERSON" else e.text
-                spans[(e.start_char, e.end_char)] = (name, e.label_, e.root)
         window = doc.char_span(lo, hi, alignment_mode="expand")
         # No English cue near the quotation (another language, a list of slogans): never a guess.
         cued = window is not None and any(
             t.lower_ == "according" or (t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in CUE_LEMMAS)
             for t in window)
+        if not cued:
+            # Only the rules' own choice may stand then (`decide`): nothing for the model to weigh.
+            found.append([])
+            if quote.speaker_name:
+                speakers_so_far.append(quote.speaker_name)
+            previous_span = quote.speaker_span
+            continue
+        spans: dict[tuple[int, int], tuple[str | None, str, Token]] = {}
+        for e in ents[bisect.bisect_left(ent_starts, lo) : bisect.bisect_right(ent_starts, hi)]:
+            if not (start - 1 <= e.start_char < end + 1) and e.end_char <= hi:
+                name: str | None = full_name(e) if e.label_ == "PERSON" else e.text
+                spans[(e.start_char, e.end_char)] = (name, e.label_, e.root)
         for token in window if window is not None else ():
             if start - 1 <= token.idx < end + 1:
                 continue
