@@ -96,7 +96,7 @@ def _enrich_batch(store: Store, batch: list[StoredArticle], settings: Settings, 
                   without: Counter[str]) -> int:
     """Enrich and save a batch; an article that cannot be enriched is recorded as a failure. Counts
     in `without` the articles of each language with no model (no entities)."""
-    from newsdesk.pipeline import enrich_isolated
+    from newsdesk.pipeline.stages import enrich_isolated
 
     if not batch:
         return 0
