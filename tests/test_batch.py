@@ -401,3 +401,24 @@ def test_an_article_that_cannot_be_enriched_is_written_without_any_enrichment(tm
     broken = rows.pop(written.html[1])
     assert broken["entities"] == [] and broken["keywords"] == [] and not broken["enrichment"]
     assert all(dict(row["enrichment"]).get("version") and row["keywords"] for row in rows.values())
+
+
+def test_ingest_runs_its_batches_on_the_same_dask_executor(cluster: DaskExecutor, warcs: list[Written],
+                                                           tmp_path: Path) -> None:
+    """One executor interface: ingest's work stages run on the Dask cluster the batch command uses,
+    and store what they store in process, checkpoints included (a second run skips everything)."""
+    from newsdesk.pipeline import Ingester
+
+    url = f"sqlite:///{tmp_path / 'on-dask.db'}"
+    with open_store(url) as store:
+        counts = Ingester(store, batch_size=5, enrich=False, stories=False, executor=cluster).run(
+            [str(warcs[0].path)])
+        assert (counts.read, counts.stored, counts.failed) == (12, 12, 0)
+        assert store.count(SearchRequest()) == 12
+    with open_store(f"sqlite:///{tmp_path / 'in-process.db'}") as store:
+        here = Ingester(store, batch_size=5, enrich=False, stories=False).run([str(warcs[0].path)])
+        assert (here.read, here.stored, here.extracted) == (counts.read, counts.stored, counts.extracted)
+    with open_store(url) as store:
+        again = Ingester(store, batch_size=5, enrich=False, stories=False, executor=cluster).run(
+            [str(warcs[0].path)])
+        assert (again.read, again.stored, again.skipped) == (0, 0, 1)

@@ -234,10 +234,9 @@ def _detect(body: str) -> str | None:
 
 
 def _row(article: Article) -> dict[str, Any]:
-    data = article.to_dict()
-    image = data.pop("image") or {}
-    data["image_url"], data["image_caption"] = image.get("url"), image.get("caption")
-    data["enrichment"] = list(data["enrichment"].items())
+    from newsdesk.exports import flatten
+
+    data = flatten(article.to_dict(), parquet=True)
     data.pop("extraction", None)
     return data
 
