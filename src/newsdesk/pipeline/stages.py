@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 
 from newsdesk.article import Article
 from newsdesk.errors import NewsdeskError
-from newsdesk.extract import extract_page
 from newsdesk.pipeline.loop import Failure, Item
 from newsdesk.settings import Settings
 
@@ -26,6 +25,8 @@ class Extract:
     settings: Settings
 
     def process(self, items: list[Item]) -> None:
+        from newsdesk.extract import extract_page  # here: reading a batch output needs no extractor
+
         for item in items:
             page = item.page
             if page is None or item.article is not None:
