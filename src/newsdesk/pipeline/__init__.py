@@ -15,7 +15,24 @@ See docs/architecture.md for adding a source or a stage.
 
 from __future__ import annotations
 
-from newsdesk.pipeline.ingest import IngestCounts, Ingester
-from newsdesk.pipeline.stages import enrich_isolated
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsdesk.pipeline.ingest import IngestCounts, Ingester
+    from newsdesk.pipeline.stages import enrich_isolated
 
 __all__ = ["IngestCounts", "Ingester", "enrich_isolated"]
+
+
+def __getattr__(name: str) -> Any:
+    """`Ingester`, `IngestCounts` and `enrich_isolated`, imported when first asked for: a batch task
+    or a load, which use the loop and the executors only, never load the web source and its client."""
+    if name in ("IngestCounts", "Ingester"):
+        from newsdesk.pipeline import ingest
+
+        return getattr(ingest, name)
+    if name == "enrich_isolated":
+        from newsdesk.pipeline import stages
+
+        return stages.enrich_isolated
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
