@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsdesk.batch import DaskExecutor, ProcessExecutor, run_batch
-from newsdesk.batch.executors import Executor
 from newsdesk.batch.load import load_output
+from newsdesk.pipeline.executors import Executor
 
 PROJECT = Path(__file__).resolve().parent.parent
 PAGES = PROJECT.parent / "shared" / "data" / "scrapinghub" / "html"

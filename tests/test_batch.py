@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +23,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from conftest import PROJECT, postgres_schema
+from newsdesk.article import Article
 from newsdesk.batch import DaskExecutor, ProcessExecutor, run_batch
 from newsdesk.batch.load import load_output
 from newsdesk.batch.manifest import Manifest, verify
-from newsdesk.batch.stage import input_id
+from newsdesk.batch.stage import InputTask, input_id, process_input
+from newsdesk.enrich import enrich_articles
+from newsdesk.settings import Settings
 from newsdesk.store import SearchRequest, open_store
 
 SHARED = PROJECT.parent / "shared" / "data"
@@ -335,7 +338,7 @@ def test_stage_code_never_imports_dask() -> None:
 def test_without_dask_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from newsdesk.batch.executors import ExecutorError
+    from newsdesk.pipeline.executors import ExecutorError
 
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ExecutorError, match=r"pip install 'newsdesk\[dask\]'"):
@@ -372,3 +375,50 @@ def test_enrichment_fills_the_nested_columns(cluster: DaskExecutor, warcs: list[
             top = store.entity_counts(limit=1)
             assert top and top[0].articles >= 1
             assert store.count(SearchRequest(entity=top[0].id)) == top[0].articles
+
+
+def _enrich_then_break_on_the_second_page(articles: Sequence[Article], settings: Settings) -> None:
+    """The project's enrichment, then a failure whenever the second page is among the articles: what
+    an enrichment that breaks halfway through an article leaves behind."""
+    enrich_articles(articles, settings)
+    if any((article.url or "").endswith("/501/story.html") for article in articles):
+        raise RuntimeError("broke after filling in part of the enrichment")
+
+
+def test_an_article_that_cannot_be_enriched_is_written_without_any_enrichment(tmp_path: Path) -> None:
+    """As ingest does: the article is kept, with an error row, and nothing half-filled (the batch task
+    used to keep whatever the failed call had written into it)."""
+    written = write_warc(tmp_path / "three.warc.gz", scrapinghub_pages()[:3], 500)
+    out = tmp_path / "out"
+    result = process_input(InputTask(str(written.path), str(out), enrich=True),
+                           enrich=_enrich_then_break_on_the_second_page)
+    assert result.rows == 3 and result.errors == 1
+    errors = pq.read_table(out / "errors").to_pylist()
+    assert [(row["stage"], row["offset"]) for row in errors] == [("enrich", written.html[1])]
+    assert "broke after filling in part" in errors[0]["reason"]
+    rows = {row["offset"]: row for row in ds.dataset(out / "articles", partitioning="hive").to_table(
+        columns=["offset", "entities", "keywords", "enrichment"]).to_pylist()}
+    broken = rows.pop(written.html[1])
+    assert broken["entities"] == [] and broken["keywords"] == [] and not broken["enrichment"]
+    assert all(dict(row["enrichment"]).get("version") and row["keywords"] for row in rows.values())
+
+
+def test_ingest_runs_its_batches_on_the_same_dask_executor(cluster: DaskExecutor, warcs: list[Written],
+                                                           tmp_path: Path) -> None:
+    """One executor interface: ingest's work stages run on the Dask cluster the batch command uses,
+    and store what they store in process, checkpoints included (a second run skips everything)."""
+    from newsdesk.pipeline import Ingester
+
+    url = f"sqlite:///{tmp_path / 'on-dask.db'}"
+    with open_store(url) as store:
+        counts = Ingester(store, batch_size=5, enrich=False, stories=False, executor=cluster).run(
+            [str(warcs[0].path)])
+        assert (counts.read, counts.stored, counts.failed) == (12, 12, 0)
+        assert store.count(SearchRequest()) == 12
+    with open_store(f"sqlite:///{tmp_path / 'in-process.db'}") as store:
+        here = Ingester(store, batch_size=5, enrich=False, stories=False).run([str(warcs[0].path)])
+        assert (here.read, here.stored, here.extracted) == (counts.read, counts.stored, counts.extracted)
+    with open_store(url) as store:
+        again = Ingester(store, batch_size=5, enrich=False, stories=False, executor=cluster).run(
+            [str(warcs[0].path)])
+        assert (again.read, again.stored, again.skipped) == (0, 0, 1)

@@ -16,7 +16,8 @@ import pytest
 
 from conftest import article_html, fresh_store_url
 from newsdesk import open_store
-from newsdesk.pipeline import Ingester, _file_checkpoint
+from newsdesk.pipeline import Ingester
+from newsdesk.pipeline.local import file_checkpoint
 
 PAGES = 12
 BATCH = 4
@@ -71,7 +72,7 @@ def test_a_kill_between_articles_and_checkpoints_leaves_both_or_neither(kind: st
             stored = {number for number in range(PAGES)
                       if store.get(f"http://127.0.0.1/news/{number}") is not None}
             done = {number for number in range(PAGES)
-                    if store.is_done(_file_checkpoint(pages / f"{number:02}.html") or "")}
+                    if store.is_done(file_checkpoint(pages / f"{number:02}.html") or "")}
             assert stored == done, f"stored {sorted(stored)} but checkpointed {sorted(done)}"
 
             again = Ingester(store, batch_size=BATCH, enrich=False, stories=False).run([str(pages)])

@@ -204,10 +204,20 @@ def export_record(item: StoredArticle | Joined) -> dict[str, Any]:
 
 
 def flat_record(item: StoredArticle | Joined) -> dict[str, Any]:
-    data = export_record(item)
-    image = data.pop("image") or {}
-    data["image_url"], data["image_caption"] = image.get("url"), image.get("caption")
+    data = flatten(export_record(item))
     return {name: data.get(name) for name in COLUMNS}
+
+
+def flatten(data: dict[str, Any], parquet: bool = False) -> dict[str, Any]:
+    """An article's record (`Article.to_dict`, `record`) as the columns of CSV and Parquet, in place:
+    `image` as `image_url` and `image_caption`; for Parquet, `enrichment` as the (key, value) pairs of
+    its map column. Every flat form (CSV, Parquet exports, batch parts) is made here."""
+    if "image" in data:
+        image = data.pop("image") or {}
+        data["image_url"], data["image_caption"] = image.get("url"), image.get("caption")
+    if parquet:
+        data["enrichment"] = list((data.get("enrichment") or {}).items())
+    return data
 
 
 def write_jsonl(articles: Iterable[StoredArticle | Joined], out: IO[str]) -> int:
@@ -270,9 +280,7 @@ def export_schema() -> Any:
 def _batches(articles: Iterable[StoredArticle | Joined], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for stored in articles:
-        row = flat_record(stored)
-        row["enrichment"] = list(row["enrichment"].items())
-        batch.append(row)
+        batch.append(flatten(flat_record(stored), parquet=True))
         if len(batch) >= size:
             yield batch
             batch = []

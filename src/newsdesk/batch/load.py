@@ -8,11 +8,13 @@ article once.
 
 PostgreSQL: the keys of each chunk of `CHUNK` articles already in the store are looked up first
 (so a second load only reads); the rows of the new ones (JSON, filter columns, tsvector: the
-tokenising is the costly part) are made in worker processes, sent with one `COPY` into a temporary
+tokenising is the costly part) are made in worker processes (`Executor.in_order` of
+`newsdesk.pipeline.executors`, as ingest's batches), sent with one `COPY` into a temporary
 table, then moved into the store's tables by three set-based statements (articles, search index,
 authors) in one transaction, with the rows of the entity, speaker and topic filters of enriched
 articles; an article that another load stored meanwhile is left as it is.
-Other stores: the keys not yet there go through the store's `put_many`.
+Other stores: the stage loop of `newsdesk.pipeline.loop`, whose keeping stage puts the keys not yet
+there through the store's `put_many`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from newsdesk.article import Article
 from newsdesk.batch.manifest import Manifest
 from newsdesk.batch.stage import ARTICLES_DIR, BATCH_COLUMNS
 from newsdesk.errors import InputError
+from newsdesk.pipeline.executors import Executor, InProcessExecutor, ProcessExecutor
+from newsdesk.pipeline.loop import Item, run
 from newsdesk.store import open_store
 from newsdesk.store import rows as store_rows
+from newsdesk.store.base import Store
 from newsdesk.store.enrichment import EnrichmentRows
 
 CHUNK = 5_000
@@ -102,18 +107,31 @@ def load_output(out: str | Path, url: str | None, *, chunk: int = CHUNK, jobs: i
             store.close()
             _load_postgres(url or "", _chunks(articles, chunk), result, advance, jobs or os.cpu_count() or 1)
         else:
-            with store:
-                for group in _chunks(articles, chunk):
-                    result.read += len(group)
-                    fresh = [article for key, article in _first_per_key(group).items()
-                             if store.get(key) is None]
-                    result.stored += sum(outcome.status == "stored" for outcome in store.put_many(fresh))
-                    result.present = result.read - result.stored
-                    if advance:
-                        advance(len(group))
+            with store:  # the stage loop: no work stage, one keeping stage (nothing here can fail)
+                run((Item(article=article) for article in articles), work=[],
+                    keep=[_PutNew(store, result, advance)], batch_size=chunk, fail=lambda failure: None)
     finally:
         result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass
+class _PutNew:
+    """The keeping stage of a load into a store other than PostgreSQL: the articles of a batch whose
+    key is not in the store yet (the first of each key), through `put_many`."""
+
+    store: Store
+    result: LoadResult
+    advance: Any
+
+    def process(self, items: list[Item]) -> None:
+        group = [item.article for item in items if item.article is not None]
+        self.result.read += len(group)
+        fresh = [article for key, article in _first_per_key(group).items() if self.store.get(key) is None]
+        self.result.stored += sum(outcome.status == "stored" for outcome in self.store.put_many(fresh))
+        self.result.present = self.result.read - self.result.stored
+        if self.advance:
+            self.advance(len(group))
 
 
 def _first_per_key(articles: list[Article]) -> dict[str, Article]:
@@ -150,6 +168,12 @@ SELECT f.id, unnest(s.authors) FROM newsdesk_fresh f JOIN newsdesk_load s ON s.k
 
 
 Staged = tuple[list[list[Any]], dict[str, EnrichmentRows]]
+
+
+def _stage(chunk: tuple[int, list[Article]]) -> tuple[int, Staged]:
+    """The rows of a chunk's new articles, with the number of rows read for it (a worker's job)."""
+    read, articles = chunk
+    return read, _copy_rows(articles)
 
 
 def _copy_rows(articles: list[Article]) -> Staged:
@@ -191,10 +215,6 @@ def _copy_enrichment(cur: Any, items: list[tuple[int, EnrichmentRows]]) -> None:
 
 def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult, advance: Any,
                    jobs: int) -> None:
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-
     import psycopg
 
     from newsdesk.errors import StoreError
@@ -203,11 +223,10 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
         connection = psycopg.connect(url, autocommit=True)
     except psycopg.Error as error:
         raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), stage="load") from None
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
-    window: deque[tuple[int, Future[Staged] | Staged]] = deque()
+    executor: Executor = ProcessExecutor(jobs) if jobs > 1 else InProcessExecutor()
 
-    def copy(read: int, made: Future[Staged] | Staged) -> None:
-        staged, enriched = made.result() if isinstance(made, Future) else made
+    def copy(read: int, made: Staged) -> None:
+        staged, enriched = made
         with connection.transaction(), connection.cursor() as cur:
             with cur.copy(_COPY) as copying:
                 for row in staged:
@@ -227,23 +246,22 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
         if advance:
             advance(read)
 
+    def todo() -> Iterator[tuple[int, list[Article]]]:
+        """Each chunk's articles not in the store yet (the first of each key), looked up here."""
+        for group in chunks:
+            fresh = _first_per_key(group)
+            present = connection.execute("SELECT key FROM articles WHERE key = ANY(%s)",
+                                         [list(fresh)]).fetchall()
+            for (key,) in present:
+                del fresh[key]
+            yield len(group), list(fresh.values())
+
     try:
         with connection:
             connection.execute(_STAGING)
             connection.execute(_FRESH)
             connection.execute(_NAMES)
-            for group in chunks:
-                fresh = _first_per_key(group)
-                present = connection.execute("SELECT key FROM articles WHERE key = ANY(%s)",
-                                             [list(fresh)]).fetchall()
-                for (key,) in present:
-                    del fresh[key]
-                todo = list(fresh.values())
-                window.append((len(group), pool.submit(_copy_rows, todo) if pool else _copy_rows(todo)))
-                while len(window) > jobs:
-                    copy(*window.popleft())
-            while window:
-                copy(*window.popleft())
+            for read, made in executor.in_order(_stage, todo()):
+                copy(read, made)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        executor.close()

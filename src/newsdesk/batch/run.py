@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsdesk.batch.executors import Executor, TaskFailure
 from newsdesk.batch.manifest import Manifest, file_identity
-from newsdesk.batch.stage import ARTICLES_DIR, ERRORS_DIR, PROGRESS_DIR, InputResult, InputTask
+from newsdesk.batch.stage import ARTICLES_DIR, ERRORS_DIR, PROGRESS_DIR, InputResult, InputTask, process_input
 from newsdesk.errors import InputError
+from newsdesk.pipeline.executors import Executor, TaskFailure
 from newsdesk.settings import Settings
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".arc", ".arc.gz")
@@ -114,7 +114,7 @@ def run_batch(inputs: Sequence[str], out: str | Path, executor: Executor, *, enr
     display = _Display(out, len(todo), total_bytes, identities, echo,
                        sys.stderr.isatty() if progress is None else progress)
     with display:
-        for outcome in executor.run(todo):
+        for _, outcome in executor.as_done(process_input, todo, name=lambda task: task.input):
             if isinstance(outcome, TaskFailure):
                 summary.failed.append(outcome)
                 display.failed(outcome)

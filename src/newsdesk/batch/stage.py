@@ -1,8 +1,9 @@
 """One batch task: one input archive in, Parquet parts out. Runs in a worker process, whatever the
 executor; it never imports Dask.
 
-Records are streamed: pages are read one at a time from `ArchiveReader`, extracted, then enriched
-and written in chunks of `CHUNK` articles, so memory stays constant whatever the size of the file.
+Records are streamed through the stage loop (`newsdesk.pipeline.loop`, in the task's process):
+pages are read one at a time from `ArchiveReader`, then extracted, filtered by language, enriched and
+written in batches of `CHUNK`, so memory stays constant whatever the size of the file.
 Every part is written under a temporary name (starting with "." so dataset readers skip it) and
 renamed only when it is complete; a task that dies leaves no part that looks whole.
 """
@@ -15,14 +16,16 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from newsdesk.article import Article, Page
+from newsdesk.article import Article
 from newsdesk.errors import ArchiveError, NewsdeskError
+from newsdesk.pipeline.loop import Failure, Item, Stage, run
+from newsdesk.pipeline.stages import Enrich, EnrichStage, Extract
 from newsdesk.settings import Settings
 from newsdesk.text import language_key
 
@@ -35,8 +38,6 @@ UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined"
 # Columns a batch adds after the article columns of `newsdesk.exports.parquet_schema()` (whose own
 # `input`, last, gives way to the batch's).
 BATCH_COLUMNS = ("record_id", "input", "offset", "crawl_date", "fetched_at")
-# Enrichment is one call: `enrich(articles, settings)` fills the enrichment fields in place.
-Enrich = Callable[[Sequence[Article], Settings], None]
 
 
 @dataclass(frozen=True)
@@ -96,19 +97,26 @@ def input_id(path: str) -> str:
 
 
 def process_input(task: InputTask, enrich: Enrich | None = None) -> InputResult:
-    """Read, extract, (enrich) and write one archive; bad records go to the errors table."""
+    """Read, extract, (enrich) and write one archive through the stage loop; bad records go to the
+    errors table. `enrich` replaces the project's enrichment (which `task.enrich` asks for)."""
     from newsdesk.sources.warc import ArchiveReader
 
     started, cpu_started = time.perf_counter(), time.process_time()
     result = InputResult(input=task.input)
-    if task.enrich and enrich is None:
-        enrich = default_enricher()
     writer = _PartWriter(Path(task.out), input_id(task.input))
     errors: list[dict[str, Any]] = []
-    pending: list[tuple[int, Page, Article]] = []
     reader = ArchiveReader(task.input, max_bytes=task.settings.max_input_bytes)
     report = _Reporter(Path(task.out), input_id(task.input))
-    try:
+    work: list[Stage] = [Extract(task.settings)]
+    if task.languages:  # filtered before enrichment, the costly part: only kept articles are enriched
+        work.append(LanguageFilter(task.languages))
+    if task.enrich or enrich is not None:
+        work.append(EnrichStage(task.settings, enrich))
+
+    def fail(failure: Failure) -> None:
+        errors.append(_error(task.input, _offset(failure.source), failure.stage, failure.reason))
+
+    def records() -> Iterator[Item]:
         for item in reader:
             report(result.pages, _offset(item.source) or 0)
             if isinstance(item, NewsdeskError):
@@ -118,16 +126,10 @@ def process_input(task: InputTask, enrich: Enrich | None = None) -> InputResult:
                 errors.append(_error(task.input, offset, item.stage or "read", item.reason))
                 continue
             result.pages += 1
-            offset = _offset(item.source) or 0
-            try:
-                article = _extract(item, task.settings)
-            except Exception as error:  # a bug on one record must not stop a run over millions
-                errors.append(_error(task.input, offset, "extract", _reason(error)))
-                continue
-            pending.append((offset, item, article))
-            if len(pending) >= CHUNK:
-                _flush(task, pending, enrich, writer, errors, result)
-        _flush(task, pending, enrich, writer, errors, result)
+            yield Item(item)
+
+    try:
+        run(records(), work=work, keep=[_Rows(task, writer, result)], batch_size=CHUNK, fail=fail)
         result.parts = writer.finish()
         if errors:
             result.parts.append(_write_errors(Path(task.out), input_id(task.input), errors))
@@ -172,62 +174,57 @@ class _Reporter:
         self.path.unlink(missing_ok=True)
 
 
-def _extract(page: Page, settings: Settings) -> Article:
-    from newsdesk.extract import extract_page
+@dataclass
+class LanguageFilter:
+    """A work stage: leaves out (`kept` False) the articles not in one of `languages` (primary
+    subtags), detecting the language of those whose page does not say it."""
 
-    return extract_page(page, settings)
+    languages: tuple[str, ...]
 
-
-def default_enricher() -> Enrich:
-    """The project's enrichment, imported only when a run asks for it (spaCy is loaded once per worker
-    process, at its first article)."""
-    from newsdesk.enrich import enrich_articles
-
-    return enrich_articles
-
-
-def _flush(task: InputTask, pending: list[tuple[int, Page, Article]], enrich: Enrich | None,
-           writer: _PartWriter, errors: list[dict[str, Any]], result: InputResult) -> None:
-    if not pending:
-        return
-    if task.languages:  # filtered before enrichment, the costly part: only kept articles are enriched
-        kept = []
-        for entry in pending:
-            article = entry[2]
+    def process(self, items: list[Item]) -> None:
+        for item in items:
+            article = item.article
+            if article is None:
+                continue
             if not article.language:
                 article.language = _detect(article.body)
-            if (language_key(article.language) or UNKNOWN_LANGUAGE) in task.languages:
-                kept.append(entry)
-            else:
-                result.filtered += 1
-        pending[:] = kept
-    articles = [article for _, _, article in pending]
-    if enrich is not None and articles:
-        try:
-            enrich(articles, task.settings)
-        except Exception:  # find the article that broke it; the others are enriched one by one
-            for offset, _, article in pending:
-                try:
-                    enrich([article], task.settings)
-                except Exception as error:
-                    errors.append(_error(task.input, offset, "enrich", _reason(error)))
-    for offset, page, article in pending:
-        if not article.language:
-            article.language = _detect(article.body)
-        language = language_key(article.language) or UNKNOWN_LANGUAGE
-        if task.languages and language not in task.languages:
-            result.filtered += 1
-            continue
-        fetched = page.fetched_at
-        if fetched is not None and fetched.tzinfo is not None:
-            fetched = fetched.astimezone(UTC)
-        date = fetched.date().isoformat() if fetched is not None else UNKNOWN_DATE
-        row = _row(article)
-        row.update(record_id=f"{task.input}@{offset}", input=task.input, offset=offset, crawl_date=date,
-                   fetched_at=fetched.isoformat() if fetched is not None else None)
-        writer.add(date, language, row)
-        result.rows += 1
-    pending.clear()
+            item.kept = (language_key(article.language) or UNKNOWN_LANGUAGE) in self.languages
+
+
+@dataclass
+class _Rows:
+    """The keeping stage of a batch task: each live article as a row of its (crawl date, language)
+    part; the articles left out by the language filter (before enrichment, or after it when
+    enrichment found another language) are counted."""
+
+    task: InputTask
+    writer: _PartWriter
+    result: InputResult
+
+    def process(self, items: list[Item]) -> None:
+        for item in items:
+            article, page = item.article, item.page
+            if article is None or page is None:
+                continue
+            if not item.kept:
+                self.result.filtered += 1
+                continue
+            if not article.language:
+                article.language = _detect(article.body)
+            language = language_key(article.language) or UNKNOWN_LANGUAGE
+            if self.task.languages and language not in self.task.languages:
+                self.result.filtered += 1
+                continue
+            fetched = page.fetched_at
+            if fetched is not None and fetched.tzinfo is not None:
+                fetched = fetched.astimezone(UTC)
+            date = fetched.date().isoformat() if fetched is not None else UNKNOWN_DATE
+            offset = _offset(page.source) or 0
+            row = _row(article)
+            row.update(record_id=f"{self.task.input}@{offset}", input=self.task.input, offset=offset,
+                       crawl_date=date, fetched_at=fetched.isoformat() if fetched is not None else None)
+            self.writer.add(date, language, row)
+            self.result.rows += 1
 
 
 def _detect(body: str) -> str | None:
@@ -237,10 +234,9 @@ def _detect(body: str) -> str | None:
 
 
 def _row(article: Article) -> dict[str, Any]:
-    data = article.to_dict()
-    image = data.pop("image") or {}
-    data["image_url"], data["image_caption"] = image.get("url"), image.get("caption")
-    data["enrichment"] = list(data["enrichment"].items())
+    from newsdesk.exports import flatten
+
+    data = flatten(article.to_dict(), parquet=True)
     data.pop("extraction", None)
     return data
 
@@ -253,12 +249,6 @@ def _offset(source: str | None) -> int | None:
 def _error(input: str, offset: int | None, stage: str, reason: str) -> dict[str, Any]:
     record_id = f"{input}@{offset}" if offset is not None else input
     return {"record_id": record_id, "input": input, "offset": offset, "stage": stage, "reason": reason}
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, NewsdeskError):
-        return error.reason
-    return f"internal error: {type(error).__name__}: {error}"
 
 
 def article_schema() -> Any:

@@ -55,8 +55,8 @@ def batch(inputs: tuple[str, ...], out: str, scheduler: str, workers: int | None
       newsdesk batch warc.paths --out dataset --scheduler local --workers 8 --language en --enrich
       newsdesk batch warc.paths --out dataset --scheduler tcp://10.0.0.5:8786
     """
-    from newsdesk.batch.executors import make_executor
     from newsdesk.batch.run import run_batch
+    from newsdesk.pipeline.executors import make_executor
     from newsdesk.settings import Settings
 
     settings = Settings.from_env()

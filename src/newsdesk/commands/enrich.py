@@ -15,6 +15,8 @@ from newsdesk.article import Article, Quote
 from newsdesk.commands import QueryCommand, db_option, query_argument
 from newsdesk.commands.search import QUERY_HELP, filters
 from newsdesk.enrich.models import language_name, languages_without_entities
+from newsdesk.pipeline.loop import Item, run
+from newsdesk.pipeline.stages import EnrichStage
 from newsdesk.settings import Settings
 from newsdesk.store import SearchRequest, open_store
 from newsdesk.store.base import Store, StoredArticle
@@ -51,23 +53,26 @@ def enrich(query: str | None, redo: bool, batch_size: int, db: str | None, **fil
     settings = Settings.from_env()
     have = pipelines(settings)
     request = _request(query, **filters)
-    done = skipped = 0
-    without: Counter[str] = Counter()
+    skipped = 0
     with open_store(db) as store:
         total = store.count(request)
         columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("enriching", total=total)
-            batch: list[StoredArticle] = []
-            for stored in store.iter_articles(request):
-                bar.advance(task)
-                if not redo and _enriched(stored.article, ENRICHMENT_VERSION, have):
-                    skipped += 1
-                    continue
-                batch.append(stored)
-                if len(batch) >= batch_size:
-                    done += _enrich_batch(store, batch, settings, have, without)
-            done += _enrich_batch(store, batch, settings, have, without)
+
+            def todo() -> Iterator[Item]:
+                nonlocal skipped
+                for stored in store.iter_articles(request):
+                    bar.advance(task)
+                    if not redo and _enriched(stored.article, ENRICHMENT_VERSION, have):
+                        skipped += 1
+                        continue
+                    yield Item(article=stored.article, id=stored.id)
+
+            save = _Save(store, have)
+            run(todo(), work=[EnrichStage(settings)], keep=[save], batch_size=batch_size,
+                fail=lambda failure: store.record_error(*failure))
+    done, without = save.done, save.without
     click.echo(f"{done} articles enriched", err=True)
     if skipped:
         click.echo(f"{skipped} skipped: already enriched by this version (--all enriches them again)",
@@ -92,24 +97,22 @@ def _language(article: Article) -> str:
     return language_key(article.language) or "en"
 
 
-def _enrich_batch(store: Store, batch: list[StoredArticle], settings: Settings, have: Mapping[str, str],
-                  without: Counter[str]) -> int:
-    """Enrich and save a batch; an article that cannot be enriched is recorded as a failure. Counts
-    in `without` the articles of each language with no model (no entities)."""
-    from newsdesk.pipeline import enrich_isolated
+class _Save:
+    """The keeping stage of `enrich`: saves the enrichment of the articles enriched (those that
+    failed have their error row), and counts in `without` those of each language with no model."""
 
-    if not batch:
-        return 0
-    failures = enrich_isolated([stored.article for stored in batch], settings)
-    without.update(_language(stored.article) for position, stored in enumerate(batch)
-                   if position not in failures and _language(stored.article) not in have)
-    store.save_enrichment([(stored.id, stored.article) for position, stored in enumerate(batch)
-                           if position not in failures])
-    for position, reason in failures.items():
-        store.record_error(f"article {batch[position].id}", "enrich", reason)
-    count = len(batch) - len(failures)
-    batch.clear()
-    return count
+    def __init__(self, store: Store, have: Mapping[str, str]) -> None:
+        self.store, self.have = store, have
+        self.done = 0
+        self.without: Counter[str] = Counter()
+
+    def process(self, items: list[Item]) -> None:
+        enriched = [(item.id, item.article) for item in items
+                    if item.id is not None and item.article is not None and not item.failures]
+        self.without.update(language for language in (_language(article) for _, article in enriched)
+                            if language not in self.have)
+        self.store.save_enrichment(enriched)
+        self.done += len(enriched)
 
 
 @click.command()
