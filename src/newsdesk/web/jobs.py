@@ -288,4 +288,10 @@ class Jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
+        """Ask the worker to stop once the turns already queued are over, and wait for it (at most one
+        turn and 30 s): the store is closed next, and a turn still writing to it would fail."""
         self._queue.put(None)
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=self.slice_seconds + 30)
