@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 from conftest import fresh_store_url, postgres_schema
 from newsdesk import Article, SearchRequest, Store, extract, extract_text, open_store
 from newsdesk.errors import QueryError
-from newsdesk.extract.html import page_type
+from newsdesk.extract.html import page_reading, page_type
 from newsdesk.extract.html.train_page_type import (
     DEFAULT_DATA,
     Readings,
@@ -510,8 +510,8 @@ def test_markers_count_as_in_the_lower_cased_text_whatever_the_characters_around
     found = dict(zip(page_type.FEATURE_NAMES, page_type.page_features(html, None, LexborHTMLParser(html)),
                      strict=True))
     lower = html.lower()
-    cart = sum(lower.count(m.decode()) for m in page_type._CART_MARKERS)
-    pages = sum(lower.count(m.decode()) for m in page_type._PAGINATION_MARKERS)
+    cart = sum(lower.count(m.decode()) for m in page_reading._CART_MARKERS)
+    pages = sum(lower.count(m.decode()) for m in page_reading._PAGINATION_MARKERS)
     assert (found["cart_forms"], found["pagination"], found["breadcrumbs"]) == (
         cart, pages, min(lower.count("breadcrumb"), 50))
     assert (cart, pages, lower.count("breadcrumb")) == (15, 15, 6)

@@ -18,8 +18,9 @@ from newsdesk import Article, SearchRequest
 from newsdesk.errors import StoreError
 from newsdesk.search.query import parse_query, to_tsquery
 from newsdesk.store import open_store
-from newsdesk.store.postgres import RANKING_VARIABLE, RUM_INDEX, PostgresStore
+from newsdesk.store.postgres import PostgresStore
 from newsdesk.store.postgres_ranking import index_ranks, or_words
+from newsdesk.store.postgres_rum import RANKING_VARIABLE, RUM_INDEX
 
 
 @pytest.fixture(scope="module")
