@@ -144,6 +144,18 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
         if e.label_ == "PERSON" and e.text.split():
             last = e.text.split()[-1]
             last_counts[last] = last_counts.get(last, 0) + 1
+    # One pass over the tokens, not one per quotation's window: where the cue words are (a running
+    # count) and which tokens may be mentions (a pronoun, or a noun that is the subject of a cue verb).
+    cues_before = [0]
+    mention_tokens: list[int] = []
+    for token in doc:
+        cue = token.lower_ == "according" or (token.pos_ in {"VERB", "AUX"}
+                                               and token.lemma_.lower() in CUE_LEMMAS)
+        cues_before.append(cues_before[-1] + cue)
+        if (token.lower_ in PRONOUNS and token.pos_ == "PRON") or (
+                token.dep_ in SUBJECT_DEPS and token.pos_ in {"NOUN", "PROPN"} and not token.ent_type_
+                and token.head.lemma_.lower() in CUE_LEMMAS):
+            mention_tokens.append(token.i)
     found: list[list[Candidate]] = []
     speakers_so_far: list[str] = []
     previous_span: tuple[int, int] | None = None
@@ -156,10 +168,7 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
         lo, hi = max(0, start - WINDOW_CHARS), min(parsed, end + WINDOW_CHARS)
         window = doc.char_span(lo, hi, alignment_mode="expand")
         # No English cue near the quotation (another language, a list of slogans): never a guess.
-        cued = window is not None and any(
-            t.lower_ == "according" or (t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in CUE_LEMMAS)
-            for t in window)
-        if not cued:
+        if window is None or cues_before[window.end] == cues_before[window.start]:
             # Only the rules' own choice may stand then (`decide`): nothing for the model to weigh.
             found.append([])
             if quote.speaker_name:
@@ -171,7 +180,9 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
             if not (start - 1 <= e.start_char < end + 1) and e.end_char <= hi:
                 name: str | None = full_name(e) if e.label_ == "PERSON" else e.text
                 spans[(e.start_char, e.end_char)] = (name, e.label_, e.root)
-        for token in window if window is not None else ():
+        for i in mention_tokens[bisect.bisect_left(mention_tokens, window.start):
+                                bisect.bisect_left(mention_tokens, window.end)]:
+            token = doc[i]
             if start - 1 <= token.idx < end + 1:
                 continue
             if token.lower_ in PRONOUNS and token.pos_ == "PRON":
@@ -207,7 +218,7 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
             # `“…” Frazier said the claim was false.`: who says something else is not this one's speaker.
             says_else = c_start >= end and mention.dep_ in SUBJECT_DEPS and any(
                 c.dep_ in {"ccomp", "dobj", "xcomp"} and c.i > mention.head.i for c in mention.head.children)
-            candidates.append(Candidate((c_start, c_end), name, features, cued and not says_else))
+            candidates.append(Candidate((c_start, c_end), name, features, not says_else))
         found.append(candidates)
         if quote.speaker_name:
             speakers_so_far.append(quote.speaker_name)
