@@ -29,6 +29,12 @@ enrichment on 1 and 2 processes.
   before). One half of the texts warms the process up; what the other half leaves behind is reported:
   strings kept in the vocabulary and resident memory added.
 
+One core: the run limits numpy's BLAS to one thread (OPENBLAS_NUM_THREADS=1 and the like, unless set
+already), as a worker of `ingest --processes N` on N cores should be: with OpenBLAS's default of a thread
+per core, the bulk recogniser's matrix products ran on both cores of a 2-core host and took more CPU time
+for little wall time (full enrichment 1.70x the full pipeline by wall time but 1.48x by CPU time, against
+1.70x both ways on one thread, same host, 2026-12-03).
+
 Results on stdout as a table; the machine's load average is printed with them, since the host is shared.
 """
 
@@ -46,6 +52,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")  # before numpy is imported (by newsdesk): one core, see above
 
 DATA = Path("../shared/data/scrapinghub/html")
 

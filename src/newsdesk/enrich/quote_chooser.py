@@ -97,7 +97,7 @@ def probabilities(booster: lightgbm.Booster, candidates: list[Candidate]) -> lis
     """The model's probability that each candidate is the speaker."""
     names = booster.feature_name()
     rows = numpy.array([[c.features.get(name, 0.0) for name in names] for c in candidates], dtype=float)
-    return [float(p) for p in booster.predict(rows)]
+    return [float(p) for p in booster.predict(rows, num_threads=1)]  # (one process, one core)
 
 
 def choose_speakers(doc: Doc, quotes: list[Quote]) -> None:
