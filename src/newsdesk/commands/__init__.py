@@ -1,4 +1,4 @@
-"""The `newsdesk` subcommands beyond `extract`, one module per job; cli.py registers them."""
+"""The `newsdesk` subcommands, one module per job; cli.py registers them."""
 
 from __future__ import annotations
 
