@@ -11,7 +11,7 @@ import newsdesk
 from conftest import PARAGRAPHS
 from newsdesk import Article
 from newsdesk.store import rows
-from newsdesk.text import INVISIBLE, drop_invisible, host_of, language_key, language_parts
+from newsdesk.text import drop_invisible, host_of, language_key, language_parts
 
 # Persian "I went home" spelled with ZERO WIDTH NON-JOINERs (U+200C), Hindi with a ZERO WIDTH JOINER.
 PERSIAN = "من به خانه می\u200cروم و کتاب\u200cها را می\u200cخوانم. این جمله برای آزمون نوشته شده است."
@@ -76,18 +76,9 @@ def test_joiners_survive_extraction_of_html_and_of_text(text: str) -> None:
 SRC = Path(newsdesk.__file__).parent
 # What a copy of a helper looks like in source: a table of invisible characters, "www." cut by hand.
 COPIES = ("\\u200b", "\\u00ad", 'removeprefix("www.")', "lstrip(\"www.\")")
-# Copies in folders other engineers were editing when the helpers were made one: replaced at merge
-# (docs/architecture.md lists them). Only ever shorter.
-PENDING = {"extract/html/dom.py", "extract/authors.py"}
 
 
 def test_every_other_module_uses_the_helpers_instead_of_a_copy() -> None:
     found = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py") if path != SRC / "text.py"
              and any(copy in path.read_text(encoding="utf-8") for copy in COPIES)}
-    assert found <= PENDING, sorted(found - PENDING)
-
-
-def test_the_remaining_copy_of_the_invisible_table_agrees() -> None:
-    from newsdesk.extract.html import dom
-
-    assert dom._INVISIBLE == INVISIBLE
+    assert not found, sorted(found)

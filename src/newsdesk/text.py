@@ -59,4 +59,9 @@ def host_of(url: str | None) -> str:
         host = urlsplit(text if "//" in text else "//" + text).hostname or ""
     except ValueError:
         return ""
-    return host.removeprefix("www.")
+    return without_www(host)
+
+
+def without_www(name: str) -> str:
+    """A host or site name without its leading "www." ("www.example.com" -> "example.com")."""
+    return name.removeprefix("www.")

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from newsdesk.extract.dates import MONTH_NAMES, MONTHS
+from newsdesk.text import without_www
 
 _LEAD_WORDS = ("by", "von", "vom", "par", "por", "door", "av", "af", "przez", "от", "de la")
 _LEAD_IN = re.compile(
@@ -266,7 +267,7 @@ def site_keys(site_names: list[str]) -> tuple[set[str], list[list[str]]]:
     keys: set[str] = set()
     words: list[list[str]] = []
     for site in site_names:
-        site = site.removeprefix("www.")
+        site = without_www(site)
         keys.update((name_key(site), name_key(site.rsplit(".", 1)[0])))
         if " " in site:
             words.append(site.casefold().split())

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from newsdesk.text import drop_invisible
+
 # Never text of the article: their content is code, controls or embedded documents.
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
@@ -27,8 +29,6 @@ BLOCK_TAGS = frozenset({
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Soft hyphens and zero-width spaces split words for the eye only; search and scoring need them whole.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
-_INVISIBLE_CHARS = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -91,9 +91,7 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         the link counts are reset with it, and only text sets them)."""
         nonlocal link_chars, link_first, has_text
         joined = "".join(buffer)
-        if _INVISIBLE_CHARS.search(joined):
-            joined = joined.translate(_INVISIBLE)
-        text = " ".join(joined.split())
+        text = " ".join(drop_invisible(joined).split())
         if text and owners:
             owner = owners[-1]
             blocks.append(Block(text, min(link_chars, len(text)), owner, tags[owner], link_first))
