@@ -27,7 +27,7 @@ from newsdesk.errors import ExtractionError
 from newsdesk.extract.html.blocks import FEATURES, PageHints, block_features
 from newsdesk.extract.html.body import Choice
 from newsdesk.extract.html.stack import STACK_FEATURES, stack_rows, structure
-from newsdesk.extract.html.tidy import tidy
+from newsdesk.extract.html.tidy import Furniture, tidy
 from newsdesk.lightgbm_import import import_lightgbm
 
 if TYPE_CHECKING:
@@ -78,12 +78,14 @@ def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
 
 
 def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,
-            path: str = "") -> list[float]:
-    """The model's probability that each block of `flat` is main content (the second stage's)."""
+            path: str = "", furniture: Furniture | None = None) -> list[float]:
+    """The model's probability that each block of `flat` is main content (the second stage's).
+    `furniture`: the page's (tidy.Furniture), when already found (else found here)."""
     rows = block_features(flat, choice, hints, title, description)
     first, second = load_model(path)
     p = np.asarray(first.predict(rows, num_threads=1), np.float64)
-    return [float(q) for q in second.predict(stack_rows(rows, p, structure(flat, choice)), num_threads=1)]
+    struct = structure(flat, choice, furniture or Furniture(flat))
+    return [float(q) for q in second.predict(stack_rows(rows, p, struct), num_threads=1)]
 
 
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
@@ -91,8 +93,9 @@ def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     """Indices of the body blocks by the model; None when the rules should decide."""
     if path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS:
         return None
-    probabilities = predict(flat, choice, hints, title, description, path)
-    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= THRESHOLD])
+    furniture = Furniture(flat)  # read by the second stage and by tidy: found once
+    probabilities = predict(flat, choice, hints, title, description, path, furniture)
+    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= THRESHOLD], furniture)
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.
     return kept or None

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from newsdesk.extract.html.blocks import FEATURES
 from newsdesk.extract.html.body import Choice
 from newsdesk.extract.html.dom import Flat
-from newsdesk.extract.html.tidy import comment_threads, is_widget
+from newsdesk.extract.html.tidy import Furniture
 
 STRUCTURE_COLUMNS = 5  # parent, grandparent, thread item, thread after article text, widget
 CONTEXT = [
@@ -46,18 +46,21 @@ STACK_CATEGORICAL = [STACK_FEATURES.index("tag")]
 _LOG_CHARS = FEATURES.index("log_chars")
 
 
-def structure(flat: Flat, choice: Choice) -> npt.NDArray[np.int32]:
-    """Per block: the parent and grandparent of its element, and the thread and widget flags."""
+def structure(flat: Flat, choice: Choice, furniture: Furniture | None = None) -> npt.NDArray[np.int32]:
+    """Per block: the parent and grandparent of its element, and the thread and widget flags.
+    `furniture`: the page's (tidy.Furniture), when already found (else found here)."""
     n = len(flat.blocks)
+    furniture = furniture or Furniture(flat)
     out = np.zeros((n, STRUCTURE_COLUMNS), np.int32)
-    parents = flat.parents
-    for i, block in enumerate(flat.blocks):
-        p = parents[block.owner]
-        out[i, 0] = p
-        out[i, 1] = parents[p] if p >= 0 else -1
-    threads = comment_threads(flat, set(choice.kept))
+    if not n:
+        return out
+    parents = np.array(flat.parents, np.int64)
+    owners = np.array([block.owner for block in flat.blocks], np.int64)
+    p = parents[owners]
+    out[:, 0] = p
+    out[:, 1] = np.where(p >= 0, parents[np.maximum(p, 0)], -1)
+    threads = furniture.threads(choice.kept)
     if threads:
-        owners = np.array([block.owner for block in flat.blocks], np.int64)
         ends = np.array(flat.ends, np.int64)
         for items, before in threads:  # a block in two threads takes the later one's flags
             starts = np.array(sorted(items), np.int64)  # sibling subtrees: disjoint ranges
@@ -65,8 +68,7 @@ def structure(flat: Flat, choice: Choice) -> npt.NDArray[np.int32]:
             inside = (at >= 0) & (owners < ends[starts[np.maximum(at, 0)]])
             out[inside, 2] = 1
             out[inside, 3] = int(before >= 300)
-    for i in range(n):
-        out[i, 4] = int(is_widget(flat, i))
+    out[:, 4] = furniture.widgets()
     return out
 
 

@@ -52,6 +52,41 @@ _ENDS_SENTENCE = (".", "!", "?", "…", '"', "”", "“", "»", "«", ")")
 def comment_threads(flat: Flat, kept: set[int]) -> list[tuple[list[int], int]]:
     """Reader-comment-like threads (see the module's docstring): the item elements of each, and how
     many characters of `kept` blocks come before it (article text: on a forum page, none)."""
+    return Furniture(flat).threads(kept)
+
+
+class Furniture:
+    """What of a page's shape tidy reads, found once per page: the comment-like threads (their items
+    and first block; which blocks are kept only decides how much article text comes before each) and
+    the like/share widget blocks. The model's second stage and the final tidy read the same."""
+
+    __slots__ = ("_flat", "_threads", "_widgets")
+
+    def __init__(self, flat: Flat) -> None:
+        self._flat = flat
+        self._threads: list[tuple[list[int], int]] | None = None
+        self._widgets: list[bool] | None = None
+
+    def threads(self, kept: set[int] | list[int]) -> list[tuple[list[int], int]]:
+        """comment_threads(flat, kept)."""
+        if self._threads is None:
+            self._threads = thread_items(self._flat)
+        if not self._threads:
+            return []
+        blocks = self._flat.blocks
+        # Article text before a thread: the kept blocks before its first block.
+        return [(items, sum(len(blocks[i].text) for i in kept if i < start))
+                for items, start in self._threads]
+
+    def widgets(self) -> list[bool]:
+        """is_widget(flat, i) for every block."""
+        if self._widgets is None:
+            self._widgets = [is_widget(self._flat, i) for i in range(len(self._flat.blocks))]
+        return self._widgets
+
+
+def thread_items(flat: Flat) -> list[tuple[list[int], int]]:
+    """The comment-like threads of the page, each as its item elements and its first block."""
     blocks = flat.blocks
     under: dict[int, list[int]] = defaultdict(list)  # element -> its blocks (deep)
     for index, block in enumerate(blocks):
@@ -67,7 +102,6 @@ def comment_threads(flat: Flat, kept: set[int]) -> list[tuple[list[int], int]]:
         if parent >= 0 and len(found) >= 2 and flat.tags[element] not in ("p", "span", "a", "b", "strong"):
             groups[(parent, flat.tags[element], flat.names[element])].append(element)
     threads: list[tuple[list[int], int]] = []
-    first_kept = min(kept) if kept else len(blocks)
     for (parent, _tag, _name), items in groups.items():
         if len(items) < 3:
             continue
@@ -85,8 +119,7 @@ def comment_threads(flat: Flat, kept: set[int]) -> list[tuple[list[int], int]]:
                      for i in range(max(start - 3, 0), start))
         if not (replied >= 0.5 * len(items) or named or headed):
             continue
-        before = sum(len(blocks[i].text) for i in kept if first_kept <= i < start)
-        threads.append((items, before))
+        threads.append((items, start))
     return threads
 
 
@@ -100,16 +133,18 @@ def _named_comment(flat: Flat, element: int) -> bool:
     return False
 
 
-def tidy(flat: Flat, kept: list[int]) -> list[int]:
+def tidy(flat: Flat, kept: list[int], furniture: Furniture | None = None) -> list[int]:
     """`kept` without comment threads that follow article text, widgets and trailing reading lists
-    (indices, in order)."""
+    (indices, in order). `furniture`: the page's, when already found (else found here)."""
     if not kept:
         return kept
     blocks = flat.blocks
-    items = [item for found, before in comment_threads(flat, set(kept)) if before >= 300 for item in found]
+    furniture = furniture or Furniture(flat)
+    items = [item for found, before in furniture.threads(kept) if before >= 300 for item in found]
     if items:
         kept = [i for i in kept if not any(flat.inside(blocks[i].owner, item) for item in items)]
-    kept = [i for i in kept if not is_widget(flat, i)]
+    widgets = furniture.widgets()
+    kept = [i for i in kept if not widgets[i]]
     # A "Further reading" heading followed only by links or short list items ends the body.
     size = 0
     for position, i in enumerate(kept):

@@ -51,7 +51,7 @@ from newsdesk.extract.html.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, bl
 from newsdesk.extract.html.body import choose_blocks
 from newsdesk.extract.html.learned import MODEL, STACK_MARK
 from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
-from newsdesk.extract.html.tidy import comment_threads
+from newsdesk.extract.html.tidy import thread_items
 from newsdesk.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[4]
@@ -175,7 +175,7 @@ def _rows_key() -> str:
     """What the cached rows depend on: the features (their names and ROWS_VERSION, raised whenever a
     feature's meaning changes) and the labelling code."""
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
-                 page_rows.__code__.co_code, structure.__code__.co_code, comment_threads.__code__.co_code])
+                 page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
