@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from newsdesk.extract.html.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
 from newsdesk.extract.html.dom import HEADINGS, Flat
+from newsdesk.extract.html.keyword_search import searched
 
 # Groups of class/id words (and tags) that say what a box is. A word belongs to a group when it is,
 # or when two adjacent words run together are, one of the group's words.
@@ -110,6 +111,14 @@ _COMMENT_HEADING = re.compile(
 _LIKE_TEXT = re.compile(
     r"%d|\b(like this|likes? this|gefällt|j'aime|me gusta|mi piace|curtir|loading\.\.\.|share this|"
     r"teilen|partager|compartir|condividi|tweet|pin it)\b", re.IGNORECASE)
+# For keyword_search.searched: a word of every match of the pattern above on ASCII text, lower-cased.
+_COMMENT_WORDS = ("comment", "kommentar", "comentario", "reacties", "komentarz", "respon", "repl", "reaction",
+                  "discussion", "diskussion", "antworten", "rispondi")
+_LIKE_WORDS = ("%d", "like", "j'aime", "me gusta", "mi piace", "curtir", "loading...", "share this", "teilen",
+               "partager", "compartir", "condividi", "tweet", "pin it")
+# ... and of body._CALL_TO_ACTION.
+_CALL_WORDS = ("sign", "subscribe", "newsletter", "download", "install", "telegram", "whatsapp", "abonnieren",
+               "melde dich", "suscr", "abonnez-vous", "inscrivez-vous", "iscriviti", "assine")
 _FURTHER_HEADING = re.compile(
     r"^(further reading|see also|read more|more reading|related|references|sources|weiterlesen|"
     r"weiterführende|mehr zum thema|lire aussi|pour aller plus loin|lee también|leggi anche|"
@@ -273,9 +282,8 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     kept_under = np.bincount(parent_of[owner_of[np.array(choice.kept, np.int64)]] + 1, minlength=n_el + 1)
     # Headings and datelines are short (under 80 characters), calls to action and share widgets
     # under 200: longer texts are not searched.
-    comment_search, rail_match, further_match = (_COMMENT_HEADING.search, _RAIL_HEADING.match,
-                                                 _FURTHER_HEADING.match)
-    is_comment = [len(t) < 80 and comment_search(t) is not None for t in texts]
+    rail_match, further_match = _RAIL_HEADING.match, _FURTHER_HEADING.match
+    is_comment = searched(_COMMENT_HEADING, texts, 80, _COMMENT_WORDS)
     is_rail = [len(t) < 80 and rail_match(t) is not None for t in texts]
     is_further = [len(t) < 80 and further_match(t) is not None for t in texts]
     index_int = np.arange(n)
@@ -297,10 +305,10 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     a[:, 7] = list(map(len, map(_DIGIT.findall, texts)))
     a[:, 8] = [t[:1].isupper() for t in texts]
     a[:, 9] = [len(t) < 80 and _DATE_LINE.match(t) is not None for t in texts]
-    a[:, 10] = [len(t) < 200 and _CALL_TO_ACTION.search(t) is not None for t in texts]
+    a[:, 10] = searched(_CALL_TO_ACTION, texts, 200, _CALL_WORDS)
     a[:, 11] = is_rail
     a[:, 12] = is_comment
-    a[:, 13] = [len(t) < 200 and _LIKE_TEXT.search(t) is not None for t in texts]
+    a[:, 13] = searched(_LIKE_TEXT, texts, 200, _LIKE_WORDS)
     a[:, 14] = is_further
     a[:, 15] = list(map(repeats.__getitem__, texts))
     a[:, 16] = item_run

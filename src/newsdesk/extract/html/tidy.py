@@ -20,6 +20,7 @@ from collections import defaultdict
 from newsdesk.extract.html.blocks import _GROUP_NAMES, name_bits
 from newsdesk.extract.html.body import _RAIL_HEADING
 from newsdesk.extract.html.dom import HEADINGS, Flat
+from newsdesk.extract.html.keyword_search import searched
 
 _COMMENT_BIT = 1 << _GROUP_NAMES.index("comment")
 _SHARE_BIT = 1 << _GROUP_NAMES.index("share")
@@ -41,6 +42,9 @@ _WIDGET = re.compile(
     r"%d|\b(like this|likes this|be the first to like|bloggers? like|gefällt (mir|das)|bloggern gefällt|"
     r"j'aime|aiment cela|me gusta|mi piace|share this|share on|teilen mit|partager|compartir|condividi|"
     r"loading\.\.\.|wird geladen|chargement)\b", re.IGNORECASE)
+# For keyword_search.searched: a word of every match of _WIDGET on ASCII text, lower-cased.
+_WIDGET_WORDS = ("%d", "like", "j'aime", "aiment cela", "me gusta", "mi piace", "share", "teilen mit",
+                 "partager", "compartir", "condividi", "loading...", "wird geladen", "chargement")
 _FURTHER = re.compile(
     r"^(further reading|more reading|see also|read (more|also|next)|related( \w+)?|references|sources|"
     r"weiterlesen|weiterführende \w+|mehr zum thema|lesen sie auch|lire aussi|à lire aussi|"
@@ -81,7 +85,11 @@ class Furniture:
     def widgets(self) -> list[bool]:
         """is_widget(flat, i) for every block."""
         if self._widgets is None:
-            self._widgets = [is_widget(self._flat, i) for i in range(len(self._flat.blocks))]
+            flat = self._flat
+            texts = [block.text for block in flat.blocks]
+            phrases = searched(_WIDGET, texts, 120, _WIDGET_WORDS)
+            self._widgets = [phrase or (len(text) < 60 and _in_share_box(flat, block.owner))
+                             for phrase, text, block in zip(phrases, texts, flat.blocks, strict=True)]
         return self._widgets
 
 
@@ -166,11 +174,15 @@ def is_widget(flat: Flat, index: int) -> bool:
         return False
     if _WIDGET.search(block.text):
         return True
-    element = block.owner
+    return len(block.text) < 60 and _in_share_box(flat, block.owner)
+
+
+def _in_share_box(flat: Flat, element: int) -> bool:
+    """The element, its parent or its grandparent is named for sharing."""
     for _ in range(3):
         if element < 0:
             return False
-        if name_bits(flat.names[element]) & _SHARE_BIT and len(block.text) < 60:
+        if name_bits(flat.names[element]) & _SHARE_BIT:
             return True
         element = flat.parents[element]
     return False
