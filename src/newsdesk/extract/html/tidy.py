@@ -87,23 +87,49 @@ class Furniture:
         if self._widgets is None:
             flat = self._flat
             texts = [block.text for block in flat.blocks]
-            phrases = searched(_WIDGET, texts, 120, _WIDGET_WORDS)
-            self._widgets = [phrase or (len(text) < 60 and _in_share_box(flat, block.owner))
-                             for phrase, text, block in zip(phrases, texts, flat.blocks, strict=True)]
+            widgets = searched(_WIDGET, texts, 120, _WIDGET_WORDS)
+            # A short block in a box named for sharing (its element, parent or grandparent); each
+            # distinct class/id name is looked up once.
+            sharing = {name for name in set(flat.names) if name_bits(name) & _SHARE_BIT}
+            if sharing:
+                names, parents = flat.names, flat.parents
+                for i, (text, block) in enumerate(zip(texts, flat.blocks, strict=True)):
+                    if len(text) < 60 and not widgets[i]:
+                        element = block.owner
+                        for _ in range(3):
+                            if element < 0:
+                                break
+                            if names[element] in sharing:
+                                widgets[i] = True
+                                break
+                            element = parents[element]
+            self._widgets = widgets
         return self._widgets
 
 
 def thread_items(flat: Flat) -> list[tuple[list[int], int]]:
     """The comment-like threads of the page, each as its item elements and its first block."""
     blocks = flat.blocks
-    under: dict[int, list[int]] = defaultdict(list)  # element -> its blocks (deep)
+    owned: dict[int, list[int]] = {}  # element -> its own blocks
     for index, block in enumerate(blocks):
-        element = block.owner
+        if (mine := owned.get(block.owner)) is None:
+            owned[block.owner] = [index]
+        else:
+            mine.append(index)
+    # Element -> its blocks (deep), each element entered at its first block, as a walk up from each
+    # block in turn would enter it (the order of the groups below); only the set of blocks is read.
+    under: dict[int, list[int]] = {}
+    parents = flat.parents
+    for owner, mine in owned.items():
+        element = owner
         for _ in range(6):  # items sit a few levels above their paragraphs
             if element < 0:
                 break
-            under[element].append(index)
-            element = flat.parents[element]
+            if (deep := under.get(element)) is None:
+                under[element] = mine.copy()
+            else:
+                deep.extend(mine)
+            element = parents[element]
     groups: dict[tuple[int, str, str], list[int]] = defaultdict(list)
     for element, found in under.items():
         parent = flat.parents[element]
