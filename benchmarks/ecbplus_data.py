@@ -2,7 +2,9 @@
 
 Each document becomes `<topic>_<n><ecb|ecbplus>.txt` whose lines are its sentences; tokens are joined with
 spaces except around punctuation, and URL lines (the first line of most ecbplus documents) are joined
-without spaces. The gold event of a document is its topic plus its ecb/ecbplus suffix.
+without spaces, as are numeric dates ("05 / 02 / 2013" back to "05/02/2013"). The gold event of a
+document is its topic plus its ecb/ecbplus suffix. An ecbplus document's first line is the address it
+was read from: `Document.url` gives it, as a crawl's record gives a page's address with the page.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class Document:
     topic: int
     event: str  # e.g. 1ecbplus
     text: str
+
+    @property
+    def url(self) -> str | None:
+        """The address the document was read from (its first line, when that is one), else None."""
+        first = self.text.split("\n", 1)[0].strip()
+        return first if first.lower().startswith(("http://", "https://")) and " " not in first else None
 
 
 def data_dir() -> Path:
@@ -71,9 +79,10 @@ def join_tokens(tokens: list[str]) -> str:
             out.append(" ")
         out.append(token)
         glue = token in NO_SPACE_AFTER
-    # "90 - day", "4 : 59": hyphenated words and clock times were split into three tokens.
+    # "90 - day", "4 : 59", "05 / 02 / 2013": hyphenated words, clock times and dates were split.
     text = "".join(out)
     text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    text = re.sub(r"\b(\d{1,2}) / (\d{1,2}) / ((?:19|20)?\d\d)\b", r"\1/\2/\3", text)  # 05 / 02 / 2013
     return re.sub(r"(?<=\d) : (?=\d)", ":", text)
 
 

@@ -305,6 +305,23 @@ def test_an_undated_page_is_of_the_date_its_opening_states() -> None:
     assert str(first.last_seen)[:10] == "2014-04-02"
 
 
+def test_numeric_datelines_and_birth_dates() -> None:
+    """A byline's numeric date ("UPDATED 05/03/2013", "8/2/2013") dates an undated page: day first when
+    the first part cannot be a month, month first when the second cannot, else as the language writes
+    dates (month first in English, day first elsewhere). A birth date in the opening ("born ... on April
+    22, 1923") dates no report: an obituary of 2008 is not news of 1923."""
+    from newsdesk.stories.features import stated_date
+
+    assert stated_date("UPDATED 05/03/2013 at 11:00 AM EDT") == datetime(2013, 5, 3)
+    assert stated_date("8:13 AM PDT 8/2/2013") == datetime(2013, 8, 2)
+    assert stated_date("Mis à jour le 05/03/2013", "fr") == datetime(2013, 3, 5)
+    assert stated_date("Stand: 25.12.2013", "de") == datetime(2013, 12, 25)
+    assert stated_date("posted 12/25/2013") == datetime(2013, 12, 25)
+    assert stated_date("13/13/2013") is None
+    assert stated_date("Page was born Betty Mae Page in Nashville, Tennessee on April 22, 1923.") is None
+    assert stated_date("She was born on April 22, 1923. She died on Dec. 11, 2008.") == datetime(2008, 12, 11)
+
+
 def test_an_undated_page_is_of_the_date_its_address_gives() -> None:
     """A page with no date whose address is dated (/2014/04/02/, /2014/apr/02/, /20140402/) is news of
     that date: it joins the 2014 quake's story, which the time of its arrival (2024) would forbid. An

@@ -73,6 +73,11 @@ DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"
 MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 YEAR = re.compile(r"(?<![\d.,/-])((?:19|20)\d\d)(?![\d.,/])")
 ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
+# 05/03/2013, 5.3.2013 (day and month read by `stated_dates`)
+NUMERIC_DAY = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d)(?![\d/.])")
+BORN = re.compile(r"\b(?:born|née|né|geb\.|geboren|nacid[oa]|nat[oa]|nascid[oa]|urodzon[ya])\b[^.\n]*$",
+                  re.IGNORECASE)  # a date after this (within BORN_CHARS) is someone's birth date
+BORN_CHARS = 80
 ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")  # also before a time: 2013-05-03T10:00
 # The date in a news address's path: /2013/09/16/, /2013/sep/16/, /2013-09-16/, /20130916/ (a year, a
 # month and a day, each its own path segment or one dated segment; never a month alone).
@@ -113,7 +118,7 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
                         published=published_at(article), language=language)
     if features.published is None:
         opening = f"{title}\n{body[:DATELINE_CHARS]}"
-        features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening))
+        features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening), language)
                            or url_date(article.canonical_url or article.url or "")
                            or next(filter(None, map(url_date, URL_IN_TEXT.findall(opening))), None))
     features.evidence = evidence(title, body, language, features.numbers)
@@ -146,19 +151,33 @@ def published_at(article: Article) -> datetime | None:
     return when.replace(tzinfo=None)
 
 
-def stated_date(opening: str) -> datetime | None:
-    """The first complete date (day, month and year: "May 3, 2013", "3 May 2013", "2013-05-03") the
-    opening of a page states, as a dateline or byline does; None when it states none."""
+def stated_date(opening: str, language: str = "en") -> datetime | None:
+    """The first complete date (day, month and year: "May 3, 2013", "3 May 2013", "2013-05-03",
+    "05/03/2013") the opening of a page states, as a dateline or byline does, a birth date left out
+    ("born on April 22, 1923" dates no report); None when it states none."""
+    found = stated_dates(opening, language)
+    return min(found)[1] if found else None
+
+
+def stated_dates(text: str, language: str = "en") -> list[tuple[int, datetime]]:
+    """Every complete date the text states, with where it starts, birth dates left out. A numeric date
+    is read day first when its first part cannot be a month (25/12/2013), month first when its second
+    cannot (12/25/2013), and else as the language writes it: month first in English (the US custom),
+    day first in every other language."""
     found: list[tuple[int, datetime]] = []
     for pattern, order in ((MONTH_DAY, "mdy"), (DAY_MONTH, "dmy")):
-        for match in pattern.finditer(opening):
+        for match in pattern.finditer(text):
             if not match[3]:
                 continue
             month, day = (match[1], match[2]) if order == "mdy" else (match[2], match[1])
             found.extend(_date(match.start(), int(match[3]), MONTHS[_month_key(month)], int(day)))
-    for match in ISO_DAY.finditer(opening):
+    for match in ISO_DAY.finditer(text):
         found.extend(_date(match.start(), int(match[1]), int(match[2]), int(match[3])))
-    return min(found)[1] if found else None
+    for match in NUMERIC_DAY.finditer(text):
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        month_first = second > 12 or (first <= 12 and language == "en")
+        found.extend(_date(match.start(), year, *((first, second) if month_first else (second, first))))
+    return [(at, when) for at, when in found if not BORN.search(text, max(0, at - BORN_CHARS), at)]
 
 
 def url_date(url: str) -> datetime | None:
