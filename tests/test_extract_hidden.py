@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
+import newsdesk
 from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features, shown_copies
 from newsdesk.extract.html.body import choose_blocks
 from newsdesk.extract.html.dom import (
@@ -16,6 +17,8 @@ from newsdesk.extract.html.dom import (
     Flat,
     flatten,
 )
+from newsdesk.extract.html.page import parse_page
+from newsdesk.settings import Settings
 
 PROSE = ("The council approved the harbour budget on Tuesday after three months of argument over how "
          "much the town should spend on the sea wall, which storms damaged last winter. ")
@@ -82,6 +85,18 @@ def test_hidden_boxes_become_marked_blocks_and_inline_glyphs_code_and_fields_nev
     assert boxes["mobile-copy"] & MARK_ARIA_HIDDEN
 
 
+def test_the_rules_and_the_related_links_read_the_page_as_shown() -> None:
+    full, plain = flat_of(PAGE, True), flat_of(PAGE, False)
+    choice, shown = choose_blocks(full), choose_blocks(plain)
+    assert [full.blocks[i].text for i in choice.kept] == [plain.blocks[i].text for i in shown.kept]
+    assert not any(full.is_hidden_block(i) for i in choice.kept)
+    assert full.tags[choice.container] == plain.tags[shown.container]
+    parsed = parse_page(PAGE, "https://news.example/budget", Settings(body_model="rules"))
+    assert parsed.flat is not None and parsed.flat.hidden_blocks
+    article = newsdesk.extract(PAGE, url="https://news.example/budget")
+    assert [link.title for link in article.related] == ["A related story that readers can see on the page"]
+
+
 def test_hidden_features_say_how_and_where_a_block_is_hidden() -> None:
     full = flat_of(PAGE, True)
     rows = hidden_features(full, choose_blocks(full).kept)
@@ -99,3 +114,17 @@ def test_hidden_features_say_how_and_where_a_block_is_hidden() -> None:
     assert column["hid"][shown] == 0 and column["hid_copy"][shown] == 0 and column["hid_copy"][panel] == 0
     assert 0 < column["page_hidden_share"][shown] < 1
     assert (column["page_hidden_share"] == column["page_hidden_share"][0]).all()
+
+
+def test_hostile_hidden_markup_is_read_without_error() -> None:
+    deep = ("<html><body>" + "<div hidden>" * 3000 + "deep hidden text" + "</div>" * 3000
+            + "<p>after</p></body></html>")
+    unclosed = "<html><body><p>before</p><div style='display:none'><p>never closed <div aria-hidden=true>x"
+    only_hidden = "<html><body hidden><div hidden><p>" + PROSE + "</p></div></body></html>"
+    for html in (deep, unclosed, only_hidden):
+        full = flat_of(html, True)
+        view, _, _ = full.visible()
+        assert described(view) == described(flat_of(html, False))
+        hidden_features(full, choose_blocks(full).kept)
+        titled = html.replace("<html>", "<html><head><title>A page that hides itself</title></head>", 1)
+        assert newsdesk.extract(titled).title == "A page that hides itself"

@@ -66,6 +66,7 @@ class Flat:
     marks: list[int] = field(default_factory=list)
     hidden_blocks: int = 0  # blocks inside hidden elements (kept only by flatten(keep_hidden=True))
     hidden_elements: int = 0  # elements inside hidden elements, themselves included (the same)
+    _visible: tuple[Flat, list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     def inside(self, element: int, ancestor: int) -> bool:
         return ancestor <= element < self.ends[ancestor]
@@ -79,6 +80,11 @@ class Flat:
         blocks and of each of its elements."""
         if not self.hidden_elements:
             return self, list(range(len(self.blocks))), list(range(len(self.tags)))
+        if self._visible is None:
+            self._visible = self._shown()
+        return self._visible
+
+    def _shown(self) -> tuple[Flat, list[int], list[int]]:
         marks = self.marks
         element_map = [i for i, mark in enumerate(marks) if not mark & MARK_INSIDE_HIDDEN]
         new_index = [0] * (len(marks) + 1)  # new_index[i]: shown elements before element i
