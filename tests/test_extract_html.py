@@ -53,13 +53,81 @@ def test_teaser_cards_comments_and_newsletter_boxes_are_not_body() -> None:
     assert "Posted on October 1, 2024" not in wire
 
 
-def test_hidden_elements_and_invisible_characters_are_not_text() -> None:
-    page = ("<html><body><article><p style='display:none'>Hidden promo text that is long enough.</p>"
-            "<p>Visible para\u00adgraph about the council budget, long enough to be the body of the "
+# A product page written for these tests: the description and specs sit in tab panels that the page
+# hides until their tab is clicked, the answers of a three-question FAQ in a closed accordion; a hidden
+# mega-menu, a hidden cookie dialog and a hidden newsletter modal are page furniture that is never
+# shown as content.
+PRODUCT_DESCRIPTION = (
+    "The Harbour kettle boils a full litre in under three minutes and keeps water hot for an hour "
+    "after it switches off, thanks to a double steel wall that stays cool to the touch.")
+PRODUCT_SPECS = (
+    "Capacity one point seven litres; power two thousand two hundred watts; weight one point two "
+    "kilograms; cable length seventy five centimetres; limescale filter removable and washable.")
+FAQ_ANSWER = (
+    "Yes, the lid opens fully and the inside has no seams, so a soft brush reaches every corner when "
+    "you descale it with vinegar or citric acid once a month.")
+FAQ = [("Can I clean the inside easily?", FAQ_ANSWER),
+       ("Does it switch off by itself?",
+        "It does: the kettle switches off when the water boils, and also when it is lifted from its base or "
+        "runs dry, so it never overheats."),
+       ("How long is the guarantee?",
+        "Every Harbour kettle comes with a five year guarantee covering the heating element, the switch and "
+        "the base, with free repairs by post.")]
+MENU_ENTRIES = ["Kitchen appliances", "Coffee machines", "Toasters and grills", "Gift cards"]
+COOKIE_TEXT = ("We use cookies to improve your experience, measure our audience and show you "
+               "personalised offers from our partners. You can change your choice at any time.")
+MODAL_TEXT = "Join our newsletter and get ten percent off your first order of kitchen appliances."
+
+
+def product_page() -> str:
+    menu = "".join(f"<li><a href='/c/{i}'>{entry}</a></li>" for i, entry in enumerate(MENU_ENTRIES))
+    faq = "".join(f"<div class='accordion-item'><h3><button aria-expanded='false' aria-controls='a{i}'>"
+                  f"{question}</button></h3><div id='a{i}' class='accordion-collapse collapse' "
+                  f"aria-hidden='true'><p>{answer}</p></div></div>"
+                  for i, (question, answer) in enumerate(FAQ))
+    return f"""<!DOCTYPE html><html><head><title>Harbour kettle | Homeware shop</title></head><body>
+<header><a href="/">Homeware shop</a>
+<nav class="main-nav"><button aria-expanded="false" aria-controls="mega">Shop</button>
+<div id="mega" class="mega-menu dropdown" style="display: none"><ul>{menu}</ul></div></nav></header>
+<main><div class="product">
+<h1>Harbour kettle</h1><p class="price">€ 49,00</p>
+<p>A quiet, fast kettle in brushed steel, made to last and easy to clean.</p>
+<div class="tabs" role="tablist"><button role="tab" aria-selected="true">Description</button>
+<button role="tab" aria-selected="false">Specifications</button></div>
+<div class="tab-panel" role="tabpanel" aria-labelledby="t1"><p>{PRODUCT_DESCRIPTION}</p></div>
+<div class="tab-panel" role="tabpanel" aria-labelledby="t2" hidden><p>{PRODUCT_SPECS}</p></div>
+<h2>Questions and answers</h2>
+<div class="accordion">{faq}</div>
+</div></main>
+<div class="cookie-banner" role="dialog" aria-modal="true" style="display:none"><p>{COOKIE_TEXT}</p>
+<button>Accept all</button></div>
+<div class="newsletter-modal modal" aria-hidden="true"><p>{MODAL_TEXT}</p></div>
+<footer><p>Homeware shop, 12 Quay Street. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_hidden_tab_panels_and_accordion_answers_may_be_body_hidden_furniture_never() -> None:
+    """Issue 14: main content that a page hides in closed tabs and accordions is content (WCXB's truth
+    keeps it); a hidden menu, cookie dialog or newsletter modal never is. The model decides, from how
+    and where each box is hidden (block_hidden.py)."""
+    body = newsdesk.extract(product_page(), url="https://shop.example/kettle").body
+    assert PRODUCT_DESCRIPTION in body
+    assert PRODUCT_SPECS in body
+    for _, answer in FAQ:
+        assert answer in body
+    for furniture in [*MENU_ENTRIES, COOKIE_TEXT, MODAL_TEXT]:
+        assert furniture not in body
+
+
+def test_invisible_characters_are_never_text_and_hidden_text_is_never_the_title() -> None:
+    page = ("<html><head><title>Council budget</title></head><body><article>"
+            "<h1 style='display:none'>Hidden promo headline that is long enough</h1>"
+            "<p>Visible para\u00adgraph about the council\u200b budget, long enough to be the body of the "
             "page and nothing else at all.</p></article></body></html>")
-    body = newsdesk.extract(page).body
-    assert "Hidden promo" not in body
-    assert "paragraph about the council budget" in body
+    article = newsdesk.extract(page)
+    assert "paragraph about the council budget" in article.body
+    assert "\u00ad" not in article.body and "\u200b" not in article.body
+    assert article.title == "Council budget"
 
 
 def load_scorer() -> ModuleType:

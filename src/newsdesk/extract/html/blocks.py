@@ -22,6 +22,7 @@ from itertools import compress, pairwise, repeat
 import numpy as np
 import numpy.typing as npt
 
+from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features
 from newsdesk.extract.html.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
 from newsdesk.extract.html.dom import HEADINGS, Flat
 from newsdesk.extract.html.keyword_search import searched
@@ -190,9 +191,10 @@ _PAGE_COLUMNS = ["page_blocks", "page_chars", "page_links", "page_forms", "page_
                  "page_articles", "page_li_share", "page_headings", "page_kept_share", "page_thin",
                  "page_max_run",
                  *(f"page_type_{t}" for t in _PAGE_TYPES)]
-ROWS_VERSION = 2  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
+ROWS_VERSION = 3  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
 FEATURES = (_BLOCK_COLUMNS + _NEIGHBOUR_COLUMNS + [f"own_{b}" for b in _BIT_NAMES]
-            + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS)
+            + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS
+            + HIDDEN_FEATURES)
 CATEGORICAL = [FEATURES.index("tag"), FEATURES.index("parent_tag")]
 
 
@@ -367,5 +369,5 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         tags.count("article"), li_share, float(heading.sum()),
         float(lengths[kept_idx].sum()) / page_chars if len(kept_idx) else 0.0, float(choice.thin),
         np.log1p(max(runs.values(), default=0)), *hints.types], np.float32)
-    return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page)))]).astype(
-        np.float32)
+    return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page))),
+                      hidden_features(flat, choice.kept)]).astype(np.float32)

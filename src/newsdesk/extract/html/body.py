@@ -395,7 +395,22 @@ def body_text(flat: Flat, kept: list[int]) -> str:
 
 
 def choose_blocks(flat: Flat, description: str | None = None) -> Choice:
-    """The rules' choice of body blocks; a fallback to every prose block when the container is thin."""
+    """The rules' choice of body blocks; a fallback to every prose block when the container is thin.
+    The rules read the page as shown: on a page flattened with its hidden elements they decide on
+    Flat.visible(), and their choice is given back in `flat`'s numbering (hidden elements are never
+    kept, never chrome, never the container)."""
+    if flat.hidden_elements:
+        view, block_map, element_map = flat.visible()
+        shown = _choose_shown(view, description)
+        chrome = [False] * len(flat.tags)
+        for element, is_chrome in zip(element_map, shown.chrome, strict=True):
+            chrome[element] = is_chrome
+        return Choice([block_map[i] for i in shown.kept],
+                      element_map[shown.container] if shown.container >= 0 else -1, chrome, shown.thin)
+    return _choose_shown(flat, description)
+
+
+def _choose_shown(flat: Flat, description: str | None) -> Choice:
     if not flat.blocks:
         return Choice([], -1, [False] * len(flat.tags), False)
     chrome = mark_chrome(flat)

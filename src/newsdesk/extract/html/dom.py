@@ -28,7 +28,7 @@ BLOCK_TAGS = frozenset({
     "details", "summary", "center", "hr", "br", "body", "html", "hgroup", "menu", "dir",
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Soft hyphens and zero-width spaces split words for the eye only; search and scoring need them whole.
+# Inline styles that hide an element.
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -62,9 +62,67 @@ class Flat:
     ends: list[int] = field(default_factory=list)  # subtree of element i is [i, ends[i])
     blocks: list[Block] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)  # links with an href, in document order
+    # Per element: how it is hidden and what its role says (the MARK_* bits; 0 for most elements).
+    marks: list[int] = field(default_factory=list)
+    hidden_blocks: int = 0  # blocks inside hidden elements (kept only by flatten(keep_hidden=True))
+    hidden_elements: int = 0  # elements inside hidden elements, themselves included (the same)
+    _visible: tuple[Flat, list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     def inside(self, element: int, ancestor: int) -> bool:
         return ancestor <= element < self.ends[ancestor]
+
+    def is_hidden_block(self, block: int) -> bool:
+        return bool(self.hidden_blocks and self.marks[self.blocks[block].owner] & MARK_INSIDE_HIDDEN)
+
+    def visible(self) -> tuple[Flat, list[int], list[int]]:
+        """The page as a reader sees it: without the elements inside hidden ones and their blocks
+        (exactly what flatten gives without keep_hidden), with the index in this Flat of each of its
+        blocks and of each of its elements."""
+        if not self.hidden_elements:
+            return self, list(range(len(self.blocks))), list(range(len(self.tags)))
+        if self._visible is None:
+            self._visible = self._shown()
+        return self._visible
+
+    def _shown(self) -> tuple[Flat, list[int], list[int]]:
+        marks = self.marks
+        element_map = [i for i, mark in enumerate(marks) if not mark & MARK_INSIDE_HIDDEN]
+        new_index = [0] * (len(marks) + 1)  # new_index[i]: shown elements before element i
+        count = 0
+        for i, mark in enumerate(marks):
+            new_index[i] = count
+            if not mark & MARK_INSIDE_HIDDEN:
+                count += 1
+        new_index[len(marks)] = count
+        view = Flat()
+        view.tags = [self.tags[i] for i in element_map]
+        view.parents = [new_index[self.parents[i]] if self.parents[i] >= 0 else -1 for i in element_map]
+        view.names = [self.names[i] for i in element_map]
+        view.ends = [new_index[self.ends[i]] for i in element_map]
+        view.marks = [marks[i] for i in element_map]
+        block_map = [b for b, block in enumerate(self.blocks) if not marks[block.owner] & MARK_INSIDE_HIDDEN]
+        view.blocks = [Block(b.text, b.link_chars, new_index[b.owner], b.tag, b.link_first)
+                       for b in (self.blocks[i] for i in block_map)]
+        view.anchors = [Anchor(new_index[a.element], a.href, a.parts) for a in self.anchors
+                        if not marks[a.element] & MARK_INSIDE_HIDDEN]
+        return view, block_map, element_map
+
+
+# Element marks (Flat.marks): how an element hides itself, whether it sits inside a hidden element,
+# and what its role says (a tab panel or accordion part; a dialog, menu or navigation).
+MARK_HIDDEN_ATTR = 1  # the `hidden` attribute
+MARK_ARIA_HIDDEN = 2  # aria-hidden="true"
+MARK_DISPLAY_NONE = 4  # inline style display:none
+MARK_VISIBILITY = 8  # inline style visibility:hidden
+MARK_INSIDE_HIDDEN = 16  # the element or one of its ancestors is hidden (its text only with keep_hidden)
+MARK_ROLE_TAB = 32  # role tabpanel/tab/tablist/region, aria-labelledby, or a <details>
+MARK_ROLE_CHROME = 64  # role dialog/alertdialog/navigation/menu/menubar/banner/contentinfo/search, aria-modal
+MARK_EXPANDABLE = 128  # aria-expanded or aria-controls: a toggle, or the box it opens
+HIDDEN_MARKS = MARK_HIDDEN_ATTR | MARK_ARIA_HIDDEN | MARK_DISPLAY_NONE | MARK_VISIBILITY
+_TAB_ROLES = frozenset({"tabpanel", "tab", "tablist", "region"})
+_CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "menu", "menubar", "banner", "contentinfo",
+                           "search", "tooltip", "complementary"})
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
@@ -74,11 +132,40 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+def element_marks(tag: str, attrs: dict[str, str | None]) -> int:
+    """The MARK_* bits an element's own attributes give (not MARK_INSIDE_HIDDEN)."""
+    marks = 0
+    if "hidden" in attrs:
+        marks |= MARK_HIDDEN_ATTR
+    if attrs.get("aria-hidden") == "true":
+        marks |= MARK_ARIA_HIDDEN
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        marks |= MARK_DISPLAY_NONE if _DISPLAY_NONE.search(style) else MARK_VISIBILITY
+    role = (attrs.get("role") or "").strip().lower()
+    if role in _TAB_ROLES or "aria-labelledby" in attrs or tag == "details":
+        marks |= MARK_ROLE_TAB
+    if role in _CHROME_ROLES or attrs.get("aria-modal") == "true":
+        marks |= MARK_ROLE_CHROME
+    if "aria-expanded" in attrs or "aria-controls" in attrs:
+        marks |= MARK_EXPANDABLE
+    return marks
 
-def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
+
+
+def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) -> Flat:
+    """The page's elements and blocks. Hidden elements (the `hidden` attribute, aria-hidden, an inline
+    display:none or visibility:hidden) are left out with their text; with `keep_hidden`, a hidden
+    block-level element (a closed tab panel, an accordion's answer, but also a hidden menu or modal)
+    and its subtree are kept, marked MARK_INSIDE_HIDDEN, its text in blocks of its own, so that the
+    body model can choose them; `Flat.visible()` gives the page without them. A hidden inline element
+    (an icon's glyph, a duplicate label) is always left out."""
     flat = Flat()
     tags, parents, names, ends, blocks = flat.tags, flat.parents, flat.names, flat.ends, flat.blocks
-    anchors = flat.anchors
+    anchors, marks = flat.anchors, flat.marks
+    hidden_root = -1  # the hidden element being read (keep_hidden), else -1
+    hidden_from = 0  # the number of blocks when it was entered
+    saved: tuple[list[str], int, bool, bool] = ([], 0, False, False)  # the shown text around it
     buffer: list[str] = []
     link_first = has_text = False
     link_chars = 0
@@ -113,7 +200,8 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                 stripped = len(text.strip())
                 if link_depth:
                     link_chars += stripped
-                    if open_anchors:
+                    # (a hidden box inside a shown link adds nothing to that link's text)
+                    if open_anchors and open_anchors[-1].element >= hidden_root:
                         open_anchors[-1].parts.append(text)
                     if stripped and not has_text:
                         link_first = True
@@ -121,14 +209,26 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                 buffer.append(text)
         elif tag not in SKIP_TAGS and not tag.startswith("-"):
             attrs = node.attributes
-            if not (attrs and ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs)
-                    and is_hidden(attrs)):
+            mark = element_marks(tag, attrs) if attrs else (MARK_ROLE_TAB if tag == "details" else 0)
+            is_block = tag in BLOCK_TAGS
+            if not mark & HIDDEN_MARKS or (keep_hidden and is_block):
                 index = len(tags)
+                if hidden_root >= 0:
+                    mark |= MARK_INSIDE_HIDDEN
+                elif mark & HIDDEN_MARKS:
+                    # A hidden box: its text makes blocks of its own, the shown text around it waits.
+                    mark |= MARK_INSIDE_HIDDEN
+                    hidden_root, hidden_from = index, len(blocks)
+                    saved = (buffer.copy(), link_chars, link_first, has_text)
+                    buffer.clear()
+                    link_chars, link_first, has_text = 0, False, False
+                if mark & MARK_INSIDE_HIDDEN:
+                    flat.hidden_elements += 1
                 tags.append(tag)
                 parents.append(parent)
                 ends.append(index + 1)
+                marks.append(mark)
                 names.append(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if attrs else " ")
-                is_block = tag in BLOCK_TAGS
                 if is_block:
                     if buffer:
                         flush()
@@ -154,6 +254,11 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                     if buffer:
                         flush()
                     owners.pop()
+                    if index == hidden_root:
+                        flat.hidden_blocks += len(blocks) - hidden_from
+                        buffer.extend(saved[0])
+                        _, link_chars, link_first, has_text = saved
+                        hidden_root = -1
                 elif tag == "a":
                     link_depth -= 1
                     if open_anchors and open_anchors[-1].element == index:
@@ -172,6 +277,11 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
                 if buffer:
                     flush()
                 owners.pop()
+                if closing == hidden_root:
+                    flat.hidden_blocks += len(blocks) - hidden_from
+                    buffer.extend(saved[0])
+                    _, link_chars, link_first, has_text = saved
+                    hidden_root = -1
             parent = open_elements[-1][1] if open_elements else -1
             if ancestor is root:
                 break
@@ -181,4 +291,6 @@ def flatten(root: LexborNode, max_depth: int = 2000) -> Flat:
         node = following
     if buffer:
         flush()
+    if hidden_root >= 0:  # the walk stopped inside a hidden element (it was the root)
+        flat.hidden_blocks += len(blocks) - hidden_from
     return flat

@@ -55,7 +55,9 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
         texts = (" ".join(p.text(separator=" ").split()) for p in root.css("p"))
         paragraphs = "\n\n".join(filter(None, texts))
         return Parsed(text, tree, metadata, None, paragraphs)
-    flat = flatten(root, settings.max_depth) if root is not None else None
+    # Hidden boxes are kept as blocks of their own (a closed tab or accordion may hold main content):
+    # the body model decides on them; the rules and the related links read the page as shown.
+    flat = flatten(root, settings.max_depth, keep_hidden=True) if root is not None else None
     if flat is not None and root is not None and "<noscript" in guarded.markup:
         flat = _crawler_view(root, flat, settings) or flat
     return Parsed(text, tree, metadata, flat)
@@ -64,7 +66,7 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
 def _crawler_view(root: LexborNode, flat: Flat, settings: Settings) -> Flat | None:
     """The blocks of a page whose content sits in a `<noscript>` (a forum or an app that renders with
     scripts and gives crawlers the page's text there) when the page shows almost nothing else."""
-    shown = sum(len(block.text) for block in flat.blocks)
+    shown = sum(len(block.text) for i, block in enumerate(flat.blocks) if not flat.is_hidden_block(i))
     best, size = None, 0
     for node in root.css("noscript"):
         length = len(" ".join(node.text(separator=" ").split()))
@@ -74,7 +76,7 @@ def _crawler_view(root: LexborNode, flat: Flat, settings: Settings) -> Flat | No
         return None
     inner = LexborHTMLParser("<html><body>" + (best.inner_html or "") + "</body></html>")
     body = inner.body
-    return flatten(body, settings.max_depth) if body is not None else None
+    return flatten(body, settings.max_depth, keep_hidden=True) if body is not None else None
 
 
 def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, str]:
@@ -155,7 +157,7 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
     elif flat is not None:
         kept, _, method = choose_body(parsed, settings)
         body = drop_trailing_stamps(body_text(flat, kept))
-        related = related_links(flat, metadata.canonical_url or url)
+        related = related_links(flat.visible()[0], metadata.canonical_url or url)
     article = Article(url=url, body=body, extraction={"body": method})
     metadata.fill(article)
     article.related = related

@@ -39,7 +39,8 @@ _OWN = ["tag", "log_chars", "log_words", "link_density", "link_first", "depth", 
         "in_container", "chrome", "punct_per_word", "sentence_end", "heading", "repeats", "title_share",
         "item_run", "item_run_near", "owner_share", "parent_share", "grand_share", "parent_links",
         "comment_heading", "after_comment_heading", "siblings_kept"]
-BASE = _OWN + [name for name in FEATURES if name.startswith(("anc_", "page_"))]
+BASE = (_OWN + [name for name in FEATURES if name.startswith(("anc_", "page_"))]
+        + ["hid", "hid_copy", "hid_tab_near", "hid_menu_near"])
 _BASE_INDEX = [FEATURES.index(name) for name in BASE]
 STACK_FEATURES = BASE + CONTEXT
 STACK_CATEGORICAL = [STACK_FEATURES.index("tag")]

@@ -19,8 +19,12 @@ is the same).
 Labels come from the truth by text matching: a block is main content when its words, in order, are
 a run of the truth's (WCXB main_content, ScrapingHub articleBody), or, for a long block, when half
 its word trigrams are; on trafilatura-dev, a block holding (or held by) a `with` snippet is content,
-one with a `without` snippet is not, and the other blocks are left out. Each page weighs the same in
-all (as the macro F1 it is scored by), and each block by its words within the page.
+one with a `without` snippet is not, and the other blocks are left out. Blocks of hidden elements
+(closed tabs and accordions, but also hidden menus and modals: dom.flatten(keep_hidden=True)) are
+labelled the same way, except that a hidden copy of shown text, or a hidden block of one or two
+words, is never content (hidden_labels). Each
+page weighs the same in all (as the macro F1 it is scored by), and each block by its words within
+the page.
 
 Pages are read, and models fitted, by two processes (`--processes`); the rows and the model files
 are the same in any case (every fit has one thread and a fixed seed). The rows are kept
@@ -47,8 +51,10 @@ import numpy.typing as npt
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract.html import parse_page
+from newsdesk.extract.html.block_hidden import hidden_features, shown_copies
 from newsdesk.extract.html.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, block_features, page_hints
 from newsdesk.extract.html.body import choose_blocks
+from newsdesk.extract.html.dom import Flat, flatten
 from newsdesk.extract.html.learned import MODEL, STACK_MARK
 from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import thread_items
@@ -142,6 +148,18 @@ def snippet_labels(texts: list[str], with_: list[str], without: list[str]) -> tu
     return labels, weights
 
 
+def hidden_labels(flat: Flat, texts: list[str], labels: list[float]) -> list[float]:
+    """The labels of hidden blocks, stricter: a hidden copy of shown text (the same text laid out for
+    another screen, a share dialog quoting the article) is not content (the shown copy is, and the
+    body must not say it twice), nor is a hidden block of one or two words (a menu entry, a modal's
+    "Close": such words are in any truth)."""
+    if not flat.hidden_blocks:
+        return labels
+    copies = shown_copies(flat)
+    return [0.0 if flat.is_hidden_block(i) and (copies[i] or len(words(texts[i])) < 3) else label
+            for i, label in enumerate(labels)]
+
+
 def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
               ) -> tuple[npt.NDArray[np.float32], list[float], list[float], npt.NDArray[np.int32]] | None:
     try:
@@ -159,6 +177,7 @@ def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
         labels, weights = snippet_labels(texts, record.get("with") or [], record.get("without") or [])
     else:
         labels, weights = full_labels(texts, record.get("articleBody") or record.get("main_content") or "")
+    labels = hidden_labels(flat, texts, labels)
     total = sum(weights)
     if not total:
         return None
@@ -175,7 +194,9 @@ def _rows_key() -> str:
     """What the cached rows depend on: the features (their names and ROWS_VERSION, raised whenever a
     feature's meaning changes) and the labelling code."""
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
-                 page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code])
+                 page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code,
+                 hidden_features.__code__.co_code, shown_copies.__code__.co_code, flatten.__code__.co_code,
+                 hidden_labels.__code__.co_code])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],

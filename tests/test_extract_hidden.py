@@ -1,0 +1,130 @@
+"""Hidden elements (issue 14): their text becomes blocks the body model may choose, marked with how
+they are hidden; the rules, the related links and the page as shown never see them."""
+
+from __future__ import annotations
+
+import numpy as np
+from selectolax.lexbor import LexborHTMLParser
+
+import newsdesk
+from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features, shown_copies
+from newsdesk.extract.html.body import choose_blocks
+from newsdesk.extract.html.dom import (
+    MARK_ARIA_HIDDEN,
+    MARK_DISPLAY_NONE,
+    MARK_HIDDEN_ATTR,
+    MARK_INSIDE_HIDDEN,
+    Flat,
+    flatten,
+)
+from newsdesk.extract.html.page import parse_page
+from newsdesk.settings import Settings
+
+PROSE = ("The council approved the harbour budget on Tuesday after three months of argument over how "
+         "much the town should spend on the sea wall, which storms damaged last winter. ")
+PANEL = ("The repairs will take two summers, and the harbour master asked boat owners to move their moorings "
+         "to the east quay while the divers work on the foundations of the old wall.")
+PAGE = f"""<html><body>
+<nav><ul class="menu"><li><a href="/">Home</a></li>
+<li><a href="/news">News</a><ul class="sub-menu" style="display:none"><li><a href="/n/1">Local news</a></li>
+<li><a href="/n/2">World news</a></li></ul></li></ul></nav>
+<article><h1>Harbour budget</h1><p>{PROSE * 2}</p>
+<div class="note">Before the <span aria-hidden="true">★</span> wall <a href="/wall">the sea wall<div
+hidden>Hidden inside a link, after the wall</div> was</a> repaired, the council met twice.</div>
+<div class="tab-panel" role="tabpanel" aria-labelledby="tab2" hidden><p>{PANEL}</p>
+<div style="visibility: hidden"><p>Nested hidden text inside the panel.</p></div></div>
+<div class="mobile-copy" aria-hidden="true"><p>{PROSE * 2}</p></div>
+<script>var hidden = "never text";</script><template><p>A template is never text.</p></template>
+<form><input type="hidden" name="token" value="never text"></form>
+</article>
+<aside class="related" hidden><a href="/hidden-story">A related story that is hidden from readers</a></aside>
+<aside class="related"><a href="/shown-story">A related story that readers can see on the page</a></aside>
+</body></html>"""
+
+
+def flat_of(html: str, keep_hidden: bool) -> Flat:
+    tree = LexborHTMLParser(html)
+    assert tree.body is not None
+    return flatten(tree.body, keep_hidden=keep_hidden)
+
+
+def described(flat: Flat) -> tuple[object, ...]:
+    return (flat.tags, flat.parents, flat.names, flat.ends,
+            [(b.text, b.link_chars, b.owner, b.tag, b.link_first) for b in flat.blocks],
+            [(a.element, a.href, a.text) for a in flat.anchors])
+
+
+def test_the_shown_page_is_what_flatten_gives_without_hidden_text() -> None:
+    full, plain = flat_of(PAGE, True), flat_of(PAGE, False)
+    view, block_map, element_map = full.visible()
+    assert described(view) == described(plain)
+    assert [full.blocks[i].text for i in block_map] == [b.text for b in plain.blocks]
+    assert [full.tags[i] for i in element_map] == plain.tags
+    assert plain.hidden_blocks == plain.hidden_elements == 0
+    # the shown paragraph around a hidden box inside a link reads on as one block, as before
+    texts = [b.text for b in view.blocks]
+    assert "Before the wall the sea wall was repaired, the council met twice." in texts
+    assert "the sea wall was" in [a.text for a in view.anchors]
+
+
+def test_hidden_boxes_become_marked_blocks_and_inline_glyphs_code_and_fields_never_do() -> None:
+    full = flat_of(PAGE, True)
+    hidden = {b.text: full.marks[b.owner] for i, b in enumerate(full.blocks) if full.is_hidden_block(i)}
+    assert hidden["Local news"] & MARK_INSIDE_HIDDEN and full.hidden_blocks == len(hidden)
+    assert hidden["Hidden inside a link, after the wall"] & MARK_INSIDE_HIDDEN
+    assert hidden["Nested hidden text inside the panel."] & MARK_INSIDE_HIDDEN
+    assert hidden[PANEL] & MARK_INSIDE_HIDDEN
+    assert "A related story that is hidden from readers" in hidden
+    texts = " ".join(b.text for b in full.blocks)
+    for never in ("★", "never text", "A template is never text"):
+        assert never not in texts
+    # how each box hides itself, on the box
+    boxes = {full.names[i].strip(): mark for i, mark in enumerate(full.marks) if mark & MARK_INSIDE_HIDDEN}
+    assert boxes["sub-menu"] & MARK_DISPLAY_NONE
+    assert boxes["tab-panel"] & MARK_HIDDEN_ATTR
+    assert boxes["mobile-copy"] & MARK_ARIA_HIDDEN
+
+
+def test_the_rules_and_the_related_links_read_the_page_as_shown() -> None:
+    full, plain = flat_of(PAGE, True), flat_of(PAGE, False)
+    choice, shown = choose_blocks(full), choose_blocks(plain)
+    assert [full.blocks[i].text for i in choice.kept] == [plain.blocks[i].text for i in shown.kept]
+    assert not any(full.is_hidden_block(i) for i in choice.kept)
+    assert full.tags[choice.container] == plain.tags[shown.container]
+    parsed = parse_page(PAGE, "https://news.example/budget", Settings(body_model="rules"))
+    assert parsed.flat is not None and parsed.flat.hidden_blocks
+    article = newsdesk.extract(PAGE, url="https://news.example/budget")
+    assert [link.title for link in article.related] == ["A related story that readers can see on the page"]
+
+
+def test_hidden_features_say_how_and_where_a_block_is_hidden() -> None:
+    full = flat_of(PAGE, True)
+    rows = hidden_features(full, choose_blocks(full).kept)
+    assert rows.shape == (len(full.blocks), len(HIDDEN_FEATURES)) and bool(np.isfinite(rows).all())
+    column = {name: rows[:, i] for i, name in enumerate(HIDDEN_FEATURES)}
+    at = {b.text: i for i, b in enumerate(full.blocks)}
+    panel, menu = at[PANEL], at["Local news"]
+    copy = [i for i, c in enumerate(shown_copies(full)) if c]
+    assert column["hid"][panel] == 1 and column["hid_attr"][panel] == 1 and column["hid_tab_near"][panel] == 1
+    assert column["hid_menu_near"][menu] == 1 and column["hid_display"][menu] == 1
+    assert column["hid_visibility"][at["Nested hidden text inside the panel."]] == 1
+    assert [full.blocks[i].text for i in copy] == [(PROSE * 2).strip()]
+    assert column["hid_copy"][copy[0]] == 1 and column["hid_aria"][copy[0]] == 1
+    shown = at["Harbour budget"]
+    assert column["hid"][shown] == 0 and column["hid_copy"][shown] == 0 and column["hid_copy"][panel] == 0
+    assert 0 < column["page_hidden_share"][shown] < 1
+    assert (column["page_hidden_share"] == column["page_hidden_share"][0]).all()
+
+
+def test_hostile_hidden_markup_is_read_without_error() -> None:
+    deep = ("<html><body>" + "<div hidden>" * 3000 + "deep hidden text" + "</div>" * 3000
+            + "<p>after</p></body></html>")
+    unclosed = "<html><body><p>before</p><div style='display:none'><p>never closed <div aria-hidden=true>x"
+    only_hidden = "<html><body hidden><div hidden><p>" + PROSE + "</p></div></body></html>"
+    for html in (deep, unclosed, only_hidden):
+        full = flat_of(html, True)
+        view, _, _ = full.visible()
+        assert described(view) == described(flat_of(html, False))
+        hidden_features(full, choose_blocks(full).kept)
+        titled = html.replace("<html>", "<html><head><title>A page that hides itself</title></head>", 1)
+        assert newsdesk.extract(titled).title == "A page that hides itself"
