@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--ts-rank-too]
+                                          [--old-plans-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -49,7 +50,7 @@ from backends import (
 from backends import schema_exists as has_schema
 from corpus import CACHE, CORPUS_VERSION, make_articles, require_data
 from newsdesk.search.query import parse_query
-from newsdesk.store import SearchRequest, Store, open_store
+from newsdesk.store import SearchRequest, Store, open_store, rows
 from newsdesk.store.sql import SqlStore
 
 SEED = 7
@@ -216,6 +217,32 @@ def matching(store: Store) -> list[tuple[int, set[str]]]:
     return out
 
 
+def explain(store: Store) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement one search of each query runs (PostgreSQL): where
+    the time of a slow query goes."""
+    assert isinstance(store, SqlStore)
+    read = store._read
+    out = []
+    for query in QUERIES:
+        statements: list[tuple[str, list[Any]]] = []
+
+        def capture(sql: str, params: Any = (), statements: list[tuple[str, list[Any]]] = statements) -> Any:
+            statements.append((sql, list(params)))
+            return read(sql, params)
+
+        setattr(store, "_read", capture)  # noqa: B010
+        try:
+            store.search(query.request())
+        finally:
+            delattr(store, "_read")
+        out.append(f"\n=== {query.label()}: {len(statements)} statements")
+        for sql, params in statements:
+            plan = [row[0] for row in read(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)]
+            shown = [repr(value)[:60] for value in params]
+            out += [f"--- {sql}", f"    parameters: {', '.join(shown)}", *(f"    {line}" for line in plan)]
+    return "\n".join(out)
+
+
 def p(values: list[float], q: float) -> float:
     """The q-quantile by the nearest-rank method (p95 of 20 values is the 19th smallest)."""
     ordered = sorted(values)
@@ -287,6 +314,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
     ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
+    ap.add_argument("--explain", action="store_true",
+                    help="print EXPLAIN (ANALYZE, BUFFERS) of every statement each query runs on PostgreSQL")
+    ap.add_argument("--old-plans-too", action="store_true",
+                    help="measure the PostgreSQL store a second time as schema 10 searched it (every match "
+                         "of a prefix ranked by ts_rank, the author filter a LIKE over every author), in the "
+                         "same run")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -303,6 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
           "query after a warm-up", flush=True)
     results: dict[str, dict[str, Any]] = {}
+    plans = ""
     for backend in backends:
         if backend == "postgres" and not args.postgres:
             results[backend] = {"error": "n/a: skipped, no PostgreSQL server given (see the message above)"}
@@ -320,6 +354,17 @@ def main(argv: list[str] | None = None) -> None:
             started = time.monotonic()
             results[backend] = {"load": load, "times": times, "cpu": cpu, "sets": matching(store)}
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            if backend == "postgres" and args.explain:
+                plans = explain(store)
+            if backend == "postgres" and args.old_plans_too:
+                # The same store searched as schema 10 did, in the same run: no bounded prefix ranking,
+                # the author filter without its index.
+                setattr(store, "_ranked_by_prefix", lambda *_: None)  # noqa: B010
+                setattr(store, "_author_filter", rows.author_filter)  # noqa: B010
+                print("postgres: searching again with schema 10's plans ...", file=sys.stderr, flush=True)
+                times, cpu = measure(store, args.repeat)
+                results["pg/schema10"] = {"load": "the same store, searched as schema 10 did", "times": times,
+                                          "cpu": cpu, "sets": results[backend]["sets"]}
             if backend == "postgres" and args.ts_rank_too and getattr(store, "_rum", None) is not None:
                 # The same store ranked as on a server without the rum extension, in the same run.
                 setattr(store, "_rum", None)  # noqa: B010
@@ -329,6 +374,8 @@ def main(argv: list[str] | None = None) -> None:
                                                "cpu": cpu, "sets": results[backend]["sets"]}
     print(f"load average after the runs: {load_average()}")
     print("\n" + render(results, args))
+    if plans:
+        print("\nPostgreSQL plans (EXPLAIN ANALYZE, BUFFERS) of each query's statements:" + plans)
     if any("error" in result for result in results.values()):
         sys.exit(1)
 
