@@ -144,6 +144,10 @@ def ranked_by_prefix(read: Read, prefix: str, query: str, where: str, params: Se
             return [(id, -score) for score, id in kept[:limit]]
         if last <= floor:
             return None
-        # Every waiting candidate whose bound reaches `last` may still be above it.
-        while want < len(waiting) and waiting[want][0] >= last:
-            want += 1
+        # Every waiting candidate whose bound reaches `last` may still be above it: the next of them, in
+        # order of their bounds, twice as many as ranked so far (each batch may raise `last`, which
+        # leaves more of the rest below it).
+        reach = done
+        while reach < len(waiting) and waiting[reach][0] >= last:
+            reach += 1
+        want = min(reach, max(2 * done, done + limit))
