@@ -216,7 +216,8 @@ def _fill_prefixes(cur: Cursor) -> None:
             if not found:
                 return
             groups = [[id, crowded(lexemes)] for id, lexemes in found]
-            cur.executemany(_INSERT_PREFIXES.encode(), [values for values in groups if values[1]])
+            if any(values[1] for values in groups):
+                cur.executemany(_INSERT_PREFIXES.encode(), [values for values in groups if values[1]])
             last = int(found[-1][0])
             advance(len(found))
 
