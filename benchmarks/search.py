@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--ts-rank-too]
+                                          [--old-plans-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -49,7 +50,7 @@ from backends import (
 from backends import schema_exists as has_schema
 from corpus import CACHE, CORPUS_VERSION, make_articles, require_data
 from newsdesk.search.query import parse_query
-from newsdesk.store import SearchRequest, Store, open_store
+from newsdesk.store import SearchRequest, Store, open_store, rows
 from newsdesk.store.sql import SqlStore
 
 SEED = 7
@@ -199,6 +200,39 @@ def measure(store: Store, repeat: int) -> tuple[list[list[float]], list[list[flo
     return times, cpu
 
 
+def _schema10_plans(store: Store, old: bool) -> None:
+    """Search `store` (PostgreSQL) as schema 10 did (no bounded ranking of prefixes, the author filter a
+    LIKE over every author), or as today."""
+    if old:
+        setattr(store, "_ranked_by_prefix", lambda *_: None)  # noqa: B010
+        setattr(store, "_author_filter", rows.author_filter)  # noqa: B010
+    else:
+        for name in ("_ranked_by_prefix", "_author_filter"):
+            if name in vars(store):
+                delattr(store, name)
+
+
+def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
+    """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
+    each query searched both ways in turn, the order swapped every round."""
+    requests = [query.request() for query in QUERIES]
+    for old in (False, True):
+        switch(store, old)
+        for request in requests:
+            store.search(request)
+    times: list[list[list[float]]] = [[[] for _ in requests] for _ in range(2)]
+    cpu: list[list[list[float]]] = [[[] for _ in requests] for _ in range(2)]
+    for round in range(repeat):
+        for n, request in enumerate(requests):
+            for old in ((False, True) if round % 2 == 0 else (True, False)):
+                switch(store, old)
+                wall, process = _timed(store, request)
+                times[old][n].append(wall)
+                cpu[old][n].append(process)
+    switch(store, False)
+    return (times[0], cpu[0]), (times[1], cpu[1])
+
+
 def matching(store: Store) -> list[tuple[int, set[str]]]:
     """Per query: Store.count, and the URLs of every matching article (the whole set, not a page).
 
@@ -214,6 +248,32 @@ def matching(store: Store) -> list[tuple[int, set[str]]]:
         ids = store._page(request, parse_query(request.query), None, 10 * len(urls) + 1)
         out.append((store.count(request), {urls[id] for id, _ in ids}))
     return out
+
+
+def explain(store: Store) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement one search of each query runs (PostgreSQL): where
+    the time of a slow query goes."""
+    assert isinstance(store, SqlStore)
+    read = store._read
+    out = []
+    for query in QUERIES:
+        statements: list[tuple[str, list[Any]]] = []
+
+        def capture(sql: str, params: Any = (), statements: list[tuple[str, list[Any]]] = statements) -> Any:
+            statements.append((sql, list(params)))
+            return read(sql, params)
+
+        setattr(store, "_read", capture)  # noqa: B010
+        try:
+            store.search(query.request())
+        finally:
+            delattr(store, "_read")
+        out.append(f"\n=== {query.label()}: {len(statements)} statements")
+        for sql, params in statements:
+            plan = [row[0] for row in read(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)]
+            shown = [repr(value)[:60] for value in params]
+            out += [f"--- {sql}", f"    parameters: {', '.join(shown)}", *(f"    {line}" for line in plan)]
+    return "\n".join(out)
 
 
 def p(values: list[float], q: float) -> float:
@@ -287,6 +347,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
     ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
+    ap.add_argument("--explain", action="store_true",
+                    help="print EXPLAIN (ANALYZE, BUFFERS) of every statement each query runs on PostgreSQL")
+    ap.add_argument("--old-plans-too", action="store_true",
+                    help="measure the PostgreSQL store a second time as schema 10 searched it (every match "
+                         "of a prefix ranked by ts_rank, the author filter a LIKE over every author), in the "
+                         "same run")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -303,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
           "query after a warm-up", flush=True)
     results: dict[str, dict[str, Any]] = {}
+    plans = ""
     for backend in backends:
         if backend == "postgres" and not args.postgres:
             results[backend] = {"error": "n/a: skipped, no PostgreSQL server given (see the message above)"}
@@ -314,12 +381,25 @@ def main(argv: list[str] | None = None) -> None:
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
             started = time.monotonic()
             print(f"{backend}: searching ...", file=sys.stderr, flush=True)
-            times, cpu = measure(store, args.repeat)
+            if backend == "postgres" and args.old_plans_too:
+                # Schema 10's plans on the same store, interleaved search by search with today's (the
+                # order swapped every round), so that neither gets the warmer cache or the quieter minute.
+                print("postgres: searching with today's and schema 10's plans, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema10_plans)
+            else:
+                times, cpu = measure(store, args.repeat)
             print(f"{backend}: {time.monotonic() - started:.0f} s; collecting the full result sets ...",
                   file=sys.stderr, flush=True)
             started = time.monotonic()
             results[backend] = {"load": load, "times": times, "cpu": cpu, "sets": matching(store)}
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            if backend == "postgres" and args.explain:
+                plans = explain(store)
+            if backend == "postgres" and args.old_plans_too:
+                results["pg/schema10"] = {"load": "the same store, searched as schema 10 did",
+                                          "times": old_times, "cpu": old_cpu,
+                                          "sets": results[backend]["sets"]}
             if backend == "postgres" and args.ts_rank_too and getattr(store, "_rum", None) is not None:
                 # The same store ranked as on a server without the rum extension, in the same run.
                 setattr(store, "_rum", None)  # noqa: B010
@@ -329,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
                                                "cpu": cpu, "sets": results[backend]["sets"]}
     print(f"load average after the runs: {load_average()}")
     print("\n" + render(results, args))
+    if plans:
+        print("\nPostgreSQL plans (EXPLAIN ANALYZE, BUFFERS) of each query's statements:" + plans)
     if any("error" in result for result in results.values()):
         sys.exit(1)
 

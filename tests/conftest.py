@@ -249,3 +249,13 @@ def write_as_before_page_types(monkeypatch: pytest.MonkeyPatch) -> None:
         "language_key = excluded.language_key, tsv = excluded.tsv"))
     monkeypatch.setattr(ArticleRow, "search_values", lambda row: [
         row.title, row.site, row.site_key, row.host, row.published_key, row.language_key])
+    write_as_before_prefixes(monkeypatch)
+
+
+def write_as_before_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this newsdesk write PostgreSQL's search index as it did before schema version 11 (no
+    article_prefixes)."""
+    from newsdesk.store import postgres
+
+    monkeypatch.setattr(postgres, "_prefixes", lambda cur, written, replace: None)
+    monkeypatch.setattr(postgres, "_refill_prefixes", lambda cur: None)

@@ -82,6 +82,7 @@ REPRESENTATIVE = [
     ("market", {"language": "en"}),
     ("the", {"since": "2019-03-01", "until": "2019-06"}),
     ("police OR court", {"author": "writer c"}),
+    ("the", {"author": "Writer"}),  # one word: PostgreSQL's index of the authors' words alone (no LIKE)
     ("the OR a", {"site": "www.wsj.com"}),
     (None, {"since": "2019-11", "language": "en"}),
 ]

@@ -13,12 +13,19 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from conftest import fresh_store_url, postgres_test_url, scrapinghub_articles, write_as_before_page_types
+from conftest import (
+    fresh_store_url,
+    postgres_test_url,
+    scrapinghub_articles,
+    write_as_before_page_types,
+    write_as_before_prefixes,
+)
 from newsdesk import Article, SearchRequest
 from newsdesk.errors import StoreError
-from newsdesk.search.query import parse_query, to_tsquery
+from newsdesk.search.query import Term, parse_query, to_tsquery
 from newsdesk.store import open_store
 from newsdesk.store.postgres import PostgresStore
+from newsdesk.store.postgres_prefix import BUCKETS, crowded, group_of, most_lexemes
 from newsdesk.store.postgres_ranking import index_ranks, or_words
 from newsdesk.store.postgres_rum import RANKING_VARIABLE, RUM_INDEX
 
@@ -337,3 +344,139 @@ def toast_bytes(store: PostgresStore) -> int:
     found = store._read("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = "
                         "'article_search'::regclass")
     return int(found[0][0])
+
+
+# Prefixes of common words (their articles often hold several words with the prefix, some in titles)
+# and short ones whose groups are crowded in many bodies: the bounded prefix ranking's cases.
+PREFIXES = ["elect*", "tech*", "presid*", "compan*", "gam*", "con*", "pro*", "the*", "goog*", "mark*"]
+
+
+def _pages(store: PostgresStore, tree: Any, request: SearchRequest, limit: int) -> Iterator[
+        tuple[tuple[float, int] | None, list[tuple[int, float]]]]:
+    """(cursor keyset, the full ranking's page after it) for the first pages of `request`."""
+    after: tuple[float, int] | None = None
+    for _ in range(4):
+        full = store._ranked_fully(tree, request, after, limit)
+        yield after, full
+        if len(full) < limit:
+            return
+        after = (float(full[-1][1]), full[-1][0])
+
+
+@pytest.mark.parametrize("query", PREFIXES)
+def test_bounded_prefix_ranking_is_exactly_the_full_ranking(ts_rank_corpus: PostgresStore,
+                                                            query: str) -> None:
+    """Page after page (the cursor's keyset included), for several page sizes and filters, the prefix
+    ranking from head candidates and crowded groups (postgres_prefix.py) gives the same articles in the
+    same order with the same scores as ranking every match with ts_rank."""
+    tree = parse_query(query)
+    assert isinstance(tree, Term) and tree.prefix
+    bounded_pages = 0
+    for filters in FILTERS:
+        request = SearchRequest(query, **filters)  # type: ignore[arg-type]
+        for limit in (1, 3, 10, 21):
+            for after, full in _pages(ts_rank_corpus, tree, request, limit):
+                bounded = ts_rank_corpus._ranked_by_prefix(tree, request, after, limit)
+                if bounded is not None:
+                    bounded_pages += 1
+                    assert bounded == full, (query, filters, limit, after)
+                assert ts_rank_corpus._ranked(tree, request, after, limit) == full
+    assert bounded_pages, f"the bounded ranking never applied to {query!r}: the test would prove nothing"
+
+
+def test_a_body_crowded_with_words_of_a_prefix_outranks_title_matches(tmp_path: Path) -> None:
+    """ts_rank adds up every word with the prefix: an article whose body holds a dozen of them (none in
+    its title) ranks above articles with one in the title. The bounded ranking must find it (through
+    its crowded group), not only the title matches."""
+    words = ["technology", "technical", "technique", "techniques", "technician", "technicians",
+             "technologies", "technological", "techno", "technocrat", "technocrats", "tech"]
+    crowd = Article(url="https://example.org/crowd", title="A long report",
+                    body=" ".join(f"{word} {word} {word}." for word in words))
+    titles = [Article(url=f"https://example.org/t{n}", title=f"Techy news {n}", body=f"Story number {n}.")
+              for n in range(30)]
+    with fresh_store_url("postgres", tmp_path) as url, open_store(url) as store:
+        assert isinstance(store, PostgresStore)
+        store.put_many([*titles, crowd])
+        tree = parse_query("tech*")
+        assert isinstance(tree, Term)
+        full = store._ranked_fully(tree, SearchRequest("tech*"), None, 5)
+        crowd_id = store._read("SELECT id FROM articles WHERE url = ?", [crowd.url])[0][0]
+        assert full[0][0] == crowd_id and full[0][1] > full[1][1]
+        assert store._ranked_by_prefix(tree, SearchRequest("tech*"), None, 5) == full
+        hits = store.search(SearchRequest("tech*", limit=5)).hits
+        assert [hit.id for hit in hits] == [id for id, _ in full]
+
+
+def test_prefix_groups_bound_the_words_with_a_prefix() -> None:
+    groups = crowded(["technology", "technical", "technique", "tea", "team", "ten", "te"])
+    assert groups == ["tec 3", "tech 3"]
+    assert "tech 3" in groups and "tech 4" not in groups and "tec 3" in groups
+    assert all(not entry.startswith("te ") for entry in groups)  # groups are 3 or 4 characters
+    assert most_lexemes(groups, "tech") == 3 and most_lexemes([], "tech") == 2
+    assert most_lexemes([f"tech {bucket}" for bucket in BUCKETS], "tech") is None
+    assert group_of("te") is None and group_of("tec") == "tec" and group_of("technolog") == "tech"
+
+
+def test_the_author_filter_reads_the_index_of_the_authors_words(ts_rank_corpus: PostgresStore) -> None:
+    """`--author` is a lookup in the GIN index of the authors' words (schema 11), not a LIKE over every
+    author of the store; it finds what the LIKE finds."""
+    index_corpus = ts_rank_corpus
+    clauses, params = index_corpus._filters(SearchRequest(author="Writer C"), None)
+    with index_corpus._reader() as connection:
+        # (On data this small PostgreSQL would rather scan the table: what a large store reads is tested.)
+        connection.execute(b"SET enable_seqscan = off")
+        try:
+            plan = "\n".join(row[0] for row in connection.execute(
+                f"EXPLAIN SELECT a.id FROM article_search a WHERE {' AND '.join(clauses)}"
+                .replace("?", "%s").encode(), params).fetchall())
+        finally:
+            connection.execute(b"RESET enable_seqscan")
+    assert "article_authors_words" in plan
+    for author, words in [("Writer C", "writer c"), ("WRITER", "writer"), ("c", "c"),
+                          ("C Writer", "c writer")]:
+        with_like = index_corpus._read(
+            "SELECT a.id FROM article_search a WHERE EXISTS (SELECT 1 FROM article_authors w WHERE "
+            "w.article_id = a.id AND w.author_key LIKE ?) ORDER BY a.id", [f"% {words} %"])
+        clauses, params = index_corpus._filters(SearchRequest(author=author), None)
+        found = index_corpus._read(f"SELECT a.id FROM article_search a WHERE {' AND '.join(clauses)} "
+                                   "ORDER BY a.id", params)
+        assert found == with_like, author
+        assert with_like or author == "C Writer"
+
+
+def test_a_postgres_store_of_version_10_gets_prefix_groups_and_the_authors_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.store import postgres
+
+    articles = scrapinghub_articles()[:120]
+    with fresh_store_url("postgres", tmp_path) as url:
+        monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:10])
+        write_as_before_prefixes(monkeypatch)
+        with open_store(url) as store:
+            store.put_many(articles)
+        monkeypatch.undo()
+        with open_store(url) as store:
+            assert isinstance(store, PostgresStore)
+            assert store._read("SELECT version FROM schema_version") == [(11,)]
+            migrated = dict(store._read("SELECT article_id, groups FROM article_prefixes"))
+            assert len(migrated) > 60
+            # The same groups as ingest writes: store the articles again into a fresh store.
+            with fresh_store_url("postgres", tmp_path) as other_url, open_store(other_url) as other:
+                assert isinstance(other, PostgresStore)
+                other.put_many(articles)
+                by_url = dict(other._read("SELECT r.url, p.groups FROM article_prefixes p "
+                                          "JOIN articles r ON r.id = p.article_id"))
+            urls = dict(store._read("SELECT id, url FROM articles"))
+            assert {urls[id]: groups for id, groups in migrated.items()} == by_url
+            assert store._read("SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                               "('article_authors_words', 'article_prefixes_groups') "
+                               "AND schemaname = current_schema()") == [(2,)]
+            bounded_pages = 0
+            for query in PREFIXES:
+                tree = parse_query(query)
+                assert isinstance(tree, Term)
+                bounded = store._ranked_by_prefix(tree, SearchRequest(query), None, 3)
+                if bounded is not None:
+                    bounded_pages += 1
+                    assert bounded == store._ranked_fully(tree, SearchRequest(query), None, 3)
+            assert bounded_pages

@@ -188,6 +188,25 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
         assert store.count(SearchRequest("closes")) == 0
         assert [hit.id for hit in store.search(SearchRequest("harbour reopens")).hits] == [1]
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 10
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 11
         assert "columnsize=0" in connection.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+
+
+def test_a_long_migration_shows_a_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from newsdesk.store.sql_base import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stderr", stream)
+        with progress_bar(4_000, "grouping words") as advance:
+            advance(2_000)
+            advance(2_000)
+        written = stream.getvalue()
+        assert ("2,000/4,000" in written and "4,000/4,000" in written and "#" * 30 in written) == shown
+        assert written == "" or shown

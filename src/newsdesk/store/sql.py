@@ -217,7 +217,7 @@ class SqlStore(SqlStories):
     def _filters(self, request: SearchRequest, tree: Node | None) -> tuple[list[str], list[Any]]:
         """WHERE clauses on `a` (article_search) for the request's filters, its query `tree` only
         where folding duplicates needs it (the caller matches the query itself)."""
-        clauses, params = rows.filters(request, "?", self._INPUT_SQL)
+        clauses, params = rows.filters(request, "?", self._INPUT_SQL, self._author_filter)
         if not request.fold_duplicates:
             return clauses, params
         # Left out: an article with an earlier copy (in its group's order) that matches too.
@@ -306,6 +306,8 @@ class SqlStore(SqlStories):
     _HIT_FIELDS: str | None = "json_extract(a.data, '$.title', '$.url', '$.published', '$.body')"
     # The input (`Article.source`) of an article `r`, out of its JSON.
     _INPUT_SQL = "json_extract(r.data, '$.source')"
+    # The clause of the --author filter (rows.author_filter: LIKE over the authors of each candidate).
+    _author_filter = staticmethod(rows.author_filter)
 
     def _details(self, ids: list[int]) -> dict[int, tuple[str | None, str | None, str | None, str, str]]:
         """title, url, published, body and site of each article in `ids`."""

@@ -5,8 +5,10 @@ supplies its connection: a write transaction (`_transaction`) and reads (`_read`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -27,6 +29,30 @@ def chunks(items: list[_T]) -> Iterator[tuple[list[_T], str]]:
     for start in range(0, len(items), _CHUNK):
         chunk = items[start:start + _CHUNK]
         yield chunk, ", ".join("?" * len(chunk))
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for a long migration (only on a terminal; nothing otherwise): the
+    function it gives adds that many of `total` done."""
+    shown = sys.stderr.isatty()
+    done = 0
+    started = time.monotonic()
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done = min(total, done + count)
+        if shown:
+            filled = 30 * done // total
+            print(f"\rnewsdesk: {label} [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} "
+                  f"{time.monotonic() - started:.0f} s", end="", file=sys.stderr, flush=True)
+
+    advance(0)
+    try:
+        yield advance
+    finally:
+        if shown:
+            print(file=sys.stderr, flush=True)
 
 
 class Cursor(Protocol):

@@ -125,7 +125,8 @@ def _v5(connection: sqlite3.Connection) -> None:
 
 
 def _nothing(connection: sqlite3.Connection) -> None:
-    """Version 7 added only PostgreSQL's title-and-authors tsvector; the numbers stay in step."""
+    """Versions 7 and 11 changed only PostgreSQL's search (7: the title-and-authors tsvector; 11: the
+    index of the authors' words and the prefix groups); the numbers stay in step."""
 
 
 # Version 8: articles re-keyed (no tracking parameters in URLs; a page without a URL is where it was
@@ -152,6 +153,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v8,
     _script(_V9),
     _script(DESK_SCHEMA.format(int="INTEGER")),  # 10: collections, saved searches, run state
+    _nothing,
 ]
 
 
