@@ -12,12 +12,15 @@ bag of its words) and fits two models, stacked:
    trees are fitted on out-of-fold probabilities: the pages are split into five folds by site (a hash
    of the host's last two labels, `site_fold`), and each page's word probabilities come from a word
    model fitted on the other folds, so the trees learn how far the word model is to be trusted on
-   pages it has not seen. The shipped word model is then fitted on every page.
+   pages it has not seen. The shipped word model is then fitted on every page. The trees' settings
+   are PARAMETERS with one of `CANDIDATES` (as before, or extremely randomised trees), the one an
+   inner cross-validation over the same five folds scores best (`choose_parameters`).
 
 Fixed seeds, one thread, no early stopping: the same data gives the same models and the same file,
-byte for byte (under a minute of CPU time). The models are written as gzipped JSON with the feature
-names and a version made from a hash of both. `benchmarks/page_type.py` scores the same fit by
-cross-validation over the project's site-grouped folds; the shipped model is fitted on all of them.
+byte for byte (about 80 s of CPU time, most of it the inner cross-validation's ten fits of trees).
+The models are written as gzipped JSON with the feature names and a version made from a hash of
+both. `benchmarks/page_type.py` scores the same fit by cross-validation over the project's
+site-grouped folds; the shipped model is fitted on all of them.
 """
 
 from __future__ import annotations
@@ -72,6 +75,14 @@ PARAMETERS: dict[str, Any] = {
     "force_row_wise": True,
     "verbose": -1,
 }
+# The trees' settings tried on top of PARAMETERS, each scored by an inner cross-validation over the
+# training pages' own site folds (`choose_parameters`); the first of the best is kept. Extremely
+# randomised trees (LightGBM's extra_trees: each split at a random threshold of each candidate
+# feature) vary less with the few hundred pages of a type than trees that seek the best threshold.
+CANDIDATES: tuple[dict[str, Any], ...] = (
+    {},
+    {"extra_trees": True, "learning_rate": 0.1},
+)
 WORD_PARAMETERS: dict[str, Any] = {
     "loss": "log_loss",
     "alpha": 1e-4,
@@ -177,14 +188,48 @@ def out_of_fold_words(words: csr_matrix, labels: Sequence[str], groups: Sequence
 class Fitted:
     words: SGDClassifier
     trees: lightgbm.LGBMClassifier
+    parameters: dict[str, Any]  # the trees' settings, as chosen by `choose_parameters`
+    scores: tuple[float, ...]  # the inner cross-validated accuracy of each candidate (none: one given)
 
 
-def fit(data: Readings, labels: Sequence[str], groups: Sequence[int]) -> Fitted:
+def fit(data: Readings, labels: Sequence[str], groups: Sequence[int],
+        candidates: Sequence[dict[str, Any]] = CANDIDATES) -> Fitted:
     """The word model on every page, and the trees on the page features beside the word model's
-    out-of-fold probabilities (folds: `groups`)."""
+    out-of-fold probabilities (folds: `groups`), with the settings of `candidates` that an inner
+    cross-validation over the same folds scores best (a single candidate is taken as it is)."""
     stacked = np.hstack([data.features, out_of_fold_words(data.words, labels, groups)])
-    trees = lightgbm.LGBMClassifier(**PARAMETERS).fit(stacked, np.asarray(labels))
-    return Fitted(fit_words(data.words, labels), trees)
+    parameters, scores = (({**PARAMETERS, **candidates[0]}, ()) if len(candidates) == 1 else
+                          choose_parameters(stacked, labels, groups, candidates))
+    trees = lightgbm.LGBMClassifier(**parameters).fit(stacked, np.asarray(labels))
+    return Fitted(fit_words(data.words, labels), trees, parameters, scores)
+
+
+def choose_parameters(stacked: Matrix, labels: Sequence[str], groups: Sequence[int],
+                      candidates: Sequence[dict[str, Any]] = CANDIDATES,
+                      ) -> tuple[dict[str, Any], tuple[float, ...]]:
+    """The trees' settings (PARAMETERS with one of `candidates`) whose trees, fitted on all folds but
+    one, tell the types of the held-out fold's pages best, over every fold of `groups`; and each
+    candidate's accuracy. Only the pages given are read: scored by `benchmarks/page_type.py`, the
+    choice never sees the fold being scored. The word probabilities are the out-of-fold ones the
+    trees are fitted on (each from a word model that never saw that page's fold)."""
+    label_of = np.asarray(labels)
+    group_of = np.asarray(groups)
+    held_out = [group for group in sorted(set(group_of.tolist()))
+                if len(set(label_of[group_of != group].tolist())) > 1]
+    scores: list[float] = []
+    for candidate in candidates:
+        if not held_out:  # a single fold: nothing to score on
+            scores.append(0.0)
+            continue
+        correct = 0
+        for group in held_out:
+            inside = group_of == group
+            trees = lightgbm.LGBMClassifier(**{**PARAMETERS, **candidate}).fit(
+                stacked[~inside], label_of[~inside])
+            correct += int((trees.predict(stacked[inside]) == label_of[inside]).sum())
+        scores.append(correct / int(np.isin(group_of, held_out).sum()))
+    best = scores.index(max(scores))
+    return {**PARAMETERS, **candidates[best]}, tuple(scores)
 
 
 def stacked_features(fitted: Fitted, data: Readings) -> Matrix:
@@ -237,7 +282,9 @@ def export(fitted: Fitted) -> dict[str, Any]:
     body = json.dumps({**trees, "words": words}, sort_keys=True)
     version = "wcxb-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
     return {"format": MODEL_FORMAT, "version": version, **trees, "feature_names": list(STACKED_NAMES),
-            "parameters": PARAMETERS, "word_parameters": {**WORD_PARAMETERS}, "words": words}
+            "parameters": fitted.parameters, "candidates": list(CANDIDATES),
+            "candidate_accuracy": [round(score, 4) for score in fitted.scores],
+            "word_parameters": {**WORD_PARAMETERS}, "words": words}
 
 
 def serialise(data: dict[str, Any]) -> bytes:
