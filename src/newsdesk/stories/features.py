@@ -22,14 +22,17 @@ it (title, body, `article.entities`, `published`): no second parse of the text.
 - `numbers`: the figures (a magnitude 5.6, an age, a death toll, a sum), which differ between two
   similar events.
 
-The publication time is kept beside them (`published`), and the article's *evidence*: what two
+The publication time is kept beside them (`published`), how much it speaks to its reader (`reader`: the
+share of its words that are "you", SECOND_PERSON; a guide does, a report of an event seldom), and the
+article's *evidence*: what two
 reports of one event share and two reports of different events rarely do, in any language, with or
 without enrichment (the clusterer only lets two articles be alike when they share some of it, and only
 counts the items that are still rare when the article arrives):
 
 - `e:ID`: the entities and places enrichment found;
 - `c:NAME`: names found by capitalisation (a run of two or more capitalised words; in a language that
-  does not capitalise its nouns, a single capitalised word that does not start a sentence);
+  does not capitalise its nouns, a single capitalised word that does not start a sentence), but for
+  runs whose every word the text also writes in lower case (headings in title case);
 - `n:FIGURE`: figures of three digits or more, or with a decimal part (not years);
 - `q:LANGUAGE:WORDS`: quoted phrases of three to twelve words;
 - `h:LANGUAGE:WORD`: the headline's content words (the clusterer keeps the rare ones).
@@ -80,6 +83,18 @@ URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/-])(?P<month>\d\d?|" +
                       + r")(?P=sep)(?P<day>\d\d?)(?=[/._-]|$)"
                       r"|/(?P<year8>(?:19|20)\d\d)(?P<month8>\d\d)(?P<day8>\d\d)(?=[/._-]|$)", re.IGNORECASE)
 URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
+# The words by which a page speaks to its reader (second person), per language: a guide's "you", which
+# a report of an event uses only in quotations. Pronouns a language also uses for the third person
+# (German "Sie", "Ihr") are left out.
+SECOND_PERSON = {
+    "en": "you your yours yourself yourselves",
+    "de": "du dich dir dein deine deinen deinem deiner deines euch euer eure",
+    "fr": "vous votre vos tu toi ton ta tes",
+    "es": "tú usted ustedes vosotros vosotras tu tus vuestro vuestra",
+    "it": "tu tuo tua tuoi tue voi vostro vostra",
+    "pt": "você vocês teu tua teus tuas",
+    "nl": "je jij jou jouw jullie uw",
+}
 
 
 @dataclass(slots=True)
@@ -96,6 +111,7 @@ class Features:
     stated: datetime | None = None  # the date the opening of an undated article states (`stated_date`)
     language: str = UNKNOWN
     evidence: set[str] = field(default_factory=set)
+    reader: float = 0.0  # the share of its words that speak to the reader (SECOND_PERSON)
 
     def bag(self, name: str) -> Counter[str]:
         bag: Counter[str] = getattr(self, name)
@@ -110,7 +126,8 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
     features = Features(words=words(f"{title}\n{body}", language),
                         lead=words(f"{title}\n{body[:lead_end]}", language),
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
-                        published=published_at(article), language=language)
+                        published=published_at(article), language=language,
+                        reader=reader_share(body, language))
     if features.published is None:
         opening = f"{title}\n{body[:DATELINE_CHARS]}"
         features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening))
@@ -200,6 +217,21 @@ def language_of(article: Article) -> str:
     return code if code.isalpha() and 2 <= len(code) <= 3 else UNKNOWN
 
 
+def reader_share(body: str, language: str) -> float:
+    """The share of the body's words that speak to the reader (SECOND_PERSON; 0 in a language it has
+    no list for)."""
+    pronouns = _second_person(language)
+    if not pronouns:
+        return 0.0
+    found = WORD.findall(body.casefold())
+    return sum(1 for word in found if word in pronouns) / len(found) if found else 0.0
+
+
+@cache
+def _second_person(language: str) -> frozenset[str]:
+    return frozenset(SECOND_PERSON.get(language, "").split())
+
+
 def words(text: str, language: str = "en") -> Counter[str]:
     """Content words as `language:word`: casefolded, two letters or more, no stop words of the
     language, no numbers but years."""
@@ -226,9 +258,12 @@ def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set
 def names(text: str, language: str) -> set[str]:
     """Names found by capitalisation: runs of two or more capitalised words (stop words of the
     language break a run), and single capitalised words that do not start a sentence in a language
-    that does not capitalise its nouns; as `c:words`, casefolded."""
+    that does not capitalise its nouns; as `c:words`, casefolded. A run every word of which the text
+    also writes in lower case is a heading in title case ("Car Maintenance Checklist", "Write"), not a
+    name: common words, left out."""
     stop = stop_words(language)
     singles = language not in NOUNS_CAPITALISED
+    lower = {word.casefold() for word in WORD.findall(text) if word[0].islower()} if singles else set()
     found: set[str] = set()
     for line in text.split("\n"):
         run: list[str] = []
@@ -240,19 +275,20 @@ def names(text: str, language: str) -> set[str]:
             if capital and run and line[end:match.start()] == " ":
                 run.append(word)
             else:
-                _keep(run, first, found, singles)
+                _keep(run, first, found, singles, lower)
                 run = [word] if capital else []
                 at = match.start()
                 before = line[max(0, at - 4):at].rstrip()  # a short look back: no copy of the line
                 first = (not before and not line[:at].strip()) or (bool(before) and before[-1] in
                                                                     ".!?:;\"“”«»„-–—•|")
             end = match.end()
-        _keep(run, first, found, singles)
+        _keep(run, first, found, singles, lower)
     return found
 
 
-def _keep(run: list[str], first: bool, found: set[str], singles: bool) -> None:
-    if len(run) >= 2 or (singles and len(run) == 1 and not first and len(run[0]) >= 3):
+def _keep(run: list[str], first: bool, found: set[str], singles: bool, lower: set[str]) -> None:
+    if (len(run) >= 2 or (singles and len(run) == 1 and not first and len(run[0]) >= 3)) \
+            and not all(word.casefold() in lower for word in run):
         found.add("c:" + " ".join(word.casefold() for word in run))
 
 
