@@ -7,8 +7,9 @@ A logistic regression on pairs of articles of BOTH kinds of data, tuning parts o
 - ECB+ topics 1-22 (benchmarks/stories.py's documents, enriched and cached as there): pairs of one
   event (positives) and of different events (negatives);
 - the false-merge benchmark's pages of site folds 0-2 (benchmarks/false_merges.py; cached as there),
-  each page twice: extracted only (as `ingest --no-enrich`) and enriched (as `ingest`), each stream its
-  own (`--enrich both`, the default): every pair is of different events (copies folded first).
+  extracted only (as `ingest --no-enrich`; the default, the coefficients in use), enriched (`--enrich
+  yes`, as `ingest`) or both, each page once of each kind in a stream of its own (`--enrich both`):
+  every pair is of different events (copies folded first).
 
 Each set goes through a fresh StoryTracker in one shuffled order (seed 1), as a stream, so the bags are
 weighted as they would be online; an undated page is at one fixed time (the time of a run). Only the
@@ -118,10 +119,10 @@ def main() -> None:
     parser.add_argument("--negatives-weight", type=float, default=1.0,
                         help="weight of a false-merge pair against an ECB+ pair")
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--enrich", choices=("both", "yes", "no"), default="both",
+    parser.add_argument("--enrich", choices=("both", "yes", "no"), default="no",
                         help="the false-merge pages enriched (as ingest and ECB+'s documents are), "
-                             "extraction only (as ingest --no-enrich), or both, each pair once of each "
-                             "(default)")
+                             "extraction only (as ingest --no-enrich; default), or both, each pair once of "
+                             "each")
     args = parser.parse_args()
     kinds = {"both": (False, True), "yes": (True,), "no": (False,)}[args.enrich]
     ecb_x, ecb_y = ecb(range(1, 23))

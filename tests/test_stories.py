@@ -15,7 +15,7 @@ import pytest
 from newsdesk.article import Article, Entity
 from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker
 from newsdesk.stories.clustering import Member
-from newsdesk.stories.features import Features, article_features, names, time_marks
+from newsdesk.stories.features import Features, article_features, time_marks
 
 REPORT = [
     "A magnitude 6.1 earthquake struck northern Chile near the city of Iquique on Tuesday, shaking "
@@ -149,16 +149,6 @@ def test_features_come_from_enrichment_without_a_parse() -> None:
     assert "en:tsunami" not in features.lead
     assert "en:the" not in features.words and "en:6" not in features.words
     assert article_features(Article(body="")).words == {}
-
-
-def test_a_heading_in_title_case_is_no_name() -> None:
-    """Names by capitalisation: a run of words the page also writes in lower case is a heading in title
-    case (a guide's "Car Maintenance Checklist", "Write"), not a name two pages could share."""
-    found = names("The Car Maintenance Checklist\nHow to Write a Good Essay\n"
-                  "Check your car's oil before a long drive: maintenance is cheaper than repairs, and a "
-                  "checklist helps. Mark Rutte said in New York that he would write to the Supreme Court.",
-                  "en")
-    assert found == {"c:mark rutte", "c:new york", "c:supreme court", "c:good essay"}
 
 
 def test_different_people_contradict_similar_words() -> None:

@@ -31,8 +31,7 @@ counts the items that are still rare when the article arrives):
 
 - `e:ID`: the entities and places enrichment found;
 - `c:NAME`: names found by capitalisation (a run of two or more capitalised words; in a language that
-  does not capitalise its nouns, a single capitalised word that does not start a sentence), but for
-  runs whose every word the text also writes in lower case (headings in title case);
+  does not capitalise its nouns, a single capitalised word that does not start a sentence);
 - `n:FIGURE`: figures of three digits or more, or with a decimal part (not years);
 - `q:LANGUAGE:WORDS`: quoted phrases of three to twelve words;
 - `h:LANGUAGE:WORD`: the headline's content words (the clusterer keeps the rare ones).
@@ -258,12 +257,9 @@ def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set
 def names(text: str, language: str) -> set[str]:
     """Names found by capitalisation: runs of two or more capitalised words (stop words of the
     language break a run), and single capitalised words that do not start a sentence in a language
-    that does not capitalise its nouns; as `c:words`, casefolded. A run every word of which the text
-    also writes in lower case is a heading in title case ("Car Maintenance Checklist", "Write"), not a
-    name: common words, left out."""
+    that does not capitalise its nouns; as `c:words`, casefolded."""
     stop = stop_words(language)
     singles = language not in NOUNS_CAPITALISED
-    lower = {word.casefold() for word in WORD.findall(text) if word[0].islower()} if singles else set()
     found: set[str] = set()
     for line in text.split("\n"):
         run: list[str] = []
@@ -275,20 +271,19 @@ def names(text: str, language: str) -> set[str]:
             if capital and run and line[end:match.start()] == " ":
                 run.append(word)
             else:
-                _keep(run, first, found, singles, lower)
+                _keep(run, first, found, singles)
                 run = [word] if capital else []
                 at = match.start()
                 before = line[max(0, at - 4):at].rstrip()  # a short look back: no copy of the line
                 first = (not before and not line[:at].strip()) or (bool(before) and before[-1] in
                                                                     ".!?:;\"“”«»„-–—•|")
             end = match.end()
-        _keep(run, first, found, singles, lower)
+        _keep(run, first, found, singles)
     return found
 
 
-def _keep(run: list[str], first: bool, found: set[str], singles: bool, lower: set[str]) -> None:
-    if (len(run) >= 2 or (singles and len(run) == 1 and not first and len(run[0]) >= 3)) \
-            and not all(word.casefold() in lower for word in run):
+def _keep(run: list[str], first: bool, found: set[str], singles: bool) -> None:
+    if len(run) >= 2 or (singles and len(run) == 1 and not first and len(run[0]) >= 3):
         found.add("c:" + " ".join(word.casefold() for word in run))
 
 
