@@ -32,6 +32,7 @@ import random
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -41,7 +42,7 @@ from folds import DATA, load_folds, site_of
 from newsdesk.article import Article, Page
 from newsdesk.stories import DuplicateIndex, StoryTracker
 from newsdesk.stories.features import language_of
-from newsdesk.stories.tracker import is_article
+from newsdesk.stories.tracker import is_article, published_at
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "results"
@@ -66,6 +67,7 @@ def removed(path: Path = REMOVED_FILE) -> dict[tuple[str, str], str]:
 
 
 REMOVED = removed()
+RUN_TIME = datetime(2026, 12, 3)  # the time of a run, for `why` (any fixed time)
 SETS = (("scrapinghub", "ground-truth.json"), ("trafilatura-dev", "truth.json"), ("wcxb-dev", "truth.json"))
 
 
@@ -196,6 +198,46 @@ def false_merges(items: list[Item], story: dict[str, int]) -> dict[str, list[str
     return out
 
 
+def why(items: list[Item], seed: int) -> Counter[str]:
+    """Print every pair of pages of different events the tracker scores as alike (p at least the
+    threshold, with the shared rare evidence it requires) in this part's stream, and what joined them:
+    each shared rare item with its kind and how many articles had it, whether each page is dated (by
+    its publication date or the date its opening or address gives) or only at the time of the run;
+    returns the kinds of the shared items counted over those pairs."""
+    from newsdesk.stories import clustering
+
+    order = list(items)  # the order `run` gives
+    random.Random(seed).shuffle(order)
+    duplicates = DuplicateIndex()
+    originals = [i for i in order if duplicates.add(i.name, i.article.body) is None and is_article(i.article)]
+    tracker = StoryTracker()
+    kinds = {entity.id: entity.type for item in originals for entity in item.article.entities}
+    members = [tracker.clusterer.member(features, published_at(item.article) or RUN_TIME)
+               for item, features in zip(originals, tracker.features([i.article for i in originals]),
+                                         strict=True)]
+    df = tracker.clusterer._evidence_df
+    story = run(items, seed)
+    counted: Counter[str] = Counter()
+
+    def kind(item: str) -> str:
+        return f"e:{kinds.get(item[2:], '?')}" if item.startswith("e:") else item[:2]
+
+    for j, (later, b) in enumerate(zip(originals, members, strict=True)):
+        for earlier, a in zip(originals[:j], members[:j], strict=True):
+            p = tracker.clusterer.alike(a, b)
+            apart = a.when and b.when and abs(a.when - b.when) > clustering.EVENT_WINDOW
+            if p < clustering.THRESHOLD or apart:
+                continue
+            shared = sorted(a.evidence & b.evidence)
+            counted.update(kind(item) for item in shared)
+            joined = "in one story" if story[earlier.name] == story[later.name] >= 0 else "apart"
+            print(f"== {joined}, p {p:.2f}; dated: {a.dated}/{b.dated}; "
+                  + ", ".join(f"{kind(x)} {tracker.names.get(x[2:], x[2:])!r} ({df[x]})" for x in shared))
+            for item in (earlier, later):
+                print(f"   {item.name} {item.article.published or 'undated'} {item.article.title!r}")
+    return counted
+
+
 def check(items: list[Item], count: int, seed: int) -> None:
     """Print, for reading by hand, the `count` most alike pairs of article pages of the whole set (TF-IDF
     of word 1-2-grams, cosine; every fold, every language) and every pair the tracker puts in one story
@@ -243,6 +285,9 @@ def main() -> None:
     parser.add_argument("--offline", action="store_true",
                         help="the offline pass over each part (average link) instead of online assignment")
     parser.add_argument("--link", type=float, default=None, help="the offline pass's link (default: LINK)")
+    parser.add_argument("--why", action="store_true",
+                        help="print every pair of pages the tracker scores as alike, with the evidence that "
+                             "joined them, per part, and stop")
     parser.add_argument("--check", type=int, metavar="N", default=0,
                         help="print the N most alike pairs of the set and every pair the tracker puts in a "
                              "story, for reading by hand (pages found to share an event go into "
@@ -256,10 +301,17 @@ def main() -> None:
         article = articles[f"{name}/{page_id}"]
         if not article.body:
             continue
-        article.page_type = kind or article.page_type
+        if kind:  # the type the truth gives, as sure (the classifier's probability was of its own guess)
+            article.page_type, article.page_type_probability = kind, None
         items.append(Item(f"{name}/{page_id}", folds[(name, page_id)], article))
     if args.check:
         check(items, args.check, args.seed)
+        return
+    if args.why:
+        for label, wanted in (("folds 0-2 (tuning)", TUNE), ("folds 3-4 (held out)", HELD)):
+            print(f"# {label}")
+            counted = why([i for i in items if i.fold in wanted], args.seed)
+            print(f"# {label}: shared rare items of the pairs by kind: {dict(counted.most_common())}")
         return
     console = Console()
     kinds = Counter(i.article.page_type or "article" for i in items)

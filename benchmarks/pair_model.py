@@ -6,17 +6,20 @@ A logistic regression on pairs of articles of BOTH kinds of data, tuning parts o
 
 - ECB+ topics 1-22 (benchmarks/stories.py's documents, enriched and cached as there): pairs of one
   event (positives) and of different events (negatives);
-- the false-merge benchmark's pages of site folds 0-2 (benchmarks/false_merges.py, extraction only, as
-  `ingest --no-enrich`; cached as there): every pair is of different events (copies folded first).
+- the false-merge benchmark's pages of site folds 0-2 (benchmarks/false_merges.py; cached as there),
+  extracted only (as `ingest --no-enrich`; the default, the coefficients in use), enriched (`--enrich
+  yes`, as `ingest`) or both, each page once of each kind in a stream of its own (`--enrich both`):
+  every pair is of different events (copies folded first).
 
 Each set goes through a fresh StoryTracker in one shuffled order (seed 1), as a stream, so the bags are
 weighted as they would be online; an undated page is at one fixed time (the time of a run). Only the
-pairs the clusterer scores at all are used: those that share the rare evidence it requires (SHARED
-items). The features are the pair score's terms: per bag the cosine, per bag "both have it and share
-nothing" (a conflict), and the days between two dates beyond a week; nothing that tells the corpora
-apart (no "is dated" term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs
-against the ECB+ ones. Prints the coefficients to paste into clustering.py, and the pair AUC on the
-held-out parts (ECB+ topics 23-35, false-merge folds 3-4 with ECB+ 23-35's positives) beside the
+pairs the clusterer scores at all are used (`StoryClusterer.comparable`: those that share the rare
+evidence it requires, SHARED items, and are not two undated pages speaking to their reader). The
+features are the pair score's terms: per bag the cosine, per bag "both have it and share nothing" (a
+conflict), and the days between two dates beyond a week; nothing that tells the corpora apart (no "is
+dated" term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs against the ECB+
+ones. Prints the coefficients to paste into clustering.py, and the pair AUC on the held-out parts (ECB+
+topics 23-35, false-merge folds 3-4 with ECB+ 23-35's positives) beside the
 current coefficients'. Deterministic: the same data give the same coefficients.
 """
 
@@ -67,14 +70,13 @@ def terms(one: Member, other: Member) -> list[float]:
 
 
 def pairs(found: list[Member], labels: list[str]) -> tuple[list[list[float]], list[int]]:
-    """The pairs that share the evidence the clusterer requires; label 1 when of one event."""
+    """The pairs the clusterer scores (`StoryClusterer.comparable`: they share the evidence it requires);
+    label 1 when of one event."""
     rows, ys = [], []
-    needed = clustering.SHARED
     for i in range(len(found)):
         for j in range(i + 1, len(found)):
             one, other = found[i], found[j]
-            if len(one.evidence & other.evidence) < (needed if one.dated and other.dated
-                                                     else clustering.UNDATED_SHARED):
+            if not StoryClusterer.comparable(one, other):
                 continue
             rows.append(terms(one, other))
             ys.append(int(labels[i] == labels[j]))
@@ -117,11 +119,18 @@ def main() -> None:
     parser.add_argument("--negatives-weight", type=float, default=1.0,
                         help="weight of a false-merge pair against an ECB+ pair")
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--enrich", action=argparse.BooleanOptionalAction, default=False,
-                        help="the false-merge pages enriched (as ECB+'s documents are), or extraction only")
+    parser.add_argument("--enrich", choices=("both", "yes", "no"), default="no",
+                        help="the false-merge pages enriched (as ingest and ECB+'s documents are), "
+                             "extraction only (as ingest --no-enrich; default), or both, each pair once of "
+                             "each")
     args = parser.parse_args()
+    kinds = {"both": (False, True), "yes": (True,), "no": (False,)}[args.enrich]
     ecb_x, ecb_y = ecb(range(1, 23))
-    fm_x, fm_y = false_merge_pages(FM_TUNE, args.enrich)
+    fm_x, fm_y = [], []
+    for enrich in kinds:
+        x, y = false_merge_pages(FM_TUNE, enrich)
+        fm_x += x
+        fm_y += y
     print(f"tuning pairs: ECB+ 1-22 {len(ecb_y)} ({sum(ecb_y)} of one event), "
           f"false-merge folds 0-2 {len(fm_y)} (all of different events)")
     model = LogisticRegression(C=args.C, max_iter=5000)
@@ -135,7 +144,11 @@ def main() -> None:
     print(f"WEIGHTS = {weights}\nCONFLICT = {conflict}\nDAYS = {coefficients['days']:.2f}\n"
           f"BIAS = {model.intercept_[0]:.2f}")
     held_x, held_y = ecb(range(23, 36))
-    fm_held_x, fm_held_y = false_merge_pages(FM_HELD, args.enrich)
+    fm_held_x, fm_held_y = [], []
+    for enrich in kinds:
+        x, y = false_merge_pages(FM_HELD, enrich)
+        fm_held_x += x
+        fm_held_y += y
     positives = [row for row, y in zip(held_x, held_y, strict=True) if y]
     for name, x, y in (("ECB+ 23-35 (held out)", held_x, held_y),
                        ("false-merge folds 3-4 negatives vs ECB+ 23-35 positives (held out)",

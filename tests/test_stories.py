@@ -243,6 +243,47 @@ def test_an_undated_page_is_news_of_when_it_arrives() -> None:
     assert str(undated.first_seen)[:10] == "2024-10-05"
 
 
+GUIDE = [  # a guide: it speaks to its reader; its time is only when it was met
+    "Composting at home with a Bokashi Bucket is easier than you think: you add your kitchen scraps, "
+    "you sprinkle Bokashi Bran over them and you press them down, says Marta Lindqvist of Green Cone "
+    "Gardens in Uppsala.",
+    "Keep your bucket closed, drain your liquid every two days and after 14 days you can bury the "
+    "contents in your garden, where you will find rich soil within a month.",
+]
+GUIDE_AGAIN = [  # another guide on the same topic, from another site
+    "If you want to start composting, a Bokashi Bucket lets you turn your food waste into soil: you "
+    "layer your scraps with Bokashi Bran and you keep the lid shut, Marta Lindqvist of Green Cone "
+    "Gardens in Uppsala explains.",
+    "You drain your bucket every two days; after 14 days you bury what is in it in your garden, and "
+    "your plants will thank you within a month.",
+]
+
+
+def test_two_undated_guides_on_one_topic_are_not_one_story() -> None:
+    """Two undated pages are both at the time they were met, so sharing a time says nothing: when both
+    speak to their reader (guides, not reports of an event) they are not one story, however alike.
+    Told as reports (the same names, no "you"), the same two pages are one story."""
+    def tracker() -> StoryTracker:
+        return StoryTracker(clock=lambda: datetime(2024, 10, 5))
+
+    def report(paragraphs: list[str]) -> list[str]:
+        told = [p.replace("you think", "gardeners think").replace("your plants will thank you", "plants grow")
+                for p in paragraphs]
+        for second, third in (("you ", "gardeners "), ("your ", "their "), ("You ", "Gardeners "),
+                              ("If you", "If gardeners"), ("lets you", "lets gardeners")):
+            told = [p.replace(second, third) for p in told]
+        return told
+
+    guides = tracker()
+    first = guides.add("a", _article("Composting with a Bokashi Bucket", GUIDE))
+    second = guides.add("b", _article("How to compost with a Bokashi Bucket", GUIDE_AGAIN))
+    assert first is not None and second is not None and first.id != second.id
+    reports = tracker()
+    first = reports.add("a", _article("Composting with a Bokashi Bucket", report(GUIDE)))
+    second = reports.add("b", _article("How to compost with a Bokashi Bucket", report(GUIDE_AGAIN)))
+    assert first is not None and second is not None and first.id == second.id
+
+
 TEMPLATE = [  # what a template-heavy site leaves around every report when extraction keeps it
     "Sign up for the Northport Evening Post newsletter to get the day's headlines in your inbox every "
     "morning, and follow the Northport Evening Post on social media for breaking news alerts.",

@@ -22,7 +22,9 @@ it (title, body, `article.entities`, `published`): no second parse of the text.
 - `numbers`: the figures (a magnitude 5.6, an age, a death toll, a sum), which differ between two
   similar events.
 
-The publication time is kept beside them (`published`), and the article's *evidence*: what two
+The publication time is kept beside them (`published`), how much it speaks to its reader (`reader`: the
+share of its words that are "you", SECOND_PERSON; a guide does, a report of an event seldom), and the
+article's *evidence*: what two
 reports of one event share and two reports of different events rarely do, in any language, with or
 without enrichment (the clusterer only lets two articles be alike when they share some of it, and only
 counts the items that are still rare when the article arrives):
@@ -85,6 +87,18 @@ URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/-])(?P<month>\d\d?|" +
                       + r")(?P=sep)(?P<day>\d\d?)(?=[/._-]|$)"
                       r"|/(?P<year8>(?:19|20)\d\d)(?P<month8>\d\d)(?P<day8>\d\d)(?=[/._-]|$)", re.IGNORECASE)
 URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
+# The words by which a page speaks to its reader (second person), per language: a guide's "you", which
+# a report of an event uses only in quotations. Pronouns a language also uses for the third person
+# (German "Sie", "Ihr") are left out.
+SECOND_PERSON = {
+    "en": "you your yours yourself yourselves",
+    "de": "du dich dir dein deine deinen deinem deiner deines euch euer eure",
+    "fr": "vous votre vos tu toi ton ta tes",
+    "es": "tú usted ustedes vosotros vosotras tu tus vuestro vuestra",
+    "it": "tu tuo tua tuoi tue voi vostro vostra",
+    "pt": "você vocês teu tua teus tuas",
+    "nl": "je jij jou jouw jullie uw",
+}
 
 
 @dataclass(slots=True)
@@ -101,6 +115,7 @@ class Features:
     stated: datetime | None = None  # the date the opening of an undated article states (`stated_date`)
     language: str = UNKNOWN
     evidence: set[str] = field(default_factory=set)
+    reader: float = 0.0  # the share of its words that speak to the reader (SECOND_PERSON)
 
     def bag(self, name: str) -> Counter[str]:
         bag: Counter[str] = getattr(self, name)
@@ -115,7 +130,8 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
     features = Features(words=words(f"{title}\n{body}", language),
                         lead=words(f"{title}\n{body[:lead_end]}", language),
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
-                        published=published_at(article), language=language)
+                        published=published_at(article), language=language,
+                        reader=reader_share(body, language))
     if features.published is None:
         opening = f"{title}\n{body[:DATELINE_CHARS]}"
         features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening), language)
@@ -217,6 +233,21 @@ def language_of(article: Article) -> str:
     if not (code.isalpha() and 2 <= len(code) <= 3):
         code = language_key(detect_language(f"{article.title or ''}\n{article.body}"[:DETECT_CHARS]))
     return code if code.isalpha() and 2 <= len(code) <= 3 else UNKNOWN
+
+
+def reader_share(body: str, language: str) -> float:
+    """The share of the body's words that speak to the reader (SECOND_PERSON; 0 in a language it has
+    no list for)."""
+    pronouns = _second_person(language)
+    if not pronouns:
+        return 0.0
+    found = WORD.findall(body.casefold())
+    return sum(1 for word in found if word in pronouns) / len(found) if found else 0.0
+
+
+@cache
+def _second_person(language: str) -> frozenset[str]:
+    return frozenset(SECOND_PERSON.get(language, "").split())
 
 
 def words(text: str, language: str = "en") -> Counter[str]:
