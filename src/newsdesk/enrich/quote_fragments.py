@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 MAX_HOPS = 4  # steps up the tree from the quoted piece to the verb that may be its cue
 MAX_SENTENCE_TOKENS = 300
+NEAR_CHARS = 3_000  # a candidate stays within its sentence of at most MAX_SENTENCE_TOKENS tokens
 MAX_PIECES = 2_000  # quoted pieces looked at in one body: a body full of marks stays cheap
 LABELLING = frozenset({"call", "describe", "label", "dub", "brand", "deem", "refer", "term", "cite"})
 CLOSERS = frozenset('”"»')
@@ -156,6 +157,7 @@ def fragment_candidates(doc: Doc, body: str, quotes: list[Quote]) -> list[Candid
     taken = sorted(q.span for q in quotes if q.type == "indirect")
     taken_starts = [s for s, _ in taken]
     direct = sorted(q.span for q in quotes if q.type == "direct")
+    direct_set = set(direct)
     cued = {q.span for q in quotes if q.type == "direct" and q.cue is not None}
     found: list[Candidate] = []
     pieces = [m for m in all_marked_quotes(body) if m.close_mark is not None and m.close_mark < parsed]
@@ -163,6 +165,10 @@ def fragment_candidates(doc: Doc, body: str, quotes: list[Quote]) -> list[Candid
         assert mark.close_mark is not None
         if _within(taken, taken_starts, mark.open_mark, mark.close_mark + 1):
             continue  # already part of reported speech
+        if body[mark.open_mark] == "'":
+            # ''…'' (NYT copy): PolNeAR's attributions do not count these as quotation marks, so the
+            # model never learnt them; the rules alone read them.
+            continue
         if body[max(0, mark.open_mark - 4) : mark.open_mark].strip().endswith(":"):
             continue  # `she called: “Help, …”`: a quotation of its own, introduced by a colon
         span = doc.char_span(mark.open_mark, mark.close_mark + 1, alignment_mode="expand")
@@ -184,7 +190,7 @@ def fragment_candidates(doc: Doc, body: str, quotes: list[Quote]) -> list[Candid
             "piece_capitals": float(bool(words) and all(w[0].isupper() or len(w) <= 3 for w in words)),
             "piece_punct": float(body[mark.start : mark.end].rstrip()[-1:] in set(".!?,;:…")),
             "piece_cued": float((mark.start, mark.end) in cued),
-            "piece_kept": float((mark.start, mark.end) in direct),
+            "piece_kept": float((mark.start, mark.end) in direct_set),
             "piece_opens_sentence": float(span.start <= s_start + 1),
             "piece_root_dep_" + root.dep_: 1.0,
             "sentence_tokens": float(s_end - s_start),
@@ -202,9 +208,18 @@ def fragment_candidates(doc: Doc, body: str, quotes: list[Quote]) -> list[Candid
             elif verb.pos_ == "NOUN" and verb.i not in inside:  # "his calls to end the “rigged economy”"
                 subject = next((c for c in verb.children if c.dep_ == "poss"), None)
             if subject is not None and subject.i not in inside:
-                found.extend(_candidates(doc, index, mark, piece, verb, subject, child, hops, direct, taken))
+                found.extend(_candidates(doc, index, mark, piece, verb, subject, child, hops,
+                                         _around(direct, mark), _around(taken, mark)))
             child, verb, hops = verb, verb.head, hops + 1
     return found
+
+
+def _around(spans: list[tuple[int, int]], mark: MarkedQuote) -> list[tuple[int, int]]:
+    """The spans (sorted) that may overlap a candidate around `mark`: those starting at most
+    `NEAR_CHARS` before it (and the one before those), up to the end of its sentence's reach."""
+    lo = max(0, bisect.bisect_left(spans, (mark.open_mark - NEAR_CHARS, 0)) - 1)
+    hi = bisect.bisect_left(spans, (mark.open_mark + NEAR_CHARS, 0))
+    return spans[lo:hi]
 
 
 def _name(token: Token) -> str:

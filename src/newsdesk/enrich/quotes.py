@@ -123,6 +123,9 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
               and not (q.cue is None and q.span[0] < parsed and _fragment(q.text))]
     quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
+    # `X called the bill “a disgrace”` is found both as a labelling verb and as an attribution verb's
+    # complement: one quotation, not two.
+    quotes = [q for i, q in enumerate(quotes) if i == 0 or q.span != quotes[i - 1].span]
     if fragments:
         quotes = add_fragment_quotes(doc, body, quotes)
     if choose:

@@ -8,12 +8,14 @@ Each train article is parsed as enrichment parses it (`--docs` caches the parses
 fragments=False)`) and the candidates of `quote_fragments.fragment_candidates` built around every
 quoted piece. A candidate is labelled 1 when it matches a PolNeAR attribution whose content holds a
 quotation mark as `benchmarks/quotes.py` matches (the word tokens they share are at least half of
-each one's). A LightGBM binary model (300 rounds of 15 leaves, one thread, deterministic) is fitted on
-the candidates. The threshold is chosen by 5-fold cross-validation over the train articles: each
-article's candidates are scored by a model fitted on the other folds, merged into its quotations as
-enrichment does, and the direct-quote F1 of `benchmarks/quotes.py` (grouped scoring) computed over all
-train articles; the threshold with the best F1 is kept and the cross-validated F1 without and with the
-candidates printed. The dev split is never read.
+each one's) and the subject of its verb is that attribution's Source (when it has one): a paraphrase
+kept with the wrong speaker would cost speaker accuracy. A LightGBM binary model (300 rounds of 15
+leaves, one thread, deterministic) is fitted on the candidates. The thresholds (one for pieces that
+are quotations of their own, one for the others) are chosen by 5-fold cross-validation over the train
+articles: each article's candidates are scored by a model fitted on the other folds, merged into its
+quotations as enrichment does, and the direct-quote F1 of `benchmarks/quotes.py` (grouped scoring)
+computed over all train articles; the thresholds with the best F1 are kept and the cross-validated F1
+without and with the candidates printed. The dev split is never read.
 
 Writes `src/newsdesk/enrich/models/quotes/en.txt` (LightGBM's text format) and `policy.tsv` beside
 it. Then refit the speaker chooser (`python -m newsdesk.enrich.train_speakers`), which sees the new
@@ -40,6 +42,7 @@ from newsdesk.enrich.quote_fragments import (
     merge,
     probabilities,
 )
+from newsdesk.enrich.quote_speakers import resolve_speaker
 from newsdesk.enrich.train_speakers import parses, train_articles
 from newsdesk.lightgbm_import import import_lightgbm
 
@@ -70,11 +73,19 @@ class Article:
         self.text = text
         self.tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
         self.ends = [e for _, e in self.tokens]
-        self.golds = [self.ids(content) for content, _ in golds
-                      if any(ch in MARKS for s, e in content for ch in text[s:e])]
+        direct = [(content, source) for content, source in golds
+                  if any(ch in MARKS for s, e in content for ch in text[s:e])]
+        self.golds = [self.ids(content) for content, _ in direct]
         self.quotes = quotes
         self.candidates = candidates
-        self.labels = [int(any(_matches(g, self.ids([c.span])) for g in self.golds)) for c in candidates]
+        self.labels = []
+        for c in candidates:
+            said = resolve_speaker(c.subject, c.verb)
+            span = said.speaker_span if said is not None else None
+            self.labels.append(int(any(
+                _matches(self.ids(content), self.ids([c.span])) and (not source or (span is not None and any(
+                    span[0] < e and s < span[1] for s, e in source)))
+                for content, source in direct)))
 
     def ids(self, spans: Spans) -> set[int]:
         """Indexes of the tokens overlapping any of `spans`."""
