@@ -6,9 +6,12 @@ hangs from as the speaker and that verb as the cue.
     >>> quotes = add_fragment_quotes(doc, body, quotes)   # new indirect quotes, merged in order
 
 Candidates: for every span between double quotation marks in a parsed sentence of prose length that
-no reported clause already holds, each verb up to `MAX_HOPS` steps above the piece in the dependency
-tree that has a subject outside the piece proposes its complement as the content, in two cuts (its
-object, clause and prepositional complements only; everything after it but a conjoined verb). A
+no reported clause already holds (not a quotation introduced by a colon, not between ''…''), each
+verb up to `MAX_HOPS` steps above the piece in the dependency tree that has a subject outside the
+piece (or a noun with a possessive: "his calls to end the “rigged economy”") proposes the content in
+three cuts: its object, clause and prepositional complements; everything after it but a conjoined
+verb; the branch the piece hangs from (which may come before the verb: `… “arbitrarily detained” …,
+the group says`). A candidate must hold words besides the piece and cut no quotation in two. A
 LightGBM model (models/quotes/en.txt) scores each candidate over features of the verb (its lemma,
 whether it is a reporting, attribution or labelling verb), the path from the piece to it, the piece
 (words, capitals, sentence punctuation, a cue of its own) against the content (words before and after
