@@ -60,6 +60,12 @@ def find_marked_quotes(body: str, *, single: bool = False) -> list[MarkedQuote]:
     return [quote for quote in found if looks_like_speech(body, quote)]
 
 
+def all_marked_quotes(body: str) -> list[MarkedQuote]:
+    """Every span between double quotation marks, speech or not (scare quotes, titles, short terms too)."""
+    view = TYPEWRITER_MARKS.sub('"' + FILLER, body) if "''" in body or "``" in body else body
+    return [_skip_filler(view, quote) for quote in _marked(view, CLOSERS)]
+
+
 def _skip_filler(view: str, quote: MarkedQuote) -> MarkedQuote:
     if quote.start < quote.end and view[quote.start] == FILLER:
         return MarkedQuote(quote.start + 1, quote.end, quote.open_mark, quote.close_mark)

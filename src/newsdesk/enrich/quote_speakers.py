@@ -228,7 +228,11 @@ def full_name(ent: Span) -> str:
             if e.label_ == "PERSON" and e.text.split():
                 by_last.setdefault(e.text.split()[-1], []).append((e.start, e.text))
         ent.doc.user_data["newsdesk_people_by_last"] = by_last
+    known = ent.doc.user_data.setdefault("newsdesk_full_names", {})
+    if (ent.start, ent.end) in known:  # (asked once per quotation near it: a body of 3,000 "Smith"s)
+        return str(known[(ent.start, ent.end)])
     # The nearest earlier fuller name: "Sam Ortega ... Ortega said" is Sam, even after a Lena Ortega.
     names: list[str] = [text for start, text in by_last.get(words[-1], [])
                         if start < ent.start and len(text) > len(ent.text)]
-    return names[-1] if names else ent.text
+    known[(ent.start, ent.end)] = names[-1] if names else ent.text
+    return str(known[(ent.start, ent.end)])

@@ -90,14 +90,18 @@ def extract_quotes_batch(
 
 
 def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
-                    entities: Sequence[tuple[int, int, str]] = (), choose: bool = True) -> list[Quote]:
+                    entities: Sequence[tuple[int, int, str]] = (), choose: bool = True,
+                    fragments: bool = True) -> list[Quote]:
     """The quotations of `body`, parsed as `doc` (None: marks only). With `language` one of
     `quote_rules`' (de, fr, nl, pt, es, it), that language's rules find cues and speakers, reading
     `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
-    entities when `doc` has any; English and unknown languages go by the English parse, and then (with
-    `choose`) the learned speaker chooser of `quote_chooser` fills or corrects their speakers."""
+    entities when `doc` has any; English and unknown languages go by the English parse, then (with
+    `fragments`) the learned model of `quote_fragments` adds the paraphrases around a quoted piece
+    (`called them “rapists”`), and (with `choose`) the learned speaker chooser of `quote_chooser`
+    fills or corrects their speakers."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
     from newsdesk.enrich.quote_chooser import choose_speakers
+    from newsdesk.enrich.quote_fragments import add_fragment_quotes
 
     if language is not None and language != "en" and language in RULE_LANGUAGES:
         if doc is not None and not body.startswith(doc.text):
@@ -119,6 +123,11 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
               and not (q.cue is None and q.span[0] < parsed and _fragment(q.text))]
     quotes.extend(indirect)
     quotes.sort(key=lambda q: q.span)
+    # `X called the bill “a disgrace”` is found both as a labelling verb and as an attribution verb's
+    # complement: one quotation, not two.
+    quotes = [q for i, q in enumerate(quotes) if i == 0 or q.span != quotes[i - 1].span]
+    if fragments:
+        quotes = add_fragment_quotes(doc, body, quotes)
     if choose:
         choose_speakers(doc, quotes)
     return quotes
