@@ -198,3 +198,32 @@ def test_pages_kept_per_store_generation_are_those_of_a_fresh_desk(kind: str, tm
         finally:
             kept[0].should_exit = True
             kept[1].join(30)
+
+
+def test_the_desk_socket_answers_without_waiting_for_acks() -> None:
+    """The connections of `newsdesk serve`'s socket have Nagle's algorithm off (asyncio does so only for a
+    socket made as TCP by name): else every answer after the first on a kept-alive connection, written as
+    headers then body, waited for the client's delayed ACK (~40 ms a page, whatever the page)."""
+    import asyncio
+
+    from newsdesk.commands.serve import listen
+
+    sock = listen("127.0.0.1", 0)
+    seen: list[int] = []
+
+    class Note(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted = transport.get_extra_info("socket")
+            seen.append(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Note, sock=sock)
+        reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        await reader.read()
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(accept_one())
+    assert seen and seen[0] != 0
