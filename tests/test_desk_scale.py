@@ -132,3 +132,98 @@ def test_serve_with_two_workers_answers_from_both(tmp_path: Path) -> None:
         server.wait(30)
         if server.stderr:
             server.stderr.close()
+
+
+def _report(number: int, day: str, extra: str = "") -> Article:
+    """A report naming Ada Quillfeather (an entity with her span), dated `day`."""
+    from newsdesk.article import Entity
+    from newsdesk.enrich.entities import entity_id
+
+    words = ["ferry", "granite", "orchard", "violin", "glacier", "copper", "meadow", "lantern", "falcon"]
+    told = " ".join(f"The {words[(number + k) % 9]} of {words[(number * 2 + k) % 9]} was shown."
+                    for k in range(9))
+    body = f"Ada Quillfeather opened the harbour lighthouse museum, report {number}. {told} {extra}"
+    return Article(url=f"https://example.org/harbour/{number}", title=f"Harbour museum opens ({number})",
+                   body=body, published=day, language="en", site_name="example.org",
+                   entities=[Entity(entity_id("person", "Ada Quillfeather"), "Ada Quillfeather", "person",
+                                    [(0, 16)])])
+
+
+def _pages(url: str, paths: list[str]) -> list[str]:
+    """The pages' HTML, the form tokens (new for each client) blanked."""
+    import re
+
+    with httpx.Client(base_url=url, timeout=60) as client:
+        return [re.sub(r'name="csrf" value="[^"]*"', 'name="csrf" value=""', client.get(path).text)
+                for path in paths]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_pages_kept_per_store_generation_are_those_of_a_fresh_desk(kind: str, tmp_path: Path) -> None:
+    """The search, entity and story pages keep their results, charts and timelines until the store changes:
+    viewed again they are byte for byte what a desk that never saw them renders, before and after another
+    connection (another worker, an ingest) writes."""
+    from desk_fixtures import serve_in_thread
+    from newsdesk.enrich.entities import entity_id
+    from newsdesk.stories.persist import assign_stories
+    from newsdesk.web import create_app
+
+    with fresh_store_url(kind, tmp_path) as url:
+        with open_store(url) as store:
+            store.put_many([_report(n, f"2030-01-0{1 + n % 3}") for n in range(6)])
+            assign_stories(store)
+            story = store.stories(top=1)[0].id
+        paths = ["/search?q=lighthouse", "/search?q=lighthouse&sort=date", "/search?q=zeppelin",
+                 f"/entities/{entity_id('person', 'Ada Quillfeather')}", f"/stories/{story}"]
+        kept = serve_in_thread(create_app(url, api_token="generation-test-token-0123"))
+        try:
+            first = _pages(kept[2], paths)
+            assert ["Harbour museum opens" in page for page in first] == [True, True, False, True, True]
+            assert "No dated articles to chart." in first[2]  # nothing matches: no chart, the same words
+            assert _pages(kept[2], paths) == first  # viewed again: from what the desk kept
+            with open_store(url) as other:  # a write the desk's process did not make
+                other.put_many([_report(n, "2030-01-09", "A zeppelin moored over the lighthouse.")
+                                for n in range(6, 9)])
+                assign_stories(other)
+            again = _pages(kept[2], paths)
+            assert "Harbour museum opens (7)" in again[0] and "Harbour museum opens (7)" not in first[0]
+            assert "2030-01-09: 3" in again[0] and "2030-01-09" not in first[0]  # the chart counted anew
+            assert "Harbour museum opens (8)" in again[2] and "9 articles" in again[3]
+            fresh = serve_in_thread(create_app(url, api_token="generation-test-token-0123"))
+            try:
+                assert _pages(fresh[2], paths) == again
+            finally:
+                fresh[0].should_exit = True
+                fresh[1].join(30)
+        finally:
+            kept[0].should_exit = True
+            kept[1].join(30)
+
+
+def test_the_desk_socket_answers_without_waiting_for_acks() -> None:
+    """The connections of `newsdesk serve`'s socket have Nagle's algorithm off (asyncio does so only for a
+    socket made as TCP by name): else every answer after the first on a kept-alive connection, written as
+    headers then body, waited for the client's delayed ACK (~40 ms a page, whatever the page)."""
+    import asyncio
+
+    from newsdesk.commands.serve import listen
+
+    sock = listen("127.0.0.1", 0)
+    seen: list[int] = []
+
+    class Note(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted = transport.get_extra_info("socket")
+            seen.append(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Note, sock=sock)
+        reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        await reader.read()
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(accept_one())
+    assert seen and seen[0] != 0

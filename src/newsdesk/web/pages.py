@@ -7,6 +7,7 @@ in with the API token gives.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from newsdesk.article import Article
 from newsdesk.coverage import bucket_of, fill
@@ -76,6 +78,17 @@ templates.globals["qs"] = lambda **params: urlencode({k: v for k, v in params.it
 
 
 chart = charts.bars  # one series of counts as bars: newsdesk.web.charts
+
+
+def drawn(desk: Desk, key: Hashable, id: str, make: Callable[[], charts.Chart | None]) -> Markup:
+    """The chart `make` draws, rendered by chart.html's macro (the SVG and its table of numbers) with the
+    element id `id`, kept until the store changes: `key` names what the chart shows (its data depend on
+    nothing else), so a page viewed again does not draw its hundreds of bars again."""
+    return desk.memo.get(("chart", id, key), lambda: _bars(make(), id))
+
+
+def _bars(drawing: charts.Chart | None, id: str) -> Markup:
+    return Markup(templates.get_template("chart.html").module.bars(drawing, id))  # type: ignore[attr-defined]
 
 
 # --- article bodies: paragraphs of text, entity links and quotations ----------------------------------
@@ -170,7 +183,7 @@ def search_page(request: Request, desk: Reader,
     problem = None
     hits: list[dict[str, Any]] = []
     next_cursor = None
-    cover = None
+    cover = _bars(None, "coverage-chart")
     facets: dict[str, Any] = {"entities": [], "topics": []}
     try:
         search = SearchRequest(query=q.strip() or None, site=source or None,
@@ -181,17 +194,15 @@ def search_page(request: Request, desk: Reader,
                                sort="relevance" if q.strip() and sort != "date" else "date", limit=20,
                                cursor=cursor or None, fold_duplicates=fold, input=input or None)
         search = with_collection(desk.store, search, collection)
-        page = desk.store.search(search)
-        next_cursor = page.next_cursor
-        for hit in page.hits:
-            stored = desk.store.get(hit.id)
-            if stored is not None:
-                others, _ = stories.copies_count(desk.store, hit.id)
-                hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
+        hits, next_cursor = desk.memo.get(("hits", search), lambda: _hits(desk, search))
         unpaged = replace(search, cursor=None)
-        counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(
-            desk.store, unpaged, "day", totals=desk.all_days()))
-        cover = chart(counts["buckets"], "Matching articles", counts["interval"], counts["note"])
+
+        def plot() -> charts.Chart | None:
+            counts = desk.memo.get(("coverage", unpaged), lambda: insights.coverage(
+                desk.store, unpaged, "day", totals=desk.all_days()))
+            return chart(counts["buckets"], "Matching articles", counts["interval"], counts["note"])
+
+        cover = drawn(desk, unpaged, "coverage-chart", plot)
         facets = insights.facets([hit["stored"].article for hit in hits])
     except Exception as error:
         from newsdesk.errors import QueryError
@@ -206,6 +217,19 @@ def search_page(request: Request, desk: Reader,
                   next_cursor=next_cursor, chart=cover, problem=problem, params=params,
                   sources=_sources(desk)[:200], facets=facets,
                   collections=[c.name for c in desk_state(desk.store).collections()])
+
+
+def _hits(desk: Desk, search: SearchRequest) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of results with each article and its number of copies, and the next page's cursor: kept
+    until the store changes (ranking a common word's matches is most of a search page's time)."""
+    page = desk.store.search(search)
+    hits = []
+    for hit in page.hits:
+        stored = desk.store.get(hit.id)
+        if stored is not None:
+            others, _ = stories.copies_count(desk.store, hit.id)
+            hits.append({"stored": stored, "snippet": hit.snippet, "copies": others})
+    return hits, page.next_cursor
 
 
 def _sources(desk: Desk) -> list[SiteSummary]:
@@ -303,8 +327,8 @@ def entity_page(request: Request, desk: Reader, entity_id: str) -> Response:
     if view is None:
         raise HTTPException(404, f"no stored article names the entity {entity_id!r}")
     return render(request, "entity.html", title=view.entity["name"], view=view,
-                  chart=chart(view.coverage, f"Articles naming {view.entity['name']}", view.interval,
-                              view.note))
+                  chart=drawn(desk, entity_id[:300], "mentions-chart", lambda: chart(
+                      view.coverage, f"Articles naming {view.entity['name']}", view.interval, view.note)))
 
 
 SOURCE_SORTS = {
@@ -387,10 +411,15 @@ def story_page(request: Request, desk: Reader, story_id: str) -> Response:
     found = desk.store.story(story_id) if stories.STORY_ID.match(story_id) else None
     if found is None:
         raise HTTPException(404, f"no story {story_id!r} (see the Stories page)")
-    view = stories.story_view(desk.store, found)
-    counts = Counter(key for item in view.timeline if (key := bucket_of(item.published, "day")))
-    interval, note, buckets = fill(counts, "day")
-    cover = chart(buckets, "Articles of the story", interval, note)
+    # The timeline reads each of the story's articles and its copy record: kept until the store changes.
+    view = desk.memo.get(("story", found.id), lambda: stories.story_view(desk.store, found))
+
+    def plot() -> charts.Chart | None:
+        counts = Counter(key for item in view.timeline if (key := bucket_of(item.published, "day")))
+        interval, note, buckets = fill(counts, "day")
+        return chart(buckets, "Articles of the story", interval, note)
+
+    cover = drawn(desk, found.id, "story-chart", plot)
     return render(request, "story.html", title=found.headline or found.id, view=view, story=found,
                   chart=cover)
 

@@ -24,7 +24,7 @@ class Memo:
     from this process or another). Values are shared between requests: callers must not change them.
     A store without generation() (in memory) is read every time."""
 
-    def __init__(self, store: Store, size: int = 256) -> None:
+    def __init__(self, store: Store, size: int = 512) -> None:
         self._generation_of: Callable[[], Hashable] | None = getattr(store, "generation", None)
         self._size = size
         self._generation: Hashable = None
