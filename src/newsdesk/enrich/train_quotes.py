@@ -24,11 +24,9 @@ quotations. About 8 minutes of parsing without `--docs`, then a few minutes of C
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy
@@ -43,15 +41,13 @@ from newsdesk.enrich.quote_fragments import (
     probabilities,
 )
 from newsdesk.enrich.quote_speakers import resolve_speaker
-from newsdesk.enrich.train_speakers import parses, train_articles
-from newsdesk.lightgbm_import import import_lightgbm
+from newsdesk.enrich.train_speakers import parses, train_articles, training_arguments
 
 if TYPE_CHECKING:
     import lightgbm
 
     from newsdesk.article import Quote
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "polnear"
 TOKEN = re.compile(r"\w+")  # the benchmark's word tokens
 MARKS = frozenset('"“”«»„')
 FOLDS = 5
@@ -158,15 +154,9 @@ def feature_names(articles: list[Article]) -> list[str]:
 def main() -> int:
     from newsdesk.enrich.quotes import quotes_from_doc
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--out", type=Path, default=MODEL)
-    parser.add_argument("--docs", type=Path, default=None, help="DocBin file caching the train parses")
-    args = parser.parse_args()
-    if not (args.data / "train" / "text").is_dir():
-        print(f"PolNeAR train split not found at {args.data / 'train'}", file=sys.stderr)
+    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    if args is None:
         return 2
-    import_lightgbm()
     raw = train_articles(args.data)
     docs = parses([text for text, _ in raw], args.docs)
     articles = []

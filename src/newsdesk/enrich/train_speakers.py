@@ -145,16 +145,25 @@ def right(scored: list[tuple[float, Candidate, int]], policy: Policy) -> bool:
     return any(c is choice and label for _, c, label in scored)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def training_arguments(description: str, out: Path) -> argparse.Namespace | None:
+    """The options every PolNeAR training command takes (--data, --out, --docs), parsed; None (after
+    saying why on stderr) when the train split is missing. LightGBM is imported, or a clear error."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--docs", type=Path, default=None, help="DocBin file caching the train parses")
     args = parser.parse_args()
     if not (args.data / "train" / "text").is_dir():
         print(f"PolNeAR train split not found at {args.data / 'train'}", file=sys.stderr)
-        return 2
+        return None
     import_lightgbm()
+    return args
+
+
+def main() -> int:
+    args = training_arguments(__doc__.split("\n")[0], OUT)
+    if args is None:
+        return 2
     articles = train_articles(args.data)
     docs = parses([text for text, _ in articles], args.docs)
     per_article = [examples_of(text, doc, golds) for (text, golds), doc in zip(articles, docs, strict=True)]
