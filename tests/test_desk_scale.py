@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import click
 import httpx
 import pytest
 
@@ -227,3 +228,52 @@ def test_the_desk_socket_answers_without_waiting_for_acks() -> None:
 
     asyncio.run(accept_one())
     assert seen and seen[0] != 0
+
+
+def test_each_worker_listens_on_a_socket_of_its_own_and_the_kernel_spreads_connections() -> None:
+    from newsdesk.commands.serve import listen, worker_sockets
+
+    probe = listen("127.0.0.1", 0)
+    port = int(probe.getsockname()[1])
+    sockets = worker_sockets(probe, "127.0.0.1", port, 2)
+    try:
+        assert [s.getsockname()[1] for s in sockets] == [port, port]
+        assert all(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) for s in sockets)
+        for s in sockets:
+            s.listen(64)
+            s.setblocking(False)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+        try:
+            waiting = []
+            for s in sockets:
+                count = 0
+                while True:
+                    try:
+                        conn, _ = s.accept()
+                    except BlockingIOError:
+                        break
+                    conn.close()
+                    count += 1
+                waiting.append(count)
+            # 32 connections from one client at once: both sockets get some (all on one: p = 2 ** -31).
+            assert sum(waiting) == 32 and min(waiting) > 0
+        finally:
+            for client in clients:
+                client.close()
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_a_port_another_server_shares_is_a_clear_error_not_a_silent_share() -> None:
+    from newsdesk.commands.serve import listen
+
+    other = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    other.bind(("127.0.0.1", 0))
+    other.listen(8)
+    try:
+        with pytest.raises(click.ClickException, match="cannot listen on"):
+            listen("127.0.0.1", int(other.getsockname()[1]))  # the probe, without SO_REUSEPORT
+    finally:
+        other.close()

@@ -53,7 +53,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     """A socket bound to host:port, before anything is printed: a busy port or an address this machine
     does not have is a clear error, not a 'serving at' line followed by a failure."""
     try:
@@ -66,6 +66,8 @@ def listen(host: str, port: int) -> socket.socket:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error}") from None
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except OSError as error:
         sock.close()
@@ -137,13 +139,12 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
                                 timeout_graceful_shutdown=5)
         uvicorn.Server(config).run(sockets=[sock])
         return
-    # The store was opened (and migrated) once above; each worker opens its own and serves the socket
-    # bound above (inherited: a TCP socket by name, see listen()), as uvicorn.run does with its own.
+    # The store was opened (and migrated) once above; each worker opens its own and serves a socket of
+    # its own (see worker_sockets).
     app.state.desk.jobs.close()
     app.state.desk.store.close()
-    from uvicorn.supervisors import Multiprocess
-
     from newsdesk.web.app import WORKER_ALLOW_PRIVATE, WORKER_ALLOWED_HOSTS, WORKER_DB, WORKER_READ_TOKEN
+    from newsdesk.web.workers import SocketPerWorker
 
     os.environ.update({WORKER_DB: db or os.environ.get("NEWSDESK_DB") or "newsdesk.db", TOKEN_VARIABLE: token,
                        WORKER_READ_TOKEN: "1" if read_token or not is_loopback(host) else "",
@@ -151,10 +152,33 @@ def serve(db: str | None, host: str, port: int, read_token: bool, allow_private:
                        WORKER_ALLOWED_HOSTS: " ".join(hosts)})
     config = uvicorn.Config("newsdesk.web.app:from_environment", factory=True, workers=workers, host=host,
                             port=port, log_level="warning", server_header=False, timeout_graceful_shutdown=5)
-    sock.set_inheritable(True)
+    sockets = worker_sockets(sock, host, port, workers)
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        SocketPerWorker(config, sockets).run()
     except KeyboardInterrupt:
         pass
     finally:
-        sock.close()
+        for each in sockets:
+            each.close()
+
+
+def worker_sockets(probe: socket.socket, host: str, port: int, workers: int) -> list[socket.socket]:
+    """One listening socket per worker, all on host:port with SO_REUSEPORT, so the kernel spreads new
+    connections over the workers. With one shared socket the worker that wakes first accepts every
+    connection waiting (asyncio accepts up to the backlog at a time): a client that opens its
+    connections at once got one worker and left the other idle. `probe` (bound without SO_REUSEPORT by
+    listen()) proved the port free and fixed it when it was 0; it is closed here, so another program's
+    SO_REUSEPORT group on that port is an error above, never a silent share of its traffic."""
+    probe.close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(workers):
+            sock = listen(host, port, reuse_port=True)
+            sock.set_inheritable(True)
+            sockets.append(sock)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
