@@ -232,6 +232,7 @@ def test_the_desk_socket_answers_without_waiting_for_acks() -> None:
     try:
         ran.start()
         ran.join(30)
+        assert not ran.is_alive()
     finally:
         sock.close()
     assert seen and seen[0] != 0

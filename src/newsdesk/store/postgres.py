@@ -534,12 +534,14 @@ class PostgresStore(SqlStore):
         where = " AND ".join(clauses) or "1 = 1"
         return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", [match, *params])[0][0])
 
-    def generation(self) -> int:
-        """A number that changes when anything is written (to any database of the server): the next
-        transaction id, which only writing transactions take. Caches of what was read keep to it."""
+    def generation(self) -> str:
+        """A value that changes when anything is written (to any database of the server): the current
+        snapshot (xmin:xmax:transactions in progress). Only writing transactions take an id, and a
+        write that was in progress when a cache was filled changes it when it commits (the next
+        transaction id alone does not). Caches of what was read keep to it."""
         with self._reader() as connection:
-            row = connection.execute(b"SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()
-        return int(row[0]) if row else 0
+            row = connection.execute(b"SELECT pg_current_snapshot()::text").fetchone()
+        return str(row[0]) if row else ""
 
     def close(self) -> None:
         with self._lock:

@@ -50,3 +50,9 @@ class SocketPerWorker(Multiprocess):
                 self.should_exit.set()
                 return
             self.processes[slot] = self._start(slot)
+
+    def handle_ttin(self) -> None:
+        """More workers at run time would need more sockets: not offered (restart with --workers)."""
+
+    def handle_ttou(self) -> None:
+        """Fewer workers would leave a socket no one accepts on: not offered (restart with --workers)."""
