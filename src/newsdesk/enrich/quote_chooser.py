@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,20 +85,31 @@ def load_model() -> tuple[lightgbm.Booster, Policy]:
     """The fitted model (models/speakers/en.txt, LightGBM's text format) and its policy
     (models/speakers/policy.tsv: `fill` and `override` lines, `name<TAB>value`), loaded once."""
     with _lock:
-        import_lightgbm()
-        import lightgbm
-
-        booster = lightgbm.Booster(model_str=MODEL.read_text(encoding="utf-8"))
-        values = dict(line.split("\t")[:2] for line in POLICY.read_text(encoding="utf-8").splitlines()
-                      if line and not line.startswith("#"))
+        booster, values = read_model(MODEL, POLICY)
         return booster, Policy(float(values["fill"]), float(values["override"]))
+
+
+def read_model(model: Path, policy: Path) -> tuple[lightgbm.Booster, dict[str, str]]:
+    """A shipped LightGBM model (its text format) and its policy file (`name<TAB>value` lines)."""
+    import_lightgbm()
+    import lightgbm
+
+    booster = lightgbm.Booster(model_str=model.read_text(encoding="utf-8"))
+    values = dict(line.split("\t")[:2] for line in policy.read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#"))
+    return booster, values
+
+
+def predict_features(booster: lightgbm.Booster, features: Sequence[Mapping[str, float]]) -> list[float]:
+    """The model's probability for each row of named features (a missing name is 0)."""
+    names = booster.feature_name()
+    rows = numpy.array([[f.get(name, 0.0) for name in names] for f in features], dtype=float)
+    return [float(p) for p in booster.predict(rows, num_threads=1)]  # (one process, one core)
 
 
 def probabilities(booster: lightgbm.Booster, candidates: list[Candidate]) -> list[float]:
     """The model's probability that each candidate is the speaker."""
-    names = booster.feature_name()
-    rows = numpy.array([[c.features.get(name, 0.0) for name in names] for c in candidates], dtype=float)
-    return [float(p) for p in booster.predict(rows, num_threads=1)]  # (one process, one core)
+    return predict_features(booster, [c.features for c in candidates])
 
 
 def choose_speakers(doc: Doc, quotes: list[Quote]) -> None:

@@ -35,10 +35,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy
 from spacy.tokens import Doc, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.quote_chooser import predict_features, read_model
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote, all_marked_quotes
 from newsdesk.enrich.quote_speakers import (
@@ -51,7 +51,6 @@ from newsdesk.enrich.quote_speakers import (
     subject_of,
     text_of,
 )
-from newsdesk.lightgbm_import import import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -91,19 +90,12 @@ class Thresholds:
 def load_model() -> tuple[lightgbm.Booster, Thresholds]:
     """The fitted model (LightGBM's text format) and the least probabilities to keep a candidate."""
     with _lock:
-        import_lightgbm()
-        import lightgbm
-
-        booster = lightgbm.Booster(model_str=MODEL.read_text(encoding="utf-8"))
-        values = dict(line.split("\t")[:2] for line in POLICY.read_text(encoding="utf-8").splitlines()
-                      if line and not line.startswith("#"))
+        booster, values = read_model(MODEL, POLICY)
         return booster, Thresholds(float(values["threshold"]), float(values["replace"]))
 
 
 def probabilities(booster: lightgbm.Booster, candidates: list[Candidate]) -> list[float]:
-    names = booster.feature_name()
-    rows = numpy.array([[c.features.get(name, 0.0) for name in names] for c in candidates], dtype=float)
-    return [float(p) for p in booster.predict(rows, num_threads=1)]
+    return predict_features(booster, [c.features for c in candidates])
 
 
 def add_fragment_quotes(doc: Doc, body: str, quotes: list[Quote]) -> list[Quote]:

@@ -158,10 +158,15 @@ def thread_items(flat: Flat) -> list[tuple[list[int], int]]:
 
 
 def _named_comment(flat: Flat, element: int) -> bool:
-    for _ in range(4):
+    return _named_within(flat, element, _COMMENT_BIT, 4)
+
+
+def _named_within(flat: Flat, element: int, bit: int, steps: int) -> bool:
+    """The element or one of its `steps - 1` nearest ancestors has a class/id name with `bit`."""
+    for _ in range(steps):
         if element < 0:
             return False
-        if name_bits(flat.names[element]) & _COMMENT_BIT:
+        if name_bits(flat.names[element]) & bit:
             return True
         element = flat.parents[element]
     return False
@@ -205,13 +210,7 @@ def is_widget(flat: Flat, index: int) -> bool:
 
 def _in_share_box(flat: Flat, element: int) -> bool:
     """The element, its parent or its grandparent is named for sharing."""
-    for _ in range(3):
-        if element < 0:
-            return False
-        if name_bits(flat.names[element]) & _SHARE_BIT:
-            return True
-        element = flat.parents[element]
-    return False
+    return _named_within(flat, element, _SHARE_BIT, 3)
 
 
 def _dangling(flat: Flat, index: int) -> bool:
