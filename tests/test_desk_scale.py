@@ -83,6 +83,35 @@ def test_memo_keeps_values_until_the_store_changes(kind: str, tmp_path: Path) ->
         assert len(calls) == 3
 
 
+def test_memo_keeps_what_its_byte_budget_allows_and_evicts_the_least_recently_used(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'memo.db'}") as store:
+        memo = Memo(store, size=100, budget=50_000)
+        calls: list[str] = []
+
+        def page(key: str, size: int) -> str:
+            calls.append(key)
+            return key * size
+
+        for key in "abc":  # three values of ~15 kB: all kept
+            memo.get(key, lambda key=key: page(key, 15_000))
+        assert 45_000 < memo.kept_bytes <= 50_000
+        memo.get("a", lambda: page("a", 15_000))  # a is now the most recently used
+        memo.get("d", lambda: page("d", 15_000))  # over budget: b, the least recently used, goes
+        assert memo.kept_bytes <= 50_000
+        calls.clear()
+        for key in "acd":
+            memo.get(key, lambda key=key: page(key, 15_000))
+        assert calls == []
+        memo.get("b", lambda: page("b", 15_000))
+        assert calls == ["b"]
+        # A value larger than the whole budget is returned, not kept, and nothing kept is dropped for it.
+        kept = memo.kept_bytes
+        huge = memo.get("huge", lambda: page("h", 80_000))
+        assert len(huge) == 80_000 and memo.kept_bytes == kept
+        memo.get("huge", lambda: page("h", 80_000))
+        assert calls.count("h") == 2
+
+
 def test_memo_over_a_store_without_generation_always_reads() -> None:
     with open_store("memory://") as store:
         memo = Memo(SearchOnly(store))  # type: ignore[arg-type]

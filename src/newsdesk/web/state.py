@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
@@ -22,14 +23,27 @@ class Memo:
     """What the desk read from the store and will read again (sources, coverage counts), kept while
     the store is unchanged: every value is dropped when the store's generation() changes (any write,
     from this process or another). Values are shared between requests: callers must not change them.
-    A store without generation() (in memory) is read every time."""
+    A store without generation() (in memory) is read every time.
 
-    def __init__(self, store: Store, size: int = 512) -> None:
+    Bounded twice, least recently used first out: at most `size` values, and at most `budget` bytes
+    as their pickled sizes count them (a page of hits is a few kB, a big story's timeline can be
+    megabytes: 512 of those per worker would be gigabytes). A value larger than the whole budget is
+    returned and not kept. Pickling a value costs a fraction of reading it from the store, and only
+    happens when it is read, once per store generation."""
+
+    def __init__(self, store: Store, size: int = 512, budget: int = 64 << 20) -> None:
         self._generation_of: Callable[[], Hashable] | None = getattr(store, "generation", None)
         self._size = size
+        self._budget = budget
         self._generation: Hashable = None
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+
+    @property
+    def kept_bytes(self) -> int:
+        """The pickled size of every value kept now."""
+        return self._bytes
 
     def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         if self._generation_of is None:
@@ -38,18 +52,33 @@ class Memo:
         with self._lock:
             if generation != self._generation:
                 self._values.clear()
+                self._bytes = 0
                 self._generation = generation
             elif key in self._values:
                 self._values.move_to_end(key)
-                value: _T = self._values[key]
+                value: _T = self._values[key][0]
                 return value
         value = compute()
+        weight = _pickled_size(value)
         with self._lock:
-            if generation == self._generation:
-                self._values[key] = value
-                while len(self._values) > self._size:
-                    self._values.popitem(last=False)
+            if generation == self._generation and weight <= self._budget:
+                old = self._values.pop(key, None)
+                if old is not None:  # computed by two requests at once
+                    self._bytes -= old[1]
+                self._values[key] = (value, weight)
+                self._bytes += weight
+                while len(self._values) > self._size or self._bytes > self._budget:
+                    self._bytes -= self._values.popitem(last=False)[1][1]
         return value
+
+
+def _pickled_size(value: object) -> int:
+    """Bytes `value` takes pickled: a measure of its memory within a small factor. A value that
+    cannot be pickled counts as 64 kB."""
+    try:
+        return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return 64 << 10
 
 
 @dataclass
