@@ -23,6 +23,7 @@ takes hours on a small machine, so run it once, in the background with nice):
   size costs each batch (finding the arrivals, reading them, writing groups and stories into a store of
   that size), not what a tracker holding 1,000,000 articles' signatures costs (the same at both sizes
   here; docs/benchmarks.md, "Scale", says what that leaves out);
+* `Store.unassigned()` p95: the count of articles in no group that every catch_up (every ingest) runs;
 * with both backends: whether the 20 queries find the same sets (count and every matching URL) on both.
 
 Ingest rate: the build's average (its seconds in the load log, or in the per-batch progress log the
@@ -172,6 +173,10 @@ def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]
         row["ingest_rate"] = ingest_rate(backend, articles)
         sample = args.stories_sample
         row["assignment"] = assignment(store, backend, articles, sample) if args.stories else None
+        # What every catch_up (every ingest) pays before assigning anything: counting the articles in no
+        # group, an anti-join over the whole store; finding the next arrivals walks the assigned ones
+        # the same way, so in a store assigned up to its end each batch of 100 costs about this count.
+        row["unassigned_p95"] = p(timed(store.unassigned, args.repeat), 0.95)
         log(f"{backend}: searching ...")
         times, _ = measure(store, args.repeat)
         every = [t for query in times for t in query]
@@ -201,7 +206,7 @@ def render(rows: list[dict[str, Any]]) -> str:
 
     lines = [f"{'backend':<9} {'articles':>9} {'B/article':>9} {'ingest/s':>8} {'search p50':>10} {'p95':>6} "
              f"{'coverage p95':>12} {'stories d/w p95':>15} {'roundup d/w p95':>15} {'assign/s':>8} "
-             f"{'RSS MB':>7}"]
+             f"{'RSS MB':>7} {'unassigned() ms':>15}"]
     for row in rows:
         assigned = row["assignment"]
         rate = assigned["articles"] / assigned["seconds"] if assigned and assigned["seconds"] else None
@@ -211,7 +216,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             f"{row['coverage_p95']:>12.1f} "
             f"{row['stories_day_p95']:>7.1f}/{row['stories_week_p95']:<7.1f} "
             f"{row['roundup_day_p95']:>7.1f}/{row['roundup_week_p95']:<7.1f} {cell(rate, ',.0f'):>8} "
-            f"{cell(assigned['rss_mb'] if assigned else None, ',.0f'):>7}")
+            f"{cell(assigned['rss_mb'] if assigned else None, ',.0f'):>7} {row['unassigned_p95']:>15.1f}")
     for backend in dict.fromkeys(row["backend"] for row in rows):
         mine = sorted((row for row in rows if row["backend"] == backend), key=lambda row: row["articles"])
         if len(mine) > 1:
