@@ -40,6 +40,7 @@ import argparse
 import contextlib
 import json
 import resource
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -75,6 +76,10 @@ def store_bytes(store: Store, backend: str) -> int:
     assert isinstance(store, SqlStore)
     if backend == "sqlite":
         path = Path(getattr(store, "path"))  # noqa: B009
+        # The WAL first written back into the file: its size is whatever the last writer left (the
+        # same store measured 11.8 and 9.6 KB per article before and after a checkpoint).
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return sum(f.stat().st_size for f in (path, path.with_name(path.name + "-wal")) if f.exists())
     found = store._read("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
                         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
