@@ -232,9 +232,9 @@ def render(rows: list[dict[str, Any]]) -> str:
             lines.append(f"{backend}: {large['articles']:,} vs {small['articles']:,}: bytes per article "
                          f"x{ratio:.2f}, build's average ingest rate x{cell(rates, '.2f')} "
                          "(targets: within 10%)")
-            first = window_rate(backend, large["articles"], small["articles"], small["articles"])
+            opening = window_rate(backend, large["articles"], small["articles"], small["articles"])
             lines.append(f"{backend}: the {large['articles']:,}-article build's first {small['articles']:,} "
-                         f"(the {small['articles']:,}-article store's articles): {cell(first, ',.0f')}/s; "
+                         f"(the {small['articles']:,}-article store's articles): {cell(opening, ',.0f')}/s; "
                          f"its whole build: {cell(large['ingest_rate'], ',.0f')}/s")
             at_small = window_rate(backend, large["articles"], small["articles"])
             at_end = window_rate(backend, large["articles"], large["articles"])
