@@ -6,10 +6,11 @@
 
 For each size and backend, on the search benchmark's store of that size (benchmarks/search.py's
 generator and cache: built once with put_many in batches of 500 and kept; a 1,000,000-article build
-takes hours on a small machine, so run it once, in the background with nice):
+took 34 minutes (SQLite) and 50 minutes (PostgreSQL) at load 12-17 on 2 cores: build it first with
+`search.py --articles 1000000 --build-only`, which a killed build resumes):
 
-* store size per article (SQLite: the file and its WAL; PostgreSQL: every relation of the schema) and
-  the ingest rate of the build (put_many, articles/s, from the build's log);
+* store size per article (SQLite: the file after a WAL checkpoint; PostgreSQL: every relation of the
+  schema) and the ingest rate of the build (put_many, articles/s, from the build's logs);
 * search p50/p95 over the search benchmark's 20 queries (top 20 with snippets), --repeat rounds;
 * coverage p95: 5 queries counted by week (insights.coverage, as the desk and /api/coverage do);
 * `stories` and `roundup` for a day and for the week around it (Store.stories, the roundup the desk
