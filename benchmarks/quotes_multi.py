@@ -21,7 +21,8 @@ Scoring, per language:
   after the rules were frozen, never tuned on); the table has a row for each language and split.
 * Speaker accuracy over matched pairs: right when the predicted speaker's span overlaps the mention
   the cue names or the mention naming the speaker, or the predicted name ends with the same word as
-  that naming mention ("Olaf Scholz" for "Scholz"); no predicted speaker is wrong.
+  that naming mention ("Olaf Scholz" for "Scholz"); no predicted speaker is wrong, except for a
+  quotation whose speaker the text does not give (annotated `-` `-`), where no speaker is right.
 """
 
 from __future__ import annotations
@@ -192,6 +193,9 @@ def score_page(body: str, golds: list[Gold], quotes: list[Quote], total: Score) 
 
 def speaker_right(body: str, gold: Gold, quote: Quote) -> bool:
     mentions = [m for m in (gold.cue_mention, gold.name_mention) if m is not None]
+    if not mentions:
+        # The text gives no speaker (a decree's wording): right when newsdesk gives none either.
+        return quote.speaker_span is None and not quote.speaker_name
     if quote.speaker_span is not None and any(
             s < quote.speaker_span[1] and quote.speaker_span[0] < e for s, e in mentions):
         return True

@@ -2,15 +2,16 @@
 pages, list their quotation-mark pairs in context, and turn hand-written annotations into lines of
 offsets and hashes. It never runs the quotation rules being scored.
 
-    .venv/bin/python benchmarks/quotes_multi_annotate.py pick --language de [--count 27]
+    .venv/bin/python benchmarks/quotes_multi_annotate.py pick --language de [--held-out 20] [--tuned 7]
     .venv/bin/python benchmarks/quotes_multi_annotate.py list PAGE [PAGE ...]
     .venv/bin/python benchmarks/quotes_multi_annotate.py write SPEC >> benchmarks/data/quotes_multi.tsv
 
 `pick`: trafilatura-dev's pages, in file-name order, whose body (newsdesk's extraction) is in the
 language (newsdesk's detector over title and body, as enrichment decides it) and holds at least one
 quotation-mark pair (`quote_marks._marked` with the double and single marks, or a paragraph opening
-with a dialogue dash), not yet in the annotations; each page's split: `held-out` when the first hex
-digit of the SHA-256 of its name is even, until `--held-out` pages are, `tuned` otherwise.
+with a dialogue dash), not yet in the annotations. A page whose name's SHA-256 starts with an even hex
+digit is `held-out`, an odd one `tuned`; pages are taken until `--held-out` and `--tuned` pages of
+each are (a page past its split's quota is skipped). With `--all-held-out` every page is held-out.
 
 `list`: every mark pair of each page with its offsets, its words and the text around it.
 
@@ -62,21 +63,23 @@ def language_of(path: Path) -> tuple[str, str]:
     return detect_language(f"{article.title or ''}\n{article.body}") or "", article.body
 
 
-def pick(language: str, count: int, held_out: int, data: Path) -> None:
+def pick(language: str, held_out: int, tuned: int, data: Path, every: bool = False) -> None:
     done = {page.page for page in read_annotations(ANNOTATIONS)}
-    chosen = 0
-    held = 0
+    counts = {"held-out": 0, "tuned": 0}
+    quota = {"held-out": held_out, "tuned": tuned}
     for path in sorted((data / SET / "html").glob("*.html.gz")):
         name = path.name.removesuffix(".html.gz")
+        if name in done:
+            continue
         found, body = language_of(path)
-        if found != language or not pairs(body) or name in done:
+        if found != language or not pairs(body):
             continue
         even = int(hashlib.sha256(name.encode()).hexdigest()[0], 16) % 2 == 0
-        split = "held-out" if even and held < held_out else "tuned"
-        held += split == "held-out"
-        print(f"{name}\t{split}")
-        chosen += 1
-        if chosen == count:
+        split = "held-out" if every or even else "tuned"
+        if counts[split] < quota[split]:
+            counts[split] += 1
+            print(f"{name}\t{split}")
+        if counts == quota:
             break
 
 
@@ -142,15 +145,16 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     picking = commands.add_parser("pick")
     picking.add_argument("--language", required=True)
-    picking.add_argument("--count", type=int, default=1_000)
     picking.add_argument("--held-out", type=int, default=20)
+    picking.add_argument("--tuned", type=int, default=7)
+    picking.add_argument("--all-held-out", action="store_true", help="every page picked is held-out")
     listing = commands.add_parser("list")
     listing.add_argument("pages", nargs="+")
     writing = commands.add_parser("write")
     writing.add_argument("spec", type=Path)
     args = parser.parse_args()
     if args.command == "pick":
-        pick(args.language, args.count, args.held_out, args.data)
+        pick(args.language, args.held_out, args.tuned, args.data, args.all_held_out)
     elif args.command == "list":
         for page in args.pages:
             show(page, args.data)
