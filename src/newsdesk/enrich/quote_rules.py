@@ -16,14 +16,26 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
 * A speaker is an entity of the parse when the caller has one (a PERSON/PER/ORG mention starting
   there); else a run of capitalised words (with name particles: "de", "van der", "da"), or an article
   and a noun ("der Sprecher", "le ministre"). A pronoun ("er", "elle", "hij", "ela", "él", "lei")
-  is the one being quoted: the previous quotation's named speaker (within 3,000 characters), else the
-  last name of two or more capitalised words before it; a lone surname takes the nearest earlier
-  full name ending with it.
+  is resolved as below; a lone surname takes the nearest earlier full name ending with it.
 * Inside the quotation, between dashes: `“… – spiegano gli attivisti – …”`; and a name alone before
   a colon: `Diess: „…“`. Up to three lower-case words may stand between a verb and the name after it
   (`», rappelle ainsi Olivier Panisset`).
+* Before the opening mark, in the same sentence, more loosely: a colon after any verb gives the
+  sentence's subject (`Stäblein dankte dem Rat: „…“`) or a pronoun after its verb (`Dann fragte er:`);
+  a reporting verb earlier in the sentence whose clause leads to the quotation gives its subject
+  (`dijo a la radio que … «…»`: before the verb only when it opens the sentence or follows a comma,
+  after it when it follows at once or is a pronoun); a sentence opening with an according-to phrase
+  (`Aus Sicht von X hat …, „…“`). In Spanish, Portuguese and Italian a verb with no subject
+  (`«…», lamentó.`, `señaló que «…»`) gives the one being quoted. German `„…“, wird X zitiert`.
+* A description followed by the name it describes names that person; of entities in one span, a
+  person before an organisation; entities inside quotations are never speakers nor antecedents.
 * A quotation with no cue of its own continues the previous one's speaker in its paragraph, or the
-  previous paragraph's when it opens its paragraph (a speech quoted at length).
+  previous paragraph's when it opens its paragraph (a speech quoted at length), unless the sentence
+  before it opens with a person named after that quotation (`B widersprach. „…“`): then that person.
+* A pronoun or a dropped subject is the later of the one being quoted (the previous quotation's
+  named speaker, within 3,000 characters) and the last person opening a sentence (in the pronoun's
+  own paragraph when there is a previous speaker; an entity, or with no entities two capitalised
+  words); else the last person entity, else the last name of two or more capitalised words.
 * Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
   the sentence, as an indirect quotation.
 
