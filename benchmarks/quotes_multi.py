@@ -1,7 +1,8 @@
 """Quotations beyond English: newsdesk's direct quotes and speakers against hand annotations of news
 pages in German, French, Spanish, Portuguese, Italian and Dutch (benchmarks/data/quotes_multi.tsv).
 
-    .venv/bin/python benchmarks/quotes_multi.py [--data DIR] [--annotations PATH]
+    .venv/bin/python benchmarks/quotes_multi.py [--data DIR] [--annotations PATH] [--split S]
+        [--mode enriched|rules]
 
 The annotations are offsets into newsdesk's extracted body of each page (pages read from
 ../shared/data/<set>/html/<page>.html.gz; no page text is kept here), with the first 12 hex digits of
@@ -13,8 +14,11 @@ docs/quotes-annotation.md.
 
 Scoring, per language:
 
-* Direct-quote P/R/F1: newsdesk's direct quotations (`quotes_from_doc(body, doc, language=...)`, the
-  language's rules; the parse's entities when `--pipelines` names one) against the annotated ones.
+* Direct-quote P/R/F1: newsdesk's direct quotations against the annotated ones. `--mode enriched`
+  (the default) enriches the extracted article as newsdesk does (`enrich_articles`: its language
+  detected, the language's shipped entity model where there is one, the quotation rules reading
+  those entities, speakers linked to entity ids); `--mode rules` runs the language's rules alone
+  (`quotes_from_doc(body, None, language=...)`, no entities), as the first round measured.
   A prediction matches a gold quote when the word tokens they share are at least half of each one's;
   one-to-one, greedy by shared tokens (as benchmarks/quotes.py scores PolNeAR).
 * Each page is marked "tuned" (the rules were adjusted after reading it) or "held-out" (annotated
@@ -23,6 +27,8 @@ Scoring, per language:
   the cue names or the mention naming the speaker, or the predicted name ends with the same word as
   that naming mention ("Olaf Scholz" for "Scholz"); no predicted speaker is wrong, except for a
   quotation whose speaker the text does not give (annotated `-` `-`), where no speaker is right.
+* "linked": of the matched quotations whose speaker is right, how many carry the id of one of the
+  article's entities (only with `--mode enriched`).
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk import extract
-from newsdesk.article import Quote
+from newsdesk.article import Article, Quote
+from newsdesk.enrich.enricher import enrich_articles
 from newsdesk.enrich.quotes import quotes_from_doc
 from quotes import matched_pairs
 
@@ -95,6 +102,7 @@ class Score:
     predicted: int = 0
     matched: int = 0
     speaker_right: int = 0
+    linked: int = 0
     moved: int = 0
     stale: list[str] = field(default_factory=list)
 
@@ -104,7 +112,8 @@ class Score:
         f = 2 * p * r / (p + r) if p + r else 0.0
         acc = self.speaker_right / self.matched if self.matched else 0.0
         return [language, str(self.pages), str(self.gold), str(self.predicted), str(self.matched), f"{p:.3f}",
-                f"{r:.3f}", f"{f:.3f}", f"{acc:.3f} ({self.speaker_right}/{self.matched})"]
+                f"{r:.3f}", f"{f:.3f}", f"{acc:.3f} ({self.speaker_right}/{self.matched})",
+                f"{self.linked}/{self.speaker_right}"]
 
 
 def read_annotations(path: Path) -> list[Page]:
@@ -185,7 +194,9 @@ def score_page(body: str, golds: list[Gold], quotes: list[Quote], total: Score) 
     pred_tokens = [tokens_of(body, q.span) for q in preds]
     for gi, pi in matched_pairs(gold_tokens, pred_tokens):
         total.matched += 1
-        total.speaker_right += speaker_right(body, golds[gi], preds[pi])
+        right = speaker_right(body, golds[gi], preds[pi])
+        total.speaker_right += right
+        total.linked += right and preds[pi].speaker is not None
     total.gold += len(golds)
     total.predicted += len(preds)
     total.pages += 1
@@ -206,8 +217,19 @@ def speaker_right(body: str, gold: Gold, quote: Quote) -> bool:
     return False
 
 
+def article_of(path: Path) -> Article:
+    return extract(gzip.decompress(path.read_bytes()))
+
+
 def body_of(path: Path) -> str:
-    return extract(gzip.decompress(path.read_bytes())).body
+    return article_of(path).body
+
+
+def quotes_of(article: Article, language: str, mode: str) -> list[Quote]:
+    if mode == "rules":
+        return quotes_from_doc(article.body, None, language=language)
+    enrich_articles([article])
+    return article.quotes
 
 
 def main() -> int:
@@ -215,6 +237,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--split", choices=("tuned", "held-out"), help="score only the pages of this split")
+    parser.add_argument("--mode", choices=("enriched", "rules"), default="enriched",
+                        help="enrich as newsdesk does (entities, linking), or the language's rules alone")
     args = parser.parse_args()
     scores: dict[str, Score] = defaultdict(Score)
     for page in sorted(read_annotations(args.annotations), key=lambda p: (p.dataset, p.page)):
@@ -224,7 +248,8 @@ def main() -> int:
         if not path.is_file():
             print(f"page not found: {path}", file=sys.stderr)
             return 2
-        body = body_of(path)
+        article = article_of(path)
+        body = article.body
         key = f"{page.language} {page.split}"
         if digest(body) == page.body_sha:
             golds: list[Gold] | None = [Gold(line.quote.span, line.cue.span if line.cue else None,
@@ -237,9 +262,9 @@ def main() -> int:
         if golds is None:
             scores[key].stale.append(f"{page.dataset}/{page.page}")
             continue
-        quotes = quotes_from_doc(body, None, language=page.language)
+        quotes = quotes_of(article, page.language, args.mode)
         score_page(body, golds, quotes, scores[key])
-    header = ["language, split", "pages", "gold", "pred", "match", "P", "R", "F1", "speaker acc"]
+    header = ["language, split", "pages", "gold", "pred", "match", "P", "R", "F1", "speaker acc", "linked"]
     rows = [scores[language].row(language) for language in sorted(scores)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:

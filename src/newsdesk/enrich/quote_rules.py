@@ -39,11 +39,16 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
 * Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
   the sentence, as an indirect quotation.
 
-Cost: a few anchored regular expressions per quotation, linear in the body.
+Cost: a few anchored regular expressions per quotation over windows of at most a few thousand
+characters, and binary searches over the entities and quotations, so linear in the body: 20,000
+quotations in a 1.8 MB body with no line break take about 2 s with an entity at every name, 6 s with
+none (one run on the shared machine under load; the fuller name of a surname is looked up once per
+surname, where it had been a scan of the body before it per mention).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -179,8 +184,10 @@ class _Rules:
         self.body = body
         self.language = language
         self.quoted = sorted(quoted)
+        self.quoted_starts = [start for start, _ in self.quoted]
         # A name inside a quotation is somebody the speaker talks about, not a speaker.
         self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS and not self._in_quote(e[0]))
+        self.entity_starts = [e[0] for e in self.entities]
         self.not_speakers = NOT_SPEAKERS.get(language, frozenset())
         verbs = "|".join(map(re.escape, sorted(REPORTING_VERBS[language], key=len, reverse=True)))
         aux = "|".join(sorted(AUXILIARIES.get(language, ()), key=len, reverse=True))
@@ -238,12 +245,13 @@ class _Rules:
             rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?:[^,.;:!?\n]{{1,40}},\s+)?"
             rf"(?P<name>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})+)(?![\w“”„\"»«])", re.MULTILINE)
         self.last_speaker: tuple[int, str] | None = None
+        self.fuller: dict[str, tuple[list[int], list[str]]] = {}
 
     def after(self, mark: MarkedQuote) -> _Cue | None:
         if mark.close_mark is None:
             return None
         start = mark.close_mark + 1
-        line_end = self.body.find("\n", start)
+        line_end = self.body.find("\n", start, start + 160)  # bounded: linear in the body
         window = self.body[start : min(start + 160, len(self.body) if line_end < 0 else line_end)]
         for pattern in (self.verb_first, self.speaker_first, self.passive):
             match = pattern.match(window) if pattern is not None else None
@@ -255,7 +263,7 @@ class _Rules:
         return None
 
     def before(self, mark: MarkedQuote) -> _Cue | None:
-        line_start = self.body.rfind("\n", 0, mark.open_mark) + 1
+        line_start = self.body.rfind("\n", max(0, mark.open_mark - 300), mark.open_mark) + 1
         window_start = max(line_start, mark.open_mark - 300)
         window = self.body[window_start : mark.open_mark]
         # Only the sentence holding the mark (a full stop after a number, "am 5. Oktober", ends none).
@@ -319,7 +327,7 @@ class _Rules:
             return None
         if end < para_start - 2 and self.body[para_start - 1] != "\n":
             return None
-        line_start = self.body.rfind("\n", 0, end) + 1
+        line_start = self.body.rfind("\n", max(0, end - 400), end) + 1
         ends = list(SENTENCE_END.finditer(self.body, max(line_start, end - 400), end - 1))
         start = ends[-1].end() if ends else line_start
         sentence = self.body[start:end]
@@ -337,8 +345,15 @@ class _Rules:
         cue = self._cue(match, start)
         return start + match.start("speaker"), _Cue("", (start, start), cue.speaker_name, cue.speaker_span)
 
+    def _entities_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The entities starting in [start, end)."""
+        low = bisect.bisect_left(self.entity_starts, start)
+        return list(self.entities[low : bisect.bisect_left(self.entity_starts, end)])
+
     def _in_quote(self, at: int) -> bool:
-        return any(s < at < e for s, e in self.quoted)
+        """Whether `at` lies inside a quotation (the marks' spans do not overlap: one look)."""
+        index = bisect.bisect_left(self.quoted_starts, at) - 1
+        return index >= 0 and at < self.quoted[index][1]
 
     def _cue_at(self, match: re.Match[str], offset: int, verb: re.Match[str], verb_offset: int) -> _Cue:
         cue = self._cue(match, offset)
@@ -381,12 +396,15 @@ class _Rules:
         return found
 
     def _sentence(self, at: int) -> tuple[int, int]:
-        line_start = self.body.rfind("\n", 0, at) + 1
+        # Bounded on both sides (a sentence of more than 2,000 characters is cut), so that a body with
+        # no line break and no full stop stays linear.
+        line_start = self.body.rfind("\n", max(0, at - 2_000), at) + 1
         ends = list(SENTENCE_END.finditer(self.body, max(line_start, at - 400), at))
-        start = ends[-1].end() if ends else line_start
-        end_match = SENTENCE_END.search(self.body, at)
-        line_end = self.body.find("\n", at)
-        end = end_match.start() if end_match else len(self.body)
+        start = ends[-1].end() if ends else max(line_start, at - 2_000)
+        limit = min(len(self.body), at + 2_000)
+        end_match = SENTENCE_END.search(self.body, at, limit)
+        line_end = self.body.find("\n", at, limit)
+        end = end_match.start() if end_match else limit
         return start, min(end, line_end) if line_end >= 0 else end
 
     def _speaker_ok(self, match: re.Match[str]) -> bool:
@@ -428,7 +446,7 @@ class _Rules:
     def _entity_at(self, start: int, end: int) -> tuple[int, int] | None:
         """The entity starting in [start, end): a person before an organisation (`FINA-Präsident
         Husain Al-Musallam` is the president, not the FINA)."""
-        inside = [e for e in self.entities if start <= e[0] < end]
+        inside = self._entities_in(start, end)
         people = [e for e in inside if e[2] in {"PERSON", "PER"}]
         for e_start, e_end, _ in people or inside:
             return e_start, e_end
@@ -440,8 +458,8 @@ class _Rules:
         limit = min(len(self.body), end + 60)
         while stop < limit and self.body[stop] not in ",.;:!?()\n«»“”„\"":
             stop += 1
-        for e_start, e_end, label in self.entities:
-            if end <= e_start < stop and label in {"PERSON", "PER"}:
+        for e_start, e_end, label in self._entities_in(end, stop):
+            if label in {"PERSON", "PER"}:
                 return e_start, e_end
         names = list(re.finditer(rf"{NAME_WORD}(?:\s+{NAME_WORD})+", self.body[end:stop]))
         if names and not self.entities:
@@ -461,9 +479,11 @@ class _Rules:
             candidates.append(subject)  # a sentence's subject in the pronoun's own paragraph
         if candidates:
             return max(candidates)[1]
-        people = [e for e in self.entities if e[1] <= at and e[2] in {"PERSON", "PER"}]
-        if people:
-            start, end, _ = people[-1]
+        before = self.entities[: bisect.bisect_left(self.entity_starts, at)]
+        people = (e for e in reversed(before) if e[1] <= at and e[2] in {"PERSON", "PER"})
+        person = next(people, None)
+        if person is not None:
+            start, end, _ = person
             return self._full_name(self.body[start:end], start)
         names = list(re.finditer(rf"(?:^|(?<=\s)){NAME_WORD}[^\S\n]+{NAME_WORD}", self.body[:at]))
         if names:
@@ -483,12 +503,12 @@ class _Rules:
                 return None
             text = _trim_name(found.group("name"))
             return found.start("name"), self._full_name(text, found.start("name"))
-        for e_start, e_end, label in reversed(self.entities):
-            if e_end > at or label not in {"PERSON", "PER"}:
-                continue
+        for e_start, e_end, label in reversed(self.entities[: bisect.bisect_left(self.entity_starts, at)]):
             if at - e_start > 3_000:
                 return None
-            line_start = self.body.rfind("\n", 0, e_start) + 1
+            if e_end > at or label not in {"PERSON", "PER"}:
+                continue
+            line_start = self.body.rfind("\n", max(0, e_start - 300), e_start) + 1
             ends = list(SENTENCE_END.finditer(self.body, max(line_start, e_start - 300), e_start))
             before = self.body[ends[-1].end() if ends else line_start : e_start]
             if len(before.split()) <= 2 and not any(c in before for c in ",;:"):
@@ -504,9 +524,14 @@ class _Rules:
         words = text.split()
         if len(words) != 1 or not words[0][0].isupper():
             return text
-        before = self.body[:start]
-        fuller = [m.group() for m in re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", before)]
-        return fuller[-1] if fuller else text
+        # Every fuller name ending with this surname, found once per surname (ends, names), so that
+        # a body naming one surname thousands of times stays linear.
+        found = self.fuller.get(words[0])
+        if found is None:
+            matches = list(re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", self.body))
+            found = self.fuller[words[0]] = ([m.end() for m in matches], [m.group() for m in matches])
+        index = bisect.bisect_right(found[0], start) - 1
+        return found[1][index] if index >= 0 else text
 
 
 def _trim_name(text: str) -> str:
