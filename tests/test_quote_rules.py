@@ -158,3 +158,83 @@ def test_the_article_entities_name_the_speaker_of_another_language() -> None:
     (quote,) = quotes_from_doc(body, None, language="de", entities=speaker_mentions(people))
     link_speakers([quote], people)
     assert (quote.speaker_name, quote.speaker) == ("Anna Maria Berger", "e1")
+
+
+def test_german_colon_after_any_verb_names_the_sentence_subject() -> None:
+    body = ("Die Landesbischöfin Maria Kessler dankte dem neuen Rat: „Ich freue mich sehr über diese Wahl.“\n"
+            "Kessler schloss mit einem Wunsch: „Bleiben Sie zuversichtlich, es wird ein gutes Jahr.“\n"
+            "Zwischen zwei Terminen scherzte er: „Heute ist ein langer Tag für uns alle.“")
+    speakers = [q.speaker_name for q in rule_quotes(body, "de")]
+    assert speakers[0] is not None and speakers[0].endswith("Maria Kessler")
+    assert speakers[1] is not None and speakers[1].endswith("Kessler")
+    assert speakers[2] is not None and speakers[2].endswith("Kessler")  # "er": the one being quoted
+
+
+def test_german_fronted_phrase_pronoun_after_the_verb_and_not_a_conjunction() -> None:
+    body = ("Jonas Albrecht sprach in Köln. In Anlehnung an den Philosophen Karl Popper fragte er: "
+            "„Wie offen ist unsere Gesellschaft noch?“ Aber: „Die Antwort kennen wir alle schon.“")
+    assert said(body, "de") == [
+        ("direct", "Wie offen ist unsere Gesellschaft noch?", "Jonas Albrecht"),
+        ("direct", "Die Antwort kennen wir alle schon.", "Jonas Albrecht"),  # "Aber" is nobody
+    ]
+
+
+def test_german_passive_cite_sentence_opening_according_and_description_with_name() -> None:
+    body = ("„Wir verschieben das Turnier auf den Herbst“, wird Verbandspräsident Ali Demir zitiert.\n"
+            "Aus Sicht von Petra Lange hat die Stadt gute Chancen, „wieder ein Zentrum des Handels“ "
+            "zu werden.\n"
+            "„Konflikte sind nur ein Ausdruck von Energie“, sagt der Kommunikations- und Konfliktexperte "
+            "Tobias Renner.")
+    speakers = [q.speaker_name or "" for q in rule_quotes(body, "de") if q.type == "direct"]
+    assert speakers[:2] == ["Verbandspräsident Ali Demir", "Petra Lange"]
+    assert speakers[2].endswith("Tobias Renner")  # with no entity model, the capitalised noun before it too
+
+
+def test_german_pronoun_takes_the_subject_of_its_paragraph_not_a_name_in_between() -> None:
+    body = ("„Wir bauen das Werk bis 2026“, sagte Werner Hahn.\n"
+            "Sabine Roth hatte die Reise zunächst abgesagt, nach Intervention Hahns dann aber doch "
+            "angetreten. "
+            "„Nur gemeinsam schaffen wir den Umbau der Fabrik“, meinte sie.")
+    assert [q.speaker_name for q in rule_quotes(body, "de")] == ["Werner Hahn", "Sabine Roth"]
+
+
+def test_german_quote_with_no_cue_goes_to_the_subject_of_the_sentence_before() -> None:
+    body = ("„Das Geschäft wird immer schneller“, sagte Ute Brandt.\n"
+            "Markus Feld kennt die Arbeit an der Spitze eines Vereins seit Jahren. „Man will immer alles "
+            "wissen und immer erreichbar sein.“")
+    assert [q.speaker_name for q in rule_quotes(body, "de")] == ["Ute Brandt", "Markus Feld"]
+
+
+def test_spanish_verb_que_quote_and_dropped_subjects() -> None:
+    body = ("Laura Ortiz, vecina del barrio e integrante de la asociación, dijo a la radio que en la zona se "
+            "ven «extensiones de campo quemadas con herbicidas». «La realidad es que nadie controla nada», "
+            "lamentó. Agregó que la decisión se tomó porque «iba a generar conflicto con productores».\n"
+            "El ministro Tomás Vera aseguró que «el plan se cumplirá este año».")
+    assert said(body, "es") == [
+        ("direct", "extensiones de campo quemadas con herbicidas", "Laura Ortiz"),
+        ("direct", "La realidad es que nadie controla nada", "Laura Ortiz"),
+        ("direct", "iba a generar conflicto con productores", "Laura Ortiz"),
+        ("direct", "el plan se cumplirá este año", "El ministro Tomás Vera"),
+    ]
+
+
+def test_french_quant_a_elle_and_inverted_pronoun_inside_the_quote() -> None:
+    body = ("« Le sport aide à guérir », rappelle Paul Girard. « On prend enfin conscience du corps », "
+            "résume quant à elle Claire Dubois.\n"
+            "Devant ses élèves, Anne Morel défend sa position. « Cette loi, c’est la fin du service public, "
+            "affirme-t-elle. Nous devons agir maintenant. »")
+    assert [q.speaker_name for q in rule_quotes(body, "fr")] == ["Paul Girard", "Claire Dubois", "Anne Morel"]
+
+
+def test_entities_inside_a_quotation_are_not_antecedents_and_people_beat_organisations() -> None:
+    body = ("„Nur gemeinsam machen wir Volkswagen stark“, meinte er. Herbert Lenz sprach zuvor. "
+            "„Wir investieren weiter in die Stadt“, sagte er.\n"
+            "„Das Turnier fällt aus“, wird FINA-Präsident Ali Demir zitiert.")
+    vw = body.index("Volkswagen")
+    lenz = body.index("Herbert Lenz")
+    fina = body.index("FINA")
+    demir = body.index("Ali Demir")
+    entities = [(vw, vw + 10, "PER"), (lenz, lenz + 12, "PER"), (fina, fina + 4, "ORG"),
+                (demir, demir + 9, "PER")]
+    quotes = rule_quotes(body, "de", entities)
+    assert [q.speaker_name for q in quotes] == [None, "Herbert Lenz", "Ali Demir"]

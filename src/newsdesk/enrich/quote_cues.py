@@ -37,7 +37,13 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         kritisiert kritisierte warnt warnte fordert forderte räumt räumte so antwortet antwortete
         erzählt erzählte versichert versicherte bekräftigt bekräftigte unterstreicht unterstrich
         verspricht versprach stellt stellte teilt teilte kündigt kündigte zitiert zitierte
-        argumentiert argumentierte glaubt glaubte findet fand bestätigt bestätigte ruft rief"""
+        argumentiert argumentierte glaubt glaubte findet fand bestätigt bestätigte ruft rief
+        verweist verwies mahnt mahnte appelliert appellierte kommentiert kommentierte schildert
+        schilderte beschreibt beschrieb erinnert erinnerte resümiert resümierte bilanziert
+        bilanzierte räumt räumte gesteht gestand klagt klagte beklagt beklagte lobt lobte
+        widerspricht widersprach entgegnet entgegnete erwidert erwiderte fragt fragte scherzt
+        scherzte seufzt seufzte lacht lachte twittert twitterte postet postete zitiert zitierte
+        sagen erzählen ergänzen unterstreichen hinzufügen begründet begründete präzisiert präzisierte"""
         .split()
     ),
     "fr": frozenset(
@@ -46,7 +52,11 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         estime indiqué indique précisé précise assuré assure confié confie lancé lance répondu répond
         annoncé annonce averti avertit insisté insiste rappelé rappelle martelé martèle reconnu
         reconnaît raconté raconte écrit jugé juge commenté commente regretté regrette dénoncé dénonce
-        poursuivi poursuit confirmé confirme déplore déploré observe observé"""
+        poursuivi poursuit confirmé confirme déplore déploré observe observé
+        résume résumé conseille conseillé note noté relève relevé soutient soutenu glisse glissé
+        soupire soupiré tranche tranché détaille détaillé nuance nuancé admet admis prévient prévenu
+        avance avancé témoigne témoigné s'exclame ironise ironisé analyse analysé lâche lâché
+        insiste"""
         .split()
     ),
     "nl": frozenset(
@@ -63,7 +73,9 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         destacou destaca salientou salienta sublinhou sublinha garantiu garante contou conta
         referiu refere defendeu defende avisou avisa alertou alerta respondeu responde admitiu
         admite ressaltou ressalta observou observa comentou comenta considerou considera
-        frisou frisa adiantou adianta escreveu escreve dito afirmado declarado"""
+        frisou frisa adiantou adianta escreveu escreve dito afirmado declarado
+        lamentou lamenta concluiu conclui reforçou reforça apontou aponta relatou relata
+        dizendo afirmando"""
         .split()
     ),
     "es": frozenset(
@@ -72,7 +84,12 @@ REPORTING_VERBS: dict[str, frozenset[str]] = {
         aseguró asegura señaló señala indicó indica destacó destaca subrayó subraya sostuvo sostiene
         advirtió advierte manifestó manifiesta comentó comenta respondió responde reconoció
         reconoce insistió insiste apuntó apunta contó cuenta expresó expresa escribió escribe
-        dicho afirmado declarado"""
+        dicho afirmado declarado lamentó lamenta sumó suma concluyó concluye aclaró aclara
+        remarcó remarca enfatizó enfatiza detalló detalla mencionó menciona citó cita reclamó
+        reclama relató relata admitió admite denunció denuncia criticó critica preguntó pregunta
+        contestó contesta exigió exige recordó recuerda precisó precisa puntualizó puntualiza
+        reafirmó reafirma anunció anuncia arguyó arguye arguyendo cuestionó cuestiona
+        diciendo señalando afirmando asegurando explicando"""
         .split()
     ),
     "it": frozenset(
@@ -98,7 +115,8 @@ AUXILIARIES: dict[str, frozenset[str]] = {
 
 ACCORDING_TO: dict[str, tuple[str, ...]] = {
     "en": ("according to",),
-    "de": ("laut", "nach Angaben von"),
+    "de": ("laut", "nach Angaben von", "nach Ansicht von", "nach Worten von", "aus Sicht von",
+           "nach Meinung von", "nach Auffassung von"),
     "fr": ("selon", "d'après", "d’après"),
     "nl": ("volgens",),
     "pt": ("segundo", "de acordo com", "conforme"),
@@ -115,6 +133,33 @@ PRONOUNS: dict[str, frozenset[str]] = {
     "es": frozenset("él ella".split()),
     "it": frozenset("lui lei".split()),
 }
+
+# Words that open a clause like a subject but never speak: capitalised conjunctions, adverbs and
+# labels of the other languages (`Aber: „…“`, `Fazit: „…“`), compared in lower case.
+NOT_SPEAKERS: dict[str, frozenset[str]] = {
+    "de": frozenset("""aber und doch denn oder also dann auch nur sondern zudem außerdem ausserdem
+        fazit frage antwort motto zitat tenor dabei dazu damit daher deshalb trotzdem jedoch allerdings
+        heute gestern morgen hier dort so zum zur wie was wer warum wo wann nun jetzt immerhin kurz
+        zunächst zuerst danach später schließlich vorher anschließend erst noch bereits
+        in im an am auf mit nach von vom vor bei beim für über unter zwischen aus seit während trotz wegen
+        durch gegen ohne um
+        beispiel""".split()),
+    "fr": frozenset("""mais et donc or puis ensuite enfin alors aussi ainsi pourtant cependant bref
+        aujourd'hui hier ici là quand comment pourquoi""".split()),
+    "es": frozenset("""pero y además sin embargo también así entonces hoy ayer aquí allí cuando cómo
+        por qué""".split()),
+    "pt": frozenset("""mas e além também assim então hoje ontem aqui ali quando como""".split()),
+    "it": frozenset("""ma e inoltre anche così allora oggi ieri qui quando come""".split()),
+    "nl": frozenset("""maar en dus ook toen nu vandaag gisteren hier daar wanneer hoe""".split()),
+}
+
+# The word that opens a reported clause ("dijo que «…»", "ajoute qu'il « … »", "disse che").
+THAT: dict[str, str] = {"de": "dass", "fr": "que|qu['’]\\w*", "es": "que|cómo", "pt": "que", "it": "che",
+                        "nl": "dat"}
+
+# Languages whose finite verb often has no subject pronoun ("«…», lamentó."): the speaker is the one
+# the text is quoting.
+PRO_DROP = frozenset({"es", "pt", "it"})
 
 LANGUAGES = frozenset(REPORTING_VERBS)
 

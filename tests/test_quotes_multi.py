@@ -1,0 +1,56 @@
+"""The multilingual quotation benchmark's annotations survive a change of the extracted body: each
+span is re-found by its length and hash nearest its old offset, and a page with a lost span is not
+scored (benchmarks/quotes_multi.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from quotes_multi import GoldLine, Marked, Page, digest, place, read_annotations, refind
+
+OLD = "Titel\n„Wir bleiben hier“, sagte Anna Berg. Sie lachte. „Wir bleiben hier“, sagte sie noch einmal."
+
+
+def marked(body: str, words: str, occurrence: int = 0) -> Marked:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = body.index(words, start + 1)
+    return Marked((start, start + len(words)), digest(words))
+
+
+def test_a_span_is_refound_after_text_was_added_before_it() -> None:
+    second = marked(OLD, "Wir bleiben hier", 1)
+    new = "Ein neuer Vorspann der Seite.\n" + OLD
+    start, end = refind(new, second, shift=30) or (0, 0)
+    assert new[start:end] == "Wir bleiben hier"
+    # the occurrence nearest the old offset moved as the previous quotation moved: the second one
+    assert start == new.index("Wir bleiben hier", new.index("Wir bleiben hier") + 1)
+    assert refind(OLD, second) == second.span
+    assert refind(OLD.replace("hier", "dort"), second) is None
+
+
+def test_a_page_with_a_lost_span_is_not_placed() -> None:
+    page = Page("set", "page", "de", "held-out", digest(OLD), [
+        GoldLine(marked(OLD, "Wir bleiben hier"), marked(OLD, "Anna Berg"), marked(OLD, "Anna Berg")),
+        GoldLine(marked(OLD, "Wir bleiben hier", 1), marked(OLD, "sie noch"), marked(OLD, "Anna Berg")),
+    ])
+    moved = "Ein neuer, langer Vorspann der Seite.\n" + OLD
+    golds = place(moved, page)
+    assert golds is not None and [moved[slice(*g.span)] for g in golds] == ["Wir bleiben hier"] * 2
+    assert golds[1].cue_mention is not None and moved[slice(*golds[1].cue_mention)] == "sie noch"
+    assert place(OLD.replace("Anna Berg", "Anna Borg"), page) is None
+
+
+def test_the_shipped_annotations_read(tmp_path: Path) -> None:
+    pages = read_annotations(Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "quotes_multi.tsv")
+    assert {p.language for p in pages} >= {"de", "es", "fr"}
+    assert all(p.split in {"tuned", "held-out"} for p in pages)
+    table = tmp_path / "bad.tsv"
+    table.write_text("set\tpage\tde\tabc\t1\t2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="columns"):
+        read_annotations(table)
