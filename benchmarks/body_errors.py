@@ -69,7 +69,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
     from newsdesk.extract.html.body import body_text, choose_blocks
-    from newsdesk.extract.html.learned import THRESHOLD, load_model, page_threshold
+    from newsdesk.extract.html.learned import THRESHOLD, block_cuts, load_model
     from newsdesk.extract.html.page import _without_byline, _without_headline, parse_page
     from newsdesk.extract.html.stack import stack_rows, structure
     from newsdesk.extract.html.tidy import Furniture, tidy
@@ -106,8 +106,9 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     def f1(kept: list[int]) -> float:
         return float(word_prf(drop_trailing_stamps(body_text(flat, kept)), truth)[2])
 
-    cut = THRESHOLD if FIXED else page_threshold(list(p), [len(words(text)) for text in texts])
-    model = finish([i for i in range(len(p)) if p[i] >= cut])
+    cuts = [THRESHOLD] * len(p) if FIXED else block_cuts(flat, list(p))
+    cut = max(cuts, key=cuts.count)  # the page's (that of most of its blocks)
+    model = finish([i for i in range(len(p)) if p[i] >= cuts[i]])
     model_set = set(model)
     link = FEATURES.index("link_density")
     blocks = []

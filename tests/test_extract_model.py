@@ -13,7 +13,15 @@ from newsdesk.errors import ExtractionError
 from newsdesk.extract.html import parse_page
 from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
 from newsdesk.extract.html.body import choose_blocks
-from newsdesk.extract.html.learned import CUTS, MODEL, THRESHOLD, load_model, page_threshold, predict
+from newsdesk.extract.html.learned import (
+    CUTS,
+    MODEL,
+    THRESHOLD,
+    block_cuts,
+    load_model,
+    page_threshold,
+    predict,
+)
 from newsdesk.extract.html.stack import CONTEXT, STACK_FEATURES, context, stack_rows, structure
 from newsdesk.settings import Settings
 
@@ -154,3 +162,17 @@ def test_the_page_threshold_is_lower_where_the_body_is_uncertain() -> None:
     # A cut chosen among the same candidates whatever the page; nothing to choose on an empty page.
     assert page_threshold([], []) == THRESHOLD
     assert page_threshold([0.6], [0]) in CUTS
+
+
+def test_hidden_boxes_keep_the_fixed_cut_and_shown_blocks_take_the_pages() -> None:
+    prose = "one two three four five six seven eight nine ten. "
+    html = (f"<html><body><p>{prose * 3}</p><p>{prose}</p>"
+            f"<div hidden><p>{prose * 2}</p></div></body></html>")
+    parsed = parse_page(html, None, Settings(body_model="rules"))
+    assert parsed.flat is not None
+    flat = parsed.flat
+    hidden = [flat.is_hidden_block(i) for i in range(len(flat.blocks))]
+    assert hidden == [False, False, True]
+    cuts = block_cuts(flat, [0.9, 0.3, 0.3])
+    assert cuts[2] == THRESHOLD
+    assert cuts[0] == cuts[1] == page_threshold([0.9, 0.3], [30, 10])

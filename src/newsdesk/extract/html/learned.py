@@ -123,6 +123,18 @@ def page_threshold(probabilities: list[float], words: list[int]) -> float:
     return float(CUTS[best[np.argmin(np.abs(CUTS[best] - THRESHOLD))]])
 
 
+def block_cuts(flat: Flat, probabilities: list[float]) -> list[float]:
+    """The threshold of each block: the page's (page_threshold over its shown blocks) for a shown
+    block, THRESHOLD for a block of a hidden box (whose probabilities are not what the page's
+    threshold is about: a hidden copy of the page or a closed menu is all-or-nothing, and the error
+    analysis finds a lower cut keeps twice the hidden junk on product pages)."""
+    hidden = [flat.is_hidden_block(i) for i in range(len(flat.blocks))]
+    shown = [i for i, h in enumerate(hidden) if not h]
+    cut = page_threshold([probabilities[i] for i in shown],
+                         [len(_WORD.findall(flat.blocks[i].text)) for i in shown])
+    return [THRESHOLD if h else cut for h in hidden]
+
+
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
                    description: str | None, path: str = "") -> list[int] | None:
     """Indices of the body blocks by the model; None when the rules should decide."""
@@ -130,8 +142,8 @@ def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         return None
     furniture = Furniture(flat)  # read by the second stage and by tidy: found once
     probabilities = predict(flat, choice, hints, title, description, path, furniture)
-    cut = page_threshold(probabilities, [len(_WORD.findall(block.text)) for block in flat.blocks])
-    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= cut], furniture)
+    cuts = block_cuts(flat, probabilities)
+    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= cuts[i]], furniture)
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.
     return kept or None
