@@ -2,7 +2,7 @@
 saw its site, its body scored against the truth, its lost words sorted by cause.
 
     .venv/bin/python -m newsdesk.extract.html.train      # once: the 5 fold models in .cache/body-cv
-    .venv/bin/python benchmarks/body_errors.py [--types T,...] [--limit N] [--dump blocks.json]
+    .venv/bin/python benchmarks/body_errors.py [--page-cut] [--types T,...] [--limit N] [--dump FILE]
 
 Every block of a page is labelled as training labels it (train.full_labels against the truth's
 main_content). The model's errors are the truth blocks it drops and the junk blocks it keeps; each
@@ -14,7 +14,7 @@ mean word F1 gained when the model's decision on the blocks of that kind alone i
 label's (the rest of the page as the model chose). "oracle" keeps exactly the labelled blocks (the
 best any block chooser can do); "page threshold" keeps the blocks at or above the one threshold
 that suits the page best (what a perfect page-level threshold would give). The model decides as the
-extractor does (learned.page_threshold); `--fixed` cuts every page at 0.5 instead, as before.
+extractor does (a cut of 0.5); `--page-cut` tries the page cut of expected word F1 instead (not kept).
 Figures are held out: no fold model saw the pages it reads here.
 """
 
@@ -40,7 +40,37 @@ MODELS = PROJECT / ".cache" / "body-cv"
 KINDS = ("hidden", "heading", "list item", "table cell", "code", "link-heavy", "short", "thread item",
          "other prose")
 NEAR = 0.2
-FIXED = "--fixed" in sys.argv  # every page cut at learned.THRESHOLD (before page_threshold)
+PAGE_CUT = "--page-cut" in sys.argv
+CUTS = [c / 20 for c in range(1, 20)]  # 0.05 to 0.95
+
+
+def page_threshold(p: Any, n: Any) -> float:
+    """Tried (and not kept, docs/benchmarks.md): the cut of CUTS whose body has the highest expected
+    word F1 by the model's own probabilities (a block of n words at p counts n p words of body and
+    n (1 - p) of not-body); ties go to the cut nearest 0.5."""
+    import numpy as np
+
+    p, n = np.asarray(p, np.float64), np.asarray(n, np.float64) + 1.0
+    if not len(p):
+        return 0.5
+    cuts = np.array(CUTS)
+    kept = p[None, :] >= cuts[:, None]
+    tp = (kept * n * p).sum(axis=1)
+    fp = (kept * n * (1 - p)).sum(axis=1)
+    fn = float((n * p).sum()) - tp
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-12), 0.0)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-12)
+    return float(cuts[best[np.argmin(np.abs(cuts[best] - 0.5))]])
+
+
+def block_cuts(hidden: list[bool], p: Any, n: list[int]) -> Any:
+    """Each block's cut with --page-cut: the page's (page_threshold of its shown blocks) for a shown
+    block, 0.5 for a block of a hidden box."""
+    import numpy as np
+
+    shown = [i for i, h in enumerate(hidden) if not h]
+    cut = page_threshold(p[shown], [n[i] for i in shown])
+    return np.array([0.5 if h else cut for h in hidden])
 
 
 def kind_of(tag: str, hidden: bool, link_density: float, words: int, thread: bool) -> str:
@@ -69,7 +99,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
     from newsdesk.extract.html.body import body_text, choose_blocks
-    from newsdesk.extract.html.learned import THRESHOLD, block_cuts, load_model
+    from newsdesk.extract.html.learned import THRESHOLD, load_model
     from newsdesk.extract.html.page import _without_byline, _without_headline, parse_page
     from newsdesk.extract.html.stack import stack_rows, structure
     from newsdesk.extract.html.tidy import Furniture, tidy
@@ -106,8 +136,9 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     def f1(kept: list[int]) -> float:
         return float(word_prf(drop_trailing_stamps(body_text(flat, kept)), truth)[2])
 
-    cuts = [THRESHOLD] * len(p) if FIXED else block_cuts(flat, list(p))
-    cut = max(cuts, key=cuts.count)  # the page's (that of most of its blocks)
+    cuts = block_cuts([flat.is_hidden_block(i) for i in range(len(p))], p, [len(words(t)) for t in texts]
+                      ) if PAGE_CUT else np.full(len(p), THRESHOLD)
+    cut = float(np.median(cuts))  # the page's (that of most of its blocks)
     model = finish([i for i in range(len(p)) if p[i] >= cuts[i]])
     model_set = set(model)
     link = FEATURES.index("link_density")
@@ -138,7 +169,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     result["lost"] = lost
     # The best single threshold for this page (over the probabilities' own values).
     best = result["model"]
-    for other in (c / 20 for c in range(1, 20)):
+    for other in CUTS:
         if other != cut:
             best = max(best, f1(finish([i for i in range(len(p)) if p[i] >= other])))
     result["page_threshold"] = best
@@ -193,8 +224,9 @@ def main() -> None:
     parser.add_argument("--types", default="", help="page types to read (default all)")
     parser.add_argument("--limit", type=int, default=0, help="at most N pages per type (default all)")
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--fixed", action="store_true",
-                        help="cut every page at 0.5, as the model did before page thresholds")
+    parser.add_argument("--page-cut", action="store_true",
+                        help="cut each page where the model's probabilities expect the best word F1 "
+                             "(tried, not kept: see docs/benchmarks.md)")
     parser.add_argument("--dump", type=Path, help="write every page's figures and blocks here (JSON)")
     args = parser.parse_args()
     truth_path = DATA / "truth.json"

@@ -13,15 +13,7 @@ from newsdesk.errors import ExtractionError
 from newsdesk.extract.html import parse_page
 from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
 from newsdesk.extract.html.body import choose_blocks
-from newsdesk.extract.html.learned import (
-    CUTS,
-    MODEL,
-    THRESHOLD,
-    block_cuts,
-    load_model,
-    page_threshold,
-    predict,
-)
+from newsdesk.extract.html.learned import MODEL, load_model, predict
 from newsdesk.extract.html.stack import CONTEXT, STACK_FEATURES, context, stack_rows, structure
 from newsdesk.settings import Settings
 
@@ -129,50 +121,3 @@ def test_context_gives_each_block_its_neighbours_siblings_and_page() -> None:
     assert columns["s1_kept_gap"].tolist() == [0, 0, 1, 2, 3]
     # the probabilities the extractor acts on are the second stage's, one per block
     assert len(predict(parsed.flat, choice, page_hints(parsed.text), None, None)) == 5
-
-
-def test_context_sees_sections_under_headings_and_blocks_between_kept_ones() -> None:
-    prose = "one two three four five six seven eight nine ten. "
-    html = (f"<html><body><h2>First part</h2><p>{prose}</p><p>{prose}</p><h2>Second part</h2>"
-            f"<p>{prose}</p><p>{prose}</p></body></html>")
-    parsed = parse_page(html, None, Settings(body_model="rules"))
-    assert parsed.flat is not None
-    choice = choose_blocks(parsed.flat)
-    rows = block_features(parsed.flat, choice, page_hints(parsed.text), None, None)
-    p = np.array([0.4, 0.9, 0.2, 0.3, 0.1, 0.1])
-    columns = dict(zip(CONTEXT, context(rows, p, structure(parsed.flat, choice)).T, strict=True))
-    # the heading of each section, and the section each heading opens
-    assert columns["s1_scope"].tolist() == pytest.approx([0.55, 0.4, 0.4, 0.1, 0.3, 0.3])
-    assert columns["s1_section_max"].tolist() == pytest.approx([0.9] * 3 + [0.3] * 3)
-    # the only kept block is the second: the gaps to it on either side (50: none)
-    assert columns["s1_left_gap"].tolist() == [50, 50, 1, 2, 3, 4]
-    assert columns["s1_right_gap"].tolist() == [1, 50, 50, 50, 50, 50]
-    # the least of the highest probability among the three blocks before and the three after
-    assert columns["s1_between"].tolist() == pytest.approx([-1.0, 0.3, 0.3, 0.1, 0.1, -1.0])
-
-
-def test_the_page_threshold_is_lower_where_the_body_is_uncertain() -> None:
-    # A confident article: its body blocks far above 0.5, its chrome far below: the cut stays 0.5.
-    assert page_threshold([0.97, 0.95, 0.96, 0.03, 0.02, 0.1], [80, 120, 90, 5, 8, 12]) == 0.5
-    # A listing of twenty items the model half believes in, beside a little chrome: keeping them
-    # all expects more F1 than keeping none of them, so the cut falls below them.
-    items = [0.42] * 20 + [0.05] * 5
-    cut = page_threshold(items, [15] * 20 + [6] * 5)
-    assert 0.05 < cut <= 0.42
-    # A cut chosen among the same candidates whatever the page; nothing to choose on an empty page.
-    assert page_threshold([], []) == THRESHOLD
-    assert page_threshold([0.6], [0]) in CUTS
-
-
-def test_hidden_boxes_keep_the_fixed_cut_and_shown_blocks_take_the_pages() -> None:
-    prose = "one two three four five six seven eight nine ten. "
-    html = (f"<html><body><p>{prose * 3}</p><p>{prose}</p>"
-            f"<div hidden><p>{prose * 2}</p></div></body></html>")
-    parsed = parse_page(html, None, Settings(body_model="rules"))
-    assert parsed.flat is not None
-    flat = parsed.flat
-    hidden = [flat.is_hidden_block(i) for i in range(len(flat.blocks))]
-    assert hidden == [False, False, True]
-    cuts = block_cuts(flat, [0.9, 0.3, 0.3])
-    assert cuts[2] == THRESHOLD
-    assert cuts[0] == cuts[1] == page_threshold([0.9, 0.3], [30, 10])

@@ -4,20 +4,10 @@ The rules of body.py run first; their choice, with every other feature of blocks
 first stage, which gives each block the probability that it is main content. The second stage
 (stack.py) decides again, seeing the first stage's probabilities of the block's neighbours, siblings,
 region and page, and whether the block is an item of a dated thread with or without article text
-before it (a comment section or the posts of a forum). Blocks at or above the page's threshold make
-the body, in document order, less what tidy.py knows is never body (like/share widgets, trailing
-reading lists).
-
-The threshold is chosen per page, by the model's own probabilities (`page_threshold`): of the cuts
-CUTS, the one whose body has the highest expected word F1 if the probabilities are taken at their
-word (each block's words count p times as body, 1 - p as not). Nothing is fitted for it. A fixed cut
-of 0.5 maximises expected accuracy, not F1; the F1-optimal cut sits lower wherever the body is
-uncertain (about half the F1 a page can reach), which is on the listings, collections, services and
-documentation whose many short items the model keeps at 0.3 to 0.5, while a confident article keeps
-its cut near 0.5 (docs/benchmarks.md, "Where the body model loses words").
-
-Both stages ship in one package-data file (models/body.txt: LightGBM's text format, the second after
-STACK_MARK; `python -m newsdesk.extract.html.train` fits them) loaded once per process.
+before it (a comment section or the posts of a forum). Blocks at or above THRESHOLD make the body,
+in document order, less what tidy.py knows is never body (like/share widgets, trailing reading
+lists). Both stages ship in one package-data file (models/body.txt: LightGBM's text format, the
+second after STACK_MARK; `python -m newsdesk.extract.html.train` fits them) loaded once per process.
 
 `Settings.body_model` chooses: "" the shipped model, "rules" the rules alone, or the path of another
 model file (the cross-validated benchmark scores each page with a model that never saw its site).
@@ -27,7 +17,6 @@ a model file that cannot be read, or was fitted on other features, is an Extract
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,8 +36,7 @@ if TYPE_CHECKING:
     from newsdesk.extract.html.dom import Flat
 
 MODEL = Path(__file__).resolve().parent / "models" / "body.txt"
-THRESHOLD = 0.5  # the cut when every candidate's expected F1 is the same (a page of one block)
-CUTS = np.arange(1, 20) / 20  # the page thresholds tried: 0.05 to 0.95
+THRESHOLD = 0.5
 MAX_BLOCKS = 20_000
 RULES = "rules"
 
@@ -100,41 +88,6 @@ def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, des
     return [float(q) for q in second.predict(stack_rows(rows, p, struct), num_threads=1)]
 
 
-_WORD = re.compile(r"\w+")
-
-
-def page_threshold(probabilities: list[float], words: list[int]) -> float:
-    """The cut of CUTS whose body has the highest expected word F1 by the probabilities themselves:
-    a block of n words at probability p counts n * p words of body and n * (1 - p) of not-body, so
-    keeping the blocks at or above a cut expects TP = sum of n * p over the kept blocks, FP = sum of
-    n * (1 - p) over them and FN = sum of n * p over the others; F1 = 2 TP / (2 TP + FP + FN). Ties
-    go to the cut nearest THRESHOLD."""
-    p = np.asarray(probabilities, np.float64)
-    n = np.asarray(words, np.float64) + 1.0  # a block without words still counts a little
-    if not len(p):
-        return THRESHOLD
-    kept = p[None, :] >= CUTS[:, None]
-    body = n * p
-    tp = (kept * body).sum(axis=1)
-    fp = (kept * (n - body)).sum(axis=1)
-    fn = float(body.sum()) - tp
-    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-12), 0.0)
-    best = np.flatnonzero(f1 >= f1.max() - 1e-12)
-    return float(CUTS[best[np.argmin(np.abs(CUTS[best] - THRESHOLD))]])
-
-
-def block_cuts(flat: Flat, probabilities: list[float]) -> list[float]:
-    """The threshold of each block: the page's (page_threshold over its shown blocks) for a shown
-    block, THRESHOLD for a block of a hidden box (whose probabilities are not what the page's
-    threshold is about: a hidden copy of the page or a closed menu is all-or-nothing, and the error
-    analysis finds a lower cut keeps twice the hidden junk on product pages)."""
-    hidden = [flat.is_hidden_block(i) for i in range(len(flat.blocks))]
-    shown = [i for i, h in enumerate(hidden) if not h]
-    cut = page_threshold([probabilities[i] for i in shown],
-                         [len(_WORD.findall(flat.blocks[i].text)) for i in shown])
-    return [THRESHOLD if h else cut for h in hidden]
-
-
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
                    description: str | None, path: str = "") -> list[int] | None:
     """Indices of the body blocks by the model; None when the rules should decide."""
@@ -142,8 +95,7 @@ def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         return None
     furniture = Furniture(flat)  # read by the second stage and by tidy: found once
     probabilities = predict(flat, choice, hints, title, description, path, furniture)
-    cuts = block_cuts(flat, probabilities)
-    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= cuts[i]], furniture)
+    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= THRESHOLD], furniture)
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.
     return kept or None

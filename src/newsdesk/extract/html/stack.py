@@ -26,21 +26,12 @@ from newsdesk.extract.html.body import Choice
 from newsdesk.extract.html.dom import Flat
 from newsdesk.extract.html.tidy import Furniture
 
-# Contiguity and sections (issue 14): a block between two kept blocks, the section under a heading
-# (from one heading to the next) and the heading over it, the blocks of its own tag in its region (the
-# items of a list or the cards of a grid, kept or dropped together), and how unsure the first stage
-# is about the page as a whole.
-SECTION = [
-    "s1_between", "s1_left_gap", "s1_right_gap", "s1_section_mean", "s1_section_max", "s1_section_n",
-    "s1_scope", "s1_same_tag_mean", "s1_same_tag_n", "s1_page_unsure_share",
-]
 STRUCTURE_COLUMNS = 5  # parent, grandparent, thread item, thread after article text, widget
 CONTEXT = [
     "s1", "s1_prev1", "s1_next1", "s1_prev2", "s1_next2", "s1_window3", "s1_window10",
     "s1_siblings_mean", "s1_siblings_max", "s1_siblings_n", "s1_region_mean", "s1_region_n",
     "s1_page_max", "s1_page_mean", "s1_page_kept_share", "s1_page_kept_chars", "s1_page_kept_blocks",
     "s1_chars_above", "s1_kept_gap", "s1_inside_span", "thread_item", "thread_after_text", "widget",
-    *SECTION,
 ]
 # What the second stage sees of the block itself: its size, kind and place, the boxes around it and
 # the page as a whole (the first stage's view of the rest is in its probability).
@@ -54,8 +45,6 @@ _BASE_INDEX = [FEATURES.index(name) for name in BASE]
 STACK_FEATURES = BASE + CONTEXT
 STACK_CATEGORICAL = [STACK_FEATURES.index("tag")]
 _LOG_CHARS = FEATURES.index("log_chars")
-_HEADING = FEATURES.index("heading")
-_TAG = FEATURES.index("tag")
 
 
 def structure(flat: Flat, choice: Choice, furniture: Furniture | None = None) -> npt.NDArray[np.int32]:
@@ -84,8 +73,7 @@ def structure(flat: Flat, choice: Choice, furniture: Furniture | None = None) ->
     return out
 
 
-def _group_stats(keys: npt.NDArray[np.int32] | npt.NDArray[np.int64], p: npt.NDArray[np.float64],
-                 weights: npt.NDArray[np.float64]
+def _group_stats(keys: npt.NDArray[np.int32], p: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Weighted mean and max of p over the blocks sharing each block's key, and the group's size."""
     _, inverse = np.unique(keys, return_inverse=True)
@@ -154,49 +142,7 @@ def context(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: n
         np.full(n, float(kept.sum()) / n), above, gap, inside,
         struct[:, 2], struct[:, 3], struct[:, 4],
     ])
-    return np.hstack([columns, _sections(rows, p, struct, weights, kept)]).astype(np.float32)
-
-
-def _sections(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: npt.NDArray[np.int32],
-              weights: npt.NDArray[np.float64], kept: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-    """The SECTION columns of one page."""
-    n = len(p)
-    index = np.arange(n)
-    before = np.full(n, -1.0)  # the highest probability among the three blocks before, and after
-    after = np.full(n, -1.0)
-    for shift in (1, 2, 3):
-        before = np.maximum(before, _shifted(p, shift))
-        after = np.maximum(after, _shifted(p, -shift))
-    kept_idx = np.flatnonzero(kept)
-    if len(kept_idx):
-        at = np.searchsorted(kept_idx, index)  # the first kept block at or after each block
-        left = np.where(at > 0, index - kept_idx[np.maximum(at - 1, 0)], 50)
-        right_at = np.searchsorted(kept_idx, index, side="right")
-        right = np.where(right_at < len(kept_idx),
-                         kept_idx[np.minimum(right_at, len(kept_idx) - 1)] - index, 50)
-    else:
-        left = right = np.full(n, 50)
-    heading = rows[:, _HEADING] > 0
-    section = np.cumsum(heading)  # 0 before the first heading; a heading opens its section
-    sec_mean, sec_max, sec_n = _group_stats(section.astype(np.int64), p, weights)
-    # The scope of a heading: how much the first stage keeps of the section it opens (without the
-    # heading itself); of any other block: the first stage's probability of its section's heading.
-    body_weights = np.where(heading, 0.0, weights)
-    _, inverse = np.unique(section, return_inverse=True)
-    inverse = inverse.ravel()
-    total = np.bincount(inverse, weights=body_weights)
-    body_mean = np.bincount(inverse, weights=body_weights * p) / np.maximum(total, 1e-9)
-    body_mean = np.where(total > 0, body_mean, -1.0)
-    head_p = np.full(len(total), -1.0)
-    head_p[inverse[heading]] = p[heading]
-    scope = np.where(heading, body_mean[inverse], head_p[inverse])
-    tags = rows[:, _TAG].astype(np.int64)
-    same_mean, _, same_n = _group_stats((struct[:, 1].astype(np.int64) * 512 + tags), p, weights)
-    unsure = float(weights[(p > 0.2) & (p < 0.8)].sum() / weights.sum())
-    return np.column_stack([
-        np.minimum(before, after), np.minimum(left, 50), np.minimum(right, 50), sec_mean, sec_max,
-        np.log1p(sec_n), scope, same_mean, np.log1p(same_n), np.full(n, unsure),
-    ])
+    return columns.astype(np.float32)
 
 
 def stack_rows(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: npt.NDArray[np.int32]
