@@ -277,9 +277,49 @@ def _second_job(job: tuple[int, npt.NDArray[np.float64]]) -> str:
     return str(model.model_to_string(num_iteration=-1))
 
 
+FirstFits = dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[str, list[npt.NDArray[np.float64]]]]
+
+
+def _first_key(jobs: list[tuple[tuple[int, ...], tuple[int, ...]]], x: npt.NDArray[np.float32],
+               y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(repr([jobs, PARAMS, ROUNDS, FEATURES, CATEGORICAL, fit.__code__.co_code,
+                                  _first_job.__code__.co_code]).encode())
+    for array in (x, y, w, f):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _first_cached(cache: Path | None, jobs: list[tuple[tuple[int, ...], tuple[int, ...]]],
+                  x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any]
+                  ) -> FirstFits | None:
+    if cache is None:
+        return None
+    path = cache / f"stage1-{_first_key(jobs, x, y, w, f)}.npz"
+    if not path.exists():
+        return None
+    with np.load(path) as stored:
+        texts = json.loads(str(stored["texts"]))
+        return {job: (texts[n], [stored[f"p{n}_{m}"] for m in range(len(job[1]))])
+                for n, job in enumerate(jobs)}
+
+
+def _keep_first(cache: Path | None, done: FirstFits, x: npt.NDArray[np.float32], y: npt.NDArray[Any],
+                w: npt.NDArray[Any], f: npt.NDArray[Any]) -> None:
+    if cache is None:
+        return
+    jobs = list(done)
+    cache.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, Any] = {f"p{n}_{m}": p for n, job in enumerate(jobs)
+                              for m, p in enumerate(done[job][1])}
+    arrays["texts"] = np.array(json.dumps([done[job][0] for job in jobs]))
+    np.savez(cache / f"stage1-{_first_key(jobs, x, y, w, f)}.npz", **arrays)
+
+
 def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any],
             g: npt.NDArray[np.int32], s: npt.NDArray[np.int32], with_cv: bool, processes: int,
-            nested: bool = True) -> tuple[str, dict[int, str]]:
+            nested: bool = True, cache: Path | None = None) -> tuple[str, dict[int, str]]:
     """The shipped model and, with_cv, the fold models (fold k's never saw fold k), as model texts.
 
     The second stage learns from first-stage probabilities that never saw the block's own fold. The
@@ -289,7 +329,8 @@ def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]
     second stage learns from the same probabilities as the shipped one, of which those of the other
     folds came from first stages that saw fold k: a second-order leak, cheaper by 10 fits. Every fit
     is one-threaded and deterministic; the pool only runs them side by side, so the files are the
-    same whatever `processes` is.
+    same whatever `processes` is. The first-stage fits are kept in `cache` (keyed by their rows,
+    labels, weights, folds and settings), so a change to the second stage alone refits only it.
     """
     from multiprocessing import get_context
 
@@ -300,7 +341,10 @@ def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]
         jobs += [((j, k), (j, k)) for j in range(K) for k in range(j + 1, K)]
     started = time.monotonic()
     with get_context("fork").Pool(processes) as pool:
-        done = dict(zip(jobs, pool.map(_first_job, jobs, chunksize=1), strict=True))
+        done = _first_cached(cache, jobs, x, y, w, f)
+        if done is None:
+            done = dict(zip(jobs, pool.map(_first_job, jobs, chunksize=1), strict=True))
+            _keep_first(cache, done, x, y, w, f)
         print(f"train: {len(jobs)} first-stage fits ({time.monotonic() - started:.0f} s)", file=sys.stderr)
         outer = np.full(len(y), np.nan)
         for k in range(K):
@@ -365,14 +409,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--processes", type=int, default=2,
                         help="processes reading pages and fitting models (default 2)")
     parser.add_argument("--cache", type=Path, default=PROJECT / ".cache",
-                        help="where the rows are kept between runs, keyed by the code (default .cache)")
+                        help="where the rows and the first-stage fits are kept between runs, keyed by "
+                             "what they depend on (default .cache)")
     args = parser.parse_args(argv)
     folds = read_folds(args.folds)
     begun = time.monotonic()
     x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache)
     print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features "
           f"({time.monotonic() - begun:.0f} s)", file=sys.stderr)
-    shipped, fold_models = fit_all(x, y, w, f, g, s, not args.skip_cv, args.processes, not args.unnested)
+    shipped, fold_models = fit_all(x, y, w, f, g, s, not args.skip_cv, args.processes, not args.unnested,
+                                   args.cache)
     for k, text in fold_models.items():
         write(text, args.cv_dir / f"fold{k}.txt")
     write(shipped, args.out)
