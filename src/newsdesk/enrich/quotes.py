@@ -97,9 +97,11 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
     entities when `doc` has any; English and unknown languages go by the English parse, then (with
     `fragments`) the learned model of `quote_fragments` adds the paraphrases around a quoted piece
-    (`called them “rapists”`), and (with `choose`) the learned speaker chooser of `quote_chooser`
+    (`called them “rapists”`) and the learned cuts of `quote_bounds` end a reported quotation holding
+    quoted pieces where what was said ends, and (with `choose`) the learned speaker chooser of `quote_chooser`
     fills or corrects their speakers."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
+    from newsdesk.enrich.quote_bounds import adjust_bounds
     from newsdesk.enrich.quote_chooser import choose_speakers
     from newsdesk.enrich.quote_fragments import add_fragment_quotes
 
@@ -126,11 +128,28 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     # `X called the bill “a disgrace”` is found both as a labelling verb and as an attribution verb's
     # complement: one quotation, not two.
     quotes = [q for i, q in enumerate(quotes) if i == 0 or q.span != quotes[i - 1].span]
+    # `She said she worries he is “too nice” …`: the reported clause of "worries" lies inside that of
+    # "said". One attribution holds those words (PolNeAR gives every word to at most one): the outer.
+    quotes = _outermost(quotes)
     if fragments:
+        rules = frozenset(q.span for q in quotes)
         quotes = add_fragment_quotes(doc, body, quotes)
+        # A reported quotation holding quoted pieces may run on past what was said: learned cuts.
+        quotes = adjust_bounds(doc, body, quotes, frozenset(q.span for q in quotes) - rules)
     if choose:
         choose_speakers(doc, quotes)
     return quotes
+
+
+def _outermost(quotes: list[Quote]) -> list[Quote]:
+    """`quotes` without the indirect ones lying inside another indirect one, in the same order."""
+    inner: set[int] = set()
+    reach = -1  # end of the indirect quotations kept so far, the longest first where two start together
+    for q in sorted((q for q in quotes if q.type == "indirect"), key=lambda q: (q.span[0], -q.span[1])):
+        if q.span[1] <= reach:
+            inner.add(id(q))
+        reach = max(reach, q.span[1])
+    return [q for q in quotes if id(q) not in inner]
 
 
 def _fragment(text: str) -> bool:
