@@ -507,3 +507,24 @@ def test_merge_and_join_stories_follow_their_rules() -> None:
     # The article alone (6) fits the first story's members (0.9 on average): it joins it.
     assert join_stories(members, high, labels)[6] == 0
     assert join_stories(members, {(0, 6): 0.9}, labels)[6] == 6  # mean of its 2 closest: 0.45 < 0.5
+
+
+def test_an_event_covered_by_several_reports_takes_follow_ups_within_the_developing_window() -> None:
+    """Online, an event of one or two days' reports takes what is within 14 days of it; once COVERED
+    reports (3) tell it, its follow-ups within 60 days join it, as a developing story's do. Told by two
+    reports, the same follow-up seven weeks later starts a story of its own."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+    from newsdesk.stories import clustering
+
+    follow_up = _article("Iquique rebuilds after the quake", [*FOLLOW_UP, REPORT[2]], "2014-05-20")
+    enrich_articles([follow_up], Settings.from_env())
+    assert clustering.COVERED == 3
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    assert first is not None and tracker.add("b", QUAKE_2014[1]) is first
+    assert tracker.add("c", QUAKE_2014[2]) is first
+    assert tracker.add("d", follow_up) is first
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    assert tracker.add("b", QUAKE_2014[1]) is first and tracker.add("d", follow_up) is not first

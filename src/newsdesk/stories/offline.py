@@ -92,9 +92,10 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
         when = members[index].when
         for story, scores in sorted(found.items()):
             count = min(closest, len(groups[story]))
+            covered = len(groups[story]) >= clustering.COVERED
             p = sum(heapq.nlargest(count, scores)) / count
             if p >= best_p and (best is None or p > best_p) \
-                    and _in_window((when, when), spans[story], window):
+                    and _in_window((when, when), spans[story], window, covered):
                 best, best_p = story, p
         if best is not None:
             out[index] = best
@@ -150,7 +151,8 @@ def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict
         if links[i][j] / (size[i] * size[j]) != -negative:
             continue  # a stale entry: the groups changed since
         if window is not None and not (_apart(spans[i], spans[j]) <= window if gap
-                                       else _in_window(spans[i], spans[j], window)):
+                                       else _in_window(spans[i], spans[j], window,
+                                                       max(size[i], size[j]) >= clustering.COVERED)):
             continue
         # Merge j into i (i < j: the older group keeps its label).
         parent[j] = i
@@ -173,13 +175,14 @@ def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict
 Span = tuple[datetime | None, datetime | None]
 
 
-def _in_window(one: Span, other: Span, window: timedelta) -> bool:
+def _in_window(one: Span, other: Span, window: timedelta, covered: bool = False) -> bool:
     """Whether two groups' spans are close enough to merge, as online (`StoryClusterer._in_window`): a
     group of one or two days' reports (an event) takes what is within EVENT_WINDOW of it, a developing
-    one within DEVELOPING_WINDOW."""
+    one, or one of `covered` (COVERED reports or more), within DEVELOPING_WINDOW."""
     if one[0] is None or one[1] is None or other[0] is None or other[1] is None:
         return True
-    developing = one[1] - one[0] > clustering.SPAN_EVENT or other[1] - other[0] > clustering.SPAN_EVENT
+    developing = (covered or one[1] - one[0] > clustering.SPAN_EVENT
+                  or other[1] - other[0] > clustering.SPAN_EVENT)
     limit = min(window, clustering.DEVELOPING_WINDOW if developing else clustering.EVENT_WINDOW)
     return other[0] - limit <= one[1] and one[0] - limit <= other[1]
 
