@@ -8,7 +8,12 @@ the clusterer's own pair score (`StoryClusterer.alike`: the pair p, 0 without SH
 rare evidence), so two groups merge when their members agree *on average* once all are known, and a
 group whose members do not agree is never formed. Time is hard evidence, as online: two groups merge
 only when their spans are within the window of their kind (an event's 14 days, a developing story's
-60: `clustering.EVENT_WINDOW`, `DEVELOPING_WINDOW`).
+60: `clustering.EVENT_WINDOW`, `DEVELOPING_WINDOW`). Then two more steps that online assignment cannot
+take: stories of STORY_MEMBERS articles or more merge with their follow-ups (`merge_stories`: the mean
+p over their members' pairs at least STORY_LINK, spans within FOLLOW_UP: a trial months after a
+shooting), and an article left alone joins the story it fits best by online assignment's own rule
+(`join_stories`), now that every story is known. An article alone never merges across FOLLOW_UP, so a
+page of an evergreen topic met months after another is not pulled in.
 
 Only pairs that share rare evidence are scored (an inverted index over the evidence items), so the
 cost grows with the pairs of articles that have something specific in common, not with the square of
