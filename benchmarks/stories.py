@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -131,11 +131,12 @@ def run_offline(order: list[Document], articles: dict[str, Article], link: float
 
 def why_apart(order: list[Document], articles: dict[str, Article], pred: dict[str, str],
               topics: range) -> Counter[str]:
-    """Every pair of documents of one gold event (of `topics`) that online assignment put in two
-    stories, by the first reason that applies: one dated and one undated (at the time of the run),
-    both dated but further apart than an event's window, too little shared rare evidence, a pair
-    score under the threshold; else the order of arrival (the pair would link)."""
-    from newsdesk.stories import StoryTracker, clustering
+    """Every pair of documents of one gold event (of `topics`) that `pred` (online assignment, or the
+    offline pass) put in two stories, by the first reason that applies: one dated and one undated (at
+    the time of the run), both dated but further apart than the offline pass's story merge reaches
+    (FOLLOW_UP), or than an event's window, too little shared rare evidence, a pair score under the
+    threshold; else the order of arrival or the average link (the pair alone would link)."""
+    from newsdesk.stories import StoryTracker, clustering, offline
     from newsdesk.stories.tracker import published_at
 
     tracker = StoryTracker()
@@ -150,17 +151,19 @@ def why_apart(order: list[Document], articles: dict[str, Article], pred: dict[st
                 continue
             a, b = members[one.name], members[other.name]
             shared = len(a.evidence & b.evidence)
+            apart = abs(a.when - b.when) if a.when is not None and b.when is not None else timedelta(0)
             if a.dated != b.dated:
                 reasons["one dated, one undated"] += 1
-            elif a.dated and a.when is not None and b.when is not None \
-                    and abs(a.when - b.when) > clustering.EVENT_WINDOW:
-                reasons["both dated, further apart than an event's window"] += 1
+            elif a.dated and apart > offline.FOLLOW_UP:
+                reasons["both dated, further apart than the offline pass's FOLLOW_UP"] += 1
+            elif a.dated and apart > clustering.EVENT_WINDOW:
+                reasons["both dated, further apart than an event's window (within FOLLOW_UP)"] += 1
             elif shared < clustering.SHARED:
                 reasons[f"fewer than {clustering.SHARED} shared rare items"] += 1
             elif tracker.clusterer.probability(a, b) < clustering.THRESHOLD:
                 reasons["pair score under the threshold"] += 1
             else:
-                reasons["order of arrival (the pair would link)"] += 1
+                reasons["order of arrival or average link (the pair alone would link)"] += 1
     return reasons
 
 
@@ -232,6 +235,10 @@ def main() -> None:
             ours = run_offline(order, articles, link)
             offline.append((f"offline pass{'' if link is None else f' {link}'}, seed {seed} "
                             f"({time.perf_counter() - start:.0f} s)", order, ours))
+    if args.why and offline and articles:
+        _, order, pred = offline[0]
+        console.print(f"... left in two stories by the offline pass ({offline[0][0]}):",
+                      dict(why_apart(order, articles, pred, TUNE).most_common()))
     start = time.perf_counter()
     theirs, threshold = baseline(docs)
     theirs_time = time.perf_counter() - start

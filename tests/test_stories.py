@@ -441,3 +441,90 @@ def test_a_syndicated_copy_with_its_outlets_byline_is_the_teasers_article() -> N
     assert index.add("feed", f"{REPORT[0]} {REPORT[1]} ...") is None
     match = index.add("copy", body)
     assert match is not None and match.kind == "teaser" and match.group == "feed"
+
+
+FOLLOW_UP = [
+    "Three months after the magnitude 6.1 earthquake struck northern Chile near Iquique, rebuilding "
+    "has begun in Alto Hospicio, where walls fell on a crowded market street and two people died.",
+    "President Gabriel Boric returned to the region and opened the repaired hospital wing, as the "
+    "national emergency office said the schools damaged by the quake would reopen in September.",
+]
+
+
+def test_the_offline_pass_merges_a_story_with_its_follow_up_months_later() -> None:
+    """Two reports of an event and two of its follow-up three months later are two stories online
+    (an event's window is 14 days) and one offline: stories of two reports or more merge when their
+    members agree on average within FOLLOW_UP (180 days). The same follow-up three years later, or
+    told by one report alone, stays a story of its own: time is still hard evidence."""
+    from newsdesk.stories import offline
+
+    later = [_article("Iquique rebuilds after the quake", FOLLOW_UP, "2014-07-10"),
+             _article("Boric opens repaired Iquique hospital", FOLLOW_UP[::-1], "2014-07-11")]
+    years = [_article(a.title or "", a.body.split("\n\n"), "2017-07-10") for a in later]
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    enrich_articles([*later, *years], Settings.from_env())
+    reports = [QUAKE_2014[0], QUAKE_2014[1], QUAKE_2010[0], *later, QUAKE_2010[1]]
+    tracker = StoryTracker()
+    online = [tracker.add(i, a) for i, a in enumerate(reports)]
+    assert online[0] is online[1] and online[3] is online[4] and online[0] is not online[3]
+    labels = StoryTracker().recluster(reports)
+    assert labels[0] == labels[1] == labels[3] == labels[4] and labels[2] == labels[5] != labels[0]
+    # Without the story merge (the first stage alone), the follow-up is a story of its own.
+    clusterer = StoryClusterer()
+    found = StoryTracker(clusterer).features(reports)
+    for features in found:
+        clusterer.member(features)
+    members = [clusterer.member(features, count=False) for features in found]
+    alone = offline.recluster(clusterer, members, story_link=None)
+    assert alone[0] == alone[1] and alone[3] == alone[4] and alone[0] != alone[3]
+    # Three years later is beyond FOLLOW_UP; one report alone is no story to merge.
+    labels = StoryTracker().recluster([QUAKE_2014[0], QUAKE_2014[1], *years])
+    assert labels[0] == labels[1] and labels[2] == labels[3] != labels[0]
+    labels = StoryTracker().recluster([QUAKE_2014[0], QUAKE_2014[1], later[0]])
+    assert labels == [0, 0, 2]
+
+
+def test_merge_and_join_stories_follow_their_rules() -> None:
+    """`merge_stories` merges stories of two members or more by average link within the follow-up
+    window; `join_stories` puts an article left alone in the story whose closest members it fits."""
+    from datetime import timedelta
+
+    from newsdesk.stories.offline import join_stories, merge_stories
+
+    def member(day: int) -> Member:
+        return Member({}, datetime(2024, 1, 1) + timedelta(days=day))
+
+    members = [member(0), member(1), member(100), member(101), member(400), member(401), member(2)]
+    labels = [0, 0, 2, 2, 4, 4, 6]
+    high = {(i, j): 0.6 for i in range(6) for j in range(i + 1, 6)}
+    high[0, 6] = high[1, 6] = 0.9
+    # 0-1 and 2-3 agree (0.6 >= 0.4) and are 99 days apart: one story; 4-5 is 299 days from them.
+    assert merge_stories(members, high, labels) == [0, 0, 0, 0, 4, 4, 6]
+    assert merge_stories(members, high, labels, link=0.7) == labels
+    assert merge_stories(members, high, labels, follow_up=timedelta(days=30)) == labels
+    # The article alone (6) fits the first story's members (0.9 on average): it joins it.
+    assert join_stories(members, high, labels)[6] == 0
+    assert join_stories(members, {(0, 6): 0.9}, labels)[6] == 6  # mean of its 2 closest: 0.45 < 0.5
+
+
+def test_an_event_covered_by_several_reports_takes_follow_ups_within_the_developing_window() -> None:
+    """Online, an event of one or two days' reports takes what is within 14 days of it; once COVERED
+    reports (3) tell it, its follow-ups within 60 days join it, as a developing story's do. Told by two
+    reports, the same follow-up seven weeks later starts a story of its own."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+    from newsdesk.stories import clustering
+
+    follow_up = _article("Iquique rebuilds after the quake", [*FOLLOW_UP, REPORT[2]], "2014-05-20")
+    enrich_articles([follow_up], Settings.from_env())
+    assert clustering.COVERED == 3
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    assert first is not None and tracker.add("b", QUAKE_2014[1]) is first
+    assert tracker.add("c", QUAKE_2014[2]) is first
+    assert tracker.add("d", follow_up) is first
+    tracker = StoryTracker()
+    first = tracker.add("a", QUAKE_2014[0])
+    assert tracker.add("b", QUAKE_2014[1]) is first and tracker.add("d", follow_up) is not first

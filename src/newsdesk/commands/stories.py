@@ -39,9 +39,9 @@ BATCH = 32
               help="How likely (0-1) an article must be to belong to a story to join it "
               "(default: the tuned one; higher makes more, tighter stories).")
 @click.option("--offline", is_flag=True,
-              help="Cluster once every document is read (average link over the same pair score), "
-              "instead of one by one: the result does not depend on the order; nothing is printed "
-              "before the end.")
+              help="Cluster once every document is read (average link over the same pair score, then "
+              "stories merged with their follow-ups within 180 days), instead of one by one: the result "
+              "does not depend on the order; nothing is printed before the end.")
 def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: bool) -> None:
     """Group documents into stories (events), in the order given, as if they arrived one by one.
 
@@ -53,12 +53,15 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: 
     publication dates) confirm or contradict it. Two documents count as alike only when they share
     specific evidence (names, places, figures, quoted phrases, rare headline words); words are
     compared within one language; an undated document is taken at the time of the run; a story takes
-    documents within 14 days of its span (60 once it has run over several days); a page whose type is
+    documents within 14 days of its span (60 once it has run over several days or 3 reports tell it);
+    a page whose type is
     not an article's (listing, collection, product, service, documentation, forum) is in no story
     ("story": null). Earlier assignments are never revisited, so the
     result depends on the order of the PATHS, and is the same for the same order. With --offline the
     documents are clustered once all are read (average link: two groups merge when their members
-    agree on average; the same windows), whatever their order. Prints one line per document:
+    agree on average; the same windows), then stories of two documents or more merge when their
+    members agree on average within 180 days (follow-ups), and a document left alone joins the story
+    it fits best by the online rule; whatever their order. Prints one line per document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}

@@ -25,8 +25,9 @@ their reader (READER: guides, whose only time is when they were met). It joins t
 highest likelihood when that reaches THRESHOLD; ties go to the older story. Candidates are the stories
 whose words overlap the article's at all (GATE, through an inverted index; words are per language, so a
 story in another language is never a candidate) and whose span is within the story kind's window of the
-article's time (EVENT_WINDOW, DEVELOPING_WINDOW: time is hard evidence; the caller gives an undated
-article the time it was stored). Assignments are never revisited: the clustering is online and
+article's time (EVENT_WINDOW for an event of one or two days' reports, DEVELOPING_WINDOW for a story
+followed over more days or an event COVERED by several reports: time is hard evidence; the caller gives
+an undated article the time it was stored). Assignments are never revisited: the clustering is online and
 deterministic for a given order of arrival.
 
 The weights are a logistic regression (`benchmarks/pair_model.py`, deterministic) on the pairs the
@@ -72,6 +73,11 @@ SPAN_EVENT = timedelta(days=2)
 # false story against 5.2%; on ECB+ topics 1-22 they gained 0.01 of F1 (follow-ups weeks later).
 EVENT_WINDOW = timedelta(days=14)
 DEVELOPING_WINDOW = timedelta(days=60)
+# An event already covered by COVERED reports or more takes what is within DEVELOPING_WINDOW of it, as a
+# developing story does (its follow-ups: a verdict, a rescue's end, a policy's next step): on ECB+ topics
+# 1-22 online F1 0.847 -> 0.857 (3 orders), with the false-merge tuning folds unchanged (0.3% extracted
+# only, 3.0% enriched); 2 reports gave the same figures, so the stricter count was kept.
+COVERED = 3
 WINDOW = DEVELOPING_WINDOW  # the longest (kept for callers that name it)
 WEEK = math.log1p(7)
 # Evidence (features.Features.evidence): an item counts when, as the article arrives, at most
@@ -239,10 +245,10 @@ class StoryClusterer:
         return found
 
     def _in_window(self, story: Story, when: datetime | None) -> bool:
-        """Whether `when` is within the story's window (see EVENT_WINDOW) of its span."""
+        """Whether `when` is within the story's window (see EVENT_WINDOW, COVERED) of its span."""
         if self.window is None or when is None or story.first_seen is None or story.last_seen is None:
             return True
-        developing = story.last_seen - story.first_seen > SPAN_EVENT
+        developing = story.last_seen - story.first_seen > SPAN_EVENT or len(story.articles) >= COVERED
         window = min(self.window, DEVELOPING_WINDOW if developing else EVENT_WINDOW)
         return story.first_seen - window <= when <= story.last_seen + window
 

@@ -8,7 +8,12 @@ the clusterer's own pair score (`StoryClusterer.alike`: the pair p, 0 without SH
 rare evidence), so two groups merge when their members agree *on average* once all are known, and a
 group whose members do not agree is never formed. Time is hard evidence, as online: two groups merge
 only when their spans are within the window of their kind (an event's 14 days, a developing story's
-60: `clustering.EVENT_WINDOW`, `DEVELOPING_WINDOW`).
+60: `clustering.EVENT_WINDOW`, `DEVELOPING_WINDOW`). Then two more steps that online assignment cannot
+take: stories of STORY_MEMBERS articles or more merge with their follow-ups (`merge_stories`: the mean
+p over their members' pairs at least STORY_LINK, spans within FOLLOW_UP: a trial months after a
+shooting), and an article left alone joins the story it fits best by online assignment's own rule
+(`join_stories`), now that every story is known. An article alone never merges across FOLLOW_UP, so a
+page of an evergreen topic met months after another is not pulled in.
 
 Only pairs that share rare evidence are scored (an inverted index over the evidence items), so the
 cost grows with the pairs of articles that have something specific in common, not with the square of
@@ -38,27 +43,121 @@ LINK = 0.5
 # An evidence item more common than this in the window says nothing specific (it is skipped when pairs
 # are gathered; the clusterer's own rarity test applies as well).
 COMMON = 200
+# Stories of at least STORY_MEMBERS articles each are merged afterwards (`merge_stories`) when the mean
+# p over their members' pairs is at least STORY_LINK and their spans are within FOLLOW_UP of each other.
+STORY_LINK = 0.4
+STORY_MEMBERS = 2
+FOLLOW_UP = timedelta(days=180)
+# An article left alone joins the story it fits best, by online assignment's rule and threshold.
+JOIN = clustering.THRESHOLD
 
 
 def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float = LINK,
-              window: timedelta | None = clustering.WINDOW) -> list[int]:
-    """A story label per member (the index of the story's earliest member), by average link."""
-    pairs = _pairs(clusterer, members, window)
-    size = [1] * len(members)
-    links: list[dict[int, float]] = [{} for _ in members]  # group -> other group -> sum of p
+              window: timedelta | None = clustering.WINDOW, story_link: float | None = STORY_LINK,
+              follow_up: timedelta = FOLLOW_UP, join: float | None = JOIN) -> list[int]:
+    """A story label per member (the index of the story's earliest member), by average link; then, unless
+    `story_link` is None, stories of STORY_MEMBERS articles or more merged by average link at
+    `story_link` within `follow_up` of each other (`merge_stories`)."""
+    if story_link is None or window is None:
+        return _average_link(members, _pairs(clusterer, members, window), link, window)
+    longest = max(window, follow_up)
+    pairs = _pairs(clusterer, members, longest)
+    near = {pair: p for pair, p in pairs.items() if _within(members, pair, window)}
+    labels = _average_link(members, near, link, window)
+    labels = merge_stories(members, pairs, labels, story_link, follow_up)
+    if join is not None:
+        labels = join_stories(members, near, labels, join, clusterer.closest, window)
+    return labels
+
+
+def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
+                 threshold: float = JOIN, closest: int = clustering.CLOSEST,
+                 window: timedelta = clustering.WINDOW, smallest: int = STORY_MEMBERS) -> list[int]:
+    """Each article alone in its story joins the story (of `smallest` articles or more) it fits best once
+    all are known, by online assignment's rule (`StoryClusterer.add`): the mean p of its `closest`
+    closest members (`pairs`; 0 for a pair not in it), at least `threshold`, the story's span within
+    the window of its kind (`_in_window`); ties go to the older story."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        groups[label].append(index)
+    spans: dict[int, Span] = {label: _span([members[i].when for i in indices])
+                              for label, indices in groups.items()}
+    neighbours: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), p in pairs.items():
+        neighbours[i][j] = neighbours[j][i] = p
+    out = list(labels)
+    for index, label in enumerate(labels):
+        if len(groups[label]) != 1:
+            continue
+        found: dict[int, list[float]] = defaultdict(list)
+        for other, p in neighbours[index].items():
+            if len(groups[labels[other]]) >= smallest:
+                found[labels[other]].append(p)
+        best, best_p = None, threshold
+        when = members[index].when
+        for story, scores in sorted(found.items()):
+            count = min(closest, len(groups[story]))
+            covered = len(groups[story]) >= clustering.COVERED
+            p = sum(heapq.nlargest(count, scores)) / count
+            if p >= best_p and (best is None or p > best_p) \
+                    and _in_window((when, when), spans[story], window, covered):
+                best, best_p = story, p
+        if best is not None:
+            out[index] = best
+    return out
+
+
+def merge_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
+                  link: float = STORY_LINK, follow_up: timedelta = FOLLOW_UP,
+                  smallest: int = STORY_MEMBERS) -> list[int]:
+    """The stories `labels` gives (a label per member), those of `smallest` members or more merged by
+    average link: two such stories merge while the mean p over every pair of their members (`pairs`;
+    0 for a pair not in it) is at least `link` and their spans are within `follow_up` of each other.
+    A story smaller than `smallest` is left as it is."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        groups[label].append(index)
+    size = {label: len(indices) for label, indices in groups.items()}
+    spans: dict[int, Span] = {label: _span([members[i].when for i in indices])
+                              for label, indices in groups.items()}
+    links: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), p in pairs.items():
+        a, b = labels[i], labels[j]
+        if a != b and size[a] >= smallest and size[b] >= smallest:
+            links[a][b] = links[b][a] = links[a].get(b, 0.0) + p
+    return _merge(links, size, spans, labels, link, follow_up, gap=True)
+
+
+def _average_link(members: Sequence[Member], pairs: dict[tuple[int, int], float],
+                  link: float, window: timedelta | None) -> list[int]:
+    """Average-link clustering of the members over the pairs' p, within the windows of `_in_window`."""
+    links: dict[int, dict[int, float]] = defaultdict(dict)  # group -> other group -> sum of p
     for (i, j), p in pairs.items():
         links[i][j] = links[j][i] = p
-    heap = [(-p, i, j) for (i, j), p in pairs.items() if p >= link]
+    size = dict.fromkeys(range(len(members)), 1)
+    spans: dict[int, Span] = {i: (m.when, m.when) for i, m in enumerate(members)}
+    return _merge(links, size, spans, list(range(len(members))), link, window, gap=False)
+
+
+def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict[int, Span],
+           labels: list[int], link: float, window: timedelta | None, gap: bool) -> list[int]:
+    """Greedy average link over groups (label -> size, span; links: sum of p between two groups): the
+    pair of groups with the highest mean p merges first while it is at least `link`, the older group
+    keeping its label; two groups merge only within `window` (`gap`: of each other's spans, else
+    `_in_window`'s rule per story kind). Returns each member's final label."""
+    heap = [(-total / (size[i] * size[j]), i, j) for i, others in links.items() for j, total in others.items()
+            if i < j and total / (size[i] * size[j]) >= link]
     heapq.heapify(heap)
-    parent = list(range(len(members)))
-    spans = [(m.when, m.when) for m in members]
+    parent = {label: label for label in size}
     while heap:
         negative, i, j = heapq.heappop(heap)
         if parent[i] != i or parent[j] != j or j not in links[i]:
             continue
         if links[i][j] / (size[i] * size[j]) != -negative:
             continue  # a stale entry: the groups changed since
-        if window is not None and not _in_window(spans[i], spans[j], window):
+        if window is not None and not (_apart(spans[i], spans[j]) <= window if gap
+                                       else _in_window(spans[i], spans[j], window,
+                                                       max(size[i], size[j]) >= clustering.COVERED)):
             continue
         # Merge j into i (i < j: the older group keeps its label).
         parent[j] = i
@@ -75,21 +174,39 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
             average = total / (size[i] * size[k])
             if average >= link:
                 heapq.heappush(heap, (-average, min(i, k), max(i, k)))
-    return [_root(parent, i) for i in range(len(members))]
+    return [_root(parent, label) for label in labels]
 
 
 Span = tuple[datetime | None, datetime | None]
 
 
-def _in_window(one: Span, other: Span, window: timedelta) -> bool:
+def _in_window(one: Span, other: Span, window: timedelta, covered: bool = False) -> bool:
     """Whether two groups' spans are close enough to merge, as online (`StoryClusterer._in_window`): a
     group of one or two days' reports (an event) takes what is within EVENT_WINDOW of it, a developing
-    one within DEVELOPING_WINDOW."""
+    one, or one of `covered` (COVERED reports or more), within DEVELOPING_WINDOW."""
     if one[0] is None or one[1] is None or other[0] is None or other[1] is None:
         return True
-    developing = one[1] - one[0] > clustering.SPAN_EVENT or other[1] - other[0] > clustering.SPAN_EVENT
+    developing = (covered or one[1] - one[0] > clustering.SPAN_EVENT
+                  or other[1] - other[0] > clustering.SPAN_EVENT)
     limit = min(window, clustering.DEVELOPING_WINDOW if developing else clustering.EVENT_WINDOW)
     return other[0] - limit <= one[1] and one[0] - limit <= other[1]
+
+
+def _apart(one: Span, other: Span) -> timedelta:
+    """The time between two spans (zero when they overlap or either is undated)."""
+    if one[0] is None or one[1] is None or other[0] is None or other[1] is None:
+        return timedelta(0)
+    return max(timedelta(0), max(one[0], other[0]) - min(one[1], other[1]))
+
+
+def _span(times: Sequence[datetime | None]) -> Span:
+    dated = [when for when in times if when is not None]
+    return (min(dated), max(dated)) if dated else (None, None)
+
+
+def _within(members: Sequence[Member], pair: tuple[int, int], window: timedelta | None) -> bool:
+    one, other = members[pair[0]].when, members[pair[1]].when
+    return window is None or one is None or other is None or abs(one - other) <= window
 
 
 def _union(one: Span, other: Span) -> Span:
@@ -100,7 +217,7 @@ def _union(one: Span, other: Span) -> Span:
     return min(one[0], other[0]), max(one[1], other[1])
 
 
-def _root(parent: list[int], i: int) -> int:
+def _root(parent: dict[int, int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
         i = parent[i]

@@ -105,7 +105,7 @@ class StoryTracker:
         story). Every article is weighed by the statistics of all of them (the document frequencies
         once all are known), so the result does not depend on their order but through the template
         paragraphs each site had before. The tracker's stories are left as they are; use a fresh one."""
-        from newsdesk.stories.offline import LINK, recluster
+        from newsdesk.stories import offline
 
         articles = list(articles)
         kept = [a for a in articles if is_article(a)]
@@ -116,7 +116,9 @@ class StoryTracker:
             clusterer.member(features, when)  # counted
         members = [clusterer.member(features, when, count=False)
                    for features, when in zip(found, times, strict=True)]
-        labels = iter(recluster(clusterer, members, LINK if link is None else link))
+        labels = iter(offline.recluster(clusterer, members, offline.LINK if link is None else link,
+                                        story_link=offline.STORY_LINK, follow_up=offline.FOLLOW_UP,
+                                        join=offline.JOIN))
         positions = [i for i, a in enumerate(articles) if is_article(a)]
         out: list[int | None] = [None] * len(articles)
         for position in positions:
