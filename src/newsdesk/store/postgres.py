@@ -28,10 +28,12 @@ from newsdesk.store.postgres_ranking import (
     BODY_BOUND,
     BOUNDED_LIMIT,
     MOST_CANDIDATES,
+    NO_PAIR_RANK,
     TAIL_BOUND,
-    has_phrase,
+    checks_match,
     index_ranks,
     or_words,
+    pairs_query,
     quoted,
 )
 from newsdesk.store.postgres_rum import ranking_index
@@ -410,7 +412,34 @@ class PostgresStore(SqlStore):
             found = self._ranked_by_prefix(tree, request, after, limit)
             if found is not None:
                 return found
+        pairs = pairs_query(tree)
+        if pairs is not None and limit <= BOUNDED_LIMIT:
+            return self._ranked_by_pairs(tree, pairs, request, after, limit)
         return self._ranked_fully(tree, request, after, limit)
+
+    def _ranked_by_pairs(self, tree: Node, pairs: str, request: SearchRequest,
+                         after: tuple[float, int] | None, limit: int) -> list[SortKey]:
+        """The full ranking of a word or an OR with NOTs (`police NOT court`): the matches holding two
+        of its operands (`pairs`, none when "") ranked by ts_rank, merged with the first other matches
+        by id, which all rank NO_PAIR_RANK (postgres_ranking.pairs_query proves it). The second part
+        reads rows in order of id until a page is found (about `limit` divided by the word's share of
+        the store), not every match."""
+        clauses, params = self._filters(request, tree)
+        ranked: list[SortKey] = []
+        if pairs:
+            pairing = (["a.tsv @@ CAST(? AS tsquery)"], [pairs])
+            ranked = self._ranked_fully(tree, request, after, limit, pairing)
+        if after is not None and after[0] < NO_PAIR_RANK:
+            return ranked
+        if after is not None and after[0] == NO_PAIR_RANK:
+            clauses, params = [*clauses, "a.id > ?"], [*params, after[1]]
+        if pairs:
+            clauses, params = [*clauses, "NOT a.tsv @@ CAST(? AS tsquery)"], [*params, pairs]
+        where = "".join(f" AND {clause}" for clause in clauses)
+        ties = self._read(f"SELECT a.id FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery){where} "
+                          "ORDER BY a.id LIMIT ?", [to_tsquery(tree), *params, limit])
+        merged = [*ranked, *((int(id), NO_PAIR_RANK) for id, in ties)]
+        return sorted(merged, key=lambda key: (-float(key[1]), key[0]))[:limit]
 
     def _ranked_by_index(self, schema: str, tree: Node, request: SearchRequest,
                          after: tuple[float, int] | None, limit: int) -> list[SortKey]:
@@ -459,11 +488,11 @@ class PostgresStore(SqlStore):
         clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
         query = to_tsquery(tree)
-        phrase = has_phrase(tree)
+        check = checks_match(tree)
         head_query = " | ".join(quoted(word) for word in words)
         candidates = self._read(
             "SELECT a.id, ts_rank(a.head, q)::float8 FROM article_search a, CAST(? AS tsquery) q "
-            f"WHERE a.head @@ CAST(? AS tsquery){' AND a.tsv @@ q' if phrase else ''}{where} LIMIT ?",
+            f"WHERE a.head @@ CAST(? AS tsquery){' AND a.tsv @@ q' if check else ''}{where} LIMIT ?",
             [query, head_query, *params, MOST_CANDIDATES + 1])
         if not candidates or len(candidates) > MOST_CANDIDATES:
             return None
@@ -515,8 +544,10 @@ class PostgresStore(SqlStore):
         return {int(id): float(score) for id, score in found}
 
     def _ranked_fully(self, tree: Node, request: SearchRequest, after: tuple[float, int] | None,
-                      limit: int) -> list[SortKey]:
+                      limit: int, extra: tuple[list[str], list[Any]] = ([], [])) -> list[SortKey]:
+        """Every match ranked by ts_rank (and kept by the `extra` clauses on `a` with their parameters)."""
         clauses, params = self._filters(request, tree)
+        clauses, params = [*clauses, *extra[0]], [*params, *extra[1]]
         where = "".join(f" AND {clause}" for clause in clauses)
         keyset, more = "", []
         if after is not None:
