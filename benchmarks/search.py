@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--ts-rank-too]
-                                          [--old-plans-too] [--explain]
+                                          [--old-plans-too | --before-pairs-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -212,6 +212,19 @@ def _schema10_plans(store: Store, old: bool) -> None:
                 delattr(store, name)
 
 
+def _before_pairs(store: Store, old: bool) -> None:
+    """Search `store` (PostgreSQL) as before words with NOTs were ranked by pairs (issue 19, round 5:
+    every match of `police NOT court` ranked by ts_rank), or as today."""
+    if old:
+        def fully(tree: Any, pairs: str, request: SearchRequest, after: Any, limit: int) -> Any:
+            assert isinstance(store, SqlStore)
+            return store._ranked_fully(tree, request, after, limit)  # type: ignore[attr-defined]
+
+        setattr(store, "_ranked_by_pairs", fully)  # noqa: B010
+    elif "_ranked_by_pairs" in vars(store):
+        delattr(store, "_ranked_by_pairs")
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -353,6 +366,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="measure the PostgreSQL store a second time as schema 10 searched it (every match "
                          "of a prefix ranked by ts_rank, the author filter a LIKE over every author), in the "
                          "same run")
+    ap.add_argument("--before-pairs-too", action="store_true",
+                    help="measure the PostgreSQL store a second time as before words with NOTs were ranked "
+                         "by pairs (every match of `police NOT court` ranked by ts_rank), interleaved")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -381,7 +397,11 @@ def main(argv: list[str] | None = None) -> None:
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
             started = time.monotonic()
             print(f"{backend}: searching ...", file=sys.stderr, flush=True)
-            if backend == "postgres" and args.old_plans_too:
+            if backend == "postgres" and args.before_pairs_too:
+                print("postgres: searching with today's plans and those before the pairs, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _before_pairs)
+            elif backend == "postgres" and args.old_plans_too:
                 # Schema 10's plans on the same store, interleaved search by search with today's (the
                 # order swapped every round), so that neither gets the warmer cache or the quieter minute.
                 print("postgres: searching with today's and schema 10's plans, interleaved ...",
@@ -396,7 +416,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             if backend == "postgres" and args.explain:
                 plans = explain(store)
-            if backend == "postgres" and args.old_plans_too:
+            if backend == "postgres" and args.before_pairs_too:
+                results["pg/before"] = {"load": "the same store, words with NOTs ranked over every match",
+                                        "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
+            elif backend == "postgres" and args.old_plans_too:
                 results["pg/schema10"] = {"load": "the same store, searched as schema 10 did",
                                           "times": old_times, "cpu": old_cpu,
                                           "sets": results[backend]["sets"]}
