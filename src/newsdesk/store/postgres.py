@@ -200,7 +200,8 @@ class PostgresStore(SqlStore):
         # The RUM index ranks what the bounded ranking cannot (ANDs and NOTs of words): ORs of words are
         # ranked faster from their few title matches (at 100,000 articles, same run: `said` 67 against
         # 125 ms, `health --language de` 16 against 51 ms), NOTs far slower by ts_rank over every
-        # match (`police NOT court` 91 against 34 ms).
+        # match (`police NOT court` 91 against 34 ms; measured before such queries were ranked by pairs
+        # below, which reads a page of rows: the index keeps them only as its own order, asked for).
         if self._rum is not None and words is None and index_ranks(tree):
             return self._ranked_by_index(self._rum, tree, request, after, limit)
         if words is not None and limit <= BOUNDED_LIMIT:
