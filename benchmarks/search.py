@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -265,10 +266,12 @@ def matching(store: Store) -> list[tuple[int, set[str]]]:
 
 def explain(store: Store) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of every statement one search of each query runs (PostgreSQL): where
-    the time of a slow query goes."""
+    the time of a slow query goes; then a table of the work per query (rows, buffers, ms), which shows
+    whether it grows with the store when run on stores of two sizes."""
     assert isinstance(store, SqlStore)
     read = store._read
-    out = []
+    out: list[str] = []
+    work: list[str] = []
     for query in QUERIES:
         statements: list[tuple[str, list[Any]]] = []
 
@@ -282,11 +285,30 @@ def explain(store: Store) -> str:
         finally:
             delattr(store, "_read")
         out.append(f"\n=== {query.label()}: {len(statements)} statements")
+        buffers, rows, ms = 0, 0, 0.0
         for sql, params in statements:
             plan = [row[0] for row in read(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)]
             shown = [repr(value)[:60] for value in params]
             out += [f"--- {sql}", f"    parameters: {', '.join(shown)}", *(f"    {line}" for line in plan)]
-    return "\n".join(out)
+            used, found, spent = _work(plan)
+            buffers, rows, ms = buffers + used, rows + found, ms + spent
+        work.append(f"{query.label()[:48]:<48} {len(statements):>10} {rows:>9,} {buffers:>9,} {ms:>9.1f}")
+    title = ("\nwork per query (EXPLAIN ANALYZE: rows its statements return, buffers they hit or read, their "
+             "execution time):")
+    columns = f"{'query':<48} {'statements':>10} {'rows':>9} {'buffers':>9} {'ms':>9}"
+    return "\n".join([*out, title, columns, *work])
+
+
+def _work(plan: list[str]) -> tuple[int, int, float]:
+    """(buffers touched, rows returned, execution ms) of one statement's EXPLAIN (ANALYZE, BUFFERS): its top
+    node's, which include every node below it."""
+    top = next((line for line in plan if "actual time=" in line), "")
+    buffers = next((line for line in plan if "Buffers:" in line), "")
+    rows = re.search(r"rows=(\d+) loops", top)
+    used = sum(int(n) for n in re.findall(r"(?:hit|read)=(\d+)", buffers))
+    ms = next((float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time:")),
+              0.0)
+    return used, int(rows.group(1)) if rows else 0, ms
 
 
 def p(values: list[float], q: float) -> float:
