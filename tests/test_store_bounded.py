@@ -148,3 +148,45 @@ def test_an_and_of_body_words_outranks_its_title_match(tmp_path: Path) -> None:
         assert store._ranked(tree, SearchRequest("trump AND election"), None, 5) == full
         hits = store.search(SearchRequest("trump AND election", limit=5)).hits
         assert [hit.id for hit in hits] == [id for id, _ in full]
+
+
+def test_words_with_nots_keep_every_filter(tmp_path: Path) -> None:
+    """The matches read in order of id go through the same filters as the full ranking: author (the
+    index of the authors' words), site, dates, language; page after page."""
+    articles = []
+    for n in range(90):
+        fuel = [["energy", "oil"], ["oil"], [], []][n % 4]
+        words = ["police"] * (1 + n % 3) + (["court"] if n % 5 == 0 else []) + fuel
+        articles.append(Article(
+            url=f"https://{'north' if n % 2 else 'south'}.example/news/{n}", title=f"Report {n}",
+            body=f"The {' and the '.join(words)} said on day {n}.",
+            authors=[["Ana Garcia"], ["Tom Lee"], ["Ana Garcia", "Bo Chen"]][n % 3],
+            published=f"2020-{n % 12 + 1:02d}-{n % 27 + 1:02d}T08:00:00+00:00",
+            language=["en", "de"][n % 2 == 0]))
+    requests: list[dict[str, str]] = [{}, {"author": "garcia"}, {"author": "ana garcia"},
+                                      {"site": "north.example"}, {"since": "2020-06-01"},
+                                      {"until": "2020-03"}, {"language": "de"}]
+    with fresh_store_url("postgres", tmp_path) as url, open_store(url) as store:
+        assert isinstance(store, PostgresStore)
+        store.put_many(articles)
+        for query in ("police NOT court", "(energy OR oil) -court", "police -(court OR energy)"):
+            tree = parse_query(query)
+            assert tree is not None
+            pairs = pairs_query(tree)
+            assert pairs is not None
+            for filters in requests:
+                request = SearchRequest(query, **filters)  # type: ignore[arg-type]
+                total = store.count(request)
+                assert total, (query, filters)
+                for limit in (1, 4, 7):
+                    after: tuple[float, int] | None = None
+                    seen = 0
+                    while True:
+                        full = store._ranked_fully(tree, request, after, limit)
+                        assert store._ranked_by_pairs(tree, pairs, request, after, limit) == full, \
+                            (query, filters, limit, after)
+                        seen += len(full)
+                        if len(full) < limit:
+                            break
+                        after = (float(full[-1][1]), full[-1][0])
+                    assert seen == total, (query, filters, limit)
