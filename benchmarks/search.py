@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--build-only]
-                                          [--ts-rank-too] [--old-plans-too] [--explain]
+                                          [--ts-rank-too] [--old-plans-too | --before-pairs-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -289,6 +290,19 @@ def _schema10_plans(store: Store, old: bool) -> None:
                 delattr(store, name)
 
 
+def _before_pairs(store: Store, old: bool) -> None:
+    """Search `store` (PostgreSQL) as before words with NOTs were ranked by pairs (issue 19, round 5:
+    every match of `police NOT court` ranked by ts_rank), or as today."""
+    if old:
+        def fully(tree: Any, pairs: str, request: SearchRequest, after: Any, limit: int) -> Any:
+            assert isinstance(store, SqlStore)
+            return store._ranked_fully(tree, request, after, limit)  # type: ignore[attr-defined]
+
+        setattr(store, "_ranked_by_pairs", fully)  # noqa: B010
+    elif "_ranked_by_pairs" in vars(store):
+        delattr(store, "_ranked_by_pairs")
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -329,10 +343,12 @@ def matching(store: Store) -> list[tuple[int, set[str]]]:
 
 def explain(store: Store) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of every statement one search of each query runs (PostgreSQL): where
-    the time of a slow query goes."""
+    the time of a slow query goes; then a table of the work per query (rows, buffers, ms), which shows
+    whether it grows with the store when run on stores of two sizes."""
     assert isinstance(store, SqlStore)
     read = store._read
-    out = []
+    out: list[str] = []
+    work: list[str] = []
     for query in QUERIES:
         statements: list[tuple[str, list[Any]]] = []
 
@@ -346,11 +362,30 @@ def explain(store: Store) -> str:
         finally:
             delattr(store, "_read")
         out.append(f"\n=== {query.label()}: {len(statements)} statements")
+        buffers, rows, ms = 0, 0, 0.0
         for sql, params in statements:
             plan = [row[0] for row in read(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)]
             shown = [repr(value)[:60] for value in params]
             out += [f"--- {sql}", f"    parameters: {', '.join(shown)}", *(f"    {line}" for line in plan)]
-    return "\n".join(out)
+            used, found, spent = _work(plan)
+            buffers, rows, ms = buffers + used, rows + found, ms + spent
+        work.append(f"{query.label()[:48]:<48} {len(statements):>10} {rows:>9,} {buffers:>9,} {ms:>9.1f}")
+    title = ("\nwork per query (EXPLAIN ANALYZE: rows its statements return, buffers they hit or read, their "
+             "execution time):")
+    columns = f"{'query':<48} {'statements':>10} {'rows':>9} {'buffers':>9} {'ms':>9}"
+    return "\n".join([*out, title, columns, *work])
+
+
+def _work(plan: list[str]) -> tuple[int, int, float]:
+    """(buffers touched, rows returned, execution ms) of one statement's EXPLAIN (ANALYZE, BUFFERS): its top
+    node's, which include every node below it."""
+    top = next((line for line in plan if "actual time=" in line), "")
+    buffers = next((line for line in plan if "Buffers:" in line), "")
+    rows = re.search(r"rows=(\d+) loops", top)
+    used = sum(int(n) for n in re.findall(r"(?:hit|read)=(\d+)", buffers))
+    ms = next((float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time:")),
+              0.0)
+    return used, int(rows.group(1)) if rows else 0, ms
 
 
 def p(values: list[float], q: float) -> float:
@@ -433,6 +468,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="measure the PostgreSQL store a second time as schema 10 searched it (every match "
                          "of a prefix ranked by ts_rank, the author filter a LIKE over every author), in the "
                          "same run")
+    ap.add_argument("--before-pairs-too", action="store_true",
+                    help="measure the PostgreSQL store a second time as before words with NOTs were ranked "
+                         "by pairs (every match of `police NOT court` ranked by ts_rank), interleaved")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -465,7 +503,11 @@ def main(argv: list[str] | None = None) -> None:
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
             started = time.monotonic()
             print(f"{backend}: searching ...", file=sys.stderr, flush=True)
-            if backend == "postgres" and args.old_plans_too:
+            if backend == "postgres" and args.before_pairs_too:
+                print("postgres: searching with today's plans and those before the pairs, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _before_pairs)
+            elif backend == "postgres" and args.old_plans_too:
                 # Schema 10's plans on the same store, interleaved search by search with today's (the
                 # order swapped every round), so that neither gets the warmer cache or the quieter minute.
                 print("postgres: searching with today's and schema 10's plans, interleaved ...",
@@ -480,7 +522,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             if backend == "postgres" and args.explain:
                 plans = explain(store)
-            if backend == "postgres" and args.old_plans_too:
+            if backend == "postgres" and args.before_pairs_too:
+                results["pg/before"] = {"load": "the same store, words with NOTs ranked over every match",
+                                        "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
+            elif backend == "postgres" and args.old_plans_too:
                 results["pg/schema10"] = {"load": "the same store, searched as schema 10 did",
                                           "times": old_times, "cpu": old_cpu,
                                           "sets": results[backend]["sets"]}

@@ -235,18 +235,19 @@ def scrapinghub_articles() -> list[Article]:
 def write_as_before_page_types(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make this newsdesk write the search columns as it did before schema version 9 (no page type),
     for the tests that write an older store with the older migrations and open it with the new ones."""
-    from newsdesk.store import postgres, sqlite
+    from newsdesk.store import postgres, postgres_schema, sqlite
     from newsdesk.store.rows import ArticleRow
 
     monkeypatch.setattr(sqlite, "_INSERT_SEARCH", (
         "INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
         "language_key) VALUES (?, ?, ?, ?, ?, ?, ?)"))
-    monkeypatch.setattr(postgres, "_INSERT_SEARCH", (
-        "INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
-        "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
-        "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
-        "host = excluded.host, published_key = excluded.published_key, "
-        "language_key = excluded.language_key, tsv = excluded.tsv"))
+    before = ("INSERT INTO article_search (id, title, site, site_key, host, published_key, language_key, "
+              "tsv) VALUES (%s, %s, %s, %s, %s, %s, %s, CAST(%s AS tsvector)) ON CONFLICT (id) DO UPDATE "
+              "SET title = excluded.title, site = excluded.site, site_key = excluded.site_key, "
+              "host = excluded.host, published_key = excluded.published_key, "
+              "language_key = excluded.language_key, tsv = excluded.tsv")
+    for module in (postgres, postgres_schema):  # the store's writes, and a reindex
+        monkeypatch.setattr(module, "INSERT_SEARCH", before)
     monkeypatch.setattr(ArticleRow, "search_values", lambda row: [
         row.title, row.site, row.site_key, row.host, row.published_key, row.language_key])
     write_as_before_prefixes(monkeypatch)
@@ -255,7 +256,7 @@ def write_as_before_page_types(monkeypatch: pytest.MonkeyPatch) -> None:
 def write_as_before_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make this newsdesk write PostgreSQL's search index as it did before schema version 11 (no
     article_prefixes)."""
-    from newsdesk.store import postgres
+    from newsdesk.store import postgres, postgres_schema
 
-    monkeypatch.setattr(postgres, "_prefixes", lambda cur, written, replace: None)
-    monkeypatch.setattr(postgres, "_refill_prefixes", lambda cur: None)
+    monkeypatch.setattr(postgres, "keep_prefixes", lambda cur, written, replace: None)
+    monkeypatch.setattr(postgres_schema, "_refill_prefixes", lambda cur: None)
