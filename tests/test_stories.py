@@ -13,7 +13,7 @@ from typing import cast
 import pytest
 
 from newsdesk.article import Article, Entity
-from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker
+from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker, clustering
 from newsdesk.stories.clustering import Member
 from newsdesk.stories.features import Features, article_features, names, time_marks
 
@@ -310,7 +310,7 @@ def test_dated_guides_on_one_topic_weigh_less_than_reports() -> None:
     assert first is not None and second is not None and first.id != second.id
     first, second, reports = pair(told(GUIDE), told(GUIDE_AGAIN))
     assert first is not None and second is not None and first.id == second.id
-    assert guides < 0.5 <= reports
+    assert guides < clustering.THRESHOLD <= reports
 
 
 def test_a_stop_word_with_a_contraction_is_no_name() -> None:
