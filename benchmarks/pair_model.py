@@ -7,17 +7,18 @@ A logistic regression on pairs of articles of BOTH kinds of data, tuning parts o
 - ECB+ topics 1-22 (benchmarks/stories.py's documents, enriched and cached as there): pairs of one
   event (positives) and of different events (negatives);
 - the false-merge benchmark's pages of site folds 0-2 (benchmarks/false_merges.py; cached as there),
-  extracted only (as `ingest --no-enrich`; the default, the coefficients in use), enriched (`--enrich
-  yes`, as `ingest`) or both, each page once of each kind in a stream of its own (`--enrich both`):
-  every pair is of different events (copies folded first).
+  extracted only (`--enrich no`, as `ingest --no-enrich`), enriched (`--enrich yes`, as `ingest`) or
+  both, each page once of each kind in a stream of its own (`--enrich both`, the default: the
+  coefficients in use): every pair is of different events (copies folded first).
 
 Each set goes through a fresh StoryTracker in one shuffled order (seed 1), as a stream, so the bags are
 weighted as they would be online; an undated page is at one fixed time (the time of a run). Only the
 pairs the clusterer scores at all are used (`StoryClusterer.comparable`: those that share the rare
 evidence it requires, SHARED items, and are not two undated pages speaking to their reader). The
 features are the pair score's terms: per bag the cosine, per bag "both have it and share nothing" (a
-conflict), and the days between two dates beyond a week; nothing that tells the corpora apart (no "is
-dated" term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs against the ECB+
+conflict), the days between two dates beyond a week, and how much the page of the two that speaks
+to its reader least does (`clustering.SPEAKS`); nothing that tells the corpora apart (no "is dated"
+term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs against the ECB+
 ones. Prints the coefficients to paste into clustering.py, and the pair AUC on the held-out parts (ECB+
 topics 23-35, false-merge folds 3-4 with ECB+ 23-35's positives) beside the
 current coefficients'. Deterministic: the same data give the same coefficients.
@@ -42,7 +43,7 @@ from newsdesk.stories.tracker import is_article, published_at
 from stories import articles_of
 
 RUN_TIME = datetime(2026, 12, 3)
-TERMS = [f"cos:{bag}" for bag in BAGS] + [f"conflict:{bag}" for bag in BAGS] + ["days"]
+TERMS = [f"cos:{bag}" for bag in BAGS] + [f"conflict:{bag}" for bag in BAGS] + ["days", "speaks"]
 
 
 def members(articles: list[Article]) -> list[Member]:
@@ -66,7 +67,8 @@ def terms(one: Member, other: Member) -> list[float]:
     days = 0.0
     if one.when is not None and other.when is not None:
         days = max(0.0, math.log1p(abs((one.when - other.when).days)) - clustering.WEEK)
-    return [*cosines, *conflicts, days]
+    speaks = min(one.share, other.share, clustering.SPEAKS_CAP) / clustering.SPEAKS_CAP
+    return [*cosines, *conflicts, days, speaks]
 
 
 def pairs(found: list[Member], labels: list[str]) -> tuple[list[list[float]], list[int]]:
@@ -104,7 +106,7 @@ def false_merge_pages(folds: set[int], enrich: bool = False) -> tuple[list[list[
 
 
 def current(row: list[float]) -> float:
-    z = clustering.BIAS + clustering.DAYS * row[-1]
+    z = clustering.BIAS + clustering.DAYS * row[-2] + clustering.SPEAKS * row[-1]
     for k, bag in enumerate(BAGS):
         z += clustering.WEIGHTS.get(bag, 0.0) * row[k]
         z += clustering.CONFLICT.get(bag, 0.0) * row[len(BAGS) + k]
@@ -119,10 +121,10 @@ def main() -> None:
     parser.add_argument("--negatives-weight", type=float, default=1.0,
                         help="weight of a false-merge pair against an ECB+ pair")
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--enrich", choices=("both", "yes", "no"), default="no",
+    parser.add_argument("--enrich", choices=("both", "yes", "no"), default="both",
                         help="the false-merge pages enriched (as ingest and ECB+'s documents are), "
-                             "extraction only (as ingest --no-enrich; default), or both, each pair once of "
-                             "each")
+                             "extraction only (as ingest --no-enrich), or both, each pair once of each "
+                             "(default)")
     args = parser.parse_args()
     kinds = {"both": (False, True), "yes": (True,), "no": (False,)}[args.enrich]
     ecb_x, ecb_y = ecb(range(1, 23))
@@ -142,7 +144,7 @@ def main() -> None:
     conflict = {bag: round(float(coefficients[f"conflict:{bag}"]), 2) for bag in BAGS
                 if abs(coefficients[f"conflict:{bag}"]) >= 0.005}
     print(f"WEIGHTS = {weights}\nCONFLICT = {conflict}\nDAYS = {coefficients['days']:.2f}\n"
-          f"BIAS = {model.intercept_[0]:.2f}")
+          f"SPEAKS = {coefficients['speaks']:.2f}\nBIAS = {model.intercept_[0]:.2f}")
     held_x, held_y = ecb(range(23, 36))
     fm_held_x, fm_held_y = [], []
     for enrich in kinds:

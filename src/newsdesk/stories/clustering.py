@@ -12,10 +12,13 @@ when and how many confirm or contradict it:
     z = BIAS + sum over bags of WEIGHTS[bag] * cosine(bag)
              + sum over bags of CONFLICT[bag]   if both articles have the bag and share nothing in it
              + DAYS * max(0, log(1 + days apart) - log(1 + 7))    when both are dated
+             + SPEAKS * min(share of "you" of either article, SPEAKS_CAP) / SPEAKS_CAP
     p = 1 / (1 + exp(-z))
 
 so that two reports that name people but not the same people, or different places, or other figures
-(a magnitude, a toll, an age), lose more than sharing them would have given. An article is compared
+(a magnitude, a toll, an age), lose more than sharing them would have given, and two pages that both
+speak to their reader (guides, lists, explainers of one topic, dated or not: `features.SECOND_PERSON`)
+need more likeness than two reports. An article is compared
 with the last MEMBERS articles of each candidate story; its likelihood of belonging to the story is
 the mean p of the CLOSEST of them (a story develops: its newest reports need only resemble some of its
 earlier ones). A pair that shares fewer than SHARED rare items of evidence (names, places, figures,
@@ -34,8 +37,9 @@ The weights are a logistic regression (`benchmarks/pair_model.py`, deterministic
 clusterer scores (`comparable`) of two kinds of data, tuning parts only: ECB+ documents of topics 1-22
 (same event or not; benchmarks/stories.py describes the data) and the pages of the false-merge
 benchmark's site folds 0-2 (benchmarks/false_merges.py: all of different events, many on one topic),
-extracted only (fitted on those pages enriched as well, it made fewer false stories on the enriched
-tuning pages but lost ECB+ 23-35 0.009 of F1: docs/benchmarks.md); CLOSEST and the windows were chosen
+each page twice, extracted only and enriched (so shared people, places and organisations of one
+topic's pages are negatives too: fitted on pages without enrichment, the score gave them the weight
+of an event's protagonists; docs/benchmarks.md, round 5); CLOSEST and the windows were chosen
 on ECB+ topics 1-22 with the documents of all topics arriving in shuffled orders; THRESHOLD and SHARED
 trade ECB+ topics 1-22 against the false stories of the false-merge tuning folds (docs/benchmarks.md has
 the figures, held out). An undated article is at the date its opening states (`features.stated_date`),
@@ -55,12 +59,14 @@ from datetime import datetime, timedelta
 from newsdesk.stories.features import BAGS, Features
 
 # The pair score (log-odds that two articles report the same event); see the module's docstring.
-WEIGHTS = {"words": 4.57, "lead": 6.68, "entities": 2.4, "persons": 6.2, "lead_persons": 0.15,
-           "places": 3.15, "times": 0.48, "numbers": 2.11}
-CONFLICT = {"words": -0.08, "lead": -2.61, "entities": 0.94, "persons": 0.23, "lead_persons": -0.23,
-            "places": 0.28, "times": -0.15, "numbers": -0.76}
-DAYS = -0.42
-BIAS = -3.59
+WEIGHTS = {"words": 5.21, "lead": 6.92, "entities": 2.1, "persons": 4.42, "lead_persons": 0.39,
+           "places": 2.61, "times": -0.2, "numbers": 1.91}
+CONFLICT = {"words": -0.07, "lead": -2.68, "entities": 0.62, "persons": -0.69, "lead_persons": 0.2,
+            "places": -0.04, "times": -0.32, "numbers": -0.73}
+DAYS = -0.52
+SPEAKS = -6.62  # times min(the two pages' shares of words that speak to the reader, SPEAKS_CAP) / SPEAKS_CAP
+SPEAKS_CAP = 0.03
+BIAS = -2.80
 THRESHOLD = 0.5  # 0.45 before evidence was required: see SHARED
 MEMBERS = 30
 CLOSEST = 3
@@ -109,6 +115,7 @@ class Member:
     evidence: frozenset[str] = frozenset()
     dated: bool = True  # its time is a date it gives (published or stated), not the time it was met
     reader: bool = False  # it speaks to its reader (`features.Features.reader` >= READER)
+    share: float = 0.0  # the share of its words that speak to its reader (`features.Features.reader`)
 
 
 @dataclass(slots=True)
@@ -205,7 +212,7 @@ class StoryClusterer:
             when = features.published
         dated = features.published is not None or features.stated is not None
         return Member(self.vectorise(features, count), when, self.rare_evidence(features, count), dated,
-                      features.reader >= READER)
+                      features.reader >= READER, features.reader)
 
     def alike(self, one: Member, other: Member) -> float:
         """The pair's p, or 0 when the two are not comparable (`comparable`)."""
@@ -234,6 +241,7 @@ class StoryClusterer:
                 z += self.conflict.get(bag, 0.0)
         if one.when is not None and other.when is not None:
             z += DAYS * max(0.0, math.log1p(abs((one.when - other.when).days)) - WEEK)
+        z += SPEAKS * min(one.share, other.share, SPEAKS_CAP) / SPEAKS_CAP
         return 1 / (1 + math.exp(-z))
 
     def _overlaps(self, member: Member) -> dict[int, float]:

@@ -61,6 +61,7 @@ LEAD_CHARS = 600
 DATELINE_CHARS = 300  # the opening of the body searched for the date an undated page states
 WORD = re.compile(r"\b\w\w+\b")
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+APOSTROPHE = re.compile(r"['’]")
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
 
 MONTHS = {name: i for i, names in enumerate(
@@ -286,7 +287,7 @@ def names(text: str, language: str) -> set[str]:
         end = -1
         for match in CAPITALISED.finditer(line):
             word = match[0]
-            capital = word[0].isupper() and word.casefold() not in stop
+            capital = word[0].isupper() and _head(word.casefold()) not in stop
             if capital and run and line[end:match.start()] == " ":
                 run.append(word)
             else:
@@ -299,6 +300,12 @@ def names(text: str, language: str) -> set[str]:
             end = match.end()
         _keep(run, first, found, singles)
     return found
+
+
+def _head(word: str) -> str:
+    """A word without the contraction it ends with ("i'm" -> "i", "it’s" -> "it"): a stop word with a
+    contraction ("I'm", "It's", "We'll") is still a stop word, no name."""
+    return APOSTROPHE.split(word, 1)[0]
 
 
 def _keep(run: list[str], first: bool, found: set[str], singles: bool) -> None:
