@@ -205,6 +205,40 @@ def test_openers_by_aria_links_details_controls_words_and_streamed_chunks() -> N
         assert not flat_of(page, True).hidden_blocks
 
 
+def test_a_read_more_continuation_and_a_tab_panel_are_body_a_hidden_menu_and_modal_never() -> None:
+    continuation = "".join(f"<p>{sentence}</p>" for sentence in (
+        "Engineers who inspected the foundations in the spring said the old stone had held up better than "
+        "anyone expected, although the mortar between the lower courses had washed out in places.",
+        "The contract for the work went to a firm from the next county, which promised to hire local "
+        "labourers for the heavy lifting and to keep the fish market open on weekday mornings.",
+        "Residents of the lower town, whose cellars flooded twice last winter, asked the council to start "
+        "with the stretch of wall below the church, and the mayor agreed to put it first.",
+        "The divers found 3 cracks in the old wall, none of them deep enough to threaten the quay, and "
+        "the engineers expect to fill them before the autumn gales arrive."))
+    tabs = ("<div role=\"tablist\"><button role=\"tab\" aria-controls=\"t1\" aria-selected=\"true\">Budget"
+            "</button><button role=\"tab\" aria-controls=\"t2\">Repairs</button></div>"
+            f"<div role=\"tabpanel\" id=\"t1\"><p>{PROSE}</p></div>"
+            "<div role=\"tabpanel\" id=\"t2\" hidden><p>The repair plan sets out each stage of the work by "
+            "month, from the survey of the seabed in March to the last stones in October, and the second tab "
+            "says so at length for anyone who wants the detail.</p></div>")
+    page = f"""<html><head><title>Harbour budget</title></head><body>
+<header><button aria-expanded="false" aria-controls="menu">Menu</button>
+<nav id="menu" hidden><ul><li><a href="/a">Sport</a></li><li><a href="/b">Weather</a></li></ul>
+<p>Our newsletter brings you the harbour news every morning, with the tides and the weather.</p>
+</nav></header>
+<article><h1>Harbour budget</h1>{STORY}
+<div id="rest" class="article-rest" style="display:none">{continuation}</div>
+<button aria-controls="rest" aria-expanded="false">Read more</button>{tabs}</article>
+<button data-toggle="modal" data-target="#signup">Subscribe</button>
+<div id="signup" class="modal" role="dialog" aria-modal="true" style="display:none"><p>Subscribe today and
+save half on a year of harbour news, delivered to your door every morning before breakfast.</p></div>
+</body></html>"""
+    body = newsdesk.extract(page, url="https://news.example/budget").body
+    assert "The divers found 3 cracks in the old wall, none of them deep" in body
+    assert "the second tab says so at length for anyone" in body
+    assert "newsletter" not in body and "Subscribe today" not in body and "Weather" not in body
+
+
 def test_a_subtree_below_the_depth_cut_is_read_without_its_hidden_text() -> None:
     secret = "the hidden words below the cut"
     inner = (f"shown words <span hidden>{secret}</span><div style='display:none'><p>{secret}</p></div>"
