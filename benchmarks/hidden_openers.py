@@ -28,6 +28,7 @@ from newsdesk.extract.html.dom import (
     OPEN_ARIA,
     OPEN_CONTROL,
     OPEN_MORE,
+    OPEN_PAGE,
     OPEN_ROLE,
     OPEN_SCRIPT,
     OPEN_TARGET,
@@ -40,7 +41,8 @@ from newsdesk.settings import Settings
 
 TRUTH = {"wcxb-dev": "truth.json", "scrapinghub": "ground-truth.json", "trafilatura-dev": "truth.json"}
 KINDS = [("aria", OPEN_ARIA), ("target", OPEN_TARGET), ("role", OPEN_ROLE), ("control+more", OPEN_MORE),
-         ("control", OPEN_CONTROL), ("words", OPEN_WORDS), ("script", OPEN_SCRIPT), ("none", 0)]
+         ("control", OPEN_CONTROL), ("words", OPEN_WORDS), ("script", OPEN_SCRIPT), ("page", OPEN_PAGE),
+         ("none", 0)]
 
 
 def first_kind(bits: int) -> str:

@@ -17,6 +17,7 @@ from newsdesk.extract.html.dom import (
     OPEN_ARIA,
     OPEN_CONTROL,
     OPEN_MORE,
+    OPEN_PAGE,
     OPEN_ROLE,
     OPEN_SCRIPT,
     OPEN_TARGET,
@@ -197,6 +198,11 @@ def test_openers_by_aria_links_details_controls_words_and_streamed_chunks() -> N
         flat = flat_of(page, True)
         assert list(flat.openers.values()) == [wanted[name]], name
         assert PANEL in [b.text for b in flat.blocks], name
+    # A page that hides all of itself until its scripts run is the page.
+    page = (f"<html><body><div style='visibility:hidden'><article>{STORY}</article></div>"
+            "<p>Menu</p></body></html>")
+    flat = flat_of(page, True)
+    assert list(flat.openers.values()) == [OPEN_PAGE] and flat.hidden_blocks == 3
     # A menu or a dialog by its semantics is never kept, whatever opens it.
     for box in (f'<button aria-controls="m">Menu</button><nav id="m" hidden><p>{PANEL}</p></nav>',
                 f'<button data-target="#d">Sign up</button><div id="d" role="dialog" style="display:none">'

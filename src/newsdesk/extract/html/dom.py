@@ -147,7 +147,10 @@ OPEN_SCRIPT = 64  # the page's own script shows it: an inline script names the b
 # control's handler), or the box is a streamed chunk that fills a <template> placeholder at load (the
 # two ids share what follows their colon: streaming server rendering's `<template id="B:0">` filled by
 # `<div hidden id="S:0">`)
-OPEN_ALL = OPEN_ARIA | OPEN_TARGET | OPEN_ROLE | OPEN_CONTROL | OPEN_MORE | OPEN_WORDS | OPEN_SCRIPT
+OPEN_PAGE = 128  # the box holds at least half of the page's text: the page itself, hidden until its
+# scripts have run (a wrapper with visibility:hidden that hydration removes)
+OPEN_ALL = (OPEN_ARIA | OPEN_TARGET | OPEN_ROLE | OPEN_CONTROL | OPEN_MORE | OPEN_WORDS | OPEN_SCRIPT
+            | OPEN_PAGE)
 _CONTROLS = ("button, summary, label, input[type=checkbox], input[type=radio], [role=button], [role=tab], "
              "[aria-expanded], [data-toggle], [data-bs-toggle], [onclick], a[href^='#'], "
              "a[href^='javascript'], a:not([href])")
@@ -169,15 +172,17 @@ class _References:
     ids: set[str]
     classes: set[str]
     scripts: str  # the text of the page's inline scripts
+    page_chars: int  # the length of the text of the element flattened
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
 
 
 def _references(root: LexborNode) -> _References:
     """What the controls of the whole document (not only `root`'s subtree) point at."""
+    page_chars = len(root.text(deep=True))
     while root.parent is not None:
         root = root.parent
     found = _References(set(), set(), set(), "\n".join(
-        node.text(deep=True) for node in root.css("script:not([src])")), set())
+        node.text(deep=True) for node in root.css("script:not([src])")), page_chars, set())
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -267,6 +272,8 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
     if own and ((scripts and (f'"{own}"' in scripts or f"'{own}'" in scripts))
                 or (":" in own and own.partition(":")[2] in references.placeholders)):
         bits |= OPEN_SCRIPT
+    if 2 * len(node.text(deep=True)) >= references.page_chars > 0:
+        bits |= OPEN_PAGE
     for name, mark, tag in near:
         if mark & MARK_ROLE_TAB or tag in ("details", "summary"):
             bits |= OPEN_ROLE
