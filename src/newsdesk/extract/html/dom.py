@@ -66,6 +66,9 @@ class Flat:
     marks: list[int] = field(default_factory=list)
     hidden_blocks: int = 0  # blocks inside hidden elements (kept only by flatten(keep_hidden=True))
     hidden_elements: int = 0  # elements inside hidden elements, themselves included (the same)
+    # Per hidden box kept by flatten(keep_hidden=True) (its element index): the OPEN_* bits saying how
+    # a reader can show it.
+    openers: dict[int, int] = field(default_factory=dict)
     _visible: tuple[Flat, list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     def inside(self, element: int, ancestor: int) -> bool:
@@ -124,6 +127,167 @@ _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "menu", "menub
                            "search", "tooltip", "complementary"})
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
+# How a reader can open a hidden box (Flat.openers): HTML and ARIA semantics first, then the
+# conventions of widget libraries. A hidden box with none of them is shown by nothing a reader can
+# use (a plain display:none paragraph, text planted for machines) and is never kept as a block.
+OPEN_ARIA = 1  # an element's aria-controls/aria-owns names the box (its id or its parent's), or the box
+# has aria-labelledby (a tab panel names its tab)
+OPEN_TARGET = 2  # href="#id", data-target, data-bs-target, data-toggle-target, label for= name the box
+# (by id, or by class with a ".name" selector)
+OPEN_ROLE = 4  # tab semantics: role tabpanel/tab/tablist/region on the box, its parent or grandparent, or
+# the box is inside a <details>
+OPEN_CONTROL = 8  # a control beside the box (two element siblings before and after it, one beside its
+# parent): a button, summary, label, checkbox or radio input, role=button/tab, aria-expanded,
+# data-toggle/data-bs-toggle, onclick, or a link to "#..." / "javascript:" / nowhere, of short text
+OPEN_MORE = 16  # that control's text asks for more (more, show, expand, read, view, see, full, all, ...)
+OPEN_WORDS = 32  # class/id words of the box, its parent or grandparent: tab, accordion, collapse, toggle,
+# expand, spoiler, faq, answer, disclosure, read-more, more, truncated, reveal, excerpt, and the slides of
+# a carousel or slider (shown by its arrows and dots)
+OPEN_SCRIPT = 64  # the page's own script shows it: an inline script names the box's id as a string (a
+# control's handler), or the box is a streamed chunk that fills a <template> placeholder at load (the
+# two ids share what follows their colon: streaming server rendering's `<template id="B:0">` filled by
+# `<div hidden id="S:0">`)
+OPEN_PAGE = 128  # the box holds at least half of the page's text: the page itself, hidden until its
+# scripts have run (a wrapper with visibility:hidden that hydration removes)
+OPEN_ALL = (OPEN_ARIA | OPEN_TARGET | OPEN_ROLE | OPEN_CONTROL | OPEN_MORE | OPEN_WORDS | OPEN_SCRIPT
+            | OPEN_PAGE)
+_CONTROLS = ("button, summary, label, input[type=checkbox], input[type=radio], [role=button], [role=tab], "
+             "[aria-expanded], [data-toggle], [data-bs-toggle], [onclick], a[href^='#'], "
+             "a[href^='javascript'], a:not([href])")
+_MORE_WORDS = re.compile(r"\b(?:more|show|expand|read|view|see|full|all|open|continue|details|weiter|mehr|"
+                         r"plus|suite|más|mas|leer|ver|meer|lees|leia|altro|tutto|continua)\b|…|\.\.\.|\+",
+                         re.IGNORECASE)
+_OPEN_WORDS = re.compile(r"tab(?!le)|accordion|collaps|toggle|expand|spoiler|faq|answer|disclosure|"
+                         r"read-?more|more|truncat|reveal|excerpt|slide|carousel|swiper|slick")
+_CHROME_BOXES = frozenset({"nav", "menu"})
+_TARGET_ATTRS = ("href", "data-target", "data-bs-target", "data-toggle-target", "for", "data-href")
+
+
+@dataclass(slots=True)
+class _References:
+    """What the page's controls point at: ids named by aria-controls/aria-owns, and ids and classes
+    named by links, data-target attributes and labels."""
+
+    aria: set[str]
+    ids: set[str]
+    classes: set[str]
+    scripts: str  # the text of the page's inline scripts
+    page_chars: int  # the length of the text of the element flattened
+    placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
+
+
+def _references(root: LexborNode) -> _References:
+    """What the controls of the whole document (not only `root`'s subtree) point at."""
+    page_chars = len(root.text(deep=True))
+    while root.parent is not None:
+        root = root.parent
+    found = _References(set(), set(), set(), "\n".join(
+        node.text(deep=True) for node in root.css("script:not([src])")), page_chars, set())
+    for node in root.css("template[id]"):
+        _, colon, suffix = (node.attributes.get("id") or "").partition(":")
+        if colon and suffix:
+            found.placeholders.add(suffix)
+    selector = ("[aria-controls], [aria-owns], [href^='#'], [data-target], [data-bs-target], "
+                "[data-toggle-target], label[for], [data-href^='#']")
+    for node in root.css(selector):
+        attrs = node.attributes
+        for name in ("aria-controls", "aria-owns"):
+            value = attrs.get(name)
+            if value:
+                found.aria.update(value.split())
+        for name in _TARGET_ATTRS:
+            value = attrs.get(name)
+            if not value:
+                continue
+            value = value.strip()
+            if name == "for":
+                found.ids.add(value)
+            elif value.startswith("#") and len(value) > 1:
+                found.ids.add(value[1:])
+            elif value.startswith(".") and name != "href":
+                found.classes.update(part for part in value[1:].split(".") if part)
+    return found
+
+
+def _control(node: LexborNode, box_ids: list[str]) -> int:
+    """OPEN_CONTROL (and OPEN_MORE) when the element is a control, or a small element (a heading, a
+    bar: 120 characters of text at most) holding one, of short text, that does not name another
+    element as the one it opens (aria-controls, data-target, href="#id" other than `box_ids`)."""
+    if (node.tag or "").startswith("-"):
+        return 0
+    whole = node.text(deep=True)
+    if len(whole) > 2000 or len(" ".join(whole.split())) > 120:
+        return 0
+    found = node.css_first(_CONTROLS)
+    if found is None:
+        return 0
+    text = " ".join(found.text(deep=True).split())
+    if len(text) > 80:
+        return 0
+    attrs = found.attributes
+    for name in ("aria-controls", "data-target", "data-bs-target", "href"):
+        value = (attrs.get(name) or "").strip()
+        if name != "aria-controls":
+            value = value[1:] if value.startswith("#") else ""
+        if value and not set(value.split()) & set(box_ids):
+            return 0
+    label = " ".join(filter(None, (text, attrs.get("aria-label"), attrs.get("title"))))
+    return OPEN_CONTROL | (OPEN_MORE if _MORE_WORDS.search(label) else 0)
+
+
+def _element_siblings(node: LexborNode | None, forward: bool, count: int) -> list[LexborNode]:
+    out: list[LexborNode] = []
+    while node is not None and len(out) < count:
+        node = node.next if forward else node.prev
+        if node is not None and not (node.tag or "-").startswith("-"):
+            out.append(node)
+    return out
+
+
+def opener_signature() -> str:
+    """What the openers found depend on (train.py keys its cached rows on it)."""
+    return repr([box_openers.__code__.co_code, _control.__code__.co_code, _references.__code__.co_code,
+                 _OPEN_WORDS.pattern, _MORE_WORDS.pattern, _CONTROLS, sorted(_CHROME_BOXES)])
+
+
+def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[str, str | None],
+                references: _References, near: list[tuple[str, int, str]], chrome: bool = False) -> int:
+    """The OPEN_* bits of a hidden box: `node` (with `attrs`), its parent element's node, the
+    controls' `references`, and (name, marks, tag) of the box, its parent and grandparent. A box that
+    is a navigation, a menu or a dialog by its tag or ARIA role, or sits in one (`chrome`), has none."""
+    if chrome or any(mark & MARK_ROLE_CHROME or tag in _CHROME_BOXES for _, mark, tag in near[:1]):
+        return 0  # a menu, a navigation or a dialog by its own semantics: never content, open or not
+    bits = 0
+    ids = [attrs.get("id")]
+    if parent_node is not None:
+        ids.append(parent_node.attributes.get("id"))
+    box_ids = [value.strip() for value in ids if value and value.strip()]
+    if "aria-labelledby" in attrs or any(value in references.aria for value in box_ids):
+        bits |= OPEN_ARIA
+    if any(value in references.ids for value in box_ids) or (
+            references.classes and set((attrs.get("class") or "").split()) & references.classes):
+        bits |= OPEN_TARGET
+    own = (attrs.get("id") or "").strip()
+    scripts = references.scripts
+    if own and ((scripts and (f'"{own}"' in scripts or f"'{own}'" in scripts))
+                or (":" in own and own.partition(":")[2] in references.placeholders)):
+        bits |= OPEN_SCRIPT
+    if 2 * len(node.text(deep=True)) >= references.page_chars > 0:
+        bits |= OPEN_PAGE
+    for name, mark, tag in near:
+        if mark & MARK_ROLE_TAB or tag in ("details", "summary"):
+            bits |= OPEN_ROLE
+        if _OPEN_WORDS.search(name):
+            bits |= OPEN_WORDS
+    neighbours = _element_siblings(node, False, 2) + _element_siblings(node, True, 2)
+    if parent_node is not None:
+        neighbours += _element_siblings(parent_node, False, 1) + _element_siblings(parent_node, True, 1)
+    for neighbour in neighbours:
+        bits |= _control(neighbour, box_ids)
+        if bits & OPEN_MORE:
+            break
+    return bits
+
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
@@ -153,13 +317,17 @@ def element_marks(tag: str, attrs: dict[str, str | None]) -> int:
 
 
 
-def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) -> Flat:
+def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False,
+            openers: int | None = OPEN_ALL) -> Flat:
     """The page's elements and blocks. Hidden elements (the `hidden` attribute, aria-hidden, an inline
     display:none or visibility:hidden) are left out with their text; with `keep_hidden`, a hidden
     block-level element (a closed tab panel, an accordion's answer, but also a hidden menu or modal)
     and its subtree are kept, marked MARK_INSIDE_HIDDEN, its text in blocks of its own, so that the
-    body model can choose them; `Flat.visible()` gives the page without them. A hidden inline element
-    (an icon's glyph, a duplicate label) is always left out."""
+    body model can choose them; `Flat.visible()` gives the page without them. Only a hidden box that
+    a reader can open is kept: one with an opener of the kinds `openers` names (OPEN_* bits; see
+    box_openers), recorded in Flat.openers; None keeps every hidden box (to measure them). A hidden
+    inline element (an icon's glyph, a duplicate label) is always left out. Below `max_depth` open
+    elements a subtree is read as the text of its shown parts, hidden ones and SKIP_TAGS left out."""
     flat = Flat()
     tags, parents, names, ends, blocks = flat.tags, flat.parents, flat.names, flat.ends, flat.blocks
     anchors, marks = flat.anchors, flat.marks
@@ -172,6 +340,7 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) 
     link_depth = 0
     owners: list[int] = []
     open_anchors: list[Anchor] = []
+    references: _References | None = None  # what the page's controls point at (read at the first box)
 
     def flush() -> None:
         """The buffered text as a block of the innermost open block element (only called with text:
@@ -211,7 +380,21 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) 
             attrs = node.attributes
             mark = element_marks(tag, attrs) if attrs else (MARK_ROLE_TAB if tag == "details" else 0)
             is_block = tag in BLOCK_TAGS
-            if not mark & HIDDEN_MARKS or (keep_hidden and is_block):
+            box = 0  # a hidden box's OPEN_* bits, with keep_hidden
+            if mark & HIDDEN_MARKS and keep_hidden and is_block and hidden_root < 0:
+                if references is None:
+                    references = _references(root)
+                grand = parents[parent] if parent >= 0 else -1
+                near = [(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower(), mark, tag)] + [
+                    (names[e], marks[e], tags[e]) for e in (parent, grand) if e >= 0]
+                up, chrome = parent, False
+                while up >= 0 and not chrome:
+                    chrome = bool(marks[up] & MARK_ROLE_CHROME) or tags[up] in _CHROME_BOXES
+                    up = parents[up]
+                box = box_openers(node, open_elements[-1][0] if open_elements else None, attrs, references,
+                                  near, chrome)
+            if not mark & HIDDEN_MARKS or (keep_hidden and is_block and (
+                    hidden_root >= 0 or openers is None or box & openers)):
                 index = len(tags)
                 if hidden_root >= 0:
                     mark |= MARK_INSIDE_HIDDEN
@@ -219,6 +402,7 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) 
                     # A hidden box: its text makes blocks of its own, the shown text around it waits.
                     mark |= MARK_INSIDE_HIDDEN
                     hidden_root, hidden_from = index, len(blocks)
+                    flat.openers[index] = box
                     saved = (buffer.copy(), link_chars, link_first, has_text)
                     buffer.clear()
                     link_chars, link_first, has_text = 0, False, False
@@ -241,9 +425,8 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) 
                         anchors.append(anchor)
                         open_anchors.append(anchor)
                 if len(open_elements) >= max_depth:
-                    # Deeper markup is flattened into this element's text (lexbor walks it without
-                    # recursion).
-                    buffer.append(" " + node.text(deep=True) + " ")
+                    # Deeper markup is flattened into this element's text: its shown text only.
+                    buffer.append(" " + shown_text(node) + " ")
                 elif node.child is not None:
                     open_elements.append((node, index))
                     parent = index
@@ -294,3 +477,30 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False) 
     if hidden_root >= 0:  # the walk stopped inside a hidden element (it was the root)
         flat.hidden_blocks += len(blocks) - hidden_from
     return flat
+
+
+def shown_text(node: LexborNode) -> str:
+    """The text of the subtree of `node`, as a reader sees it: without the text of hidden elements
+    and of SKIP_TAGS (scripts, styles, templates, controls). Walked by child/next/parent links
+    without recursion, so any depth is read."""
+    parts: list[str] = []
+    current: LexborNode | None = node.child
+    while current is not None and current is not node:
+        tag = current.tag or ""
+        descend = False
+        if tag == "-text":
+            text = current.text_content
+            if text:
+                parts.append(text)
+        elif tag not in SKIP_TAGS and not tag.startswith("-"):
+            attrs = current.attributes
+            descend = not (attrs and is_hidden(attrs))
+        if descend and current.child is not None:
+            current = current.child
+            continue
+        while current is not None and current is not node and current.next is None:
+            current = current.parent
+        if current is None or current is node:
+            break
+        current = current.next
+    return "".join(parts)

@@ -24,18 +24,28 @@ area base br col embed hr img input link meta param source track wbr p li dt dd 
 thead tbody tfoot colgroup optgroup rp rt
 """.split())
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# A start tag that hides its element, and elements whose content is never text of the page.
+_HIDING = re.compile(r"""\s(?:hidden(?=[\s=/>])|aria-hidden\s*=\s*["']?true|"""
+                     r"""style\s*=\s*(?:"[^"]*|'[^']*|[^\s>]*)(?:display\s*:\s*none|visibility\s*:\s*hidden))""",
+                     re.IGNORECASE)
+_NEVER_TEXT = frozenset(
+    "script style template noscript textarea select button iframe object svg math".split())
 # A page needs at least this many tags before nesting can cost the parser noticeable time.
 _TAGS_WORTH_CHECKING = 8_000
 
 
 def limit_nesting(markup: str, max_depth: int) -> str:
-    """`markup` with every tag nested deeper than `max_depth` removed (its text stays)."""
+    """`markup` with every tag nested deeper than `max_depth` removed (its text stays), except that a
+    too-deep element that hides itself (the `hidden` attribute, aria-hidden="true", an inline
+    display:none or visibility:hidden) or holds no text of the page (a script, a style, a template,
+    a control) is removed with everything in it: its text must not become shown text."""
     if markup.count("<") < max(_TAGS_WORTH_CHECKING, max_depth):
         return markup
     pieces: list[str] = []
     depth = 0
     kept_until = 0
     changed = False
+    dropping = 0  # the depth of a too-deep hidden element whose content is being dropped, else 0
     for match in _TAG.finditer(markup):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
         if name in _NOT_NESTING or self_closing:
@@ -46,11 +56,18 @@ def limit_nesting(markup: str, max_depth: int) -> str:
         else:
             depth += 1
             too_deep = depth > max_depth
+        if dropping:
+            if depth < dropping:  # its end tag (or, left unclosed, an ancestor's: kept when not too deep)
+                kept_until = match.end() if too_deep else match.start()
+                dropping = 0
+            continue
         if too_deep:
             pieces.append(markup[kept_until : match.start()])
             pieces.append(" ")
             kept_until = match.end()
             changed = True
+            if not closing and (name in _NEVER_TEXT or _HIDING.search(match.group(0))):
+                dropping = depth
     if not changed:
         return markup
     pieces.append(markup[kept_until:])

@@ -54,8 +54,9 @@ from newsdesk.extract.html import parse_page
 from newsdesk.extract.html.block_hidden import hidden_features, shown_copies
 from newsdesk.extract.html.blocks import CATEGORICAL, FEATURES, ROWS_VERSION, block_features, page_hints
 from newsdesk.extract.html.body import choose_blocks
-from newsdesk.extract.html.dom import Flat, flatten
+from newsdesk.extract.html.dom import Flat, flatten, opener_signature
 from newsdesk.extract.html.learned import MODEL, STACK_MARK
+from newsdesk.extract.html.markup import limit_nesting
 from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import thread_items
 from newsdesk.settings import Settings
@@ -196,7 +197,7 @@ def _rows_key() -> str:
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
                  page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code,
                  hidden_features.__code__.co_code, shown_copies.__code__.co_code, flatten.__code__.co_code,
-                 hidden_labels.__code__.co_code])
+                 hidden_labels.__code__.co_code, opener_signature(), limit_nesting.__code__.co_code])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
