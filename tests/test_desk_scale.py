@@ -112,6 +112,19 @@ def test_memo_keeps_what_its_byte_budget_allows_and_evicts_the_least_recently_us
         assert calls.count("h") == 2
 
 
+def test_memo_serves_a_value_it_cannot_measure(tmp_path: Path) -> None:
+    class Odd:
+        def __reduce__(self) -> str:
+            raise ValueError("not picklable")
+
+    with open_store(f"sqlite:///{tmp_path / 'memo.db'}") as store:
+        memo = Memo(store)
+        odd = Odd()
+        assert memo.get("odd", lambda: odd) is odd
+        assert memo.get("odd", lambda: Odd()) is odd  # kept, counted as 64 kB
+        assert memo.kept_bytes == 64 << 10
+
+
 def test_memo_over_a_store_without_generation_always_reads() -> None:
     with open_store("memory://") as store:
         memo = Memo(SearchOnly(store))  # type: ignore[arg-type]

@@ -27,17 +27,20 @@ class Memo:
 
     Bounded twice, least recently used first out: at most `size` values, and at most `budget` bytes
     as their pickled sizes count them (a page of hits is a few kB, a big story's timeline can be
-    megabytes: 512 of those per worker would be gigabytes). A value larger than the whole budget is
-    returned and not kept. Pickling a value costs a fraction of reading it from the store, and only
-    happens when it is read, once per store generation."""
+    megabytes: 512 of those per worker would be gigabytes). The pickled size understates the size in
+    memory, a few times for lists and dicts of short strings, so the budget is a bound on the order
+    of magnitude, not an exact one. A value larger than the whole budget is returned and not kept, and
+    its key is remembered for the generation so it is not measured again. Pickling a value costs a
+    fraction of reading it from the store, and only happens when it is read, once per generation."""
 
-    def __init__(self, store: Store, size: int = 512, budget: int = 64 << 20) -> None:
+    def __init__(self, store: Store, size: int = 512, budget: int = 32 << 20) -> None:
         self._generation_of: Callable[[], Hashable] | None = getattr(store, "generation", None)
         self._size = size
         self._budget = budget
         self._generation: Hashable = None
         self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
+        self._too_big: set[Hashable] = set()
         self._lock = threading.Lock()
 
     @property
@@ -52,16 +55,23 @@ class Memo:
         with self._lock:
             if generation != self._generation:
                 self._values.clear()
+                self._too_big.clear()
                 self._bytes = 0
                 self._generation = generation
             elif key in self._values:
                 self._values.move_to_end(key)
                 value: _T = self._values[key][0]
                 return value
+            elif key in self._too_big:
+                return compute()
         value = compute()
         weight = _pickled_size(value)
         with self._lock:
-            if generation == self._generation and weight <= self._budget:
+            if generation == self._generation and weight > self._budget:
+                if len(self._too_big) >= 4 * self._size:  # keys a client chose: keep their number bounded
+                    self._too_big.clear()
+                self._too_big.add(key)
+            elif generation == self._generation:
                 old = self._values.pop(key, None)
                 if old is not None:  # computed by two requests at once
                     self._bytes -= old[1]
@@ -77,7 +87,7 @@ def _pickled_size(value: object) -> int:
     cannot be pickled counts as 64 kB."""
     try:
         return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except Exception:  # anything a value's own __reduce__ may raise: count it, never fail the request
         return 64 << 10
 
 
