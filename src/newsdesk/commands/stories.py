@@ -58,10 +58,10 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: 
     not an article's (listing, collection, product, service, documentation, forum) is in no story
     ("story": null). Earlier assignments are never revisited, so the
     result depends on the order of the PATHS, and is the same for the same order. With --offline the
-    documents are clustered once all are read (average link: two groups merge when their members
-    agree on average; the same windows), then stories of two documents or more merge when their
-    members agree on average within 180 days (follow-ups), and a document left alone joins the story
-    it fits best by the online rule; whatever their order. Prints one line per document:
+    documents are clustered once all are read (average link: two groups merge when the mean
+    likelihood of their members' pairs is at least 0.5; the same windows), then stories of two
+    documents or more merge when it is at least 0.4 within 180 days (follow-ups), and a document left
+    alone joins the story it fits best by the online rule; whatever their order. Prints one line per document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}
