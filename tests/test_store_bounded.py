@@ -151,10 +151,15 @@ def test_an_and_of_body_words_outranks_its_title_match(tmp_path: Path) -> None:
         assert [hit.id for hit in hits] == [id for id, _ in full]
 
 
-def test_words_with_nots_keep_every_filter(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scan", [500, 5])
+def test_words_with_nots_keep_every_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           scan: int) -> None:
     """The matches read in order of id go through the same filters as the full ranking: author (the
     index of the authors' words), site, dates, language; page after page. Also on connections that read
-    in the primary key's order, as a large store does (on data this small PostgreSQL would sort)."""
+    in the primary key's order, as a large store does (on data this small PostgreSQL would sort). With
+    a scan of 5 matches, filtered pages come from the first matches when they fill the page and from
+    the full ranking when the scan stops short (a narrow filter on a large store)."""
+    monkeypatch.setattr("newsdesk.store.postgres.PAIR_SCAN", scan)
     articles = []
     for n in range(90):
         fuel = [["energy", "oil"], ["oil"], [], []][n % 4]

@@ -65,6 +65,9 @@ def _author_filter(words: str, mark: str) -> tuple[str, list[Any]]:
             [split, f"% {words} %" if words else ""])
 
 
+PAIR_SCAN = 500  # matches a filtered ranking by pairs reads in order of id before it ranks fully
+
+
 class PostgresStore(SqlStore):
     _mark = "%s"
     # The whole JSON, decoded in Python: PostgreSQL's json functions refuse a "\u0000" in it (which a
@@ -224,20 +227,40 @@ class PostgresStore(SqlStore):
         by id, which all rank NO_PAIR_RANK (postgres_ranking.pairs_query proves it). The second part
         reads rows in order of id until a page is found (about `limit` divided by the word's share of
         the store), not every match."""
-        clauses, params = self._filters(request, tree)
+        filters, filtering = self._filters(request, tree)
         ranked: list[SortKey] = []
         if pairs:
             pairing = (["a.tsv @@ CAST(? AS tsquery)"], [pairs])
             ranked = self._ranked_fully(tree, request, after, limit, pairing)
         if after is not None and after[0] < NO_PAIR_RANK:
             return ranked
+        clauses: list[str] = []
+        params: list[Any] = []
         if after is not None and after[0] == NO_PAIR_RANK:
-            clauses, params = [*clauses, "a.id > ?"], [*params, after[1]]
+            clauses, params = ["a.id > ?"], [after[1]]
         if pairs:
             clauses, params = [*clauses, "NOT a.tsv @@ CAST(? AS tsquery)"], [*params, pairs]
         where = "".join(f" AND {clause}" for clause in clauses)
-        ties = self._read(f"SELECT a.id FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery){where} "
-                          "ORDER BY a.id LIMIT ?", [to_tsquery(tree), *params, limit])
+        matching = f"SELECT a.id FROM article_search a WHERE a.tsv @@ CAST(? AS tsquery){where} ORDER BY a.id"
+        if not filters:
+            ties = self._read(f"{matching} LIMIT ?", [to_tsquery(tree), *params, limit])
+        else:
+            # Filtered: the filters are checked on the first PAIR_SCAN matches in order of id only (one
+            # bounded walk, read once). A filter few of them pass (a narrow date range, a rare language)
+            # would otherwise make the walk in order of id read the store a long way: when the first
+            # matches do not fill the page and there are more, the full ranking, which reads only the
+            # matches the filters pass.
+            found = self._read(
+                f"WITH s AS MATERIALIZED ({matching} LIMIT ?) SELECT a.id, (SELECT count(*) FROM s) "
+                f"FROM s JOIN article_search a ON a.id = s.id WHERE {' AND '.join(filters)} "
+                "ORDER BY a.id LIMIT ?", [to_tsquery(tree), *params, PAIR_SCAN, *filtering, limit])
+            if len(found) < limit:  # the matches ran out, or the walk stopped short of them
+                read = int(found[0][1]) if found else int(self._read(
+                    f"SELECT count(*) FROM ({matching} LIMIT ?) s",
+                    [to_tsquery(tree), *params, PAIR_SCAN])[0][0])
+                if read >= PAIR_SCAN:
+                    return self._ranked_fully(tree, request, after, limit)
+            ties = [(id,) for id, _ in found]
         merged = [*ranked, *((int(id), NO_PAIR_RANK) for id, in ties)]
         return sorted(merged, key=lambda key: (-float(key[1]), key[0]))[:limit]
 
