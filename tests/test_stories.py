@@ -321,6 +321,15 @@ def test_a_stop_word_with_a_contraction_is_no_name() -> None:
     assert {"c:going home", "c:vibe coding", "c:ruby", "c:rails"} <= found
 
 
+def test_a_name_with_an_apostrophe_after_a_stop_word_is_a_name() -> None:
+    """Only an English contraction is cut at its apostrophe: "O'Donnell" (Spanish stop word `o`) and
+    "Dell'Utri" (Italian `dell`) stay names, while "I'm" and "It's" still join nothing."""
+    assert "c:ana o'donnell" in names("Ayer la ministra Ana O'Donnell habló en Madrid.", "es")
+    assert "c:marcello dell'utri" in names("Ieri il senatore Marcello Dell'Utri ha parlato.", "it")
+    found = names("Then I'm Going Home, and It’s Vibe Coding.", "en")
+    assert {"c:going home", "c:vibe coding"} <= found and not any("'" in n or "’" in n for n in found)
+
+
 TEMPLATE = [  # what a template-heavy site leaves around every report when extraction keeps it
     "Sign up for the Northport Evening Post newsletter to get the day's headlines in your inbox every "
     "morning, and follow the Northport Evening Post on social media for breaking news alerts.",

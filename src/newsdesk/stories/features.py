@@ -61,7 +61,7 @@ LEAD_CHARS = 600
 DATELINE_CHARS = 300  # the opening of the body searched for the date an undated page states
 WORD = re.compile(r"\b\w\w+\b")
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
-APOSTROPHE = re.compile(r"['’]")
+CONTRACTION = re.compile(r"['’](?:m|s|ll|re|ve|d|t)$")  # casefolded: "i'm", "it’s", "we'll", "don't"
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
 
 MONTHS = {name: i for i, names in enumerate(
@@ -303,9 +303,11 @@ def names(text: str, language: str) -> set[str]:
 
 
 def _head(word: str) -> str:
-    """A word without the contraction it ends with ("i'm" -> "i", "it’s" -> "it"): a stop word with a
-    contraction ("I'm", "It's", "We'll") is still a stop word, no name."""
-    return APOSTROPHE.split(word, 1)[0]
+    """A word without the English contraction it ends with ("i'm" -> "i", "it’s" -> "it"): a stop word
+    with a contraction ("I'm", "It's", "We'll") is still a stop word, no name. Any other apostrophe
+    stays ("o'donnell", "dell'utri"), so that a name starting with a stop word (Spanish `o`, Italian
+    `dell`) is still a name."""
+    return CONTRACTION.sub("", word, count=1)
 
 
 def _keep(run: list[str], first: bool, found: set[str], singles: bool) -> None:
