@@ -1,8 +1,8 @@
 """Search benchmark: 20 representative queries over 100,000 articles, on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
-                                          [--postgres-url URL] [--repeat 20] [--rebuild] [--ts-rank-too]
-                                          [--old-plans-too] [--explain]
+                                          [--postgres-url URL] [--repeat 20] [--rebuild] [--build-only]
+                                          [--ts-rank-too] [--old-plans-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -125,18 +126,34 @@ def _open(backend: str, args: argparse.Namespace, rebuild: bool) -> tuple[Store,
             reset_schema(args.postgres, schema)
     CACHE.mkdir(parents=True, exist_ok=True)
     log = json.loads(_load_log().read_text()) if _load_log().exists() else {}
+    progress = CACHE / f"{name}-{backend}.progress"
     if not fresh:
         store = _cached(url, args.articles)
         if store is None:
-            return _open(backend, args, rebuild=True)
-        seconds = log.get(f"{backend}:{args.articles}")
-        rate = f"{seconds:.0f} s, {args.articles / seconds:,.0f} articles/s " if seconds else ""
+            store = _resumable(url, args.articles, progress)
+            if store is None:
+                return _open(backend, args, rebuild=True)
+            seconds = _load(store, backend, args.articles, progress)
+            _log_load(backend, args.articles, seconds)
+            return store, f"{seconds:.0f} s, {args.articles / seconds:,.0f} articles/s (resumed)"
+        logged = log.get(f"{backend}:{args.articles}")
+        rate = f"{logged:.0f} s, {args.articles / logged:,.0f} articles/s " if logged else ""
         return store, f"{rate}(cached)"
+    progress.unlink(missing_ok=True)
     store = open_store(url)
-    seconds = _load(store, backend, args.articles)
-    log[f"{backend}:{args.articles}"] = seconds
-    _load_log().write_text(json.dumps(log, indent=1))
+    seconds = _load(store, backend, args.articles, progress)
+    _log_load(backend, args.articles, seconds)
     return store, f"{seconds:.0f} s, {args.articles / seconds:,.0f} articles/s"
+
+
+def _log_load(backend: str, articles: int, seconds: float) -> None:
+    """Record a finished build's seconds, read afresh: builds of other sizes or backends running at the
+    same time write the same log (reading it when the build started lost theirs)."""
+    log = json.loads(_load_log().read_text()) if _load_log().exists() else {}
+    log[f"{backend}:{articles}"] = seconds
+    partial = _load_log().with_name(_load_log().name + ".partial")
+    partial.write_text(json.dumps(log, indent=1))
+    partial.replace(_load_log())
 
 
 def _cached(url: str, articles: int) -> Store | None:
@@ -150,7 +167,7 @@ def _cached(url: str, articles: int) -> Store | None:
         complete = store.is_done(_marker(articles)) and store.count() == articles
         if complete and store.search(QUERIES[0].request()).hits:
             return store
-        print("  the cached store is incomplete; loading it again", file=sys.stderr)
+        print("  the cached store is incomplete", file=sys.stderr)
     except Exception as error:
         print(f"  the cached store cannot be searched by this newsdesk ({type(error).__name__}: {error}); "
               "loading it again", file=sys.stderr)
@@ -158,18 +175,78 @@ def _cached(url: str, articles: int) -> Store | None:
     return None
 
 
-def _load(store: Store, backend: str, articles: int) -> float:
-    started = time.monotonic()
+def _resumable(url: str, articles: int, progress: Path) -> Store | None:
+    """The store of a build that stopped part-way, to be continued; None when it cannot be (no progress
+    log, or the log and the store disagree): it is then built again from the start.
+
+    Each put_many is one transaction and the articles come in a fixed order, so a store holding n of
+    them holds exactly the first n: the build goes on from article n + 1.
+    """
+    done = _progress(progress)
+    if not done:
+        return None
+    try:
+        store = open_store(url)
+        held = store.count()
+    except Exception as error:
+        print(f"  the partial store does not open ({error})", file=sys.stderr)
+        return None
+    if 0 < held < articles and held >= done[-1][0]:
+        print(f"  resuming the build at article {held + 1:,} of {articles:,}", file=sys.stderr, flush=True)
+        return store
+    store.close()
+    return None
+
+
+def _progress(path: Path) -> list[tuple[int, float]]:
+    """(articles stored, seconds of loading so far) after each batch of the build, from its log."""
+    out = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                n, seconds = line.split()[:2]
+                out.append((int(n), float(seconds)))
+            except ValueError:
+                continue  # a line cut short when the build was killed
+    return out
+
+
+def _load(store: Store, backend: str, articles: int, progress: Path) -> float:
+    """Load the benchmark's articles into `store` with put_many in batches of BATCH, going on from the
+    articles it already holds; returns the seconds of loading (summed over resumed runs).
+
+    After each batch a line "articles seconds" is appended to `progress` (the rate of any stretch of the
+    build, e.g. the 10,000 before 100,000 against the last 10,000, comes from it); every 10,000 the
+    cumulative time and the rate of the last 10,000 go to stderr with the load average.
+    """
+    held = store.count()
+    before = [(n, s) for n, s in _progress(progress) if n <= held]
+    # Seconds already spent: the log's last line at or under what the store holds (a batch committed
+    # just before a kill but not logged counts no time: at most one batch's seconds are missing).
+    offset = before[-1][1] if before else 0.0
+    started = time.monotonic() - offset
+    window = (held, offset)
     batch = []
-    for n, article in enumerate(make_articles(articles, SEED), 1):
-        batch.append(article)
-        if len(batch) == BATCH:
-            store.put_many(batch)
-            batch.clear()
-        if n % 10_000 == 0:
-            print(f"  {backend}: {n:,} articles loaded, {time.monotonic() - started:.0f} s", file=sys.stderr,
-                  flush=True)
-    store.put_many(batch)
+    with progress.open("a") as out:
+        for n, article in enumerate(make_articles(articles, SEED), 1):
+            if n <= held:
+                continue  # the generator is deterministic: the first `held` are in the store already
+            batch.append(article)
+            if len(batch) == BATCH or n == articles:
+                store.put_many(batch)
+                batch.clear()
+                out.write(f"{n} {time.monotonic() - started:.3f}\n")
+                out.flush()
+            if n % 10_000 == 0:
+                elapsed = time.monotonic() - started
+                rate = (n - window[0]) / max(elapsed - window[1], 1e-9)
+                clock = time.strftime("%H:%M:%S", time.gmtime())
+                print(f"  {backend}: {n:,} loaded, {elapsed:.0f} s, articles {window[0] + 1:,}-{n:,} "
+                      f"at {rate:,.0f} articles/s, load {os.getloadavg()[0]:.1f} at {clock} UTC",
+                      file=sys.stderr, flush=True)
+                window = (n, elapsed)
+    if batch:
+        store.put_many(batch)
     seconds = time.monotonic() - started
     store.mark_done(_marker(articles))
     return seconds
@@ -347,6 +424,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add_backend_options(ap)
     ap.add_argument("--repeat", type=int, default=20, help="timed runs of each query, after a warm-up")
     ap.add_argument("--rebuild", action="store_true", help="load the stores again even if cached")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build (or finish building) the stores and stop; a killed build goes on where it "
+                         "stopped when run again")
     ap.add_argument("--explain", action="store_true",
                     help="print EXPLAIN (ANALYZE, BUFFERS) of every statement each query runs on PostgreSQL")
     ap.add_argument("--old-plans-too", action="store_true",
@@ -376,6 +456,10 @@ def main(argv: list[str] | None = None) -> None:
             continue
         print(f"{backend}: opening or building the store ...", file=sys.stderr, flush=True)
         store, load = _open(backend, args, args.rebuild)
+        if args.build_only:
+            print(f"{backend}: {args.articles:,} articles: {load}", flush=True)
+            store.close()
+            continue
         with store:
             if backend == "postgres":
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
@@ -408,6 +492,8 @@ def main(argv: list[str] | None = None) -> None:
                 results["pg/ts_rank"] = {"load": "the same store, ranked by ts_rank", "times": times,
                                                "cpu": cpu, "sets": results[backend]["sets"]}
     print(f"load average after the runs: {load_average()}")
+    if args.build_only:
+        return
     print("\n" + render(results, args))
     if plans:
         print("\nPostgreSQL plans (EXPLAIN ANALYZE, BUFFERS) of each query's statements:" + plans)
