@@ -474,8 +474,10 @@ def test_arrivals_start_past_the_assigned_and_come_back_after_a_clear(kind: str,
         assert assign_stories(store) == 3 and store.unassigned() == 0 and store.arrivals(10) == []
         store.put_many(ARRIVALS[3:5])
         assert store.unassigned() == 2 and [a.id for a in store.arrivals(10)] == [4, 5]
-        assert store._arrival_floor == 4  # where the next walks start
+        assert store._arrival_floor == 4 and store._floor() == 4  # where the next walks start
         assert assign_stories(store) == 2 and store.unassigned() == 0
+        with open_store(url) as fresh:  # all of 1..5 assigned: a store opened now starts past them
+            assert isinstance(fresh, SqlStories) and fresh._floor() == 6 and fresh.arrivals(10) == []
         changed = article("courier.example", "wage", "Senate votes for $15 wage (updated)",
                           ["An entirely different text about the weather in the mountains."],
                           "2024-10-01T10:00:00Z")

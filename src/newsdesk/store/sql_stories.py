@@ -96,26 +96,28 @@ class SqlStories(SqlBase):
                 found[int(id)] = (int(group), None if story is None else int(story))
         return found
 
-    # Every article with an id below `_arrival_floor` was found in a group by a walk of this object:
-    # arrivals() and unassigned() start there instead of walking every assigned article in id order
-    # (at 1,000,000 articles that walk cost ~200 ms per batch of arrivals, more than assigning the batch).
-    # Groups are only ever removed all at once (clear_stories, which resets the floor here, and resets
-    # story_state.seq, the count of assignments, to 0 in the store), and assignments take the lowest
-    # unassigned ids first. So the floor holds while seq is at least floor - 1 (the most articles there
-    # can be below it): a lower seq means the groups were cleared, perhaps by another process, and not yet
-    # assigned again up to the floor, and the walk starts from the first article again. Articles are
-    # never deleted. (In a store whose ids have gaps, as PostgreSQL's do after a rolled-back write, seq can
-    # stay below floor - 1: the walk then starts from the first article as before, slower but exact. An
-    # article committed by another PostgreSQL session with an id below the floor, after a later id was
-    # assigned, is found by that session's catch-up, or by any store opened afterwards.)
+    # arrivals() and unassigned() start their walk in id order at a floor below which every article is
+    # known to be in a group, instead of at the first article (at 1,000,000 articles walking every
+    # assigned one cost ~400 ms of CPU per batch of arrivals, more than assigning the batch). Groups are
+    # only ever removed all at once (clear_stories, which resets story_state.seq, the count of
+    # assignments, to 0 with them); each assignment adds one row and one to seq in one transaction, and
+    # articles are never deleted. Two floors, the higher one used:
+    # - proven from the store: when the highest assigned id equals seq, the seq assigned ids are exactly
+    #   1..seq, so every article up to seq is assigned (ids are distinct positive integers);
+    # - `_arrival_floor`, the first unassigned id the last walk of this object found (for ids with gaps,
+    #   as PostgreSQL's after a rolled-back write): assignments take the lowest unassigned ids first, so
+    #   it holds while seq is at least floor - 1 (the most articles there can be below it); a lower seq
+    #   means the groups were cleared, perhaps by another process, and not yet assigned up to it again.
+    # (An article committed by another PostgreSQL session with an id below `_arrival_floor`, after a later
+    # id was assigned, is found by that session's catch-up, or by any store opened afterwards.)
     _arrival_floor = 0
 
     def _floor(self) -> int:
-        floor = self._arrival_floor
-        if floor <= 1:
-            return 0
-        seq = int(self._read("SELECT seq FROM story_state WHERE name = ?", [groups.TRACKER])[0][0])
-        return floor if seq >= floor - 1 else 0
+        seq, top = self._read("SELECT s.seq, (SELECT max(d.article_id) FROM article_duplicates d) "
+                              "FROM story_state s WHERE s.name = ?", [groups.TRACKER])[0]
+        proven = int(seq) + 1 if top is not None and int(top) == int(seq) else 0
+        kept = self._arrival_floor if int(seq) >= self._arrival_floor - 1 else 0
+        return max(proven, kept)
 
     def unassigned(self) -> int:
         return int(self._read("SELECT count(*) FROM article_search a WHERE a.id >= ? AND NOT EXISTS "
