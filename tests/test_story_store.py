@@ -15,6 +15,7 @@ from click.testing import Result
 from conftest import fresh_store_url, write_as_before_page_types
 from newsdesk.article import Article
 from newsdesk.store import DuplicateRecord, SearchRequest, Store, StoryRecord, open_store
+from newsdesk.store.sql_stories import SqlStories
 from newsdesk.stories.persist import StoryKeeper, assign_stories
 from test_roundup import BRIDGE, MATCH_A, MATCH_B, WIRE
 
@@ -460,3 +461,36 @@ def test_stories_of_another_version_are_rebuilt_when_shown(cli: Callable[..., Re
         assert everything(store) == online and not StoryKeeper(store).outdated()
     again = cli("stories", "--db", url, "--format", "jsonl")
     assert again.stderr == "" and again.stdout == listed.stdout
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_arrivals_start_past_the_assigned_and_come_back_after_a_clear(kind: str, tmp_path: Path) -> None:
+    """arrivals() and unassigned() walk from the first article a walk found unassigned (not from the
+    first article): exact across updates of old articles, a rebuild, and groups cleared by another
+    store open on the same database (another process)."""
+    with fresh_store_url(kind, tmp_path) as url, open_store(url) as store, open_store(url) as other:
+        assert isinstance(store, SqlStories) and isinstance(other, SqlStories)
+        store.put_many(ARRIVALS[:3])
+        assert assign_stories(store) == 3 and store.unassigned() == 0 and store.arrivals(10) == []
+        store.put_many(ARRIVALS[3:5])
+        assert store.unassigned() == 2 and [a.id for a in store.arrivals(10)] == [4, 5]
+        assert store._arrival_floor == 4 and store._floor() == 4  # where the next walks start
+        assert assign_stories(store) == 2 and store.unassigned() == 0
+        with open_store(url) as fresh:  # all of 1..5 assigned: a store opened now starts past them
+            assert isinstance(fresh, SqlStories) and fresh._floor() == 6 and fresh.arrivals(10) == []
+        changed = article("courier.example", "wage", "Senate votes for $15 wage (updated)",
+                          ["An entirely different text about the weather in the mountains."],
+                          "2024-10-01T10:00:00Z")
+        assert other.put(changed).status == "updated"
+        assert store.unassigned() == 0 and store.arrivals(10) == []
+        other.clear_stories()  # another process drops every group: all come back, from the first
+        assert store.unassigned() == 5 and [a.id for a in store.arrivals(10)] == [1, 2, 3, 4, 5]
+        assert StoryKeeper(other).rebuild() == 5
+        assert store.unassigned() == 0 and store.arrivals(10) == []
+        other.put(ARRIVALS[5])
+        assert store.unassigned() == 1 and [a.id for a in store.arrivals(10)] == [6]
+        assert assign_stories(store) == 1 and store.unassigned() == 0
+        store.clear_stories()
+        assert store.unassigned() == 6 and other.unassigned() == 6
+        assert [a.id for a in store.arrivals(2)] == [1, 2]
+        assert assign_stories(other) == 6 and store.unassigned() == 0 and store.arrivals(10) == []

@@ -17,6 +17,7 @@ being written. The schema is versioned; `MIGRATIONS` bring any older file forwar
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -81,6 +82,10 @@ CREATE INDEX article_search_page_type ON article_search (page_type)
 
 _INSERT_SEARCH = ("INSERT OR REPLACE INTO article_search (id, title, site, site_key, host, published_key, "
                   "language_key, page_type, article_like) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# Matches ranked before a search's filters are applied to them (SQLiteStore._ranked_filtered): looking up
+# 2,000 rows costs ~3 ms, and a filter that keeps 1 match in 100 still fills a page of 20 from them.
+_FILTER_CANDIDATES = 2_000
+
 _INSERT_FTS = "INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)"
 
 
@@ -296,12 +301,41 @@ class SQLiteStore(SqlStore):
                                f"+f.rowid IN (SELECT a.id FROM article_search a WHERE {filters})"
                                f"{''.join(f' AND {k}' for k in keyset)} ORDER BY f.rank, f.rowid LIMIT ?",
                                [match, *params, *more, limit])
+        elif clauses:
+            found = self._ranked_filtered(match, clauses, params, keyset, more, limit)
         else:
-            join = "JOIN article_search a ON a.id = f.rowid" if clauses else ""
-            where = "".join(f" AND {clause}" for clause in clauses + keyset)
-            found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f {join} WHERE articles_fts MATCH ?"
-                               f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [match, *params, *more, limit])
+            where = "".join(f" AND {clause}" for clause in keyset)
+            found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f WHERE articles_fts MATCH ?"
+                               f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [match, *more, limit])
         return [(int(id), -float(rank)) for id, rank in found]
+
+    def _ranked_filtered(self, match: str, clauses: list[str], params: list[Any], keyset: list[str],
+                         more: list[Any], limit: int) -> list[Any]:
+        """The first `limit` matches in rank order that pass the filters `clauses` (on `a`).
+
+        Joining every match to article_search to filter it before ranking costs a row lookup per match:
+        at 1,000,000 articles `health --language de` looked up 66,000 rows to keep 20 (130 ms, against 16 ms
+        to rank them all unfiltered). The best `_FILTER_CANDIDATES` matches are ranked first and only they
+        are filtered; the filtered ones among them are the top of the filtered matches in the same order
+        (rank, then id), so when they fill the page (or there were no more matches) that is the answer.
+        A filter too selective for that falls back to filtering every match."""
+        more_keyset = "".join(f" AND {clause}" for clause in keyset)
+        candidates = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f WHERE articles_fts MATCH ?"
+                                f"{more_keyset} ORDER BY f.rank, f.rowid LIMIT ?",
+                                [match, *more, _FILTER_CANDIDATES])
+        if not candidates:
+            return []
+        kept = {int(id) for id, in self._read(
+            f"SELECT a.id FROM article_search a WHERE a.id IN (SELECT value FROM json_each(?)) AND "
+            f"{' AND '.join(clauses)}", [json.dumps([id for id, _ in candidates]), *params])}
+        found = [(id, rank) for id, rank in candidates if id in kept][:limit]
+        if len(found) == limit or len(candidates) < _FILTER_CANDIDATES:
+            return found
+        where = "".join(f" AND {clause}" for clause in clauses + keyset)
+        return self._read(f"SELECT f.rowid, f.rank FROM articles_fts f JOIN article_search a "
+                          f"ON a.id = f.rowid WHERE articles_fts MATCH ?{where} "
+                          "ORDER BY f.rank, f.rowid LIMIT ?",
+                          [match, *params, *more, limit])
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
         clauses, params = self._filters(request, tree)
