@@ -160,6 +160,10 @@ _MORE_WORDS = re.compile(r"\b(?:more|show|expand|read|view|see|full|all|open|con
 _OPEN_WORDS = re.compile(r"tab(?!le)|accordion|collaps|toggle|expand|spoiler|faq|answer|disclosure|"
                          r"read-?more|more|truncat|reveal|excerpt|slide|carousel|swiper|slick")
 _CHROME_BOXES = frozenset({"nav", "menu"})
+# A neighbour of a box is a control (or a bar holding one) only when this small: read no further.
+_SMALL_CHARS = 2000
+_SMALL_NODES = 2000
+_LONGEST_ID = 200  # script strings longer than this are not collected (no box id is that long)
 _TARGET_ATTRS = ("href", "data-target", "data-bs-target", "data-toggle-target", "for", "data-href")
 
 
@@ -171,9 +175,12 @@ class _References:
     aria: set[str]
     ids: set[str]
     classes: set[str]
-    scripts: str  # the text of the page's inline scripts
+    quoted: set[str]  # every string between two quotes of a kind in the page's inline scripts
     page_chars: int  # the length of the text of the element flattened
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
+    # Per element (mem_id) read as a neighbour of a box: None when it is no control, else the sets of
+    # ids each of its naming attributes names and its OPEN_MORE bit (read once, whatever the box).
+    controls: dict[int, tuple[list[set[str]], int] | None] = field(default_factory=dict)
 
 
 def _references(root: LexborNode) -> _References:
@@ -181,8 +188,11 @@ def _references(root: LexborNode) -> _References:
     page_chars = len(root.text(deep=True))
     while root.parent is not None:
         root = root.parent
-    found = _References(set(), set(), set(), "\n".join(
-        node.text(deep=True) for node in root.css("script:not([src])")), page_chars, set())
+    scripts = "\n".join(node.text(deep=True) for node in root.css("script:not([src])"))
+    # `"id" in scripts` for every box would read all the scripts once per box: the strings between
+    # consecutive quotes, collected once, answer it for any id without a quote in it.
+    quoted = {piece for quote in "\"'" for piece in scripts.split(quote)[1:-1] if len(piece) <= _LONGEST_ID}
+    found = _References(set(), set(), set(), quoted, page_chars, set())
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -209,30 +219,74 @@ def _references(root: LexborNode) -> _References:
     return found
 
 
-def _control(node: LexborNode, box_ids: list[str]) -> int:
+def _control(node: LexborNode, box_ids: list[str], references: _References) -> int:
     """OPEN_CONTROL (and OPEN_MORE) when the element is a control, or a small element (a heading, a
     bar: 120 characters of text at most) holding one, of short text, that does not name another
-    element as the one it opens (aria-controls, data-target, href="#id" other than `box_ids`)."""
-    if (node.tag or "").startswith("-"):
-        return 0
-    whole = node.text(deep=True)
-    if len(whole) > 2000 or len(" ".join(whole.split())) > 120:
-        return 0
-    found = node.css_first(_CONTROLS)
+    element as the one it opens (aria-controls, data-target, href="#id" other than `box_ids`). What
+    the element is does not depend on the box: it is read once per element (`references.controls`)."""
+    key = node.mem_id
+    if key in references.controls:
+        found = references.controls[key]
+    else:
+        found = references.controls[key] = _control_of(node)
     if found is None:
         return 0
+    named, more = found
+    if any(not ids & set(box_ids) for ids in named):
+        return 0
+    return OPEN_CONTROL | more
+
+
+def _short_text(node: LexborNode) -> str | None:
+    """The text of `node`'s subtree, or None once it passes 2,000 characters or 2,000 nodes: read
+    only as far as that, whatever the size of the subtree."""
+    parts: list[str] = []
+    length = nodes = 0
+    current: LexborNode | None = node.child
+    stop = node.mem_id  # (selectolax makes a new Python object at each step: compare mem_ids)
+    while current is not None and current.mem_id != stop:
+        nodes += 1
+        if nodes > _SMALL_NODES:
+            return None
+        if current.tag == "-text":
+            text = current.text_content or ""
+            length += len(text)
+            if length > _SMALL_CHARS:
+                return None
+            parts.append(text)
+        if current.child is not None:
+            current = current.child
+            continue
+        while current is not None and current.mem_id != stop and current.next is None:
+            current = current.parent
+        if current is None or current.mem_id == stop:
+            break
+        current = current.next
+    return "".join(parts)
+
+
+def _control_of(node: LexborNode) -> tuple[list[set[str]], int] | None:
+    if (node.tag or "").startswith("-"):
+        return None
+    whole = _short_text(node)
+    if whole is None or len(" ".join(whole.split())) > 120:
+        return None
+    found = node.css_first(_CONTROLS)
+    if found is None:
+        return None
     text = " ".join(found.text(deep=True).split())
     if len(text) > 80:
-        return 0
+        return None
     attrs = found.attributes
+    named: list[set[str]] = []
     for name in ("aria-controls", "data-target", "data-bs-target", "href"):
         value = (attrs.get(name) or "").strip()
         if name != "aria-controls":
             value = value[1:] if value.startswith("#") else ""
-        if value and not set(value.split()) & set(box_ids):
-            return 0
+        if value:
+            named.append(set(value.split()))
     label = " ".join(filter(None, (text, attrs.get("aria-label"), attrs.get("title"))))
-    return OPEN_CONTROL | (OPEN_MORE if _MORE_WORDS.search(label) else 0)
+    return named, OPEN_MORE if _MORE_WORDS.search(label) else 0
 
 
 def _element_siblings(node: LexborNode | None, forward: bool, count: int) -> list[LexborNode]:
@@ -247,6 +301,7 @@ def _element_siblings(node: LexborNode | None, forward: bool, count: int) -> lis
 def opener_signature() -> str:
     """What the openers found depend on (train.py keys its cached rows on it)."""
     return repr([box_openers.__code__.co_code, _control.__code__.co_code, _references.__code__.co_code,
+                 _control_of.__code__.co_code, _short_text.__code__.co_code,
                  _OPEN_WORDS.pattern, _MORE_WORDS.pattern, _CONTROLS, sorted(_CHROME_BOXES)])
 
 
@@ -268,8 +323,7 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
             references.classes and set((attrs.get("class") or "").split()) & references.classes):
         bits |= OPEN_TARGET
     own = (attrs.get("id") or "").strip()
-    scripts = references.scripts
-    if own and ((scripts and (f'"{own}"' in scripts or f"'{own}'" in scripts))
+    if own and (own in references.quoted
                 or (":" in own and own.partition(":")[2] in references.placeholders)):
         bits |= OPEN_SCRIPT
     if 2 * len(node.text(deep=True)) >= references.page_chars > 0:
@@ -283,7 +337,7 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
     if parent_node is not None:
         neighbours += _element_siblings(parent_node, False, 1) + _element_siblings(parent_node, True, 1)
     for neighbour in neighbours:
-        bits |= _control(neighbour, box_ids)
+        bits |= _control(neighbour, box_ids, references)
         if bits & OPEN_MORE:
             break
     return bits
@@ -341,6 +395,7 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False,
     owners: list[int] = []
     open_anchors: list[Anchor] = []
     references: _References | None = None  # what the page's controls point at (read at the first box)
+    in_chrome: list[bool] = []  # per element: it or an ancestor is a menu, a navigation or a dialog
 
     def flush() -> None:
         """The buffered text as a block of the innermost open block element (only called with text:
@@ -387,12 +442,8 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False,
                 grand = parents[parent] if parent >= 0 else -1
                 near = [(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower(), mark, tag)] + [
                     (names[e], marks[e], tags[e]) for e in (parent, grand) if e >= 0]
-                up, chrome = parent, False
-                while up >= 0 and not chrome:
-                    chrome = bool(marks[up] & MARK_ROLE_CHROME) or tags[up] in _CHROME_BOXES
-                    up = parents[up]
                 box = box_openers(node, open_elements[-1][0] if open_elements else None, attrs, references,
-                                  near, chrome)
+                                  near, parent >= 0 and in_chrome[parent])
             if not mark & HIDDEN_MARKS or (keep_hidden and is_block and (
                     hidden_root >= 0 or openers is None or box & openers)):
                 index = len(tags)
@@ -412,6 +463,8 @@ def flatten(root: LexborNode, max_depth: int = 2000, keep_hidden: bool = False,
                 parents.append(parent)
                 ends.append(index + 1)
                 marks.append(mark)
+                in_chrome.append(bool(mark & MARK_ROLE_CHROME) or tag in _CHROME_BOXES
+                                 or (parent >= 0 and in_chrome[parent]))
                 names.append(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower() if attrs else " ")
                 if is_block:
                     if buffer:
@@ -485,7 +538,8 @@ def shown_text(node: LexborNode) -> str:
     without recursion, so any depth is read."""
     parts: list[str] = []
     current: LexborNode | None = node.child
-    while current is not None and current is not node:
+    stop = node.mem_id  # (selectolax makes a new Python object at each step: compare mem_ids)
+    while current is not None and current.mem_id != stop:
         tag = current.tag or ""
         descend = False
         if tag == "-text":
@@ -498,9 +552,9 @@ def shown_text(node: LexborNode) -> str:
         if descend and current.child is not None:
             current = current.child
             continue
-        while current is not None and current is not node and current.next is None:
+        while current is not None and current.mem_id != stop and current.next is None:
             current = current.parent
-        if current is None or current is node:
+        if current is None or current.mem_id == stop:
             break
         current = current.next
     return "".join(parts)
