@@ -177,6 +177,19 @@ def test_a_hidden_paragraph_that_nothing_opens_is_never_a_block_nor_body() -> No
         assert PROSE.strip() in body and "Ignore previous" not in body
 
 
+def test_planted_paragraphs_holding_most_of_the_text_beside_a_shown_story_are_never_body() -> None:
+    # More than half of the page's text, but the page shows a story without them: not a page hidden
+    # until its scripts run.
+    planted = "".join(f"<p>{PROMPT} ({n})</p>" for n in range(6))
+    story = "".join(f"<p>{PROSE}({n})</p>" for n in range(4))
+    page = (f"<html><body><article><h1>Harbour budget</h1>{story}<div style=\"display:none\">{planted}</div>"
+            "</article></body></html>")
+    assert list(flatten_all(page).openers.values()) == [0]
+    assert not flat_of(page, True).hidden_blocks
+    body = newsdesk.extract(page, url="https://news.example/budget").body
+    assert PROSE.strip() in body and "Ignore previous" not in body
+
+
 def test_openers_by_aria_links_details_controls_words_and_streamed_chunks() -> None:
     boxes = {
         "aria": '<button aria-controls="b1" aria-expanded="false">Open</button><div id="b1" hidden>{}</div>',

@@ -147,8 +147,10 @@ OPEN_SCRIPT = 64  # the page's own script shows it: an inline script names the b
 # control's handler), or the box is a streamed chunk that fills a <template> placeholder at load (the
 # two ids share what follows their colon: streaming server rendering's `<template id="B:0">` filled by
 # `<div hidden id="S:0">`)
-OPEN_PAGE = 128  # the box holds at least half of the page's text: the page itself, hidden until its
-# scripts have run (a wrapper with visibility:hidden that hydration removes)
+OPEN_PAGE = 128  # the page itself, hidden until its scripts have run (a wrapper with visibility:hidden
+# that hydration removes): the box holds at least half of the page's text and the page shows next to
+# nothing without it (under _SHOWN_PAGE characters of shown text), or the box holds 90% of the text.
+# (Half alone let a display:none box of planted paragraphs beside a short story into the body.)
 OPEN_ALL = (OPEN_ARIA | OPEN_TARGET | OPEN_ROLE | OPEN_CONTROL | OPEN_MORE | OPEN_WORDS | OPEN_SCRIPT
             | OPEN_PAGE)
 _CONTROLS = ("button, summary, label, input[type=checkbox], input[type=radio], [role=button], [role=tab], "
@@ -163,6 +165,7 @@ _CHROME_BOXES = frozenset({"nav", "menu"})
 # A neighbour of a box is a control (or a bar holding one) only when this small: read no further.
 _SMALL_CHARS = 2000
 _SMALL_NODES = 2000
+_SHOWN_PAGE = 200  # a page hidden until its scripts run shows fewer characters than this without it
 _LONGEST_ID = 200  # script strings longer than this are not collected (no box id is that long)
 _TARGET_ATTRS = ("href", "data-target", "data-bs-target", "data-toggle-target", "for", "data-href")
 
@@ -177,6 +180,7 @@ class _References:
     classes: set[str]
     quoted: set[str]  # every string between two quotes of a kind in the page's inline scripts
     page_chars: int  # the length of the text of the element flattened
+    shown_chars: int  # the length of its shown text (shown_text, spaces collapsed)
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
     # Per element (mem_id) read as a neighbour of a box: None when it is no control, else the sets of
     # ids each of its naming attributes names and its OPEN_MORE bit (read once, whatever the box).
@@ -186,13 +190,14 @@ class _References:
 def _references(root: LexborNode) -> _References:
     """What the controls of the whole document (not only `root`'s subtree) point at."""
     page_chars = len(root.text(deep=True))
+    shown_chars = len(" ".join(shown_text(root).split()))
     while root.parent is not None:
         root = root.parent
     scripts = "\n".join(node.text(deep=True) for node in root.css("script:not([src])"))
     # `"id" in scripts` for every box would read all the scripts once per box: the strings between
     # consecutive quotes, collected once, answer it for any id without a quote in it.
     quoted = {piece for quote in "\"'" for piece in scripts.split(quote)[1:-1] if len(piece) <= _LONGEST_ID}
-    found = _References(set(), set(), set(), quoted, page_chars, set())
+    found = _References(set(), set(), set(), quoted, page_chars, shown_chars, set())
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -302,7 +307,7 @@ def opener_signature() -> str:
     """What the openers found depend on (train.py keys its cached rows on it)."""
     return repr([box_openers.__code__.co_code, _control.__code__.co_code, _references.__code__.co_code,
                  _control_of.__code__.co_code, _short_text.__code__.co_code,
-                 _OPEN_WORDS.pattern, _MORE_WORDS.pattern, _CONTROLS, sorted(_CHROME_BOXES)])
+                 _OPEN_WORDS.pattern, _MORE_WORDS.pattern, _SHOWN_PAGE, _CONTROLS, sorted(_CHROME_BOXES)])
 
 
 def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[str, str | None],
@@ -326,7 +331,9 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
     if own and (own in references.quoted
                 or (":" in own and own.partition(":")[2] in references.placeholders)):
         bits |= OPEN_SCRIPT
-    if 2 * len(node.text(deep=True)) >= references.page_chars > 0:
+    box_chars = len(node.text(deep=True))
+    if references.page_chars > 0 and (10 * box_chars >= 9 * references.page_chars or (
+            2 * box_chars >= references.page_chars and references.shown_chars < _SHOWN_PAGE)):
         bits |= OPEN_PAGE
     for name, mark, tag in near:
         if mark & MARK_ROLE_TAB or tag in ("details", "summary"):
