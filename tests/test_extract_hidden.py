@@ -43,6 +43,7 @@ PAGE = f"""<html><body>
 <article><h1>Harbour budget</h1><p>{PROSE * 2}</p>
 <div class="note">Before the <span aria-hidden="true">★</span> wall <a href="/wall">the sea wall<div
 hidden>Hidden inside a link, after the wall</div> was</a> repaired, the council met twice.</div>
+<button role="tab" id="tab2">Repairs</button>
 <div class="tab-panel" role="tabpanel" aria-labelledby="tab2" hidden><p>{PANEL}</p>
 <div style="visibility: hidden"><p>Nested hidden text inside the panel.</p></div></div>
 <a href="#share" data-toggle="modal">Share</a>
@@ -188,6 +189,25 @@ def test_planted_paragraphs_holding_most_of_the_text_beside_a_shown_story_are_ne
     assert not flat_of(page, True).hidden_blocks
     body = newsdesk.extract(page, url="https://news.example/budget").body
     assert PROSE.strip() in body and "Ignore previous" not in body
+
+
+def test_words_and_labels_open_a_box_only_as_whole_words_and_real_labels() -> None:
+    # Class words that merely contain an opener's word, and an aria-labelledby that names nothing (or
+    # a paragraph), open nothing; whole words and a label naming a tab do.
+    closed = ('<div class="amore moreover stable" hidden>{}</div>',
+              '<div class="x" id="tablet" hidden>{}</div>',
+              '<div aria-labelledby="nowhere" hidden>{}</div>',
+              '<p id="said">Words</p><p>x</p><p>y</p><div aria-labelledby="said" hidden>{}</div>')
+    opened = {'<div class="post-read_more" hidden>{}</div>': OPEN_WORDS,
+              '<div class="faq-answers" hidden>{}</div>': OPEN_WORDS,
+              '<h3 id="spec">Specs</h3><p>x</p><p>y</p><div aria-labelledby="spec" hidden>{}</div>':
+              OPEN_ARIA}
+    for box in closed:
+        page = f"<html><body><article>{STORY}<section>{box.format(PANEL)}</section></article></body></html>"
+        assert list(flatten_all(page).openers.values()) == [0], box
+    for box, bits in opened.items():
+        page = f"<html><body><article>{STORY}<section>{box.format(PANEL)}</section></article></body></html>"
+        assert list(flatten_all(page).openers.values()) == [bits], box
 
 
 def test_openers_by_aria_links_details_controls_words_and_streamed_chunks() -> None:

@@ -121,6 +121,7 @@ MARK_INSIDE_HIDDEN = 16  # the element or one of its ancestors is hidden (its te
 MARK_ROLE_TAB = 32  # role tabpanel/tab/tablist/region, aria-labelledby, or a <details>
 MARK_ROLE_CHROME = 64  # role dialog/alertdialog/navigation/menu/menubar/banner/contentinfo/search, aria-modal
 MARK_EXPANDABLE = 128  # aria-expanded or aria-controls: a toggle, or the box it opens
+MARK_LABELLED_ONLY = 256  # MARK_ROLE_TAB by aria-labelledby alone (anyone may write one: no opener by itself)
 HIDDEN_MARKS = MARK_HIDDEN_ATTR | MARK_ARIA_HIDDEN | MARK_DISPLAY_NONE | MARK_VISIBILITY
 _TAB_ROLES = frozenset({"tabpanel", "tab", "tablist", "region"})
 _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "menu", "menubar", "banner", "contentinfo",
@@ -130,19 +131,20 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 # How a reader can open a hidden box (Flat.openers): HTML and ARIA semantics first, then the
 # conventions of widget libraries. A hidden box with none of them is shown by nothing a reader can
 # use (a plain display:none paragraph, text planted for machines) and is never kept as a block.
-OPEN_ARIA = 1  # an element's aria-controls/aria-owns names the box (its id or its parent's), or the box
-# has aria-labelledby (a tab panel names its tab)
+OPEN_ARIA = 1  # an element's aria-controls/aria-owns names the box (its id or its parent's), or the box's
+# aria-labelledby names a tab, a button, a summary or a heading of the page (a tab panel names its tab)
 OPEN_TARGET = 2  # href="#id", data-target, data-bs-target, data-toggle-target, label for= name the box
 # (by id, or by class with a ".name" selector)
 OPEN_ROLE = 4  # tab semantics: role tabpanel/tab/tablist/region on the box, its parent or grandparent, or
-# the box is inside a <details>
+# the box is inside a <details> (an aria-labelledby alone is not: OPEN_ARIA checks what it names)
 OPEN_CONTROL = 8  # a control beside the box (two element siblings before and after it, one beside its
 # parent): a button, summary, label, checkbox or radio input, role=button/tab, aria-expanded,
 # data-toggle/data-bs-toggle, onclick, or a link to "#..." / "javascript:" / nowhere, of short text
 OPEN_MORE = 16  # that control's text asks for more (more, show, expand, read, view, see, full, all, ...)
-OPEN_WORDS = 32  # class/id words of the box, its parent or grandparent: tab, accordion, collapse, toggle,
-# expand, spoiler, faq, answer, disclosure, read-more, more, truncated, reveal, excerpt, and the slides of
-# a carousel or slider (shown by its arrows and dots)
+OPEN_WORDS = 32  # class/id words of the box, its parent or grandparent (split at spaces, "-" and "_";
+# a word that starts with): tab, accordion, collapse, toggle, expand, spoiler, faq, answer, disclosure,
+# read-more, more, truncated, reveal, excerpt, and the slides of a carousel or slider (shown by its arrows
+# and dots); "moreover", "amore" or "table" are not such words
 OPEN_SCRIPT = 64  # the page's own script shows it: an inline script names the box's id as a string (a
 # control's handler), or the box is a streamed chunk that fills a <template> placeholder at load (the
 # two ids share what follows their colon: streaming server rendering's `<template id="B:0">` filled by
@@ -159,8 +161,9 @@ _CONTROLS = ("button, summary, label, input[type=checkbox], input[type=radio], [
 _MORE_WORDS = re.compile(r"\b(?:more|show|expand|read|view|see|full|all|open|continue|details|weiter|mehr|"
                          r"plus|suite|más|mas|leer|ver|meer|lees|leia|altro|tutto|continua)\b|…|\.\.\.|\+",
                          re.IGNORECASE)
-_OPEN_WORDS = re.compile(r"tab(?!le)|accordion|collaps|toggle|expand|spoiler|faq|answer|disclosure|"
-                         r"read-?more|more|truncat|reveal|excerpt|slide|carousel|swiper|slick")
+_OPEN_WORDS = re.compile(r"(?:tab(?!le)|accordion|collaps|toggle|expand|spoiler|faq|answer|disclosure|"
+                         r"truncat|reveal|excerpt|slide|carousel|swiper|slick)\w*|(?:read|show|view|see)?more")
+_WORD_SPLIT = re.compile(r"[\s_-]+")
 _CHROME_BOXES = frozenset({"nav", "menu"})
 # A neighbour of a box is a control (or a bar holding one) only when this small: read no further.
 _SMALL_CHARS = 2000
@@ -182,6 +185,7 @@ class _References:
     page_chars: int  # the length of the text of the element flattened
     shown_chars: int  # the length of its shown text (shown_text, spaces collapsed)
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
+    labels: set[str]  # the ids of the tabs, buttons, summaries and headings (what a panel is labelled by)
     # Per element (mem_id) read as a neighbour of a box: None when it is no control, else the sets of
     # ids each of its naming attributes names and its OPEN_MORE bit (read once, whatever the box).
     controls: dict[int, tuple[list[set[str]], int] | None] = field(default_factory=dict)
@@ -197,7 +201,10 @@ def _references(root: LexborNode) -> _References:
     # `"id" in scripts` for every box would read all the scripts once per box: the strings between
     # consecutive quotes, collected once, answer it for any id without a quote in it.
     quoted = {piece for quote in "\"'" for piece in scripts.split(quote)[1:-1] if len(piece) <= _LONGEST_ID}
-    found = _References(set(), set(), set(), quoted, page_chars, shown_chars, set())
+    found = _References(set(), set(), set(), quoted, page_chars, shown_chars, set(), set())
+    for node in root.css("[role=tab][id], button[id], summary[id], h1[id], h2[id], h3[id], h4[id], h5[id], "
+                         "h6[id]"):
+        found.labels.add((node.attributes.get("id") or "").strip())
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -307,7 +314,8 @@ def opener_signature() -> str:
     """What the openers found depend on (train.py keys its cached rows on it)."""
     return repr([box_openers.__code__.co_code, _control.__code__.co_code, _references.__code__.co_code,
                  _control_of.__code__.co_code, _short_text.__code__.co_code,
-                 _OPEN_WORDS.pattern, _MORE_WORDS.pattern, _SHOWN_PAGE, _CONTROLS, sorted(_CHROME_BOXES)])
+                 _OPEN_WORDS.pattern, _WORD_SPLIT.pattern, _MORE_WORDS.pattern,
+                 _SHOWN_PAGE, _CONTROLS, sorted(_CHROME_BOXES)])
 
 
 def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[str, str | None],
@@ -322,7 +330,8 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
     if parent_node is not None:
         ids.append(parent_node.attributes.get("id"))
     box_ids = [value.strip() for value in ids if value and value.strip()]
-    if "aria-labelledby" in attrs or any(value in references.aria for value in box_ids):
+    if set((attrs.get("aria-labelledby") or "").split()) & references.labels or any(
+            value in references.aria for value in box_ids):
         bits |= OPEN_ARIA
     if any(value in references.ids for value in box_ids) or (
             references.classes and set((attrs.get("class") or "").split()) & references.classes):
@@ -336,9 +345,9 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
             2 * box_chars >= references.page_chars and references.shown_chars < _SHOWN_PAGE)):
         bits |= OPEN_PAGE
     for name, mark, tag in near:
-        if mark & MARK_ROLE_TAB or tag in ("details", "summary"):
+        if (mark & MARK_ROLE_TAB and not mark & MARK_LABELLED_ONLY) or tag in ("details", "summary"):
             bits |= OPEN_ROLE
-        if _OPEN_WORDS.search(name):
+        if not bits & OPEN_WORDS and any(map(_OPEN_WORDS.fullmatch, _WORD_SPLIT.split(name))):
             bits |= OPEN_WORDS
     neighbours = _element_siblings(node, False, 2) + _element_siblings(node, True, 2)
     if parent_node is not None:
@@ -368,8 +377,10 @@ def element_marks(tag: str, attrs: dict[str, str | None]) -> int:
     if style and _HIDDEN_STYLE.search(style):
         marks |= MARK_DISPLAY_NONE if _DISPLAY_NONE.search(style) else MARK_VISIBILITY
     role = (attrs.get("role") or "").strip().lower()
-    if role in _TAB_ROLES or "aria-labelledby" in attrs or tag == "details":
+    if role in _TAB_ROLES or tag == "details":
         marks |= MARK_ROLE_TAB
+    elif "aria-labelledby" in attrs:
+        marks |= MARK_ROLE_TAB | MARK_LABELLED_ONLY
     if role in _CHROME_ROLES or attrs.get("aria-modal") == "true":
         marks |= MARK_ROLE_CHROME
     if "aria-expanded" in attrs or "aria-controls" in attrs:
