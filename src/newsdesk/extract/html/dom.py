@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import CodeType
 
 from selectolax.lexbor import LexborNode
 
@@ -310,12 +311,25 @@ def _element_siblings(node: LexborNode | None, forward: bool, count: int) -> lis
     return out
 
 
+def _code_key(code: CodeType) -> tuple[object, ...]:
+    """A function's bytecode with its constants (limits, strings), those of nested functions and
+    comprehensions included: what it does, not only the shape of its instructions."""
+    return (code.co_code, code.co_names, tuple(
+        _code_key(const) if isinstance(const, CodeType)
+        else sorted(map(repr, const)) if isinstance(const, frozenset)  # (in an order fixed across runs)
+        else const for const in code.co_consts))
+
+
 def opener_signature() -> str:
-    """What the openers found depend on (train.py keys its cached rows on it)."""
-    return repr([box_openers.__code__.co_code, _control.__code__.co_code, _references.__code__.co_code,
-                 _control_of.__code__.co_code, _short_text.__code__.co_code,
-                 _OPEN_WORDS.pattern, _WORD_SPLIT.pattern, _MORE_WORDS.pattern,
-                 _SHOWN_PAGE, _CONTROLS, sorted(_CHROME_BOXES)])
+    """What the openers found (and the boxes kept) depend on (train.py keys its cached rows on it)."""
+    from newsdesk.extract.html import markup  # (only read here: what cuts deep boxes before the parser)
+
+    functions = (box_openers, _control, _references, _control_of, _short_text, _element_siblings, flatten,
+                 element_marks, is_hidden, shown_text, markup.limit_nesting, markup._hides)
+    return repr([*(_code_key(function.__code__) for function in functions),
+                 _OPEN_WORDS.pattern, _WORD_SPLIT.pattern, _MORE_WORDS.pattern, _HIDDEN_STYLE.pattern,
+                 _SHOWN_PAGE, _SMALL_CHARS, _SMALL_NODES, _LONGEST_ID, _CONTROLS, sorted(_CHROME_BOXES),
+                 sorted(_TAB_ROLES), sorted(_CHROME_ROLES), sorted(SKIP_TAGS), sorted(BLOCK_TAGS)])
 
 
 def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[str, str | None],
