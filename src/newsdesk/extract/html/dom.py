@@ -184,28 +184,40 @@ class _References:
     classes: set[str]
     quoted: set[str]  # every string between two quotes of a kind in the page's inline scripts
     page_chars: int  # the length of the text of the element flattened
-    shown_chars: int  # the length of its shown text (shown_text, spaces collapsed)
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
-    labels: set[str]  # the ids of the tabs, buttons, summaries and headings (what a panel is labelled by)
+    flattened: LexborNode  # the element flattened
+    document: LexborNode  # the document's root
+    # Read only when a box needs them (most pages have no box that does):
+    shown: int = -1  # the length of the flattened element's shown text (spaces collapsed), once read
+    labelled_by: set[str] | None = None  # the ids of the tabs, buttons, summaries and headings
     # Per element (mem_id) read as a neighbour of a box: None when it is no control, else the sets of
     # ids each of its naming attributes names and its OPEN_MORE bit (read once, whatever the box).
     controls: dict[int, tuple[list[set[str]], int] | None] = field(default_factory=dict)
+
+    def shown_chars(self) -> int:
+        if self.shown < 0:
+            self.shown = len(" ".join(shown_text(self.flattened).split()))
+        return self.shown
+
+    def labels(self) -> set[str]:
+        """The ids of the tabs, buttons, summaries and headings: what a panel is labelled by."""
+        if self.labelled_by is None:
+            self.labelled_by = {(node.attributes.get("id") or "").strip() for node in self.document.css(
+                "[role=tab][id], button[id], summary[id], h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]")}
+        return self.labelled_by
 
 
 def _references(root: LexborNode) -> _References:
     """What the controls of the whole document (not only `root`'s subtree) point at."""
     page_chars = len(root.text(deep=True))
-    shown_chars = len(" ".join(shown_text(root).split()))
+    flattened = root
     while root.parent is not None:
         root = root.parent
     scripts = "\n".join(node.text(deep=True) for node in root.css("script:not([src])"))
     # `"id" in scripts` for every box would read all the scripts once per box: the strings between
     # consecutive quotes, collected once, answer it for any id without a quote in it.
     quoted = {piece for quote in "\"'" for piece in scripts.split(quote)[1:-1] if len(piece) <= _LONGEST_ID}
-    found = _References(set(), set(), set(), quoted, page_chars, shown_chars, set(), set())
-    for node in root.css("[role=tab][id], button[id], summary[id], h1[id], h2[id], h3[id], h4[id], h5[id], "
-                         "h6[id]"):
-        found.labels.add((node.attributes.get("id") or "").strip())
+    found = _References(set(), set(), set(), quoted, page_chars, set(), flattened, root)
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -344,7 +356,8 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
     if parent_node is not None:
         ids.append(parent_node.attributes.get("id"))
     box_ids = [value.strip() for value in ids if value and value.strip()]
-    if set((attrs.get("aria-labelledby") or "").split()) & references.labels or any(
+    labelled_by = attrs.get("aria-labelledby")
+    if (labelled_by and set(labelled_by.split()) & references.labels()) or any(
             value in references.aria for value in box_ids):
         bits |= OPEN_ARIA
     if any(value in references.ids for value in box_ids) or (
@@ -356,7 +369,7 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
         bits |= OPEN_SCRIPT
     box_chars = len(node.text(deep=True))
     if references.page_chars > 0 and (10 * box_chars >= 9 * references.page_chars or (
-            2 * box_chars >= references.page_chars and references.shown_chars < _SHOWN_PAGE)):
+            2 * box_chars >= references.page_chars and references.shown_chars() < _SHOWN_PAGE)):
         bits |= OPEN_PAGE
     for name, mark, tag in near:
         if (mark & MARK_ROLE_TAB and not mark & MARK_LABELLED_ONLY) or tag in ("details", "summary"):
