@@ -171,6 +171,7 @@ _SMALL_CHARS = 2000
 _SMALL_NODES = 2000
 _SHOWN_PAGE = 200  # a page hidden until its scripts run shows fewer characters than this without it
 _LONGEST_ID = 200  # script strings longer than this are not collected (no box id is that long)
+_SCRIPT_SEARCHES = 16  # ids searched in the scripts' text before their strings are collected
 _TARGET_ATTRS = ("href", "data-target", "data-bs-target", "data-toggle-target", "for", "data-href")
 
 
@@ -182,7 +183,7 @@ class _References:
     aria: set[str]
     ids: set[str]
     classes: set[str]
-    quoted: set[str]  # every string between two quotes of a kind in the page's inline scripts
+    scripts: str  # the text of the page's inline scripts
     page_chars: int  # the length of the text of the element flattened
     placeholders: set[str]  # the ids of <template> placeholders of streamed chunks ("B:1": "1")
     flattened: LexborNode  # the element flattened
@@ -190,6 +191,8 @@ class _References:
     # Read only when a box needs them (most pages have no box that does):
     shown: int = -1  # the length of the flattened element's shown text (spaces collapsed), once read
     labelled_by: set[str] | None = None  # the ids of the tabs, buttons, summaries and headings
+    quoted: set[str] | None = None  # every string between two quotes of a kind in the scripts
+    script_reads: int = 0  # the ids looked up in the scripts
     # Per element (mem_id) read as a neighbour of a box: None when it is no control, else the sets of
     # ids each of its naming attributes names and its OPEN_MORE bit (read once, whatever the box).
     controls: dict[int, tuple[list[set[str]], int] | None] = field(default_factory=dict)
@@ -198,6 +201,18 @@ class _References:
         if self.shown < 0:
             self.shown = len(" ".join(shown_text(self.flattened).split()))
         return self.shown
+
+    def in_scripts(self, name: str) -> bool:
+        """Whether an inline script holds `name` as a string. A few boxes search the scripts; past
+        them, the strings between consecutive quotes are collected once (reading all the scripts once
+        per box would take time in the boxes times the scripts)."""
+        if self.quoted is None:
+            self.script_reads += 1
+            if self.script_reads <= _SCRIPT_SEARCHES:
+                return f'"{name}"' in self.scripts or f"'{name}'" in self.scripts
+            self.quoted = {piece for quote in "\"'" for piece in self.scripts.split(quote)[1:-1]
+                           if len(piece) <= _LONGEST_ID}
+        return name in self.quoted
 
     def labels(self) -> set[str]:
         """The ids of the tabs, buttons, summaries and headings: what a panel is labelled by."""
@@ -214,10 +229,7 @@ def _references(root: LexborNode) -> _References:
     while root.parent is not None:
         root = root.parent
     scripts = "\n".join(node.text(deep=True) for node in root.css("script:not([src])"))
-    # `"id" in scripts` for every box would read all the scripts once per box: the strings between
-    # consecutive quotes, collected once, answer it for any id without a quote in it.
-    quoted = {piece for quote in "\"'" for piece in scripts.split(quote)[1:-1] if len(piece) <= _LONGEST_ID}
-    found = _References(set(), set(), set(), quoted, page_chars, set(), flattened, root)
+    found = _References(set(), set(), set(), scripts, page_chars, set(), flattened, root)
     for node in root.css("template[id]"):
         _, colon, suffix = (node.attributes.get("id") or "").partition(":")
         if colon and suffix:
@@ -337,10 +349,12 @@ def opener_signature() -> str:
     from newsdesk.extract.html import markup  # (only read here: what cuts deep boxes before the parser)
 
     functions = (box_openers, _control, _references, _control_of, _short_text, _element_siblings, flatten,
-                 element_marks, is_hidden, shown_text, markup.limit_nesting, markup._hides)
+                 element_marks, is_hidden, shown_text, markup.limit_nesting, markup._hides,
+                 _References.in_scripts, _References.labels, _References.shown_chars)
     return repr([*(_code_key(function.__code__) for function in functions),
                  _OPEN_WORDS.pattern, _WORD_SPLIT.pattern, _MORE_WORDS.pattern, _HIDDEN_STYLE.pattern,
-                 _SHOWN_PAGE, _SMALL_CHARS, _SMALL_NODES, _LONGEST_ID, _CONTROLS, sorted(_CHROME_BOXES),
+                 _SHOWN_PAGE, _SMALL_CHARS, _SMALL_NODES, _LONGEST_ID, _SCRIPT_SEARCHES, _CONTROLS,
+                 sorted(_CHROME_BOXES),
                  sorted(_TAB_ROLES), sorted(_CHROME_ROLES), sorted(SKIP_TAGS), sorted(BLOCK_TAGS)])
 
 
@@ -364,7 +378,7 @@ def box_openers(node: LexborNode, parent_node: LexborNode | None, attrs: dict[st
             references.classes and set((attrs.get("class") or "").split()) & references.classes):
         bits |= OPEN_TARGET
     own = (attrs.get("id") or "").strip()
-    if own and (own in references.quoted
+    if own and (references.in_scripts(own)
                 or (":" in own and own.partition(":")[2] in references.placeholders)):
         bits |= OPEN_SCRIPT
     box_chars = len(node.text(deep=True))
