@@ -7,8 +7,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from newsdesk.extract.html.markup import _limit_attributes_walk, limit_attributes
+from newsdesk.extract.html.dom import shown_text
+from newsdesk.extract.html.markup import _limit_attributes_walk, limit_attributes, limit_nesting
 
 PAGES = [
     "",
@@ -46,3 +48,35 @@ def test_the_one_pattern_guard_agrees_with_the_walk_on_random_markup() -> None:
             fast, walk = limit_attributes(page, *limits), _limit_attributes_walk(page, *limits)
             assert (fast.markup, fast.elements, fast.attributes, fast.dropped) == (
                 walk.markup, walk.elements, walk.attributes, walk.dropped), (page, limits)
+
+
+def _shown_after_the_cut(inner: str) -> str:
+    """The shown text of a page whose `inner` sits below the depth cut, once limit_nesting has cut it."""
+    page = ("<html><body>" + "<div>" * 4000 + inner + "</div>" * 4000
+            + "<p>after the deep part</p></body></html>")
+    tree = LexborHTMLParser(limit_nesting(page, 2000))
+    assert tree.body is not None
+    return " ".join(shown_text(tree.body).split())
+
+
+@pytest.mark.parametrize("inner", [
+    "<div hidden><!-- </div> -->PLANTED</div>",
+    "<div hidden><!-- </div> --!><div><div>--></div></div>PLANTED</div>",
+    "<div hidden><!x </div>PLANTED</div>",
+    "<div hidden><script>var s = \"</div>\";</script>PLANTED</div>",
+    "<div style='display:none'><style>/* </div> */</style><textarea></div></textarea>PLANTED</div>",
+    "<div class=\"x\"hidden>PLANTED</div>",
+    "<div aria-hidden='true'><title></div></title>PLANTED</div>",
+])
+def test_a_hidden_element_below_the_depth_cut_keeps_its_text_hidden_whatever_it_holds(inner: str) -> None:
+    shown = _shown_after_the_cut(inner)
+    assert "PLANTED" not in shown and "after the deep part" in shown
+
+
+@pytest.mark.parametrize("inner", [
+    "<div class=\"x hidden y\">SHOWN words</div>",
+    "<div data-note=\"hidden\" title='style=display:none'>SHOWN words</div>",
+    "<div><!-- <div hidden> -->SHOWN words</div>",
+])
+def test_an_element_below_the_depth_cut_that_only_mentions_hidden_keeps_its_text(inner: str) -> None:
+    assert "SHOWN words" in _shown_after_the_cut(inner)

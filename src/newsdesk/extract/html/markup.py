@@ -23,11 +23,13 @@ _NOT_NESTING = frozenset("""
 area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option
 thead tbody tfoot colgroup optgroup rp rt
 """.split())
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
-# A start tag that hides its element, and elements whose content is never text of the page.
-_HIDING = re.compile(r"""\s(?:hidden(?=[\s=/>])|aria-hidden\s*=\s*["']?true|"""
-                     r"""style\s*=\s*(?:"[^"]*|'[^']*|[^\s>]*)(?:display\s*:\s*none|visibility\s*:\s*hidden))""",
-                     re.IGNORECASE)
+# A tag as the HTML tokenizer reads it: a comment (group 1), a bogus comment that runs to the next ">"
+# ("<!x", "<?", "</" not followed by a letter: group 2), or a tag, "/" (group 3) and its name (group 4),
+# whose attributes _SECTION reads (as in limit_attributes below; a raw text element's content is no tag).
+_NESTING_START = re.compile(r"<(?:(!--)|([!?]|/(?![a-zA-Z]))|(/?)([a-zA-Z][^\s/>]*+))")
+# A comment ends at "-->" or "--!>"; "<!-->" and "<!--->" are empty comments.
+_NESTING_COMMENT_END = re.compile(r">|->|(?:[^-]*+-(?!-!?>))*+[^-]*+--!?>")
+_STYLE_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NEVER_TEXT = frozenset(
     "script style template noscript textarea select button iframe object svg math".split())
 # A page needs at least this many tags before nesting can cost the parser noticeable time.
@@ -38,7 +40,8 @@ def limit_nesting(markup: str, max_depth: int) -> str:
     """`markup` with every tag nested deeper than `max_depth` removed (its text stays), except that a
     too-deep element that hides itself (the `hidden` attribute, aria-hidden="true", an inline
     display:none or visibility:hidden) or holds no text of the page (a script, a style, a template,
-    a control) is removed with everything in it: its text must not become shown text."""
+    a control) is removed with everything in it: its text must not become shown text. Tags are read
+    as the tokenizer reads them: nothing in a comment or a script counts as one."""
     if markup.count("<") < max(_TAGS_WORTH_CHECKING, max_depth):
         return markup
     pieces: list[str] = []
@@ -46,8 +49,26 @@ def limit_nesting(markup: str, max_depth: int) -> str:
     kept_until = 0
     changed = False
     dropping = 0  # the depth of a too-deep hidden element whose content is being dropped, else 0
-    for match in _TAG.finditer(markup):
-        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+    position = 0
+    search, section = _NESTING_START.search, _SECTION.match
+    while (match := search(markup, position)) is not None:
+        if match.group(1) is not None:  # a comment
+            closed = _NESTING_COMMENT_END.match(markup, match.end())
+            position = closed.end() if closed else len(markup)
+            continue
+        if match.group(2) is not None:  # a bogus comment
+            closed_at = markup.find(">", match.end())
+            position = closed_at + 1 if closed_at >= 0 else len(markup)
+            continue
+        closing, name = match.group(3), match.group(4).lower()
+        begin = match.end()
+        matched = section(markup, begin)
+        end = matched.end() if matched else begin
+        self_closing = end > begin and markup[end - 1] == "/"
+        position = tag_end = end + 1 if end < len(markup) else end
+        if not closing and (raw := _RAW_TEXT.get(name)) is not None:
+            closed_raw = raw(markup, position)
+            position = closed_raw.start() if closed_raw else len(markup)
         if name in _NOT_NESTING or self_closing:
             continue
         if closing:
@@ -58,20 +79,33 @@ def limit_nesting(markup: str, max_depth: int) -> str:
             too_deep = depth > max_depth
         if dropping:
             if depth < dropping:  # its end tag (or, left unclosed, an ancestor's: kept when not too deep)
-                kept_until = match.end() if too_deep else match.start()
+                kept_until = tag_end if too_deep else match.start()
                 dropping = 0
             continue
         if too_deep:
             pieces.append(markup[kept_until : match.start()])
             pieces.append(" ")
-            kept_until = match.end()
+            kept_until = tag_end
             changed = True
-            if not closing and (name in _NEVER_TEXT or _HIDING.search(match.group(0))):
+            if not closing and (name in _NEVER_TEXT or _hides(markup[begin:end])):
                 dropping = depth
     if not changed:
         return markup
     pieces.append(markup[kept_until:])
     return "".join(pieces)
+
+
+def _hides(section: str) -> bool:
+    """Whether a start tag's attribute section hides its element: an attribute NAMED hidden,
+    aria-hidden="true", or a style with display:none or visibility:hidden."""
+    for attribute in _ATTRIBUTE.findall(section):
+        name, equals, value = attribute.partition("=")
+        name = name.strip().lower()
+        value = value.strip().strip("\"'") if equals else ""
+        if name == "hidden" or (name == "aria-hidden" and value.strip().lower() == "true") or (
+                name == "style" and _STYLE_HIDING.search(value)):
+            return True
+    return False
 
 
 # A start tag's name, then its attributes up to the ">" that ends it. As in the HTML tokenizer, a quote
