@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 import numpy
 
 from newsdesk.enrich.quote_bounds import MODEL, Alternative, alternatives, choose
-from newsdesk.enrich.quote_fragments import fragment_candidates, keep, load_model, merge, probabilities
-from newsdesk.enrich.train_quotes import FOLDS, Article, _matches, direct_counts, f1
+from newsdesk.enrich.quote_fragments import keep, load_model, merge, probabilities
+from newsdesk.enrich.train_quotes import FOLDS, Article, _matches, direct_counts, f1, read_articles
 from newsdesk.enrich.train_quotes import feature_names as fragment_feature_names
 from newsdesk.enrich.train_quotes import fit as fit_fragments
-from newsdesk.enrich.train_speakers import parses, train_articles, training_arguments
+from newsdesk.enrich.train_speakers import training_arguments
 
 if TYPE_CHECKING:
     import lightgbm
@@ -74,17 +74,10 @@ def labels(article: Article, alts: list[Alternative]) -> list[int]:
 
 
 def main() -> int:
-    from newsdesk.enrich.quotes import quotes_from_doc
-
     args = training_arguments(__doc__.split("\n")[0], MODEL)
     if args is None:
         return 2
-    raw = train_articles(args.data)
-    docs = parses([text for text, _ in raw], args.docs)
-    articles = []
-    for (text, golds), doc in zip(raw, docs, strict=True):
-        quotes = quotes_from_doc(text, doc, choose=False, fragments=False)
-        articles.append(Article(text, golds, quotes, fragment_candidates(doc, text, quotes)))
+    articles, docs = read_articles(args.data, args.docs)
     # The paraphrases of quote_fragments, each article's from a model fitted on the other folds.
     _, thresholds = load_model()
     names = fragment_feature_names(articles)

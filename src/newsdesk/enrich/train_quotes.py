@@ -44,7 +44,10 @@ from newsdesk.enrich.quote_speakers import resolve_speaker
 from newsdesk.enrich.train_speakers import parses, train_articles, training_arguments
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import lightgbm
+    from spacy.tokens import Doc
 
     from newsdesk.article import Quote
 
@@ -151,18 +154,25 @@ def feature_names(articles: list[Article]) -> list[str]:
     return sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
 
 
-def main() -> int:
+def read_articles(data: Path, docs_path: Path | None) -> tuple[list[Article], list[Doc]]:
+    """PolNeAR train's articles, each with its gold attributions, the rules' quotations and the
+    paraphrase candidates around them (what train_quotes and train_bounds fit on), and their parses."""
     from newsdesk.enrich.quotes import quotes_from_doc
 
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
-    if args is None:
-        return 2
-    raw = train_articles(args.data)
-    docs = parses([text for text, _ in raw], args.docs)
+    raw = train_articles(data)
+    docs = parses([text for text, _ in raw], docs_path)
     articles = []
     for (text, golds), doc in zip(raw, docs, strict=True):
         quotes = quotes_from_doc(text, doc, choose=False, fragments=False)
         articles.append(Article(text, golds, quotes, fragment_candidates(doc, text, quotes)))
+    return articles, docs
+
+
+def main() -> int:
+    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    if args is None:
+        return 2
+    articles, _ = read_articles(args.data, args.docs)
     names = feature_names(articles)
     positives = sum(sum(a.labels) for a in articles)
     print(f"{len(articles)} articles, {sum(len(a.candidates) for a in articles)} candidates "

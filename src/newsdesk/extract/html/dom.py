@@ -291,14 +291,7 @@ def _short_text(node: LexborNode) -> str | None:
             if length > _SMALL_CHARS:
                 return None
             parts.append(text)
-        if current.child is not None:
-            current = current.child
-            continue
-        while current is not None and current.mem_id != stop and current.next is None:
-            current = current.parent
-        if current is None or current.mem_id == stop:
-            break
-        current = current.next
+        current = _following(current, stop, descend=True)
     return "".join(parts)
 
 
@@ -608,12 +601,18 @@ def shown_text(node: LexborNode) -> str:
         elif tag not in SKIP_TAGS and not tag.startswith("-"):
             attrs = current.attributes
             descend = not (attrs and is_hidden(attrs))
-        if descend and current.child is not None:
-            current = current.child
-            continue
-        while current is not None and current.mem_id != stop and current.next is None:
-            current = current.parent
-        if current is None or current.mem_id == stop:
-            break
-        current = current.next
+        current = _following(current, stop, descend)
     return "".join(parts)
+
+
+def _following(current: LexborNode, stop: int, descend: bool) -> LexborNode | None:
+    """The node after `current` in document order within the subtree whose root has mem_id `stop`
+    (its first child when `descend`), or None at the subtree's end."""
+    if descend and current.child is not None:
+        return current.child
+    node: LexborNode | None = current
+    while node is not None and node.mem_id != stop and node.next is None:
+        node = node.parent
+    if node is None or node.mem_id == stop:
+        return None
+    return node.next
