@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 from newsdesk.enrich.quote_fragments import POLICY, keep, merge, probabilities
-from newsdesk.enrich.train_quotes import FOLDS, MARKS, Article, _matches, feature_names, fit
+from newsdesk.enrich.train_quotes import FOLDS, MARKS, Article, _matches, direct_groups, feature_names, fit
 from newsdesk.enrich.train_speakers import DATA, parses, train_articles
 
 Spans = list[tuple[int, int]]
@@ -81,20 +81,6 @@ def cue_kind(text: str, doc: object, cue: Spans) -> str:
     return "other"
 
 
-def groups(article: Article, quotes: list) -> list[Spans]:  # type: ignore[type-arg]
-    text = article.text
-    found: list[tuple[Spans, bool]] = []
-    last_cue = None
-    for q in quotes:
-        direct = bool(MARKS & set(text[max(q.span[0] - 1, 0) : q.span[1] + 1]))
-        if found and q.cue_span is not None and q.cue_span == last_cue and direct == found[-1][1]:
-            found[-1][0].append(q.span)
-            continue
-        found.append(([q.span], direct))
-        last_cue = q.cue_span
-    return [spans for spans, direct in found if direct]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -133,8 +119,8 @@ def main() -> int:
 
     for i, (a, doc) in enumerate(zip(articles, docs, strict=True)):
         merged = merge(a.quotes, keep(a.candidates, held_out[i], thresholds))
-        preds = [a.ids(spans) for spans in groups(a, merged)]
-        pred_spans = groups(a, merged)
+        preds = [a.ids(spans) for spans in direct_groups(a.text, merged)]
+        pred_spans = direct_groups(a.text, merged)
         direct = [(content, cue) for content, cue in cues[i]
                   if any(ch in MARKS for s, e in content for ch in a.text[s:e])]
         indirect = [a.ids(content) for content, _ in cues[i]

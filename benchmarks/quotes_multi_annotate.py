@@ -33,6 +33,7 @@ from pathlib import Path
 from newsdesk import extract
 from newsdesk.enrich.language import detect_language
 from newsdesk.enrich.quote_marks import CLOSERS, SINGLE_CLOSERS, MarkedQuote, _marked, paragraphs
+from newsdesk.enrich.quote_rules import _inner
 from quotes_multi import ANNOTATIONS, DATA, body_of, digest, read_annotations
 
 DASHES = "—–"
@@ -47,15 +48,6 @@ def pairs(body: str) -> list[MarkedQuote]:
             found.append(MarkedQuote(start + 1, end, start, None))
     found = [_inner(body, m) for m in found]
     return sorted(found, key=lambda m: m.open_mark)
-
-
-def _inner(body: str, mark: MarkedQuote) -> MarkedQuote:
-    start, end = mark.start, mark.end
-    while start < end and body[start].isspace():
-        start += 1
-    while end > start and body[end - 1].isspace():
-        end -= 1
-    return MarkedQuote(start, end, mark.open_mark, mark.close_mark)
 
 
 def language_of(path: Path) -> tuple[str, str]:

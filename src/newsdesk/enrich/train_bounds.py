@@ -31,7 +31,7 @@ from newsdesk.enrich.quote_fragments import keep, load_model, merge, probabiliti
 from newsdesk.enrich.train_quotes import FOLDS, Article, _matches, direct_counts, f1, read_articles
 from newsdesk.enrich.train_quotes import feature_names as fragment_feature_names
 from newsdesk.enrich.train_quotes import fit as fit_fragments
-from newsdesk.enrich.train_speakers import training_arguments
+from newsdesk.enrich.train_speakers import save_model, training_arguments
 
 if TYPE_CHECKING:
     import lightgbm
@@ -124,14 +124,10 @@ def main() -> int:
     print(f"direct-quote F1 on train, {FOLDS}-fold cross-validated by article (paraphrases cross-validated "
           f"too): without the model {before[0]:.3f} (P {before[1]:.3f} R {before[2]:.3f}); "
           f"with it {best:.3f} (P {p:.3f} R {r:.3f}) at margin {margin}")
-    model = fit(rows, bound_names)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(model.model_to_string(), encoding="utf-8")
-    args.out.with_name("policy.tsv").write_text(
-        "# Least margin of probability over the span as found to cut a reported quotation, chosen by "
-        f"cross-validation on PolNeAR train (python -m newsdesk.enrich.train_bounds)\nmargin\t{margin}\n",
-        encoding="utf-8")
-    print(f"wrote {args.out} and its policy.tsv")
+    save_model(args.out, fit(rows, bound_names),
+               "Least margin of probability over the span as found to cut a reported quotation, chosen by "
+               "cross-validation on PolNeAR train (python -m newsdesk.enrich.train_bounds)",
+               [("margin", margin)])
     return 0
 
 

@@ -41,7 +41,7 @@ from newsdesk.enrich.quote_fragments import (
     probabilities,
 )
 from newsdesk.enrich.quote_speakers import resolve_speaker
-from newsdesk.enrich.train_speakers import parses, train_articles, training_arguments
+from newsdesk.enrich.train_speakers import parses, save_model, train_articles, training_arguments
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,10 +102,9 @@ def _matches(gold: set[int], predicted: set[int]) -> bool:
     return bool(shared) and 2 * shared >= len(gold) and 2 * shared >= len(predicted)
 
 
-def direct_counts(article: Article, quotes: list[Quote]) -> tuple[int, int, int]:
-    """(gold, predicted, matched) direct quotations of one article, grouped and matched one to one as
-    `benchmarks/quotes.py` does."""
-    text = article.text
+def direct_groups(text: str, quotes: list[Quote]) -> list[Spans]:
+    """The spans of each direct quotation (one with a quotation mark at or beside it), the pieces of
+    one quotation (the same cue, one after another) grouped, as `benchmarks/quotes.py` groups them."""
     groups: list[tuple[Spans, bool]] = []
     last_cue: tuple[int, int] | None = None
     for q in quotes:
@@ -115,7 +114,13 @@ def direct_counts(article: Article, quotes: list[Quote]) -> tuple[int, int, int]
             continue
         groups.append(([q.span], direct))
         last_cue = q.cue_span
-    predicted = [article.ids(spans) for spans, direct in groups if direct]
+    return [spans for spans, direct in groups if direct]
+
+
+def direct_counts(article: Article, quotes: list[Quote]) -> tuple[int, int, int]:
+    """(gold, predicted, matched) direct quotations of one article, grouped and matched one to one as
+    `benchmarks/quotes.py` does."""
+    predicted = [article.ids(spans) for spans in direct_groups(article.text, quotes)]
     pairs = sorted(((len(g & p), gi, pi) for gi, g in enumerate(article.golds)
                     for pi, p in enumerate(predicted) if _matches(g, p)), reverse=True)
     used_g: set[int] = set()
@@ -206,15 +211,11 @@ def main() -> int:
     print(f"direct-quote F1 on train, {FOLDS}-fold cross-validated by article: rules alone {before[0]:.3f} "
           f"(P {before[1]:.3f} R {before[2]:.3f}); with the candidates {best:.3f} (P {p:.3f} R {r:.3f}) "
           f"at thresholds new {thresholds.new}, replace {thresholds.replace}")
-    model = fit(articles, names)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(model.model_to_string(), encoding="utf-8")
-    args.out.with_name("policy.tsv").write_text(
-        "# Least probability to keep a paraphrase around a quoted piece (`replace`: a piece that is a "
-        "quotation of its own), chosen by cross-validation on PolNeAR train "
-        f"(python -m newsdesk.enrich.train_quotes)\nthreshold\t{thresholds.new}\n"
-        f"replace\t{thresholds.replace}\n", encoding="utf-8")
-    print(f"wrote {args.out} and its policy.tsv")
+    save_model(args.out, fit(articles, names),
+               "Least probability to keep a paraphrase around a quoted piece (`replace`: a piece that is a "
+               "quotation of its own), chosen by cross-validation on PolNeAR train "
+               "(python -m newsdesk.enrich.train_quotes)",
+               [("threshold", thresholds.new), ("replace", thresholds.replace)])
     return 0
 
 

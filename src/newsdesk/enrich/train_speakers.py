@@ -189,15 +189,21 @@ def main() -> int:
               f"rules {rules / len(scope):.3f}, with the chooser {chosen / len(scope):.3f} "
               f"({FOLDS}-fold cross-validated)")
     print(f"policy: fill {policy.fill}, override {policy.override}")
-    model = fit([e for found in per_article for e in found])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(model.model_to_string(), encoding="utf-8")
-    args.out.with_name("policy.tsv").write_text(
-        "# Speaker chooser policy, chosen by cross-validation on PolNeAR train "
-        f"(python -m newsdesk.enrich.train_speakers)\nfill\t{policy.fill}\noverride\t{policy.override}\n",
-        encoding="utf-8")
-    print(f"wrote {args.out} and its policy.tsv")
+    save_model(args.out, fit([e for found in per_article for e in found]),
+               "Speaker chooser policy, chosen by cross-validation on PolNeAR train "
+               "(python -m newsdesk.enrich.train_speakers)",
+               [("fill", policy.fill), ("override", policy.override)])
     return 0
+
+
+def save_model(out: Path, model: lightgbm.Booster, comment: str, policy: list[tuple[str, object]]) -> None:
+    """Write a fitted model to `out` and its policy (`name<TAB>value` lines under a comment saying how
+    they were chosen) to policy.tsv beside it, as quote_chooser.read_model reads them."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(model.model_to_string(), encoding="utf-8")
+    lines = "".join(f"{name}\t{value}\n" for name, value in policy)
+    out.with_name("policy.tsv").write_text(f"# {comment}\n{lines}", encoding="utf-8")
+    print(f"wrote {out} and its policy.tsv")
 
 
 if __name__ == "__main__":
