@@ -6,7 +6,7 @@ Every page is flattened with every hidden block-level box kept (dom.flatten(keep
 openers=None): no guard) and its blocks labelled against the truth as train.py labels them. Each
 hidden box is a *truth box* when 10 or more of its words are in blocks labelled main content, a *junk
 box* when 10 or more are in blocks labelled not content (trafilatura-dev: only the blocks a snippet
-speaks of are labelled). For each kind of opener (dom.box_openers: OPEN_ARIA, OPEN_TARGET, OPEN_ROLE,
+speaks of are labelled). For each kind of opener (openers.box_openers: OPEN_ARIA, OPEN_TARGET, OPEN_ROLE,
 OPEN_CONTROL, OPEN_MORE, OPEN_WORDS) the table gives the pages with a truth box that has it, the truth
 words in such boxes, and the same for junk; "first" classifies each box by its first opener in that
 order (so the rows add up), "none" is a box with no opener, or one in a navigation, menu or dialog:
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from extraction_data import DEFAULT_DATA, read_page
 from newsdesk.errors import NewsdeskError
-from newsdesk.extract.html.dom import (
-    MARK_INSIDE_HIDDEN,
+from newsdesk.extract.html.dom import flatten
+from newsdesk.extract.html.openers import (
     OPEN_ARIA,
     OPEN_CONTROL,
     OPEN_MORE,
@@ -33,10 +33,10 @@ from newsdesk.extract.html.dom import (
     OPEN_SCRIPT,
     OPEN_TARGET,
     OPEN_WORDS,
-    flatten,
 )
 from newsdesk.extract.html.page import parse_page
 from newsdesk.extract.html.train import full_labels, hidden_labels, snippet_labels, words
+from newsdesk.extract.html.visible import MARK_INSIDE_HIDDEN
 from newsdesk.settings import Settings
 
 TRUTH = {"wcxb-dev": "truth.json", "scrapinghub": "ground-truth.json", "trafilatura-dev": "truth.json"}

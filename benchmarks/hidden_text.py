@@ -31,9 +31,10 @@ from pathlib import Path
 
 from extraction_data import DEFAULT_DATA, read_page
 from newsdesk.errors import NewsdeskError
-from newsdesk.extract.html.dom import MARK_INSIDE_HIDDEN, MARK_ROLE_CHROME, MARK_ROLE_TAB, Flat, flatten
+from newsdesk.extract.html.dom import Flat, flatten
 from newsdesk.extract.html.page import parse_page
 from newsdesk.extract.html.train import full_labels, hidden_labels, snippet_labels, words
+from newsdesk.extract.html.visible import MARK_INSIDE_HIDDEN, MARK_ROLE_CHROME, MARK_ROLE_TAB
 from newsdesk.settings import Settings
 
 TRUTH = {"wcxb-dev": "truth.json", "scrapinghub": "ground-truth.json", "trafilatura-dev": "truth.json"}

@@ -11,11 +11,8 @@ from selectolax.lexbor import LexborHTMLParser
 import newsdesk
 from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features, shown_copies
 from newsdesk.extract.html.body import choose_blocks
-from newsdesk.extract.html.dom import (
-    MARK_ARIA_HIDDEN,
-    MARK_DISPLAY_NONE,
-    MARK_HIDDEN_ATTR,
-    MARK_INSIDE_HIDDEN,
+from newsdesk.extract.html.dom import Flat, flatten
+from newsdesk.extract.html.openers import (
     OPEN_ARIA,
     OPEN_CONTROL,
     OPEN_MORE,
@@ -24,11 +21,15 @@ from newsdesk.extract.html.dom import (
     OPEN_SCRIPT,
     OPEN_TARGET,
     OPEN_WORDS,
-    Flat,
-    flatten,
-    shown_text,
 )
 from newsdesk.extract.html.page import parse_page
+from newsdesk.extract.html.visible import (
+    MARK_ARIA_HIDDEN,
+    MARK_DISPLAY_NONE,
+    MARK_HIDDEN_ATTR,
+    MARK_INSIDE_HIDDEN,
+    shown_text,
+)
 from newsdesk.settings import Settings
 
 PROSE = ("The council approved the harbour budget on Tuesday after three months of argument over how "

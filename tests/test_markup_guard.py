@@ -9,8 +9,8 @@ import random
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from newsdesk.extract.html.dom import shown_text
 from newsdesk.extract.html.markup import _limit_attributes_walk, limit_attributes, limit_nesting
+from newsdesk.extract.html.visible import shown_text
 
 PAGES = [
     "",

@@ -33,7 +33,8 @@ import re
 import numpy as np
 import numpy.typing as npt
 
-from newsdesk.extract.html.dom import (
+from newsdesk.extract.html.dom import Flat
+from newsdesk.extract.html.visible import (
     MARK_ARIA_HIDDEN,
     MARK_DISPLAY_NONE,
     MARK_EXPANDABLE,
@@ -42,7 +43,6 @@ from newsdesk.extract.html.dom import (
     MARK_ROLE_CHROME,
     MARK_ROLE_TAB,
     MARK_VISIBILITY,
-    Flat,
 )
 
 HIDDEN_FEATURES = [
