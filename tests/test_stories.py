@@ -579,11 +579,12 @@ def test_an_event_covered_by_several_reports_takes_follow_ups_within_the_develop
 def test_a_widely_covered_story_merges_with_a_follow_up_a_year_later() -> None:
     """`merge_stories` gives a story told by WIDELY reports or more (5) a follow-up window of its own
     (FOLLOW_UP_WIDE, 730 days): its follow-up story 400 days later merges with it; the same two stories
-    of two reports each, or further apart than 730 days, stay apart."""
+    of two reports each, or further apart than 730 days, stay apart. An article alone joins the widely
+    covered story within 730 days (`join_stories`), a story of two reports within an event's window only."""
     from datetime import timedelta
 
     from newsdesk.stories import offline
-    from newsdesk.stories.offline import merge_stories
+    from newsdesk.stories.offline import join_stories, merge_stories
 
     assert offline.WIDELY == 5 and offline.FOLLOW_UP_WIDE.days == 730
 
@@ -605,13 +606,19 @@ def test_a_widely_covered_story_merges_with_a_follow_up_a_year_later() -> None:
     # Three years later is beyond FOLLOW_UP_WIDE too.
     late = [member(day) for day in (0, 0, 1, 1, 2, 1100, 1101)]
     assert merge_stories(late, alike(7), labels) == labels
+    # An article alone 400 days later joins the widely covered story (`join_stories`), not a story of two.
+    one = [member(day) for day in (0, 0, 1, 1, 2, 402)]
+    assert join_stories(one, alike(6), [0, 0, 0, 0, 0, 5]) == [0] * 6
+    assert join_stories(one, alike(6), [0, 0, 0, 0, 0, 5], wide=None) == [0, 0, 0, 0, 0, 5]
+    assert join_stories(small[:3], alike(3), [0, 0, 2]) == [0, 0, 2]
 
 
 def test_the_offline_pass_merges_a_widely_covered_event_with_its_follow_up_a_year_later() -> None:
     """Five reports of the quake and two of the rebuilding 13 months later: one story offline (a widely
-    covered event's follow-up window, FOLLOW_UP_WIDE); told by two reports, the quake's story keeps
-    FOLLOW_UP (180 days) and the rebuilding a year later is a story of its own. The 2010 quake stays
-    apart either way."""
+    covered event's follow-up window, FOLLOW_UP_WIDE), and so is one report of the rebuilding alone;
+    told by two reports, the quake's story keeps FOLLOW_UP (180 days) and an event's window for a
+    single article, and the rebuilding a year later is a story of its own. The 2010 quake stays apart
+    either way."""
     from newsdesk.enrich import enrich_articles
     from newsdesk.settings import Settings
 
@@ -625,3 +632,9 @@ def test_the_offline_pass_merges_a_widely_covered_event_with_its_follow_up_a_yea
     assert labels == [0, 0, 0, 0, 0, 0, 0, 7, 7]
     labels = StoryTracker().recluster([*QUAKE_2014[:2], *later, *QUAKE_2010])
     assert labels == [0, 0, 2, 2, 4, 4]
+    # One report of the rebuilding alone joins the widely covered story too (within FOLLOW_UP_WIDE of
+    # it, by online assignment's rule), not the story of two reports.
+    labels = StoryTracker().recluster([*QUAKE_2014, *more, later[0], *QUAKE_2010])
+    assert labels == [0, 0, 0, 0, 0, 0, 6, 6]
+    labels = StoryTracker().recluster([*QUAKE_2014[:2], later[0], *QUAKE_2010])
+    assert labels == [0, 0, 2, 3, 3]

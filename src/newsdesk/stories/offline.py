@@ -12,8 +12,11 @@ only when their spans are within the window of their kind (an event's 14 days, a
 take: stories of STORY_MEMBERS articles or more merge with their follow-ups (`merge_stories`: the mean
 p over their members' pairs at least STORY_LINK, spans within FOLLOW_UP: a trial months after a
 shooting), and an article left alone joins the story it fits best by online assignment's own rule
-(`join_stories`), now that every story is known. An article alone never merges across FOLLOW_UP, so a
-page of an evergreen topic met months after another is not pulled in.
+(`join_stories`), now that every story is known. A story of WIDELY reports or more (a *widely covered*
+story, a kind of its own) takes follow-ups, stories or single articles, within FOLLOW_UP_WIDE of its
+span: a verdict a year or two after the event. An article alone otherwise keeps the window of the
+story's kind (14 or 60 days), so a page of an evergreen topic met months after a story of a few
+reports is not pulled in.
 
 Only pairs that share rare evidence are scored (an inverted index over the evidence items), so the
 cost grows with the pairs of articles that have something specific in common, not with the square of
@@ -50,10 +53,11 @@ STORY_MEMBERS = 2
 FOLLOW_UP = timedelta(days=180)
 # A story kind of its own: a *widely covered* story, told by WIDELY reports or more, merges with a follow-up
 # story within FOLLOW_UP_WIDE (a trial or a verdict a year or two after a shooting, a film's release long
-# after its casting news). On ECB+ topics 1-22 (docs/benchmarks.md, round 6): 0.877 -> 0.887 F1, the
-# same at WIDELY 3 and 5 (8 and 10: 0.881) and at 730 and 3,650 days (365: no gain); two stories of 2-4
-# reports each keep FOLLOW_UP, and an article alone never merges this way (the false-merge benchmark's
-# pages, one per site, are such articles: unchanged).
+# after its casting news). On ECB+ topics 1-22 (docs/benchmarks.md, round 6): 0.877 -> 0.887 F1 for the
+# story merge, the same at WIDELY 3 and 5 (8 and 10: 0.881) and at 730 and 3,650 days (365: no gain);
+# an article alone joining such a story within FOLLOW_UP_WIDE (`join_stories`) 0.887 -> 0.891 (WIDELY
+# 10: 0.889). Two stories of 2-4 reports each keep FOLLOW_UP, an article alone the window of the story's
+# kind; the false-merge benchmark's pages (one per site) form no story of WIDELY pages.
 WIDELY = 5
 FOLLOW_UP_WIDE = timedelta(days=730)
 # An article left alone joins the story it fits best, by online assignment's rule and threshold.
@@ -79,17 +83,20 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     labels = _average_link(members, near, link, window)
     labels = merge_stories(members, pairs, labels, story_link, follow_up, wide=wide)
     if join is not None:
-        labels = join_stories(members, near, labels, join, clusterer.closest, window)
+        labels = join_stories(members, pairs, labels, join, clusterer.closest, window, wide=wide)
     return labels
 
 
 def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
                  threshold: float = JOIN, closest: int = clustering.CLOSEST,
-                 window: timedelta = clustering.WINDOW, smallest: int = STORY_MEMBERS) -> list[int]:
+                 window: timedelta = clustering.WINDOW, smallest: int = STORY_MEMBERS,
+                 wide: timedelta | None = FOLLOW_UP_WIDE, widely: int = WIDELY) -> list[int]:
     """Each article alone in its story joins the story (of `smallest` articles or more) it fits best once
     all are known, by online assignment's rule (`StoryClusterer.add`): the mean p of its `closest`
-    closest members (`pairs`; 0 for a pair not in it), at least `threshold`, the story's span within
-    the window of its kind (`_in_window`); ties go to the older story."""
+    closest members (`pairs` within `window` of it; 0 for a pair not in it), at least `threshold`, the
+    story's span within the window of its kind (`_in_window`); ties go to the older story. A widely
+    covered story (`widely` articles or more) takes an article within `wide` of its span (None: no
+    such kind), its members' pairs with the article counted however far apart."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -104,20 +111,29 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
             continue
         found: dict[int, list[float]] = defaultdict(list)
         for other, p in neighbours[index].items():
-            if len(groups[labels[other]]) >= smallest:
+            size = len(groups[labels[other]])
+            if size >= smallest and ((wide is not None and size >= widely)
+                                     or _within(members, (index, other), window)):
                 found[labels[other]].append(p)
         best, best_p = None, threshold
         when = members[index].when
         for story, scores in sorted(found.items()):
             count = min(closest, len(groups[story]))
-            covered = len(groups[story]) >= clustering.COVERED
             p = sum(heapq.nlargest(count, scores)) / count
             if p >= best_p and (best is None or p > best_p) \
-                    and _in_window((when, when), spans[story], window, covered):
+                    and _joins((when, when), spans[story], window, len(groups[story]), wide, widely):
                 best, best_p = story, p
         if best is not None:
             out[index] = best
     return out
+
+
+def _joins(one: Span, story: Span, window: timedelta, size: int, wide: timedelta | None, widely: int) -> bool:
+    """Whether an article (`one`) is close enough in time to a story of `size` members to join it: within
+    `wide` of a widely covered story's span, else within the window of the story's kind (`_in_window`)."""
+    if wide is not None and size >= widely:
+        return _apart(one, story) <= max(window, wide)
+    return _in_window(one, story, window, size >= clustering.COVERED)
 
 
 def merge_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
