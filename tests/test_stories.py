@@ -638,3 +638,30 @@ def test_the_offline_pass_merges_a_widely_covered_event_with_its_follow_up_a_yea
     assert labels == [0, 0, 0, 0, 0, 0, 6, 6]
     labels = StoryTracker().recluster([*QUAKE_2014[:2], later[0], *QUAKE_2010])
     assert labels == [0, 0, 2, 3, 3]
+
+
+def test_two_stories_linked_by_evidence_are_compared_on_every_pair_of_their_members() -> None:
+    """`story_pairs`: once two stories share rare evidence (one pair of their members shares two rare
+    items), their other member pairs are scored by the pair score without the evidence requirement, so
+    two alike stories whose short reports share too little evidence pairwise still merge; a story of one
+    article, or one no pair links, gains no pairs, and two undated pages that speak to their reader are
+    still never compared."""
+    from newsdesk.stories.features import BAGS
+    from newsdesk.stories.offline import merge_stories, story_pairs
+
+    clusterer = StoryClusterer()
+    vectors = {bag: {"iquique": 0.8, "quake": 0.6} for bag in BAGS}
+    day = datetime(2014, 4, 1)
+    undated_guide = Member(vectors, day, dated=False, reader=True)  # at the time it was met
+    members = [Member(vectors, day), Member(vectors, day), Member(vectors, day), Member(vectors, day),
+               Member(vectors, day), undated_guide, Member(vectors, day), undated_guide, Member(vectors, day)]
+    labels = [0, 0, 2, 2, 4, 5, 5, 7, 7]
+    pairs = {(0, 1): 0.9, (2, 3): 0.9, (1, 2): 0.8, (3, 4): 0.8, (5, 6): 0.9, (7, 8): 0.9, (6, 8): 0.7}
+    found = story_pairs(clusterer, members, pairs, labels)
+    added = {pair: p for pair, p in found.items() if pair not in pairs}
+    assert set(added) == {(0, 2), (0, 3), (1, 3), (5, 8), (6, 7)}  # not (5, 7): two undated guides
+    assert all(p == clusterer.probability(members[0], members[1]) > 0.9 for p in added.values())
+    first = {pair: p for pair, p in found.items() if pair[1] < 4}
+    assert merge_stories(members[:4], {pair: pairs[pair] for pair in first if pair in pairs},
+                         labels[:4]) == [0, 0, 2, 2]  # the mean over the four pairs: 0.8 / 4 < 0.4
+    assert merge_stories(members[:4], first, labels[:4]) == [0, 0, 0, 0]
