@@ -82,22 +82,24 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     pairs = _pairs(clusterer, members, None)
     near = {pair: p for pair, p in pairs.items() if _within(members, pair, window)}
     labels = _average_link(members, near, link, window)
-    labels = merge_stories(members, story_pairs(clusterer, members, pairs, labels), labels, story_link,
-                           follow_up, wide=wide)
+    linked = story_pairs(clusterer, members, pairs, labels, follow_up=follow_up, wide=(WIDELY, wide))
+    labels = merge_stories(members, linked, labels, story_link, follow_up, wide=wide)
     if join is not None:
         labels = join_stories(members, pairs, labels, join, clusterer.closest, window, wide=wide)
     return labels
 
 
 def story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dict[tuple[int, int], float],
-                labels: list[int], smallest: int = STORY_MEMBERS) -> dict[tuple[int, int], float]:
+                labels: list[int], smallest: int = STORY_MEMBERS, follow_up: timedelta | None = None,
+                wide: tuple[int, timedelta] | None = None) -> dict[tuple[int, int], float]:
     """`pairs`, and for two stories (of `smallest` members or more) that `pairs` links at all (two of their
     members share SHARED rare items), every other pair of their members scored by the pair score without
     the evidence requirement (`StoryClusterer.probability`; but for two undated pages that speak to their
     reader, never compared): once two stories share specific evidence, a short report of one that shares
     too few rare items with a report of the other is judged on its words, names and time, not counted 0.
     On ECB+ topics 1-22 the story merge gains 0.891 -> 0.894 F1 with it at STORY_LINK 0.35, 0.4 and 0.45
-    alike (docs/benchmarks.md, round 6)."""
+    alike (docs/benchmarks.md, round 6). Two stories further apart than `follow_up` (`wide`'s window
+    when one has at least its count of members), which cannot merge, are left as `pairs` has them."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -105,7 +107,11 @@ def story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dic
               if labels[i] != labels[j] and len(groups[labels[i]]) >= smallest
               and len(groups[labels[j]]) >= smallest}
     out = dict(pairs)
+    spans = {label: _span([members[i].when for i in groups[label]]) for pair in linked for label in pair}
     for a, b in sorted(linked):
+        if follow_up is not None and \
+                _apart(spans[a], spans[b]) > _limit(follow_up, wide, len(groups[a]), len(groups[b])):
+            continue
         for i in groups[a]:
             for j in groups[b]:
                 key = (min(i, j), max(i, j))
