@@ -16,8 +16,10 @@ document is its topic plus its ecb/ecbplus suffix (two similar but different eve
 Scores: B-cubed precision, recall and F1 and the adjusted Rand index at the event level, on topics
 1-22 (where newsdesk's weights and threshold were tuned), 23-35 (held out) and all. `--why` counts, on
 topics 1-22, why the same-event documents online assignment left apart are apart (time, evidence,
-score or order). A run takes about 2 minutes per seed on a quiet machine (most of it enrichment), plus
-1 for the baseline.
+score or order), and for the offline pass also which of an event's stories (fragments) it keeps apart
+and why, in pairs of documents, with the F1 a perfect merge of those fragments would reach (time kept:
+dated and undated documents apart). A run takes about 2 minutes per seed on a quiet machine (most of it
+enrichment; 20 s with the cache), plus 1 for the baseline.
 
 The baseline, as issue 15 describes it: TF-IDF over word 1-2-grams (sublinear tf, English stop words)
 of the same texts, average-link agglomerative clustering on cosine distance; its distance threshold is
@@ -167,6 +169,79 @@ def why_apart(order: list[Document], articles: dict[str, Article], pred: dict[st
     return reasons
 
 
+def why_fragments(order: list[Document], articles: dict[str, Article], pred: dict[str, str],
+                  topics: range) -> tuple[Counter[str], dict[str, float]]:
+    """For the offline pass: every two stories (fragments) of one gold event of `topics` that `pred`
+    keeps apart, by the first reason that applies, counted in pairs of documents (|A| x |B|): one all
+    dated and the other all undated (at the time of the run), further apart than the story merge's
+    window of their kind (FOLLOW_UP, FOLLOW_UP_WIDE), two stories whose mean p is under STORY_LINK, an
+    article alone whose 3 closest members score under JOIN or that is beyond its story's window. Also
+    the F1 on `topics` of two ceilings: every event's fragments of one dated-ness merged, and only
+    those within the windows of their kind."""
+    from newsdesk.stories import StoryTracker, clustering, offline
+    from newsdesk.stories.tracker import published_at
+
+    tracker = StoryTracker()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    found = tracker.features([articles[d.name] for d in order])
+    times = [published_at(articles[d.name]) or now for d in order]
+    for features, when in zip(found, times, strict=True):
+        tracker.clusterer.member(features, when)
+    members = [tracker.clusterer.member(features, when, count=False)
+               for features, when in zip(found, times, strict=True)]
+    pairs = offline._pairs(tracker.clusterer, members, None)
+    reasons: Counter[str] = Counter()
+    merged_all, merged_window = dict(pred), dict(pred)
+    for event in sorted({d.event for d in order if d.topic in topics}):
+        fragments: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(order):
+            if d.event == event:
+                fragments[pred[d.name]].append(i)
+        ranked = sorted(fragments.values(), key=len, reverse=True)
+        for a, one in enumerate(ranked):
+            for other in ranked[a + 1:]:
+                dated = {members[i].dated for i in one}, {members[i].dated for i in other}
+                spans = (offline._span([members[i].when for i in one]),
+                         offline._span([members[i].when for i in other]))
+                gap = offline._apart(*spans)
+                scores = [pairs.get((min(i, j), max(i, j)), 0.0) for i in one for j in other]
+                big = max(len(one), len(other))
+                limit = offline.FOLLOW_UP_WIDE if big >= offline.WIDELY else offline.FOLLOW_UP
+                if len(dated[0]) == len(dated[1]) == 1 and dated[0] != dated[1]:
+                    reason = "one dated, one undated (at the time of the run)"
+                elif min(len(one), len(other)) >= offline.STORY_MEMBERS:
+                    reason = ("two stories further apart than their follow-up window" if gap > limit
+                              else f"two stories, mean p under {offline.STORY_LINK}")
+                elif gap > (limit if big >= offline.WIDELY else clustering.DEVELOPING_WINDOW):
+                    reason = "an article alone beyond its story's window"
+                elif max(scores) <= 0.0:
+                    reason = "an article alone sharing too little rare evidence with every member"
+                else:
+                    reason = f"an article alone whose closest members score under {offline.JOIN}"
+                reasons[reason] += len(one) * len(other)
+        for fragment in ranked[1:]:
+            kind = {members[i].dated for i in fragment}
+            same = next((f for f in ranked if {members[i].dated for i in f} == kind), None)
+            if same is None or same is fragment:
+                continue
+            for i in fragment:
+                merged_all[order[i].name] = pred[order[same[0]].name]
+                spans = (offline._span([members[j].when for j in same]), (members[i].when, members[i].when))
+                limit = offline.FOLLOW_UP_WIDE if max(len(same), len(fragment)) >= offline.WIDELY \
+                    else offline.FOLLOW_UP
+                if offline._apart(*spans) <= limit:
+                    merged_window[order[i].name] = pred[order[same[0]].name]
+    ceilings = {"every event's fragments of one dated-ness merged": scores_of(order, merged_all, topics),
+                "... those within their follow-up window only": scores_of(order, merged_window, topics)}
+    return reasons, ceilings
+
+
+def scores_of(docs: list[Document], pred: dict[str, str], topics: range) -> float:
+    """B-cubed F1 on `topics`."""
+    chosen = [d for d in docs if d.topic in topics]
+    return bcubed([d.event for d in chosen], [pred[d.name] for d in chosen])[2]
+
+
 def baseline(docs: list[Document]) -> tuple[dict[str, str], float]:
     """The issue's baseline: TF-IDF over word 1-2-grams (sublinear tf, English stop words) of the same
     texts, average-link agglomerative clustering on cosine distance, its distance threshold the best on
@@ -239,6 +314,10 @@ def main() -> None:
         _, order, pred = offline[0]
         console.print(f"... left in two stories by the offline pass ({offline[0][0]}):",
                       dict(why_apart(order, articles, pred, TUNE).most_common()))
+        reasons, ceilings = why_fragments(order, articles, pred, TUNE)
+        console.print("... the offline pass's fragments of one event on topics 1-22, in pairs of documents:",
+                      dict(reasons.most_common()))
+        console.print("... ceilings on topics 1-22 (F1):", {k: round(v, 3) for k, v in ceilings.items()})
     start = time.perf_counter()
     theirs, threshold = baseline(docs)
     theirs_time = time.perf_counter() - start

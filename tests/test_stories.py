@@ -574,3 +574,94 @@ def test_an_event_covered_by_several_reports_takes_follow_ups_within_the_develop
     tracker = StoryTracker()
     first = tracker.add("a", QUAKE_2014[0])
     assert tracker.add("b", QUAKE_2014[1]) is first and tracker.add("d", follow_up) is not first
+
+
+def test_a_widely_covered_story_merges_with_a_follow_up_a_year_later() -> None:
+    """`merge_stories` gives a story told by WIDELY reports or more (5) a follow-up window of its own
+    (FOLLOW_UP_WIDE, 730 days): its follow-up story 400 days later merges with it; the same two stories
+    of two reports each, or further apart than 730 days, stay apart. An article alone joins the widely
+    covered story within 730 days (`join_stories`), a story of two reports within an event's window only."""
+    from datetime import timedelta
+
+    from newsdesk.stories import offline
+    from newsdesk.stories.offline import join_stories, merge_stories
+
+    assert offline.WIDELY == 5 and offline.FOLLOW_UP_WIDE.days == 730
+
+    def member(day: int) -> Member:
+        return Member({}, datetime(2024, 1, 1) + timedelta(days=day))
+
+    def alike(count: int) -> dict[tuple[int, int], float]:
+        return {(i, j): 0.6 for i in range(count) for j in range(i + 1, count)}
+
+    # Five reports of an event over two days, then two of its follow-up 400 days later.
+    members = [member(day) for day in (0, 0, 1, 1, 2, 402, 403)]
+    labels = [0, 0, 0, 0, 0, 5, 5]
+    assert merge_stories(members, alike(7), labels) == [0] * 7
+    assert merge_stories(members, alike(7), labels, wide=None) == labels  # 400 days > FOLLOW_UP
+    assert merge_stories(members, alike(7), labels, link=0.7) == labels  # they must still agree
+    # Told by two reports, the event keeps FOLLOW_UP (180 days).
+    small = [member(0), member(1), member(402), member(403)]
+    assert merge_stories(small, alike(4), [0, 0, 2, 2]) == [0, 0, 2, 2]
+    # Three years later is beyond FOLLOW_UP_WIDE too.
+    late = [member(day) for day in (0, 0, 1, 1, 2, 1100, 1101)]
+    assert merge_stories(late, alike(7), labels) == labels
+    # An article alone 400 days later joins the widely covered story (`join_stories`), not a story of two.
+    one = [member(day) for day in (0, 0, 1, 1, 2, 402)]
+    assert join_stories(one, alike(6), [0, 0, 0, 0, 0, 5]) == [0] * 6
+    assert join_stories(one, alike(6), [0, 0, 0, 0, 0, 5], wide=None) == [0, 0, 0, 0, 0, 5]
+    assert join_stories(small[:3], alike(3), [0, 0, 2]) == [0, 0, 2]
+
+
+def test_the_offline_pass_merges_a_widely_covered_event_with_its_follow_up_a_year_later() -> None:
+    """Five reports of the quake and two of the rebuilding 13 months later: one story offline (a widely
+    covered event's follow-up window, FOLLOW_UP_WIDE), and so is one report of the rebuilding alone;
+    told by two reports, the quake's story keeps FOLLOW_UP (180 days) and an event's window for a
+    single article, and the rebuilding a year later is a story of its own. The 2010 quake stays apart
+    either way."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    more = [_article("Iquique counts the damage after Chile quake", [REPORT[3], REPORT[0], REPORT[1]],
+                     "2014-04-03"),
+            _article("Chile quake: schools shut in Iquique", [REPORT[0], REPORT[2], REPORT[3]], "2014-04-03")]
+    later = [_article("Iquique rebuilds a year after the quake", FOLLOW_UP, "2015-05-10"),
+             _article("Boric opens repaired Iquique hospital", FOLLOW_UP[::-1], "2015-05-11")]
+    enrich_articles([*more, *later], Settings.from_env())
+    labels = StoryTracker().recluster([*QUAKE_2014, *more, *later, *QUAKE_2010])
+    assert labels == [0, 0, 0, 0, 0, 0, 0, 7, 7]
+    labels = StoryTracker().recluster([*QUAKE_2014[:2], *later, *QUAKE_2010])
+    assert labels == [0, 0, 2, 2, 4, 4]
+    # One report of the rebuilding alone joins the widely covered story too (within FOLLOW_UP_WIDE of
+    # it, by online assignment's rule), not the story of two reports.
+    labels = StoryTracker().recluster([*QUAKE_2014, *more, later[0], *QUAKE_2010])
+    assert labels == [0, 0, 0, 0, 0, 0, 6, 6]
+    labels = StoryTracker().recluster([*QUAKE_2014[:2], later[0], *QUAKE_2010])
+    assert labels == [0, 0, 2, 3, 3]
+
+
+def test_two_stories_linked_by_evidence_are_compared_on_every_pair_of_their_members() -> None:
+    """`story_pairs`: once two stories share rare evidence (one pair of their members shares two rare
+    items), their other member pairs are scored by the pair score without the evidence requirement, so
+    two alike stories whose short reports share too little evidence pairwise still merge; a story of one
+    article, or one no pair links, gains no pairs, and two undated pages that speak to their reader are
+    still never compared."""
+    from newsdesk.stories.features import BAGS
+    from newsdesk.stories.offline import merge_stories, story_pairs
+
+    clusterer = StoryClusterer()
+    vectors = {bag: {"iquique": 0.8, "quake": 0.6} for bag in BAGS}
+    day = datetime(2014, 4, 1)
+    undated_guide = Member(vectors, day, dated=False, reader=True)  # at the time it was met
+    members = [Member(vectors, day), Member(vectors, day), Member(vectors, day), Member(vectors, day),
+               Member(vectors, day), undated_guide, Member(vectors, day), undated_guide, Member(vectors, day)]
+    labels = [0, 0, 2, 2, 4, 5, 5, 7, 7]
+    pairs = {(0, 1): 0.9, (2, 3): 0.9, (1, 2): 0.8, (3, 4): 0.8, (5, 6): 0.9, (7, 8): 0.9, (6, 8): 0.7}
+    found = story_pairs(clusterer, members, pairs, labels)
+    added = {pair: p for pair, p in found.items() if pair not in pairs}
+    assert set(added) == {(0, 2), (0, 3), (1, 3), (5, 8), (6, 7)}  # not (5, 7): two undated guides
+    assert all(p == clusterer.probability(members[0], members[1]) > 0.9 for p in added.values())
+    first = {pair: p for pair, p in found.items() if pair[1] < 4}
+    assert merge_stories(members[:4], {pair: pairs[pair] for pair in first if pair in pairs},
+                         labels[:4]) == [0, 0, 2, 2]  # the mean over the four pairs: 0.8 / 4 < 0.4
+    assert merge_stories(members[:4], first, labels[:4]) == [0, 0, 0, 0]

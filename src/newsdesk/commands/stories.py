@@ -40,8 +40,9 @@ BATCH = 32
               "(default: the tuned one; higher makes more, tighter stories).")
 @click.option("--offline", is_flag=True,
               help="Cluster once every document is read (average link over the same pair score, then "
-              "stories merged with their follow-ups within 180 days), instead of one by one: the result "
-              "does not depend on the order; nothing is printed before the end.")
+              "stories merged with their follow-ups within 180 days, 730 for a story of 5 documents or "
+              "more), instead of one by one: the result does not depend on the order; nothing is printed "
+              "before the end.")
 def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: bool) -> None:
     """Group documents into stories (events), in the order given, as if they arrived one by one.
 
@@ -60,8 +61,10 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: 
     result depends on the order of the PATHS, and is the same for the same order. With --offline the
     documents are clustered once all are read (average link: two groups merge when the mean
     likelihood of their members' pairs is at least 0.5; the same windows), then stories of two
-    documents or more merge when it is at least 0.4 within 180 days (follow-ups), and a document left
-    alone joins the story it fits best by the online rule; whatever their order. Prints one line per document:
+    documents or more merge when it is at least 0.4 over every pair of their members within 180 days
+    (follow-ups; 730 days when one of them is told by 5 documents or more), and a document left alone
+    joins the story it fits best by the online rule (within 730 days of a story of 5 documents or
+    more); whatever their order. Prints one line per document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}

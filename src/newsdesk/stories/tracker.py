@@ -118,7 +118,7 @@ class StoryTracker:
                    for features, when in zip(found, times, strict=True)]
         labels = iter(offline.recluster(clusterer, members, offline.LINK if link is None else link,
                                         story_link=offline.STORY_LINK, follow_up=offline.FOLLOW_UP,
-                                        join=offline.JOIN))
+                                        join=offline.JOIN, wide=offline.FOLLOW_UP_WIDE))
         positions = [i for i, a in enumerate(articles) if is_article(a)]
         out: list[int | None] = [None] * len(articles)
         for position in positions:
