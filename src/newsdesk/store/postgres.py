@@ -40,6 +40,7 @@ from newsdesk.store.postgres_schema import (
     MIGRATION_LOCK,
     MIGRATIONS,
     keep_prefixes,
+    keep_word_ranks,
     reindex,
     search_values,
 )
@@ -66,6 +67,7 @@ def _author_filter(words: str, mark: str) -> tuple[str, list[Any]]:
 
 
 PAIR_SCAN = 500  # matches a filtered ranking by pairs reads in order of id before it ranks fully
+WORD_SCAN = 500  # ranks of a word a filtered search reads in their order before it ranks otherwise
 
 
 class PostgresStore(SqlStore):
@@ -171,6 +173,7 @@ class PostgresStore(SqlStore):
         id = int(cur.fetchone()[0])
         cur.execute(INSERT_SEARCH, search_values(id, row, index))
         keep_prefixes(cur, [(id, index)], replace=False)
+        keep_word_ranks(cur, [id], replace=False)
         return id
 
     def _insert_many(self, cur: Cursor, items: list[tuple[rows.ArticleRow, IndexedDocument]],
@@ -183,6 +186,7 @@ class PostgresStore(SqlStore):
         cur.executemany(INSERT_SEARCH, [search_values(id, row, index)
                                          for id, (row, index) in zip(ids, items, strict=True)])
         keep_prefixes(cur, [(id, index) for id, (_, index) in zip(ids, items, strict=True)], replace=False)
+        keep_word_ranks(cur, ids, replace=False)
         return ids
 
     _author_filter = staticmethod(_author_filter)
@@ -193,6 +197,7 @@ class PostgresStore(SqlStore):
                     "updated_at = %s WHERE id = %s", [row.url, row.fingerprint, row.data, version, at, id])
         cur.execute(INSERT_SEARCH, search_values(id, row, index))
         keep_prefixes(cur, [(id, index)], replace=True)
+        keep_word_ranks(cur, [id], replace=True)
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
         return "(SELECT * FROM article_search WHERE tsv @@ CAST(? AS tsquery)) a", to_tsquery(tree)
@@ -207,6 +212,10 @@ class PostgresStore(SqlStore):
         # below, which reads a page of rows: the index keeps them only as its own order, asked for).
         if self._rum is not None and words is None and index_ranks(tree):
             return self._ranked_by_index(self._rum, tree, request, after, limit)
+        if words is not None and len(words) == 1 and not checks_match(tree) and limit <= BOUNDED_LIMIT:
+            found = self._ranked_by_word(tree, words[0], request, after, limit)
+            if found is not None:
+                return found
         if words is not None and limit <= BOUNDED_LIMIT:
             found = self._ranked_by_head(tree, words, request, after, limit)
             if found is not None:
@@ -295,6 +304,45 @@ class PostgresStore(SqlStore):
             read *= 4
         ordered = sorted((-float(score), int(id)) for id, score, _ in found)
         return [(id, -score) for score, id in ordered[:limit]]
+
+    def _ranked_by_word(self, tree: Node, word: str, request: SearchRequest,
+                        after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+        """The first `limit` of the full ranking of a one-word query (`said`), read in order from the
+        index of `article_word_ranks` (schema 12); None when they are not all there.
+
+        The proof. ts_rank of a query of one word (calc_rank_or over one operand) is a function of that
+        word's positions in the article alone, so the rank stored for an article with the word in its
+        head is exactly the rank a search computes (the same function of the same tsvector and tsquery),
+        and the index gives those articles in the full ranking's order: rank descending, then id. Every
+        other match has the word in its body only and ranks below BODY_BOUND. So once `limit` of them
+        (after the cursor's keyset, kept by the filters) are found and the last ranks above BODY_BOUND,
+        no other match can come before it: the page is the full ranking's, same ids, order and scores.
+        Otherwise (too few articles have the word in their head, a page deep in the body-only matches)
+        the caller ranks as before.
+
+        The work is the page's index entries (no tsvector is read), whatever the size of the store. With
+        filters, the first WORD_SCAN entries are read and checked; a filter few of them pass (a rare
+        language, a narrow date range) leaves the page to the ranking from head candidates, which reads
+        only what the filters pass."""
+        clauses, params = self._filters(request, tree)
+        keyset, more = "", []
+        if after is not None:
+            # rank <= x bounds the index scan; then rank < x, or the same rank and a later id.
+            keyset = " AND r.rank <= ? AND (r.rank < ? OR r.article_id > ?)"
+            more = [after[0], after[0], after[1]]
+        # float8: the rank must come back exactly as compared (as a float4 it is read as its text).
+        walk = ("SELECT r.article_id, r.rank::float8 AS rank FROM article_word_ranks r "
+                f"WHERE r.word = ?{keyset} ORDER BY r.rank DESC, r.article_id LIMIT ?")
+        if not clauses:
+            found = self._read(walk, [word, *more, limit])
+        else:
+            found = self._read(f"WITH s AS MATERIALIZED ({walk}) SELECT s.article_id, s.rank "
+                               "FROM s JOIN article_search a ON a.id = s.article_id "
+                               f"WHERE {' AND '.join(clauses)} ORDER BY s.rank DESC, s.article_id LIMIT ?",
+                               [word, *more, WORD_SCAN, *params, limit])
+        if len(found) < limit or float(found[limit - 1][1]) <= BODY_BOUND:
+            return None
+        return [(int(id), float(rank)) for id, rank in found]
 
     def _ranked_by_head(self, tree: Node, words: list[str], request: SearchRequest,
                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:

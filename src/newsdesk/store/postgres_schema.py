@@ -1,6 +1,6 @@
-"""The PostgreSQL store's tables and their migrations (schema versions 1 to 11), and what keeps the
-search tables in step with the articles: the search row of an article, its prefix groups, a full
-reindex. Split from postgres.py, which opens, reads, writes and ranks."""
+"""The PostgreSQL store's tables and their migrations (schema versions 1 to 12), and what keeps the
+search tables in step with the articles: the search row of an article, its prefix groups, the ranks of
+its head's words, a full reindex. Split from postgres.py, which opens, reads, writes and ranks."""
 
 from __future__ import annotations
 
@@ -84,6 +84,7 @@ def reindex(cur: Cursor) -> None:
         cur.executemany(b"INSERT INTO article_authors (article_id, author_key) VALUES (%s, %s)",
                         [[id, key] for key in row.author_keys])
     _refill_prefixes(cur)
+    _refill_word_ranks(cur)
     cur.execute(b"INSERT INTO meta (name, value) VALUES ('tokenizer', %s) "
                 b"ON CONFLICT (name) DO UPDATE SET value = excluded.value", [str(TOKENIZER_VERSION)])
 
@@ -213,6 +214,69 @@ def keep_prefixes(cur: Cursor, written: list[tuple[int, IndexedDocument]], *, re
         cur.executemany(_INSERT_PREFIXES.encode(), [values for values in groups if values[1]])
 
 
+# Version 12 (issue 19): `article_word_ranks`, for every article and every distinct word of its `head`
+# (title and authors), ts_rank of that one word on the article's whole tsvector, in a B-tree by (word,
+# rank descending, id): the order of the full ranking of a one-word query among the articles with the
+# word in their head, read from the index (`PostgresStore._ranked_by_word`). ts_rank of one word
+# depends only on that word's positions in the article, so the stored rank is the rank a search computes
+# (the same function on the same tsvector and tsquery; `_WORD_QUERY` writes the tsquery as
+# search.query.to_tsquery does). Every other match has the word in its body only and ranks below
+# postgres_ranking.BODY_BOUND. A table of its own, like `article_prefixes`: filling it leaves the large
+# rows of article_search alone. Filled on the server from each stored tsvector (migration, ingest).
+_V12 = """
+CREATE TABLE article_word_ranks (
+    word TEXT COLLATE "C" NOT NULL, rank REAL NOT NULL, article_id BIGINT NOT NULL
+)
+"""
+_V12_INDEXES = """
+CREATE INDEX article_word_ranks_order ON article_word_ranks (word, rank DESC, article_id);
+CREATE INDEX article_word_ranks_article ON article_word_ranks (article_id)
+"""
+# The lexeme as a tsquery literal: quoted, a backslash and a quote doubled (search.query.to_tsquery).
+_WORD_QUERY = r"""CAST('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''' AS tsquery)"""
+_INSERT_WORD_RANKS = ("INSERT INTO article_word_ranks (word, rank, article_id) "
+                      f"SELECT u.lexeme, ts_rank(a.tsv, {_WORD_QUERY}), a.id FROM article_search a, "
+                      f"unnest(a.head) u WHERE u.lexeme <> '{PLACEHOLDER}' AND ")
+_WORD_RANKS_CHUNK = 5_000  # ids per statement when a store is migrated
+
+
+def _v12(cur: Cursor) -> None:
+    _script(_V12)(cur)
+    _fill_word_ranks(cur)
+    _script(_V12_INDEXES)(cur)
+    cur.execute(b"ANALYZE article_word_ranks")
+
+
+def _fill_word_ranks(cur: Cursor) -> None:
+    """Every article's word ranks, computed on the server a range of ids at a time, with a progress bar
+    on a terminal."""
+    cur.execute(b"SELECT count(*), min(id), max(id) FROM article_search")
+    total, first, last = cur.fetchone()
+    if not total:
+        return
+    with progress_bar(int(total), "ranking the words of the titles (schema 12)") as advance:
+        start = int(first)
+        while start <= int(last):
+            end = start + _WORD_RANKS_CHUNK
+            cur.execute((_INSERT_WORD_RANKS + "a.id >= %s AND a.id < %s").encode(), [start, end])
+            cur.execute(b"SELECT count(*) FROM article_search WHERE id >= %s AND id < %s", [start, end])
+            advance(int(cur.fetchone()[0]))
+            start = end
+
+
+def _refill_word_ranks(cur: Cursor) -> None:
+    cur.execute(b"DELETE FROM article_word_ranks")
+    _fill_word_ranks(cur)
+
+
+def keep_word_ranks(cur: Cursor, ids: list[int], *, replace: bool) -> None:
+    """Rank the head's words of the articles `ids`, just written to article_search (`replace`: they had
+    ranks, which go)."""
+    if replace:
+        cur.execute(b"DELETE FROM article_word_ranks WHERE article_id = ANY(%s)", [ids])
+    cur.execute((_INSERT_WORD_RANKS + "a.id = ANY(%s)").encode(), [ids])
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
@@ -222,4 +286,5 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v9,
     _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
     _v11,
+    _v12,
 ]
