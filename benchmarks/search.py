@@ -306,15 +306,9 @@ def _before_pairs(store: Store, old: bool) -> None:
 
 def _schema11_plans(store: Store, old: bool) -> None:
     """Search `store` (PostgreSQL) as schema 11 did (no stored ranks of the head's words: a word ranked
-    from every article with it in its head), or as today."""
-    names = ("_ranked_by_word",)
-    if old:
-        for name in names:
-            setattr(store, name, lambda *_: None)
-    else:
-        for name in names:
-            if name in vars(store):
-                delattr(store, name)
+    from every article with it in its head, a prefix from head ranks and each candidate's groups), or as
+    today."""
+    setattr(store, "_word_ranks", not old)  # noqa: B010
 
 
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:

@@ -14,6 +14,7 @@ from newsdesk import Article, SearchRequest
 from newsdesk.search.query import parse_query
 from newsdesk.store import open_store
 from newsdesk.store.postgres import PostgresStore
+from newsdesk.store.postgres_prefix import most_lexemes
 from newsdesk.store.postgres_ranking import BODY_BOUND
 
 # Common words of the bodies found in some titles, a quoted word, a word in no title, a rare word.
@@ -179,3 +180,13 @@ def test_a_postgres_store_of_version_11_gets_the_ranks_of_its_head_words(
             assert tree is not None
             full = store._ranked_fully(tree, SearchRequest("the"), None, 3)
             assert store._ranked_by_word(tree, "the", SearchRequest("the"), None, 3) == full
+
+
+def test_the_stored_bounds_of_prefix_groups_are_those_of_the_articles_groups(corpus: PostgresStore) -> None:
+    """most3 and most4 of every row are postgres_prefix.most_lexemes of the article's groups for the
+    word's first 3 and 4 characters (what bounds a prefix's rank of a head candidate)."""
+    rows = corpus._read("SELECT r.word, r.most3, r.most4, p.groups FROM article_word_ranks r "
+                        "LEFT JOIN article_prefixes p ON p.article_id = r.article_id")
+    assert len(rows) > 1_000 and any(most3 is not None and most3 > 2 for _, most3, _, _ in rows)
+    for word, most3, most4, groups in rows:
+        assert (most3, most4) == (most_lexemes(groups or [], word[:3]), most_lexemes(groups or [], word[:4]))

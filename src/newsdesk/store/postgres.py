@@ -76,6 +76,9 @@ class PostgresStore(SqlStore):
     # TEXT column keeps).
     _HIT_FIELDS = None
     _INPUT_SQL = "(r.data::json ->> 'source')"
+    # Rank words and prefixes from the stored ranks of the head's words (schema 12); False: as schema 11
+    # did (benchmarks/search.py --schema11-plans-too compares both on one store).
+    _word_ranks = True
 
     def __init__(self, url: str) -> None:
         try:
@@ -212,7 +215,8 @@ class PostgresStore(SqlStore):
         # below, which reads a page of rows: the index keeps them only as its own order, asked for).
         if self._rum is not None and words is None and index_ranks(tree):
             return self._ranked_by_index(self._rum, tree, request, after, limit)
-        if words is not None and len(words) == 1 and not checks_match(tree) and limit <= BOUNDED_LIMIT:
+        if (words is not None and len(words) == 1 and not checks_match(tree) and limit <= BOUNDED_LIMIT
+                and self._word_ranks):
             found = self._ranked_by_word(tree, words[0], request, after, limit)
             if found is not None:
                 return found
@@ -406,7 +410,8 @@ class PostgresStore(SqlStore):
         (postgres_prefix.py proves it); None when the bounds cannot show it."""
         clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
-        found = ranked_by_prefix(self._read, tree.text, to_tsquery(tree), where, params, after, limit)
+        found = ranked_by_prefix(self._read, tree.text, to_tsquery(tree), where, params, after, limit,
+                                 word_ranks=self._word_ranks)
         return None if found is None else [(id, score) for id, score in found]
 
     def _full_ranks(self, ids: list[int], query: str) -> dict[int, float]:

@@ -13,7 +13,7 @@ from newsdesk.page_types import is_article
 from newsdesk.search.tokens import PLACEHOLDER, TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.desk import DESK_SCHEMA
-from newsdesk.store.postgres_prefix import crowded
+from newsdesk.store.postgres_prefix import BUCKETS, crowded
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor
 from newsdesk.store.sql_base import progress_bar
 from newsdesk.store.sql_stories import STORIES_SCHEMA
@@ -221,11 +221,16 @@ def keep_prefixes(cur: Cursor, written: list[tuple[int, IndexedDocument]], *, re
 # depends only on that word's positions in the article, so the stored rank is the rank a search computes
 # (the same function on the same tsvector and tsquery; `_WORD_QUERY` writes the tsquery as
 # search.query.to_tsquery does). Every other match has the word in its body only and ranks below
-# postgres_ranking.BODY_BOUND. A table of its own, like `article_prefixes`: filling it leaves the large
-# rows of article_search alone. Filled on the server from each stored tsvector (migration, ingest).
+# postgres_ranking.BODY_BOUND. With each word, how many distinct words of the article share its first 3
+# (`most3`) and 4 (`most4`) characters at most, from the article's prefix groups (postgres_prefix.
+# most_lexemes; NULL: more than the largest bucket): what bounds a prefix's rank of a head candidate
+# (postgres_prefix.py) without reading its groups at query time. A table of its own, like
+# `article_prefixes`: filling it leaves the large rows of article_search alone. Filled on the server from
+# each stored tsvector and prefix groups (migration, ingest: after the article's prefix groups).
 _V12 = """
 CREATE TABLE article_word_ranks (
-    word TEXT COLLATE "C" NOT NULL, rank REAL NOT NULL, article_id BIGINT NOT NULL
+    word TEXT COLLATE "C" NOT NULL, rank REAL NOT NULL, article_id BIGINT NOT NULL,
+    most3 SMALLINT, most4 SMALLINT
 )
 """
 _V12_INDEXES = """
@@ -234,8 +239,19 @@ CREATE INDEX article_word_ranks_article ON article_word_ranks (article_id)
 """
 # The lexeme as a tsquery literal: quoted, a backslash and a quote doubled (search.query.to_tsquery).
 _WORD_QUERY = r"""CAST('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''' AS tsquery)"""
-_INSERT_WORD_RANKS = ("INSERT INTO article_word_ranks (word, rank, article_id) "
-                      f"SELECT u.lexeme, ts_rank(a.tsv, {_WORD_QUERY}), a.id FROM article_search a, "
+
+
+def _most(length: int) -> str:
+    """SQL: at most how many distinct lexemes of the article share the first `length` characters of
+    `u.lexeme` (postgres_prefix.most_lexemes of its groups `p.groups`)."""
+    buckets = "{" + ",".join(map(str, BUCKETS)) + "}"
+    return (f"(SELECT min(b) - 1 FROM unnest(CAST('{buckets}' AS int[])) b WHERE NOT coalesce("
+            f"p.groups @> ARRAY[left(u.lexeme, {length}) || ' ' || b], false))")
+
+
+_INSERT_WORD_RANKS = ("INSERT INTO article_word_ranks (word, rank, article_id, most3, most4) "
+                      f"SELECT u.lexeme, ts_rank(a.tsv, {_WORD_QUERY}), a.id, {_most(3)}, {_most(4)} "
+                      "FROM article_search a LEFT JOIN article_prefixes p ON p.article_id = a.id, "
                       f"unnest(a.head) u WHERE u.lexeme <> '{PLACEHOLDER}' AND ")
 _WORD_RANKS_CHUNK = 5_000  # ids per statement when a store is migrated
 
