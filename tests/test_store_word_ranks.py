@@ -15,7 +15,7 @@ from newsdesk.search.query import parse_query
 from newsdesk.store import open_store
 from newsdesk.store.postgres import PostgresStore
 from newsdesk.store.postgres_prefix import most_lexemes
-from newsdesk.store.postgres_ranking import BODY_BOUND
+from newsdesk.store.postgres_ranking import BODY_BOUND, or_words
 
 # Common words of the bodies found in some titles, a quoted word, a word in no title, a rare word.
 WORDS = ["the", "said", "google", "year", "new", "president", '"company"', "apple", "zzzunknown"]
@@ -190,3 +190,24 @@ def test_the_stored_bounds_of_prefix_groups_are_those_of_the_articles_groups(cor
     assert len(rows) > 1_000 and any(most3 is not None and most3 > 2 for _, most3, _, _ in rows)
     for word, most3, most4, groups in rows:
         assert (most3, most4) == (most_lexemes(groups or [], word[:3]), most_lexemes(groups or [], word[:4]))
+
+
+# ORs of words (calc_rank_or: the mean of each word's rank), phrases and NOTs inside (checked to match).
+ORS = ["apple OR google", "president OR trump OR election", "company OR business OR market", "game OR games",
+       "the OR said", '"new york" OR london', "the -google OR apple", "said OR (year -game)"]
+
+
+@pytest.mark.parametrize("query", ORS)
+def test_an_or_of_words_is_ranked_from_the_stored_ranks_exactly(corpus: PostgresStore, query: str) -> None:
+    tree = parse_query(query)
+    assert tree is not None
+    words = or_words(tree)
+    assert words is not None and len(words) > 1
+    read = 0
+    for request, limit, after, full in _pages(corpus, query, FILTERS):
+        found = corpus._ranked_by_words(tree, words, request, after, limit)
+        if found is not None:
+            read += 1
+            assert found == full, (request, limit, after)
+        assert corpus._ranked(tree, request, after, limit) == full, (request, limit, after)
+    assert read, f"the stored ranks never gave a page of {query!r}: the test would prove little"

@@ -20,7 +20,7 @@ from newsdesk.search.query import Node, Term, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.postgres_prefix import ranked_by_prefix
+from newsdesk.store.postgres_prefix import SUM_MARGIN, ranked_by_prefix
 from newsdesk.store.postgres_ranking import (
     BODY_BOUND,
     BOUNDED_LIMIT,
@@ -220,6 +220,10 @@ class PostgresStore(SqlStore):
             found = self._ranked_by_word(tree, words[0], request, after, limit)
             if found is not None:
                 return found
+        if words is not None and len(words) > 1 and limit <= BOUNDED_LIMIT and self._word_ranks:
+            found = self._ranked_by_words(tree, words, request, after, limit)
+            if found is not None:
+                return found
         if words is not None and limit <= BOUNDED_LIMIT:
             found = self._ranked_by_head(tree, words, request, after, limit)
             if found is not None:
@@ -347,6 +351,63 @@ class PostgresStore(SqlStore):
         if len(found) < limit or float(found[limit - 1][1]) <= BODY_BOUND:
             return None
         return [(int(id), float(rank)) for id, rank in found]
+
+    def _ranked_by_words(self, tree: Node, words: list[str], request: SearchRequest,
+                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+        """The first `limit` of the full ranking of an OR of words (`china OR russia`), from the stored
+        ranks of the head's words (schema 12); None when it cannot be shown, or with filters (the
+        ranking from head candidates reads only the articles they pass).
+
+        The proof. ts_rank of such a query is calc_rank_or: the mean over its k distinct words (those
+        under a NOT too) of r_d(w), r_d(w) depending only on w's positions in the article d, 0 when it
+        has none. For a word in d's head r_d(w) is the stored rank; for any other, r_d(w) < BODY_BOUND.
+        So an article with query words in its head (a candidate, read from the index alone) ranks at
+        least (sum of its stored ranks) / k and at most (that sum + (k - their number) * BODY_BOUND) / k,
+        and any other match below BODY_BOUND. Candidates are ranked exactly (ts_rank on the whole
+        tsvector, checked to match when the query has a phrase or NOT) best bound first, until the
+        `limit`-th exact rank after the cursor is above the bound of every candidate not ranked and
+        above BODY_BOUND: the full ranking's page. ts_rank adds in float4: SUM_MARGIN to spare."""
+        clauses, _ = self._filters(request, tree)
+        if clauses:
+            return None
+        found = self._read("SELECT r.article_id, sum(r.rank::float8), count(*) FROM article_word_ranks r "
+                           "WHERE r.word = ANY(?) GROUP BY r.article_id LIMIT ?",
+                           [words, MOST_CANDIDATES + 1])
+        if not found or len(found) > MOST_CANDIDATES:
+            return None
+        k = len(words)
+        waiting = sorted((((float(ranked) + (k - int(count)) * BODY_BOUND) / k + SUM_MARGIN, int(id))
+                          for id, ranked, count in found), reverse=True)
+        query = to_tsquery(tree)
+        check = " AND a.tsv @@ CAST(? AS tsquery)" if checks_match(tree) else ""
+        scores: dict[int, float] = {}
+        done = 0  # waiting[:done] have their exact rank in `scores` (when they match)
+        want = min(len(waiting), limit)
+        while True:
+            if want > done:
+                ids = [id for _, id in waiting[done:want]]
+                ranked = self._read("SELECT a.id, ts_rank(a.tsv, CAST(? AS tsquery))::float8 FROM "
+                                    f"article_search a WHERE a.id = ANY(?){check}",
+                                    [query, ids, *([query] if check else [])])
+                scores.update((int(id), float(score)) for id, score in ranked)
+                done = want
+            kept = sorted((-score, id) for id, score in scores.items()
+                          if after is None or score < after[0] or (score == after[0] and id > after[1]))
+            beyond = max(BODY_BOUND, waiting[done][0] if done < len(waiting) else 0.0)
+            if len(kept) >= limit:
+                last = -kept[limit - 1][0]
+                if last > beyond:
+                    return [(id, -score) for score, id in kept[:limit]]
+                if last <= BODY_BOUND:
+                    return None
+                reach = done
+                while reach < len(waiting) and waiting[reach][0] >= last:
+                    reach += 1
+                want = min(reach, max(2 * done, done + limit))
+            elif done == len(waiting):
+                return None  # fewer than a page among the candidates: the body-only matches may fill it
+            else:
+                want = min(len(waiting), max(2 * done, done + limit))
 
     def _ranked_by_head(self, tree: Node, words: list[str], request: SearchRequest,
                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
