@@ -537,6 +537,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             if backend == "postgres" and args.explain:
                 plans = explain(store)
+                if args.schema11_plans_too:
+                    _schema11_plans(store, True)
+                    plans += "\n\nThe same, searched as schema 11 did:" + explain(store)
+                    _schema11_plans(store, False)
             if backend == "postgres" and args.schema11_plans_too:
                 results["pg/schema11"] = {"load": "the same store, searched as schema 11 did",
                                           "times": old_times, "cpu": old_cpu,
