@@ -39,6 +39,7 @@ from newsdesk.store.postgres_schema import (
     INSERT_SEARCH,
     MIGRATION_LOCK,
     MIGRATIONS,
+    WORD_RANKS_VERSION,
     keep_prefixes,
     keep_word_ranks,
     reindex,
@@ -107,6 +108,7 @@ class PostgresStore(SqlStore):
             raise
 
     def _migrate(self) -> None:
+        filled = False  # the word ranks were just filled (schema 12, or a reindex)
         with self._transaction() as cur:
             cur.execute(b"SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
             cur.execute(b"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -120,11 +122,20 @@ class PostgresStore(SqlStore):
                 MIGRATIONS[version - 1](cur)
                 cur.execute(b"DELETE FROM schema_version")
                 cur.execute(b"INSERT INTO schema_version (version) VALUES (%s)", [version])
+                filled = filled or version == WORD_RANKS_VERSION
             cur.execute(b"SELECT value FROM meta WHERE name = 'tokenizer'")
             tokenizer = cur.fetchone()
             if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
                 reindex(cur)
+                filled = True
             self._rum = ranking_index(cur, _safe(self.url))
+        if filled and found > 0:
+            # The visibility map of the filled table, now rather than whenever autovacuum comes by: the
+            # word ranks are read by index-only scans, which read every row's heap page until then (tech*
+            # at 1,000,000 articles: 5,184 buffers for 5,304 candidates, 31 once vacuumed). Outside the
+            # migration's transaction (VACUUM cannot run in one); a store made new skips it (empty).
+            with self._lock:
+                self._connection.execute(b"VACUUM (ANALYZE) article_word_ranks")
 
     @property
     def ranking(self) -> str:

@@ -293,6 +293,9 @@ def keep_word_ranks(cur: Cursor, ids: list[int], *, replace: bool) -> None:
     cur.execute((_INSERT_WORD_RANKS + "a.id = ANY(%s)").encode(), [ids])
 
 
+WORD_RANKS_VERSION = 12  # the migration that makes and fills article_word_ranks
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
