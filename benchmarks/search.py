@@ -364,11 +364,14 @@ def explain(store: Store) -> str:
             statements.append((sql, list(params)))
             return read(sql, params)
 
-        setattr(store, "_read", capture)  # noqa: B010
+        readers = [name for name in ("_read", "_read_planned") if hasattr(store, name)]
+        for name in readers:
+            setattr(store, name, capture)
         try:
             store.search(query.request())
         finally:
-            delattr(store, "_read")
+            for name in readers:
+                delattr(store, name)
         out.append(f"\n=== {query.label()}: {len(statements)} statements")
         buffers, rows, ms = 0, 0, 0.0
         for sql, params in statements:
