@@ -233,8 +233,11 @@ CREATE TABLE article_word_ranks (
     most3 SMALLINT, most4 SMALLINT
 )
 """
+# The bounds in the index too: a prefix's candidates are then read from the index alone (without them,
+# tech* at 1,000,000 articles read a heap page per candidate: 5,321 buffers for 5,304 candidates).
 _V12_INDEXES = """
-CREATE INDEX article_word_ranks_order ON article_word_ranks (word, rank DESC, article_id);
+CREATE INDEX article_word_ranks_order ON article_word_ranks (word, rank DESC, article_id)
+    INCLUDE (most3, most4);
 CREATE INDEX article_word_ranks_article ON article_word_ranks (article_id)
 """
 # The lexeme as a tsquery literal: quoted, a backslash and a quote doubled (search.query.to_tsquery).
