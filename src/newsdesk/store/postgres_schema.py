@@ -13,7 +13,7 @@ from newsdesk.page_types import is_article
 from newsdesk.search.tokens import PLACEHOLDER, TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.desk import DESK_SCHEMA
-from newsdesk.store.postgres_prefix import BUCKETS, crowded
+from newsdesk.store.postgres_prefix import BUCKETS, GROUP_LENGTHS, crowded
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor
 from newsdesk.store.sql_base import progress_bar
 from newsdesk.store.sql_stories import STORIES_SCHEMA
@@ -294,6 +294,25 @@ def keep_word_ranks(cur: Cursor, ids: list[int], *, replace: bool) -> None:
     if replace:
         cur.execute(b"DELETE FROM article_word_ranks WHERE article_id = ANY(%s)", [ids])
     cur.execute((_INSERT_WORD_RANKS + "a.id = ANY(%s)").encode(), [ids])
+
+
+# What a set-based load (batch/load.py, articles written by SQL, not through the store) must add beside
+# article_search for the articles it wrote: their prefix groups (postgres_prefix.crowded of the stored
+# tsvector's lexemes, computed on the server) and their word ranks. `where` selects them (SQL on `a`).
+_LOADED_PREFIXES = (
+    "INSERT INTO article_prefixes (article_id, groups) "
+    "SELECT a.id, array_agg(g.k || ' ' || b ORDER BY (g.k || ' ' || b) COLLATE \"C\") FROM article_search a "
+    "CROSS JOIN LATERAL (SELECT left(l, n) AS k, count(*) AS c FROM unnest(tsvector_to_array(a.tsv)) l, "
+    "unnest(CAST('{" + ",".join(map(str, GROUP_LENGTHS)) + "}' AS int[])) n WHERE length(l) >= n "
+    "GROUP BY 1) g CROSS JOIN LATERAL unnest(CAST('{" + ",".join(map(str, BUCKETS)) + "}' AS int[])) b "
+    "WHERE b <= g.c AND ")
+
+
+def keep_loaded(cur: Cursor, where: str) -> None:
+    """The prefix groups and word ranks of the articles `where` (SQL on `a`, article_search) keeps, just
+    written to article_search by a load (which has none yet)."""
+    cur.execute((_LOADED_PREFIXES + where + " GROUP BY a.id").encode())
+    cur.execute((_INSERT_WORD_RANKS + where).encode())
 
 
 WORD_RANKS_VERSION = 12  # the migration that makes and fills article_word_ranks
