@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--build-only]
-                                          [--ts-rank-too] [--old-plans-too | --before-pairs-too] [--explain]
+                                          [--ts-rank-too] [--old-plans-too | --before-pairs-too |
+                                          --schema11-plans-too] [--explain]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -303,6 +304,13 @@ def _before_pairs(store: Store, old: bool) -> None:
         delattr(store, "_ranked_by_pairs")
 
 
+def _schema11_plans(store: Store, old: bool) -> None:
+    """Search `store` (PostgreSQL) as schema 11 did (no stored ranks of the head's words: a word ranked
+    from every article with it in its head, a prefix from head ranks and each candidate's groups), or as
+    today."""
+    setattr(store, "_word_ranks", not old)  # noqa: B010
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -356,11 +364,14 @@ def explain(store: Store) -> str:
             statements.append((sql, list(params)))
             return read(sql, params)
 
-        setattr(store, "_read", capture)  # noqa: B010
+        readers = [name for name in ("_read", "_read_planned") if hasattr(store, name)]
+        for name in readers:
+            setattr(store, name, capture)
         try:
             store.search(query.request())
         finally:
-            delattr(store, "_read")
+            for name in readers:
+                delattr(store, name)
         out.append(f"\n=== {query.label()}: {len(statements)} statements")
         buffers, rows, ms = 0, 0, 0.0
         for sql, params in statements:
@@ -471,6 +482,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--before-pairs-too", action="store_true",
                     help="measure the PostgreSQL store a second time as before words with NOTs were ranked "
                          "by pairs (every match of `police NOT court` ranked by ts_rank), interleaved")
+    ap.add_argument("--schema11-plans-too", action="store_true",
+                    help="measure the PostgreSQL store a second time as schema 11 searched it (without the "
+                         "stored ranks of the head's words), interleaved search by search")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -503,7 +517,11 @@ def main(argv: list[str] | None = None) -> None:
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
             started = time.monotonic()
             print(f"{backend}: searching ...", file=sys.stderr, flush=True)
-            if backend == "postgres" and args.before_pairs_too:
+            if backend == "postgres" and args.schema11_plans_too:
+                print("postgres: searching with today's and schema 11's plans, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema11_plans)
+            elif backend == "postgres" and args.before_pairs_too:
                 print("postgres: searching with today's plans and those before the pairs, interleaved ...",
                       file=sys.stderr, flush=True)
                 (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _before_pairs)
@@ -522,7 +540,15 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             if backend == "postgres" and args.explain:
                 plans = explain(store)
-            if backend == "postgres" and args.before_pairs_too:
+                if args.schema11_plans_too:
+                    _schema11_plans(store, True)
+                    plans += "\n\nThe same, searched as schema 11 did:" + explain(store)
+                    _schema11_plans(store, False)
+            if backend == "postgres" and args.schema11_plans_too:
+                results["pg/schema11"] = {"load": "the same store, searched as schema 11 did",
+                                          "times": old_times, "cpu": old_cpu,
+                                          "sets": results[backend]["sets"]}
+            elif backend == "postgres" and args.before_pairs_too:
                 results["pg/before"] = {"load": "the same store, words with NOTs ranked over every match",
                                         "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
             elif backend == "postgres" and args.old_plans_too:

@@ -260,3 +260,13 @@ def write_as_before_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(postgres, "keep_prefixes", lambda cur, written, replace: None)
     monkeypatch.setattr(postgres_schema, "_refill_prefixes", lambda cur: None)
+    write_as_before_word_ranks(monkeypatch)
+
+
+def write_as_before_word_ranks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this newsdesk write PostgreSQL's search index as it did before schema version 12 (no
+    article_word_ranks)."""
+    from newsdesk.store import postgres, postgres_schema
+
+    monkeypatch.setattr(postgres, "keep_word_ranks", lambda cur, ids, replace: None)
+    monkeypatch.setattr(postgres_schema, "_refill_word_ranks", lambda cur: None)

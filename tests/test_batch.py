@@ -300,6 +300,33 @@ def test_load_twice_stores_each_article_once(kind: str, two_files_done: Path, tm
         check(f"sqlite:///{tmp_path / 'store.db'}")
 
 
+def test_a_postgres_load_keeps_the_prefix_groups_and_word_ranks_that_ranking_needs(
+        two_files_done: Path) -> None:
+    """The set-based load writes what the store's own writes keep beside each article's search row (the
+    prefix groups and the ranks of its head's words, which PostgreSQL's bounded rankings read): the same
+    rows as put_many of the same articles writes, and searches rank the loaded store as the full ranking
+    does."""
+    from newsdesk.search.query import parse_query
+    from newsdesk.store.postgres import PostgresStore
+
+    with postgres_schema() as url:
+        load_output(two_files_done, url, chunk=7)
+        with open_store(url) as loaded, postgres_schema() as other_url, open_store(other_url) as put:
+            assert isinstance(loaded, PostgresStore) and isinstance(put, PostgresStore)
+            put.put_many([stored.article for stored in loaded.iter_articles()])
+            for sql in ("SELECT u.url, p.groups FROM article_prefixes p "
+                        "JOIN articles u ON u.id = p.article_id",
+                        "SELECT u.url, r.word, r.rank, r.most3, r.most4 FROM article_word_ranks r "
+                        "JOIN articles u ON u.id = r.article_id"):
+                found = sorted(map(tuple, loaded._read(sql)))
+                assert found and found == sorted(map(tuple, put._read(sql))), sql
+            for query in ("the", "news OR story"):
+                tree = parse_query(query)
+                assert tree is not None
+                assert loaded._ranked(tree, SearchRequest(query), None, 5) == \
+                    loaded._ranked_fully(tree, SearchRequest(query), None, 5)
+
+
 def test_the_commands(cli: object, warcs: list[Written], tmp_path: Path) -> None:
     from click.testing import Result
 

@@ -365,12 +365,16 @@ def _pages(store: PostgresStore, tree: Any, request: SearchRequest, limit: int) 
         after = (float(full[-1][1]), full[-1][0])
 
 
+@pytest.mark.parametrize("word_ranks", [True, False])
 @pytest.mark.parametrize("query", PREFIXES)
-def test_bounded_prefix_ranking_is_exactly_the_full_ranking(ts_rank_corpus: PostgresStore,
-                                                            query: str) -> None:
+def test_bounded_prefix_ranking_is_exactly_the_full_ranking(ts_rank_corpus: PostgresStore, query: str,
+                                                            word_ranks: bool,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Page after page (the cursor's keyset included), for several page sizes and filters, the prefix
     ranking from head candidates and crowded groups (postgres_prefix.py) gives the same articles in the
-    same order with the same scores as ranking every match with ts_rank."""
+    same order with the same scores as ranking every match with ts_rank: its candidates from the stored
+    ranks of the head's words (schema 12) and, as schema 11 ranked, from their head ranks and groups."""
+    monkeypatch.setattr(ts_rank_corpus, "_word_ranks", word_ranks)
     tree = parse_query(query)
     assert isinstance(tree, Term) and tree.prefix
     bounded_pages = 0
@@ -405,6 +409,9 @@ def test_a_body_crowded_with_words_of_a_prefix_outranks_title_matches(tmp_path: 
         crowd_id = store._read("SELECT id FROM articles WHERE url = ?", [crowd.url])[0][0]
         assert full[0][0] == crowd_id and full[0][1] > full[1][1]
         assert store._ranked_by_prefix(tree, SearchRequest("tech*"), None, 5) == full
+        store._word_ranks = False  # as schema 11 ranked
+        assert store._ranked_by_prefix(tree, SearchRequest("tech*"), None, 5) == full
+        store._word_ranks = True
         hits = store.search(SearchRequest("tech*", limit=5)).hits
         assert [hit.id for hit in hits] == [id for id, _ in full]
 
@@ -459,7 +466,7 @@ def test_a_postgres_store_of_version_10_gets_prefix_groups_and_the_authors_index
         monkeypatch.undo()
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
-            assert store._read("SELECT version FROM schema_version") == [(11,)]
+            assert store._read("SELECT version FROM schema_version") == [(len(postgres.MIGRATIONS),)]
             migrated = dict(store._read("SELECT article_id, groups FROM article_prefixes"))
             assert len(migrated) > 60
             # The same groups as ingest writes: store the articles again into a fresh store.

@@ -218,6 +218,7 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
     import psycopg
 
     from newsdesk.errors import StoreError
+    from newsdesk.store.postgres_schema import keep_loaded
 
     try:
         connection = psycopg.connect(url, autocommit=True)
@@ -235,6 +236,10 @@ def _load_postgres(url: str, chunks: Iterator[list[Article]], result: LoadResult
             stored = max(cur.rowcount, 0)
             cur.execute(_SEARCH)
             cur.execute(_AUTHORS)
+            # The prefix groups and word ranks that bound PostgreSQL's ranking (the store's own writes
+            # keep them for each article): without them a loaded article would be ranked as if its title
+            # held no word and its body no crowd of words with a prefix.
+            keep_loaded(cur, "a.id IN (SELECT id FROM newsdesk_fresh)")
             if enriched:
                 fresh = cur.execute("SELECT id, key FROM newsdesk_fresh").fetchall()
                 _copy_enrichment(cur, [(id, enriched[key]) for id, key in fresh if key in enriched])

@@ -20,7 +20,7 @@ from newsdesk.search.query import Node, Term, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import rows
 from newsdesk.store.base import SearchRequest
-from newsdesk.store.postgres_prefix import ranked_by_prefix
+from newsdesk.store.postgres_prefix import SUM_MARGIN, ranked_by_prefix
 from newsdesk.store.postgres_ranking import (
     BODY_BOUND,
     BOUNDED_LIMIT,
@@ -39,7 +39,9 @@ from newsdesk.store.postgres_schema import (
     INSERT_SEARCH,
     MIGRATION_LOCK,
     MIGRATIONS,
+    WORD_RANKS_VERSION,
     keep_prefixes,
+    keep_word_ranks,
     reindex,
     search_values,
 )
@@ -66,6 +68,7 @@ def _author_filter(words: str, mark: str) -> tuple[str, list[Any]]:
 
 
 PAIR_SCAN = 500  # matches a filtered ranking by pairs reads in order of id before it ranks fully
+WORD_SCAN = 500  # ranks of a word a filtered search reads in their order before it ranks otherwise
 
 
 class PostgresStore(SqlStore):
@@ -74,6 +77,9 @@ class PostgresStore(SqlStore):
     # TEXT column keeps).
     _HIT_FIELDS = None
     _INPUT_SQL = "(r.data::json ->> 'source')"
+    # Rank words and prefixes from the stored ranks of the head's words (schema 12); False: as schema 11
+    # did (benchmarks/search.py --schema11-plans-too compares both on one store).
+    _word_ranks = True
 
     def __init__(self, url: str) -> None:
         try:
@@ -102,6 +108,7 @@ class PostgresStore(SqlStore):
             raise
 
     def _migrate(self) -> None:
+        filled = False  # the word ranks were just filled (schema 12, or a reindex)
         with self._transaction() as cur:
             cur.execute(b"SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
             cur.execute(b"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -115,11 +122,20 @@ class PostgresStore(SqlStore):
                 MIGRATIONS[version - 1](cur)
                 cur.execute(b"DELETE FROM schema_version")
                 cur.execute(b"INSERT INTO schema_version (version) VALUES (%s)", [version])
+                filled = filled or version == WORD_RANKS_VERSION
             cur.execute(b"SELECT value FROM meta WHERE name = 'tokenizer'")
             tokenizer = cur.fetchone()
             if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
                 reindex(cur)
+                filled = True
             self._rum = ranking_index(cur, _safe(self.url))
+        if filled and found > 0:
+            # The visibility map of the filled table, now rather than whenever autovacuum comes by: the
+            # word ranks are read by index-only scans, which read every row's heap page until then (tech*
+            # at 1,000,000 articles: 5,184 buffers for 5,304 candidates, 31 once vacuumed). Outside the
+            # migration's transaction (VACUUM cannot run in one); a store made new skips it (empty).
+            with self._lock:
+                self._connection.execute(b"VACUUM (ANALYZE) article_word_ranks")
 
     @property
     def ranking(self) -> str:
@@ -136,6 +152,15 @@ class PostgresStore(SqlStore):
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._reader() as connection, connection.cursor() as cur:
             cur.execute(self._sql(sql).encode(), list(params))
+            return cur.fetchall()
+
+    def _read_planned(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """`_read`, planned for these parameters every time: never a prepared statement, whose generic
+        plan PostgreSQL may choose after five runs. The ranges of `article_word_ranks` need it: a
+        generic plan cannot know how few rows `word >= $1 AND word < $2` holds, and walked the whole
+        table in order of article id (tech* at 1,000,000 articles: 2,037 ms against 17)."""
+        with self._reader() as connection, connection.cursor() as cur:
+            cur.execute(self._sql(sql).encode(), list(params), prepare=False)
             return cur.fetchall()
 
     @contextmanager
@@ -171,6 +196,7 @@ class PostgresStore(SqlStore):
         id = int(cur.fetchone()[0])
         cur.execute(INSERT_SEARCH, search_values(id, row, index))
         keep_prefixes(cur, [(id, index)], replace=False)
+        keep_word_ranks(cur, [id], replace=False)
         return id
 
     def _insert_many(self, cur: Cursor, items: list[tuple[rows.ArticleRow, IndexedDocument]],
@@ -183,6 +209,7 @@ class PostgresStore(SqlStore):
         cur.executemany(INSERT_SEARCH, [search_values(id, row, index)
                                          for id, (row, index) in zip(ids, items, strict=True)])
         keep_prefixes(cur, [(id, index) for id, (_, index) in zip(ids, items, strict=True)], replace=False)
+        keep_word_ranks(cur, ids, replace=False)
         return ids
 
     _author_filter = staticmethod(_author_filter)
@@ -193,6 +220,7 @@ class PostgresStore(SqlStore):
                     "updated_at = %s WHERE id = %s", [row.url, row.fingerprint, row.data, version, at, id])
         cur.execute(INSERT_SEARCH, search_values(id, row, index))
         keep_prefixes(cur, [(id, index)], replace=True)
+        keep_word_ranks(cur, [id], replace=True)
 
     def _match_source(self, tree: Node) -> tuple[str, str]:
         return "(SELECT * FROM article_search WHERE tsv @@ CAST(? AS tsquery)) a", to_tsquery(tree)
@@ -207,6 +235,15 @@ class PostgresStore(SqlStore):
         # below, which reads a page of rows: the index keeps them only as its own order, asked for).
         if self._rum is not None and words is None and index_ranks(tree):
             return self._ranked_by_index(self._rum, tree, request, after, limit)
+        if (words is not None and len(words) == 1 and not checks_match(tree) and limit <= BOUNDED_LIMIT
+                and self._word_ranks):
+            found = self._ranked_by_word(tree, words[0], request, after, limit)
+            if found is not None:
+                return found
+        if words is not None and len(words) > 1 and limit <= BOUNDED_LIMIT and self._word_ranks:
+            found = self._ranked_by_words(tree, words, request, after, limit)
+            if found is not None:
+                return found
         if words is not None and limit <= BOUNDED_LIMIT:
             found = self._ranked_by_head(tree, words, request, after, limit)
             if found is not None:
@@ -296,6 +333,102 @@ class PostgresStore(SqlStore):
         ordered = sorted((-float(score), int(id)) for id, score, _ in found)
         return [(id, -score) for score, id in ordered[:limit]]
 
+    def _ranked_by_word(self, tree: Node, word: str, request: SearchRequest,
+                        after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+        """The first `limit` of the full ranking of a one-word query (`said`), read in order from the
+        index of `article_word_ranks` (schema 12); None when they are not all there.
+
+        The proof. ts_rank of a query of one word (calc_rank_or over one operand) is a function of that
+        word's positions in the article alone, so the rank stored for an article with the word in its
+        head is exactly the rank a search computes (the same function of the same tsvector and tsquery),
+        and the index gives those articles in the full ranking's order: rank descending, then id. Every
+        other match has the word in its body only and ranks below BODY_BOUND. So once `limit` of them
+        (after the cursor's keyset, kept by the filters) are found and the last ranks above BODY_BOUND,
+        no other match can come before it: the page is the full ranking's, same ids, order and scores.
+        Otherwise (too few articles have the word in their head, a page deep in the body-only matches)
+        the caller ranks as before.
+
+        The work is the page's index entries (no tsvector is read), whatever the size of the store. With
+        filters, the first WORD_SCAN entries are read and checked; a filter few of them pass (a rare
+        language, a narrow date range) leaves the page to the ranking from head candidates, which reads
+        only what the filters pass."""
+        clauses, params = self._filters(request, tree)
+        keyset, more = "", []
+        if after is not None:
+            # rank <= x bounds the index scan; then rank < x, or the same rank and a later id.
+            keyset = " AND r.rank <= ? AND (r.rank < ? OR r.article_id > ?)"
+            more = [after[0], after[0], after[1]]
+        # float8: the rank must come back exactly as compared (as a float4 it is read as its text).
+        walk = ("SELECT r.article_id, r.rank::float8 AS rank FROM article_word_ranks r "
+                f"WHERE r.word = ?{keyset} ORDER BY r.rank DESC, r.article_id LIMIT ?")
+        if not clauses:
+            found = self._read_planned(walk, [word, *more, limit])
+        else:
+            found = self._read_planned(f"WITH s AS MATERIALIZED ({walk}) SELECT s.article_id, s.rank "
+                               "FROM s JOIN article_search a ON a.id = s.article_id "
+                               f"WHERE {' AND '.join(clauses)} ORDER BY s.rank DESC, s.article_id LIMIT ?",
+                               [word, *more, WORD_SCAN, *params, limit])
+        if len(found) < limit or float(found[limit - 1][1]) <= BODY_BOUND:
+            return None
+        return [(int(id), float(rank)) for id, rank in found]
+
+    def _ranked_by_words(self, tree: Node, words: list[str], request: SearchRequest,
+                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+        """The first `limit` of the full ranking of an OR of words (`china OR russia`), from the stored
+        ranks of the head's words (schema 12); None when it cannot be shown, or with filters (the
+        ranking from head candidates reads only the articles they pass).
+
+        The proof. ts_rank of such a query is calc_rank_or: the mean over its k distinct words (those
+        under a NOT too) of r_d(w), r_d(w) depending only on w's positions in the article d, 0 when it
+        has none. For a word in d's head r_d(w) is the stored rank; for any other, r_d(w) < BODY_BOUND.
+        So an article with query words in its head (a candidate, read from the index alone) ranks at
+        least (sum of its stored ranks) / k and at most (that sum + (k - their number) * BODY_BOUND) / k,
+        and any other match below BODY_BOUND. Candidates are ranked exactly (ts_rank on the whole
+        tsvector, checked to match when the query has a phrase or NOT) best bound first, until the
+        `limit`-th exact rank after the cursor is above the bound of every candidate not ranked and
+        above BODY_BOUND: the full ranking's page. ts_rank adds in float4: SUM_MARGIN to spare."""
+        clauses, _ = self._filters(request, tree)
+        if clauses:
+            return None
+        found = self._read_planned("SELECT r.article_id, sum(r.rank::float8), count(*) "
+                                   "FROM article_word_ranks r WHERE r.word = ANY(?) "
+                                   "GROUP BY r.article_id LIMIT ?", [words, MOST_CANDIDATES + 1])
+        if not found or len(found) > MOST_CANDIDATES:
+            return None
+        k = len(words)
+        waiting = sorted((((float(ranked) + (k - int(count)) * BODY_BOUND) / k + SUM_MARGIN, int(id))
+                          for id, ranked, count in found), reverse=True)
+        query = to_tsquery(tree)
+        check = " AND a.tsv @@ CAST(? AS tsquery)" if checks_match(tree) else ""
+        scores: dict[int, float] = {}
+        done = 0  # waiting[:done] have their exact rank in `scores` (when they match)
+        want = min(len(waiting), limit)
+        while True:
+            if want > done:
+                ids = [id for _, id in waiting[done:want]]
+                ranked = self._read("SELECT a.id, ts_rank(a.tsv, CAST(? AS tsquery))::float8 FROM "
+                                    f"article_search a WHERE a.id = ANY(?){check}",
+                                    [query, ids, *([query] if check else [])])
+                scores.update((int(id), float(score)) for id, score in ranked)
+                done = want
+            kept = sorted((-score, id) for id, score in scores.items()
+                          if after is None or score < after[0] or (score == after[0] and id > after[1]))
+            beyond = max(BODY_BOUND, waiting[done][0] if done < len(waiting) else 0.0)
+            if len(kept) >= limit:
+                last = -kept[limit - 1][0]
+                if last > beyond:
+                    return [(id, -score) for score, id in kept[:limit]]
+                if last <= BODY_BOUND:
+                    return None
+                reach = done
+                while reach < len(waiting) and waiting[reach][0] >= last:
+                    reach += 1
+                want = min(reach, max(2 * done, done + limit))
+            elif done == len(waiting):
+                return None  # fewer than a page among the candidates: the body-only matches may fill it
+            else:
+                want = min(len(waiting), max(2 * done, done + limit))
+
     def _ranked_by_head(self, tree: Node, words: list[str], request: SearchRequest,
                         after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
         """The first `limit` of the full ranking, found by ranking only articles with a query word in
@@ -358,7 +491,8 @@ class PostgresStore(SqlStore):
         (postgres_prefix.py proves it); None when the bounds cannot show it."""
         clauses, params = self._filters(request, tree)
         where = "".join(f" AND {clause}" for clause in clauses)
-        found = ranked_by_prefix(self._read, tree.text, to_tsquery(tree), where, params, after, limit)
+        found = ranked_by_prefix(self._read_planned, tree.text, to_tsquery(tree), where, params, after,
+                                 limit, word_ranks=self._word_ranks)
         return None if found is None else [(id, score) for id, score in found]
 
     def _full_ranks(self, ids: list[int], query: str) -> dict[int, float]:

@@ -87,14 +87,56 @@ def _bound(head: float, in_head: int, most: int | None) -> float:
     return head + in_head * TAIL_BOUND + max(0, most - in_head) * BODY_BOUND
 
 
+def after_prefix(prefix: str) -> str | None:
+    """The first string after every string that starts with `prefix`, in code point order (a column
+    COLLATE "C": UTF-8's bytes compare as their code points); None when there is none to write."""
+    last = ord(prefix[-1]) + 1
+    if last == 0xD800:
+        last = 0xE000  # (surrogates are no characters of a text)
+    return None if last > 0x10FFFF else prefix[:-1] + chr(last)
+
+
+def _stored_candidates(read: Read, prefix: str, where: str,
+                       params: Sequence[Any]) -> list[tuple[int, float, int, int | None]] | None:
+    """Per article with a word of `prefix` in its head: the sum of those words' stored ranks
+    (article_word_ranks, schema 12: each is exactly the word's ts_rank on the whole tsvector), how many
+    they are, and how many words of the article start with the prefix at most (None: no bound); None
+    when there are too many, or the prefix has no end to its range."""
+    end = after_prefix(prefix)
+    if end is None:
+        return None
+    most = "most4" if len(prefix) >= GROUP_LENGTHS[-1] else "most3"
+    join = " JOIN article_search a ON a.id = r.article_id" if where else ""
+    found = read(f"SELECT r.article_id, sum(r.rank::float8), count(*), bool_or(r.{most} IS NULL), "
+                 f"min(r.{most}) FROM article_word_ranks r{join} WHERE r.word >= ? AND r.word < ?{where} "
+                 "GROUP BY r.article_id LIMIT ?", [prefix, end, *params, MOST_CANDIDATES + 1])
+    if len(found) > MOST_CANDIDATES:
+        return None
+    return [(int(id), float(ranked), int(count), None if unbounded else int(most))
+            for id, ranked, count, unbounded, most in found]
+
+
 def ranked_by_prefix(read: Read, prefix: str, query: str, where: str, params: Sequence[Any],
-                     after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+                     after: tuple[float, int] | None, limit: int, *,
+                     word_ranks: bool = True) -> list[SortKey] | None:
     """The first `limit` of the full ranking of the one-prefix tsquery `query` (`prefix`'s), among the
     articles `where` (clauses on `a` with `params`) keeps, after the keyset `after`; None when the bounds
-    cannot prove it (the module's docstring)."""
+    cannot prove it (the module's docstring).
+
+    The head candidates come from the stored ranks of the head's words (schema 12; `word_ranks`): an
+    index range of the small table, no row of article_search read without a filter. What a candidate
+    brings is the exact sum over its head's words with the prefix, H(d) (each stored rank is r_d(L) on
+    the whole tsvector, head and body positions), and the bound of its groups stored with them (`most`,
+    most_lexemes of its groups): S(d) = sum over H(d) + sum over B(d) <= that sum + (min(b - 1, most) -
+    |H(d)|) * BODY_BOUND for an article outside R, and S(d) >= that sum. Tighter than the head rank's
+    bound, and nothing of each candidate to read beside the index. ts_rank adds in float4: sums and
+    bounds are taken with SUM_MARGIN to spare.
+    `word_ranks=False` ranks as schema 11 did (head ranks, each candidate's own groups)."""
     group = group_of(prefix)
     if group is None:
         return None
+    if word_ranks:
+        return _ranked_from_stored(read, prefix, group, query, where, params, after, limit)
     candidates = read(
         "SELECT a.id, ts_rank(a.head, q)::float8, (SELECT count(*) FROM unnest(a.head) u "
         "WHERE starts_with(u.lexeme, ?)), "
@@ -103,7 +145,41 @@ def ranked_by_prefix(read: Read, prefix: str, query: str, where: str, params: Se
         [prefix, query, *params, MOST_CANDIDATES + 1])
     if not candidates or len(candidates) > MOST_CANDIDATES:
         return None
-    heads = sorted((float(rank) for _, rank, _, _ in candidates), reverse=True)
+    heads = [float(rank) for _, rank, _, _ in candidates]
+
+    def waiting_old(scores: dict[int, float], bucket: int) -> list[tuple[float, int]]:
+        return [(_bound(float(rank), int(count), most_lexemes(groups or [], group)), int(id))
+                for id, rank, count, groups in candidates if int(id) not in scores]
+
+    return _rank_candidates(read, query, group, where, params, after, limit, heads, waiting_old)
+
+
+SUM_MARGIN = 1e-5  # above what float4 sums of a few ranks below 4 (stored, or ts_rank's) can differ by
+
+
+def _ranked_from_stored(read: Read, prefix: str, group: str, query: str, where: str, params: Sequence[Any],
+                        after: tuple[float, int] | None, limit: int) -> list[SortKey] | None:
+    candidates = _stored_candidates(read, prefix, where, params)
+    if not candidates:
+        return None
+    lows = [ranked - SUM_MARGIN for _, ranked, _, _ in candidates]
+
+    def waiting(scores: dict[int, float], bucket: int) -> list[tuple[float, int]]:
+        # Outside R an article has at most bucket - 1 words with the prefix, and at most `most` by its
+        # own groups.
+        return [(ranked + max(0, min(bucket - 1, bucket if most is None else most) - count) * BODY_BOUND
+                 + SUM_MARGIN, id) for id, ranked, count, most in candidates if id not in scores]
+
+    return _rank_candidates(read, query, group, where, params, after, limit, lows, waiting)
+
+
+def _rank_candidates(read: Read, query: str, group: str, where: str, params: Sequence[Any],
+                     after: tuple[float, int] | None, limit: int, lows: list[float],
+                     waiting_of: Callable[[dict[int, float], int], list[tuple[float, int]]]
+                     ) -> list[SortKey] | None:
+    """The ranking from head candidates: `lows` are ranks they have at least, `waiting_of(scores,
+    bucket)` the bound of each one not in `scores` when R is the articles with "group bucket"."""
+    heads = sorted(lows, reverse=True)
     # The rank the page's last article will have at least (a full rank is at least its head rank); at
     # most the cursor's, when there is one.
     promised = heads[limit - 1] if len(heads) >= limit else 0.0
@@ -120,8 +196,7 @@ def ranked_by_prefix(read: Read, prefix: str, query: str, where: str, params: Se
     if len(rare) > MOST_CANDIDATES:
         return None
     scores = {int(id): float(score) for id, score in rare}
-    waiting = sorted(((_bound(float(rank), int(count), most_lexemes(groups or [], group)), int(id))
-                      for id, rank, count, groups in candidates if int(id) not in scores), reverse=True)
+    waiting = sorted(waiting_of(scores, bucket), reverse=True)
     done = 0  # waiting[:done] have their exact rank in `scores`
     want = min(len(waiting), limit)
     while True:

@@ -1,6 +1,6 @@
-"""The PostgreSQL store's tables and their migrations (schema versions 1 to 11), and what keeps the
-search tables in step with the articles: the search row of an article, its prefix groups, a full
-reindex. Split from postgres.py, which opens, reads, writes and ranks."""
+"""The PostgreSQL store's tables and their migrations (schema versions 1 to 12), and what keeps the
+search tables in step with the articles: the search row of an article, its prefix groups, the ranks of
+its head's words, a full reindex. Split from postgres.py, which opens, reads, writes and ranks."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from newsdesk.page_types import is_article
 from newsdesk.search.tokens import PLACEHOLDER, TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import enrichment, rows
 from newsdesk.store.desk import DESK_SCHEMA
-from newsdesk.store.postgres_prefix import crowded
+from newsdesk.store.postgres_prefix import BUCKETS, GROUP_LENGTHS, crowded
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor
 from newsdesk.store.sql_base import progress_bar
 from newsdesk.store.sql_stories import STORIES_SCHEMA
@@ -84,6 +84,7 @@ def reindex(cur: Cursor) -> None:
         cur.executemany(b"INSERT INTO article_authors (article_id, author_key) VALUES (%s, %s)",
                         [[id, key] for key in row.author_keys])
     _refill_prefixes(cur)
+    _refill_word_ranks(cur)
     cur.execute(b"INSERT INTO meta (name, value) VALUES ('tokenizer', %s) "
                 b"ON CONFLICT (name) DO UPDATE SET value = excluded.value", [str(TOKENIZER_VERSION)])
 
@@ -213,6 +214,110 @@ def keep_prefixes(cur: Cursor, written: list[tuple[int, IndexedDocument]], *, re
         cur.executemany(_INSERT_PREFIXES.encode(), [values for values in groups if values[1]])
 
 
+# Version 12 (issue 19): `article_word_ranks`, for every article and every distinct word of its `head`
+# (title and authors), ts_rank of that one word on the article's whole tsvector, in a B-tree by (word,
+# rank descending, id): the order of the full ranking of a one-word query among the articles with the
+# word in their head, read from the index (`PostgresStore._ranked_by_word`). ts_rank of one word
+# depends only on that word's positions in the article, so the stored rank is the rank a search computes
+# (the same function on the same tsvector and tsquery; `_WORD_QUERY` writes the tsquery as
+# search.query.to_tsquery does). Every other match has the word in its body only and ranks below
+# postgres_ranking.BODY_BOUND. With each word, how many distinct words of the article share its first 3
+# (`most3`) and 4 (`most4`) characters at most, from the article's prefix groups (postgres_prefix.
+# most_lexemes; NULL: more than the largest bucket): what bounds a prefix's rank of a head candidate
+# (postgres_prefix.py) without reading its groups at query time. A table of its own, like
+# `article_prefixes`: filling it leaves the large rows of article_search alone. Filled on the server from
+# each stored tsvector and prefix groups (migration, ingest: after the article's prefix groups).
+_V12 = """
+CREATE TABLE article_word_ranks (
+    word TEXT COLLATE "C" NOT NULL, rank REAL NOT NULL, article_id BIGINT NOT NULL,
+    most3 SMALLINT, most4 SMALLINT
+)
+"""
+# The bounds in the index too: a prefix's candidates are then read from the index alone (without them,
+# tech* at 1,000,000 articles read a heap page per candidate: 5,321 buffers for 5,304 candidates).
+_V12_INDEXES = """
+CREATE INDEX article_word_ranks_order ON article_word_ranks (word, rank DESC, article_id)
+    INCLUDE (most3, most4);
+CREATE INDEX article_word_ranks_article ON article_word_ranks (article_id)
+"""
+# The lexeme as a tsquery literal: quoted, a backslash and a quote doubled (search.query.to_tsquery).
+_WORD_QUERY = r"""CAST('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''' AS tsquery)"""
+
+
+def _most(length: int) -> str:
+    """SQL: at most how many distinct lexemes of the article share the first `length` characters of
+    `u.lexeme` (postgres_prefix.most_lexemes of its groups `p.groups`)."""
+    buckets = "{" + ",".join(map(str, BUCKETS)) + "}"
+    return (f"(SELECT min(b) - 1 FROM unnest(CAST('{buckets}' AS int[])) b WHERE NOT coalesce("
+            f"p.groups @> ARRAY[left(u.lexeme, {length}) || ' ' || b], false))")
+
+
+_INSERT_WORD_RANKS = ("INSERT INTO article_word_ranks (word, rank, article_id, most3, most4) "
+                      f"SELECT u.lexeme, ts_rank(a.tsv, {_WORD_QUERY}), a.id, {_most(3)}, {_most(4)} "
+                      "FROM article_search a LEFT JOIN article_prefixes p ON p.article_id = a.id, "
+                      f"unnest(a.head) u WHERE u.lexeme <> '{PLACEHOLDER}' AND ")
+_WORD_RANKS_CHUNK = 5_000  # ids per statement when a store is migrated
+
+
+def _v12(cur: Cursor) -> None:
+    _script(_V12)(cur)
+    _fill_word_ranks(cur)
+    _script(_V12_INDEXES)(cur)
+    cur.execute(b"ANALYZE article_word_ranks")
+
+
+def _fill_word_ranks(cur: Cursor) -> None:
+    """Every article's word ranks, computed on the server a range of ids at a time, with a progress bar
+    on a terminal."""
+    cur.execute(b"SELECT count(*), min(id), max(id) FROM article_search")
+    total, first, last = cur.fetchone()
+    if not total:
+        return
+    with progress_bar(int(total), "ranking the words of the titles (schema 12)") as advance:
+        start = int(first)
+        while start <= int(last):
+            end = start + _WORD_RANKS_CHUNK
+            cur.execute((_INSERT_WORD_RANKS + "a.id >= %s AND a.id < %s").encode(), [start, end])
+            cur.execute(b"SELECT count(*) FROM article_search WHERE id >= %s AND id < %s", [start, end])
+            advance(int(cur.fetchone()[0]))
+            start = end
+
+
+def _refill_word_ranks(cur: Cursor) -> None:
+    cur.execute(b"DELETE FROM article_word_ranks")
+    _fill_word_ranks(cur)
+
+
+def keep_word_ranks(cur: Cursor, ids: list[int], *, replace: bool) -> None:
+    """Rank the head's words of the articles `ids`, just written to article_search (`replace`: they had
+    ranks, which go)."""
+    if replace:
+        cur.execute(b"DELETE FROM article_word_ranks WHERE article_id = ANY(%s)", [ids])
+    cur.execute((_INSERT_WORD_RANKS + "a.id = ANY(%s)").encode(), [ids])
+
+
+# What a set-based load (batch/load.py, articles written by SQL, not through the store) must add beside
+# article_search for the articles it wrote: their prefix groups (postgres_prefix.crowded of the stored
+# tsvector's lexemes, computed on the server) and their word ranks. `where` selects them (SQL on `a`).
+_LOADED_PREFIXES = (
+    "INSERT INTO article_prefixes (article_id, groups) "
+    "SELECT a.id, array_agg(g.k || ' ' || b ORDER BY (g.k || ' ' || b) COLLATE \"C\") FROM article_search a "
+    "CROSS JOIN LATERAL (SELECT left(l, n) AS k, count(*) AS c FROM unnest(tsvector_to_array(a.tsv)) l, "
+    "unnest(CAST('{" + ",".join(map(str, GROUP_LENGTHS)) + "}' AS int[])) n WHERE length(l) >= n "
+    "GROUP BY 1) g CROSS JOIN LATERAL unnest(CAST('{" + ",".join(map(str, BUCKETS)) + "}' AS int[])) b "
+    "WHERE b <= g.c AND ")
+
+
+def keep_loaded(cur: Cursor, where: str) -> None:
+    """The prefix groups and word ranks of the articles `where` (SQL on `a`, article_search) keeps, just
+    written to article_search by a load (which has none yet)."""
+    cur.execute((_LOADED_PREFIXES + where + " GROUP BY a.id").encode())
+    cur.execute((_INSERT_WORD_RANKS + where).encode())
+
+
+WORD_RANKS_VERSION = 12  # the migration that makes and fills article_word_ranks
+
+
 # Migration N brings a store at version N-1 to version N; the same steps as sqlite.py's.
 MIGRATIONS: list[Callable[[Cursor], None]] = [
     _script(_V1), _v2, _script(_V3), _v4, _nothing,
@@ -222,4 +327,5 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v9,
     _script(DESK_SCHEMA.format(int="BIGINT")),  # 10: collections, saved searches, run state
     _v11,
+    _v12,
 ]
