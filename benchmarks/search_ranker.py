@@ -15,13 +15,15 @@ libsqlite3 that Python's sqlite3 module is linked to), and times, in CPU ms of t
 `--repeat` runs after a warm-up):
 
 * `bm25`: the store's ranked statement (`ORDER BY rank, rowid LIMIT 21`);
-* `count`: the same order by the function's weighted count (`ORDER BY count DESC, rowid LIMIT 21`);
-* `matches`: counting the matches, which bm25's IDF needs (a ranking function could count the rows it
-  is called for instead: not measured here).
+* `count`: the same order by the function's weighted count (`ORDER BY count DESC, rowid LIMIT 21`),
+  the function also counting the rows it is called for (read after the statement, on the same
+  connection, by `weighted_count_rows()`): the number of matches bm25's IDF needs;
+* `matches`: counting the matches with a statement of their own instead (`count(*)`), for comparison.
 
-It checks that both give the same 21 ids, and that bm25's scores are computed exactly (to the last bit)
-from the weighted count, the number of matches and the index's row and token totals (read from FTS5's
-averages record), as FTS5's bm25 computes them: what a store ranking this way would show.
+It checks that both give the same 21 ids, that the function saw every match, and that bm25's scores
+are computed exactly (to the last bit) from the weighted count, the number of matches it saw and the
+index's row and token totals (read from FTS5's averages record), as FTS5's bm25 computes them: what a
+store ranking this way would show.
 """
 
 from __future__ import annotations
@@ -46,25 +48,40 @@ from search import QUERIES, SEED
 
 SOURCE = r"""
 #include <sqlite3.h>
+/* The matches a ranking statement saw (its rows, each counted once): the number bm25's IDF needs. */
+typedef struct { sqlite3_int64 rows, last; int any; } Seen;
 static void weighted_count(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int n, sqlite3_value **args) {
   static const int weight[3] = {5, 2, 1};  /* title, authors, body */
+  Seen *seen = (Seen *)api->xUserData(fts);
+  sqlite3_int64 id = api->xRowid(fts);
   Fts5PhraseIter it;
   int col, off, count = 0;
   (void)n; (void)args;
+  if (!seen->any || id != seen->last) { seen->rows++; seen->last = id; seen->any = 1; }
   for (api->xPhraseFirst(fts, 0, &it, &col, &off); col >= 0; api->xPhraseNext(fts, &it, &col, &off))
     count += weight[col < 3 ? col : 2];
   sqlite3_result_int(ctx, count);
 }
+static void seen_rows(sqlite3_context *ctx, int n, sqlite3_value **args) {
+  Seen *seen = (Seen *)sqlite3_user_data(ctx);
+  (void)n; (void)args;
+  sqlite3_result_int64(ctx, seen->rows);
+  seen->rows = 0; seen->any = 0;
+}
 int weighted_count_init(sqlite3 *db, char **error, const void *routines) {
   fts5_api *fts = 0;
   sqlite3_stmt *stmt;
+  Seen *seen;
   (void)error; (void)routines;
   if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, 0) != SQLITE_OK) return SQLITE_OK;
   sqlite3_bind_pointer(stmt, 1, (void *)&fts, "fts5_api_ptr", 0);
   sqlite3_step(stmt);
   sqlite3_finalize(stmt);
-  if (fts) fts->xCreateFunction(fts, "weighted_count", 0, weighted_count, 0);
+  if (!fts || !(seen = sqlite3_malloc(sizeof *seen))) return SQLITE_OK;
+  seen->rows = 0; seen->last = 0; seen->any = 0;
+  fts->xCreateFunction(fts, "weighted_count", seen, weighted_count, sqlite3_free);
+  sqlite3_create_function(db, "weighted_count_rows", 0, SQLITE_UTF8, seen, seen_rows, 0, 0);
   return SQLITE_OK;
 }
 """
@@ -151,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     rows, tokens = totals(connection)
     print(f"{header()}\n{path} ({rows:,} articles), CPU ms, median of {args.repeat} runs; SQLite "
           f"{sqlite3.sqlite_version}")
-    print(f"{'query':<24} {'matches':>8} {'bm25':>7} {'count':>7} {'ratio':>6} {'matches':>8}  same ids, "
+    print(f"{'query':<24} {'matches':>8} {'bm25':>7} {'count':>7} {'ratio':>6} {'count(*)':>8}  same ids, "
           "same scores")
     for text in [query.text for query in QUERIES if not query.options and one_phrase(query.text)]:
         match = to_fts5(parse_query(text))  # type: ignore[arg-type]
@@ -160,20 +177,22 @@ def main(argv: list[str] | None = None) -> None:
             return connection.execute("SELECT rowid, rank FROM articles_fts f WHERE articles_fts MATCH ? "
                                       "ORDER BY f.rank, f.rowid LIMIT ?", [match, LIMIT]).fetchall()
 
-        def counted(match: str = match) -> list[Any]:
-            return connection.execute("SELECT rowid, weighted_count(articles_fts) c FROM articles_fts "
-                                      "WHERE articles_fts MATCH ? ORDER BY c DESC, rowid LIMIT ?",
-                                      [match, LIMIT]).fetchall()
+        def counted(match: str = match) -> tuple[list[Any], int]:
+            connection.execute("SELECT weighted_count_rows()").fetchall()
+            found = connection.execute("SELECT rowid, weighted_count(articles_fts) c FROM articles_fts "
+                                       "WHERE articles_fts MATCH ? ORDER BY c DESC, rowid LIMIT ?",
+                                       [match, LIMIT]).fetchall()
+            return found, int(connection.execute("SELECT weighted_count_rows()").fetchone()[0])
 
         def matching(match: str = match) -> int:
             return int(connection.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
                                           [match]).fetchone()[0])
 
         matches = matching()
-        by_rank, by_count = ranked(), counted()
+        by_rank, (by_count, seen) = ranked(), counted()
         same_ids = [id for id, _ in by_rank] == [id for id, _ in by_count]
-        same_scores = [rank for _, rank in by_rank] == [bm25(count, matches, rows, tokens)
-                                                        for _, count in by_count]
+        same_scores = seen == matches and [rank for _, rank in by_rank] == [
+            bm25(count, seen, rows, tokens) for _, count in by_count]
         old, new, count = (cpu_ms(run, args.repeat) for run in (ranked, counted, matching))
         print(f"{text:<24} {matches:>8,} {old:>7.1f} {new:>7.1f} {new / old:>6.2f} {count:>8.1f}  "
               f"{'yes' if same_ids else 'NO'}, {'yes' if same_scores else 'NO'}", flush=True)
