@@ -1,6 +1,6 @@
 """What the SQLite store's ranking of one word or prefix is (FTS5's bm25 without column sizes, title 5,
-authors 2, body 1): the ground any shortcut for ranking common words stands on (docs/benchmarks.md,
-"SQLite search at 1,000,000 articles: where the time goes").
+authors 2, body 1), and its first page ranked by the weighted count (newsdesk.store.fts5_rank): the same
+ids and scores as bm25's (docs/benchmarks.md, "SQLite search at 1,000,000 articles: where the time goes").
 
 * One word, or one prefix, ranks its matches by the weighted count of their occurrences of it (5 per
   occurrence in the title, 2 in the authors, 1 in the body), then by id: bm25's IDF and its length term
@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import scrapinghub_articles
 from newsdesk import SearchRequest
 from newsdesk.article import Article
+from newsdesk.search.query import parse_query, to_fts5
+from newsdesk.store import fts5_rank
 from newsdesk.store.sqlite import SQLiteStore
 
 # Words that are not the ones searched: every body is long (bm25's length term turns negative for a
@@ -102,3 +105,93 @@ def test_a_match_in_the_body_only_outranks_one_in_the_title(store: Ranked) -> No
     body_six = next(id for id in hits if counts[id] == (0, 0, 6, 0))
     body_four = next(id for id in hits if counts[id] == (0, 0, 4, 0))
     assert hits.index(body_six) < hits.index(title_once) < hits.index(body_four)
+
+
+# --- the first page ranked by fts5_rank's weighted count ---------------------------------------------
+
+
+def test_the_ranking_function_is_built_and_registered(tmp_path: Path) -> None:
+    assert fts5_rank.available(), ("newsdesk/store/fts5_rank.c was not built or does not reach SQLite: "
+                                   "install a C compiler and SQLite's headers (Debian: gcc, libsqlite3-dev), "
+                                   "then scripts/bootstrap again")
+    store = SQLiteStore(tmp_path / "store.db")
+    assert store._count_ranking
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
+    store = SQLiteStore(Path(tmp_path_factory.mktemp("real")) / "store.db")
+    store.put_many(scrapinghub_articles())
+    yield store
+    store.close()
+
+
+# One phrase each: words common and rare, prefixes short and long, phrases (one ending in a prefix), a
+# word in no article.
+ONE_PHRASE = ["said", "the", "people", "apple", "elect*", "a*", "s*", '"new york"', '"the presid*"',
+              '"of the"', "zzqxv"]
+
+
+def by_bm25(store: SQLiteStore, query: str, limit: int, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "_count_ranking", False)
+        tree = parse_query(query)
+        assert tree is not None
+        return list(store._ranked(tree, SearchRequest(query), None, limit))
+
+
+@pytest.mark.parametrize("query", ONE_PHRASE)
+def test_a_first_page_by_count_is_bm25s_page(real: SQLiteStore, query: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same ids in the same order with the same scores (to the last bit), whatever the page's size."""
+    tree = parse_query(query)
+    assert tree is not None and real._count_ranking
+    for limit in (1, 7, 21, 5_000):
+        expected = by_bm25(real, query, limit, monkeypatch)
+        assert real._ranked_by_count(to_fts5(tree), limit) == expected
+        assert real._ranked(tree, SearchRequest(query), None, limit) == expected
+    if query != "zzqxv":
+        assert real._ranked(tree, SearchRequest(query), None, 5)
+
+
+def test_every_page_of_a_search_is_bm25s(real: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page one by count, the next ones (after its cursor) by bm25: together, bm25's whole ranking."""
+    for query in ("said", "elect*", '"new york"'):
+        found: list[tuple[int, float]] = []
+        cursor = None
+        while True:
+            page = real.search(SearchRequest(query, limit=9, cursor=cursor))
+            found += [(hit.id, hit.score) for hit in page.hits]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert found == by_bm25(real, query, 100_000, monkeypatch) and len(found) > 9
+
+
+def test_queries_of_several_phrases_and_filters_keep_bm25(real: SQLiteStore,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for query in ("said people", "apple OR google", "year -game"):
+        tree = parse_query(query)
+        assert tree is not None
+        assert real._ranked(tree, SearchRequest(query), None, 20) == by_bm25(real, query, 20, monkeypatch)
+    filtered = SearchRequest("said", language="en")
+    tree = parse_query("said")
+    assert tree is not None
+    with monkeypatch.context() as patch:
+        patch.setattr(real, "_count_ranking", False)
+        expected = real._ranked(tree, filtered, None, 20)
+    assert real._ranked(tree, filtered, None, 20) == expected and expected
+
+
+def test_an_in_memory_store_ranks_by_count_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SQLiteStore(":memory:")
+    store.put_many(scrapinghub_articles()[:60])
+    assert store._count_ranking
+    for query in ("said", "s*"):
+        tree = parse_query(query)
+        assert tree is not None
+        expected = by_bm25(store, query, 10, monkeypatch)
+        assert store._ranked_by_count(to_fts5(tree), 10) == expected
+        assert store._ranked(tree, SearchRequest(query), None, 10) == expected
+    store.close()
