@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/search.py [--articles 100000] [--backends sqlite,postgres]
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--build-only]
                                           [--ts-rank-too] [--old-plans-too | --before-pairs-too] [--explain]
+                                          [--bm25-too]
 
 Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
 results, and whether every query finds the same articles on both backends (a table of the
@@ -303,6 +304,32 @@ def _before_pairs(store: Store, old: bool) -> None:
         delattr(store, "_ranked_by_pairs")
 
 
+def _bm25_only(store: Store, old: bool) -> None:
+    """Search `store` (SQLite) as before the ranking function (newsdesk.store.fts5_rank): every ranking by
+    FTS5's bm25; or as today."""
+    setattr(store, "_count_ranking", not old and _counts_available())  # noqa: B010
+
+
+def _counts_available() -> bool:
+    from newsdesk.store import fts5_rank
+
+    return fts5_rank.available()
+
+
+def same_hits(store: Store, switch: Any) -> list[str]:
+    """The queries whose top 20 (ids and scores) differ between today's search and the old one."""
+    differ = []
+    for query in QUERIES:
+        pages = []
+        for old in (False, True):
+            switch(store, old)
+            pages.append([(hit.id, hit.score) for hit in store.search(query.request()).hits])
+        if pages[0] != pages[1]:
+            differ.append(query.label())
+    switch(store, False)
+    return differ
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -471,6 +498,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--before-pairs-too", action="store_true",
                     help="measure the PostgreSQL store a second time as before words with NOTs were ranked "
                          "by pairs (every match of `police NOT court` ranked by ts_rank), interleaved")
+    ap.add_argument("--bm25-too", action="store_true",
+                    help="measure the SQLite store a second time ranked by FTS5's bm25 alone (as before the "
+                         "ranking function of newsdesk.store.fts5_rank), interleaved, and compare the hits")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -487,6 +517,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
           "query after a warm-up", flush=True)
     results: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
     plans = ""
     for backend in backends:
         if backend == "postgres" and not args.postgres:
@@ -513,6 +544,13 @@ def main(argv: list[str] | None = None) -> None:
                 print("postgres: searching with today's and schema 10's plans, interleaved ...",
                       file=sys.stderr, flush=True)
                 (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema10_plans)
+            elif backend == "sqlite" and args.bm25_too:
+                print("sqlite: searching with today's ranking and bm25 alone, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _bm25_only)
+                differ = same_hits(store, _bm25_only)
+                hits_line = ("same top 20 (ids and scores) with bm25 alone: " +
+                             (f"NO for {', '.join(differ)}" if differ else f"all {len(QUERIES)} queries"))
             else:
                 times, cpu = measure(store, args.repeat)
             print(f"{backend}: {time.monotonic() - started:.0f} s; collecting the full result sets ...",
@@ -522,6 +560,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{backend}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             if backend == "postgres" and args.explain:
                 plans = explain(store)
+            if backend == "sqlite" and args.bm25_too:
+                results["sq/bm25"] = {"load": "the same store, every ranking by FTS5's bm25",
+                                      "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
+                notes.append(hits_line)
             if backend == "postgres" and args.before_pairs_too:
                 results["pg/before"] = {"load": "the same store, words with NOTs ranked over every match",
                                         "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
@@ -540,6 +582,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.build_only:
         return
     print("\n" + render(results, args))
+    for note in notes:
+        print(note)
     if plans:
         print("\nPostgreSQL plans (EXPLAIN ANALYZE, BUFFERS) of each query's statements:" + plans)
     if any("error" in result for result in results.values()):
