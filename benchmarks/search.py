@@ -5,8 +5,8 @@
                                           [--ts-rank-too] [--old-plans-too | --before-pairs-too] [--explain]
                                           [--bm25-too]
 
-Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
-results, and whether every query finds the same articles on both backends (a table of the
+Prints the load time of each store, p50/p95/max latency and CPU p50 per query and overall per backend
+for the top 20 results, and whether every query finds the same articles on both backends (a table of the
 differences, if any). Target on SQLite: p95 < 50 ms.
 
 How it measures:
@@ -431,15 +431,15 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         f"{backend:<9} {args.articles:>9,}  " + (result.get("error") or result["load"])
         for backend, result in results.items())]
     head = f"\n{'#':>2} {'query':<48} {'matches':>7}"
-    head += "".join(f" {b + ' p50':>12} {'p95':>6}" for b in measured)
+    head += "".join(f" {b + ' p50':>12} {'p95':>6} {'max':>6} {'cpu p50':>7}" for b in measured)
     lines += [head + (f"  {'same set':<8}" if len(compared) == 2 else "")]
     sets = {b: results[b]["sets"] for b in measured}
     for n, query in enumerate(QUERIES):
         count = sets[measured[0]][n][0] if measured else 0
         line = f"{n + 1:>2} {query.label()[:48]:<48} {count:>7,}"
         for backend in measured:
-            times = results[backend]["times"][n]
-            line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f}"
+            times, cpu = results[backend]["times"][n], results[backend]["cpu"][n]
+            line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f} {max(times):>6.1f} {p(cpu, 0.5):>7.1f}"
         if len(compared) == 2:
             a, b = (sets[backend][n] for backend in compared)
             line += f"  {'yes' if a == b else 'NO':<8}"
