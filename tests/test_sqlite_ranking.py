@@ -195,3 +195,19 @@ def test_an_in_memory_store_ranks_by_count_too(monkeypatch: pytest.MonkeyPatch) 
         assert store._ranked_by_count(to_fts5(tree), 10) == expected
         assert store._ranked(tree, SearchRequest(query), None, 10) == expected
     store.close()
+
+
+def test_a_store_of_very_short_documents_keeps_bm25(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents of fewer than 9 tokens on average turn bm25's length term negative: its order is then
+    not the count's (a single occurrence ranks above two), and bm25 ranks the first page too."""
+    store = SQLiteStore(tmp_path / "short.db")
+    store.put_many([Article(url=f"http://127.0.0.1/short/{n}", title=f"note {n}",
+                            body=" ".join(["quorum"] * (n % 3 + 1)) + ".") for n in range(12)])
+    tree = parse_query("quorum")
+    assert tree is not None and store._count_ranking
+    assert store._ranked_by_count(to_fts5(tree), 20) is None
+    expected = by_bm25(store, "quorum", 20, monkeypatch)
+    assert store._ranked(tree, SearchRequest("quorum"), None, 20) == expected
+    counts = [n % 3 + 1 for n in range(12)]
+    assert sorted(counts, reverse=True) != [counts[id - 1] for id, _ in expected]  # not the count's order
+    store.close()

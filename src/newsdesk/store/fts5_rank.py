@@ -85,6 +85,15 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
     return value, at
 
 
+def ranks_by_count(rows: int, tokens: int) -> bool:
+    """Whether bm25 orders a one-phrase query's matches by weighted count, highest first, in an index of
+    `rows` documents holding `tokens`: its saturation term count / (count + k) rises with the count when
+    k > 0, which needs documents of more than 9 tokens on average (see newsdesk.store.sqlite); in a store
+    of shorter ones k <= 0 and bm25's order is another. (For k > 0 the ranks of counts below 10^6 differ
+    by far more than a double's rounding, so the order of the doubles is the order of the counts.)"""
+    return rows > 0 and K1 * (1 - B + B * LENGTH / (tokens / rows)) > 0
+
+
 def rank(count: int, matches: int, rows: int, tokens: int) -> float:
     """FTS5's rank (bm25 negated) of a match of a one-phrase query with this weighted count, the query
     matching `matches` of the index's `rows` (holding `tokens`): the operations of fts5Bm25Function, in

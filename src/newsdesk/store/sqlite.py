@@ -6,7 +6,10 @@ up a row's sizes was 70% of the time of ranking a common word's 30,000 matches (
 as newsdesk calls it, does not normalise by length either). Without sizes FTS5 counts each document
 as -3 tokens long against the store's true average, so the length term is a constant near 1 - b:
 in a store whose documents average fewer than 9 tokens it would turn negative and rank one mention in
-the body above one in the title; real articles are hundreds of tokens long.
+the body above one in the title; real articles are hundreds of tokens long. A query of one word, prefix
+or phrase is so ranked by the weighted count of its occurrences, then by id: the first page of such a
+query without filters is ranked by that count, from a ranking function in C (`newsdesk.store.fts5_rank`,
+where it was built), with bm25's order and scores but without bm25's second pass over every match.
 
 The FTS5 table is contentless: it holds only the index of the tokens `newsdesk.search.tokens` makes
 (joined by spaces, read back by FTS5's `ascii` tokenizer unchanged), so bodies are stored once, in
@@ -328,30 +331,38 @@ class SQLiteStore(SqlStore):
         ranked by fts5_rank's weighted count (see that module): the matches by weighted count, then id;
         the score from that count, the number of matches the function saw and the index's totals, all
         read in one transaction. Later pages (after a cursor, which holds a score) are bm25's: the same
-        order and scores. None if the index has no totals to score by (then bm25 ranks)."""
+        order and scores. None when the count does not give bm25's order (a store of documents shorter
+        than 9 tokens on average) or the index has no totals to score by: then bm25 ranks (and reports
+        what is wrong with the index, if anything)."""
 
-        def run(connection: sqlite3.Connection) -> tuple[list[Any], int, bytes | None]:
+        def run(connection: sqlite3.Connection) -> tuple[list[Any], int, tuple[int, int]] | None:
             began = not connection.in_transaction
             if began:
                 connection.execute("BEGIN")
             try:
+                block = connection.execute("SELECT block FROM articles_fts_data WHERE id = 1").fetchone()
+                try:
+                    totals = fts5_rank.totals(block[0] if block else b"")
+                except (IndexError, TypeError):  # no averages record, or a damaged one
+                    return None
+                if not fts5_rank.ranks_by_count(*totals):
+                    return None
                 connection.execute("SELECT weighted_count_rows()").fetchall()
                 found = connection.execute(
                     "SELECT rowid, weighted_count(articles_fts) c FROM articles_fts WHERE articles_fts "
                     "MATCH ? ORDER BY c DESC, rowid LIMIT ?", [match, limit]).fetchall()
                 matches = int(connection.execute("SELECT weighted_count_rows()").fetchone()[0])
-                block = connection.execute("SELECT block FROM articles_fts_data WHERE id = 1").fetchone()
+                return found, matches, totals
             finally:
                 if began:
                     connection.execute("COMMIT")
-            return found, matches, block[0] if block else None
 
-        found, matches, block = self._with_connection(run)
-        if not found:
-            return []
-        if block is None:
+        counted = self._with_connection(run)
+        if counted is None:
             return None
-        total_rows, tokens = fts5_rank.totals(block)
+        found, matches, (total_rows, tokens) = counted
+        if found and not 0 < matches <= total_rows:
+            return None
         return [(int(id), -fts5_rank.rank(int(count), matches, total_rows, tokens)) for id, count in found]
 
     def _ranked_filtered(self, match: str, clauses: list[str], params: list[Any], keyset: list[str],
