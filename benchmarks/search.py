@@ -4,9 +4,10 @@
                                           [--postgres-url URL] [--repeat 20] [--rebuild] [--build-only]
                                           [--ts-rank-too] [--old-plans-too | --before-pairs-too |
                                           --schema11-plans-too] [--explain]
+                                          [--bm25-too]
 
-Prints the load time of each store, p50/p95 latency per query and overall per backend for the top 20
-results, and whether every query finds the same articles on both backends (a table of the
+Prints the load time of each store, p50/p95/max latency and CPU p50 per query and overall per backend
+for the top 20 results, and whether every query finds the same articles on both backends (a table of the
 differences, if any). Target on SQLite: p95 < 50 ms.
 
 How it measures:
@@ -311,6 +312,32 @@ def _schema11_plans(store: Store, old: bool) -> None:
     setattr(store, "_word_ranks", not old)  # noqa: B010
 
 
+def _bm25_only(store: Store, old: bool) -> None:
+    """Search `store` (SQLite) as before the ranking function (newsdesk.store.fts5_rank): every ranking by
+    FTS5's bm25; or as today."""
+    setattr(store, "_count_ranking", not old and _counts_available())  # noqa: B010
+
+
+def _counts_available() -> bool:
+    from newsdesk.store import fts5_rank
+
+    return fts5_rank.available()
+
+
+def same_hits(store: Store, switch: Any) -> list[str]:
+    """The queries whose top 20 (ids and scores) differ between today's search and the old one."""
+    differ = []
+    for query in QUERIES:
+        pages = []
+        for old in (False, True):
+            switch(store, old)
+            pages.append([(hit.id, hit.score) for hit in store.search(query.request()).hits])
+        if pages[0] != pages[1]:
+            differ.append(query.label())
+    switch(store, False)
+    return differ
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -415,15 +442,15 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         f"{backend:<9} {args.articles:>9,}  " + (result.get("error") or result["load"])
         for backend, result in results.items())]
     head = f"\n{'#':>2} {'query':<48} {'matches':>7}"
-    head += "".join(f" {b + ' p50':>12} {'p95':>6}" for b in measured)
+    head += "".join(f" {b + ' p50':>12} {'p95':>6} {'max':>6} {'cpu p50':>7}" for b in measured)
     lines += [head + (f"  {'same set':<8}" if len(compared) == 2 else "")]
     sets = {b: results[b]["sets"] for b in measured}
     for n, query in enumerate(QUERIES):
         count = sets[measured[0]][n][0] if measured else 0
         line = f"{n + 1:>2} {query.label()[:48]:<48} {count:>7,}"
         for backend in measured:
-            times = results[backend]["times"][n]
-            line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f}"
+            times, cpu = results[backend]["times"][n], results[backend]["cpu"][n]
+            line += f" {p(times, 0.5):>12.1f} {p(times, 0.95):>6.1f} {max(times):>6.1f} {p(cpu, 0.5):>7.1f}"
         if len(compared) == 2:
             a, b = (sets[backend][n] for backend in compared)
             line += f"  {'yes' if a == b else 'NO':<8}"
@@ -485,6 +512,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--schema11-plans-too", action="store_true",
                     help="measure the PostgreSQL store a second time as schema 11 searched it (without the "
                          "stored ranks of the head's words), interleaved search by search")
+    ap.add_argument("--bm25-too", action="store_true",
+                    help="measure the SQLite store a second time ranked by FTS5's bm25 alone (as before the "
+                         "ranking function of newsdesk.store.fts5_rank), interleaved, and compare the hits")
     ap.add_argument("--ts-rank-too", action="store_true",
                     help="measure the PostgreSQL store a second time ranked by ts_rank (as without the rum "
                          "extension), in the same run")
@@ -501,6 +531,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{header()}\n{args.articles:,} articles, top {LIMIT}, {args.repeat} timed runs of each "
           "query after a warm-up", flush=True)
     results: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
     plans = ""
     for backend in backends:
         if backend == "postgres" and not args.postgres:
@@ -531,6 +562,13 @@ def main(argv: list[str] | None = None) -> None:
                 print("postgres: searching with today's and schema 10's plans, interleaved ...",
                       file=sys.stderr, flush=True)
                 (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema10_plans)
+            elif backend == "sqlite" and args.bm25_too:
+                print("sqlite: searching with today's ranking and bm25 alone, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _bm25_only)
+                differ = same_hits(store, _bm25_only)
+                hits_line = ("same top 20 (ids and scores) with bm25 alone: " +
+                             (f"NO for {', '.join(differ)}" if differ else f"all {len(QUERIES)} queries"))
             else:
                 times, cpu = measure(store, args.repeat)
             print(f"{backend}: {time.monotonic() - started:.0f} s; collecting the full result sets ...",
@@ -544,6 +582,10 @@ def main(argv: list[str] | None = None) -> None:
                     _schema11_plans(store, True)
                     plans += "\n\nThe same, searched as schema 11 did:" + explain(store)
                     _schema11_plans(store, False)
+            if backend == "sqlite" and args.bm25_too:
+                results["sq/bm25"] = {"load": "the same store, every ranking by FTS5's bm25",
+                                      "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
+                notes.append(hits_line)
             if backend == "postgres" and args.schema11_plans_too:
                 results["pg/schema11"] = {"load": "the same store, searched as schema 11 did",
                                           "times": old_times, "cpu": old_cpu,
@@ -566,6 +608,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.build_only:
         return
     print("\n" + render(results, args))
+    for note in notes:
+        print(note)
     if plans:
         print("\nPostgreSQL plans (EXPLAIN ANALYZE, BUFFERS) of each query's statements:" + plans)
     if any("error" in result for result in results.values()):

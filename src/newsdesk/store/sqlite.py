@@ -6,7 +6,10 @@ up a row's sizes was 70% of the time of ranking a common word's 30,000 matches (
 as newsdesk calls it, does not normalise by length either). Without sizes FTS5 counts each document
 as -3 tokens long against the store's true average, so the length term is a constant near 1 - b:
 in a store whose documents average fewer than 9 tokens it would turn negative and rank one mention in
-the body above one in the title; real articles are hundreds of tokens long.
+the body above one in the title; real articles are hundreds of tokens long. A query of one word, prefix
+or phrase is so ranked by the weighted count of its occurrences, then by id: the first page of such a
+query without filters is ranked by that count, from a ranking function in C (`newsdesk.store.fts5_rank`,
+where it was built), with bm25's order and scores but without bm25's second pass over every match.
 
 The FTS5 table is contentless: it holds only the index of the tokens `newsdesk.search.tokens` makes
 (joined by spaces, read back by FTS5's `ascii` tokenizer unchanged), so bodies are stored once, in
@@ -23,14 +26,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsdesk.article import Article
 from newsdesk.errors import StoreError
 from newsdesk.page_types import SURE
-from newsdesk.search.query import Node, to_fts5
+from newsdesk.search.query import Node, Phrase, Term, to_fts5
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
-from newsdesk.store import enrichment, rows
+from newsdesk.store import enrichment, fts5_rank, rows
 from newsdesk.store.base import SearchRequest
 from newsdesk.store.desk import DESK_SCHEMA
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor, SortKey, SqlStore, pool_size
@@ -87,6 +90,8 @@ _INSERT_SEARCH = ("INSERT OR REPLACE INTO article_search (id, title, site, site_
 _FILTER_CANDIDATES = 2_000
 
 _INSERT_FTS = "INSERT INTO articles_fts (rowid, title, authors, body) VALUES (?, ?, ?, ?)"
+
+T = TypeVar("T")
 
 
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
@@ -173,6 +178,9 @@ class SQLiteStore(SqlStore):
         self._opened: list[sqlite3.Connection] = []
         self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
+        # Queries of one phrase are ranked by newsdesk.store.fts5_rank's function when it is there; its
+        # registration must come before the connections are opened.
+        self._count_ranking = fts5_rank.available()
         try:
             self._connection = self._connect()
             self._migrate()
@@ -225,9 +233,13 @@ class SQLiteStore(SqlStore):
             cursor.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._with_connection(lambda connection: connection.execute(sql, list(params)).fetchall())
+
+    def _with_connection(self, run: Callable[[sqlite3.Connection], T]) -> T:
+        """`run` on a connection of its own for reading (the pool's; an in-memory store's only one)."""
         if self.path == ":memory:":
             with self._lock:
-                return self._connection.execute(sql, list(params)).fetchall()
+                return run(self._connection)
         with self._slots:
             with self._lock:
                 if self._closed:
@@ -242,7 +254,7 @@ class SQLiteStore(SqlStore):
                 with self._lock:
                     self._opened.append(connection)
             try:
-                return connection.execute(sql, list(params)).fetchall()
+                return run(connection)
             finally:
                 with self._lock:
                     self._idle.append(connection)
@@ -293,6 +305,11 @@ class SQLiteStore(SqlStore):
             keyset.append("(f.rank > ? OR (f.rank = ? AND f.rowid > ?))")
         more = [-after[0], -after[0], after[1]] if after is not None else []
         match = to_fts5(tree)
+        if (after is None and not clauses and not request.site and self._count_ranking
+                and isinstance(tree, Term | Phrase)):
+            counted = self._ranked_by_count(match, limit)
+            if counted is not None:
+                return counted
         if request.site:
             # A site's articles are few and indexed: the matches are checked against their set, made once,
             # rather than each looked up in article_search (president --source: 14 -> 2.4 ms).
@@ -308,6 +325,45 @@ class SQLiteStore(SqlStore):
             found = self._read(f"SELECT f.rowid, f.rank FROM articles_fts f WHERE articles_fts MATCH ?"
                                f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [match, *more, limit])
         return [(int(id), -float(rank)) for id, rank in found]
+
+    def _ranked_by_count(self, match: str, limit: int) -> list[SortKey] | None:
+        """The first page of a query of one phrase without filters, in bm25's order and with its scores,
+        ranked by fts5_rank's weighted count (see that module): the matches by weighted count, then id;
+        the score from that count, the number of matches the function saw and the index's totals, all
+        read in one transaction. Later pages (after a cursor, which holds a score) are bm25's: the same
+        order and scores. None when the count does not give bm25's order (a store of documents shorter
+        than 9 tokens on average) or the index has no totals to score by: then bm25 ranks (and reports
+        what is wrong with the index, if anything)."""
+
+        def run(connection: sqlite3.Connection) -> tuple[list[Any], int, tuple[int, int]] | None:
+            began = not connection.in_transaction
+            if began:
+                connection.execute("BEGIN")
+            try:
+                block = connection.execute("SELECT block FROM articles_fts_data WHERE id = 1").fetchone()
+                try:
+                    totals = fts5_rank.totals(block[0] if block else b"")
+                except (IndexError, TypeError):  # no averages record, or a damaged one
+                    return None
+                if not fts5_rank.ranks_by_count(*totals):
+                    return None
+                connection.execute("SELECT weighted_count_rows()").fetchall()
+                found = connection.execute(
+                    "SELECT rowid, weighted_count(articles_fts) c FROM articles_fts WHERE articles_fts "
+                    "MATCH ? ORDER BY c DESC, rowid LIMIT ?", [match, limit]).fetchall()
+                matches = int(connection.execute("SELECT weighted_count_rows()").fetchone()[0])
+                return found, matches, totals
+            finally:
+                if began:
+                    connection.execute("COMMIT")
+
+        counted = self._with_connection(run)
+        if counted is None:
+            return None
+        found, matches, (total_rows, tokens) = counted
+        if found and not 0 < matches <= total_rows:
+            return None
+        return [(int(id), -fts5_rank.rank(int(count), matches, total_rows, tokens)) for id, count in found]
 
     def _ranked_filtered(self, match: str, clauses: list[str], params: list[Any], keyset: list[str],
                          more: list[Any], limit: int) -> list[Any]:
