@@ -31,6 +31,7 @@ import json
 import random
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -198,12 +199,19 @@ def false_merges(items: list[Item], story: dict[str, int]) -> dict[str, list[str
     return out
 
 
-def why(items: list[Item], seed: int) -> Counter[str]:
+def kind_of(item: str, kinds: Mapping[str, str]) -> str:
+    """An evidence item's kind: `c:` (a name by capitalisation), `n:` (a figure), `q:` (a quoted
+    phrase), `h:` (a headline word), or `e:TYPE` (an entity or place of enrichment, by its type)."""
+    return f"e:{kinds.get(item[2:], '?')}" if item.startswith("e:") else item[:2]
+
+
+def why(items: list[Item], seed: int) -> tuple[Counter[str], Counter[str], int]:
     """Print every pair of pages of different events the tracker scores as alike (p at least the
     threshold, with the shared rare evidence it requires) in this part's stream, and what joined them:
     each shared rare item with its kind and how many articles had it, whether each page is dated (by
     its publication date or the date its opening or address gives) or only at the time of the run;
-    returns the kinds of the shared items counted over those pairs."""
+    returns the kinds of the shared items counted over those pairs, the number of those pairs sharing
+    each kind, and the number of pairs."""
     from newsdesk.stories import clustering
 
     order = list(items)  # the order `run` gives
@@ -218,9 +226,11 @@ def why(items: list[Item], seed: int) -> Counter[str]:
     df = tracker.clusterer._evidence_df
     story = run(items, seed)
     counted: Counter[str] = Counter()
+    having: Counter[str] = Counter()
+    found = 0
 
     def kind(item: str) -> str:
-        return f"e:{kinds.get(item[2:], '?')}" if item.startswith("e:") else item[:2]
+        return kind_of(item, kinds)
 
     for j, (later, b) in enumerate(zip(originals, members, strict=True)):
         for earlier, a in zip(originals[:j], members[:j], strict=True):
@@ -230,12 +240,44 @@ def why(items: list[Item], seed: int) -> Counter[str]:
                 continue
             shared = sorted(a.evidence & b.evidence)
             counted.update(kind(item) for item in shared)
+            having.update({kind(item) for item in shared})
+            found += 1
             joined = "in one story" if story[earlier.name] == story[later.name] >= 0 else "apart"
             print(f"== {joined}, p {p:.2f}; dated: {a.dated}/{b.dated}; "
                   + ", ".join(f"{kind(x)} {tracker.names.get(x[2:], x[2:])!r} ({df[x]})" for x in shared))
             for item in (earlier, later):
                 print(f"   {item.name} {item.article.published or 'undated'} {item.article.title!r}")
-    return counted
+    return counted, having, found
+
+
+def ecb_kinds() -> tuple[Counter[str], int]:
+    """What the same-event pairs of ECB+ topics 1-22 (tuning) that the clusterer scores share: the
+    number of pairs sharing each kind of rare evidence (`kind_of`), and the number of pairs (one
+    shuffled stream, seed 1, as `benchmarks/pair_model.py` takes them)."""
+    from ecbplus_data import documents
+    from stories import articles_of
+
+    docs = documents(range(1, 23))
+    random.Random(1).shuffle(docs)
+    articles = articles_of(docs)
+    kinds = {entity.id: entity.type for article in articles.values() for entity in article.entities}
+    tracker = StoryTracker()
+    chosen_articles = [articles[d.name] for d in docs]
+    members = [tracker.clusterer.member(features, published_at(article) or RUN_TIME)
+               for article, features in zip(chosen_articles, tracker.features(chosen_articles), strict=True)]
+    having: Counter[str] = Counter()
+    pairs = 0
+    for j, b in enumerate(members):
+        for i, a in enumerate(members[:j]):
+            if docs[i].event != docs[j].event or not tracker.clusterer.comparable(a, b):
+                continue
+            pairs += 1
+            having.update({kind_of(item, kinds) for item in a.evidence & b.evidence})
+    return having, pairs
+
+
+def shares(having: Counter[str], pairs: int) -> str:
+    return ", ".join(f"{kind} {n / max(1, pairs):.0%}" for kind, n in having.most_common())
 
 
 def check(items: list[Item], count: int, seed: int) -> None:
@@ -287,7 +329,12 @@ def main() -> None:
     parser.add_argument("--link", type=float, default=None, help="the offline pass's link (default: LINK)")
     parser.add_argument("--why", action="store_true",
                         help="print every pair of pages the tracker scores as alike, with the evidence that "
-                             "joined them, per part, and stop")
+                             "joined them, per part (--why-parts), beside what the same-event pairs of ECB+ "
+                             "topics 1-22 share, and stop")
+    parser.add_argument("--why-parts", nargs="+", choices=("tune", "held", "all"), default=["tune", "all"],
+                        help="the parts --why reads: folds 0-2 (tune), folds 3-4 (held), the whole set as "
+                             "one stream (all; it shows what held-out streams suffer without reading "
+                             "their errors); default: tune all")
     parser.add_argument("--check", type=int, metavar="N", default=0,
                         help="print the N most alike pairs of the set and every pair the tracker puts in a "
                              "story, for reading by hand (pages found to share an event go into "
@@ -308,10 +355,16 @@ def main() -> None:
         check(items, args.check, args.seed)
         return
     if args.why:
-        for label, wanted in (("folds 0-2 (tuning)", TUNE), ("folds 3-4 (held out)", HELD)):
+        named = {"tune": ("folds 0-2 (tuning)", TUNE), "held": ("folds 3-4 (held out)", HELD),
+                 "all": ("the whole set as one stream (includes tuning)", TUNE | HELD)}
+        for label, wanted in (named[part] for part in args.why_parts):
             print(f"# {label}")
-            counted = why([i for i in items if i.fold in wanted], args.seed)
-            print(f"# {label}: shared rare items of the pairs by kind: {dict(counted.most_common())}")
+            counted, having, found = why([i for i in items if i.fold in wanted], args.seed)
+            print(f"# {label}: shared rare items of the {found} pairs by kind: "
+                  f"{dict(counted.most_common())}; pairs sharing each kind: {shares(having, found)}")
+        having, pairs = ecb_kinds()
+        print(f"# ECB+ topics 1-22, the {pairs} same-event pairs the clusterer scores: pairs sharing each "
+              f"kind: {shares(having, pairs)}")
         return
     console = Console()
     kinds = Counter(i.article.page_type or "article" for i in items)
