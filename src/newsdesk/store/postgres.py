@@ -100,6 +100,7 @@ class PostgresStore(SqlStore):
         self._opened: list[psycopg.Connection[Any]] = []
         self._closed = False  # reads of a closed store fail, as its writes do, instead of reopening
         self._slots = threading.BoundedSemaphore(pool_size())
+        self._all_days: tuple[str | None, list[tuple[str, int]]] | None = None  # per generation
         self._rum: str | None = None  # the rum extension's schema when the store has its index
         try:
             self._migrate()
@@ -515,6 +516,30 @@ class PostgresStore(SqlStore):
                            f"FROM article_search a, CAST(? AS tsquery) q WHERE a.tsv @@ q{where}) s {keyset} "
                            "ORDER BY score DESC, id LIMIT ?", [to_tsquery(tree), *params, *more, limit])
         return [(int(id), float(score)) for id, score in found]
+
+    def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
+        """As SqlStore's, without compiling the statement (JIT) and with every article's days kept per
+        store generation. The grouping of a common word costs PostgreSQL estimates past jit_above_cost, and
+        compiling it took 120-370 ms of the 1.5-2.5 s of `said` at 1,000,000 articles, for a statement run
+        once; every article per day (the shares' denominators, asked with each coverage) took 0.7-2.4 s
+        there: it is read again only after a write."""
+        everything = not request.query and not request.fold_duplicates \
+            and not rows.filters(request, "?", self._INPUT_SQL, self._author_filter)[0]
+        generation = self.generation() if everything else None
+        kept = self._all_days
+        if everything and kept is not None and kept[0] == generation:
+            return kept[1]
+        source, clauses, params = self._matching(request)
+        where = " AND ".join(clauses) or "1 = 1"
+        sql = (f"SELECT substr(a.published_key, 1, 10), count(*) FROM {source} WHERE {where} "
+               "GROUP BY substr(a.published_key, 1, 10)")
+        with self._reader() as connection, connection.transaction(), connection.cursor() as cur:
+            cur.execute(b"SET LOCAL jit = off")
+            cur.execute(self._sql(sql).encode(), params)
+            found = [(day or "", int(count)) for day, count in cur.fetchall()]
+        if everything:
+            self._all_days = (generation, found)
+        return found
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
         clauses, params = self._filters(request, tree)

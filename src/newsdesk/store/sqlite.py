@@ -38,6 +38,7 @@ from newsdesk.store.base import SearchRequest
 from newsdesk.store.desk import DESK_SCHEMA
 from newsdesk.store.sql import ARTICLES_SCHEMA, RUN_STATE_SCHEMA, Cursor, SortKey, SqlStore, pool_size
 from newsdesk.store.sql_stories import STORIES_SCHEMA
+from newsdesk.store.sqlite_days import DayIndex, parse_ids
 
 _V1 = ARTICLES_SCHEMA.format(id="INTEGER PRIMARY KEY", int="INTEGER")
 
@@ -181,6 +182,8 @@ class SQLiteStore(SqlStore):
         # Queries of one phrase are ranked by newsdesk.store.fts5_rank's function when it is there; its
         # registration must come before the connections are opened.
         self._count_ranking = fts5_rank.available()
+        self._days: DayIndex | None = None  # the day of every article, for coverage (sqlite_days.py)
+        self._days_lock = threading.Lock()
         try:
             self._connection = self._connect()
             self._migrate()
@@ -392,6 +395,29 @@ class SQLiteStore(SqlStore):
                           f"ON a.id = f.rowid WHERE articles_fts MATCH ?{where} "
                           "ORDER BY f.rank, f.rowid LIMIT ?",
                           [match, *params, *more, limit])
+
+    def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
+        """As SqlStore's, counted from the day of every article kept per store generation
+        (sqlite_days.py): the matching ids are read and counted per day in Python, never sorted."""
+        generation = self.generation()
+        with self._days_lock:
+            days = self._days
+            if days is None or days.generation != generation:
+                days = self._days = DayIndex.read(generation, self._read)
+        if days is None:
+            return super().published_days(request)
+        if not request.query and not request.fold_duplicates \
+                and not rows.filters(request, "?", self._INPUT_SQL, self._author_filter)[0]:
+            return days.totals
+        source, clauses, params = self._matching(request)
+        sql = f"SELECT group_concat(a.id) FROM {source} WHERE {' AND '.join(clauses)}"
+        if not clauses:  # the query alone: its ids straight from the full-text index, no row looked up
+            sql = "SELECT group_concat(rowid) FROM articles_fts WHERE articles_fts MATCH ?"
+        found = self._read(sql, params)
+        counted = days.count(parse_ids(found[0][0]))
+        if counted is None or self.generation() != generation:
+            return super().published_days(request)
+        return counted
 
     def _matching_count(self, tree: Node, request: SearchRequest) -> int:
         clauses, params = self._filters(request, tree)
