@@ -211,3 +211,15 @@ def test_a_store_of_very_short_documents_keeps_bm25(tmp_path: Path, monkeypatch:
     counts = [n % 3 + 1 for n in range(12)]
     assert sorted(counts, reverse=True) != [counts[id - 1] for id, _ in expected]  # not the count's order
     store.close()
+
+
+@pytest.mark.parametrize("path", ["file", "memory"])
+def test_a_store_whose_articles_hold_no_word_is_searched_without_error(tmp_path: Path, path: str) -> None:
+    """An index of documents without a single token (a page of symbols, an image's page) has no
+    average length: the count's ranking does not apply, and a search finds nothing, as bm25 does."""
+    store = SQLiteStore(tmp_path / "symbols.db" if path == "file" else ":memory:")
+    store.put_many([Article(url=f"http://127.0.0.1/symbols/{n}", title="—", body="… !!! …")
+                    for n in range(3)])
+    for query in ("news", "x*", '"new york"'):
+        assert store.search(SearchRequest(query)).hits == []
+    store.close()

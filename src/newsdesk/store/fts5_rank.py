@@ -90,8 +90,9 @@ def ranks_by_count(rows: int, tokens: int) -> bool:
     `rows` documents holding `tokens`: its saturation term count / (count + k) rises with the count when
     k > 0, which needs documents of more than 9 tokens on average (see newsdesk.store.sqlite); in a store
     of shorter ones k <= 0 and bm25's order is another. (For k > 0 the ranks of counts below 10^6 differ
-    by far more than a double's rounding, so the order of the doubles is the order of the counts.)"""
-    return rows > 0 and K1 * (1 - B + B * LENGTH / (tokens / rows)) > 0
+    by far more than a double's rounding, so the order of the doubles is the order of the counts.) An index
+    of documents without a token (symbols, an image's page) is no such store: bm25 ranks it."""
+    return rows > 0 and tokens > 0 and K1 * (1 - B + B * LENGTH / (tokens / rows)) > 0
 
 
 def rank(count: int, matches: int, rows: int, tokens: int) -> float:
