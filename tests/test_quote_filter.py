@@ -22,7 +22,8 @@ def test_a_show_named_in_quotation_marks_is_dropped_and_speech_is_kept() -> None
     assert "This Week," in [q.text for q in unfiltered]  # the rules alone take the title as a quotation
     assert "This Week," not in [q.text for q in extract_quotes(SHOWS)]
     assert [(q.text, q.speaker_name) for q in extract_quotes(SPOKEN)] == [
-        ("We will win this state by a mile,", "Maria Lopez"), ("Nobody in this party doubts it.", "Maria Lopez")]
+        ("We will win this state by a mile,", "Maria Lopez"),
+        ("Nobody in this party doubts it.", "Maria Lopez")]
 
 
 def test_the_features_describe_the_words_and_their_surroundings() -> None:
