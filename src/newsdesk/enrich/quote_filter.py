@@ -20,6 +20,7 @@ batched prediction per body.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,7 @@ def features_of(doc: Doc, body: str, quotes: list[Quote], looked: list[int]) -> 
     """The features of each quotation of `quotes` indexed by `looked`."""
     paras = paragraphs(body)
     parsed = len(text_of(doc))
+    persons = sorted(e.start_char for e in doc.ents if e.label_ == "PERSON")
     found = []
     para = 0
     for i in looked:
@@ -88,11 +90,12 @@ def features_of(doc: Doc, body: str, quotes: list[Quote], looked: list[int]) -> 
         while para + 1 < len(paras) and paras[para][1] <= start:
             para += 1
         p_start, p_end = paras[para] if paras else (0, len(body))
-        found.append(_features(doc, body, quote, (p_start, p_end), parsed))
+        found.append(_features(doc, body, quote, (p_start, p_end), parsed, persons))
     return found
 
 
-def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: int) -> dict[str, float]:
+def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: int,
+              persons: list[int]) -> dict[str, float]:
     start, end = quote.span
     text = body[start:end]
     words = WORD.findall(text)
@@ -143,8 +146,7 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
         tokens = list(span) if span is not None else []
         features["verbs"] = float(sum(1 for t in tokens if t.pos_ in {"VERB", "AUX"}))
         features["proper_share"] = sum(1 for t in tokens if t.pos_ == "PROPN") / max(1, len(tokens))
-        features["persons"] = float(sum(1 for e in doc.ents if e.label_ == "PERSON"
-                                        and start <= e.start_char < end))
+        features["persons"] = float(bisect.bisect_left(persons, end) - bisect.bisect_left(persons, start))
     return features
 
 
