@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,10 @@ def in_scope(body: str, quote: Quote) -> bool:
     start, end = quote.span
     if not MARKS & set(body[max(start - 1, 0) : end + 1]):
         return False
-    letters = [c for c in body[start:end] if c.isalpha()]
+    text = body[start:end]
+    if text.isascii():
+        return True
+    letters = [c for c in text if c.isalpha()]
     return 2 * sum(1 for c in letters if c < LATIN_END) >= len(letters)
 
 
@@ -121,7 +124,7 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
         "marks_inside": float(sum(1 for c in text if c in MARKS)),
         "whole_paragraph": float(not WORD.search(body, para[0], start)
                                  and not WORD.search(body, end, para[1])),
-        "paragraph_words": float(len(WORD.findall(paragraph))),
+        "paragraph_words": float(_words(paragraph)),
         "tweet_near": float("<tweet" in paragraph or "@" in paragraph or "twitter" in paragraph.lower()),
         "link_near": float("http" in paragraph or "www." in paragraph),
         "has_cue": float(quote.cue_span is not None),
@@ -148,6 +151,12 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
         features["proper_share"] = sum(1 for t in tokens if t.pos_ == "PROPN") / max(1, len(tokens))
         features["persons"] = float(bisect.bisect_left(persons, end) - bisect.bisect_left(persons, start))
     return features
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> int:
+    """Words of a paragraph (kept for the next quotation of the same paragraph)."""
+    return len(WORD.findall(text))
 
 
 def _char(char: str) -> str:
