@@ -6,7 +6,8 @@ over cross-validated predictions (train only; the dev split is never read):
 Each train article's quotations are found by the rules, and the paraphrases around a quoted piece
 (`quote_fragments`) scored by a model fitted on the other four folds (by article, as
 `python -m newsdesk.enrich.train_quotes` does, with the thresholds of models/quotes/policy.tsv; the
-cuts of `quote_bounds` are left out: `train_bounds` reports their cross-validated effect), then grouped
+cuts of `quote_bounds` and the filter of `quote_filter` are left out: `train_bounds` and
+`train_filter` report their cross-validated effect), then grouped
 and matched to the direct gold as `benchmarks/quotes.py` does. Every direct gold attribution
 that no prediction matches and every prediction that matches no gold is put in one class:
 

@@ -11,7 +11,10 @@ piece inside it with words after it, and the same starting at the first quoted p
 writer's words before it). A LightGBM model (models/bounds/en.txt) scores each alternative over
 features of the words dropped at either end (how many, the first word, part of speech and dependency
 of the token after the cut, whether a verb or another quotation is among them), the piece's last
-character, the cue and where the quotation came from; the best alternative replaces the span when its
+character, the cue and where the quotation came from, and how its first and last quoted pieces sit
+in it (their words, a capital and a final stop, the word and punctuation before the opening mark,
+the dependency of the piece and whether its head is a verb of saying: `…, adding, “He lost.”` is a
+sentence quoted on its own); the best alternative replaces the span when its
 probability exceeds the span as found by the margin in models/bounds/policy.tsv. Only ever cuts:
 a quotation never grows, so quotations stay disjoint and in order.
 
@@ -34,7 +37,7 @@ from spacy.tokens import Doc
 from newsdesk.article import Quote
 from newsdesk.enrich.quote_chooser import predict_features, read_model
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
-from newsdesk.enrich.quote_marks import WORD, all_marked_quotes
+from newsdesk.enrich.quote_marks import WORD, MarkedQuote, all_marked_quotes
 from newsdesk.enrich.quote_speakers import REPORTING_VERBS, text_of
 
 if TYPE_CHECKING:
@@ -47,6 +50,11 @@ MARKS = frozenset('"“”«»„')
 NEXT_WORDS = frozenset({"and", "but", "while", "as", "after", "when", "because", "before", "which", "who",
                         "that", "in", "on", "for", "to", "with", "of", "if", "or", "since", "though",
                         "although", "despite", "during", "saying", "adding", "calling", "the", "a"})
+BEFORE_WORDS = frozenset({
+    "that", "as", "about", "for", "of", "to", "a", "an", "the", "be", "is", "was", "are", "were", "saying",
+    "said", "says", "say", "adding", "added", "calling", "called", "by", "on", "in", "with", "it", "his",
+    "her", "their", "its", "and", "but", "he", "she", "they", "we", "i", "you", "this", "these", "entitled",
+    "titled", "read", "reads", "headlined", "wrote", "tweeted", "writing", "tweeting", "declaring", "noting"})
 LABELLING = frozenset({"call", "describe", "label", "dub", "brand", "deem", "refer"})
 CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN | LABELLING
 _lock = threading.Lock()
@@ -132,11 +140,11 @@ def alternatives(doc: Doc, body: str, quotes: list[Quote],
     return found
 
 
-def _quote_features(doc: Doc, body: str, quote: Quote, inside: list, fragments: frozenset[tuple[int, int]],  # type: ignore[type-arg]
-                    ) -> dict[str, float]:
+def _quote_features(doc: Doc, body: str, quote: Quote, inside: list[MarkedQuote],
+                    fragments: frozenset[tuple[int, int]]) -> dict[str, float]:
     cue = (quote.cue or "").split()
     words = WORD.findall(body[quote.span[0] : quote.span[1]])
-    return {
+    features = {
         "from_fragments": float(quote.span in fragments),
         "pieces": float(len(inside)),
         "quote_words": float(len(words)),
@@ -144,6 +152,48 @@ def _quote_features(doc: Doc, body: str, quote: Quote, inside: list, fragments: 
         "cue_" + (_name(cue[-1]) if cue else "none"): 1.0,
         "cue_words": float(len(cue)),
     }
+    features.update(_piece_features(doc, body, quote, inside[0], "first"))
+    features.update(_piece_features(doc, body, quote, inside[-1], "last"))
+    return features
+
+
+def _piece_features(doc: Doc, body: str, quote: Quote, piece: MarkedQuote, name: str) -> dict[str, float]:
+    """How a quoted piece sits in its quotation: `…, adding, “He lost all of the Latino vote.”` (a
+    whole sentence quoted after a verb of saying and a comma) is a quotation of its own, where
+    `he was “encouraged” by the plan` is one reported clause. Prefixed by `name`."""
+    q_start, q_end = quote.span
+    close = piece.close_mark if piece.close_mark is not None else piece.end
+    inner = body[piece.start : piece.end]
+    before = body[q_start : piece.open_mark]
+    after = body[close + 1 : q_end]
+    inner_words = WORD.findall(inner)
+    before_words = WORD.findall(before)
+    last_before = before.rstrip()[-1:]
+    features = {
+        f"{name}_words": float(len(inner_words)),
+        f"{name}_words_before": float(len(before_words)),
+        f"{name}_words_after": float(len(WORD.findall(after))),
+        f"{name}_capital": float(bool(inner_words) and inner_words[0][0].isupper()),
+        f"{name}_sentence_end": float(inner.rstrip()[-1:] in {".", "!", "?"}),
+        f"{name}_comma_end": float(inner.rstrip()[-1:] in {",", ";", ":"}),
+        f"{name}_before_{_punct(last_before) if not last_before.isalnum() else 'word'}": 1.0,
+        f"{name}_before_word_" + (before_words[-1].lower() if before_words
+                                  and before_words[-1].lower() in BEFORE_WORDS else "other"): 1.0,
+    }
+    span = doc.char_span(piece.start, piece.end, alignment_mode="expand")
+    if span is not None and len(span):
+        tokens = [t for t in span if not t.is_punct] or list(span)
+        outside = [t for t in tokens if not piece.start <= t.head.idx < piece.end] or tokens[:1]
+        root = outside[0]
+        features[f"{name}_dep_{root.dep_}"] = 1.0
+        features[f"{name}_head_pos_{root.head.pos_}"] = 1.0
+        features[f"{name}_head_cue"] = float(root.head.lemma_.lower() in CUE_LEMMAS)
+        features[f"{name}_head_is_verb_of_quote"] = float(quote.cue_span is not None
+                                                          and quote.cue_span[0] <= root.head.idx
+                                                          < quote.cue_span[1])
+        features[f"{name}_has_verb"] = float(any(t.pos_ in {"VERB", "AUX"} for t in tokens))
+        features[f"{name}_sentences"] = float(sum(1 for t in tokens if t.is_sent_start))
+    return features
 
 
 def _cut_features(doc: Doc, body: str, quote: Quote, start: int, end: int, inside: list,  # type: ignore[type-arg]

@@ -98,11 +98,13 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     entities when `doc` has any; English and unknown languages go by the English parse, then (with
     `fragments`) the learned model of `quote_fragments` adds the paraphrases around a quoted piece
     (`called them “rapists”`) and the learned cuts of `quote_bounds` end a reported quotation holding
-    quoted pieces where what was said ends, and (with `choose`) the learned speaker chooser of `quote_chooser`
+    quoted pieces where what was said ends, the learned filter of `quote_filter` drops quoted text
+    nobody said (titles, slogans), and (with `choose`) the learned speaker chooser of `quote_chooser`
     fills or corrects their speakers."""
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
     from newsdesk.enrich.quote_bounds import adjust_bounds
     from newsdesk.enrich.quote_chooser import choose_speakers
+    from newsdesk.enrich.quote_filter import drop_unsaid
     from newsdesk.enrich.quote_fragments import add_fragment_quotes
 
     if language is not None and language != "en" and language in RULE_LANGUAGES:
@@ -136,6 +138,8 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
         quotes = add_fragment_quotes(doc, body, quotes)
         # A reported quotation holding quoted pieces may run on past what was said: learned cuts.
         quotes = adjust_bounds(doc, body, quotes, frozenset(q.span for q in quotes) - rules)
+        # Titles, slogans, names in quotation marks: a learned filter drops what nobody said.
+        quotes = drop_unsaid(doc, body, quotes)
     if choose:
         choose_speakers(doc, quotes)
     return quotes

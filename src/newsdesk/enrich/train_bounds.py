@@ -35,6 +35,7 @@ from newsdesk.enrich.train_speakers import save_model, training_arguments
 
 if TYPE_CHECKING:
     import lightgbm
+    from spacy.tokens import Doc
 
     from newsdesk.article import Quote
 
@@ -73,12 +74,9 @@ def labels(article: Article, alts: list[Alternative]) -> list[int]:
     return [int(x > 0 and x == best[alt.quote]) for alt, x in zip(alts, overlap, strict=True)]
 
 
-def main() -> int:
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
-    if args is None:
-        return 2
-    articles, docs = read_articles(args.data, args.docs)
-    # The paraphrases of quote_fragments, each article's from a model fitted on the other folds.
+def fragment_quotes(articles: list[Article]) -> list[list[Quote]]:
+    """Each article's quotations with the paraphrases of quote_fragments added by a model fitted on the
+    other folds (by article)."""
     _, thresholds = load_model()
     names = fragment_feature_names(articles)
     merged: list[list[Quote]] = [a.quotes for a in articles]
@@ -88,6 +86,12 @@ def main() -> int:
             if i % FOLDS == fold and a.candidates:
                 kept = keep(a.candidates, probabilities(model, a.candidates), thresholds)
                 merged[i] = merge(a.quotes, kept)
+    return merged
+
+
+def bound_rows(articles: list[Article], docs: list[Doc], merged: list[list[Quote]],
+               ) -> tuple[list[tuple[list[Alternative], list[int]]], list[str]]:
+    """The alternatives of every article's quotations with their labels, and the feature names kept."""
     rows: list[tuple[list[Alternative], list[int]]] = []
     for a, doc, quotes in zip(articles, docs, merged, strict=True):
         added = frozenset(q.span for q in quotes) - frozenset(q.span for q in a.quotes)
@@ -99,20 +103,44 @@ def main() -> int:
             for k, v in alt.features.items():
                 if v:
                     counts[k] = counts.get(k, 0) + 1
-    bound_names = sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
-    print(f"{len(articles)} articles, {sum(len(r[0]) for r in rows)} alternatives "
-          f"({sum(sum(r[1]) for r in rows)} match a direct attribution), {len(bound_names)} features")
-    held_out: list[list[float]] = [[] for _ in articles]
+    return rows, sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
+
+
+def held_out_scores(rows: list[tuple[list[Alternative], list[int]]], names: list[str]) -> list[list[float]]:
+    """Every article's alternatives scored by a model fitted on the other folds."""
+    held_out: list[list[float]] = [[] for _ in rows]
     for fold in range(FOLDS):
-        model = fit([r for i, r in enumerate(rows) if i % FOLDS != fold], bound_names)
+        model = fit([r for i, r in enumerate(rows) if i % FOLDS != fold], names)
         for i, (alts, _) in enumerate(rows):
             if i % FOLDS == fold and alts:
-                held_out[i] = [float(p) for p in model.predict(matrix(alts, bound_names), num_threads=1)]
+                held_out[i] = [float(p) for p in model.predict(matrix(alts, names), num_threads=1)]
+    return held_out
+
+
+def cut_quotes(articles: list[Article], merged: list[list[Quote]],
+               rows: list[tuple[list[Alternative], list[int]]], scores: list[list[float]],
+               margin: float) -> list[list[Quote]]:
+    """Each article's quotations with the cuts `scores` choose at `margin`."""
+    return [choose(a.text, quotes, alts, scores[i], margin) if alts else quotes
+            for i, (a, quotes, (alts, _)) in enumerate(zip(articles, merged, rows, strict=True))]
+
+
+def main() -> int:
+    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    if args is None:
+        return 2
+    articles, docs = read_articles(args.data, args.docs)
+    # The paraphrases of quote_fragments, each article's from a model fitted on the other folds.
+    merged = fragment_quotes(articles)
+    rows, bound_names = bound_rows(articles, docs, merged)
+    print(f"{len(articles)} articles, {sum(len(r[0]) for r in rows)} alternatives "
+          f"({sum(sum(r[1]) for r in rows)} match a direct attribution), {len(bound_names)} features")
+    held_out = held_out_scores(rows, bound_names)
     before = f1([direct_counts(a, quotes) for a, quotes in zip(articles, merged, strict=True)])
 
     def cross_validated(margin: float, scores: list[list[float]]) -> tuple[float, float, float]:
-        return f1([direct_counts(a, choose(a.text, quotes, alts, scores[i], margin) if alts else quotes)
-                   for i, (a, quotes, (alts, _)) in enumerate(zip(articles, merged, rows, strict=True))])
+        return f1([direct_counts(a, quotes) for a, quotes in
+                   zip(articles, cut_quotes(articles, merged, rows, scores, margin), strict=True)])
 
     oracle = cross_validated(0.5, [[float(x) for x in labels] for _, labels in rows])
     print(f"taking a matching alternative wherever the span as found does not match (an oracle): "
