@@ -14,7 +14,7 @@ boxes keep 0.5 (their probabilities answer another question: is this closed tab 
 The model is LightGBM regression, one thread, fixed seed, fitted by train.py on held-out
 probabilities only, its candidate cuts and settings chosen by cross-validation inside the fitting
 folds (nested: see train.fit_cuts), and shipped as the third part of models/body.txt (after
-CUT_MARK: a line of its cuts, then LightGBM's text format). A model file without it cuts at 0.5.
+CUT_MARK: a line of its cuts and margin, then LightGBM's text format). A file without it cuts at 0.5.
 """
 
 from __future__ import annotations
