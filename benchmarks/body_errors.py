@@ -14,7 +14,8 @@ mean word F1 gained when the model's decision on the blocks of that kind alone i
 label's (the rest of the page as the model chose). "oracle" keeps exactly the labelled blocks (the
 best any block chooser can do); "page threshold" keeps the blocks at or above the one threshold
 that suits the page best (what a perfect page-level threshold would give). The model decides as the
-extractor does (a cut of 0.5); `--page-cut` tries the page cut of expected word F1 instead (not kept).
+extractor does (the fold model's page cut, page_cut.py); `--page-cut` tries the unfitted page cut of
+expected word F1 instead (not kept).
 Figures are held out: no fold model saw the pages it reads here.
 """
 
@@ -99,7 +100,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
     from newsdesk.extract.html.body import body_text, choose_blocks
-    from newsdesk.extract.html.learned import THRESHOLD, load_model
+    from newsdesk.extract.html.learned import load_model, page_cuts
     from newsdesk.extract.html.page import _without_byline, _without_headline, parse_page
     from newsdesk.extract.html.stack import stack_rows, structure
     from newsdesk.extract.html.tidy import Furniture, tidy
@@ -137,7 +138,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
         return float(word_prf(drop_trailing_stamps(body_text(flat, kept)), truth)[2])
 
     cuts = block_cuts([flat.is_hidden_block(i) for i in range(len(p))], p, [len(words(t)) for t in texts]
-                      ) if PAGE_CUT else np.full(len(p), THRESHOLD)
+                      ) if PAGE_CUT else page_cuts(rows, p, path)
     cut = float(np.median(cuts))  # the page's (that of most of its blocks)
     model = finish([i for i in range(len(p)) if p[i] >= cuts[i]])
     model_set = set(model)

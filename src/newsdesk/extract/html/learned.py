@@ -4,10 +4,13 @@ The rules of body.py run first; their choice, with every other feature of blocks
 first stage, which gives each block the probability that it is main content. The second stage
 (stack.py) decides again, seeing the first stage's probabilities of the block's neighbours, siblings,
 region and page, and whether the block is an item of a dated thread with or without article text
-before it (a comment section or the posts of a forum). Blocks at or above THRESHOLD make the body,
-in document order, less what tidy.py knows is never body (like/share widgets, trailing reading
-lists). Both stages ship in one package-data file (models/body.txt: LightGBM's text format, the
-second after STACK_MARK; `python -m newsdesk.extract.html.train` fits them) loaded once per process.
+before it (a comment section or the posts of a forum). A third model chooses where this page's
+probabilities are cut (page_cut.py: a collection's items sit lower than an article's paragraphs;
+blocks of hidden boxes keep THRESHOLD). Blocks at or above the cut make the body, in document order,
+less what tidy.py knows is never body (like/share widgets, trailing reading lists). The three ship in
+one package-data file (models/body.txt: LightGBM's text format, the second after STACK_MARK, the cut
+model after page_cut.CUT_MARK; `python -m newsdesk.extract.html.train` fits them) loaded once per
+process. A model file without a cut model cuts every page at THRESHOLD.
 
 `Settings.body_model` chooses: "" the shipped model, "rules" the rules alone, or the path of another
 model file (the cross-validated benchmark scores each page with a model that never saw its site).
@@ -22,10 +25,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from newsdesk.errors import ExtractionError
 from newsdesk.extract.html.blocks import FEATURES, PageHints, block_features
 from newsdesk.extract.html.body import Choice
+from newsdesk.extract.html.page_cut import (
+    CUT_COLUMNS,
+    CUT_MARK,
+    DEFAULT,
+    CutModel,
+    block_cuts,
+    choose,
+    parse_cut,
+)
 from newsdesk.extract.html.stack import STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import Furniture, tidy
 from newsdesk.lightgbm_import import import_lightgbm
@@ -36,18 +49,27 @@ if TYPE_CHECKING:
     from newsdesk.extract.html.dom import Flat
 
 MODEL = Path(__file__).resolve().parent / "models" / "body.txt"
-THRESHOLD = 0.5
+THRESHOLD = DEFAULT
 MAX_BLOCKS = 20_000
 RULES = "rules"
 
 STACK_MARK = "\n#### second stage ####\n"
 
-_models: dict[str, tuple[lightgbm.Booster, lightgbm.Booster]] = {}
+_models: dict[str, tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutModel | None]] = {}
 _lock = threading.Lock()
 
 
 def load_model(path: str = "") -> tuple[lightgbm.Booster, lightgbm.Booster]:
     """The two stages of the model at `path` ("" = the shipped one), loaded once per process."""
+    return _load(path)[0]
+
+
+def load_cut(path: str = "") -> CutModel | None:
+    """The page cut model of the model file at `path` (None: the file has none; cut at THRESHOLD)."""
+    return _load(path)[1]
+
+
+def _load(path: str) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutModel | None]:
     key = path or str(MODEL)
     model = _models.get(key)
     if model is None:
@@ -58,7 +80,7 @@ def load_model(path: str = "") -> tuple[lightgbm.Booster, lightgbm.Booster]:
     return model
 
 
-def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
+def _read(path: Path) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutModel | None]:
     import_lightgbm()
     import lightgbm
 
@@ -66,26 +88,44 @@ def _read(path: Path) -> tuple[lightgbm.Booster, lightgbm.Booster]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
+    text, _, cut_text = text.partition(CUT_MARK)
     first, mark, second = text.partition(STACK_MARK)
     try:
         models = lightgbm.Booster(model_str=first), lightgbm.Booster(model_str=second if mark else first)
-    except lightgbm.basic.LightGBMError as exc:
+        cut = None
+        if cut_text:
+            cuts, margin, booster = parse_cut(cut_text)
+            cut = CutModel(lightgbm.Booster(model_str=booster), cuts, margin)
+    except (lightgbm.basic.LightGBMError, ValueError) as exc:
         raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
-    if models[0].feature_name() != FEATURES or models[1].feature_name() != STACK_FEATURES:
+    if (models[0].feature_name() != FEATURES or models[1].feature_name() != STACK_FEATURES
+            or (cut is not None and cut.booster.feature_name() != CUT_COLUMNS)):
         raise ExtractionError(f"body model {path} was fitted on other features; retrain it with "
                               "python -m newsdesk.extract.html.train", stage="extract")
-    return models
+    return models, cut
 
 
 def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,
             path: str = "", furniture: Furniture | None = None) -> list[float]:
     """The model's probability that each block of `flat` is main content (the second stage's).
     `furniture`: the page's (tidy.Furniture), when already found (else found here)."""
+    return [float(q) for q in _predict(flat, choice, hints, title, description, path, furniture)[1]]
+
+
+def _predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,
+             path: str, furniture: Furniture | None
+             ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]:
     rows = block_features(flat, choice, hints, title, description)
     first, second = load_model(path)
     p = np.asarray(first.predict(rows, num_threads=1), np.float64)
     struct = structure(flat, choice, furniture or Furniture(flat))
-    return [float(q) for q in second.predict(stack_rows(rows, p, struct), num_threads=1)]
+    return rows, np.asarray(second.predict(stack_rows(rows, p, struct), num_threads=1), np.float64)
+
+
+def page_cuts(rows: npt.NDArray[np.float32], probabilities: npt.NDArray[np.float64], path: str = ""
+              ) -> npt.NDArray[np.float64]:
+    """Each block's cut: the page's (the cut model's choice) for shown blocks, THRESHOLD for hidden ones."""
+    return block_cuts(rows, choose(load_cut(path), rows, probabilities))
 
 
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
@@ -94,8 +134,9 @@ def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     if path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS:
         return None
     furniture = Furniture(flat)  # read by the second stage and by tidy: found once
-    probabilities = predict(flat, choice, hints, title, description, path, furniture)
-    kept = tidy(flat, [i for i, p in enumerate(probabilities) if p >= THRESHOLD], furniture)
+    rows, probabilities = _predict(flat, choice, hints, title, description, path, furniture)
+    cuts = page_cuts(rows, probabilities, path)
+    kept = tidy(flat, [int(i) for i in np.flatnonzero(probabilities >= cuts)], furniture)
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.
     return kept or None

@@ -16,6 +16,15 @@ without each pair of folds) and 6 second-stage fits, run side by side by `--proc
 (`--unnested`: 6 first-stage fits, with a second-order leak into the fold models; the shipped model
 is the same).
 
+A third model, the page cut (page_cut.py), chooses where each page's probabilities are cut. It
+learns from the word F1 of the extractor's own body (tidy, headline and byline off, as the WCXB
+scorer counts words) at each cut of page_cut.CUTS, on the pages with a whole truth (ScrapingHub,
+WCXB), read with held-out probabilities only: the shipped cut model from the fold models' (each
+page's from the model without its fold), fold k's from models fitted without fold k and the page's
+own fold in both stages (20 more second-stage fits: held_out_probabilities). Its settings (candidate
+cuts, leaf size, margin: CUT_CANDIDATES) are chosen by cross-validation over its own fitting folds
+(fit_cuts). `--unnested` and `--skip-cv` ship no cut model (every page cut at 0.5).
+
 Labels come from the truth by text matching: a block is main content when its words, in order, are
 a run of the truth's (WCXB main_content, ScrapingHub articleBody), or, for a long block, when half
 its word trigrams are; on trafilatura-dev, a block holding (or held by) a `with` snippet is content,
@@ -42,6 +51,7 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +67,15 @@ from newsdesk.extract.html.body import choose_blocks
 from newsdesk.extract.html.dom import Flat, flatten, opener_signature
 from newsdesk.extract.html.learned import MODEL, STACK_MARK
 from newsdesk.extract.html.markup import limit_nesting
+from newsdesk.extract.html.page_cut import (
+    CUT_COLUMNS,
+    CUT_MARK,
+    CUTS,
+    DEFAULT,
+    MARGIN,
+    candidates,
+    format_cut,
+)
 from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import thread_items
 from newsdesk.settings import Settings
@@ -320,7 +339,8 @@ def _keep_first(cache: Path | None, done: FirstFits, x: npt.NDArray[np.float32],
 
 def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any],
             g: npt.NDArray[np.int32], s: npt.NDArray[np.int32], with_cv: bool, processes: int,
-            nested: bool = True, cache: Path | None = None) -> tuple[str, dict[int, str]]:
+            nested: bool = True, cache: Path | None = None, full: npt.NDArray[np.bool_] | None = None,
+            data: Path = DATA) -> tuple[str, dict[int, str]]:
     """The shipped model and, with_cv, the fold models (fold k's never saw fold k), as model texts.
 
     The second stage learns from first-stage probabilities that never saw the block's own fold. The
@@ -364,13 +384,287 @@ def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]
         seconds = pool.map(_second_job, second_jobs, chunksize=1)
         print(f"train: {len(second_jobs)} second-stage fits ({time.monotonic() - started:.0f} s)",
               file=sys.stderr)
+    cuts: dict[int, str] = {}
+    if with_cv and nested and full is not None:
+        fold_models = [done[((k,), (k,))][0] + STACK_MARK + seconds[1 + k] for k in range(K)]
+        held_out = held_out_probabilities(processes, done, fold_models, cache)
+        cuts = fit_cuts(x, f, g, full, held_out, cut_targets(data, g, full, held_out, processes, cache))
     _SHARED.clear()
     first_all = done[((), ())][0]
-    shipped = first_all + STACK_MARK + seconds[0]
-    folds = {k: done[((k,), (k,))][0] + STACK_MARK + seconds[1 + k] for k in range(K)} if with_cv else {}
+    shipped = first_all + STACK_MARK + seconds[0] + (CUT_MARK + cuts[-1] if cuts else "")
+    folds = {k: done[((k,), (k,))][0] + STACK_MARK + seconds[1 + k] + (CUT_MARK + cuts[k] if cuts else "")
+             for k in range(K)} if with_cv else {}
     for k, text in folds.items():
         _report(k, text, x, y, w, f, g, s, outer)
     return shipped, folds
+
+
+def _inner_job(job: tuple[int, int]) -> npt.NDArray[np.float64]:
+    """Outer fold k, inner fold j: the second stage fitted without folds j and k (on the first-stage
+    probabilities fold k's own second stage learns from), and its probabilities on fold j, whose
+    first-stage probabilities come from the fit without j and k."""
+    import lightgbm
+
+    j, k = job
+    x, y, w, f, g, s, inner = (_SHARED[name] for name in ("x", "y", "w", "f", "g", "s", f"inner{k}"))
+    rows = ~np.isin(f, (j, k))
+    model = fit(stacked(x, inner, g, s, rows), y[rows], w[rows], second=True)
+    held = f == j
+    return np.asarray(lightgbm.Booster(model_str=model.model_to_string(num_iteration=-1)).predict(
+        stacked(x, inner, g, s, held), num_threads=1), np.float64)
+
+
+def held_out_probabilities(processes: int, done: FirstFits, fold_models: list[str], cache: Path | None
+                           ) -> dict[int, npt.NDArray[np.float64]]:
+    """The body model's probabilities that the page cut models learn from, each held out.
+
+    Key -1 (for the shipped cut model): every block's from the fold model (`fold_models`, both
+    stages) that never saw its fold (what the cross-validated benchmark reads). Key k (for fold k's
+    cut model): the blocks of each other fold j from models fitted without j and k in both stages
+    (20 second-stage fits; their first stage for the folds other than j and k is fold k's own, which
+    saw j: a second-order leak within the fitting folds only, never into fold k)."""
+    import hashlib
+
+    import lightgbm
+
+    x, f, g, s = (_SHARED[name] for name in "xfgs")
+    held = [f == k for k in range(K)]
+    result = {-1: np.full(len(f), np.nan)}
+    outer = np.full(len(f), np.nan)
+    for k in range(K):
+        first_text, _, second_text = fold_models[k].partition(CUT_MARK)[0].partition(STACK_MARK)
+        outer[held[k]] = lightgbm.Booster(model_str=first_text).predict(x[held[k]], num_threads=1)
+        second = lightgbm.Booster(model_str=second_text)
+        result[-1][held[k]] = second.predict(stacked(x, outer, g, s, held[k]), num_threads=1)
+    for k in range(K):
+        inner = np.full(len(f), np.nan)
+        for j in range(K):
+            if j != k:
+                pair = (min(j, k), max(j, k))
+                inner[held[j]] = done[(pair, pair)][1][pair.index(j)]
+        _SHARED[f"inner{k}"] = inner
+    jobs = [(j, k) for k in range(K) for j in range(K) if j != k]
+    digest = hashlib.sha256(repr([PARAMS, STACK_ROUNDS, STACK_FEATURES, _inner_job.__code__.co_code,
+                                  stack_rows.__code__.co_code]).encode())
+    for k in range(K):
+        digest.update(_SHARED[f"inner{k}"].tobytes())
+    for array in (x, _SHARED["y"], _SHARED["w"], f):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    path = cache / f"stage2-{digest.hexdigest()[:16]}.npz" if cache else None
+    started = time.monotonic()
+    if path and path.exists():
+        with np.load(path) as stored:
+            found = [stored[f"p{n}"] for n in range(len(jobs))]
+    else:
+        from multiprocessing import get_context
+
+        with get_context("fork").Pool(processes) as pool:  # forked now: its processes see the inner arrays
+            found = pool.map(_inner_job, jobs, chunksize=1)
+        if path:
+            np.savez(path, **{f"p{n}": p for n, p in enumerate(found)})
+    for k in range(K):
+        result[k] = np.full(len(f), np.nan)
+    for (j, k), p in zip(jobs, found, strict=True):
+        result[k][held[j]] = p
+    print(f"train: {len(jobs)} inner second-stage fits ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    return result
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def word_f1(text: str, reference: Counter[str]) -> float:
+    """The word F1 of a body against the truth's words (bags of lower-cased \\w+ words: the WCXB
+    scorer's word_prf)."""
+    found = Counter(_TOKEN.findall(text.lower()))
+    size, truth = sum(found.values()), sum(reference.values())
+    if not truth:
+        return 1.0 if not size else 0.0
+    overlap = sum((found & reference).values())
+    return 2 * overlap / (size + truth) if overlap else 0.0
+
+
+def _cut_job(job: tuple[str, str, dict[str, Any], bytes, list[npt.NDArray[np.float64]]]
+             ) -> npt.NDArray[np.float64] | None:
+    """The word F1 of the page's body at each cut of CUTS (as the extractor makes it: tidy, the
+    headline and byline taken off, trailing stamps dropped) for each set of probabilities."""
+    from newsdesk.extract.html.body import body_text
+    from newsdesk.extract.html.page import _without_byline, _without_headline
+    from newsdesk.extract.html.tidy import Furniture, tidy
+    from newsdesk.extract.stamps import drop_trailing_stamps
+
+    _, _, record, raw, probabilities = job
+    try:
+        parsed = parse_page(raw, record.get("url"), Settings(body_model="rules"))
+    except NewsdeskError:
+        return None
+    flat = parsed.flat
+    if flat is None or len(flat.blocks) != len(probabilities[0]):
+        return None
+    choice = choose_blocks(flat, parsed.metadata.description)
+    furniture = Furniture(flat)
+    hidden = np.array([flat.is_hidden_block(i) for i in range(len(flat.blocks))], bool)
+    truth = record.get("articleBody") or record.get("main_content") or ""
+    reference = Counter(_TOKEN.findall(truth.lower()))
+    known: dict[tuple[int, ...], float] = {}
+    out = np.zeros((len(probabilities), len(CUTS)))
+    for row, p in enumerate(probabilities):
+        for m, cut in enumerate(CUTS):
+            chosen = tuple(int(i) for i in np.flatnonzero(p >= np.where(hidden, DEFAULT, cut)))
+            if chosen not in known:
+                kept = tidy(flat, list(chosen), furniture) or choice.kept
+                kept = _without_byline(flat, _without_headline(flat, kept, parsed.metadata.title))
+                known[chosen] = word_f1(drop_trailing_stamps(body_text(flat, kept)), reference)
+            out[row, m] = known[chosen]
+    return out
+
+
+def cut_targets(data: Path, g: npt.NDArray[np.int32], full: npt.NDArray[np.bool_],
+                held_out: dict[int, npt.NDArray[np.float64]], processes: int, cache: Path | None
+                ) -> dict[int, npt.NDArray[np.float64]]:
+    """Per page number (of the pages with a whole truth): the word F1 at each cut of CUTS of the body
+    made from each set of held-out probabilities (rows in the order of `held_out`)."""
+    import hashlib
+    from multiprocessing import Pool
+
+    keys = list(held_out)
+    digest = hashlib.sha256(repr([CUTS, _cut_job.__code__.co_code, word_f1.__code__.co_code]).encode())
+    for key in keys:
+        digest.update(held_out[key].tobytes())
+    path = cache / f"cuts-{digest.hexdigest()[:16]}.npz" if cache else None
+    if path and path.exists():
+        with np.load(path) as stored:
+            return {int(n): stored[n] for n in stored.files}
+    starts = np.flatnonzero(np.r_[True, np.diff(g) != 0])
+    spans = {int(g[a]): (int(a), int(b)) for a, b in zip(starts, [*starts[1:], len(g)], strict=True)}
+
+    def jobs() -> Iterator[tuple[str, str, dict[str, Any], bytes, list[npt.NDArray[np.float64]]]]:
+        for number, (name, page_id, record, raw) in enumerate(pages(data), 1):
+            span = spans.get(number)
+            if span and full[span[0]]:
+                yield name, page_id, record, raw, [held_out[key][span[0]:span[1]] for key in keys]
+
+    numbers = [n for n, (a, _) in spans.items() if full[a]]
+    started = time.monotonic()
+    result: dict[int, npt.NDArray[np.float64]] = {}
+    with Pool(processes) as pool:
+        for number, found in zip(numbers, pool.imap(_cut_job, jobs(), chunksize=8), strict=True):
+            if found is not None:
+                result[number] = found
+    print(f"train: word F1 at {len(CUTS)} cuts of {len(result)} pages ({time.monotonic() - started:.0f} s)",
+          file=sys.stderr)
+    if path:
+        arrays: dict[str, Any] = {str(n): v for n, v in result.items()}
+        np.savez(path, **arrays)
+    return result
+
+
+CUT_PARAMS: dict[str, Any] = {
+    "objective": "regression", "learning_rate": 0.03, "num_leaves": 7, "min_data_in_leaf": 400,
+    "feature_fraction": 0.7, "bagging_fraction": 0.7, "bagging_freq": 1, "lambda_l2": 1.0, "max_bin": 63,
+    "seed": 14, "deterministic": True, "force_col_wise": True, "num_threads": 1, "verbosity": -1,
+}
+CUT_ROUNDS = 200
+# What each cut model chooses between, by cross-validation inside its own fitting folds: its
+# candidate cuts (all of CUTS, or a few far apart: fewer chances to pick a cut by luck), the least
+# number of rows in a leaf (rows come 3 to 19 to a page) and the least predicted gain that moves a
+# page off 0.5.
+_FIVE = (0.2, 0.35, 0.5, 0.65, 0.8)
+CUT_CANDIDATES: list[tuple[tuple[float, ...], int, float]] = [
+    (CUTS, 400, MARGIN), ((0.3, 0.5, 0.7), 100, MARGIN), (_FIVE, 100, MARGIN), (_FIVE, 400, MARGIN),
+    (_FIVE, 100, 0.0), (_FIVE, 100, 0.02), (_FIVE, 200, MARGIN),
+    ((0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8), 100, MARGIN),
+]
+
+
+def cut_rows(x: npt.NDArray[np.float32], g: npt.NDArray[np.int32], p: npt.NDArray[np.float64],
+             pages: npt.NDArray[np.bool_], f1: dict[int, npt.NDArray[np.float64]]
+             ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64], npt.NDArray[np.int32]]:
+    """The cut model's rows (page_cut.candidates) and targets (the gain in word F1 over the cut of
+    0.5, from `f1`: page number -> word F1 at each cut) for the blocks `pages` (whole pages), and the
+    page number of each row."""
+    index = np.flatnonzero(pages)
+    bounds = np.flatnonzero(np.diff(g[index])) + 1
+    half = CUTS.index(DEFAULT)
+    xs, ts, ps = [], [], []
+    for part in np.split(index, bounds):
+        if not len(part) or int(g[part[0]]) not in f1:
+            continue
+        scores = f1[int(g[part[0]])]
+        xs.append(candidates(x[part], p[part]))
+        ts.append(scores - scores[half])
+        ps.append(np.full(len(CUTS), g[part[0]], np.int32))
+    return np.vstack(xs), np.concatenate(ts), np.concatenate(ps)
+
+
+def fit_cut(rows: npt.NDArray[np.float32], target: npt.NDArray[np.float64], candidate: int) -> Any:
+    """A cut model with the settings of CUT_CANDIDATES[candidate], on the rows of its cuts."""
+    import lightgbm
+
+    cuts, leaf, _ = CUT_CANDIDATES[candidate]
+    keep = np.isin(np.round(rows[:, CUT_COLUMNS.index("cut")].astype(np.float64), 2), cuts)
+    dataset = lightgbm.Dataset(rows[keep], target[keep], feature_name=CUT_COLUMNS, free_raw_data=True)
+    return lightgbm.train({**CUT_PARAMS, "min_data_in_leaf": leaf}, dataset, num_boost_round=CUT_ROUNDS)
+
+
+def cut_gains(model: Any, candidate: int, rows: npt.NDArray[np.float32], target: npt.NDArray[np.float64]
+              ) -> npt.NDArray[np.float64]:
+    """Per page of `rows` (cut_rows): the word F1 gained over 0.5 by the cut the model chooses."""
+    cuts, _, margin = CUT_CANDIDATES[candidate]
+    index = [CUTS.index(c) for c in cuts]
+    scores = np.asarray(model.predict(rows, num_threads=1), np.float64).reshape(-1, len(CUTS))[:, index]
+    gains = target.reshape(-1, len(CUTS))[:, index]
+    best = scores.argmax(axis=1)
+    pages = np.arange(len(best))
+    return np.where(scores[pages, best] > margin, gains[pages, best], 0.0)
+
+
+def fit_cuts(x: npt.NDArray[np.float32], f: npt.NDArray[Any], g: npt.NDArray[np.int32],
+             full: npt.NDArray[np.bool_], held_out: dict[int, npt.NDArray[np.float64]],
+             targets: dict[int, npt.NDArray[np.float64]]) -> dict[int, str]:
+    """The page cut models (page_cut.py): -1 the shipped one, k fold k's, each from the pages with a
+    whole main text (`full`: WCXB and ScrapingHub; trafilatura-dev's snippets say nothing of most
+    blocks). `targets`: page number -> word F1 at each cut, one row per set of `held_out`
+    (cut_targets). Fold k's model never sees fold k: it learns from the other folds' pages, read by
+    models fitted without them and without k (held_out[k]), and its settings (CUT_CANDIDATES) are
+    chosen by cross-validation over those four folds (fitted on three, scored on the fourth). The
+    shipped model's are chosen by the cross-validation over all five that the fold models make."""
+    started = time.monotonic()
+    order = list(held_out)
+
+    def rows_of(k: int, p: int, where: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.float32],
+                                                                        npt.NDArray[np.float64]]:
+        f1 = {n: t[order.index(p)] for n, t in targets.items()}
+        rows, target, _ = cut_rows(x, g, held_out[p], full & where, f1)
+        return rows, target
+
+    def cross_validated(k: int) -> int:
+        """The candidate of the best mean gain over the folds other than k (-1: over all five)."""
+        means = []
+        for candidate in range(len(CUT_CANDIDATES)):
+            gains = []
+            for j in range(K):
+                if j == k:
+                    continue
+                if k < 0:  # the fold models' own cross-validation: fit as fold j's, score held out
+                    model = fit_cut(*rows_of(j, j, f != j), candidate)
+                    gains.append(cut_gains(model, candidate, *rows_of(j, -1, f == j)))
+                else:
+                    model = fit_cut(*rows_of(k, k, ~np.isin(f, (j, k))), candidate)
+                    gains.append(cut_gains(model, candidate, *rows_of(k, k, f == j)))
+            means.append(float(np.concatenate(gains).mean()))
+        print(f"train: page cut {'shipped' if k < 0 else f'fold {k}'}: cross-validated gain per candidate "
+              + " ".join(f"{m:+.4f}" for m in means), file=sys.stderr)
+        return int(np.argmax(means))
+
+    models: dict[int, str] = {}
+    for k in (-1, *range(K)):
+        candidate = cross_validated(k)
+        model = fit_cut(*rows_of(k, k, f != k), candidate)
+        cuts, _, margin = CUT_CANDIDATES[candidate]
+        models[k] = format_cut(cuts, margin, str(model.model_to_string(num_iteration=-1)))
+    print(f"train: page cut models ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    return models
 
 
 def _report(k: int, text: str, x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any],
@@ -391,6 +685,49 @@ def _report(k: int, text: str, x: npt.NDArray[np.float32], y: npt.NDArray[Any], 
           f"{scores[1]:.3f} both", file=sys.stderr)
 
 
+def fit_cuts_only(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any], f: npt.NDArray[Any],
+                  g: npt.NDArray[np.int32], s: npt.NDArray[np.int32], args: argparse.Namespace) -> None:
+    """`--cut-only`: the page cut models alone, fitted (as fit_all fits them) for the block models
+    already in `--out` and `--cv-dir`, whose two stages are kept as they are. The shipped cut model
+    learns from those fold models' held-out probabilities; fold k's from the models fitted without
+    fold k and the page's own fold (the first-stage fits of this code, cached or fitted here)."""
+    from multiprocessing import get_context
+
+    texts = [(args.cv_dir / f"fold{k}.txt").read_text(encoding="utf-8").partition(CUT_MARK)[0]
+             for k in range(K)]
+    shipped = args.out.read_text(encoding="utf-8").partition(CUT_MARK)[0]
+    _SHARED.update(x=x, y=y, w=w, f=f, g=g, s=s)
+    jobs: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())] + [((k,), (k,)) for k in range(K)]
+    jobs += [((j, k), (j, k)) for j in range(K) for k in range(j + 1, K)]
+    done = _first_cached(args.cache, jobs, x, y, w, f)
+    if done is None:
+        with get_context("fork").Pool(args.processes) as pool:
+            done = dict(zip(jobs, pool.map(_first_job, jobs, chunksize=1), strict=True))
+        _keep_first(args.cache, done, x, y, w, f)
+    full = whole_truth(args.data, g)
+    held_out = held_out_probabilities(args.processes, done, texts, args.cache)
+    cuts = fit_cuts(x, f, g, full, held_out, cut_targets(args.data, g, full, held_out, args.processes,
+                                                         args.cache))
+    _SHARED.clear()
+    for k in range(K):
+        write(texts[k] + CUT_MARK + cuts[k], args.cv_dir / f"fold{k}.txt")
+    write(shipped + CUT_MARK + cuts[-1], args.out)
+    print(f"train: wrote the page cut models into {args.out} and {args.cv_dir}", file=sys.stderr)
+
+
+def whole_truth(data: Path, g: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+    """Which blocks are of a page with a whole main text (every set but trafilatura-dev), by their page
+    number (pages() counts the pages of SETS in order, from 1)."""
+    first = 1
+    snippets = np.zeros(len(g), bool)
+    for name, truth_file in SETS.items():
+        count = len(json.loads((data / name / truth_file).read_text(encoding="utf-8")))
+        if name == "trafilatura-dev":
+            snippets |= (g >= first) & (g < first + count)
+        first += count
+    return ~snippets
+
+
 def write(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -407,6 +744,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unnested", action="store_true",
                         help="fold models whose second stage learns from the shipped one's first-stage "
                              "probabilities (10 fits fewer; a second-order leak: see fit_all)")
+    parser.add_argument("--cut-only", action="store_true",
+                        help="fit the page cut models alone, for the two stages already in --out and "
+                             "--cv-dir (kept as they are)")
     parser.add_argument("--processes", type=int, default=2,
                         help="processes reading pages and fitting models (default 2)")
     parser.add_argument("--cache", type=Path, default=PROJECT / ".cache",
@@ -418,8 +758,11 @@ def main(argv: list[str] | None = None) -> None:
     x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache)
     print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features "
           f"({time.monotonic() - begun:.0f} s)", file=sys.stderr)
+    if args.cut_only:
+        fit_cuts_only(x, y, w, f, g, s, args)
+        return
     shipped, fold_models = fit_all(x, y, w, f, g, s, not args.skip_cv, args.processes, not args.unnested,
-                                   args.cache)
+                                   args.cache, whole_truth(args.data, g), args.data)
     for k, text in fold_models.items():
         write(text, args.cv_dir / f"fold{k}.txt")
     write(shipped, args.out)
