@@ -14,15 +14,16 @@ p over their members' pairs at least STORY_LINK, spans within FOLLOW_UP: a trial
 shooting), and an article left alone joins the story it fits best by online assignment's own rule
 (`join_stories`), now that every story is known. A story of WIDELY reports or more (a *widely covered*
 story, a kind of its own) takes follow-ups, stories or single articles, within FOLLOW_UP_WIDE of its
-span: a verdict a year or two after the event. An article alone otherwise keeps the window of the
-story's kind (14 or 60 days), so a page of an evergreen topic met months after a story of a few
-reports is not pulled in.
+span: a verdict a year or two after the event, but not a new edition of a recurring event (beyond
+FOLLOW_UP, two whose texts name different edition years stay apart: `_editions_differ`). An article
+alone otherwise keeps the window of the story's kind (14 or 60 days), so a page of an evergreen topic
+met months after a story of a few reports is not pulled in.
 
-Only pairs that share rare evidence are scored (an inverted index over the evidence items), so the
-cost grows with the pairs of articles that have something specific in common, not with the square of
-the window. The result depends on the articles (and their order, only through the document
-frequencies each was weighted with as it arrived), never on ties: equal links merge the older
-groups first.
+Only pairs that share rare evidence are scored (an inverted index over the evidence items), then the
+pairs of at most MOST members of each of two stories so linked, so the cost grows with the pairs of
+articles that have something specific in common, not with the square of the window. The result
+depends on the articles (and their order, only through the document frequencies each was weighted
+with as it arrived), never on ties: equal links merge the older groups first.
 
     >>> clusterer = StoryClusterer()
     >>> members = [clusterer.member(features, when) for features, when in arrivals]
