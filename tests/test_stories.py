@@ -665,3 +665,201 @@ def test_two_stories_linked_by_evidence_are_compared_on_every_pair_of_their_memb
     assert merge_stories(members[:4], {pair: pairs[pair] for pair in first if pair in pairs},
                          labels[:4]) == [0, 0, 2, 2]  # the mean over the four pairs: 0.8 / 4 < 0.4
     assert merge_stories(members[:4], first, labels[:4]) == [0, 0, 0, 0]
+
+
+def _editions(titles: list[str], paragraphs: list[str], days: list[str]) -> list[Article]:
+    """Reports of one event: each title with the paragraphs in another order, on the days given."""
+    return [_article(title, paragraphs[i % len(paragraphs):] + paragraphs[:i % len(paragraphs)], day)
+            for i, (title, day) in enumerate(zip(titles, days, strict=True))]
+
+
+FESTIVAL = [
+    "The Harbourfield Festival {year} opened at Marlow Farm near Pennock on Wednesday, and organiser Ruth "
+    "Calloway said {crowd} people had come through the gates for five days of music on the farm.",
+    "{headliner} headline the Beacon Stage on Friday night, with {closer} closing the Harbourfield "
+    "Festival on Sunday, Calloway told reporters at Marlow Farm.",
+    "Police in Pennock said traffic on the roads around Marlow Farm was heavy but moving, and the "
+    "festival's medical tents had treated {treated} people by Thursday.",
+    "Tickets for the Harbourfield Festival {year} sold out in {minutes} minutes, and this year's edition "
+    "has a new field for children beside the Beacon Stage, Calloway said.",
+]
+EARNINGS = [
+    "Corvane Motors reported fourth-quarter {year} profit of {profit} billion euros on Thursday, as chief "
+    "executive Lena Brandt said demand for its electric vans in Europe had held up.",
+    "Brandt told analysts in Stuttgart that Corvane Motors would keep its dividend at {dividend} euros a "
+    "share for {year} and open a second battery plant in Leipzig as planned.",
+    "Shares in Corvane Motors rose {rise} percent in Frankfurt after the results for {year}, and finance "
+    "chief Pavel Novak said margins at the van division would stay above {margin} percent.",
+    "Corvane Motors delivered {vans} vans in the fourth quarter of {year}, Novak said, most of them from "
+    "its plant in Leipzig, and it expects the battery plant to start in spring.",
+]
+BUDGET = [
+    "Finance minister Alan Treval presented the Budget {year} to parliament in Castlebridge on "
+    "Tuesday, raising spending on hospitals by {health} million and cutting the fuel duty.",
+    "The opposition leader, Mira Solberg, said Treval's Budget {year} did nothing for renters and that "
+    "the fuel duty cut would cost the treasury {duty} million in Castlebridge's first year.",
+    "Treval told parliament that the deficit would fall to {deficit} percent of output in {year}, and "
+    "that the Castlebridge rail line would get {rail} million over four years.",
+    "Economists at Castlebridge University said the Budget {year} was cautious, with income tax bands "
+    "frozen and {teachers} new teachers paid for in the schools plan.",
+]
+SHOOTING = [
+    "A gunman opened fire at the Elmswood shopping centre in Darrow on Saturday, killing three people "
+    "and wounding eleven before police arrested a 24-year-old man, Colin Harwick, in the car park.",
+    "Darrow police chief Anna Pryce said Harwick had bought the rifle two weeks earlier and that "
+    "officers found a note in his flat on Kellan Street, where he lived with his mother.",
+    "Shoppers hid in the stores of the Elmswood centre for an hour as armed officers searched it, and "
+    "the wounded were taken to Darrow General Hospital, two of them in a critical condition.",
+    "The victims were named as Ruth Okafor, 61, David Lin, 35, and Sam Whitcombe, 17, and a vigil "
+    "for them was held outside the Elmswood centre on Sunday evening.",
+]
+TRIAL = [
+    "Colin Harwick went on trial in Darrow on Monday for the Elmswood shopping centre shooting of "
+    "March 8, 2014, in which three people were killed and eleven wounded, and pleaded not guilty.",
+    "The prosecutor told the jury that a gunman opened fire at the Elmswood shopping centre in Darrow, "
+    "killing three people and wounding eleven before police arrested Harwick in the car park.",
+    "Darrow police chief Anna Pryce told the court that Harwick had bought the rifle two weeks earlier "
+    "and that officers found a note in his flat on Kellan Street, where he lived with his mother.",
+    "The jury heard how shoppers hid in the stores of the Elmswood centre for an hour as armed officers "
+    "searched it, and how the wounded were taken to Darrow General Hospital.",
+    "Relatives of the victims, Ruth Okafor, 61, David Lin, 35, and Sam Whitcombe, 17, sat in the court "
+    "as the trial opened.",
+]
+
+
+def _recurring() -> dict[str, tuple[list[Article], list[Article]]]:
+    """Three recurring events, each told by six reports one year and two the next (the next edition's
+    names, place and people the same; its year, figures and some names not), and a shooting told by six
+    reports with its trial eleven months later told by two."""
+    festival = {"2023": {"crowd": "180,000", "headliner": "The Kestrel Brothers", "closer": "Maya Lund",
+                         "treated": "40", "minutes": "38"},
+                "2024": {"crowd": "185,000", "headliner": "The Kestrel Brothers", "closer": "Tomas Ferre",
+                         "treated": "25", "minutes": "45"}}
+    earnings = {"2023": {"profit": "2.4", "dividend": "1.10", "rise": "4", "margin": "9", "vans": "61,000"},
+                "2024": {"profit": "2.9", "dividend": "1.25", "rise": "6", "margin": "11", "vans": "70,500"}}
+    budget = {"2024": {"health": "450", "duty": "120", "deficit": "3.1", "rail": "800", "teachers": "2,000"},
+              "2025": {"health": "520", "duty": "95", "deficit": "2.8", "rail": "650", "teachers": "1,500"}}
+    out = {}
+    for name, texts, values, dates, titles in (
+            ("festival", FESTIVAL, festival, ("2023-06-2", "2024-06-2"),
+             ["Harbourfield Festival {year} opens at Marlow Farm", "Harbourfield Festival {year}: who plays",
+              "Crowds arrive at Harbourfield {year}", "Harbourfield Festival {year} sold out",
+              "Harbourfield {year}: traffic and weather", "Harbourfield Festival {year} in pictures"]),
+            ("earnings", EARNINGS, earnings, ("2024-02-1", "2025-02-1"),
+             ["Corvane Motors profit for {year}", "Corvane keeps its dividend for {year}",
+              "Corvane shares rise on {year} results", "Corvane Motors: {year} results",
+              "Corvane van deliveries in {year}", "Corvane Motors beats forecasts for {year}"]),
+            ("budget", BUDGET, budget, ("2023-10-1", "2024-10-1"),
+             ["Treval presents Budget {year}", "Budget {year}: what it means for you",
+              "Opposition attacks Budget {year}", "Budget {year}: hospitals win, renters lose",
+              "Castlebridge rail in Budget {year}", "Economists on Budget {year}"])):
+        first, second = sorted(values)
+        out[name] = (
+            _editions([t.format(year=first) for t in titles], [p.format(year=first, **values[first])
+                                                               for p in texts],
+                      [f"{dates[0]}{day}" for day in "122345"]),
+            _editions([t.format(year=second) for t in titles[:2]], [p.format(year=second, **values[second])
+                                                                    for p in texts],
+                      [f"{dates[1]}{day}" for day in "12"]))
+    out["shooting"] = (
+        _editions(["Three killed in Darrow shopping centre shooting", "Gunman kills three at Elmswood centre",
+                   "Darrow shooting: suspect arrested", "Darrow shooting victims named",
+                   "Vigil for Elmswood shooting victims", "Elmswood shooting: what we know"],
+                  SHOOTING, [f"2014-03-{day:02d}" for day in (8, 8, 9, 9, 10, 10)]),
+        _editions(["Harwick trial opens in Darrow", "Elmswood gunman denies murder"], TRIAL,
+                  ["2015-02-09", "2015-02-10"]))
+    return out
+
+
+def test_a_new_edition_of_a_recurring_event_is_no_follow_up() -> None:
+    """A festival, a company's yearly results and a budget, each told by six reports one year and two (or
+    one) the next: the next edition shares the first's names, places and people, and is more than 180
+    days (FOLLOW_UP) later, within the widely covered story's 730 days; its reports name another year
+    (half of each story's reports name its edition's year), so it is a story of its own offline. A
+    shooting told by six reports and its trial eleven months later, whose reports name the shooting's
+    date, are one story."""
+    from newsdesk.enrich import enrich_articles
+    from newsdesk.settings import Settings
+
+    cases = _recurring()
+    enrich_articles([a for first, second in cases.values() for a in [*first, *second]], Settings.from_env())
+    for name in ("festival", "earnings", "budget"):
+        first, second = cases[name]
+        assert StoryTracker().recluster([*first, *second]) == [0] * 6 + [6, 6], name
+        assert StoryTracker().recluster([*first, second[0]]) == [0] * 6 + [6], name
+    first, second = cases["shooting"]
+    assert StoryTracker().recluster([*first, *second]) == [0] * 8
+    assert StoryTracker().recluster([*first, second[0]]) == [0] * 7
+
+
+def test_far_follow_ups_must_not_name_another_edition_year() -> None:
+    """`merge_stories` and `join_stories` beyond FOLLOW_UP (180 days): two stories, or a story and an
+    article, whose edition years differ (a year named by at least half of the members of each) stay
+    apart; a year named in passing by a few members, or none, does not stop them; within FOLLOW_UP the
+    years are not looked at (a follow-up in January of an event in December)."""
+    from datetime import timedelta
+
+    from newsdesk.stories.offline import join_stories, merge_stories
+
+    def member(day: int, *years: str) -> Member:
+        return Member({"times": dict.fromkeys(years, 1.0)}, datetime(2023, 6, 1) + timedelta(days=day))
+
+    def alike(count: int) -> dict[tuple[int, int], float]:
+        return {(i, j): 0.6 for i in range(count) for j in range(i + 1, count)}
+
+    first = [member(0, "2023"), member(0, "2023"), member(1, "2023", "2019"), member(1), member(2, "2023")]
+    later = [member(366, "2024"), member(367, "2024")]
+    labels = [0] * 5 + [5, 5]
+    assert merge_stories([*first, *later], alike(7), labels) == labels
+    assert join_stories([*first, later[0]], alike(6), [0] * 5 + [5]) == [0] * 5 + [5]
+    # The follow-up names the event's year (or no year at all): one story.
+    trial = [member(330, "2023", "2024"), member(331, "2023")]
+    assert merge_stories([*first, *trial], alike(7), labels) == [0] * 7
+    assert merge_stories([*first, member(330), member(331)], alike(7), labels) == [0] * 7
+    assert join_stories([*first, trial[1]], alike(6), [0] * 5 + [5]) == [0] * 6
+    # A year named by one report of the later story only is background, not its edition.
+    passing = [member(366, "2024"), member(367), member(367)]
+    assert merge_stories([*first, *passing], alike(8), [0] * 5 + [5] * 3) == [0] * 8
+    # Within FOLLOW_UP the years are not compared.
+    january = [member(150, "2024"), member(151, "2024")]
+    assert merge_stories([*first, *january], alike(7), labels) == [0] * 7
+
+
+def test_two_linked_stories_are_compared_on_a_bounded_number_of_members() -> None:
+    """`story_pairs` compares at most MOST members of each of two linked stories (those nearest in time
+    to the other story): a story of 1,000 reports linked to 50 stories of 10 costs at most 50 * MOST * 10
+    pair scores (500,000 with every pair), and `story_links` gives the mean over the compared pairs, so
+    such a story still merges with a follow-up as alike as its members are with each other."""
+    from datetime import timedelta
+
+    from newsdesk.stories import offline
+    from newsdesk.stories.features import BAGS
+    from newsdesk.stories.offline import merge_stories, story_links, story_pairs
+
+    class Counting(StoryClusterer):
+        calls = 0
+
+        def probability(self, one: Member, other: Member) -> float:
+            Counting.calls += 1
+            return super().probability(one, other)
+
+    clusterer = Counting()
+    start = datetime(2024, 1, 1)
+    vectors = {bag: {"iquique": 0.8, "quake": 0.6} for bag in BAGS}
+    large = [Member(vectors, start + timedelta(hours=i)) for i in range(1000)]
+    small = [Member(vectors, start + timedelta(days=50 + story)) for story in range(50) for _ in range(10)]
+    members = [*large, *small]
+    labels = [0] * 1000 + [1000 + 10 * (i // 10) for i in range(500)]
+    pairs = {(0, 1): 0.9, **{(i, 1000 + 10 * story): 0.9 for story in range(50) for i in (0, 999)}}
+    found = story_pairs(clusterer, members, pairs, labels)
+    assert offline.MOST == 30 and Counting.calls <= 50 * 30 * 10
+    assert len(found) <= len(pairs) + 50 * 30 * 10
+    # The compared members of the large story are its newest, the nearest to the stories after it.
+    assert all(i >= 970 for i, j in found if i < 1000 and j >= 1000 and (i, j) not in pairs)
+    Counting.calls = 0
+    links = story_links(clusterer, members, pairs, labels)
+    assert Counting.calls <= 50 * 30 * 10 and len(links) == 50
+    assert all(mean == pytest.approx(clusterer.probability(large[0], small[0]), abs=0.01)
+               for mean in links.values())
+    merged = merge_stories(members, pairs, labels, links=links)
+    assert set(merged) == {0}

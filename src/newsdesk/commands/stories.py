@@ -61,10 +61,12 @@ def cluster(paths: tuple[str, ...], fmt: str, threshold: float | None, offline: 
     result depends on the order of the PATHS, and is the same for the same order. With --offline the
     documents are clustered once all are read (average link: two groups merge when the mean
     likelihood of their members' pairs is at least 0.5; the same windows), then stories of two
-    documents or more merge when it is at least 0.4 over every pair of their members within 180 days
-    (follow-ups; 730 days when one of them is told by 5 documents or more), and a document left alone
-    joins the story it fits best by the online rule (within 730 days of a story of 5 documents or
-    more); whatever their order. Prints one line per document:
+    documents or more merge when it is at least 0.4 over every pair of their members (at most 30 of
+    each story, those nearest in time to the other) within 180 days (follow-ups; 730 days when one of
+    them is told by 5 documents or more, unless the two name different edition years: last year's
+    festival and this year's), and a document left alone joins the story it fits best by the online
+    rule (within 730 days of a story of 5 documents or more, on the same condition); whatever their
+    order. Prints one line per document:
 
     \b
       {"source": "a.txt", "story": "1", "title": "...", "input": "a.txt"}

@@ -14,15 +14,16 @@ p over their members' pairs at least STORY_LINK, spans within FOLLOW_UP: a trial
 shooting), and an article left alone joins the story it fits best by online assignment's own rule
 (`join_stories`), now that every story is known. A story of WIDELY reports or more (a *widely covered*
 story, a kind of its own) takes follow-ups, stories or single articles, within FOLLOW_UP_WIDE of its
-span: a verdict a year or two after the event. An article alone otherwise keeps the window of the
-story's kind (14 or 60 days), so a page of an evergreen topic met months after a story of a few
-reports is not pulled in.
+span: a verdict a year or two after the event, but not a new edition of a recurring event (beyond
+FOLLOW_UP, two whose texts name different edition years stay apart: `_editions_differ`). An article
+alone otherwise keeps the window of the story's kind (14 or 60 days), so a page of an evergreen topic
+met months after a story of a few reports is not pulled in.
 
-Only pairs that share rare evidence are scored (an inverted index over the evidence items), so the
-cost grows with the pairs of articles that have something specific in common, not with the square of
-the window. The result depends on the articles (and their order, only through the document
-frequencies each was weighted with as it arrived), never on ties: equal links merge the older
-groups first.
+Only pairs that share rare evidence are scored (an inverted index over the evidence items), then the
+pairs of at most MOST members of each of two stories so linked, so the cost grows with the pairs of
+articles that have something specific in common, not with the square of the window. The result
+depends on the articles (and their order, only through the document frequencies each was weighted
+with as it arrived), never on ties: equal links merge the older groups first.
 
     >>> clusterer = StoryClusterer()
     >>> members = [clusterer.member(features, when) for features, when in arrivals]
@@ -32,7 +33,7 @@ groups first.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -61,6 +62,15 @@ FOLLOW_UP = timedelta(days=180)
 # already).
 WIDELY = 5
 FOLLOW_UP_WIDE = timedelta(days=730)
+# A follow-up further than FOLLOW_UP from a story (only a widely covered story takes one) is no new
+# edition of a recurring event: two stories (or a story and an article) whose texts name different
+# edition years (`_editions_differ`: a year named by at least half of the members of each, none shared)
+# never merge that far apart. Last year's and this year's festival, budget or results season share
+# their names, places and people; a trial months after a shooting names the shooting's year, or none.
+# Two stories linked by evidence are compared on at most MOST members of each (`story_pairs`: those
+# nearest in time to the other story), so a pair of stories costs at most MOST * MOST pair scores: the
+# clusterer compares an article with the last MEMBERS of a story online, as many.
+MOST = clustering.MEMBERS
 # An article left alone joins the story it fits best, by online assignment's rule and threshold.
 JOIN = clustering.THRESHOLD
 
@@ -82,24 +92,69 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     pairs = _pairs(clusterer, members, None)
     near = {pair: p for pair, p in pairs.items() if _within(members, pair, window)}
     labels = _average_link(members, near, link, window)
-    linked = story_pairs(clusterer, members, pairs, labels, follow_up=follow_up, wide=(WIDELY, wide))
-    labels = merge_stories(members, linked, labels, story_link, follow_up, wide=wide)
+    linked = story_links(clusterer, members, pairs, labels, follow_up=follow_up, wide=(WIDELY, wide))
+    labels = merge_stories(members, pairs, labels, story_link, follow_up, wide=wide, links=linked)
     if join is not None:
-        labels = join_stories(members, pairs, labels, join, clusterer.closest, window, wide=wide)
+        labels = join_stories(members, pairs, labels, join, clusterer.closest, window, wide=wide,
+                              follow_up=follow_up)
     return labels
 
 
 def story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dict[tuple[int, int], float],
                 labels: list[int], smallest: int = STORY_MEMBERS, follow_up: timedelta | None = None,
-                wide: tuple[int, timedelta] | None = None) -> dict[tuple[int, int], float]:
+                wide: tuple[int, timedelta] | None = None, most: int = MOST) -> dict[tuple[int, int], float]:
     """`pairs`, and for two stories (of `smallest` members or more) that `pairs` links at all (two of their
-    members share SHARED rare items), every other pair of their members scored by the pair score without
-    the evidence requirement (`StoryClusterer.probability`; but for two undated pages that speak to their
-    reader, never compared): once two stories share specific evidence, a short report of one that shares
-    too few rare items with a report of the other is judged on its words, names and time, not counted 0.
-    On ECB+ topics 1-22 the story merge gains 0.891 -> 0.894 F1 with it at STORY_LINK 0.35, 0.4 and 0.45
-    alike (docs/benchmarks.md, round 6). Two stories further apart than `follow_up` (`wide`'s window
-    when one has at least its count of members), which cannot merge, are left as `pairs` has them."""
+    members share SHARED rare items), every other pair of their compared members scored by the pair score
+    without the evidence requirement (`StoryClusterer.probability`; but for two undated pages that speak
+    to their reader, never compared): once two stories share specific evidence, a short report of one
+    that shares too few rare items with a report of the other is judged on its words, names and time, not
+    counted 0. On ECB+ topics 1-22 the story merge gains 0.891 -> 0.894 F1 with it at STORY_LINK 0.35,
+    0.4 and 0.45 alike (docs/benchmarks.md, round 6). A story's compared members are all of them, or the
+    `most` nearest in time to the other story's span when it has more (`_compared`): a pair of stories
+    costs at most `most` * `most` scores, however large they are. Two stories further apart than
+    `follow_up` (`wide`'s window when one has at least its count of members), which cannot merge, are
+    left as `pairs` has them."""
+    return _story_pairs(clusterer, members, pairs, labels, smallest, follow_up, wide, most)[0]
+
+
+def story_links(clusterer: StoryClusterer, members: Sequence[Member], pairs: dict[tuple[int, int], float],
+                labels: list[int], smallest: int = STORY_MEMBERS, follow_up: timedelta | None = None,
+                wide: tuple[int, timedelta] | None = None,
+                most: int = MOST) -> dict[tuple[int, int], float]:
+    """(story, story) -> the mean p over the pairs of their compared members (`story_pairs`; 0 for a pair
+    not scored): for two stories of at most `most` members each, the mean over every pair of their
+    members; for a larger one, over its `most` members nearest in time to the other story. For
+    `merge_stories`' `links`."""
+    scored, compared = _story_pairs(clusterer, members, pairs, labels, smallest, follow_up, wide, most)
+    sums: dict[tuple[int, int], float] = defaultdict(float)
+    for (i, j), p in scored.items():
+        a, b = labels[i], labels[j]
+        if a == b:
+            continue
+        key = (min(a, b), max(a, b))
+        chosen = compared.get(key)
+        if chosen is None or (i in chosen and j in chosen):
+            sums[key] += p
+    groups: Counter[int] = Counter(labels)
+    out = {}
+    for (a, b), total in sums.items():
+        if groups[a] < smallest or groups[b] < smallest:
+            continue
+        chosen = compared.get((a, b))
+        if chosen is None:
+            out[a, b] = total / (groups[a] * groups[b])
+        else:
+            one = sum(1 for i in chosen if labels[i] == a)
+            out[a, b] = total / (one * (len(chosen) - one))
+    return out
+
+
+def _story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dict[tuple[int, int], float],
+                 labels: list[int], smallest: int, follow_up: timedelta | None,
+                 wide: tuple[int, timedelta] | None,
+                 most: int) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], frozenset[int]]]:
+    """`story_pairs`' pairs, and for each pair of stories of which fewer than all members were compared,
+    the members compared."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -107,30 +162,46 @@ def story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dic
               if labels[i] != labels[j] and len(groups[labels[i]]) >= smallest
               and len(groups[labels[j]]) >= smallest}
     out = dict(pairs)
+    compared: dict[tuple[int, int], frozenset[int]] = {}
     spans = {label: _span([members[i].when for i in groups[label]]) for pair in linked for label in pair}
     for a, b in sorted(linked):
         if follow_up is not None and \
                 _apart(spans[a], spans[b]) > _limit(follow_up, wide, len(groups[a]), len(groups[b])):
             continue
-        for i in groups[a]:
-            for j in groups[b]:
+        ones = _compared(members, groups[a], spans[b], most)
+        others = _compared(members, groups[b], spans[a], most)
+        if len(ones) < len(groups[a]) or len(others) < len(groups[b]):
+            compared[a, b] = frozenset(ones) | frozenset(others)
+        for i in ones:
+            for j in others:
                 key = (min(i, j), max(i, j))
                 one, other = members[key[0]], members[key[1]]
                 if key not in out and (one.dated or other.dated or not one.reader or not other.reader):
                     out[key] = clusterer.probability(one, other)
-    return out
+    return out, compared
+
+
+def _compared(members: Sequence[Member], indices: list[int], other: Span, most: int) -> list[int]:
+    """The story's members compared with another story of span `other`: all of them, or the `most`
+    nearest in time to it (ties: the earlier member)."""
+    if len(indices) <= most:
+        return indices
+    return sorted(heapq.nsmallest(most, indices, key=lambda i: (_apart(_span([members[i].when]), other), i)))
 
 
 def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
                  threshold: float = JOIN, closest: int = clustering.CLOSEST,
                  window: timedelta = clustering.WINDOW, smallest: int = STORY_MEMBERS,
-                 wide: timedelta | None = FOLLOW_UP_WIDE, widely: int = WIDELY) -> list[int]:
+                 wide: timedelta | None = FOLLOW_UP_WIDE, widely: int = WIDELY,
+                 follow_up: timedelta = FOLLOW_UP) -> list[int]:
     """Each article alone in its story joins the story (of `smallest` articles or more) it fits best once
     all are known, by online assignment's rule (`StoryClusterer.add`): the mean p of its `closest`
     closest members (`pairs` within `window` of it; 0 for a pair not in it), at least `threshold`, the
     story's span within the window of its kind (`_in_window`); ties go to the older story. A widely
     covered story (`widely` articles or more) takes an article within `wide` of its span (None: no
-    such kind), its members' pairs with the article counted however far apart."""
+    such kind), its members' pairs with the article counted however far apart; but not further than
+    `follow_up` from it when the article and the story name different years (`_editions_differ`: a
+    report of a recurring event's next edition)."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -155,7 +226,10 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
             count = min(closest, len(groups[story]))
             p = sum(heapq.nlargest(count, scores)) / count
             if p >= best_p and (best is None or p > best_p) \
-                    and _joins((when, when), spans[story], window, len(groups[story]), wide, widely):
+                    and _joins((when, when), spans[story], window, len(groups[story]), wide, widely) \
+                    and not (_apart((when, when), spans[story]) > follow_up
+                             and _editions_differ(_years(members, [index]), _years(members, groups[story]),
+                                                 1, len(groups[story]))):
                 best, best_p = story, p
         if best is not None:
             out[index] = best
@@ -173,25 +247,52 @@ def _joins(one: Span, story: Span, window: timedelta, size: int, wide: timedelta
 def merge_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
                   link: float = STORY_LINK, follow_up: timedelta = FOLLOW_UP,
                   smallest: int = STORY_MEMBERS, wide: timedelta | None = FOLLOW_UP_WIDE,
-                  widely: int = WIDELY) -> list[int]:
+                  widely: int = WIDELY, links: dict[tuple[int, int], float] | None = None) -> list[int]:
     """The stories `labels` gives (a label per member), those of `smallest` members or more merged by
     average link: two such stories merge while the mean p over every pair of their members (`pairs`;
-    0 for a pair not in it) is at least `link` and their spans are within `follow_up` of each other
-    (within `wide` when one of them has `widely` members or more: a widely covered story; None: never).
-    A story smaller than `smallest` is left as it is."""
+    0 for a pair not in it; or `links`' mean for the two stories when given: `story_links`) is at least
+    `link` and their spans are within `follow_up` of each other (within `wide` when one of them has
+    `widely` members or more: a widely covered story; None: never), but never further apart than
+    `follow_up` when their texts name different years (`_editions_differ`: two editions of a recurring
+    event). A story smaller than `smallest` is left as it is."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
     size = {label: len(indices) for label, indices in groups.items()}
     spans: dict[int, Span] = {label: _span([members[i].when for i in indices])
                               for label, indices in groups.items()}
-    links: dict[int, dict[int, float]] = defaultdict(dict)
-    for (i, j), p in pairs.items():
-        a, b = labels[i], labels[j]
-        if a != b and size[a] >= smallest and size[b] >= smallest:
-            links[a][b] = links[b][a] = links[a].get(b, 0.0) + p
-    return _merge(links, size, spans, labels, link, follow_up, gap=True,
-                  wide=None if wide is None else (widely, wide))
+    years = {label: _years(members, indices) for label, indices in groups.items()}
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+    if links is None:
+        for (i, j), p in pairs.items():
+            a, b = labels[i], labels[j]
+            if a != b and size[a] >= smallest and size[b] >= smallest:
+                found[a][b] = found[b][a] = found[a].get(b, 0.0) + p
+    else:
+        for (a, b), mean in links.items():
+            if a != b and size[a] >= smallest and size[b] >= smallest:
+                found[a][b] = found[b][a] = mean * size[a] * size[b]
+    return _merge(found, size, spans, labels, link, follow_up, gap=True,
+                  wide=None if wide is None else (widely, wide), years=years)
+
+
+def _years(members: Sequence[Member], indices: Sequence[int]) -> Counter[str]:
+    """Year -> how many of the members name it in their text (the `times` bag's years)."""
+    found: Counter[str] = Counter()
+    for index in indices:
+        found.update({term for term in members[index].vectors.get("times", {}) if len(term) == 4})
+    return found
+
+
+def _editions_differ(one: Counter[str], other: Counter[str], size: int, other_size: int) -> bool:
+    """Whether two stories (of `size` and `other_size` members, naming the years `one` and `other`: year ->
+    members) are two editions of a recurring event: each has an edition year, a year that at least half
+    of its members name ("the festival of 2023", "fourth-quarter 2023 results", "Budget 2024"), and
+    they share none. A year that a few reports name in passing is background; a follow-up names its
+    event's year, or none."""
+    editions = {year for year, count in one.items() if 2 * count >= size}
+    others = {year for year, count in other.items() if 2 * count >= other_size}
+    return bool(editions) and bool(others) and not editions & others
 
 
 def _average_link(members: Sequence[Member], pairs: dict[tuple[int, int], float],
@@ -207,12 +308,15 @@ def _average_link(members: Sequence[Member], pairs: dict[tuple[int, int], float]
 
 def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict[int, Span],
            labels: list[int], link: float, window: timedelta | None, gap: bool,
-           wide: tuple[int, timedelta] | None = None) -> list[int]:
+           wide: tuple[int, timedelta] | None = None,
+           years: dict[int, Counter[str]] | None = None) -> list[int]:
     """Greedy average link over groups (label -> size, span; links: sum of p between two groups): the
     pair of groups with the highest mean p merges first while it is at least `link`, the older group
     keeping its label; two groups merge only within `window` (`gap`: of each other's spans, or within
     `wide`'s window when one of them has at least `wide`'s count of members; else `_in_window`'s rule per
-    story kind). Returns each member's final label."""
+    story kind); with `years` (label -> years its members name), two groups further apart than `window`
+    merge only when their texts do not name different years (`_editions_differ`). Returns each member's
+    final label."""
     heap = [(-total / (size[i] * size[j]), i, j) for i, others in links.items() for j, total in others.items()
             if i < j and total / (size[i] * size[j]) >= link]
     heapq.heapify(heap)
@@ -227,10 +331,15 @@ def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict
                                        if gap else _in_window(spans[i], spans[j], window,
                                                               max(size[i], size[j]) >= clustering.COVERED)):
             continue
+        if years is not None and window is not None and _apart(spans[i], spans[j]) > window \
+                and _editions_differ(years[i], years[j], size[i], size[j]):
+            continue
         # Merge j into i (i < j: the older group keeps its label).
         parent[j] = i
         size[i] += size[j]
         spans[i] = _union(spans[i], spans[j])
+        if years is not None:
+            years[i] = years[i] + years[j]
         del links[i][j]
         for k, total in links[j].items():
             if k == i:
