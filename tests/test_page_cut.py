@@ -84,9 +84,23 @@ def test_a_cut_model_part_that_is_not_one_is_refused_clearly(tmp_path: Path) -> 
     assert parse_cut(format_cut((0.3, 0.5), 0.02, "tree")) == ((0.3, 0.5), 0.02, "tree")
     text = MODEL.read_text(encoding="utf-8")
     head = text.partition(CUT_MARK)[2].partition("\n")[0]
-    for bad in ("cuts=0.33,0.5 margin=0", "cuts=0.3,0.7 margin=0", "margin=0.01", "cuts=a,b margin=0"):
+    for bad in ("cuts=0.33,0.5 margin=0", "cuts=0.3,0.7 margin=0", "margin=0.01", "cuts=a,b margin=0",
+                "cuts=0.5,0.5 margin=0", "cuts=0.3,0.5 margin=nan"):
         broken = tmp_path / "broken.txt"
         broken.write_text(text.replace(head, bad, 1), encoding="utf-8")
         with pytest.raises(ExtractionError, match="cannot be read"):
             newsdesk.extract((EXAMPLES / "harbour-bridge-reopens.html").read_bytes(),
                              settings=Settings(body_model=str(broken)))
+
+
+@pytest.mark.parametrize("keep", [0.4, 0.8, 0.999, "mark"])
+def test_a_cut_off_model_file_is_refused_and_the_process_lives(tmp_path: Path, keep: float | str) -> None:
+    """A model file cut off by a write stopped halfway (LightGBM itself would abort the process on
+    it) is an ExtractionError; so is a file ending at the cut model's mark."""
+    text = MODEL.read_text(encoding="utf-8")
+    cut = text.partition(CUT_MARK)[0] + CUT_MARK if keep == "mark" else text[: int(len(text) * float(keep))]
+    broken = tmp_path / "cut-off.txt"
+    broken.write_text(cut, encoding="utf-8")
+    with pytest.raises(ExtractionError, match="cut off"):
+        newsdesk.extract((EXAMPLES / "harbour-bridge-reopens.html").read_bytes(),
+                         settings=Settings(body_model=str(broken)))

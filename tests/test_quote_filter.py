@@ -77,3 +77,25 @@ def test_training_says_clearly_when_polnear_is_missing(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "PolNeAR train split not found" in run.stderr
     assert not (tmp_path / "model.txt").exists()
+
+
+def test_a_paragraph_of_many_quotations_is_read_in_linear_time() -> None:
+    """What a paragraph holds (its words, a tweet or a link near) is read once, not once per quotation
+    of it: one paragraph of 4n quotations costs about four times one of n, not sixteen."""
+    import time
+
+    from newsdesk.article import Quote
+
+    doc = load_pipeline()("Bo said it.")
+
+    def cost(n: int) -> float:
+        body = "“We win.” " * n
+        quotes = [Quote(text="We win.", type="direct", span=(10 * i + 1, 10 * i + 8)) for i in range(n)]
+        started = time.process_time()
+        rows = features_of(doc, body, quotes, list(range(n)))
+        assert len(rows) == n and rows[-1]["paragraph_words"] == 2.0 * n
+        return time.process_time() - started
+
+    cost(500)  # warm-up
+    small, large = min(cost(2_000) for _ in range(2)), min(cost(8_000) for _ in range(2))
+    assert large < 8 * small  # quadratic: ~16 times

@@ -15,7 +15,8 @@ character, the cue and where the quotation came from, and how its first and last
 in it (their words, a capital and a final stop, the word and punctuation before the opening mark,
 the dependency of the piece and whether its head is a verb of saying: `…, adding, “He lost.”` is a
 sentence quoted on its own); the best alternative replaces the span when its
-probability exceeds the span as found by the margin in models/bounds/policy.tsv. Only ever cuts:
+probability minus the span as found's is at least the margin in models/bounds/policy.tsv (it may be
+negative: a cut may win scoring a little below the span as found). Only ever cuts:
 a quotation never grows, so quotations stay disjoint and in order.
 
 Model and margin are fitted on PolNeAR train only by `python -m newsdesk.enrich.train_bounds`

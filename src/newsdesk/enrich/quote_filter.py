@@ -14,15 +14,15 @@ cue is). The quotation is dropped when that probability is below the threshold i
 models/filter/policy.tsv.
 
 Model and threshold are fitted on PolNeAR train only by `python -m newsdesk.enrich.train_filter`
-(deterministic, cross-validated by article; see that module). Cost: linear in the quotations, one
-batched prediction per body.
+(deterministic, cross-validated by article; see that module). Cost: linear in the body (what a
+paragraph holds is read once, however many quotations it has), one batched prediction per body.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,18 +87,28 @@ def features_of(doc: Doc, body: str, quotes: list[Quote], looked: list[int]) -> 
     persons = sorted(e.start_char for e in doc.ents if e.label_ == "PERSON")
     found = []
     para = 0
+    facts: dict[tuple[int, int], tuple[float, float, float]] = {}  # read once per paragraph
     for i in looked:
         quote = quotes[i]
         start = quote.span[0]
         while para + 1 < len(paras) and paras[para][1] <= start:
             para += 1
-        p_start, p_end = paras[para] if paras else (0, len(body))
-        found.append(_features(doc, body, quote, (p_start, p_end), parsed, persons))
+        bounds = paras[para] if paras else (0, len(body))
+        if bounds not in facts:
+            facts[bounds] = _paragraph_facts(body[bounds[0] : bounds[1]])
+        found.append(_features(doc, body, quote, bounds, parsed, persons, facts[bounds]))
     return found
 
 
+def _paragraph_facts(paragraph: str) -> tuple[float, float, float]:
+    """Its words, and whether a tweet or a link is near (what every quotation of it shares)."""
+    tweet = "<tweet" in paragraph or "@" in paragraph or "twitter" in paragraph.lower()
+    link = "http" in paragraph or "www." in paragraph
+    return float(len(WORD.findall(paragraph))), float(tweet), float(link)
+
+
 def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: int,
-              persons: list[int]) -> dict[str, float]:
+              persons: list[int], facts: tuple[float, float, float]) -> dict[str, float]:
     start, end = quote.span
     text = body[start:end]
     words = WORD.findall(text)
@@ -109,7 +119,6 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
     after_text = after.lstrip(" " + "".join(MARKS))
     before_words = WORD.findall(before_text)
     after_words = WORD.findall(after_text)
-    paragraph = body[para[0] : para[1]]
     cue = (quote.cue or "").split()
     features: dict[str, float] = {
         "indirect": float(quote.type == "indirect"),
@@ -124,9 +133,9 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
         "marks_inside": float(sum(1 for c in text if c in MARKS)),
         "whole_paragraph": float(not WORD.search(body, para[0], start)
                                  and not WORD.search(body, end, para[1])),
-        "paragraph_words": float(_words(paragraph)),
-        "tweet_near": float("<tweet" in paragraph or "@" in paragraph or "twitter" in paragraph.lower()),
-        "link_near": float("http" in paragraph or "www." in paragraph),
+        "paragraph_words": facts[0],
+        "tweet_near": facts[1],
+        "link_near": facts[2],
         "has_cue": float(quote.cue_span is not None),
         "has_speaker": float(quote.speaker_span is not None),
         "cue_" + (_name(cue[-1]) if cue else "none"): 1.0,
@@ -151,12 +160,6 @@ def _features(doc: Doc, body: str, quote: Quote, para: tuple[int, int], parsed: 
         features["proper_share"] = sum(1 for t in tokens if t.pos_ == "PROPN") / max(1, len(tokens))
         features["persons"] = float(bisect.bisect_left(persons, end) - bisect.bisect_left(persons, start))
     return features
-
-
-@lru_cache(maxsize=64)
-def _words(text: str) -> int:
-    """Words of a paragraph (kept for the next quotation of the same paragraph)."""
-    return len(WORD.findall(text))
 
 
 def _char(char: str) -> str:

@@ -88,8 +88,12 @@ def _read(path: Path) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutMod
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ExtractionError(f"body model {path} cannot be read: {exc}", stage="extract") from exc
-    text, _, cut_text = text.partition(CUT_MARK)
+    text, cut_mark, cut_text = text.partition(CUT_MARK)
     first, mark, second = text.partition(STACK_MARK)
+    parts = [first, *([second] if mark else []), *([cut_text] if cut_mark else [])]
+    if not all(_complete(part) for part in parts):  # (LightGBM aborts the process on a cut-off model)
+        raise ExtractionError(f"body model {path} is cut off (a part ends before LightGBM's trailer); "
+                              "retrain it with python -m newsdesk.extract.html.train", stage="extract")
     try:
         models = lightgbm.Booster(model_str=first), lightgbm.Booster(model_str=second if mark else first)
         cut = None
@@ -103,6 +107,12 @@ def _read(path: Path) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutMod
         raise ExtractionError(f"body model {path} was fitted on other features; retrain it with "
                               "python -m newsdesk.extract.html.train", stage="extract")
     return models, cut
+
+
+def _complete(model: str) -> bool:
+    """Whether a LightGBM model text ends as LightGBM writes one (its trees, then its trailer)."""
+    tail = model.rstrip()
+    return "end of trees" in tail and tail.rsplit("\n", 1)[-1].startswith("pandas_categorical:")
 
 
 def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,

@@ -19,6 +19,7 @@ CUT_MARK: a line of its cuts and margin, then LightGBM's text format). A file wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -140,9 +141,14 @@ def parse_cut(text: str) -> tuple[tuple[float, ...], float, str]:
     if not cuts_part.startswith("cuts=") or not margin_part:
         raise ValueError("the page cut model does not start with its cuts and margin")
     cuts = tuple(float(c) for c in cuts_part[5:].split(","))
-    if any(c not in CUTS for c in cuts) or DEFAULT not in cuts:
-        raise ValueError(f"the page cut model has unknown cuts {cuts_part[5:]!r}")
-    return cuts, float(margin_part), booster
+    if any(c not in CUTS for c in cuts) or DEFAULT not in cuts or len(set(cuts)) != len(cuts):
+        raise ValueError(f"the page cut model has unknown or repeated cuts {cuts_part[5:]!r}")
+    margin = float(margin_part)
+    if not math.isfinite(margin):
+        raise ValueError(f"the page cut model's margin is not a number: {margin_part!r}")
+    if not booster.strip():
+        raise ValueError("the page cut model has no booster")
+    return cuts, margin, booster
 
 
 def choose(model: CutModel | None, rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64]) -> float:

@@ -13,8 +13,8 @@ which hold the first stage's probabilities of the block and its context. The sec
 learns from first-stage probabilities that did not see the block's own fold, and a fold model never
 sees its fold through either stage (see fit_all): 16 first-stage fits (all folds; without each fold;
 without each pair of folds) and 6 second-stage fits, run side by side by `--processes` processes
-(`--unnested`: 6 first-stage fits, with a second-order leak into the fold models; the shipped model
-is the same).
+(`--unnested`: 6 first-stage fits, with a second-order leak into the fold models; the shipped model's
+two stages are the same, but it ships no cut model: see below).
 
 A third model, the page cut (page_cut.py), chooses where each page's probabilities are cut. It
 learns from the word F1 of the extractor's own body (tidy, headline and byline off, as the WCXB
@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import time
@@ -729,8 +730,12 @@ def whole_truth(data: Path, g: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
 
 
 def write(text: str, path: Path) -> None:
+    """Write `path` whole or not at all (a file beside it, then renamed over it): a run stopped halfway
+    leaves the model that was there."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def main(argv: list[str] | None = None) -> None:
