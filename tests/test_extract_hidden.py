@@ -325,3 +325,41 @@ def test_many_hidden_boxes_beside_a_huge_sibling_are_read_in_linear_time() -> No
     # Without the boxes' openers the walk is the same (the boxes are left out either way): reading
     # their openers may cost a few times the walk, not the 20,000 reads of 2 MB the old code made.
     assert seconds(html, True) < 4 * seconds(html, False) + 0.5
+
+
+def test_training_leaves_out_closed_tabs_the_truth_lacks_but_not_other_hidden_boxes() -> None:
+    from newsdesk.extract.html.train import page_rows
+
+    panel = ("The repair plan sets out each stage of the work by month, from the survey of the seabed in "
+             "March to the last stones in October.")
+    shown_panel = "The budget gives the sea wall most of the money and the fish market what is left over."
+    rest = "The divers found three cracks in the old wall, none of them deep enough to threaten the quay."
+    page = f"""<html><head><title>Harbour budget</title></head><body>
+<article><h1>Harbour budget</h1>{STORY}
+<div id="rest" class="article-rest" style="display:none"><p>{rest}</p></div>
+<button aria-controls="rest" aria-expanded="false">Read more</button>
+<div role="tablist"><button role="tab" aria-controls="t1" aria-selected="true">Budget</button>
+<button role="tab" aria-controls="t2">Repairs</button></div>
+<div role="tabpanel" id="t1"><p>{shown_panel}</p></div>
+<div role="tabpanel" id="t2" hidden><p>{panel}</p></div></article></body></html>"""
+    flat = parse_page(page, "https://news.example/budget", Settings(body_model="rules")).flat
+    assert flat is not None
+    texts = [b.text for b in flat.blocks]
+
+    def weight(truth: str, text: str) -> tuple[float, float]:
+        found = page_rows("wcxb-dev", {"url": "https://news.example/budget", "main_content": truth},
+                          page.encode(), Settings(body_model="rules"))
+        assert found is not None
+        _, labels, weights, _ = found
+        index = texts.index(text)
+        return labels[index], weights[index]
+
+    story = " ".join(b.text for b in flat.blocks if b.text.startswith(PROSE[:20]))
+    # Whoever wrote this truth never opened the second tab: that says nothing of it, it is left out.
+    assert weight(f"{story} {shown_panel}", panel) == (0.0, 0.0)
+    # One who did: it is content.
+    label, kept = weight(f"{story} {shown_panel} {panel}", panel)
+    assert label == 1.0 and kept > 0
+    # Any other hidden box the truth lacks (here a "read more" continuation) is still a lesson.
+    label, kept = weight(f"{story} {shown_panel}", rest)
+    assert label == 0.0 and kept > 0

@@ -121,3 +121,23 @@ def test_context_gives_each_block_its_neighbours_siblings_and_page() -> None:
     assert columns["s1_kept_gap"].tolist() == [0, 0, 1, 2, 3]
     # the probabilities the extractor acts on are the second stage's, one per block
     assert len(predict(parsed.flat, choice, page_hints(parsed.text), None, None)) == 5
+
+
+def test_a_fragment_of_a_few_paragraphs_is_read_by_the_rules_whole() -> None:
+    # The model learned that a page starts with its header (few training pages' first blocks are
+    # body); a fragment has none, so the rules, which keep all of it, decide: no first paragraph lost.
+    paragraphs = [
+        "The ferry service to the outer islands resumes on Monday after the storm damaged both piers "
+        "last month, the harbour office said in a statement on Friday afternoon.",
+        "Repairs to the northern pier took three weeks, and engineers expect the southern one to carry "
+        "lorries again by the end of the month once its new deck has been tested.",
+        "Islanders who relied on the fishing boats for their shopping said they were relieved, although "
+        "several asked why the timetable would keep only two crossings a day.",
+    ]
+    fragment = "<html><body><div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>"
+    article = newsdesk.extract(fragment)
+    assert article.extraction["body"] == "dom"
+    assert all(p in article.body for p in paragraphs)
+    page = fragment.replace("<body>", "<body><header><nav><a href='/'>Home</a> <a href='/news'>News</a> "
+                            "<a href='/sport'>Sport</a></nav></header>")
+    assert newsdesk.extract(page).extraction["body"] == "model"

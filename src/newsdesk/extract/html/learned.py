@@ -14,7 +14,9 @@ process. A model file without a cut model cuts every page at THRESHOLD.
 
 `Settings.body_model` chooses: "" the shipped model, "rules" the rules alone, or the path of another
 model file (the cross-validated benchmark scores each page with a model that never saw its site).
-When a page has more blocks than MAX_BLOCKS, or the model keeps none of its blocks, the rules decide;
+When a page has more blocks than MAX_BLOCKS, or the model keeps none of its blocks, or the page is a
+fragment (fewer than FRAGMENT_BLOCKS blocks, none hidden, every one of them body by the rules: no
+header, menu or footer around it), the rules decide;
 a model file that cannot be read, or was fitted on other features, is an ExtractionError.
 """
 
@@ -51,6 +53,12 @@ if TYPE_CHECKING:
 MODEL = Path(__file__).resolve().parent / "models" / "body.txt"
 THRESHOLD = DEFAULT
 MAX_BLOCKS = 20_000
+# A page starts with its header: of the training pages' first blocks, 4% are body (1% of those over
+# 20 words), and the model learned it. A fragment (a few paragraphs and nothing around them) has no
+# header, and only 9 of the 1,954 training pages have fewer than 10 shown blocks (none of them a
+# fragment: all its blocks shown and kept by the rules). On a fragment the model has nothing to go
+# by: a refit of today's code drops its first paragraph (docs/benchmarks.md).
+FRAGMENT_BLOCKS = 10
 RULES = "rules"
 
 STACK_MARK = "\n#### second stage ####\n"
@@ -141,7 +149,7 @@ def page_cuts(rows: npt.NDArray[np.float32], probabilities: npt.NDArray[np.float
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
                    description: str | None, path: str = "") -> list[int] | None:
     """Indices of the body blocks by the model; None when the rules should decide."""
-    if path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS:
+    if path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS or _fragment(flat, choice):
         return None
     furniture = Furniture(flat)  # read by the second stage and by tidy: found once
     rows, probabilities = _predict(flat, choice, hints, title, description, path, furniture)
@@ -150,3 +158,10 @@ def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.
     return kept or None
+
+
+def _fragment(flat: Flat, choice: Choice) -> bool:
+    """Whether the page is a fragment the model never learned from (FRAGMENT_BLOCKS): fewer blocks
+    than that, none hidden, every one kept by the rules."""
+    return (not flat.hidden_blocks and len(flat.blocks) < FRAGMENT_BLOCKS
+            and set(choice.kept) >= set(range(len(flat.blocks))))

@@ -31,7 +31,9 @@ its word trigrams are; on trafilatura-dev, a block holding (or held by) a `with`
 one with a `without` snippet is not, and the other blocks are left out. Blocks of hidden elements
 (closed tabs and accordions, but also hidden menus and modals: dom.flatten(keep_hidden=True)) are
 labelled the same way, except that a hidden copy of shown text, or a hidden block of one or two
-words, is never content (hidden_labels). Each
+words, is never content (hidden_labels), and a closed tab panel or accordion part beside the kept text
+that the truth does not hold is left out rather than labelled not content (unseen_tabs: whoever wrote
+the truth most likely never opened it; those the truth holds stay content). Each
 page weighs the same in all (as the macro F1 it is scored by), and each block by its words within
 the page.
 
@@ -181,6 +183,24 @@ def hidden_labels(flat: Flat, texts: list[str], labels: list[float]) -> list[flo
             for i, label in enumerate(labels)]
 
 
+_TAB_NEAR, _ANC_TAB, _GRAND_KEPT, _COPY = (FEATURES.index(name) for name in
+                                           ("hid_tab_near", "anc_tab", "hid_grand_kept", "hid_copy"))
+
+
+def unseen_tabs(flat: Flat, rows: npt.NDArray[np.float32], labels: list[float], weights: list[float]
+                ) -> list[float]:
+    """The weights, with the closed tab panels and accordion parts that the truth leaves out left out
+    too (weight 0): a hidden block (not a copy of shown text) of a tab- or accordion-like box beside
+    the text the rules keep, which the truth does not hold, was most likely never opened by whoever
+    wrote the truth; it says nothing about whether such a panel is content. The truth's closed panels
+    that it does hold stay content, and hidden menus, modals and copies keep their labels."""
+    if not flat.hidden_blocks:
+        return weights
+    return [0.0 if (flat.is_hidden_block(i) and not label and not rows[i, _COPY]
+                    and (rows[i, _TAB_NEAR] or rows[i, _ANC_TAB]) and rows[i, _GRAND_KEPT] > 0) else weight
+            for i, (label, weight) in enumerate(zip(labels, weights, strict=True))]
+
+
 def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
               ) -> tuple[npt.NDArray[np.float32], list[float], list[float], npt.NDArray[np.int32]] | None:
     try:
@@ -199,6 +219,7 @@ def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
     else:
         labels, weights = full_labels(texts, record.get("articleBody") or record.get("main_content") or "")
     labels = hidden_labels(flat, texts, labels)
+    weights = unseen_tabs(flat, rows, labels, weights)
     total = sum(weights)
     if not total:
         return None
@@ -217,7 +238,8 @@ def _rows_key() -> str:
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
                  page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code,
                  hidden_features.__code__.co_code, shown_copies.__code__.co_code, flatten.__code__.co_code,
-                 hidden_labels.__code__.co_code, opener_signature(), limit_nesting.__code__.co_code])
+                 hidden_labels.__code__.co_code, unseen_tabs.__code__.co_code, opener_signature(),
+                 limit_nesting.__code__.co_code])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
