@@ -31,7 +31,14 @@ import numpy
 
 from newsdesk.enrich.quote_bounds import load_model as load_bounds
 from newsdesk.enrich.quote_filter import MODEL, features_of, in_scope
-from newsdesk.enrich.train_bounds import bound_rows, cut_quotes, fragment_quotes, held_out_scores
+from newsdesk.enrich.train_bounds import (  # (the filter is fitted with the cuts' LightGBM settings)
+    PARAMS,
+    ROUNDS,
+    bound_rows,
+    cut_quotes,
+    fragment_quotes,
+    held_out_scores,
+)
 from newsdesk.enrich.train_quotes import FOLDS, Article, direct_counts, f1, read_articles
 from newsdesk.enrich.train_speakers import save_model, training_arguments
 
@@ -41,10 +48,6 @@ if TYPE_CHECKING:
 
     from newsdesk.article import Quote
 
-PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20,
-          "feature_fraction": 0.8, "feature_fraction_seed": 0, "deterministic": True,
-          "force_row_wise": True, "num_threads": 1, "seed": 0, "verbose": -1}
-ROUNDS = 200
 THRESHOLDS = [x / 40 for x in range(0, 33)]
 MIN_FEATURE_COUNT = 5
 Rows = tuple[list[int], list[dict[str, float]], list[int]]  # (indexes of the quotations, features, labels)
