@@ -338,6 +338,18 @@ def same_hits(store: Store, switch: Any) -> list[str]:
     return differ
 
 
+# The same store searched a second time as before a change, interleaved search by search with today's
+# (the order swapped every round, so that neither gets the warmer cache or the quieter minute): the
+# option, its backend, the switch between the two, the results' key and what the second run is. One
+# at a time per backend, the first given in this order.
+COMPARISONS: tuple[tuple[str, str, Any, str, str], ...] = (
+    ("schema11_plans_too", "postgres", _schema11_plans, "pg/schema11", "searched as schema 11 did"),
+    ("before_pairs_too", "postgres", _before_pairs, "pg/before", "words with NOTs ranked over every match"),
+    ("old_plans_too", "postgres", _schema10_plans, "pg/schema10", "searched as schema 10 did"),
+    ("bm25_too", "sqlite", _bm25_only, "sq/bm25", "every ranking by FTS5's bm25"),
+)
+
+
 def measure_interleaved(store: Store, repeat: int, switch: Any) -> tuple[tuple[list[list[float]], ...], ...]:
     """`measure` for two ways of searching (`switch(store, False)` today's, `switch(store, True)` the old),
     each query searched both ways in turn, the order swapped every round."""
@@ -548,29 +560,13 @@ def main(argv: list[str] | None = None) -> None:
                 load += f"; PostgreSQL {postgres_version(args.postgres)}"
             started = time.monotonic()
             print(f"{backend}: searching ...", file=sys.stderr, flush=True)
-            if backend == "postgres" and args.schema11_plans_too:
-                print("postgres: searching with today's and schema 11's plans, interleaved ...",
-                      file=sys.stderr, flush=True)
-                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema11_plans)
-            elif backend == "postgres" and args.before_pairs_too:
-                print("postgres: searching with today's plans and those before the pairs, interleaved ...",
-                      file=sys.stderr, flush=True)
-                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _before_pairs)
-            elif backend == "postgres" and args.old_plans_too:
-                # Schema 10's plans on the same store, interleaved search by search with today's (the
-                # order swapped every round), so that neither gets the warmer cache or the quieter minute.
-                print("postgres: searching with today's and schema 10's plans, interleaved ...",
-                      file=sys.stderr, flush=True)
-                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _schema10_plans)
-            elif backend == "sqlite" and args.bm25_too:
-                print("sqlite: searching with today's ranking and bm25 alone, interleaved ...",
-                      file=sys.stderr, flush=True)
-                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, _bm25_only)
-                differ = same_hits(store, _bm25_only)
-                hits_line = ("same top 20 (ids and scores) with bm25 alone: " +
-                             (f"NO for {', '.join(differ)}" if differ else f"all {len(QUERIES)} queries"))
-            else:
+            comparison = next((c for c in COMPARISONS if c[1] == backend and getattr(args, c[0])), None)
+            if comparison is None:
                 times, cpu = measure(store, args.repeat)
+            else:
+                print(f"{backend}: searching as today and as the same store {comparison[4]}, interleaved ...",
+                      file=sys.stderr, flush=True)
+                (times, cpu), (old_times, old_cpu) = measure_interleaved(store, args.repeat, comparison[2])
             print(f"{backend}: {time.monotonic() - started:.0f} s; collecting the full result sets ...",
                   file=sys.stderr, flush=True)
             started = time.monotonic()
@@ -582,21 +578,14 @@ def main(argv: list[str] | None = None) -> None:
                     _schema11_plans(store, True)
                     plans += "\n\nThe same, searched as schema 11 did:" + explain(store)
                     _schema11_plans(store, False)
-            if backend == "sqlite" and args.bm25_too:
-                results["sq/bm25"] = {"load": "the same store, every ranking by FTS5's bm25",
-                                      "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
-                notes.append(hits_line)
-            if backend == "postgres" and args.schema11_plans_too:
-                results["pg/schema11"] = {"load": "the same store, searched as schema 11 did",
-                                          "times": old_times, "cpu": old_cpu,
-                                          "sets": results[backend]["sets"]}
-            elif backend == "postgres" and args.before_pairs_too:
-                results["pg/before"] = {"load": "the same store, words with NOTs ranked over every match",
-                                        "times": old_times, "cpu": old_cpu, "sets": results[backend]["sets"]}
-            elif backend == "postgres" and args.old_plans_too:
-                results["pg/schema10"] = {"load": "the same store, searched as schema 10 did",
-                                          "times": old_times, "cpu": old_cpu,
-                                          "sets": results[backend]["sets"]}
+            if comparison is not None:
+                _, _, switch, key, what = comparison
+                results[key] = {"load": f"the same store, {what}", "times": old_times, "cpu": old_cpu,
+                                "sets": results[backend]["sets"]}
+                if switch is _bm25_only:
+                    differ = same_hits(store, _bm25_only)
+                    notes.append("same top 20 (ids and scores) with bm25 alone: " +
+                                 (f"NO for {', '.join(differ)}" if differ else f"all {len(QUERIES)} queries"))
             if backend == "postgres" and args.ts_rank_too and getattr(store, "_rum", None) is not None:
                 # The same store ranked as on a server without the rum extension, in the same run.
                 setattr(store, "_rum", None)  # noqa: B010

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from backends import header, load_average
@@ -30,18 +27,9 @@ from newsdesk.search.query import Phrase, Term, parse_query, to_fts5
 from newsdesk.store import fts5_rank
 from newsdesk.store.sqlite import SQLiteStore
 from search import QUERIES, SEED
+from search_costs import cpu_ms
 
 LIMIT = 21
-
-
-def cpu_ms(run: Callable[[], Any], repeat: int) -> float:
-    run()
-    spent = []
-    for _ in range(repeat):
-        started = time.process_time()
-        run()
-        spent.append(1000 * (time.process_time() - started))
-    return statistics.median(spent)
 
 
 def one_phrase(text: str) -> bool:
