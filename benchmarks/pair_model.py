@@ -17,10 +17,12 @@ pairs the clusterer scores at all are used (`StoryClusterer.comparable`: those t
 evidence it requires, SHARED items, and are not two undated pages speaking to their reader). The
 features are the pair score's terms: per bag the cosine, per bag "both have it and share nothing" (a
 conflict), the days between two dates beyond a week, and how much the page of the two that speaks
-to its reader least does (`clustering.SPEAKS`); nothing that tells the corpora apart (no "is dated"
-term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs against the ECB+
-ones. Prints the coefficients to paste into clustering.py, and the pair AUC on the held-out parts (ECB+
-topics 23-35, false-merge folds 3-4 with ECB+ 23-35's positives) beside the
+to its reader least does (`clustering.SPEAKS`), and the share of the smaller rare evidence of the two
+that both have (`clustering.overlap`; `--negatives-weight 0` fits on ECB+ alone, where it is 2.01:
+it tells one event from a similar one, not only the two corpora apart); nothing that tells the corpora
+apart (no "is dated" term: docs/benchmarks.md). `--negatives-weight` weighs the false-merge pairs
+against the ECB+ ones. Prints the coefficients to paste into clustering.py, and the pair AUC on the
+held-out parts (ECB+ topics 23-35, false-merge folds 3-4 with ECB+ 23-35's positives) beside the
 current coefficients'. Deterministic: the same data give the same coefficients.
 """
 
@@ -43,7 +45,7 @@ from newsdesk.stories.tracker import is_article, published_at
 from stories import articles_of
 
 RUN_TIME = datetime(2026, 12, 3)
-TERMS = [f"cos:{bag}" for bag in BAGS] + [f"conflict:{bag}" for bag in BAGS] + ["days", "speaks"]
+TERMS = [f"cos:{bag}" for bag in BAGS] + [f"conflict:{bag}" for bag in BAGS] + ["days", "speaks", "overlap"]
 
 
 def members(articles: list[Article]) -> list[Member]:
@@ -68,7 +70,7 @@ def terms(one: Member, other: Member) -> list[float]:
     if one.when is not None and other.when is not None:
         days = max(0.0, math.log1p(abs((one.when - other.when).days)) - clustering.WEEK)
     speaks = min(one.share, other.share, clustering.SPEAKS_CAP) / clustering.SPEAKS_CAP
-    return [*cosines, *conflicts, days, speaks]
+    return [*cosines, *conflicts, days, speaks, clustering.overlap(one, other)]
 
 
 def pairs(found: list[Member], labels: list[str]) -> tuple[list[list[float]], list[int]]:
@@ -106,7 +108,8 @@ def false_merge_pages(folds: set[int], enrich: bool = False) -> tuple[list[list[
 
 
 def current(row: list[float]) -> float:
-    z = clustering.BIAS + clustering.DAYS * row[-2] + clustering.SPEAKS * row[-1]
+    z = clustering.BIAS + clustering.DAYS * row[-3] + clustering.SPEAKS * row[-2]
+    z += clustering.OVERLAP * row[-1]
     for k, bag in enumerate(BAGS):
         z += clustering.WEIGHTS.get(bag, 0.0) * row[k]
         z += clustering.CONFLICT.get(bag, 0.0) * row[len(BAGS) + k]
@@ -144,7 +147,8 @@ def main() -> None:
     conflict = {bag: round(float(coefficients[f"conflict:{bag}"]), 2) for bag in BAGS
                 if abs(coefficients[f"conflict:{bag}"]) >= 0.005}
     print(f"WEIGHTS = {weights}\nCONFLICT = {conflict}\nDAYS = {coefficients['days']:.2f}\n"
-          f"SPEAKS = {coefficients['speaks']:.2f}\nBIAS = {model.intercept_[0]:.2f}")
+          f"SPEAKS = {coefficients['speaks']:.2f}\nOVERLAP = {coefficients['overlap']:.2f}\n"
+          f"BIAS = {model.intercept_[0]:.2f}")
     held_x, held_y = ecb(range(23, 36))
     fm_held_x, fm_held_y = [], []
     for enrich in kinds:

@@ -863,3 +863,42 @@ def test_two_linked_stories_are_compared_on_a_bounded_number_of_members() -> Non
                for mean in links.values())
     merged = merge_stories(members, pairs, labels, links=links)
     assert set(merged) == {0}
+
+
+TOUR = [  # two travel lists of one region: many names each, a few of them the same
+    "Our favourite stops on a road trip along the coast of Chile, from the north to the south.",
+    "Start in Arica and Putre, then drive to Iquique and Alto Hospicio for the dunes and the old "
+    "nitrate works of Humberstone and Santa Laura.",
+    "Further south, San Pedro de Atacama, Calama and Antofagasta are worth a night each, and "
+    "the observatories near Cerro Paranal open to visitors on Saturdays.",
+    "Then La Serena, Vicuna and Valle del Elqui for the pisco, Vina del Mar and Valparaiso for the "
+    "murals, and Puerto Montt, Puerto Varas and Torres del Paine at the end of the road.",
+]
+TOUR_AGAIN = [
+    "Ten places in Chile that every traveller should see once, with what to eat in each of them.",
+    "Iquique and Alto Hospicio come first for their beaches, then Punta Arenas and Puerto Natales "
+    "for the glaciers, and Chiloe for its wooden churches of Castro and Dalcahue.",
+    "Santiago has Cerro San Cristobal and Barrio Lastarria, Rancagua its rodeo, Talca and Chillan "
+    "their markets, and Concepcion and Temuco the best fried pastries of the south.",
+    "Finish at Pucon and Villarrica, on the lake under the volcano, or on Isla Robinson Crusoe.",
+]
+
+
+def test_pages_that_share_few_of_their_many_names_weigh_less() -> None:
+    """The pair score counts the share of the rare evidence of the page that has less of it that the
+    other page shares (`clustering.overlap`, clustering.OVERLAP): two reports of one event share most of
+    their names, two lists of one region a few of their many."""
+    tracker = StoryTracker()
+    pages = [_article("Earthquake hits northern Chile", REPORT, "2014-04-01"),
+             _article("Two dead as quake shakes Iquique", [REPORT[1], REPORT[0], REPORT[2]], "2014-04-02"),
+             _article("A road trip along the coast of Chile", TOUR, "2014-04-01"),
+             _article("Ten places to see in Chile", TOUR_AGAIN, "2014-04-02")]
+    found = tracker.features(pages)
+    for features in found:
+        tracker.clusterer.member(features)
+    report, again, tour, tour_again = (tracker.clusterer.member(f, count=False) for f in found)
+    assert {"c:alto hospicio", "h:en:chile"} <= tour.evidence & tour_again.evidence
+    assert clustering.overlap(tour, tour_again) < 0.25 < 0.5 < clustering.overlap(report, again)
+    assert clustering.overlap(report, again) == clustering.overlap(again, report)
+    assert clustering.OVERLAP > 0
+    assert clustering.overlap(Member({}, None), report) == 0.0
