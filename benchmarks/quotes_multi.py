@@ -2,7 +2,7 @@
 pages in German, French, Spanish, Portuguese, Italian and Dutch (benchmarks/data/quotes_multi.tsv).
 
     .venv/bin/python benchmarks/quotes_multi.py [--data DIR] [--annotations PATH] [--split S]
-        [--mode enriched|rules]
+        [--mode enriched|rules] [--errors]
 
 The annotations are offsets into newsdesk's extracted body of each page (pages read from
 ../shared/data/<set>/html/<page>.html.gz; no page text is kept here), with the first 12 hex digits of
@@ -27,6 +27,8 @@ Scoring, per language:
   the cue names or the mention naming the speaker, or the predicted name ends with the same word as
   that naming mention ("Olaf Scholz" for "Scholz"); no predicted speaker is wrong, except for a
   quotation whose speaker the text does not give (annotated `-` `-`), where no speaker is right.
+* `--errors` (with `--split tuned` only, so that no held-out page's output is ever read) lists each
+  wrong speaker with the annotated mentions and newsdesk's, each missed and each false quotation.
 * "linked": of the matched quotations whose speaker is right, how many carry the id of one of the
   article's entities (only with `--mode enriched`).
 """
@@ -184,22 +186,50 @@ def place(body: str, page: Page) -> list[Gold] | None:
     return golds
 
 
+def golds_of(body: str, page: Page) -> list[Gold] | None:
+    """The page's gold quotations in `body` (today's extraction): as annotated when the body is the
+    one annotated, else re-found (`place`); None when a span is lost, or when the body of a page with
+    no quotation changed (nothing to re-find it by)."""
+    if digest(body) == page.body_sha:
+        return [Gold(line.quote.span, line.cue.span if line.cue else None,
+                     line.name.span if line.name else None) for line in page.lines]
+    return place(body, page) if page.lines else None
+
+
 def tokens_of(body: str, span: Span) -> set[int]:
     return {m.start() for m in WORD.finditer(body, span[0], span[1])}
 
 
-def score_page(body: str, golds: list[Gold], quotes: list[Quote], total: Score) -> None:
+def score_page(body: str, golds: list[Gold], quotes: list[Quote], total: Score,
+               errors: list[str] | None = None) -> None:
+    """Add a page's counts to `total`; with `errors`, one line per wrong speaker, missed quotation and
+    false quotation (for reading the tuned pages only)."""
     preds = [q for q in quotes if q.type == "direct"]
-    gold_tokens = [tokens_of(body, g.span) for g in golds]
-    pred_tokens = [tokens_of(body, q.span) for q in preds]
-    for gi, pi in matched_pairs(gold_tokens, pred_tokens):
+    pairs = direct_pairs(body, golds, preds)
+    for gi, pi in pairs:
         total.matched += 1
         right = speaker_right(body, golds[gi], preds[pi])
         total.speaker_right += right
         total.linked += right and preds[pi].speaker is not None
+        if errors is not None and not right:
+            gold = golds[gi]
+            said = [body[slice(*m)] if m else "-" for m in (gold.cue_mention, gold.name_mention)]
+            errors.append(f"speaker {gold.span[0]} {body[slice(*gold.span)][:40]!r}: gold cue {said[0]!r} "
+                          f"name {said[1]!r}; newsdesk {preds[pi].speaker_name!r} (cue {preds[pi].cue!r})")
+    if errors is not None:
+        found = {gi for gi, _ in pairs}
+        said_by = {pi for _, pi in pairs}
+        errors += [f"missed {g.span[0]} {body[slice(*g.span)][:50]!r}" for i, g in enumerate(golds)
+                   if i not in found]
+        errors += [f"false {q.span[0]} {q.text[:50]!r}" for i, q in enumerate(preds) if i not in said_by]
     total.gold += len(golds)
     total.predicted += len(preds)
     total.pages += 1
+
+
+def direct_pairs(body: str, golds: list[Gold], preds: list[Quote]) -> list[tuple[int, int]]:
+    """Gold and predicted direct quotations paired one to one (indices), as the scores pair them."""
+    return matched_pairs([tokens_of(body, g.span) for g in golds], [tokens_of(body, q.span) for q in preds])
 
 
 def speaker_right(body: str, gold: Gold, quote: Quote) -> bool:
@@ -239,7 +269,11 @@ def main() -> int:
     parser.add_argument("--split", choices=("tuned", "held-out"), help="score only the pages of this split")
     parser.add_argument("--mode", choices=("enriched", "rules"), default="enriched",
                         help="enrich as newsdesk does (entities, linking), or the language's rules alone")
+    parser.add_argument("--errors", action="store_true",
+                        help="list each wrong speaker, missed and false quotation (tuned pages only)")
     args = parser.parse_args()
+    if args.errors and args.split != "tuned":
+        parser.error("--errors lists the tuned pages' errors only: give --split tuned")
     scores: dict[str, Score] = defaultdict(Score)
     for page in sorted(read_annotations(args.annotations), key=lambda p: (p.dataset, p.page)):
         if args.split is not None and page.split != args.split:
@@ -251,19 +285,16 @@ def main() -> int:
         article = article_of(path)
         body = article.body
         key = f"{page.language} {page.split}"
-        if digest(body) == page.body_sha:
-            golds: list[Gold] | None = [Gold(line.quote.span, line.cue.span if line.cue else None,
-                                             line.name.span if line.name else None) for line in page.lines]
-        elif page.lines:
-            golds = place(body, page)
-            scores[key].moved += golds is not None
-        else:
-            golds = None  # nothing to re-find a page without quotations by
+        golds = golds_of(body, page)
+        scores[key].moved += golds is not None and digest(body) != page.body_sha
         if golds is None:
             scores[key].stale.append(f"{page.dataset}/{page.page}")
             continue
         quotes = quotes_of(article, page.language, args.mode)
-        score_page(body, golds, quotes, scores[key])
+        errors: list[str] | None = [] if args.errors else None
+        score_page(body, golds, quotes, scores[key], errors)
+        for error in errors or []:
+            print(f"{page.language} {page.page} {error}")
     header = ["language, split", "pages", "gold", "pred", "match", "P", "R", "F1", "speaker acc", "linked"]
     rows = [scores[language].row(language) for language in sorted(scores)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

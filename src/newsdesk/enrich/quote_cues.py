@@ -143,7 +143,7 @@ NOT_SPEAKERS: dict[str, frozenset[str]] = {
         zunächst zuerst danach später schließlich vorher anschließend erst noch bereits
         in im an am auf mit nach von vom vor bei beim für über unter zwischen aus seit während trotz wegen
         durch gegen ohne um
-        beispiel""".split()),
+        beispiel dass es als zugleich gleichzeitig ebenso""".split()),
     "fr": frozenset("""mais et donc or puis ensuite enfin alors aussi ainsi pourtant cependant bref
         aujourd'hui hier ici là quand comment pourquoi""".split()),
     "es": frozenset("""pero y además sin embargo también así entonces hoy ayer aquí allí cuando cómo

@@ -11,8 +11,9 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   sagte` (the speaker first).
 * Before the opening mark, in the same sentence: `Neubauer sagte: „…“` / `Selon Macron, « … »` /
   `Laut Neubauer „…“`.
-* Dialogue dashes (Spanish, Portuguese, Italian, French copy): a paragraph opening with "—" is a
-  quotation up to the next dash, where the cue may follow (`—Vamos a ganar —dijo Sánchez—.`).
+* Dialogue dashes (Spanish, Portuguese, Italian, French copy; `quote_dialogue`): a paragraph opening
+  with "—" is a quotation up to the next dash, where the cue may follow (`—Vamos a ganar —dijo
+  Sánchez—.`).
 * A speaker is an entity of the parse when the caller has one (a PERSON/PER/ORG mention starting
   there); else a run of capitalised words (with name particles: "de", "van der", "da"), or an article
   and a noun ("der Sprecher", "le ministre"). A pronoun ("er", "elle", "hij", "ela", "él", "lei")
@@ -65,6 +66,7 @@ from newsdesk.enrich.quote_cues import (
     REPORTING_VERBS,
     THAT,
 )
+from newsdesk.enrich.quote_dialogue import DASHES, with_dialogue
 from newsdesk.enrich.quote_marks import MarkedQuote, find_marked_quotes, paragraphs
 
 UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
@@ -75,9 +77,9 @@ NAME = rf"{NAME_WORD}(?:[^\S\n]+(?:{PARTICLE}[^\S\n]+){{0,2}}{NAME_WORD}){{0,3}}
 ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
            r"il|lo|gli|uno|una)")
 DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
-DASHES = "—–"
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
+VERB_SECOND = frozenset({"de", "nl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
     """The quotations of a body in `language` with their cues and speakers, by rules; [] of speakers
     (marks only) for a language with no cue words."""
     marked = find_marked_quotes(body, single=True)
-    marked = _with_dialogue(body, marked)
+    marked = with_dialogue(body, marked)
     marked = [_inner(body, m) for m in marked]
     quotes = [Quote(text=body[m.start : m.end], type="direct", span=(m.start, m.end)) for m in marked]
     if language not in REPORTING_VERBS or language == "en":
@@ -144,41 +146,6 @@ def _paragraph_of(paras: list[tuple[int, int]], offset: int) -> int:
         if start <= offset < end:
             return index
     return -1
-
-
-def _with_dialogue(body: str, marked: list[MarkedQuote]) -> list[MarkedQuote]:
-    """Add the quotations of dialogue-dash paragraphs (`—Vamos a ganar —dijo Sánchez—. Y más.`)."""
-    found = list(marked)
-    for start, end in paragraphs(body):
-        if body[start] not in DASHES or any(start <= m.open_mark < end for m in marked):
-            continue
-        text_start = start + 1 + (len(body[start + 1 : end]) - len(body[start + 1 : end].lstrip()))
-        dash = _next_dash(body, text_start, end)
-        close = dash if dash is not None else end
-        quote_end = close
-        while quote_end > text_start and body[quote_end - 1].isspace():
-            quote_end -= 1
-        if quote_end - text_start >= 2:
-            found.append(MarkedQuote(text_start, quote_end, start, dash))
-        # `—dijo Sánchez—. No hay otra opción.`: the words after the cue's closing dash go on.
-        after_cue = _next_dash(body, dash + 1, end) if dash is not None else None
-        after_cue = after_cue if after_cue is not None else (
-            body.find(DASHES[0], dash + 1, end) if dash is not None else -1)
-        if after_cue is not None and after_cue > 0:
-            rest = after_cue + 1
-            while rest < end and (body[rest].isspace() or body[rest] in ".,;:"):
-                rest += 1
-            if end - rest >= 2:
-                found.append(MarkedQuote(rest, end, after_cue, None))
-    found.sort(key=lambda m: m.open_mark)
-    return found
-
-
-def _next_dash(body: str, start: int, end: int) -> int | None:
-    for i in range(start, end):
-        if body[i] in DASHES and (i == 0 or body[i - 1].isspace()):
-            return i
-    return None
 
 
 class _Rules:
@@ -297,9 +264,16 @@ class _Rules:
                 left = self.subject_left.search(window[: verb.start()])
                 left_ok = left is not None and self._speaker_ok(left)
                 prefix = window[: left.start("speaker")].strip() if left is not None else ""
+                right = self.subject_right.match(rest)
+                # German, Dutch (verb second): a pronoun right after the verb is its subject unless
+                # the word before the verb is a known person (`Zugleich mahnte sie:`, `Merkel fragte sie:`).
+                if (self.language in VERB_SECOND and right is not None and right.group("speaker").lower()
+                        in self.pronouns and right.start("speaker") == len(rest) - len(rest.lstrip())
+                        and self.entities and (left is None or self._entity_at(
+                            offset + left.start("speaker"), offset + left.end("speaker")) is None)):
+                    return self._cue_at(right, offset + verb.end(), verb, offset)
                 if left is not None and left_ok and prefix == "":
                     return self._cue_at(left, offset, verb, offset)
-                right = self.subject_right.match(rest)
                 if right is not None and self._speaker_ok(right) and (
                         right.start("speaker") == len(rest) - len(rest.lstrip())
                         or right.group("speaker").lower() in self.pronouns):

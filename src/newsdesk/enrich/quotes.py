@@ -95,7 +95,9 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     """The quotations of `body`, parsed as `doc` (None: marks only). With `language` one of
     `quote_rules`' (de, fr, nl, pt, es, it), that language's rules find cues and speakers, reading
     `entities` ((start, end, label) mentions, e.g. from the language's entity model) and the parse's
-    entities when `doc` has any; English and unknown languages go by the English parse, then (with
+    entities when `doc` has any, and (with `choose`) the language's learned speaker chooser of
+    `quote_chooser_multi`, where it has one, weighs their speakers; English and unknown languages go
+    by the English parse, then (with
     `fragments`) the learned model of `quote_fragments` adds the paraphrases around a quoted piece
     (`called them “rapists”`) and the learned cuts of `quote_bounds` end a reported quotation holding
     quoted pieces where what was said ends, the learned filter of `quote_filter` drops quoted text
@@ -104,6 +106,7 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     from newsdesk.enrich.quote_attribution import attribute_direct, find_indirect
     from newsdesk.enrich.quote_bounds import adjust_bounds
     from newsdesk.enrich.quote_chooser import choose_speakers
+    from newsdesk.enrich.quote_chooser_multi import choose_speakers_multi
     from newsdesk.enrich.quote_filter import drop_unsaid
     from newsdesk.enrich.quote_fragments import add_fragment_quotes
 
@@ -111,7 +114,11 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
         if doc is not None and not body.startswith(doc.text):
             raise ValueError("the spaCy Doc was not made from this body")
         found = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
-        return rule_quotes(body, language, [*entities, *found])
+        quotes = rule_quotes(body, language, [*entities, *found])
+        if choose:
+            # A language with a fitted chooser (quote_chooser_multi) weighs the rules' speakers.
+            choose_speakers_multi(body, language, quotes, [*entities, *found])
+        return quotes
     if doc is not None and not body.startswith(doc.text):
         raise ValueError("the spaCy Doc was not made from this body")
     marked = find_marked_quotes(body)

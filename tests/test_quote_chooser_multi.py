@@ -1,0 +1,114 @@
+"""The learned speaker chooser of the rule languages (quote_chooser_multi, train_speakers_multi) and the
+German rules of this round (verb second, function words), on German and French sentences written
+for them."""
+
+from __future__ import annotations
+
+from newsdesk.article import Quote
+from newsdesk.enrich.quote_chooser import Policy
+from newsdesk.enrich.quote_chooser_multi import candidates_of, choose_speakers_multi, load_model
+from newsdesk.enrich.quote_rules import rule_quotes
+from newsdesk.enrich.train_speakers_multi import Example, fit, right
+
+
+def entities_of(body: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Every occurrence of each name as an entity mention with its label."""
+    found = []
+    for name, label in names.items():
+        at = body.find(name)
+        while at >= 0:
+            found.append((at, at + len(name), label))
+            at = body.find(name, at + 1)
+    return sorted(found)
+
+
+def speaker_words(body: str, quote: Quote) -> str | None:
+    return body[slice(*quote.speaker_span)] if quote.speaker_span is not None else None
+
+
+def test_german_verb_second_pronoun_after_the_verb_speaks_unless_a_person_stands_before() -> None:
+    body = ("Irma Beispiel leitet den Verband seit Jahren. Abends mahnte sie: „Wir dürfen nicht "
+            "nachlassen.“\nMerkel fragte sie: „Wie geht es weiter?“")
+    entities = entities_of(body, {"Irma Beispiel": "PER", "Merkel": "PER"})
+    first, second = rule_quotes(body, "de", entities)
+    # Before: "Abends", the word before the verb, was taken for its subject.
+    assert speaker_words(body, first) == "sie" and first.speaker_name == "Irma Beispiel"
+    assert speaker_words(body, second) == "Merkel"
+
+
+def test_german_function_words_before_a_colon_are_nobody() -> None:
+    body = "Im Gesetz steht der Satz. Es heißt: „Der Verpflichtete wird nicht entlassen.“"
+    (quote,) = rule_quotes(body, "de")
+    assert quote.speaker_name is None  # before: "Es"
+
+
+def test_candidates_are_the_mentions_and_pronouns_around_a_quotation_never_inside_it() -> None:
+    body = ("Karin Muster ist Bürgermeisterin von Kleinstadt. Der Verein lud sie ein.\n"
+            "„Wir bauen die Brücke, sagte Otto Anders“, sagte sie am Montag.")
+    entities = entities_of(body, {"Karin Muster": "PER", "Otto Anders": "PER", "Der Verein": "ORG"})
+    quotes = rule_quotes(body, "de", entities)
+    (candidates,) = candidates_of(body, "de", quotes, entities)
+    spans = {body[slice(*c.span)]: c for c in candidates}
+    assert "Otto Anders" not in spans  # inside the quotation
+    assert {"Karin Muster", "Der Verein"} <= set(spans)
+    rules = [c for c in candidates if c.features.get("rule_choice")]
+    assert len(rules) == 1 and body[slice(*rules[0].span)] == "sie" and rules[0].name == "Karin Muster"
+    assert rules[0].features["before"] == 0.0 and rules[0].features["verb_left"] == 1.0
+    assert spans["Karin Muster"].features["opens_sentence"] == 1.0
+    assert spans["Karin Muster"].features["paragraphs_apart"] == 1.0
+
+
+def _toy_model() -> tuple[object, Policy]:
+    """A chooser fitted on written examples: the person in the sentence before speaks."""
+    body = ("Die Stadt plant viel. Am Montag kam Karin Muster spät. „Wir bauen die Brücke.“\n"
+            "Der Verein plant wenig. Am Abend kam Otto Anders früh. „Wir bauen die Straße.“\n")
+    entities = entities_of(body, {"Karin Muster": "PER", "Otto Anders": "PER", "Der Verein": "ORG",
+                                  "Die Stadt": "ORG"})
+    quotes = rule_quotes(body, "de", entities)
+    examples = []
+    for candidates in candidates_of(body, "de", quotes, entities) * 10:
+        labels = [int(c.features.get("kind_person", 0) == 1 and c.features["sentences_between"] == 1)
+                  for c in candidates]
+        examples.append(Example(candidates, labels, False))
+    return fit(examples), Policy(fill=0.5, override=2.0)
+
+
+def test_the_chooser_fills_a_speaker_the_rules_left_out_and_keeps_the_rules_choice() -> None:
+    booster, policy = _toy_model()
+    body = ("Die Stadt plant viel. Am Montag kam Karin Muster spät. „Wir bauen die Brücke.“\n"
+            "„Das reicht nicht für uns“, sagte Otto Anders.")
+    entities = entities_of(body, {"Karin Muster": "PER", "Otto Anders": "PER", "Die Stadt": "ORG"})
+    quotes = rule_quotes(body, "de", entities)
+    assert [q.speaker_name for q in quotes] == [None, "Otto Anders"]
+    choose_speakers_multi(body, "de", quotes, entities, model=(booster, policy))
+    assert [q.speaker_name for q in quotes] == ["Karin Muster", "Otto Anders"]
+    assert speaker_words(body, quotes[0]) == "Karin Muster"
+
+
+def test_fitting_is_deterministic_and_the_scoring_counts_nobody_right_when_no_one_is_named() -> None:
+    first, _ = _toy_model()
+    second, _ = _toy_model()
+    assert first.model_to_string() == second.model_to_string()  # type: ignore[attr-defined]
+    assert right(([], Example([], [], True)), Policy(0.5, 2.0))
+    assert not right(([], Example([], [], False)), None)
+
+
+def test_german_has_a_shipped_chooser_and_french_keeps_its_rules() -> None:
+    assert load_model("de") is not None and load_model("fr") is None
+    body = "« Nous construirons le pont », a déclaré Marie Exemple. « Il le faut. »"
+    entities = entities_of(body, {"Marie Exemple": "PER"})
+    quotes = rule_quotes(body, "fr", entities)
+    before = [(q.speaker_name, q.speaker_span) for q in quotes]
+    choose_speakers_multi(body, "fr", quotes, entities)
+    assert [(q.speaker_name, q.speaker_span) for q in quotes] == before
+
+
+def test_many_quotations_in_one_line_stay_linear() -> None:
+    piece = "Anna Beispiel sagte: „Wir bauen die Brücke.“ Er nickte. "
+    body = piece * 3_000  # no line break: windows stay bounded
+    entities = entities_of(body[: len(piece)], {"Anna Beispiel": "PER"})
+    entities = [(s + i * len(piece), e + i * len(piece), label)
+                for i in range(3_000) for s, e, label in entities]
+    quotes = rule_quotes(body, "de", entities)
+    found = candidates_of(body, "de", quotes, entities)
+    assert len(found) == 3_000 and all(0 < len(c) <= 16 for c in found)
