@@ -11,6 +11,7 @@ from pathlib import Path
 from newsdesk.enrich.quote_bounds import alternatives
 from newsdesk.enrich.quote_filter import drop_unsaid, features_of, in_scope, load_model
 from newsdesk.enrich.quotes import extract_quotes, load_pipeline, quotes_from_doc
+from newsdesk.enrich.train_quotes import nested
 
 SHOWS = "The senator appeared on “State of the Union,” and on “This Week,” before flying home."
 SPOKEN = "“We will win this state by a mile,” Maria Lopez said. “Nobody in this party doubts it.”"
@@ -99,3 +100,21 @@ def test_a_paragraph_of_many_quotations_is_read_in_linear_time() -> None:
     cost(500)  # warm-up
     small, large = min(cost(2_000) for _ in range(2)), min(cost(8_000) for _ in range(2))
     assert large < 8 * small  # quadratic: ~16 times
+
+
+def test_a_threshold_chosen_on_the_other_folds_is_counted_on_its_own_fold() -> None:
+    # Ten articles in five folds (article i in fold i % 5). At value 0.0 every article has one match
+    # of one gold and one prediction; at value 1.0 articles 0 and 5 (fold 0) match nothing, the
+    # others as at 0.0 but with one more prediction that matches nothing. The other folds prefer
+    # 0.0 for fold 0, and for every other fold too (fold 0 is among their inner folds).
+    good = [(1, 1, 1)] * 10
+    other = [(1, 1, 0) if i % 5 == 0 else (1, 2, 1) for i in range(10)]
+    (f1, p, r), chosen = nested([good, other], [0.0, 1.0], lambda v: -v)
+    assert chosen == [0.0] * 5
+    assert (f1, p, r) == (1.0, 1.0, 1.0)
+    # With fold 0's articles perfect at 1.0 only, fold 0 is still counted at the value the others
+    # prefer, not at its own best: the figure of choosing the best of the grid is not reported.
+    tuned = [(1, 1, 1) if i % 5 == 0 else (1, 1, 0) for i in range(10)]
+    (f1, _, _), chosen = nested([[(1, 1, 0) if i % 5 == 0 else (1, 1, 1) for i in range(10)], tuned],
+                                [0.0, 1.0], lambda v: -v)
+    assert chosen[0] == 0.0 and round(f1, 9) == 0.8
