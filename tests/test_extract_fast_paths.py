@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,3 +42,15 @@ def test_the_fast_patterns_still_find_what_they_are_for() -> None:
     assert page_reading._PRICE.findall(text) == ["$ 5", "9 €", "3 EUR"]
     assert page_reading._DATE.findall(text) == ["2024-10-01", "1.2.2024"]
     assert blocks._PRICE.findall(text) == ["$ 5", "3 EUR"]  # (a sign then a space: no \b after it)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 300).flatmap(lambda n: st.tuples(st.just(n), st.sets(st.integers(0, max(n - 1, 0)),
+                                                                               max_size=n))))
+def test_the_gap_to_the_nearest_kept_block_is_the_matrix_forms(case: tuple[int, set[int]]) -> None:
+    n, kept = case
+    kept_idx = np.array(sorted(kept), np.int64)
+    index = np.arange(n, dtype=np.float32)
+    plain = (np.minimum(np.abs(index[:, None] - kept_idx[None, :]).min(axis=1), 50) if len(kept_idx)
+             else np.full(n, 50.0, np.float32))
+    assert np.array_equal(blocks._kept_gap(kept_idx, n).astype(np.float32), plain.astype(np.float32))
