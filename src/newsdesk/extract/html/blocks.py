@@ -104,7 +104,11 @@ _WORD = re.compile(r"\w+")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
 _DIGIT = re.compile(r"[0-9]")
 _SENTENCE_END = (".", "!", "?", "…", '"', "”", "“", "»", "«", ":", ")")
-_PRICE = re.compile(r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|EUR|USD|\$|£|zł|kr)\b)")
+# Prices in the page's text: a currency sign and a digit, or a number and a currency. The pattern
+# opens with the set every match starts with (the engine skips ahead to it) and looks back at it to
+# choose the alternative: the matches of PLAIN_PRICE, found faster.
+_PRICE = re.compile(r"[$€£¥₹\d](?:(?<=[$€£¥₹])\s?\d|(?<=\d)(?:[.,]\d{2})?\s?(?:€|EUR|USD|\$|£|zł|kr)\b)")
+PLAIN_PRICE = r"(?:[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|EUR|USD|\$|£|zł|kr)\b)"
 _COMMENT_HEADING = re.compile(
     r"\b(\d+\s+)?(comments?|kommentare?|leserkommentare|commentaires?|comentarios?|commenti|reacties|"
     r"komentarze?|коммент\w*|responses?|replies|reactions?|discussion|diskussion|leave a reply|"
@@ -206,6 +210,21 @@ def _share(words: list[set[str]], reference: set[str]) -> npt.NDArray[np.float32
     if not reference:
         return np.zeros(len(words), np.float32)
     return np.array([len(w & reference) / len(w) if w else 0.0 for w in words], np.float32)
+
+
+def _kept_gap(kept_idx: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.float64]:
+    """Each block's distance to the nearest kept block, at most 50 (50 when none is kept): the nearer
+    of the kept blocks just before and just after it, found by binary search (not a block-by-kept
+    matrix, which grows with the square of the page)."""
+    if not len(kept_idx):
+        return np.full(n, 50.0)
+    index = np.arange(n)
+    after = np.searchsorted(kept_idx, index)
+    before = kept_idx[np.maximum(after - 1, 0)]
+    following = kept_idx[np.minimum(after, len(kept_idx) - 1)]
+    gap: npt.NDArray[np.float64] = np.minimum(np.minimum(np.abs(index - before), np.abs(index - following)),
+                                              50).astype(np.float64)
+    return gap
 
 
 def _bits(values: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
@@ -347,8 +366,7 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         (index - first_h1) / max(n, 1) if first_h1 >= 0 else np.full(n, -2.0, np.float32),
         np.maximum(index - last_kept, 0) if last_kept >= 0 else np.full(n, -1.0, np.float32),
         np.maximum(first_kept - index, 0),
-        np.minimum(np.abs(index[:, None] - kept_idx[None, :]).min(axis=1), 50) if len(kept_idx)
-        else np.full(n, 50.0, np.float32),
+        _kept_gap(kept_idx, n),
         a[:, 23], a[:, 24], a[:, 25], np.log1p(window), window_links, a[:, 26],
     ])
     base = np.column_stack([np.log1p(lengths), link_density, kept, heading])
