@@ -216,6 +216,16 @@ class StoryAssignment:
 
 
 @dataclass(frozen=True)
+class WindowArticle:
+    """An article of a story that a window of time reaches (`StoryWriter.window_stories`)."""
+
+    article_id: int
+    story: int  # its story's id without its "S"
+    group: int  # its duplicate group
+    inside: bool  # published (else stored) within the window
+
+
+@dataclass(frozen=True)
 class StoryState:
     """Where online assignment stands: `serial` changes at every save (a writer that saw another
     serial reloads), `seq` counts the articles assigned, `data` is the saved tracker state (opaque
@@ -364,6 +374,19 @@ class StoryWriter(Protocol):
 
     def clear_stories(self) -> None:
         """Forget every duplicate group, story and the tracker state (a rebuild starts here)."""
+        ...
+
+    def window_stories(self, since: str) -> list[WindowArticle]:
+        """Every article of the stories that have an article in the window (published on or after
+        `since`, as written; an undated article: stored on or after it), in order of arrival."""
+        ...
+
+    def save_stories(self, stories: Mapping[int, list[int]], entities: Mapping[int, list[str]],
+                     serial: int, data: bytes) -> bool:
+        """Make `stories` (story id without its "S" -> its article ids) the stories of their articles, in
+        one transaction: the stories those articles were in are forgotten, the records of these written
+        (with these top entities), and `data` saved as the tracker state including every assignment;
+        False (nothing written) when the state's serial is no longer `serial`."""
         ...
 
 
