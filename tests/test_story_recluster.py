@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import Result
 
@@ -201,9 +202,38 @@ def test_a_rebuild_undoes_it(store: Store) -> None:
     assert everything(store) == online
 
 
+def test_the_desk_shows_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The REST API and the desk's Stories page, already serving (and caching) the online stories, show
+    the re-clustered ones once `stories --recluster` ran in another process; an old id is a 404 and
+    an article's story is its new one."""
+    from desk_fixtures import serve_in_thread
+    from newsdesk.settings import Settings
+    from newsdesk.web import create_app
+
+    with fresh_store_url("sqlite", tmp_path) as url:
+        with open_store(url) as store:
+            ingested(store)
+        server, thread, address = serve_in_thread(create_app(url, Settings(), api_token="r" * 20))
+        try:
+            def stories() -> list[tuple[str, list[int]]]:
+                found = httpx.get(f"{address}/api/stories", timeout=30).json()
+                return [(story["id"], story["articles"]) for story in found]
+
+            assert stories() == [("S4", [4, 6]), ("S1", [1, 2]), ("S5", [5]), ("S3", [3])]
+            assert cli("stories", "--recluster", "--since", "2010", "--db", url).exit_code == 0
+            assert stories() == [("S1", [1, 2, 4, 6]), ("S3", [3, 5])]
+            assert httpx.get(f"{address}/api/stories/S4", timeout=30).status_code == 404
+            assert httpx.get(f"{address}/api/articles/6/story", timeout=30).json()["id"] == "S1"
+            page = httpx.get(f"{address}/stories?date=2014-07-11", timeout=30)
+            assert page.status_code == 200 and "/stories/S1" in page.text and "/stories/S4" not in page.text
+        finally:
+            server.should_exit = True
+            thread.join(30)
+
+
 def test_the_commands_show_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
     """`stories --recluster --since` and `--days`, then the list (largest multi-source story first), one
-    story, an old id merged away, and the roundup of the follow-up's day."""
+    story, an old id merged away, and the roundup of the year."""
     with fresh_store_url("sqlite", tmp_path) as url:
         with open_store(url) as store:
             ingested(store)
@@ -219,9 +249,13 @@ def test_the_commands_show_the_re_clustered_stories(cli: Callable[..., Result], 
         assert shown["articles"] == [1, 2, 4, 6] and len(shown["sources"]) == 4
         gone = cli("story", "S4", "--db", url)
         assert gone.exit_code == 1 and "no story 'S4'" in gone.stderr
-        roundup = cli("roundup", "--date", "2014-07-11", "--format", "json", "--db", url)
+        # The roundup of 2014: the quake and its follow-up are one item now (online: two).
+        roundup = cli("roundup", "--since", "2014-01-01", "--until", "2014-12-31", "--format", "json",
+                      "--db", url)
         assert roundup.exit_code == 0, roundup.output
-        assert "Earthquake hits northern Chile" in roundup.stdout or "Boric" in roundup.stdout
+        items = [item for section in json.loads(roundup.stdout)["sections"] for item in section["items"]]
+        assert [(item["headline"], item["articles"], len(item["sources"])) for item in items] == [
+            ("Earthquake hits northern Chile", 4, 4)]
         # --days: a window of the last days holds none of these articles (all of 2010 and 2014).
         recent = cli("stories", "--recluster", "--days", "30", "--db", url)
         assert recent.exit_code == 0 and ": 0 articles" in recent.stderr
