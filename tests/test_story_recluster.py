@@ -122,9 +122,9 @@ def test_the_window_is_re_clustered_and_the_rest_kept(store: Store) -> None:
 def test_a_second_run_changes_nothing(store: Store) -> None:
     ingested(store)
     recluster(store, "2014-01-01")
-    once = everything(store)
+    once, state = everything(store), store.story_state()
     assert recluster(store, "2014-01-01") == (4, 1, 1, 0)
-    assert everything(store) == once
+    assert everything(store) == once and store.story_state() == state  # nothing written at all
 
 
 def test_a_story_across_the_windows_edge_keeps_its_earlier_articles(store: Store) -> None:
@@ -249,6 +249,7 @@ def test_the_commands_show_the_re_clustered_stories(cli: Callable[..., Result], 
         assert shown["articles"] == [1, 2, 4, 6] and len(shown["sources"]) == 4
         gone = cli("story", "S4", "--db", url)
         assert gone.exit_code == 1 and "no story 'S4'" in gone.stderr
+        assert "article 4 is in story S1" in gone.stderr
         # The roundup of 2014: the quake and its follow-up are one item now (online: two).
         roundup = cli("roundup", "--since", "2014-01-01", "--until", "2014-12-31", "--format", "json",
                       "--db", url)

@@ -466,7 +466,14 @@ def story(story_id: str, since: str | None, until: str | None, db: str | None) -
         record = store.story(story_id)
         if record is None:
             _warn_unassigned(store)
-            raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)")
+            from newsdesk.store.groups import story_number
+
+            number = story_number(story_id)
+            now = None if number is None else store.story_of(number)
+            hint = "" if now is None else (f"; article {number} is in story {now.id} (a story that "
+                                           "`stories --recluster` merged into another leaves its id)")
+            raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)"
+                                       + hint)
     click.echo(json.dumps(asdict(record), ensure_ascii=False, indent=2))
 
 

@@ -188,7 +188,8 @@ class StoryKeeper:
           latest article, so new arrivals join the re-clustered stories online.
 
         The same window re-clustered again changes nothing: its articles, the anchors (they never merge)
-        and so the statistics and the pass are the same, and each story keeps its own id."""
+        and so the statistics and the pass are the same, and each story keeps its own id; when the
+        stories come out as they were, nothing is written."""
         found = self.store.window_stories(since)
         if not found:
             return Reclustered(0, 0, 0, 0)
@@ -232,6 +233,11 @@ class StoryKeeper:
             clusters.setdefault(index if label is None else label, []).extend(followers[firsts[index]])
         numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old)
         stories = {number: ids for number, ids in numbers}
+        before: dict[int, list[int]] = {}
+        for id, number in sorted(old.items()):
+            before.setdefault(number, []).append(id)
+        if stories == before:  # the same stories with the same ids: nothing is written
+            return Reclustered(len(old), len(before), len(stories), 0)
         entities: dict[int, list[str]] = {}
         counted: dict[int, Counter[str]] = {}
         for number, ids in stories.items():
