@@ -202,6 +202,20 @@ def test_a_rebuild_undoes_it(store: Store) -> None:
     assert everything(store) == online
 
 
+def test_anchors_never_merge_and_the_window_joins_them() -> None:
+    """The offline pass with anchors (`StoryTracker.recluster(anchors=...)`): the quake's two reports,
+    each anchored alone (two stories judged apart before the window), stay apart, and the follow-up's
+    two reports are a story of their own (a follow-up merges with a story of two reports or more).
+    Without anchors, all four are one story."""
+    from newsdesk.stories import StoryTracker
+
+    reports = [ARRIVALS[0], ARRIVALS[1], ARRIVALS[3], ARRIVALS[5]]
+    assert StoryTracker().recluster(reports) == [0, 0, 0, 0]
+    assert StoryTracker().recluster(reports, anchors=[[0], [1]]) == [0, 1, 2, 2]
+    # An anchor of both is one story from the start, which the follow-up joins.
+    assert StoryTracker().recluster(reports, anchors=[[0, 1]]) == [0, 0, 0, 0]
+
+
 def test_the_desk_shows_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
     """The REST API and the desk's Stories page, already serving (and caching) the online stories, show
     the re-clustered ones once `stories --recluster` ran in another process; an old id is a 404 and
