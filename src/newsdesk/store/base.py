@@ -159,8 +159,10 @@ class FetchState:
 class StoryRecord:
     """A story: one event followed across articles and outlets (see docs/stories.md).
 
-    `id` is "S" + the store id of the article that started it (stable); `headline` the title of its
-    earliest published article; `articles` in order of arrival, duplicate copies included, and `urls`
+    `id` is "S" + the store id of the article that started it (stable; a story re-clustered by
+    `newsdesk stories --recluster` keeps the id of the old story it holds most of); `headline` the
+    title of its earliest published article; `articles` in order of arrival, duplicate copies included,
+    and `urls`
     their canonical (else) URLs in the same order ("" for an article without one); `sources` the site
     names in order of publication; `entities` its most mentioned entities and places (at most 5).
     """
