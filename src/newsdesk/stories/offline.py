@@ -87,12 +87,13 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     and never merge with one another in any step (the articles of a stored story from before the window
     re-clustered: `StoryKeeper.recluster`); other members may join them."""
     start = _anchored_labels(len(members), anchors)
+    fixed = frozenset(index for group in anchors for index in group)
     if story_link is None or window is None:
-        return _average_link(members, _pairs(clusterer, members, window), link, window, start)
+        return _average_link(members, _pairs(clusterer, members, window, fixed), link, window, start)
     # Every pair that shares rare evidence, however far apart: the story merge's mean is over every pair
     # of two stories' members (the days term lowers the p of reports far apart); a pair left out for
     # its distance alone would count 0 and make a long story look unlike its follow-up.
-    pairs = _pairs(clusterer, members, None)
+    pairs = _pairs(clusterer, members, None, fixed)
     near = {pair: p for pair, p in pairs.items() if _within(members, pair, window)}
     labels = _average_link(members, near, link, window, start)
     linked = story_links(clusterer, members, pairs, labels, follow_up=follow_up, wide=(WIDELY, wide))
@@ -452,16 +453,18 @@ def _root(parent: dict[int, int], i: int) -> int:
     return i
 
 
-def _pairs(clusterer: StoryClusterer, members: Sequence[Member],
-           window: timedelta | None) -> dict[tuple[int, int], float]:
-    """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more."""
+def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedelta | None,
+           anchored: frozenset[int] = frozenset()) -> dict[tuple[int, int], float]:
+    """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more. An
+    item held by more than COMMON members (not counting the `anchored`: `recluster`) is skipped."""
     holders: dict[str, list[int]] = defaultdict(list)
     for index, member in enumerate(members):
         for item in member.evidence:
             holders[item].append(index)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for indices in holders.values():
-        if len(indices) < 2 or len(indices) > COMMON:
+        if len(indices) < 2 or (len(indices) > COMMON and
+                                (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)):
             continue
         for a, i in enumerate(indices):
             for j in indices[a + 1:]:
