@@ -140,6 +140,23 @@ def test_a_story_across_the_windows_edge_keeps_its_earlier_articles(store: Store
     assert everything(store) == once
 
 
+def test_a_story_whose_window_articles_all_leave_it_keeps_its_earlier_ones(store: Store) -> None:
+    """A story across the window's start whose articles in the window all belong elsewhere: here the
+    follow-up's first report put (by hand) in the 2010 quake's story S3. The window of 2014 takes it
+    out, into the 2014 quake's story; S3 keeps its 2010 article and its id. S3 is then wholly before
+    the window: the next run does not read it, and changes nothing (nothing counted included it)."""
+    ingested(store)
+    state = store.story_state()
+    assert state.data is not None
+    assert store.save_stories({3: [3, 4]}, {}, state.serial, state.data)
+    assert members(store)[:2] == [("S3", [3, 4]), ("S1", [1, 2])]
+    assert recluster(store, "2014-01-01") == (5, 3, 2, 2)
+    assert members(store) == [("S1", [1, 2, 4, 6]), ("S5", [5]), ("S3", [3])]
+    once, state = everything(store), store.story_state()
+    assert recluster(store, "2014-01-01") == (4, 1, 1, 0)
+    assert everything(store) == once and store.story_state() == state
+
+
 def test_the_earlier_part_of_a_story_stays_together_when_the_window_parts_from_it(store: Store) -> None:
     """Online, the follow-up (S4) is a story of its own. A window from June holds only it: the quake's
     story (S1), wholly before the window, is not read, and the follow-up stays apart."""
