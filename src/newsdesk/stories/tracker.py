@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -122,9 +121,7 @@ class StoryTracker:
         clusterer = self.clusterer
         anchor_of = {index: n for n, group in enumerate(anchors) for index in group}
         own: dict[int, dict[str, OrderedDict[int, None]]] = {}  # anchor -> its template paragraphs
-        # Each article's features, counted as they come (the statistics of all of them), kept compressed
-        # until every article is counted (a window's worth of bags of words, a fifth of their size).
-        found: list[bytes] = []
+        found: list[Features] = []
         times: list[datetime] = []
         positions: list[int] = []  # of the articles that may be in a story
         count = 0
@@ -136,16 +133,16 @@ class StoryTracker:
                 shared = self.paragraphs
                 if anchor is not None:
                     self.paragraphs = own.setdefault(anchor, {})
-                features = self.features([article])[0]
+                found.extend(self.features([article]))
                 self.paragraphs = shared
                 times.append(published_at(article) or when or (self.clock or _now)())
-                if anchor is None:
-                    clusterer.member(features, times[-1])  # counted
-                found.append(zlib.compress(pickle.dumps(features, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        for position, features, when in zip(positions, found, times, strict=True):
+            if position not in anchor_of:
+                clusterer.member(features, when)  # counted
         members = []
         for index, when in enumerate(times):  # each article's features freed once it is a member
-            members.append(clusterer.member(pickle.loads(zlib.decompress(found[index])), when, count=False))
-            found[index] = b""
+            members.append(clusterer.member(found[index], when, count=False))
+            found[index] = Features()
         kept = {position: n for n, position in enumerate(positions)}
         groups = [[kept[i] for i in group if i in kept] for group in anchors]
         labels = iter(offline.recluster(clusterer, members, offline.LINK if link is None else link,
