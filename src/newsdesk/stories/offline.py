@@ -33,6 +33,7 @@ with as it arrived), never on ties: equal links merge the older groups first.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -461,23 +462,30 @@ def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedel
     for index, member in enumerate(members):
         for item in member.evidence:
             holders[item].append(index)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for indices in holders.values():
-        if len(indices) < 2 or (len(indices) > COMMON and
-                                (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)):
-            continue
-        for a, i in enumerate(indices):
-            for j in indices[a + 1:]:
-                shared[i, j] += 1
+
+    def common(indices: list[int]) -> bool:
+        return len(indices) > COMMON and \
+            (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)
+
+    kept = {item: indices for item, indices in holders.items() if len(indices) >= 2 and not common(indices)}
+    del holders
     found = {}
-    for (i, j), count in sorted(shared.items()):
-        if count < clustering.SHARED:
-            continue
-        one, other = members[i], members[j]
-        if window is not None and one.when is not None and other.when is not None \
-                and abs(one.when - other.when) > window:
-            continue
-        p = clusterer.alike(one, other)
-        if p > 0.0:
-            found[i, j] = p
+    # Member by member (i), the later members (j) it shares items with, counted: the counts of one member
+    # at a time, not of every pair of the window at once (what a large window's memory was).
+    for i, member in enumerate(members):
+        shared: Counter[int] = Counter()
+        for item in member.evidence:
+            indices = kept.get(item)
+            if indices is not None:
+                shared.update(indices[bisect_right(indices, i):])
+        for j in sorted(shared):
+            if shared[j] < clustering.SHARED:
+                continue
+            one, other = member, members[j]
+            if window is not None and one.when is not None and other.when is not None \
+                    and abs(one.when - other.when) > window:
+                continue
+            p = clusterer.alike(one, other)
+            if p > 0.0:
+                found[i, j] = p
     return found
