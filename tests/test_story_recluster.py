@@ -197,6 +197,29 @@ def test_a_run_stopped_half_way_changes_nothing(store: Store, monkeypatch: pytes
     assert members(store) == [("S1", [1, 2, 4, 6]), ("S5", [5]), ("S3", [3])]
 
 
+def test_an_article_that_fails_is_recorded_and_the_run_goes_on(store: Store,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """An internal error on one article's features (here: made to happen) is recorded as online
+    assignment records it; the article is a story of its own (S6: its old story's id went to the
+    earlier report, with which it shared it) and the others are re-clustered (the follow-up's other
+    report, alone, is no story that merges with the quake's)."""
+    from newsdesk.stories import tracker
+
+    ingested(store)
+    real = tracker.article_features
+
+    def failing(article: Article, entities: object = None) -> object:
+        if article.title == ARRIVALS[5].title:
+            raise ValueError("no features today")
+        return real(article, entities)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tracker, "article_features", failing)
+    assert recluster(store, "2014-01-01") == (4, 2, 3, 1)
+    assert members(store)[:3] == [("S1", [1, 2]), ("S6", [6]), ("S4", [4])]
+    assert [(e.source, e.stage) for e in store.errors()] == [("https://gazette.example/hospital", "stories")]
+    assert "no features today" in store.errors()[0].reason
+
+
 def test_another_process_assigning_meanwhile_means_a_second_look(store: Store) -> None:
     """A keeper whose state is stale (another process assigned since) does not write over it: it
     takes the new state and reads the window again, with what arrived."""

@@ -209,6 +209,7 @@ class StoryKeeper:
                 anchors.setdefault(old[first], []).append(index)
         mentions: dict[int, Counter[str]] = {}
         names: dict[str, str] = {}
+        where: dict[int, str] = {}  # each article's address, for an error
 
         def arrivals() -> Iterator[tuple[Article, datetime]]:
             for start in range(0, len(firsts), self.batch_size):
@@ -216,6 +217,7 @@ class StoryKeeper:
                 stored = self.store.first_versions(chunk)
                 for id in chunk:
                     article = stored[id].article
+                    where[id] = article.canonical_url or article.url or article.source or f"article {id}"
                     counts = mentions[id] = Counter()
                     for entity in article.entities if article.enrichment else []:
                         if entity.mentions:
@@ -224,9 +226,14 @@ class StoryKeeper:
                     yield article, _naive(stored[id].stored_at)
                 stage("reading", start + len(chunk), len(firsts))
 
+        def failed(index: int, error: Exception) -> None:  # as online: recorded, the article on its own
+            self.store.record_error(where[firsts[index]], "stories",
+                                    f"internal error: {type(error).__name__}: {error}")
+
         articles, times = tee(arrivals())
         labels = StoryTracker().recluster((article for article, _ in articles),
-                                          met=(when for _, when in times), anchors=list(anchors.values()))
+                                          met=(when for _, when in times), anchors=list(anchors.values()),
+                                          failed=failed)
         stage("clustering", 1, 1)
         clusters: dict[int, list[int]] = {}
         for index, label in enumerate(labels):

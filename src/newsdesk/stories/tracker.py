@@ -102,7 +102,8 @@ class StoryTracker:
 
     def recluster(self, articles: Iterable[Article], link: float | None = None,
                   met: Iterable[datetime | None] | None = None,
-                  anchors: Sequence[Sequence[int]] = ()) -> list[int | None]:
+                  anchors: Sequence[Sequence[int]] = (),
+                  failed: Callable[[int, Exception], None] | None = None) -> list[int | None]:
         """The offline pass (`newsdesk.stories.offline`) over these articles, in order of arrival: a
         story label per article (the index of its story's first article; None for a page that is in no
         story). Every article is weighed by the statistics of all of them (the document frequencies
@@ -115,6 +116,8 @@ class StoryTracker:
         (`persist.StoryKeeper.recluster`). They are weighed by the statistics of the other articles
         and have template paragraphs of their own, so that an anchor that ends alone, and is left out of
         the next run over the window, changed nothing for the others.
+        An article whose features cannot be found (an internal error) is told to `failed` (its index,
+        the error; default: raised) and placed on none (a story of its own).
         The tracker's stories are left as they are; use a fresh one."""
         from newsdesk.stories import offline
 
@@ -133,7 +136,13 @@ class StoryTracker:
                 shared = self.paragraphs
                 if anchor is not None:
                     self.paragraphs = own.setdefault(anchor, {})
-                found.extend(self.features([article]))
+                try:
+                    found.extend(self.features([article]))
+                except Exception as error:
+                    if failed is None:
+                        raise
+                    failed(count - 1, error)
+                    found.append(Features())
                 self.paragraphs = shared
                 times.append(published_at(article) or when or (self.clock or _now)())
         for position, features, when in zip(positions, found, times, strict=True):
