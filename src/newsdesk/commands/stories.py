@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,6 +28,9 @@ from newsdesk.settings import Settings
 from newsdesk.sources.files import read_pages
 from newsdesk.store import SearchRequest, Store, StoryRecord, StoryWriter, open_store
 from newsdesk.store.desk import collection_stories, with_collection
+
+if TYPE_CHECKING:
+    from newsdesk.stories.persist import Reclustered
 
 BATCH = 32
 
@@ -316,6 +320,30 @@ def keep_stories(store: Store, *, rebuild: bool = False) -> int:
             keeper.close()
 
 
+def recluster_stories(store: Store, since: str) -> Reclustered:
+    """`StoryKeeper.recluster` over the window from `since`, with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from newsdesk.stories.persist import StoryKeeper
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("stories", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        def stage(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"re-clustering: {name}", completed=done, total=total)
+
+        keeper = StoryKeeper(store, progress=advance, notice=lambda message: click.echo(message, err=True))
+        try:
+            return keeper.recluster(since, stage)
+        finally:
+            keeper.close()
+
+
 def rebuild_outdated(store: Store) -> None:
     """Rebuild the stories (with a progress bar) when they were made by another version of newsdesk."""
     from newsdesk.stories.persist import StoryKeeper
@@ -349,11 +377,19 @@ def _show(record: StoryRecord) -> None:
 @click.option("--rebuild", is_flag=True,
               help="First recompute every duplicate group and story from scratch, in order of arrival "
                    "(the same result as assigning them as they arrived); for a store made before "
-                   "newsdesk kept stories, or after changing the clustering.")
+                   "newsdesk kept stories, or after changing the clustering. It undoes --recluster.")
+@click.option("--recluster", is_flag=True,
+              help="First re-cluster the stories of a window (--days N or --since DATE) once all its "
+                   "articles are known (the offline pass of `newsdesk cluster --offline`), and keep the "
+                   "result as their stories: better stories than online assignment gives, for the desk, "
+                   "the API, roundups and these lists. Run it nightly (docs/schedule.md).")
+@click.option("--days", type=click.IntRange(1), default=None, metavar="N",
+              help="With --recluster: the window is the last N days (articles published, else stored, "
+                   "since N days before now); the list then shows the stories of those days.")
 @collection_option
 @db_option
 def stories(since: str | None, until: str | None, site: str | None, top: int, fmt: str, rebuild: bool,
-            collection: str | None, db: str | None) -> None:
+            recluster: bool, days: int | None, collection: str | None, db: str | None) -> None:
     """The most widely covered stories (events followed across articles and outlets).
 
     Every article joins a story as it is ingested, in order of arrival: copies of one report (exact,
@@ -363,14 +399,43 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     archive or folder read; then articles; then the most recent). A story's id is
     S + the id of the article that started it: `newsdesk story S12`. See docs/stories.md.
 
+    --recluster re-clusters a window (--days N, or --since DATE) as `newsdesk cluster --offline` does,
+    once all of its articles are known, and keeps the result as their stories (what online assignment
+    cannot see: an article that arrived before the report that ties it to a story). A story that began
+    before the window keeps its earlier articles together; the window's articles may join it or leave
+    it. A new story keeps the id of the old story it shares the most articles with, else takes S + the
+    id of its first article; the id of an old story merged into another leads to nothing (`newsdesk
+    story` says so, and which story the article it was named after is in now). Articles outside the
+    window keep their stories; new ones join the re-clustered stories as they arrive. It is written in
+    one transaction (a run stopped half-way changes nothing), and the same window re-clustered again
+    changes nothing. `--rebuild` undoes it.
+
     \b
     Examples:
       newsdesk stories --since 2024-10-01 --top 10
       newsdesk stories --site herald.example --format jsonl
       newsdesk stories --rebuild
+      newsdesk stories --recluster --days 30      # nightly: 0 3 * * * newsdesk stories --recluster --days 30
     """
+    if recluster and rebuild:
+        raise click.UsageError("give --rebuild or --recluster, not both")
+    if days is not None and not recluster:
+        raise click.UsageError("--days goes with --recluster (the window); the list takes --since/--until")
+    if days is not None and since:
+        raise click.UsageError("give --days or --since, not both")
+    if recluster and not (days or since):
+        raise click.UsageError("--recluster needs its window: --days N or --since DATE")
+    if days is not None:
+        from datetime import UTC, datetime, timedelta
+
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     with open_store(db) as store:
-        if rebuild:
+        if recluster:
+            assert since is not None
+            done = recluster_stories(store, since)
+            click.echo(f"re-clustered since {since}: {done.articles} articles, {done.before} stories before, "
+                       f"{done.after} after, {done.moved} articles moved", err=True)
+        elif rebuild:
             count = keep_stories(store, rebuild=True)
             click.echo(f"rebuilt: {count} articles in duplicate groups and stories", err=True)
         else:
@@ -402,7 +467,14 @@ def story(story_id: str, since: str | None, until: str | None, db: str | None) -
         record = store.story(story_id)
         if record is None:
             _warn_unassigned(store)
-            raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)")
+            from newsdesk.store.groups import story_number
+
+            number = story_number(story_id)
+            now = None if number is None else store.story_of(number)
+            hint = "" if now is None else (f"; article {number} is in story {now.id} (a story that "
+                                           "`stories --recluster` merged into another leaves its id)")
+            raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)"
+                                       + hint)
     click.echo(json.dumps(asdict(record), ensure_ascii=False, indent=2))
 
 

@@ -159,8 +159,10 @@ class FetchState:
 class StoryRecord:
     """A story: one event followed across articles and outlets (see docs/stories.md).
 
-    `id` is "S" + the store id of the article that started it (stable); `headline` the title of its
-    earliest published article; `articles` in order of arrival, duplicate copies included, and `urls`
+    `id` is "S" + the store id of the article that started it (stable; a story re-clustered by
+    `newsdesk stories --recluster` keeps the id of the old story it holds most of); `headline` the
+    title of its earliest published article; `articles` in order of arrival, duplicate copies included,
+    and `urls`
     their canonical (else) URLs in the same order ("" for an article without one); `sources` the site
     names in order of publication; `entities` its most mentioned entities and places (at most 5).
     """
@@ -213,6 +215,16 @@ class StoryAssignment:
 
     entry: DuplicateEntry
     story: int | None  # None: a page that is in no story (not an article)
+
+
+@dataclass(frozen=True)
+class WindowArticle:
+    """An article of a story that a window of time reaches (`StoryWriter.window_stories`)."""
+
+    article_id: int
+    story: int  # its story's id without its "S"
+    group: int  # its duplicate group
+    inside: bool  # published (else stored) within the window
 
 
 @dataclass(frozen=True)
@@ -364,6 +376,19 @@ class StoryWriter(Protocol):
 
     def clear_stories(self) -> None:
         """Forget every duplicate group, story and the tracker state (a rebuild starts here)."""
+        ...
+
+    def window_stories(self, since: str) -> list[WindowArticle]:
+        """Every article of the stories that have an article in the window (published on or after
+        `since`, as written; an undated article: stored on or after it), in order of arrival."""
+        ...
+
+    def save_stories(self, stories: Mapping[int, list[int]], entities: Mapping[int, list[str]],
+                     serial: int, data: bytes) -> bool:
+        """Make `stories` (story id without its "S" -> its article ids) the stories of their articles, in
+        one transaction: the stories those articles were in are forgotten, the records of these written
+        (with these top entities), and `data` saved as the tracker state including every assignment;
+        False (nothing written) when the state's serial is no longer `serial`."""
         ...
 
 

@@ -16,6 +16,7 @@ from newsdesk.store.base import (
     StoryAssignment,
     StoryRecord,
     StoryState,
+    WindowArticle,
 )
 from newsdesk.store.sql_base import Cursor, SqlBase, chunks
 
@@ -195,6 +196,40 @@ class SqlStories(SqlBase):
             if data is not None:
                 cur.execute(self._sql("UPDATE story_state SET data = ?, data_seq = seq WHERE name = ?"),
                             [data, groups.TRACKER])
+        return True
+
+    def window_stories(self, since: str) -> list[WindowArticle]:
+        inside = "(a.published_key >= ? OR (a.published_key = '' AND r.stored_at >= ?))"
+        found = self._read(
+            f"SELECT m.article_id, m.story_id, d.grp, CASE WHEN {inside} THEN 1 ELSE 0 END "
+            "FROM article_stories m JOIN article_duplicates d ON d.article_id = m.article_id "
+            "JOIN article_search a ON a.id = m.article_id JOIN articles r ON r.id = m.article_id "
+            "WHERE m.story_id IN (SELECT m.story_id FROM article_stories m JOIN article_search a "
+            f"ON a.id = m.article_id JOIN articles r ON r.id = m.article_id WHERE {inside}) "
+            "ORDER BY m.article_id", [since, since, since, since])
+        return [WindowArticle(int(id), int(story), int(group), bool(inside))
+                for id, story, group, inside in found]
+
+    def save_stories(self, stories: Mapping[int, list[int]], entities: Mapping[int, list[str]],
+                     serial: int, data: bytes) -> bool:
+        articles = sorted(id for ids in stories.values() for id in ids)
+        with self._transaction() as cur:
+            cur.execute(self._sql("UPDATE story_state SET serial = serial + 1, data = ?, data_seq = seq "
+                                  "WHERE name = ? AND serial = ?"), [data, groups.TRACKER, serial])
+            if cur.rowcount != 1:
+                return False
+            old: set[int] = set(stories)
+            for chunk, marks in chunks(articles):
+                cur.execute(self._sql(f"SELECT DISTINCT story_id FROM article_stories "
+                                      f"WHERE article_id IN ({marks})"), chunk)
+                old.update(int(story) for story, in cur.fetchall())
+                cur.execute(self._sql(f"DELETE FROM article_stories WHERE article_id IN ({marks})"), chunk)
+            cur.executemany(self._sql("INSERT INTO article_stories (article_id, story_id) VALUES (?, ?)"),
+                            [[id, story] for story, ids in sorted(stories.items()) for id in ids])
+            self._write_stories(cur, sorted(old), entities)  # the old ones that kept other articles too
+            for chunk, marks in chunks(sorted(old)):
+                cur.execute(self._sql(f"DELETE FROM stories WHERE id IN ({marks}) AND NOT EXISTS (SELECT 1 "
+                                      "FROM article_stories m WHERE m.story_id = stories.id)"), chunk)
         return True
 
     def _name_groups(self, cur: Cursor, roots: list[int]) -> None:

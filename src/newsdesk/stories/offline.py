@@ -33,6 +33,7 @@ with as it arrived), never on ties: equal links merge the older groups first.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -78,26 +79,49 @@ JOIN = clustering.THRESHOLD
 def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float = LINK,
               window: timedelta | None = clustering.WINDOW, story_link: float | None = STORY_LINK,
               follow_up: timedelta = FOLLOW_UP, join: float | None = JOIN,
-              wide: timedelta = FOLLOW_UP_WIDE) -> list[int]:
+              wide: timedelta = FOLLOW_UP_WIDE, anchors: Sequence[Sequence[int]] = ()) -> list[int]:
     """A story label per member (the index of the story's earliest member), by average link; then, unless
     `story_link` is None, stories of STORY_MEMBERS articles or more merged by average link at
     `story_link` within `follow_up` of each other, `wide` when one of them has WIDELY articles or more
     (`merge_stories`); then, unless `join` is None, each article left alone joins the story it fits best
-    (`join_stories`)."""
+    (`join_stories`). `anchors`: disjoint groups of members (their indices) that start as one group each
+    and never merge with one another in any step (the articles of a stored story from before the window
+    re-clustered: `StoryKeeper.recluster`); other members may join them."""
+    start = _anchored_labels(len(members), anchors)
+    fixed = frozenset(index for group in anchors for index in group)
     if story_link is None or window is None:
-        return _average_link(members, _pairs(clusterer, members, window), link, window)
+        return _average_link(members, _pairs(clusterer, members, window, fixed), link, window, start)
     # Every pair that shares rare evidence, however far apart: the story merge's mean is over every pair
     # of two stories' members (the days term lowers the p of reports far apart); a pair left out for
     # its distance alone would count 0 and make a long story look unlike its follow-up.
-    pairs = _pairs(clusterer, members, None)
+    pairs = _pairs(clusterer, members, None, fixed)
     near = {pair: p for pair, p in pairs.items() if _within(members, pair, window)}
-    labels = _average_link(members, near, link, window)
+    labels = _average_link(members, near, link, window, start)
     linked = story_links(clusterer, members, pairs, labels, follow_up=follow_up, wide=(WIDELY, wide))
-    labels = merge_stories(members, pairs, labels, story_link, follow_up, wide=wide, links=linked)
+    labels = merge_stories(members, pairs, labels, story_link, follow_up, wide=wide, links=linked,
+                           anchored=_anchored(labels, anchors))
     if join is not None:
         labels = join_stories(members, pairs, labels, join, clusterer.closest, window, wide=wide,
-                              follow_up=follow_up)
+                              follow_up=follow_up, anchored=_anchored(labels, anchors))
     return labels
+
+
+def _anchored_labels(count: int, anchors: Sequence[Sequence[int]]) -> tuple[list[int], set[int]] | None:
+    """The starting labels (each anchor's members labelled by its first member, every other member by
+    itself) and the anchored labels; None without anchors."""
+    if not anchors:
+        return None
+    labels = list(range(count))
+    for group in anchors:
+        first = min(group)
+        for index in group:
+            labels[index] = first
+    return labels, {min(group) for group in anchors}
+
+
+def _anchored(labels: list[int], anchors: Sequence[Sequence[int]]) -> frozenset[int]:
+    """The labels of the groups that hold an anchor's members."""
+    return frozenset(labels[group[0]] for group in anchors)
 
 
 def story_pairs(clusterer: StoryClusterer, members: Sequence[Member], pairs: dict[tuple[int, int], float],
@@ -193,7 +217,7 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
                  threshold: float = JOIN, closest: int = clustering.CLOSEST,
                  window: timedelta = clustering.WINDOW, smallest: int = STORY_MEMBERS,
                  wide: timedelta | None = FOLLOW_UP_WIDE, widely: int = WIDELY,
-                 follow_up: timedelta = FOLLOW_UP) -> list[int]:
+                 follow_up: timedelta = FOLLOW_UP, anchored: frozenset[int] = frozenset()) -> list[int]:
     """Each article alone in its story joins the story (of `smallest` articles or more) it fits best once
     all are known, by online assignment's rule (`StoryClusterer.add`): the mean p of its `closest`
     closest members (`pairs` within `window` of it; 0 for a pair not in it), at least `threshold`, the
@@ -201,7 +225,8 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
     covered story (`widely` articles or more) takes an article within `wide` of its span (None: no
     such kind), its members' pairs with the article counted however far apart; but not further than
     `follow_up` from it when the article and the story name different years (`_editions_differ`: a
-    report of a recurring event's next edition)."""
+    report of a recurring event's next edition). An article of `anchored` (a label holding an anchor:
+    `recluster`) never joins another such story."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -217,6 +242,8 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
         found: dict[int, list[float]] = defaultdict(list)
         for other, p in neighbours[index].items():
             size = len(groups[labels[other]])
+            if label in anchored and labels[other] in anchored:
+                continue
             if size >= smallest and ((wide is not None and size >= widely)
                                      or _within(members, (index, other), window)):
                 found[labels[other]].append(p)
@@ -247,14 +274,15 @@ def _joins(one: Span, story: Span, window: timedelta, size: int, wide: timedelta
 def merge_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float], labels: list[int],
                   link: float = STORY_LINK, follow_up: timedelta = FOLLOW_UP,
                   smallest: int = STORY_MEMBERS, wide: timedelta | None = FOLLOW_UP_WIDE,
-                  widely: int = WIDELY, links: dict[tuple[int, int], float] | None = None) -> list[int]:
+                  widely: int = WIDELY, links: dict[tuple[int, int], float] | None = None,
+                  anchored: frozenset[int] = frozenset()) -> list[int]:
     """The stories `labels` gives (a label per member), those of `smallest` members or more merged by
     average link: two such stories merge while the mean p over every pair of their members (`pairs`;
     0 for a pair not in it; or `links`' mean for the two stories when given: `story_links`) is at least
     `link` and their spans are within `follow_up` of each other (within `wide` when one of them has
     `widely` members or more: a widely covered story; None: never), but never further apart than
     `follow_up` when their texts name different years (`_editions_differ`: two editions of a recurring
-    event). A story smaller than `smallest` is left as it is."""
+    event). A story smaller than `smallest` is left as it is; two of `anchored` never merge."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -273,7 +301,7 @@ def merge_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float]
             if a != b and size[a] >= smallest and size[b] >= smallest:
                 found[a][b] = found[b][a] = mean * size[a] * size[b]
     return _merge(found, size, spans, labels, link, follow_up, gap=True,
-                  wide=None if wide is None else (widely, wide), years=years)
+                  wide=None if wide is None else (widely, wide), years=years, anchored=set(anchored))
 
 
 def _years(members: Sequence[Member], indices: Sequence[int]) -> Counter[str]:
@@ -296,27 +324,42 @@ def _editions_differ(one: Counter[str], other: Counter[str], size: int, other_si
 
 
 def _average_link(members: Sequence[Member], pairs: dict[tuple[int, int], float],
-                  link: float, window: timedelta | None) -> list[int]:
-    """Average-link clustering of the members over the pairs' p, within the windows of `_in_window`."""
+                  link: float, window: timedelta | None,
+                  start: tuple[list[int], set[int]] | None = None) -> list[int]:
+    """Average-link clustering of the members over the pairs' p, within the windows of `_in_window`; from
+    `start`'s groups (labels, and the anchored ones that never merge with one another: `recluster`),
+    else from one group per member."""
     links: dict[int, dict[int, float]] = defaultdict(dict)  # group -> other group -> sum of p
+    if start is None:
+        for (i, j), p in pairs.items():
+            links[i][j] = links[j][i] = p
+        size = dict.fromkeys(range(len(members)), 1)
+        spans: dict[int, Span] = {i: (m.when, m.when) for i, m in enumerate(members)}
+        return _merge(links, size, spans, list(range(len(members))), link, window, gap=False)
+    labels, anchored = start
     for (i, j), p in pairs.items():
-        links[i][j] = links[j][i] = p
-    size = dict.fromkeys(range(len(members)), 1)
-    spans: dict[int, Span] = {i: (m.when, m.when) for i, m in enumerate(members)}
-    return _merge(links, size, spans, list(range(len(members))), link, window, gap=False)
+        a, b = labels[i], labels[j]
+        if a != b:
+            links[a][b] = links[b][a] = links[a].get(b, 0.0) + p
+    size = dict(Counter(labels))
+    spans = {}
+    for index, label in enumerate(labels):
+        when = members[index].when
+        spans[label] = _union(spans.get(label, (None, None)), (when, when))
+    return _merge(links, size, spans, labels, link, window, gap=False, anchored=set(anchored))
 
 
 def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict[int, Span],
            labels: list[int], link: float, window: timedelta | None, gap: bool,
            wide: tuple[int, timedelta] | None = None,
-           years: dict[int, Counter[str]] | None = None) -> list[int]:
+           years: dict[int, Counter[str]] | None = None, anchored: set[int] | None = None) -> list[int]:
     """Greedy average link over groups (label -> size, span; links: sum of p between two groups): the
     pair of groups with the highest mean p merges first while it is at least `link`, the older group
     keeping its label; two groups merge only within `window` (`gap`: of each other's spans, or within
     `wide`'s window when one of them has at least `wide`'s count of members; else `_in_window`'s rule per
     story kind); with `years` (label -> years its members name), two groups further apart than `window`
-    merge only when their texts do not name different years (`_editions_differ`). Returns each member's
-    final label."""
+    merge only when their texts do not name different years (`_editions_differ`); two groups of
+    `anchored` (changed as groups merge) never merge. Returns each member's final label."""
     heap = [(-total / (size[i] * size[j]), i, j) for i, others in links.items() for j, total in others.items()
             if i < j and total / (size[i] * size[j]) >= link]
     heapq.heapify(heap)
@@ -334,8 +377,12 @@ def _merge(links: dict[int, dict[int, float]], size: dict[int, int], spans: dict
         if years is not None and window is not None and _apart(spans[i], spans[j]) > window \
                 and _editions_differ(years[i], years[j], size[i], size[j]):
             continue
+        if anchored is not None and i in anchored and j in anchored:
+            continue
         # Merge j into i (i < j: the older group keeps its label).
         parent[j] = i
+        if anchored is not None and j in anchored:
+            anchored.add(i)
         size[i] += size[j]
         spans[i] = _union(spans[i], spans[j])
         if years is not None:
@@ -407,29 +454,38 @@ def _root(parent: dict[int, int], i: int) -> int:
     return i
 
 
-def _pairs(clusterer: StoryClusterer, members: Sequence[Member],
-           window: timedelta | None) -> dict[tuple[int, int], float]:
-    """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more."""
+def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedelta | None,
+           anchored: frozenset[int] = frozenset()) -> dict[tuple[int, int], float]:
+    """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more. An
+    item held by more than COMMON members (not counting the `anchored`: `recluster`) is skipped."""
     holders: dict[str, list[int]] = defaultdict(list)
     for index, member in enumerate(members):
         for item in member.evidence:
             holders[item].append(index)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for indices in holders.values():
-        if len(indices) < 2 or len(indices) > COMMON:
-            continue
-        for a, i in enumerate(indices):
-            for j in indices[a + 1:]:
-                shared[i, j] += 1
+
+    def common(indices: list[int]) -> bool:
+        return len(indices) > COMMON and \
+            (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)
+
+    kept = {item: indices for item, indices in holders.items() if len(indices) >= 2 and not common(indices)}
+    del holders
     found = {}
-    for (i, j), count in sorted(shared.items()):
-        if count < clustering.SHARED:
-            continue
-        one, other = members[i], members[j]
-        if window is not None and one.when is not None and other.when is not None \
-                and abs(one.when - other.when) > window:
-            continue
-        p = clusterer.alike(one, other)
-        if p > 0.0:
-            found[i, j] = p
+    # Member by member (i), the later members (j) it shares items with, counted: the counts of one member
+    # at a time, not of every pair of the window at once (what a large window's memory was).
+    for i, member in enumerate(members):
+        shared: Counter[int] = Counter()
+        for item in member.evidence:
+            indices = kept.get(item)
+            if indices is not None:
+                shared.update(indices[bisect_right(indices, i):])
+        for j in sorted(shared):
+            if shared[j] < clustering.SHARED:
+                continue
+            one, other = member, members[j]
+            if window is not None and one.when is not None and other.when is not None \
+                    and abs(one.when - other.when) > window:
+                continue
+            p = clusterer.alike(one, other)
+            if p > 0.0:
+                found[i, j] = p
     return found

@@ -36,9 +36,10 @@ import hashlib
 import io
 import pickle
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import tee
 from pathlib import Path
 from typing import Any, cast
 
@@ -83,6 +84,17 @@ class _Tracked:
 
 Notice = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (articles assigned, articles to assign)
+Stage = Callable[[str, int, int], None]  # (step: reading, clustering, writing; done, to do)
+
+
+@dataclass(frozen=True)
+class Reclustered:
+    """What `StoryKeeper.recluster` did."""
+
+    articles: int  # articles re-clustered: the window's and the other articles of their stories
+    before: int  # stories they were in
+    after: int  # stories they are in now
+    moved: int  # articles whose story id changed
 
 
 class StoryKeeper:
@@ -138,6 +150,156 @@ class StoryKeeper:
                 self._data_seq = self._seq
             done += len(assignments)
             self.progress(done, max(total, done))
+
+    def recluster(self, since: str, stage: Stage | None = None) -> Reclustered:
+        """Re-cluster the stories of a window with the offline pass (`StoryTracker.recluster`) and make
+        the result the stories of their articles; see `_recluster`. Every stored article is assigned
+        first (`catch_up`); the result is written in one transaction with the tracker's state, so a run
+        stopped before the end changes nothing, and another process's assignment meanwhile (the
+        state's serial moved) means the window is read and re-clustered again."""
+        stage = stage or (lambda name, done, total: None)
+        while True:
+            self.catch_up()
+            if not self._loaded and not self._load():
+                self.notice("the stories kept in the store were made by another version of newsdesk "
+                            f"(or cannot be read): rebuilding them from {self.store.count()} articles")
+                self.rebuild()
+            result = self._recluster(since, stage)
+            if result is not None:
+                return result
+            self._loaded = False
+
+    def _recluster(self, since: str, stage: Stage) -> Reclustered | None:
+        """The window's articles (published on or after `since`, else stored on or after it) and every
+        other article of their stories, re-clustered once all are known; None when another process
+        assigned meanwhile (nothing written).
+
+        - The unit is the duplicate group: its first arrived copy is clustered (as online), its other
+          copies follow it.
+        - A story with articles before the window (it straddles the window's start) keeps those
+          together: they enter the pass as one group (an *anchor*), which the window's articles may
+          join (compared with all its articles) but which never merges with another such group. Its
+          articles inside the window are re-clustered with the others. What is outside the window and
+          not in a story it reaches is not read.
+        - A new story keeps the id of the old story it shares the most articles with (largest overlaps
+          first, each old id given once; ties: the older id), else takes S + the id of its first
+          article that is no story's id.
+        - The tracker's open stories then lead to the new stories: each goes on in the new story of its
+          latest article, so new arrivals join the re-clustered stories online.
+
+        The same window re-clustered again changes nothing: its articles, the anchors (they never merge)
+        and so the statistics and the pass are the same, and each story keeps its own id; when the
+        stories come out as they were, nothing is written."""
+        found = self.store.window_stories(since)
+        if not found:
+            return Reclustered(0, 0, 0, 0)
+        old = {item.article_id: item.story for item in found}
+        groups: dict[int, list[int]] = {}
+        inside: set[int] = set()
+        for item in found:
+            groups.setdefault(item.group, []).append(item.article_id)
+            if item.inside:
+                inside.add(item.group)
+        firsts = sorted(min(ids) for ids in groups.values())  # each group's first arrived copy
+        followers = {min(ids): ids for ids in groups.values()}
+        outside = {min(ids) for group, ids in groups.items() if group not in inside}
+        anchors: dict[int, list[int]] = {}
+        for index, first in enumerate(firsts):
+            if first in outside:
+                anchors.setdefault(old[first], []).append(index)
+        mentions: dict[int, Counter[str]] = {}
+        names: dict[str, str] = {}
+        where: dict[int, str] = {}  # each article's address, for an error
+
+        def arrivals() -> Iterator[tuple[Article, datetime]]:
+            for start in range(0, len(firsts), self.batch_size):
+                chunk = firsts[start:start + self.batch_size]
+                stored = self.store.first_versions(chunk)
+                for id in chunk:
+                    article = stored[id].article
+                    where[id] = article.canonical_url or article.url or article.source or f"article {id}"
+                    counts = mentions[id] = Counter()
+                    for entity in article.entities if article.enrichment else []:
+                        if entity.mentions:
+                            counts[entity.id] += len(entity.mentions)
+                            names[entity.id] = entity.name
+                    yield article, _naive(stored[id].stored_at)
+                stage("reading", start + len(chunk), len(firsts))
+
+        def failed(index: int, error: Exception) -> None:  # as online: recorded, the article on its own
+            self.store.record_error(where[firsts[index]], "stories",
+                                    f"internal error: {type(error).__name__}: {error}")
+
+        articles, times = tee(arrivals())
+        labels = StoryTracker().recluster((article for article, _ in articles),
+                                          met=(when for _, when in times), anchors=list(anchors.values()),
+                                          failed=failed)
+        stage("clustering", 1, 1)
+        clusters: dict[int, list[int]] = {}
+        for index, label in enumerate(labels):
+            clusters.setdefault(index if label is None else label, []).extend(followers[firsts[index]])
+        numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old)
+        stories = {number: ids for number, ids in numbers}
+        before: dict[int, list[int]] = {}
+        for id, number in sorted(old.items()):
+            before.setdefault(number, []).append(id)
+        if stories == before:  # the same stories with the same ids: nothing is written
+            return Reclustered(len(old), len(before), len(stories), 0)
+        entities: dict[int, list[str]] = {}
+        counted: dict[int, Counter[str]] = {}
+        for number, ids in stories.items():
+            counts = counted[number] = Counter()
+            for id in ids:
+                counts.update(mentions.get(id, {}))
+            entities[number] = _top_names(counts, names)
+        self._follow(stories, set(old.values()), counted, names)
+        stage("writing", 0, 1)
+        if not self.store.save_stories(stories, entities, self._serial, self._state()):
+            return None
+        self._serial += 1
+        self._data_seq = self._seq
+        stage("writing", 1, 1)
+        moved = sum(1 for number, ids in stories.items() for id in ids if old[id] != number)
+        return Reclustered(len(old), len(set(old.values())), len(stories), moved)
+
+    def _story_ids(self, clusters: list[list[int]], old: dict[int, int]) -> list[tuple[int, list[int]]]:
+        """Each cluster (its article ids, in order) with its story id: the old story's it shares the most
+        articles with, largest overlaps first, each given once (ties: the older id, then the earlier
+        cluster); else the id of its first article that is no story's id."""
+        overlaps = sorted((-count, story, n) for n, ids in enumerate(clusters)
+                          for story, count in Counter(old[id] for id in ids).items())
+        chosen: dict[int, int] = {}
+        used: set[int] = set()
+        for _, story, n in overlaps:
+            if n not in chosen and story not in used:
+                chosen[n] = story
+                used.add(story)
+        taken = used | set(old.values())
+        for n, ids in enumerate(clusters):
+            if n not in chosen:
+                free = next(id for id in ids if id not in taken and
+                            (id in old or self.store.story(f"S{id}") is None))
+                chosen[n] = free
+                taken.add(free)
+        return [(chosen[n], ids) for n, ids in enumerate(clusters)]
+
+    def _follow(self, stories: dict[int, list[int]], before: set[int], mentions: dict[int, Counter[str]],
+                names: dict[str, str]) -> None:
+        """Lead the tracker's open stories to the new stories: each goes on in the story of its latest
+        article when that article was re-clustered."""
+        tracked = self._tracked
+        story_of = {id: number for number, ids in stories.items() for id in ids}
+        clusterer = tracked.tracker.clusterer
+        for key in list(tracked.story_numbers):
+            last = clusterer.stories[key].articles[-1] if clusterer.stories[key].articles else None
+            if isinstance(last, int) and last in story_of:
+                tracked.story_numbers[key] = story_of[last]
+        followed = set(tracked.story_numbers.values())
+        tracked.mentions = {number: counts for number, counts in tracked.mentions.items()
+                            if number not in before and number not in stories}
+        tracked.mentions.update((number, Counter(counts)) for number, counts in mentions.items()
+                                if number in followed)
+        tracked.tracker.names.update(names)
 
     def outdated(self) -> bool:
         """Whether the stories kept were made by another version of the clustering code (or their
@@ -240,11 +402,9 @@ class StoryKeeper:
                 entities[number] = self._top(number)
         return assignments, entities
 
-    def _top(self, number: int, count: int = 5) -> list[str]:
+    def _top(self, number: int) -> list[str]:
         """The story's most mentioned entities and places (ties: by id), by name."""
-        ranked = sorted(self._tracked.mentions[number].items(), key=lambda kv: (-kv[1], kv[0]))
-        names = self._tracked.tracker.names
-        return [names.get(key, key) for key, mentions in ranked[:count] if mentions > 0]
+        return _top_names(self._tracked.mentions[number], self._tracked.tracker.names)
 
     def _stored_story(self, root: int) -> int | None:
         """The story of an article assigned before (a copy joins its group's first article's story);
@@ -328,6 +488,12 @@ class _StateUnpickler(pickle.Unpickler):
             if module not in self.MODULES or isinstance(value, type):
                 return value
         raise pickle.UnpicklingError(f"the saved story state names {module}.{name}: refused")
+
+
+def _top_names(mentions: Counter[str], names: dict[str, str], count: int = 5) -> list[str]:
+    """The `count` most mentioned entities and places (ties: by id), by name."""
+    ranked = sorted(mentions.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [names.get(key, key) for key, found in ranked[:count] if found > 0]
 
 
 def _signature_of(entry: DuplicateEntry) -> Signature:

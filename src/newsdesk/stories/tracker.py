@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import repeat
 
 from newsdesk.article import Article
 from newsdesk.page_types import PAGE_TYPES
@@ -99,28 +100,65 @@ class StoryTracker:
     def add(self, key: Hashable, article: Article) -> Story | None:
         return next(self.add_many([(key, article)]))
 
-    def recluster(self, articles: Iterable[Article], link: float | None = None) -> list[int | None]:
+    def recluster(self, articles: Iterable[Article], link: float | None = None,
+                  met: Iterable[datetime | None] | None = None,
+                  anchors: Sequence[Sequence[int]] = (),
+                  failed: Callable[[int, Exception], None] | None = None) -> list[int | None]:
         """The offline pass (`newsdesk.stories.offline`) over these articles, in order of arrival: a
         story label per article (the index of its story's first article; None for a page that is in no
         story). Every article is weighed by the statistics of all of them (the document frequencies
         once all are known), so the result does not depend on their order but through the template
-        paragraphs each site had before. The tracker's stories are left as they are; use a fresh one."""
+        paragraphs each site had before. `met`: the time each article was met (stored), its time when
+        it gives no date (default: the clock). Articles are read one by one (an iterable is not held).
+
+        `anchors`: groups of articles (their indices) that start as one story each and never merge with
+        one another (`offline.recluster`): the part of a stored story from before a window re-clustered
+        (`persist.StoryKeeper.recluster`). They are weighed by the statistics of the other articles
+        and have template paragraphs of their own, so that an anchor that ends alone, and is left out of
+        the next run over the window, changed nothing for the others.
+        An article whose features cannot be found (an internal error) is told to `failed` (its index,
+        the error; default: raised) and placed on none (a story of its own).
+        The tracker's stories are left as they are; use a fresh one."""
         from newsdesk.stories import offline
 
-        articles = list(articles)
-        kept = [a for a in articles if is_article(a)]
         clusterer = self.clusterer
-        found = self.features(kept)
-        times = [published_at(article) or (self.clock or _now)() for article in kept]
-        for features, when in zip(found, times, strict=True):
-            clusterer.member(features, when)  # counted
-        members = [clusterer.member(features, when, count=False)
-                   for features, when in zip(found, times, strict=True)]
+        anchor_of = {index: n for n, group in enumerate(anchors) for index in group}
+        own: dict[int, dict[str, OrderedDict[int, None]]] = {}  # anchor -> its template paragraphs
+        found: list[Features] = []
+        times: list[datetime] = []
+        positions: list[int] = []  # of the articles that may be in a story
+        count = 0
+        stamps = repeat(None) if met is None else met
+        for count, (article, when) in enumerate(zip(articles, stamps, strict=False), 1):
+            if is_article(article):
+                positions.append(count - 1)
+                anchor = anchor_of.get(count - 1)
+                shared = self.paragraphs
+                if anchor is not None:
+                    self.paragraphs = own.setdefault(anchor, {})
+                try:
+                    found.extend(self.features([article]))
+                except Exception as error:
+                    if failed is None:
+                        raise
+                    failed(count - 1, error)
+                    found.append(Features())
+                self.paragraphs = shared
+                times.append(published_at(article) or when or (self.clock or _now)())
+        for position, features, when in zip(positions, found, times, strict=True):
+            if position not in anchor_of:
+                clusterer.member(features, when)  # counted
+        members = []
+        for index, when in enumerate(times):  # each article's features freed once it is a member
+            members.append(clusterer.member(found[index], when, count=False))
+            found[index] = Features()
+        kept = {position: n for n, position in enumerate(positions)}
+        groups = [[kept[i] for i in group if i in kept] for group in anchors]
         labels = iter(offline.recluster(clusterer, members, offline.LINK if link is None else link,
                                         story_link=offline.STORY_LINK, follow_up=offline.FOLLOW_UP,
-                                        join=offline.JOIN, wide=offline.FOLLOW_UP_WIDE))
-        positions = [i for i, a in enumerate(articles) if is_article(a)]
-        out: list[int | None] = [None] * len(articles)
+                                        join=offline.JOIN, wide=offline.FOLLOW_UP_WIDE,
+                                        anchors=[group for group in groups if group]))
+        out: list[int | None] = [None] * count
         for position in positions:
             out[position] = positions[next(labels)]
         return out
