@@ -488,7 +488,7 @@ def held_out_probabilities(processes: int, done: FirstFits, fold_models: list[st
                                   stack_rows.__code__.co_code]).encode())
     for k in range(K):
         digest.update(_SHARED[f"inner{k}"].tobytes())
-    for array in (x, _SHARED["y"], _SHARED["w"], f):
+    for array in (x, _SHARED["y"], _SHARED["w"], f, g, s):  # the structure too: context reads it
         digest.update(np.ascontiguousarray(array).tobytes())
     path = cache / f"stage2-{digest.hexdigest()[:16]}.npz" if cache else None
     started = time.monotonic()
