@@ -38,10 +38,11 @@ page weighs the same in all (as the macro F1 it is scored by), and each block by
 the page.
 
 Pages are read, and models fitted, by two processes (`--processes`); the rows and the model files
-are the same in any case (every fit has one thread and a fixed seed). The rows are kept
-in .cache/rows-<hash of the features>.npz for the next run. Writes src/newsdesk/extract/html/models/body.txt
-(fitted on all folds; package data) and, for the cross-validated benchmark
-(benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted without fold K. `--skip-cv`
+are the same in any case (every fit has one thread and a fixed seed). The rows are kept in
+.cache/rows-<hash of the features and the extraction code>.npz for the next run. Writes
+src/newsdesk/extract/html/models/body.txt (fitted on all folds; package data) and, for the
+cross-validated benchmark (benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted
+without fold K. `--skip-cv`
 writes the shipped model only (6 + 1 fits).
 """
 
@@ -234,12 +235,15 @@ def _page_job(job: tuple[str, str, dict[str, Any], bytes]) -> tuple[str, str, An
 
 def _rows_key() -> str:
     """What the cached rows depend on: the features (their names and ROWS_VERSION, raised whenever a
-    feature's meaning changes) and the labelling code."""
+    feature's meaning changes), the labelling code and the source of the whole extract package (a
+    function's own code misses the helpers it calls: a new helper of structure() left stale rows)."""
+    import hashlib
+
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
                  page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code,
                  hidden_features.__code__.co_code, shown_copies.__code__.co_code, flatten.__code__.co_code,
                  hidden_labels.__code__.co_code, unseen_tabs.__code__.co_code, opener_signature(),
-                 limit_nesting.__code__.co_code])
+                 limit_nesting.__code__.co_code, hashlib.sha256(_extraction_source()).hexdigest()])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
