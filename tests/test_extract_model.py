@@ -123,35 +123,6 @@ def test_context_gives_each_block_its_neighbours_siblings_and_page() -> None:
     assert len(predict(parsed.flat, choice, page_hints(parsed.text), None, None)) == 5
 
 
-def test_the_second_stage_sees_the_items_of_a_repeated_group_together() -> None:
-    """The cards of a product grid (their names, their prices) fall in one repeated group each, however
-    the item ids differ, apart from the page's own paragraph; the group's columns say how many items it
-    has, what share of the page it holds, the first stage's mean over it and each block's rank in it."""
-    cards = "".join(f"<div class='card card-{i}' id='item{i}'><h3 class='name'>Harbour lamp model {i}</h3>"
-                    f"<p class='price'>{20 + i}.00 EUR</p></div>" for i in range(4))
-    html = (f"<html><body><main><p>{ARTICLE * 2}</p><div class='grid'>{cards}</div></main>"
-            "<footer><p>All rights reserved.</p></footer></body></html>")
-    parsed = parse_page(html, None, Settings(body_model="rules"))
-    assert parsed.flat is not None
-    blocks = parsed.flat.blocks
-    choice = choose_blocks(parsed.flat)
-    rows = block_features(parsed.flat, choice, page_hints(parsed.text), None, None)
-    struct = structure(parsed.flat, choice)
-    names = [i for i, b in enumerate(blocks) if b.text.startswith("Harbour lamp")]
-    prices = [i for i, b in enumerate(blocks) if b.text.endswith("EUR")]
-    assert len(names) == len(prices) == 4
-    assert len({struct[i, 5] for i in names}) == len({struct[i, 5] for i in prices}) == 1
-    assert struct[names[0], 5] != struct[prices[0], 5]
-    assert struct[0, 5] not in {struct[names[0], 5], struct[prices[0], 5]}
-    p = np.linspace(0.1, 0.9, len(blocks))
-    columns = dict(zip(CONTEXT, context(rows, p, struct).T, strict=True))
-    assert columns["rep_items"][names].tolist() == pytest.approx([np.log1p(4)] * 4)
-    assert columns["rep_rank"][names].tolist() == pytest.approx([0, 0.25, 0.5, 0.75])
-    assert columns["rep_mean"][prices] == pytest.approx([np.mean(p[prices])] * 4, abs=0.02)
-    assert columns["rep_n"][0] == pytest.approx(np.log1p(1))
-    assert 0 < columns["rep_share"][names[0]] < columns["rep_share"][0]
-
-
 def test_a_fragment_of_a_few_paragraphs_is_read_by_the_rules_whole() -> None:
     # The model learned that a page starts with its header (few training pages' first blocks are
     # body); a fragment has none, so the rules, which keep all of it, decide: no first paragraph lost.

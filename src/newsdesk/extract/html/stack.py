@@ -12,21 +12,11 @@ STACK_FEATURES are BASE (the block's own and its page's columns of FEATURES) fol
 context columns below. `structure` gives the ids and
 flags context needs (parent and grandparent of each block's element, whether the block is an item
 of a dated comment-like thread and whether article text comes before that thread, whether it is a
-like/share widget, its repeated group); `context` turns the first stage's probabilities into the
-columns. Both run the same at training time (train.py, with out-of-fold first-stage probabilities)
-and at run time.
-
-A repeated group (issue 14, round 8) is every block whose element, parent and grandparent have the
-same tags and class/id words (digits left out), anywhere on the page (a block of a hidden box
-stands alone: whether a closed tab is content is another question): the names of a product grid's
-cards, their prices, the posts of a thread, the teasers of a listing. Its rep_* columns (its items,
-its share of the page, the block's rank in it, its links, headings and title words, the rules' share
-and the first stage's mean over it) let the items of one kind rise or fall together.
+like/share widget); `context` turns the first stage's probabilities into the columns. Both run the
+same at training time (train.py, with out-of-fold first-stage probabilities) and at run time.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import numpy.typing as npt
@@ -36,14 +26,12 @@ from newsdesk.extract.html.body import Choice
 from newsdesk.extract.html.dom import Flat
 from newsdesk.extract.html.tidy import Furniture
 
-STRUCTURE_COLUMNS = 6  # parent, grandparent, thread item, thread after article text, widget, repeated group
+STRUCTURE_COLUMNS = 5  # parent, grandparent, thread item, thread after article text, widget
 CONTEXT = [
     "s1", "s1_prev1", "s1_next1", "s1_prev2", "s1_next2", "s1_window3", "s1_window10",
     "s1_siblings_mean", "s1_siblings_max", "s1_siblings_n", "s1_region_mean", "s1_region_n",
     "s1_page_max", "s1_page_mean", "s1_page_kept_share", "s1_page_kept_chars", "s1_page_kept_blocks",
     "s1_chars_above", "s1_kept_gap", "s1_inside_span", "thread_item", "thread_after_text", "widget",
-    "rep_n", "rep_items", "rep_share", "rep_rank", "rep_links", "rep_title", "rep_mean", "rep_kept_share",
-    "rep_link_first", "rep_heading", "rep_rules",
 ]
 # What the second stage sees of the block itself: its size, kind and place, the boxes around it and
 # the page as a whole (the first stage's view of the rest is in its probability).
@@ -57,10 +45,6 @@ _BASE_INDEX = [FEATURES.index(name) for name in BASE]
 STACK_FEATURES = BASE + CONTEXT
 STACK_CATEGORICAL = [STACK_FEATURES.index("tag")]
 _LOG_CHARS = FEATURES.index("log_chars")
-_LINK_DENSITY = FEATURES.index("link_density")
-_TITLE_SHARE = FEATURES.index("title_share")
-_LINK_FIRST, _RULES, _HEADING = (FEATURES.index(name) for name in ("link_first", "rules_kept", "heading"))
-_DIGITS = re.compile(r"\d+")
 
 
 def structure(flat: Flat, choice: Choice, furniture: Furniture | None = None) -> npt.NDArray[np.int32]:
@@ -86,33 +70,7 @@ def structure(flat: Flat, choice: Choice, furniture: Furniture | None = None) ->
             out[inside, 2] = 1
             out[inside, 3] = int(before >= 300)
     out[:, 4] = furniture.widgets()
-    out[:, 5] = repeated_groups(flat, owners, p, out[:, 1])
     return out
-
-
-def repeated_groups(flat: Flat, owners: npt.NDArray[np.int64], parents: npt.NDArray[np.int64],
-                    grands: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
-    """Per block, its repeated group: the first block whose element, parent and grandparent have the
-    same tags and class/id words (digits left out: item ids), wherever it stands on the page. The
-    items of a listing, a product grid, a collection or a thread fall in one group, each of their
-    parts (title, price, teaser) in its own."""
-    tags, names = flat.tags, flat.names
-    stripped: dict[str, str] = {}
-
-    def sign(element: int) -> tuple[str, str]:
-        if element < 0:
-            return "", ""
-        name = names[element]
-        found = stripped.get(name)
-        if found is None:
-            found = stripped[name] = _DIGITS.sub("", name)
-        return tags[element], found
-
-    first: dict[tuple[tuple[str, str], ...], int] = {}
-    hidden = flat.is_hidden_block
-    return np.array([i if hidden(i) else first.setdefault((sign(o), sign(int(a)), sign(int(b))), i)
-                     for i, (o, a, b) in enumerate(zip(owners.tolist(), parents.tolist(), grands.tolist(),
-                                                       strict=True))], np.int32)
 
 
 def _group_stats(keys: npt.NDArray[np.int32], p: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
@@ -182,46 +140,9 @@ def context(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: n
         np.full(n, p.max()), np.full(n, float((p * weights).sum() / weights.sum())),
         np.full(n, kept_chars / page_chars), np.full(n, np.log1p(kept_chars)),
         np.full(n, float(kept.sum()) / n), above, gap, inside,
-        struct[:, 2], struct[:, 3], struct[:, 4], _repeated(rows, p, struct, chars, weights, kept),
+        struct[:, 2], struct[:, 3], struct[:, 4],
     ])
     return columns.astype(np.float32)
-
-
-def _repeated(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: npt.NDArray[np.int32],
-              chars: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], kept: npt.NDArray[np.bool_]
-              ) -> npt.NDArray[np.float64]:
-    """The REPEATED columns: each block's repeated group (structure's last column) described: its
-    blocks, its items (their distinct parents), its share of the page's text, the block's rank in it,
-    its link density, its best title share, the first stage's mean over it and the share of its text
-    at or above 0.5, its share of blocks opening with a link and of headings, and the share of its
-    text the rules keep."""
-    _, group = np.unique(struct[:, 5], return_inverse=True)
-    group = group.ravel()
-    size = np.bincount(group)
-    group_chars = np.maximum(np.bincount(group, weights=chars), 1e-9)
-    group_weights = np.bincount(group, weights=weights)
-    items = np.bincount(np.unique(np.column_stack([group, struct[:, 0]]), axis=0)[:, 0], minlength=len(size))
-    rank = np.empty(len(p))
-    for members in np.split(np.argsort(group, kind="stable"), np.cumsum(size)[:-1]):  # in document order
-        rank[members] = np.arange(len(members)) / len(members)
-    title = np.zeros(len(size))
-    np.maximum.at(title, group, rows[:, _TITLE_SHARE].astype(np.float64))
-
-    def mean(values: npt.NDArray[np.float64], by: npt.NDArray[np.float64], total: npt.NDArray[np.float64]
-             ) -> npt.NDArray[np.float64]:
-        found: npt.NDArray[np.float64] = (np.bincount(group, weights=values * by) / total)[group]
-        return found
-
-    ones, count, weight = np.ones(len(p)), size.astype(np.float64), np.maximum(group_weights, 1e-9)
-    share = np.bincount(group, weights=chars)[group] / max(float(chars.sum()), 1.0)
-    return np.column_stack([
-        np.log1p(size[group]), np.log1p(items[group]), share, rank,
-        mean(rows[:, _LINK_DENSITY].astype(np.float64), weights, weight), title[group],
-        mean(p, weights, weight), mean(kept.astype(np.float64), chars, group_chars),
-        mean(rows[:, _LINK_FIRST].astype(np.float64), ones, count),
-        mean(rows[:, _HEADING].astype(np.float64), ones, count),
-        mean(rows[:, _RULES].astype(np.float64), chars, group_chars),
-    ])
 
 
 def stack_rows(rows: npt.NDArray[np.float32], p: npt.NDArray[np.float64], struct: npt.NDArray[np.int32]
