@@ -104,3 +104,44 @@ def test_a_cut_off_model_file_is_refused_and_the_process_lives(tmp_path: Path, k
     with pytest.raises(ExtractionError, match="cut off"):
         newsdesk.extract((EXAMPLES / "harbour-bridge-reopens.html").read_bytes(),
                          settings=Settings(body_model=str(broken)))
+
+
+_SERVED_PAGE = """<html><head><title>Tide gauges return to the north pier</title></head><body>
+<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main><article><p class="byline">By Mara Quist</p><h2>Tide gauges return to the north pier</h2>
+<p>The harbour board put the tide gauges back on the north pier on Tuesday after a winter of repairs.</p>
+<p>Fishing crews had read the tides from a chalk board by the slipway since the storm in November.</p>
+<p>The new gauges report every ten minutes to the harbour office and to the board's public page.</p>
+<p>Crews said the old board had served them well but that nobody would miss climbing down to it.</p>
+</article></main>
+<footer><p>Copyright the Pier Gazette. All rights reserved.</p></footer></body></html>"""
+
+
+def test_the_cut_targets_score_the_body_as_the_extractor_serves_it() -> None:
+    """Where the model keeps nothing, the page gives the rules' body as the rules made it (its
+    headline too); the cut model's target at that cut is that body's word F1, not that of a body the
+    page never gives (the rules' blocks less the headline)."""
+    from newsdesk.extract.html.train import _cut_job
+
+    truth = ("Tide gauges return to the north pier. The harbour board put the tide gauges back on the "
+             "north pier on Tuesday after a winter of repairs.")
+    parsed = parse_page(_SERVED_PAGE, None, Settings(body_model="rules"))
+    assert parsed.flat is not None
+    blocks = len(parsed.flat.blocks)
+    served = newsdesk.extract(_SERVED_PAGE.encode(), settings=Settings(body_model="rules")).body
+    assert served.startswith("Tide gauges return")  # the rules keep the headline
+    reference = Counter(truth.lower().replace(".", "").split())
+    nothing = np.zeros(blocks)  # the model keeps no block at any cut: the rules' body is served
+    found = _cut_job(("wcxb-dev", "page", {"main_content": truth}, _SERVED_PAGE.encode(), [nothing]))
+    assert found is not None
+    assert found[0].tolist() == pytest.approx([word_f1(served, reference)] * len(CUTS))
+
+
+def test_the_cut_targets_are_made_again_when_the_extraction_code_changes() -> None:
+    from newsdesk.extract import stamps
+    from newsdesk.extract.html import body, page, tidy
+    from newsdesk.extract.html.train import _extraction_source
+
+    source = _extraction_source()
+    for module in (tidy, body, page, stamps):
+        assert Path(str(module.__file__)).read_bytes() in source

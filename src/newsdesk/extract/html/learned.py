@@ -149,11 +149,22 @@ def page_cuts(rows: npt.NDArray[np.float32], probabilities: npt.NDArray[np.float
 def learned_blocks(flat: Flat, choice: Choice, hints: PageHints, title: str | None,
                    description: str | None, path: str = "") -> list[int] | None:
     """Indices of the body blocks by the model; None when the rules should decide."""
-    if path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS or _fragment(flat, choice):
+    if not model_reads(flat, choice, path):
         return None
     furniture = Furniture(flat)  # read by the second stage and by tidy: found once
     rows, probabilities = _predict(flat, choice, hints, title, description, path, furniture)
-    cuts = page_cuts(rows, probabilities, path)
+    return cut_blocks(flat, probabilities, page_cuts(rows, probabilities, path), furniture)
+
+
+def model_reads(flat: Flat, choice: Choice, path: str = "") -> bool:
+    """Whether the model decides this page's body (else the rules do: see the module's notes)."""
+    return not (path == RULES or not flat.blocks or len(flat.blocks) > MAX_BLOCKS or _fragment(flat, choice))
+
+
+def cut_blocks(flat: Flat, probabilities: npt.NDArray[np.float64], cuts: npt.NDArray[np.float64] | float,
+               furniture: Furniture) -> list[int] | None:
+    """The body blocks at these cuts (each block's, or one for all), less what tidy drops; None when
+    that leaves nothing. Serving and the page cut's training targets (train.py) both read it."""
     kept = tidy(flat, [int(i) for i in np.flatnonzero(probabilities >= cuts)], furniture)
     # A model that keeps nothing where the rules found text is a page it cannot read (a lone
     # paragraph, a fragment): the rules' answer stands.

@@ -86,9 +86,18 @@ def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, 
     choice = choose_blocks(flat, parsed.metadata.description)
     learned = learned_blocks(flat, choice, page_hints(parsed.text), parsed.metadata.title,
                              parsed.metadata.description, settings.body_model)
+    kept, method = served_blocks(flat, choice, learned, parsed.metadata.title)
+    return kept, choice, method
+
+
+def served_blocks(flat: Flat, choice: Choice, learned: list[int] | None, title: str | None
+                  ) -> tuple[list[int], str]:
+    """The body blocks the page gives and how they were found: the model's (learned), less the
+    headline and byline they open with, or the rules' when the model does not decide (None).
+    Serving and the page cut's training targets (train.py) both read it."""
     if learned is None:
-        return choice.kept, choice, "dom"
-    return _without_byline(flat, _without_headline(flat, learned, parsed.metadata.title)), choice, "model"
+        return choice.kept, "dom"
+    return _without_byline(flat, _without_headline(flat, learned, title)), "model"
 
 
 def _without_headline(flat: Flat, kept: list[int], title: str | None) -> list[int]:

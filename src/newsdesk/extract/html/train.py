@@ -38,10 +38,11 @@ page weighs the same in all (as the macro F1 it is scored by), and each block by
 the page.
 
 Pages are read, and models fitted, by two processes (`--processes`); the rows and the model files
-are the same in any case (every fit has one thread and a fixed seed). The rows are kept
-in .cache/rows-<hash of the features>.npz for the next run. Writes src/newsdesk/extract/html/models/body.txt
-(fitted on all folds; package data) and, for the cross-validated benchmark
-(benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted without fold K. `--skip-cv`
+are the same in any case (every fit has one thread and a fixed seed). The rows are kept in
+.cache/rows-<hash of the features and the extraction code>.npz for the next run. Writes
+src/newsdesk/extract/html/models/body.txt (fitted on all folds; package data) and, for the
+cross-validated benchmark (benchmarks/extraction_cv.py), .cache/body-cv/fold<K>.txt, each fitted
+without fold K. `--skip-cv`
 writes the shipped model only (6 + 1 fits).
 """
 
@@ -234,12 +235,15 @@ def _page_job(job: tuple[str, str, dict[str, Any], bytes]) -> tuple[str, str, An
 
 def _rows_key() -> str:
     """What the cached rows depend on: the features (their names and ROWS_VERSION, raised whenever a
-    feature's meaning changes) and the labelling code."""
+    feature's meaning changes), the labelling code and the source of the whole extract package (a
+    function's own code misses the helpers it calls: a new helper of structure() left stale rows)."""
+    import hashlib
+
     return repr([ROWS_VERSION, FEATURES, full_labels.__code__.co_code, snippet_labels.__code__.co_code,
                  page_rows.__code__.co_code, structure.__code__.co_code, thread_items.__code__.co_code,
                  hidden_features.__code__.co_code, shown_copies.__code__.co_code, flatten.__code__.co_code,
                  hidden_labels.__code__.co_code, unseen_tabs.__code__.co_code, opener_signature(),
-                 limit_nesting.__code__.co_code])
+                 limit_nesting.__code__.co_code, hashlib.sha256(_extraction_source()).hexdigest()])
 
 
 Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any],
@@ -411,7 +415,9 @@ def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]
     if with_cv and nested and full is not None:
         fold_models = [done[((k,), (k,))][0] + STACK_MARK + seconds[1 + k] for k in range(K)]
         held_out = held_out_probabilities(processes, done, fold_models, cache)
-        cuts = fit_cuts(x, f, g, full, held_out, cut_targets(data, g, full, held_out, processes, cache))
+        targets = cut_targets(data, g, full, held_out, processes, cache)
+        _inner_report(f, g, held_out, targets)
+        cuts = fit_cuts(x, f, g, full, held_out, targets)
     _SHARED.clear()
     first_all = done[((), ())][0]
     shipped = first_all + STACK_MARK + seconds[0] + (CUT_MARK + cuts[-1] if cuts else "")
@@ -420,6 +426,21 @@ def fit_all(x: npt.NDArray[np.float32], y: npt.NDArray[Any], w: npt.NDArray[Any]
     for k, text in folds.items():
         _report(k, text, x, y, w, f, g, s, outer)
     return shipped, folds
+
+
+def _inner_report(f: npt.NDArray[Any], g: npt.NDArray[np.int32], held_out: dict[int, npt.NDArray[np.float64]],
+                  targets: dict[int, npt.NDArray[np.float64]]) -> None:
+    """The word F1 at 0.5 of the pages with a whole truth, cross-validated inside each fold k's fitting
+    folds (each page of fold j != k read by models fitted without j and k: what a change to the
+    stages may be chosen by without looking at fold k), and over all five folds (the fold models)."""
+    fold_of = dict(zip(g.tolist(), f.tolist(), strict=False))
+    order, half = list(held_out), CUTS.index(DEFAULT)
+    inner = [float(np.mean([t[order.index(k), half] for n, t in targets.items() if fold_of[n] != k]))
+             for k in range(K)]
+    outer = float(np.mean([t[order.index(-1), half] for t in targets.values()]))
+    print("train: word F1 at 0.5, inner cross-validation (fitting folds of fold 0-4): "
+          + " ".join(f"{v:.4f}" for v in inner) + f", mean {np.mean(inner):.4f}; outer (fold models, held "
+          f"out) {outer:.4f}", file=sys.stderr)
 
 
 def _inner_job(job: tuple[int, int]) -> npt.NDArray[np.float64]:
@@ -471,7 +492,7 @@ def held_out_probabilities(processes: int, done: FirstFits, fold_models: list[st
                                   stack_rows.__code__.co_code]).encode())
     for k in range(K):
         digest.update(_SHARED[f"inner{k}"].tobytes())
-    for array in (x, _SHARED["y"], _SHARED["w"], f):
+    for array in (x, _SHARED["y"], _SHARED["w"], f, g, s):  # the structure too: context reads it
         digest.update(np.ascontiguousarray(array).tobytes())
     path = cache / f"stage2-{digest.hexdigest()[:16]}.npz" if cache else None
     started = time.monotonic()
@@ -509,11 +530,14 @@ def word_f1(text: str, reference: Counter[str]) -> float:
 
 def _cut_job(job: tuple[str, str, dict[str, Any], bytes, list[npt.NDArray[np.float64]]]
              ) -> npt.NDArray[np.float64] | None:
-    """The word F1 of the page's body at each cut of CUTS (as the extractor makes it: tidy, the
-    headline and byline taken off, trailing stamps dropped) for each set of probabilities."""
+    """The word F1 of the page's body at each cut of CUTS for each set of probabilities, the body
+    made exactly as the extractor serves it (learned.cut_blocks, then page.served_blocks: tidy, the
+    rules' body where the model keeps nothing or does not read the page, the headline and byline
+    taken off a model's body; trailing stamps dropped)."""
     from newsdesk.extract.html.body import body_text
-    from newsdesk.extract.html.page import _without_byline, _without_headline
-    from newsdesk.extract.html.tidy import Furniture, tidy
+    from newsdesk.extract.html.learned import cut_blocks, model_reads
+    from newsdesk.extract.html.page import served_blocks
+    from newsdesk.extract.html.tidy import Furniture
     from newsdesk.extract.stamps import drop_trailing_stamps
 
     _, _, record, raw, probabilities = job
@@ -525,6 +549,7 @@ def _cut_job(job: tuple[str, str, dict[str, Any], bytes, list[npt.NDArray[np.flo
     if flat is None or len(flat.blocks) != len(probabilities[0]):
         return None
     choice = choose_blocks(flat, parsed.metadata.description)
+    reads = model_reads(flat, choice)
     furniture = Furniture(flat)
     hidden = np.array([flat.is_hidden_block(i) for i in range(len(flat.blocks))], bool)
     truth = record.get("articleBody") or record.get("main_content") or ""
@@ -533,13 +558,23 @@ def _cut_job(job: tuple[str, str, dict[str, Any], bytes, list[npt.NDArray[np.flo
     out = np.zeros((len(probabilities), len(CUTS)))
     for row, p in enumerate(probabilities):
         for m, cut in enumerate(CUTS):
-            chosen = tuple(int(i) for i in np.flatnonzero(p >= np.where(hidden, DEFAULT, cut)))
+            cuts = np.where(hidden, DEFAULT, cut)
+            chosen = tuple(int(i) for i in np.flatnonzero(p >= cuts))
             if chosen not in known:
-                kept = tidy(flat, list(chosen), furniture) or choice.kept
-                kept = _without_byline(flat, _without_headline(flat, kept, parsed.metadata.title))
+                learned = cut_blocks(flat, p, cuts, furniture) if reads else None
+                kept, _ = served_blocks(flat, choice, learned, parsed.metadata.title)
                 known[chosen] = word_f1(drop_trailing_stamps(body_text(flat, kept)), reference)
             out[row, m] = known[chosen]
     return out
+
+
+def _extraction_source() -> bytes:
+    """The source of everything a body's words depend on once the probabilities are given (the
+    extract package: parsing, metadata, tidy, the rules, the rendering; newsdesk.text, settings):
+    cut_targets' cache is keyed on it, so a change to any of it (tidy's, say) makes the targets again."""
+    package = Path(__file__).resolve().parents[2]
+    files = [*sorted((package / "extract").rglob("*.py")), package / "text.py", package / "settings.py"]
+    return b"".join(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() for path in files)
 
 
 def cut_targets(data: Path, g: npt.NDArray[np.int32], full: npt.NDArray[np.bool_],
@@ -552,6 +587,7 @@ def cut_targets(data: Path, g: npt.NDArray[np.int32], full: npt.NDArray[np.bool_
 
     keys = list(held_out)
     digest = hashlib.sha256(repr([CUTS, _cut_job.__code__.co_code, word_f1.__code__.co_code]).encode())
+    digest.update(_extraction_source())
     for key in keys:
         digest.update(held_out[key].tobytes())
     path = cache / f"cuts-{digest.hexdigest()[:16]}.npz" if cache else None
