@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale.py [--sizes 100000,1000000] [--backends sqlite,postgres]
                                          [--postgres-url URL] [--repeat 5] [--stories]
                                          [--stories-sample 2000] [--same-sets]
+                                         [--schema12-coverage-too]
 
 For each size and backend, on the search benchmark's store of that size (benchmarks/search.py's
 generator and cache: built once with put_many in batches of 500 and kept; a 1,000,000-article build
@@ -12,7 +13,9 @@ took 34 minutes (SQLite) and 50 minutes (PostgreSQL) at load 12-17 on 2 cores: b
 * store size per article (SQLite: the file after a WAL checkpoint; PostgreSQL: every relation of the
   schema) and the ingest rate of the build (put_many, articles/s, from the build's logs);
 * search p50/p95 over the search benchmark's 20 queries (top 20 with snippets), --repeat rounds;
-* coverage p95: 5 queries counted by week (insights.coverage, as the desk and /api/coverage do);
+* coverage p95: 5 queries counted by week (insights.coverage, as the desk and /api/coverage do), and
+  each query's p95; with --schema12-coverage-too, on PostgreSQL, also counted from article_search's
+  rows as schema 12 did (not from schema 13's article_days), the two ways taking turns;
 * `stories` and `roundup` for a day and for the week around it (Store.stories, the roundup the desk
   builds), p95 over --repeat;
 * with --stories: online story assignment rate (StoryKeeper.catch_up, as ingest runs it: articles not
@@ -167,7 +170,6 @@ def assignment(store: Store, backend: str, articles: int, sample: int) -> dict[s
 
 
 def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]:
-    from newsdesk.web import insights
     from newsdesk.web.stories import roundup_of
 
     options = argparse.Namespace(articles=articles, postgres=args.postgres)
@@ -188,9 +190,8 @@ def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]
         every = [t for query in times for t in query]
         row["search_p50"], row["search_p95"] = p(every, 0.5), p(every, 0.95)
         log(f"{backend}: coverage, stories, roundups ...")
-        coverage = [t for query in COVERAGE for t in timed(
-            lambda q=query: insights.coverage(store, SearchRequest(q), "week"), args.repeat)]
-        row["coverage_p95"] = p(coverage, 0.95)
+        row["coverage"] = coverage_times(store, args.repeat, args.schema12_coverage_too)
+        row["coverage_p95"] = p([t for ts in row["coverage"]["new"].values() for t in ts], 0.95)
         row["stories_day_p95"] = p(timed(lambda: store.stories(since=DAY, until=DAY), args.repeat), 0.95)
         row["stories_week_p95"] = p(timed(lambda: store.stories(since=WEEK[0], until=WEEK[1]), args.repeat),
                                     0.95)
@@ -204,6 +205,30 @@ def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]
             log(f"{backend}: {time.monotonic() - started:.0f} s")
     row["load_after"] = load_average()
     return row
+
+
+def coverage_times(store: Store, repeat: int, schema12_too: bool) -> dict[str, dict[str, list[float]]]:
+    """Each coverage query's times ("new"), and with `schema12_too` on a PostgreSQL store also counted
+    from article_search's rows as schema 12 did ("schema12"), the two ways taking turns query by query
+    (the order swapped every query) on the same store in the same minutes."""
+    from newsdesk.store.postgres import PostgresStore
+    from newsdesk.web import insights
+
+    ways = {"new": True}
+    if schema12_too and isinstance(store, PostgresStore):
+        ways["schema12"] = False
+    found: dict[str, dict[str, list[float]]] = {way: {} for way in ways}
+    for number, query in enumerate(COVERAGE):
+        for way in (list(ways) if number % 2 == 0 else list(reversed(ways))):
+            if isinstance(store, PostgresStore):
+                store._days = ways[way]
+            try:
+                found[way][query] = timed(lambda q=query: insights.coverage(store, SearchRequest(q), "week"),
+                                          repeat)
+            finally:
+                if isinstance(store, PostgresStore):
+                    store._days = True
+    return found
 
 
 def render(rows: list[dict[str, Any]]) -> str:
@@ -249,6 +274,13 @@ def render(rows: list[dict[str, Any]]) -> str:
                 lines.append(f"{backend}: story assignment rate (first {a['articles']:,} arrivals) at "
                              f"{large['articles']:,} / at {small['articles']:,}: x{ratio:.2f} "
                              "(target: >= 0.80)")
+    for row in rows:
+        for way, times in row["coverage"].items():
+            label = "coverage" if way == "new" else "coverage as schema 12 counted (article_search's rows)"
+            every = [t for ts in times.values() for t in ts]
+            lines.append(f"{row['backend']} {row['articles']:,}: {label}: p50 {p(every, 0.5):,.1f}, "
+                         f"p95 {p(every, 0.95):,.1f} ms; per query p95: "
+                         + ", ".join(f"{query} {p(ts, 0.95):,.1f}" for query, ts in times.items()))
     for size in dict.fromkeys(row["articles"] for row in rows):
         measured = [row for row in rows if row["articles"] == size and row.get("sets") is not None]
         if len(measured) == 2:
@@ -272,6 +304,9 @@ def main() -> None:
     parser.add_argument("--stories", action="store_true",
                         help="assign the first --stories-sample arrivals to stories (once per store), timed")
     parser.add_argument("--stories-sample", type=int, default=2_000, help="articles assigned with --stories")
+    parser.add_argument("--schema12-coverage-too", action="store_true",
+                        help="on PostgreSQL, time coverage also counted as schema 12 did (from "
+                             "article_search's rows, not article_days), the two ways taking turns")
     parser.add_argument("--same-sets", action="store_true",
                         help="compare the full result sets of the 20 queries across the backends")
     args = parser.parse_args()

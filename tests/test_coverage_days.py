@@ -121,6 +121,16 @@ def test_postgres_counts_from_article_days_only_what_it_can(tmp_path: Path) -> N
         finally:
             store._days = True
         assert new == old
+        # The rows are narrow: the words out of line (TOAST) however few they are (filler).
+        store.put(Article(url="https://days.example/many-words", title="Many words",
+                          body=" ".join(f"word{number}x" for number in range(150)), published="2024-01-02"))
+        toast = store._read("SELECT reltoastrelid::regclass::text FROM pg_class "
+                            "WHERE oid = 'article_days'::regclass")[0][0]
+        outside = store._read(f"SELECT count(DISTINCT chunk_id) FROM {toast}")[0][0]
+        # (A row short enough with its words, under 128 bytes, keeps them: none of over 96 bytes does.)
+        assert outside >= store._read("SELECT count(*) FROM article_days "
+                                      "WHERE pg_column_size(words) > 96")[0][0] >= 1
+        assert outside > 200
         plan = "\n".join(row[0] for row in store._read(
             "EXPLAIN SELECT d.day, count(*) FROM article_days d WHERE d.words @@ CAST(? AS tsquery) "
             "GROUP BY d.day", ["'harbour'"]))
@@ -144,6 +154,8 @@ def test_a_postgres_store_of_version_12_gets_the_day_and_words_of_every_article(
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
             assert store._read("SELECT version FROM schema_version") == [(13,)]
+            assert store._read("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+                               "WHERE relid = 'article_days'::regclass") == [(True,)]
             assert store._read("SELECT count(*) FROM article_days d JOIN article_search a ON a.id = d.id "
                                "WHERE d.day = substr(a.published_key, 1, 10) "
                                "AND d.words = strip(a.tsv)")[0][0] == 150
