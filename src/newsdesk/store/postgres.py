@@ -544,10 +544,13 @@ class PostgresStore(SqlStore):
         if everything and kept is not None and kept[0] == generation:
             return kept[1]
         settings = ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"]
-        if tree is not None and not filtered and self._days and not _positional(tree):
+        params: list[Any] = []
+        if everything and self._days:  # 245 ms at 1,000,000 articles, against 1.1 s from article_search
+            sql = "SELECT d.day, count(*) FROM article_days d GROUP BY d.day"
+        elif tree is not None and not filtered and self._days and not _positional(tree):
             sql = ("SELECT d.day, count(*) FROM article_days d WHERE d.words @@ CAST(? AS tsquery) "
                    "GROUP BY d.day")
-            params: list[Any] = [to_tsquery(tree)]
+            params = [to_tsquery(tree)]
             # A common word's matches are most of the table, where the planner would read every row's
             # words (out of line for most) to test them; the index answers without them.
             settings.append("SET LOCAL enable_seqscan = off")
