@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale.py [--sizes 100000,1000000] [--backends sqlite,postgres]
                                          [--postgres-url URL] [--repeat 5] [--stories]
                                          [--stories-sample 2000] [--same-sets]
+                                         [--schema12-coverage-too] [--coverage-only]
 
 For each size and backend, on the search benchmark's store of that size (benchmarks/search.py's
 generator and cache: built once with put_many in batches of 500 and kept; a 1,000,000-article build
@@ -12,7 +13,9 @@ took 34 minutes (SQLite) and 50 minutes (PostgreSQL) at load 12-17 on 2 cores: b
 * store size per article (SQLite: the file after a WAL checkpoint; PostgreSQL: every relation of the
   schema) and the ingest rate of the build (put_many, articles/s, from the build's logs);
 * search p50/p95 over the search benchmark's 20 queries (top 20 with snippets), --repeat rounds;
-* coverage p95: 5 queries counted by week (insights.coverage, as the desk and /api/coverage do);
+* coverage p95: 5 queries counted by week (insights.coverage, as the desk and /api/coverage do), and
+  each query's p95; with --schema12-coverage-too, on PostgreSQL, also counted from article_search's
+  rows as schema 12 did (not from schema 13's article_days), the two ways taking turns;
 * `stories` and `roundup` for a day and for the week around it (Store.stories, the roundup the desk
   builds), p95 over --repeat;
 * with --stories: online story assignment rate (StoryKeeper.catch_up, as ingest runs it: articles not
@@ -167,9 +170,6 @@ def assignment(store: Store, backend: str, articles: int, sample: int) -> dict[s
 
 
 def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]:
-    from newsdesk.web import insights
-    from newsdesk.web.stories import roundup_of
-
     options = argparse.Namespace(articles=articles, postgres=args.postgres)
     log(f"{backend}: opening or building the {articles:,}-article store ...")
     store, load = _open(backend, options, False)
@@ -177,39 +177,92 @@ def run(backend: str, articles: int, args: argparse.Namespace) -> dict[str, Any]
         row: dict[str, Any] = {"backend": backend, "articles": articles, "load": load}
         row["bytes_per_article"] = store_bytes(store, backend) / articles
         row["ingest_rate"] = ingest_rate(backend, articles)
-        sample = args.stories_sample
-        row["assignment"] = assignment(store, backend, articles, sample) if args.stories else None
-        # What every catch_up (every ingest) pays before assigning anything: counting the articles in no
-        # group, an anti-join over the whole store; finding the next arrivals walks the assigned ones
-        # the same way, so in a store assigned up to its end each batch of 100 costs about this count.
-        row["unassigned_p95"] = p(timed(store.unassigned, args.repeat), 0.95)
-        log(f"{backend}: searching ...")
-        times, _ = measure(store, args.repeat)
-        every = [t for query in times for t in query]
-        row["search_p50"], row["search_p95"] = p(every, 0.5), p(every, 0.95)
-        log(f"{backend}: coverage, stories, roundups ...")
-        coverage = [t for query in COVERAGE for t in timed(
-            lambda q=query: insights.coverage(store, SearchRequest(q), "week"), args.repeat)]
-        row["coverage_p95"] = p(coverage, 0.95)
-        row["stories_day_p95"] = p(timed(lambda: store.stories(since=DAY, until=DAY), args.repeat), 0.95)
-        row["stories_week_p95"] = p(timed(lambda: store.stories(since=WEEK[0], until=WEEK[1]), args.repeat),
-                                    0.95)
-        row["roundup_day_p95"] = p(timed(lambda: roundup_of(store, DAY), args.repeat), 0.95)
-        row["roundup_week_p95"] = p(timed(lambda: [roundup_of(store, f"2020-06-{d}") for d in range(15, 22)],
-                                          max(1, args.repeat // 2)), 0.95)
-        if args.same_sets:
-            log(f"{backend}: collecting the full result sets of the 20 queries ...")
-            started = time.monotonic()
-            row["sets"] = matching(store)
-            log(f"{backend}: {time.monotonic() - started:.0f} s")
+        if not args.coverage_only:
+            search_rows(store, backend, articles, args, row)
+        log(f"{backend}: coverage ...")
+        row["coverage"] = coverage_times(store, args.repeat, args.schema12_coverage_too)
+        row["coverage_p95"] = p([t for ts in row["coverage"]["new"].values() for t in ts], 0.95)
+        if not args.coverage_only:
+            later_rows(store, backend, args, row)
     row["load_after"] = load_average()
     return row
+
+
+def search_rows(store: Store, backend: str, articles: int, args: argparse.Namespace,
+                row: dict[str, Any]) -> None:
+    """What run() measures before coverage: story assignment, unassigned(), search."""
+    sample = args.stories_sample
+    row["assignment"] = assignment(store, backend, articles, sample) if args.stories else None
+    # What every catch_up (every ingest) pays before assigning anything: counting the articles in no
+    # group, an anti-join over the whole store; finding the next arrivals walks the assigned ones
+    # the same way, so in a store assigned up to its end each batch of 100 costs about this count.
+    row["unassigned_p95"] = p(timed(store.unassigned, args.repeat), 0.95)
+    log(f"{backend}: searching ...")
+    times, _ = measure(store, args.repeat)
+    every = [t for query in times for t in query]
+    row["search_p50"], row["search_p95"] = p(every, 0.5), p(every, 0.95)
+
+
+def later_rows(store: Store, backend: str, args: argparse.Namespace, row: dict[str, Any]) -> None:
+    """What run() measures after coverage: stories, roundups, the full result sets."""
+    from newsdesk.web.stories import roundup_of
+
+    log(f"{backend}: stories, roundups ...")
+    row["stories_day_p95"] = p(timed(lambda: store.stories(since=DAY, until=DAY), args.repeat), 0.95)
+    row["stories_week_p95"] = p(timed(lambda: store.stories(since=WEEK[0], until=WEEK[1]), args.repeat),
+                                0.95)
+    row["roundup_day_p95"] = p(timed(lambda: roundup_of(store, DAY), args.repeat), 0.95)
+    row["roundup_week_p95"] = p(timed(lambda: [roundup_of(store, f"2020-06-{d}") for d in range(15, 22)],
+                                      max(1, args.repeat // 2)), 0.95)
+    if args.same_sets:
+        log(f"{backend}: collecting the full result sets of the 20 queries ...")
+        started = time.monotonic()
+        row["sets"] = matching(store)
+        log(f"{backend}: {time.monotonic() - started:.0f} s")
+
+
+def coverage_times(store: Store, repeat: int, schema12_too: bool) -> dict[str, dict[str, list[float]]]:
+    """Each coverage query's times ("new"), and with `schema12_too` on a PostgreSQL store also counted
+    from article_search's rows as schema 12 did ("schema12"), the two ways taking turns query by query
+    (the order swapped every query) on the same store in the same minutes."""
+    from newsdesk.store.postgres import PostgresStore
+    from newsdesk.web import insights
+
+    ways = {"new": True}
+    if schema12_too and isinstance(store, PostgresStore):
+        ways["schema12"] = False
+    found: dict[str, dict[str, list[float]]] = {way: {} for way in ways}
+    for number, query in enumerate(COVERAGE):
+        for way in (list(ways) if number % 2 == 0 else list(reversed(ways))):
+            if isinstance(store, PostgresStore):
+                store._days = ways[way]
+            try:
+                found[way][query] = timed(lambda q=query: insights.coverage(store, SearchRequest(q), "week"),
+                                          repeat)
+            finally:
+                if isinstance(store, PostgresStore):
+                    store._days = True
+    return found
+
+
+def coverage_lines(rows: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for row in rows:
+        for way, times in row["coverage"].items():
+            label = "coverage" if way == "new" else "coverage as schema 12 counted (article_search's rows)"
+            every = [t for ts in times.values() for t in ts]
+            lines.append(f"{row['backend']} {row['articles']:,}: {label}: p50 {p(every, 0.5):,.1f}, "
+                         f"p95 {p(every, 0.95):,.1f} ms; per query p95: "
+                         + ", ".join(f"{query} {p(ts, 0.95):,.1f}" for query, ts in times.items()))
+    return lines
 
 
 def render(rows: list[dict[str, Any]]) -> str:
     def cell(value: Any, form: str = ".1f") -> str:
         return "n/a" if value is None else format(value, form)
 
+    if all("search_p50" not in row for row in rows):  # --coverage-only
+        return "\n".join(coverage_lines(rows))
     lines = [f"{'backend':<9} {'articles':>9} {'B/article':>9} {'ingest/s':>8} {'search p50':>10} {'p95':>6} "
              f"{'coverage p95':>12} {'stories d/w p95':>15} {'roundup d/w p95':>15} {'assign/s':>8} "
              f"{'RSS MB':>7} {'unassigned() ms':>15}"]
@@ -249,6 +302,7 @@ def render(rows: list[dict[str, Any]]) -> str:
                 lines.append(f"{backend}: story assignment rate (first {a['articles']:,} arrivals) at "
                              f"{large['articles']:,} / at {small['articles']:,}: x{ratio:.2f} "
                              "(target: >= 0.80)")
+    lines += coverage_lines(rows)
     for size in dict.fromkeys(row["articles"] for row in rows):
         measured = [row for row in rows if row["articles"] == size and row.get("sets") is not None]
         if len(measured) == 2:
@@ -272,6 +326,11 @@ def main() -> None:
     parser.add_argument("--stories", action="store_true",
                         help="assign the first --stories-sample arrivals to stories (once per store), timed")
     parser.add_argument("--stories-sample", type=int, default=2_000, help="articles assigned with --stories")
+    parser.add_argument("--schema12-coverage-too", action="store_true",
+                        help="on PostgreSQL, time coverage also counted as schema 12 did (from "
+                             "article_search's rows, not article_days), the two ways taking turns")
+    parser.add_argument("--coverage-only", action="store_true",
+                        help="time only coverage (no store size, ingest, search, stories or roundups)")
     parser.add_argument("--same-sets", action="store_true",
                         help="compare the full result sets of the 20 queries across the backends")
     args = parser.parse_args()

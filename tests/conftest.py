@@ -270,3 +270,12 @@ def write_as_before_word_ranks(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(postgres, "keep_word_ranks", lambda cur, ids, replace: None)
     monkeypatch.setattr(postgres_schema, "_refill_word_ranks", lambda cur: None)
+    write_as_before_days(monkeypatch)
+
+
+def write_as_before_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this newsdesk count coverage on PostgreSQL as it did before schema version 13 (no
+    article_days: article_search's rows grouped by day)."""
+    from newsdesk.store.postgres import PostgresStore
+
+    monkeypatch.setattr(PostgresStore, "_days", False)

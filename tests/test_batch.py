@@ -303,7 +303,8 @@ def test_load_twice_stores_each_article_once(kind: str, two_files_done: Path, tm
 def test_a_postgres_load_keeps_the_prefix_groups_and_word_ranks_that_ranking_needs(
         two_files_done: Path) -> None:
     """The set-based load writes what the store's own writes keep beside each article's search row (the
-    prefix groups and the ranks of its head's words, which PostgreSQL's bounded rankings read): the same
+    prefix groups and the ranks of its head's words, which PostgreSQL's bounded rankings read, and the
+    day and words that count coverage): the same
     rows as put_many of the same articles writes, and searches rank the loaded store as the full ranking
     does."""
     from newsdesk.search.query import parse_query
@@ -317,7 +318,10 @@ def test_a_postgres_load_keeps_the_prefix_groups_and_word_ranks_that_ranking_nee
             for sql in ("SELECT u.url, p.groups FROM article_prefixes p "
                         "JOIN articles u ON u.id = p.article_id",
                         "SELECT u.url, r.word, r.rank, r.most3, r.most4 FROM article_word_ranks r "
-                        "JOIN articles u ON u.id = r.article_id"):
+                        "JOIN articles u ON u.id = r.article_id",
+                        # The day and words that count coverage (schema 13, kept by a trigger).
+                        "SELECT u.url, d.day, d.words::text FROM article_days d "
+                        "JOIN articles u ON u.id = d.id"):
                 found = sorted(map(tuple, loaded._read(sql)))
                 assert found and found == sorted(map(tuple, put._read(sql))), sql
             for query in ("the", "news OR story"):

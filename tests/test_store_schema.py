@@ -64,8 +64,8 @@ def write_v1_sqlite(path: Path) -> str:
 
 
 def check_migrated(url: str, version_of: Callable[[], int], latest: int = len(MIGRATIONS)) -> None:
-    """`latest`: the backend's last schema version (SQLite's by default; PostgreSQL has version 12 of its
-    own, the ranks of the head's words)."""
+    """`latest`: the backend's last schema version (SQLite's by default; PostgreSQL has versions 12 and 13
+    of its own, the ranks of the head's words and the day and words of every article)."""
     with open_store(url) as store:
         assert version_of() == latest
         assert store.count() == 2

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import StoreError
-from newsdesk.search.query import Node, Term, to_tsquery
+from newsdesk.search.query import And, Node, Not, Or, Phrase, Term, parse_query, to_tsquery
 from newsdesk.search.tokens import TOKENIZER_VERSION, IndexedDocument
 from newsdesk.store import rows
 from newsdesk.store.base import SearchRequest
@@ -35,11 +35,11 @@ from newsdesk.store.postgres_ranking import (
 )
 from newsdesk.store.postgres_rum import ranking_index
 from newsdesk.store.postgres_schema import (
+    FILLED_BY,
     INSERT_ARTICLE,
     INSERT_SEARCH,
     MIGRATION_LOCK,
     MIGRATIONS,
-    WORD_RANKS_VERSION,
     keep_prefixes,
     keep_word_ranks,
     reindex,
@@ -80,6 +80,9 @@ class PostgresStore(SqlStore):
     # Rank words and prefixes from the stored ranks of the head's words (schema 12); False: as schema 11
     # did (benchmarks/search.py --schema11-plans-too compares both on one store).
     _word_ranks = True
+    # Count a query's matches per day from `article_days` (schema 13); False: from article_search's rows,
+    # as schema 12 did (benchmarks/scale.py --schema12-coverage-too compares both on one store).
+    _days = True
 
     def __init__(self, url: str) -> None:
         try:
@@ -109,7 +112,7 @@ class PostgresStore(SqlStore):
             raise
 
     def _migrate(self) -> None:
-        filled = False  # the word ranks were just filled (schema 12, or a reindex)
+        filled: list[str] = []  # the tables just filled (schema 12 and 13, or a reindex)
         with self._transaction() as cur:
             cur.execute(b"SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
             cur.execute(b"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -123,20 +126,22 @@ class PostgresStore(SqlStore):
                 MIGRATIONS[version - 1](cur)
                 cur.execute(b"DELETE FROM schema_version")
                 cur.execute(b"INSERT INTO schema_version (version) VALUES (%s)", [version])
-                filled = filled or version == WORD_RANKS_VERSION
+                filled += [table for table, made in FILLED_BY.items() if made == version]
             cur.execute(b"SELECT value FROM meta WHERE name = 'tokenizer'")
             tokenizer = cur.fetchone()
             if tokenizer is None or tokenizer[0] != str(TOKENIZER_VERSION):
                 reindex(cur)
-                filled = True
+                filled = list(FILLED_BY)
             self._rum = ranking_index(cur, _safe(self.url))
-        if filled and found > 0:
-            # The visibility map of the filled table, now rather than whenever autovacuum comes by: the
+        if found > 0:
+            # The visibility map of a filled table, now rather than whenever autovacuum comes by: the
             # word ranks are read by index-only scans, which read every row's heap page until then (tech*
-            # at 1,000,000 articles: 5,184 buffers for 5,304 candidates, 31 once vacuumed). Outside the
+            # at 1,000,000 articles: 5,184 buffers for 5,304 candidates, 31 once vacuumed); the days'
+            # rows get their hint bits set here, not by the first coverage count. Outside the
             # migration's transaction (VACUUM cannot run in one); a store made new skips it (empty).
-            with self._lock:
-                self._connection.execute(b"VACUUM (ANALYZE) article_word_ranks")
+            for table in filled:
+                with self._lock:
+                    self._connection.execute(f"VACUUM (ANALYZE) {table}".encode())
 
     @property
     def ranking(self) -> str:
@@ -518,24 +523,45 @@ class PostgresStore(SqlStore):
         return [(int(id), float(score)) for id, score in found]
 
     def published_days(self, request: SearchRequest) -> list[tuple[str, int]]:
-        """As SqlStore's, without compiling the statement (JIT) and with every article's days kept per
-        store generation. The grouping of a common word costs PostgreSQL estimates past jit_above_cost, and
-        compiling it took 120-370 ms of the 1.5-2.5 s of `said` at 1,000,000 articles, for a statement run
-        once; every article per day (the shares' denominators, asked with each coverage) took 0.7-2.4 s
-        there: it is read again only after a write."""
-        everything = not request.query and not request.fold_duplicates \
-            and not rows.filters(request, "?", self._INPUT_SQL, self._author_filter)[0]
+        """As SqlStore's, without compiling the statement (JIT), with every article's days kept per store
+        generation, and a query without filters or phrases counted from `article_days` (schema 13).
+        The grouping of a common word costs PostgreSQL estimates past jit_above_cost, and compiling it
+        took 120-370 ms of the 1.5-2.5 s of `said` at 1,000,000 articles, for a statement run once; every
+        article per day (the shares' denominators, asked with each coverage) took 0.7-2.4 s there: it is
+        read again only after a write. `article_days`' GIN index finds a query's matches among narrow
+        rows, read in the order of the table with no second look at the words (the bitmap of their
+        addresses kept exact by the work_mem given; a lossy one would recheck whole pages of words).
+        Planned for its query every time, never prepared: one statement serves every query, and the
+        generic plan PostgreSQL chose after a few common words made `china OR russia` 444 ms against
+        30-80 at 1,000,000 articles."""
+        rows.check_request(request)
+        filtered = request.fold_duplicates or bool(
+            rows.filters(request, "?", self._INPUT_SQL, self._author_filter)[0])
+        tree = parse_query(request.query)
+        everything = tree is None and not filtered
         generation = self.generation() if everything else None
         kept = self._all_days
         if everything and kept is not None and kept[0] == generation:
             return kept[1]
-        source, clauses, params = self._matching(request)
-        where = " AND ".join(clauses) or "1 = 1"
-        sql = (f"SELECT substr(a.published_key, 1, 10), count(*) FROM {source} WHERE {where} "
-               "GROUP BY substr(a.published_key, 1, 10)")
+        settings = ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"]
+        params: list[Any] = []
+        if everything and self._days:  # 245 ms at 1,000,000 articles, against 1.1 s from article_search
+            sql = "SELECT d.day, count(*) FROM article_days d GROUP BY d.day"
+        elif tree is not None and not filtered and self._days and not _positional(tree):
+            sql = ("SELECT d.day, count(*) FROM article_days d WHERE d.words @@ CAST(? AS tsquery) "
+                   "GROUP BY d.day")
+            params = [to_tsquery(tree)]
+            # A common word's matches are most of the table, where the planner would read every row's
+            # words (out of line for most) to test them; the index answers without them.
+            settings.append("SET LOCAL enable_seqscan = off")
+        else:
+            source, clauses, params = self._matching(request)
+            where = " AND ".join(clauses) or "1 = 1"
+            sql = (f"SELECT substr(a.published_key, 1, 10), count(*) FROM {source} WHERE {where} "
+                   "GROUP BY substr(a.published_key, 1, 10)")
         with self._reader() as connection, connection.transaction(), connection.cursor() as cur:
-            cur.execute(b"SET LOCAL jit = off")
-            cur.execute(self._sql(sql).encode(), params)
+            cur.execute("; ".join(settings).encode())  # one round trip (no parameters: one simple query)
+            cur.execute(self._sql(sql).encode(), params, prepare=False)
             found = [(day or "", int(count)) for day, count in cur.fetchall()]
         if everything:
             self._all_days = (generation, found)
@@ -600,6 +626,17 @@ class _Converting:
 
     def fetchall(self) -> list[Any]:
         return self._cur.fetchall()
+
+
+def _positional(node: Node) -> bool:
+    """Whether a query needs its words' positions (a phrase), which article_days does not keep."""
+    if isinstance(node, Phrase):
+        return True
+    if isinstance(node, Not):
+        return _positional(node.child)
+    if isinstance(node, (And, Or)):
+        return any(_positional(child) for child in node.children)
+    return False
 
 
 def _safe(url: str) -> str:
