@@ -25,14 +25,13 @@ Each cause's "F1" is the mean word F1 the oracle gains when that cause's words a
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from body_errors import parsed_page, read_pages
 from folds import load_folds
 
 HERE = Path(__file__).resolve().parent
@@ -82,22 +81,16 @@ def _elsewhere(tree: Any) -> dict[str, Counter[str]]:
 
 
 def read_page(page_id: str, record: dict[str, Any]) -> dict[str, Any] | None:
-    from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.body import body_text, choose_blocks
-    from newsdesk.extract.html.page import _without_byline, _without_headline, parse_page
+    from newsdesk.extract.html.page import _without_byline, _without_headline
     from newsdesk.extract.html.tidy import Furniture, tidy
     from newsdesk.extract.html.train import full_labels, hidden_labels, words
     from newsdesk.extract.stamps import drop_trailing_stamps
-    from newsdesk.settings import Settings
 
-    try:
-        parsed = parse_page(gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()),
-                            record.get("url"), Settings())
-    except NewsdeskError:
+    parsed = parsed_page(page_id, record)
+    if parsed is None or parsed.flat is None:
         return None
     flat = parsed.flat
-    if flat is None or not flat.blocks:
-        return None
     truth_text = record.get("main_content") or ""
     truth = Counter(words(truth_text))
     texts = [b.text for b in flat.blocks]
@@ -238,19 +231,7 @@ def main() -> None:
             continue
         taken[t] += 1
         jobs.append((page_id, truth[page_id]))
-    from multiprocessing import Pool
-
-    started = time.monotonic()
-    results = []
-    with Pool(args.processes) as pool:
-        for count, found in enumerate(pool.imap(_job, jobs, chunksize=4), 1):
-            if found is not None:
-                results.append(found)
-            if count % 200 == 0:
-                print(f"oracle_loss: {count} pages ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    if args.dump:
-        args.dump.write_text(json.dumps(results), encoding="utf-8")
-    print(table(results, args.top))
+    print(table(read_pages(_job, jobs, args.processes, "oracle_loss", args.dump), args.top))
 
 
 if __name__ == "__main__":
