@@ -94,29 +94,38 @@ def kind_of(tag: str, hidden: bool, link_density: float, words: int, thread: boo
     return "other prose"
 
 
+def parsed_page(page_id: str, record: dict[str, Any], model: str = "") -> Any:
+    """The WCXB-dev page parsed (newsdesk.extract.html.page.Parsed), None when it cannot be read or
+    gives no blocks."""
+    from newsdesk.errors import NewsdeskError
+    from newsdesk.extract.html.page import parse_page
+    from newsdesk.settings import Settings
+
+    try:
+        parsed = parse_page(gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()),
+                            record.get("url"), Settings(body_model=model) if model else Settings())
+    except NewsdeskError:
+        return None
+    return parsed if parsed.flat is not None and parsed.flat.blocks else None
+
+
 def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) -> dict[str, Any] | None:
     import numpy as np
 
-    from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.blocks import FEATURES, block_features, page_hints
     from newsdesk.extract.html.body import body_text, choose_blocks
     from newsdesk.extract.html.learned import load_model, page_cuts
-    from newsdesk.extract.html.page import _without_byline, _without_headline, parse_page
+    from newsdesk.extract.html.page import _without_byline, _without_headline
     from newsdesk.extract.html.stack import stack_rows, structure
     from newsdesk.extract.html.tidy import Furniture, tidy
     from newsdesk.extract.html.train import full_labels, hidden_labels, words
     from newsdesk.extract.stamps import drop_trailing_stamps
-    from newsdesk.settings import Settings
 
     path = str(MODELS / f"fold{fold}.txt")
-    try:
-        parsed = parse_page(gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()),
-                            record.get("url"), Settings(body_model=path))
-    except NewsdeskError:
+    parsed = parsed_page(page_id, record, path)
+    if parsed is None or parsed.flat is None:
         return None
     flat = parsed.flat
-    if flat is None or not flat.blocks:
-        return None
     truth = record.get("main_content") or ""
     choice = choose_blocks(flat, parsed.metadata.description)
     rows = block_features(flat, choice, page_hints(parsed.text), parsed.metadata.title,
@@ -244,19 +253,27 @@ def main() -> None:
             continue
         taken[t] += 1
         jobs.append((page_id, truth[page_id], folds[("wcxb-dev", page_id)]))
+    results = read_pages(_job, jobs, args.processes, "body_errors", args.dump)
+    print(table(results))
+
+
+def read_pages(job: Any, jobs: list[Any], processes: int, name: str, dump: Path | None
+               ) -> list[dict[str, Any]]:
+    """Every job's result (None left out) on `processes` processes, a line of progress every 200
+    pages; written to `dump` as JSON when given. (oracle_loss.py reads its pages with it too.)"""
     from multiprocessing import Pool
 
     started = time.monotonic()
     results = []
-    with Pool(args.processes) as pool:
-        for count, found in enumerate(pool.imap(_job, jobs, chunksize=4), 1):
+    with Pool(processes) as pool:
+        for count, found in enumerate(pool.imap(job, jobs, chunksize=4), 1):
             if found is not None:
                 results.append(found)
             if count % 200 == 0:
-                print(f"body_errors: {count} pages ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    if args.dump:
-        args.dump.write_text(json.dumps(results), encoding="utf-8")
-    print(table(results))
+                print(f"{name}: {count} pages ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    if dump:
+        dump.write_text(json.dumps(results), encoding="utf-8")
+    return results
 
 
 if __name__ == "__main__":

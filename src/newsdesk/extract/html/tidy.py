@@ -9,7 +9,10 @@ widgets, reading lists. They are recognised by their shape, in any language:
 * a like/share widget is a short block of its stock phrases ("Like this:", "%d bloggers like this",
   "Share this:") or a short block in a box named for sharing;
 * a body never ends with a heading, a label ending in a colon, or a "Further reading"/"Related"
-  heading followed only by links or list items.
+  heading followed only by links or list items;
+* a body says nothing twice: a passage the template prints again (a copy laid out for another
+  screen, a post quoted in full by the reply under it) is kept once, and a table of contents, whose
+  links repeat the headings below them, gives way to those headings (`without_copies`).
 """
 
 from __future__ import annotations
@@ -183,7 +186,7 @@ def tidy(flat: Flat, kept: list[int], furniture: Furniture | None = None) -> lis
     if items:
         kept = [i for i in kept if not any(flat.inside(blocks[i].owner, item) for item in items)]
     widgets = furniture.widgets()
-    kept = [i for i in kept if not widgets[i]]
+    kept = without_copies(flat, [i for i in kept if not widgets[i]])
     # A "Further reading" heading followed only by links or short list items ends the body.
     size = 0
     for position, i in enumerate(kept):
@@ -197,6 +200,60 @@ def tidy(flat: Flat, kept: list[int], furniture: Furniture | None = None) -> lis
     while len(kept) > 1 and _dangling(flat, kept[-1]):
         kept.pop()
     return kept
+
+
+_WORDS = re.compile(r"\w+")
+# A copy is left out when its run of copies holds a block of this many words or this many words in
+# all: a short line said again ("Read the review", "Price: $20") is the page's own repetition, a
+# passage said again is a duplicate layout. (Chosen on the tuning folds 0-2 of WCXB-dev and checked
+# on ScrapingHub; docs/benchmarks.md, "What the label oracle loses".)
+_COPY_BLOCK_WORDS, _COPY_RUN_WORDS = 6, 20
+
+
+def without_copies(flat: Flat, kept: list[int]) -> list[int]:
+    """`kept` without the blocks that say again what an earlier kept block said (the same words, in
+    the same order, case aside), and without table-of-contents entries (a link whose words are those
+    of a heading kept after it). Only words said twice make a copy (three or more times they are
+    the page's pattern), never a table cell. Copies are read in runs: consecutive blocks each
+    repeating the block the same number of places before it (a passage printed twice); a run is
+    left out when it is long enough (_COPY_*), so that short lines a page repeats stay."""
+    blocks = flat.blocks
+    keys = [" ".join(_WORDS.findall(blocks[i].text.casefold())) for i in kept]
+    headings: dict[str, int] = {}  # a heading's words -> its last position in kept
+    for position, (i, key) in enumerate(zip(kept, keys, strict=True)):
+        if blocks[i].tag in HEADINGS and key:
+            headings[key] = position
+    contents = {position for position, (i, key) in enumerate(zip(kept, keys, strict=True))
+                if blocks[i].tag not in HEADINGS and headings.get(key, -1) > position
+                and 2 * blocks[i].link_chars >= len(blocks[i].text)}
+    said: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if position not in contents:
+            said[key] = said.get(key, 0) + 1
+    last: dict[str, int] = {}
+    offsets = [0] * len(kept)  # how far back the same words were kept, for a copy
+    for position, key in enumerate(keys):
+        # Words said three times or more are the page's pattern (a question put to each guest, a
+        # day's plan, a table's values), as are repeated table cells: only a second saying is a copy.
+        if position in contents or not key or said[key] > 2 or blocks[kept[position]].tag in ("td", "th"):
+            continue
+        if key in last:
+            offsets[position] = position - last[key]
+        last[key] = position
+    dropped = set(contents)
+    start = 0
+    while start < len(kept):
+        if not offsets[start]:
+            start += 1
+            continue
+        end = start + 1
+        while end < len(kept) and offsets[end] == offsets[start]:
+            end += 1
+        sizes = [len(keys[position].split()) for position in range(start, end)]
+        if max(sizes) >= _COPY_BLOCK_WORDS or sum(sizes) >= _COPY_RUN_WORDS:
+            dropped.update(range(start, end))
+        start = end
+    return [i for position, i in enumerate(kept) if position not in dropped] if dropped else kept
 
 
 def is_widget(flat: Flat, index: int) -> bool:

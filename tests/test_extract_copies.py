@@ -1,0 +1,80 @@
+"""A body says nothing twice (tidy.without_copies): a passage the template prints again is kept once,
+a table of contents gives way to the headings it links to, and the lines a page repeats on purpose
+stay. Every page here is written for the test."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+import newsdesk
+from newsdesk.extract.html.dom import Flat, flatten
+from newsdesk.extract.html.tidy import tidy, without_copies
+
+PARAGRAPHS = [
+    "The ferry company said on Friday that the evening crossing to the island would run again from "
+    "next month, after a winter in which storms and a broken ramp cancelled one sailing in three.",
+    "Repairs to the ramp at the island pier took longer than planned because the steel had to be "
+    "made abroad, the company said, and divers found more damage once the old ramp was lifted.",
+    "Islanders who work on the mainland had to take the early boat back or stay overnight in town, "
+    "which the community council said cost some families more than a week's wages each month.",
+    "The company will also add a Sunday crossing in the summer and said fares would not rise this year, "
+    "although it warned that the ramp would need another inspection before the autumn storms.",
+]
+
+
+def flat_of(html: str) -> Flat:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    return flatten(root)
+
+
+def texts(flat: Flat, kept: list[int]) -> list[str]:
+    return [flat.blocks[i].text for i in kept]
+
+
+def test_a_passage_printed_twice_is_kept_once() -> None:
+    passage = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    flat = flat_of(f"<div class='wide'>{passage}</div><div class='narrow'>{passage}</div>"
+                   f"<p>{PARAGRAPHS[2]}</p>")
+    kept = list(range(len(flat.blocks)))
+    assert texts(flat, without_copies(flat, kept)) == PARAGRAPHS[:3]
+    assert texts(flat, tidy(flat, kept)) == PARAGRAPHS[:3]
+
+
+def test_a_table_of_contents_gives_way_to_its_headings() -> None:
+    headings = ["Why the ramp broke", "What the repairs cost", "When the evening boat returns"]
+    contents = "".join(f"<li><a href='#s{n}'>{h}</a></li>" for n, h in enumerate(headings))
+    pairs = list(zip(headings, PARAGRAPHS[:3], strict=True))
+    sections = "".join(f"<h2 id='s{n}'>{h}</h2><p>{p}</p>" for n, (h, p) in enumerate(pairs))
+    flat = flat_of(f"<p>{PARAGRAPHS[3]}</p><ul class='toc'>{contents}</ul>{sections}")
+    kept = list(range(len(flat.blocks)))
+    got = texts(flat, without_copies(flat, kept))
+    assert got == [PARAGRAPHS[3]] + [t for pair in pairs for t in pair]
+    assert all(flat.blocks[i].tag != "li" for i in without_copies(flat, kept))
+
+
+def test_lines_a_page_repeats_on_purpose_stay() -> None:
+    # The same short fine print under each offer, and a short label said twice: the page's own words.
+    names = ["Winter saver", "Island pass", "Family return"]
+    offers = "".join(f"<div><h3>{name}</h3><p>{p}</p><p>Terms apply.</p></div>"
+                     for name, p in zip(names, PARAGRAPHS[:3], strict=True))
+    # The same question put to each of three guests, and the same row values in a timetable.
+    answers = ["The sea.", "Work.", "My family."]
+    interviews = "".join(f"<h3>{name}</h3><p>What made you move to the island in the first place?</p>"
+                         f"<p>{a}</p>" for name, a in zip(names, answers, strict=True))
+    table = "<table>" + "<tr><td>Ferry</td><td>08:00</td><td>Daily</td></tr>" * 2 + "</table>"
+    flat = flat_of(offers + interviews + table + "<p>Price: 20 euros</p><p>Price: 20 euros</p>")
+    kept = list(range(len(flat.blocks)))
+    assert without_copies(flat, kept) == kept
+
+
+def test_a_duplicated_article_layout_extracts_once() -> None:
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = ("<!doctype html><html><head><meta charset='utf-8'><title>Evening ferry returns</title></head>"
+            "<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><article>"
+            "<h1>Evening ferry returns next month</h1>"
+            f"<div class='story desktop-only'>{article}</div><div class='story mobile-only'>{article}</div>"
+            "</article></main><footer><p>All rights reserved.</p></footer></body></html>")
+    body = newsdesk.extract(html, url="http://127.0.0.1/ferry").body
+    for paragraph in PARAGRAPHS:
+        assert body.count(paragraph) == 1
