@@ -2,8 +2,9 @@
 Portuguese, Spanish, Italian), for each language that has a fitted model: for each direct quotation,
 the mentions around it that could be its speaker, each scored by a gradient-boosted model (LightGBM)
 over features that read no parse (none of these languages has a shipped parser); the best one names
-the speaker where the rules found none, or replaces the rules' choice when the model is much surer of
-another (the policy of `quote_chooser.decide`).
+the speaker where the rules found none, or would replace the rules' choice when the model is surer of
+another by the policy's override margin (`quote_chooser.decide`); the shipped policy (override 2.0)
+never replaces the rules' speaker.
 
     >>> choose_speakers_multi(body, "de", quotes, entities)   # fills speaker_name / speaker_span in place
 
