@@ -4,11 +4,29 @@ for them."""
 
 from __future__ import annotations
 
+import random
+import re
+import time
+from pathlib import Path
+
+import pytest
+
 from newsdesk.article import Quote
 from newsdesk.enrich.quote_chooser import Policy
-from newsdesk.enrich.quote_chooser_multi import candidates_of, choose_speakers_multi, load_model
+from newsdesk.enrich.quote_chooser_multi import (
+    SENTENCE_END,
+    WORDS,
+    Gap,
+    _Context,
+    candidates_of,
+    choose_speakers_multi,
+    load_model,
+    model_path,
+    read_chooser,
+)
 from newsdesk.enrich.quote_rules import rule_quotes
 from newsdesk.enrich.train_speakers_multi import Example, fit, right
+from newsdesk.errors import ExtractionError
 
 
 def entities_of(body: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
@@ -112,3 +130,74 @@ def test_many_quotations_in_one_line_stay_linear() -> None:
     quotes = rule_quotes(body, "de", entities)
     found = candidates_of(body, "de", quotes, entities)
     assert len(found) == 3_000 and all(0 < len(c) <= 16 for c in found)
+
+
+def test_german_verb_second_keeps_a_description_or_surname_before_the_verb_as_subject() -> None:
+    body = ("Irma Beispiel traf die Kanzlerin. Die Kanzlerin fragte sie: „Wie geht es weiter?“\n"
+            "Otto Muster traf Irma Beispiel. Muster fragte sie: „Und jetzt?“\n"
+            "Zugleich mahnte sie: „Wir müssen handeln.“\nDennoch mahnte sie: „Wir dürfen nicht warten.“")
+    entities = entities_of(body, {"Irma Beispiel": "PER", "Otto Muster": "PER"})
+    kanzlerin, muster, zugleich, dennoch = rule_quotes(body, "de", entities)
+    # Before: the pronoun after the verb (the object) whenever the left words were no entity.
+    assert speaker_words(body, kanzlerin) == "Die Kanzlerin"
+    assert speaker_words(body, muster) == "Muster" and muster.speaker_name == "Otto Muster"
+    # A function word or a lone capitalised word of no entity before the verb: the pronoun speaks.
+    assert speaker_words(body, zugleich) == "sie" and speaker_words(body, dennoch) == "sie"
+
+
+def test_dutch_keeps_the_subject_before_the_verb() -> None:
+    body = "Anna de Vries kwam. De burgemeester zei hij: „Het gaat goed.“"
+    (quote,) = rule_quotes(body, "nl", entities_of(body, {"Anna de Vries": "PER"}))
+    assert speaker_words(body, quote) == "De burgemeester"  # the German verb-second rule is not Dutch
+
+
+def test_gap_counts_by_binary_search_equal_the_counts_on_the_slice() -> None:
+    rng = random.Random(11)
+    pieces = [*"ab1 .!?:\n,–-„“”\"»«‚‘’'", "Wort ", ". ", ".“ ", "5. ", "?« "]
+    for _ in range(400):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
+        context = _Context(body, "de", [], [])
+        for _ in range(10):
+            lo, hi = rng.randint(0, len(body)), rng.randint(0, len(body))
+            gap = body[lo:hi]
+            stripped = gap.strip("„“”\"»«‚‘’'")
+            expected = Gap(len(gap), len(WORDS.findall(gap)), len(SENTENCE_END.findall(stripped + " ")),
+                           gap.count("\n"), ":" in gap, gap.strip(" „“”\"»«‚‘’'")[:1])
+            assert context.gap(lo, hi) == expected, (body, lo, hi)
+
+
+def test_the_main_person_far_away_keeps_the_chooser_linear() -> None:
+    # The article's main person named three times at the top, then thousands of quotations with no one
+    # near them: the main person is a candidate of each, with the whole body between. Before: 51 s for
+    # 8,000 quotations (the gap walked each time); bound generously, the machine is shared.
+    def seconds(count: int) -> float:
+        body = "Anna Beispiel kam. Anna Beispiel ging. Anna Beispiel blieb.\n"
+        body += "Es regnete. „Wir bauen die Brücke.“ " * count
+        entities = entities_of(body[:60], {"Anna Beispiel": "PER"})
+        quotes = rule_quotes(body, "de", entities)
+        started = time.process_time()
+        choose_speakers_multi(body, "de", quotes, entities)
+        assert len(quotes) == count
+        return time.process_time() - started
+
+    assert seconds(8_000) < 10
+
+
+def test_a_model_without_its_policy_or_a_corrupt_one_is_a_clear_error(tmp_path: Path) -> None:
+    model, policy = tmp_path / "model.txt", tmp_path / "policy.tsv"
+    shipped = model_path("de").read_text(encoding="utf-8")
+    model.write_text(shipped, encoding="utf-8")
+    with pytest.raises(ExtractionError, match=r"model\.txt has no policy\.tsv"):  # before: FileNotFoundError
+        read_chooser(model)
+    policy.write_text("fill\t0.1\noverride\t2.0\n", encoding="utf-8")
+    assert read_chooser(model)[1] == Policy(0.1, 2.0)
+    model.write_text("tree\n", encoding="utf-8")  # before: LightGBMError
+    with pytest.raises(ExtractionError, match=re.escape(str(model))):
+        read_chooser(model)
+    model.write_text(shipped[: len(shipped) // 2], encoding="utf-8")  # cut off
+    with pytest.raises(ExtractionError, match="cut off"):
+        read_chooser(model)
+    model.write_text(shipped, encoding="utf-8")
+    policy.write_text("fill\tzero\n", encoding="utf-8")
+    with pytest.raises(ExtractionError, match=r"policy\.tsv cannot be read"):
+        read_chooser(model)

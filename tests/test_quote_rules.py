@@ -3,6 +3,7 @@ pronouns, surnames, dialogue dashes and according-to, on small bodies written fo
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from newsdesk.article import Article
 from newsdesk.enrich.enricher import enrich_articles
 from newsdesk.enrich.quote_cues import ACCORDING_TO, LANGUAGES, REPORTING_VERBS, cue_pattern
+from newsdesk.enrich.quote_dialogue import with_dialogue
+from newsdesk.enrich.quote_marks import find_marked_quotes, paragraphs
 from newsdesk.enrich.quote_rules import rule_quotes
 from newsdesk.enrich.quotes import quotes_from_doc
 
@@ -257,3 +260,29 @@ def test_entities_inside_a_quotation_are_not_antecedents_and_people_beat_organis
                 (demir, demir + 9, "PER")]
     quotes = rule_quotes(body, "de", entities)
     assert [q.speaker_name for q in quotes] == [None, "Herbert Lenz", "Ali Demir"]
+
+
+def test_dialogue_paragraphs_are_those_with_no_marked_quotation_and_found_in_linear_time() -> None:
+    """Dash paragraphs become dialogue exactly when no marked quotation opens in them (as the plain
+    scan of every mark says), looked up by binary search: before, each dash paragraph scanned every
+    mark (8,000 of each: 1.7 s on an idle machine, 16,000: about 7 s)."""
+    rng = random.Random(5)
+    lines = ["—Vamos a ganar —dijo Sánchez—. No hay otra.", "—Es «muy» tarde —dijo ella.",
+             "«Bien», dijo él.", "Nada que decir.", "—Sí."]
+    body = "\n".join(rng.choice(lines) for _ in range(400))
+    marked = find_marked_quotes(body, single=True)
+    found = with_dialogue(body, marked)
+    added = [m for m in found if m not in marked]
+    dialogue = {start for start, end in paragraphs(body) if body[start] in "—–"
+                and not any(start <= m.open_mark < end for m in marked)}
+    with_added = {start for start, end in paragraphs(body) if any(start <= m.start < end for m in added)}
+    assert dialogue and with_added == dialogue
+    assert found == sorted(found, key=lambda m: m.open_mark)
+
+    count = 16_000
+    body = "„Wir bauen die Brücke heute“, sagte er.\n" * count + "\n".join(
+        "—Vamos a ganar —dijo Sánchez—. No hay otra." for _ in range(count))
+    marked = find_marked_quotes(body, single=True)
+    started = time.process_time()
+    assert len(with_dialogue(body, marked)) == 3 * count
+    assert time.process_time() - started < 3  # generous: the machine is shared

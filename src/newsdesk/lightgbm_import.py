@@ -1,5 +1,5 @@
 """LightGBM imported light: the body model (extract/html/learned.py) and the speaker chooser
-(enrich/quote_chooser.py) both read LightGBM models, and both import it through here."""
+(enrich/quote_chooser.py, quote_chooser_multi.py) read LightGBM models, and import it through here."""
 
 from __future__ import annotations
 
@@ -24,3 +24,10 @@ def import_lightgbm() -> None:
         for name in hidden:
             if sys.modules.get(name) is None:
                 del sys.modules[name]
+
+
+def complete_model(model: str) -> bool:
+    """Whether a LightGBM model text ends as LightGBM writes one (its trees, then its trailer): LightGBM
+    may abort the whole process on a cut-off one, so a loader checks first."""
+    tail = model.rstrip()
+    return "end of trees" in tail and tail.rsplit("\n", 1)[-1].startswith("pandas_categorical:")

@@ -2,8 +2,9 @@
 Portuguese, Spanish, Italian), for each language that has a fitted model: for each direct quotation,
 the mentions around it that could be its speaker, each scored by a gradient-boosted model (LightGBM)
 over features that read no parse (none of these languages has a shipped parser); the best one names
-the speaker where the rules found none, or replaces the rules' choice when the model is much surer of
-another (the policy of `quote_chooser.decide`).
+the speaker where the rules found none, or would replace the rules' choice when the model is surer of
+another by the policy's override margin (`quote_chooser.decide`); the shipped policy (override 2.0)
+never replaces the rules' speaker.
 
     >>> choose_speakers_multi(body, "de", quotes, entities)   # fills speaker_name / speaker_span in place
 
@@ -19,9 +20,12 @@ mention before it (outside quotations).
 
 Models: models/speakers-multi/LANGUAGE/model.txt and policy.tsv beside it, fitted on the `tuned` pages of
 benchmarks/data/quotes_multi.tsv only by `python -m newsdesk.enrich.train_speakers_multi` (see there).
-A language with no model keeps the rules' speakers. Cost: linear in the number of quotations times
-the candidates in their window (at most 2 * MAX_CANDIDATES), with binary searches over the sorted
-entity mentions, pronouns and quotations.
+A language with no model keeps the rules' speakers; a model.txt with no policy.tsv beside it, or either
+file unreadable or corrupt, is an ExtractionError naming the file. Cost: linear in the number of
+quotations times the candidates in their window (at most 2 * MAX_CANDIDATES, plus the main person
+and the rules' choice however far), with binary searches over the sorted entity mentions, pronouns
+and quotations, and over the body's words, sentence ends, line breaks and colons to count what lies
+between a candidate and its quotation (`_Context.gap`: a far candidate costs no walk of its gap).
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from newsdesk.article import Quote
 from newsdesk.enrich.quote_chooser import Candidate, Policy, decide, probabilities, read_model
 from newsdesk.enrich.quote_cues import ACCORDING_TO, NOT_SPEAKERS, PRONOUNS, REPORTING_VERBS
+from newsdesk.errors import ExtractionError
+from newsdesk.lightgbm_import import complete_model, import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -68,13 +74,37 @@ def model_path(language: str) -> Path:
 
 @cache
 def load_model(language: str) -> tuple[lightgbm.Booster, Policy] | None:
-    """The language's fitted model and policy, loaded once; None when the language has none."""
+    """The language's fitted model and policy, loaded once; None when the language has none (no
+    model.txt). A model with no policy.tsv beside it, or either file unreadable, cut off or corrupt, is
+    an ExtractionError naming the file (as the body model's loader says), never a half-loaded chooser."""
     path = model_path(language)
-    if not path.is_file():
-        return None
+    return read_chooser(path) if path.is_file() else None
+
+
+def read_chooser(path: Path) -> tuple[lightgbm.Booster, Policy]:
+    """The model at `path` and the policy.tsv beside it; an ExtractionError naming the file when either
+    is missing, unreadable, cut off or corrupt."""
+    policy = path.with_name("policy.tsv")
+    retrain = "refit it with python -m newsdesk.enrich.train_speakers_multi"
+    if not policy.is_file():
+        raise ExtractionError(f"speaker model {path} has no policy.tsv beside it; {retrain}", stage="enrich")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExtractionError(f"speaker model {path} cannot be read: {exc}", stage="enrich") from exc
+    if not complete_model(text):  # (LightGBM may abort the process on a cut-off model)
+        raise ExtractionError(f"speaker model {path} is cut off or not a LightGBM model; {retrain}",
+                              stage="enrich")
+    import_lightgbm()
+    import lightgbm
+
     with _lock:
-        booster, values = read_model(path, path.with_name("policy.tsv"))
-        return booster, Policy(float(values["fill"]), float(values["override"]))
+        try:
+            booster, values = read_model(path, policy)
+            return booster, Policy(float(values["fill"]), float(values["override"]))
+        except (OSError, UnicodeDecodeError, lightgbm.basic.LightGBMError, ValueError, KeyError) as exc:
+            raise ExtractionError(f"speaker model {path} or its policy.tsv cannot be read: {exc!r}; "
+                                  f"{retrain}", stage="enrich") from exc
 
 
 def choose_speakers_multi(body: str, language: str, quotes: list[Quote], entities: EntitySpans,
@@ -144,6 +174,42 @@ class _Context:
                 others.append((match.start(), match.end(), "description"))
         self.others = sorted(others)
         self.other_starts = [s for s, _, _ in self.others]
+        # Where the words, sentence ends, line breaks and colons are, for counting them in any gap by
+        # binary search (a far candidate, the article's main person, must not cost a walk of its gap).
+        words = [m.span() for m in WORDS.finditer(body)]
+        self.word_starts = [s for s, _ in words]
+        self.word_ends = [e for _, e in words]
+        self.sentence_starts = [m.start() for m in SENTENCE_END.finditer(body)]
+        self.newlines = [m.start() for m in re.finditer("\n", body)]
+        self.colons = [m.start() for m in re.finditer(":", body)]
+
+    def gap(self, lo: int, hi: int) -> Gap:
+        """What `_features` reads of the text between a candidate and its quotation, body[lo:hi]: the
+        same counts as `WORDS.findall`, `SENTENCE_END.findall` (on the gap without its end marks and
+        with a space after it), and line breaks and colons on that slice, each in logarithmic time."""
+        if hi <= lo:
+            return Gap(0, 0, 0, 0, False, "")
+        words = bisect.bisect_left(self.word_starts, hi) - bisect.bisect_right(self.word_ends, lo)
+        newlines = bisect.bisect_left(self.newlines, hi) - bisect.bisect_left(self.newlines, lo)
+        colon = bisect.bisect_left(self.colons, hi) > bisect.bisect_left(self.colons, lo)
+        s_lo, s_hi = _strip_marks(self.body, lo, hi)
+        if s_hi - s_lo < 8:
+            sentences = len(SENTENCE_END.findall(self.body[s_lo:s_hi] + " "))
+        else:
+            # A match is two or three characters, and none overlaps another: the ones starting inside
+            # the stripped gap before its last three characters are the body's (bar the first, whose
+            # look-behind sees no character in the slice); the last few are matched on a short slice.
+            cut = s_hi - 3
+            opening = SENTENCE_END.match(self.body[s_lo : s_lo + 3]) is not None
+            ends = self.sentence_starts
+            inner = bisect.bisect_left(ends, cut) - bisect.bisect_right(ends, s_lo)
+            tail = sum(1 for _ in SENTENCE_END.finditer(self.body[cut - 1 : s_hi] + " ", 1))
+            sentences = int(opening) + inner + tail
+        first = lo
+        while first < hi and (self.body[first] in GAP_MARKS or self.body[first] == " "):
+            first += 1
+        first_char = self.body[first] if first < hi else ""
+        return Gap(hi - lo, words, sentences, newlines, colon, first_char)
 
     @staticmethod
     def last_word(text: str) -> str:
@@ -161,6 +227,29 @@ class _Context:
             return None
         start, end, _ = self.people[index]
         return self.body[start:end]
+
+
+GAP_MARKS = "„“”\"»«‚‘’'"
+
+
+class Gap(NamedTuple):
+    """The counts `_features` reads of the text between a candidate and its quotation."""
+
+    length: int
+    words: int
+    sentences: int  # sentence ends, the gap's end marks left out (as `SENTENCE_END` on it plus a space)
+    newlines: int
+    colon: bool
+    first: str  # its first character after the marks and spaces (`gap_comma`), "" if none
+
+
+def _strip_marks(body: str, lo: int, hi: int, marks: str = GAP_MARKS) -> tuple[int, int]:
+    """The bounds of body[lo:hi].strip(marks)."""
+    while lo < hi and body[lo] in marks:
+        lo += 1
+    while hi > lo and body[hi - 1] in marks:
+        hi -= 1
+    return lo, hi
 
 
 def _overlaps(span: tuple[int, int], sorted_spans: list[tuple[int, int]]) -> bool:
@@ -239,9 +328,9 @@ def _features(context: _Context, quote: Quote, span: tuple[int, int], name: str 
     body = context.body
     start, end = quote.span
     before = span[1] <= start
-    gap = body[span[1] : start] if before else body[end : span[0]]
+    gap = context.gap(span[1], start) if before else context.gap(end, span[0])
     # The marks themselves are not part of the gap's words.
-    sentences = len(SENTENCE_END.findall(gap.strip("„“”\"»«‚‘’'") + " "))
+    sentences = gap.sentences
     said = quote.speaker_span
     rule = said is not None and span[0] < said[1] and said[0] < span[1]
     last = context.last_word(name or "")
@@ -255,13 +344,13 @@ def _features(context: _Context, quote: Quote, span: tuple[int, int], name: str 
     q_para = body.rfind("\n", max(0, start - 300), start) + 1
     f: dict[str, float] = {
         "before": float(before),
-        "log_distance": math.log1p(len(gap)),
-        "words_between": min(40.0, float(len(WORDS.findall(gap)))),
+        "log_distance": math.log1p(gap.length),
+        "words_between": min(40.0, float(gap.words)),
         "sentences_between": min(5.0, float(sentences)),
-        "paragraphs_apart": min(3.0, float(gap.count("\n"))),
-        "same_sentence": float(sentences == 0 and "\n" not in gap),
-        "same_paragraph": float("\n" not in gap),
-        "subject_just_before": float(before and sentences == 1 and "\n" not in gap),
+        "paragraphs_apart": min(3.0, float(gap.newlines)),
+        "same_sentence": float(sentences == 0 and gap.newlines == 0),
+        "same_paragraph": float(gap.newlines == 0),
+        "subject_just_before": float(before and sentences == 1 and gap.newlines == 0),
         "rank": min(8.0, float(rank)),
         "nearest": float(rank == 0),
         "kind_" + kind: 1.0,
@@ -271,8 +360,8 @@ def _features(context: _Context, quote: Quote, span: tuple[int, int], name: str 
         "verb_right": float(verb_right),
         "according": float(context.according is not None and context.according.search(left) is not None),
         "zufolge": float(right.lstrip().lower().startswith("zufolge")),
-        "colon_between": float(before and ":" in gap and sentences == 0),
-        "gap_comma": float(gap.strip(" „“”\"»«‚‘’'")[:1] in {",", "–", "—", "-"} and not before),
+        "colon_between": float(before and gap.colon and sentences == 0),
+        "gap_comma": float(gap.first in {",", "–", "—", "-"} and not before),
         "colon_after": float(right.lstrip()[:1] == ":"),
         "opens_sentence": float(len(opening.split()) <= 2 and not any(c in opening for c in ",;:")),
         "log_name_count": math.log1p(context.last_counts.get(last, 0)) if kind != "pronoun" else 0.0,

@@ -79,7 +79,7 @@ ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|
 DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
-VERB_SECOND = frozenset({"de", "nl"})
+VERB_SECOND = frozenset({"de"})  # Dutch unmeasured: its rules stay as before
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +158,7 @@ class _Rules:
         # A name inside a quotation is somebody the speaker talks about, not a speaker.
         self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS and not self._in_quote(e[0]))
         self.entity_starts = [e[0] for e in self.entities]
+        self._entity_words: set[str] | None = None  # every word of the entities, found when first asked
         self.not_speakers = NOT_SPEAKERS.get(language, frozenset())
         verbs = "|".join(map(re.escape, sorted(REPORTING_VERBS[language], key=len, reverse=True)))
         aux = "|".join(sorted(AUXILIARIES.get(language, ()), key=len, reverse=True))
@@ -265,12 +266,13 @@ class _Rules:
                 left_ok = left is not None and self._speaker_ok(left)
                 prefix = window[: left.start("speaker")].strip() if left is not None else ""
                 right = self.subject_right.match(rest)
-                # German, Dutch (verb second): a pronoun right after the verb is its subject unless
-                # the word before the verb is a known person (`Zugleich mahnte sie:`, `Merkel fragte sie:`).
+                # German (verb second): a pronoun right after the verb is its subject when the word(s)
+                # before the verb cannot be (`Zugleich mahnte sie:`); a name, a surname or an article
+                # and a noun there is the subject (`Merkel fragte sie:`, `Die Kanzlerin fragte sie:`).
                 if (self.language in VERB_SECOND and right is not None and right.group("speaker").lower()
                         in self.pronouns and right.start("speaker") == len(rest) - len(rest.lstrip())
-                        and self.entities and (left is None or self._entity_at(
-                            offset + left.start("speaker"), offset + left.end("speaker")) is None)):
+                        and self.entities and not (left_ok and left is not None and self._subject_like(
+                            offset + left.start("speaker"), offset + left.end("speaker")))):
                     return self._cue_at(right, offset + verb.end(), verb, offset)
                 if left is not None and left_ok and prefix == "":
                     return self._cue_at(left, offset, verb, offset)
@@ -420,6 +422,17 @@ class _Rules:
             end = start + len(text)
             name = self._full_name(text, start)
         return _Cue(self.body[cue_span[0] : cue_span[1]], cue_span, name, (start, end))
+
+    def _subject_like(self, start: int, end: int) -> bool:
+        """Whether the words at [start, end) (a speaker by `_speaker_ok`) can be a verb's subject: more
+        than one word, an entity, or a lone word an entity also has (a surname); a lone capitalised
+        word of no entity opens the sentence as an adverb or a conjunction (`Dennoch mahnte sie:`)."""
+        words = self.body[start:end].split()
+        if len(words) > 1 or self._entity_at(start, end) is not None:
+            return True
+        if self._entity_words is None:
+            self._entity_words = {w.casefold() for s, e, _ in self.entities for w in self.body[s:e].split()}
+        return bool(words) and words[0].casefold() in self._entity_words
 
     def _entity_at(self, start: int, end: int) -> tuple[int, int] | None:
         """The entity starting in [start, end): a person before an organisation (`FINA-Präsident

@@ -43,7 +43,7 @@ from newsdesk.extract.html.page_cut import (
 )
 from newsdesk.extract.html.stack import STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import Furniture, tidy
-from newsdesk.lightgbm_import import import_lightgbm
+from newsdesk.lightgbm_import import complete_model, import_lightgbm
 
 if TYPE_CHECKING:
     import lightgbm
@@ -99,7 +99,7 @@ def _read(path: Path) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutMod
     text, cut_mark, cut_text = text.partition(CUT_MARK)
     first, mark, second = text.partition(STACK_MARK)
     parts = [first, *([second] if mark else []), *([cut_text] if cut_mark else [])]
-    if not all(_complete(part) for part in parts):  # (LightGBM aborts the process on a cut-off model)
+    if not all(complete_model(part) for part in parts):  # (LightGBM aborts the process on a cut-off model)
         raise ExtractionError(f"body model {path} is cut off (a part ends before LightGBM's trailer); "
                               "retrain it with python -m newsdesk.extract.html.train", stage="extract")
     try:
@@ -115,12 +115,6 @@ def _read(path: Path) -> tuple[tuple[lightgbm.Booster, lightgbm.Booster], CutMod
         raise ExtractionError(f"body model {path} was fitted on other features; retrain it with "
                               "python -m newsdesk.extract.html.train", stage="extract")
     return models, cut
-
-
-def _complete(model: str) -> bool:
-    """Whether a LightGBM model text ends as LightGBM writes one (its trees, then its trailer)."""
-    tail = model.rstrip()
-    return "end of trees" in tail and tail.rsplit("\n", 1)[-1].startswith("pandas_categorical:")
 
 
 def predict(flat: Flat, choice: Choice, hints: PageHints, title: str | None, description: str | None,
