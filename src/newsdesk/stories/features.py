@@ -41,6 +41,7 @@ Counts are raw here; the clusterer weighs them (IDF, sublinear counts) as articl
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class Features:
     language: str = UNKNOWN
     evidence: set[str] = field(default_factory=set)
     reader: float = 0.0  # the share of its words that speak to the reader (SECOND_PERSON)
+    event: float = 1.0  # how likely the page reports an event rather than an evergreen text (`event_score`)
 
     def bag(self, name: str) -> Counter[str]:
         bag: Counter[str] = getattr(self, name)
@@ -133,6 +135,7 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
                         published=published_at(article), language=language,
                         reader=reader_share(body, language))
+    features.event = event_score(event_signals(title, body, language))
     if features.published is None:
         opening = f"{title}\n{body[:DATELINE_CHARS]}"
         features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening), language)
@@ -249,6 +252,60 @@ def reader_share(body: str, language: str) -> float:
 @cache
 def _second_person(language: str) -> frozenset[str]:
     return frozenset(SECOND_PERSON.get(language, "").split())
+
+
+# Is the page an event report (a report of what happened, when, told by whom) or an evergreen text (a
+# history, a guide, a list of tools, an essay, a preview)? A logistic regression on general signals of the
+# body (`event_signals`), fitted by `benchmarks/event_model.py` (deterministic; labels and the rule that
+# gave them in benchmarks/data/event_labels.tsv). Only for a language with word lists (REPORTING, WEEKDAYS):
+# any other language's pages count as event reports (1.0), so nothing changes for them.
+REPORTING = {
+    "en": "said says told according announced reported confirmed added stated",
+    "de": "sagte sagten sagt erklärte erklärten teilte teilten berichtete bestätigte laut",
+}
+WEEKDAYS = {
+    "en": "monday tuesday wednesday thursday friday saturday sunday yesterday today tonight",
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag gestern heute",
+}
+EVENT_SIGNALS = ("reporting", "weekdays", "dates", "reader", "unended", "names")
+EVENT_WEIGHTS = {"reporting": 1.40, "weekdays": 1.89, "dates": 1.89, "reader": -2.07, "unended": -1.21,
+                 "names": 0.93}
+EVENT_BIAS = 2.08
+
+
+def event_signals(title: str, body: str, language: str) -> dict[str, float] | None:
+    """The body's signals of an event report, per 100 words (None in a language without word lists):
+    reporting verbs (said, told, according...), weekdays and yesterday/today (news is of a day), complete
+    dates and month-day marks, second person (a guide speaks to its reader), lines that do not end a
+    sentence (headings and list items, per 100 lines), and names by capitalisation."""
+    if language not in REPORTING:
+        return None
+    found = WORD.findall(body.casefold())
+    if not found:
+        return None
+    per = 100 / len(found)
+    reporting, weekdays = _word_list("reporting", language), _word_list("weekdays", language)
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    unended = sum(1 for line in lines if line[-1] not in ".!?\"'”’)»:") / len(lines)
+    dates = len(stated_dates(body, language)) + sum(1 for key in time_marks(body) if "-" in key)
+    return {"reporting": sum(1 for word in found if word in reporting) * per,
+            "weekdays": sum(1 for word in found if word in weekdays) * per,
+            "dates": dates * per,
+            "reader": reader_share(body, language) * 100, "unended": unended * 100,
+            "names": len(names(body, language)) * per}
+
+
+def event_score(signals: dict[str, float] | None) -> float:
+    """The probability that a page of these signals (`event_signals`) reports an event; 1.0 for None."""
+    if signals is None:
+        return 1.0
+    z = EVENT_BIAS + sum(EVENT_WEIGHTS[name] * math.log1p(signals[name]) for name in EVENT_SIGNALS)
+    return 1 / (1 + math.exp(-z))
+
+
+@cache
+def _word_list(kind: str, language: str) -> frozenset[str]:
+    return frozenset({"reporting": REPORTING, "weekdays": WEEKDAYS}[kind].get(language, "").split())
 
 
 def words(text: str, language: str = "en") -> Counter[str]:
