@@ -135,13 +135,14 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
                         times=time_marks(f"{title}\n{body}"), numbers=numbers(f"{title}\n{body}"),
                         published=published_at(article), language=language,
                         reader=reader_share(body, language))
-    features.event = event_score(event_signals(title, body, language))
     if features.published is None:
         opening = f"{title}\n{body[:DATELINE_CHARS]}"
         features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening), language)
                            or url_date(article.canonical_url or article.url or "")
                            or next(filter(None, map(url_date, URL_IN_TEXT.findall(opening))), None))
-    features.evidence = evidence(title, body, language, features.numbers)
+    body_names = names(body, language)  # once, for the event score and the evidence
+    features.event = event_score(event_signals(title, body, language, body_names))
+    features.evidence = evidence(title, body, language, features.numbers, body_names)
     for entity in article.entities if entities is None else entities:
         mentions = len(entity.mentions)
         if not mentions:
@@ -273,11 +274,13 @@ EVENT_WEIGHTS = {"reporting": 1.40, "weekdays": 1.89, "dates": 1.89, "reader": -
 EVENT_BIAS = 2.08
 
 
-def event_signals(title: str, body: str, language: str) -> dict[str, float] | None:
+def event_signals(title: str, body: str, language: str,
+                  body_names: set[str] | None = None) -> dict[str, float] | None:
     """The body's signals of an event report, per 100 words (None in a language without word lists):
     reporting verbs (said, told, according...), weekdays and yesterday/today (news is of a day), complete
     dates and month-day marks, second person (a guide speaks to its reader), lines that do not end a
-    sentence (headings and list items, per 100 lines), and names by capitalisation."""
+    sentence (headings and list items, per 100 lines), and names by capitalisation (`body_names`: the
+    body's `names`, when the caller has them)."""
     if language not in REPORTING:
         return None
     found = WORD.findall(body.casefold())
@@ -292,7 +295,7 @@ def event_signals(title: str, body: str, language: str) -> dict[str, float] | No
             "weekdays": sum(1 for word in found if word in weekdays) * per,
             "dates": dates * per,
             "reader": reader_share(body, language) * 100, "unended": unended * 100,
-            "names": len(names(body, language)) * per}
+            "names": len(names(body, language) if body_names is None else body_names) * per}
 
 
 def event_score(signals: dict[str, float] | None) -> float:
@@ -317,8 +320,11 @@ def words(text: str, language: str = "en") -> Counter[str]:
     return Counter({f"{language}:{word}": count for word, count in counts.items()})
 
 
-def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set[str]:
-    """The article's evidence items but its entities (see the module's docstring)."""
+def evidence(title: str, body: str, language: str, figures: Counter[str],
+             body_names: set[str] | None = None) -> set[str]:
+    """The article's evidence items but its entities (see the module's docstring); `body_names`: the
+    body's `names`, when the caller has them (names are found line by line: the title's and the body's
+    are those of the two together)."""
     found = {f"n:{figure}" for figure in figures if len(figure.replace(".", "")) >= 3 or "." in figure}
     stop = stop_words(language)
     found.update(f"h:{language}:{word}" for word in WORD.findall(title.casefold())
@@ -327,7 +333,8 @@ def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set
         quoted = WORD.findall(match[1].casefold())
         if 3 <= len(quoted) <= 12:
             found.add(f"q:{language}:{' '.join(quoted)}")
-    found.update(names(f"{title}\n{body}", language))
+    found.update(names(f"{title}\n{body}", language) if body_names is None
+                 else names(title, language) | body_names)
     return found
 
 
