@@ -15,7 +15,14 @@ import pytest
 from newsdesk.article import Article, Entity
 from newsdesk.stories import DuplicateIndex, Story, StoryClusterer, StoryTracker, clustering
 from newsdesk.stories.clustering import Member
-from newsdesk.stories.features import Features, article_features, names, time_marks
+from newsdesk.stories.features import (
+    Features,
+    article_features,
+    event_score,
+    event_signals,
+    names,
+    time_marks,
+)
 
 REPORT = [
     "A magnitude 6.1 earthquake struck northern Chile near the city of Iquique on Tuesday, shaking "
@@ -902,3 +909,68 @@ def test_pages_that_share_few_of_their_many_names_weigh_less() -> None:
     assert clustering.overlap(report, again) == clustering.overlap(again, report)
     assert clustering.OVERLAP > 0
     assert clustering.overlap(Member({}, None), report) == 0.0
+
+
+HISTORY = [  # an evergreen page: a history, with headings and list items, no day, no one telling it
+    "The Origins of the Bicycle",
+    "The first bicycles were built in Germany and France in the nineteenth century, and every decade "
+    "since has changed how they look.",
+    "Early Designs",
+    "- The Draisine of Karl Drais, pushed along by the feet",
+    "- The Velocipede of Pierre Michaux, with pedals on the front wheel",
+    "- The Penny Farthing, with its huge front wheel",
+    "Why It Matters For You",
+    "If you ride to work today, your bicycle owes its chain and its equal wheels to the Rover Safety "
+    "Bicycle of John Kemp Starley.",
+]
+
+
+def test_the_event_score_tells_a_report_from_an_evergreen_page() -> None:
+    """A report of what happened (said, on Tuesday, names) scores as an event report; a history with
+    headings, list items and "you" as an evergreen page; a language without word lists counts as
+    event reports (1.0); an empty or hostile body does not break it."""
+    report = article_features(_article("Earthquake hits northern Chile", REPORT, "2014-04-01"))
+    history = article_features(_article("A history of the bicycle", HISTORY, "2014-04-01"))
+    assert report.event > 0.8 > 0.2 > history.event
+    assert event_score(event_signals("Titel", "Ein Text ohne Ereignis.", "xx")) == 1.0
+    for body in ("", "\n\n\n", "-\n*\n#", "x" * 10_000):
+        assert 0.0 <= article_features(_article("t", [body])).event <= 1.0
+
+
+HISTORY_AGAIN = [  # another history of the same topic, from another site, the same day
+    "A Short History of the Bicycle",
+    "Bicycles were first built in Germany and France in the nineteenth century, and their look has "
+    "changed with every decade since.",
+    "The Early Machines",
+    "- The Draisine of Karl Drais, a running machine",
+    "- The Velocipede of Pierre Michaux, pedals on the front wheel",
+    "- The Penny Farthing and its huge front wheel",
+    "Steel tubes, rubber tyres and gears made the machine lighter and faster, and cheaper to build in "
+    "great numbers.",
+    "A bicycle owes its chain and its equal wheels to the Rover Safety Bicycle of John Kemp Starley, "
+    "whether you ride it or not.",
+]
+HISTORY_TOLD = [  # the first history, told without its reader
+    *HISTORY[:6],
+    "Racing came soon after, with long road races across the country drawing crowds to every town on "
+    "the route.",
+    "Anyone who rides to work owes the chain and the equal wheels to the Rover Safety Bicycle of John "
+    "Kemp Starley, if you ask us.",
+]
+
+
+def test_two_evergreen_pages_of_one_topic_need_more_to_be_one_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two histories of one topic on one day share most of their names: without the event score
+    (EVENT_MIN 0) they are one story; with it, neither being an event report, they must be copies or
+    nearly (NOT_EVENT_P) to be one, and are two. The earthquake's reports, event reports, are still one."""
+    def stories(pages: list[Article]) -> set[int]:
+        tracker = StoryTracker()
+        placed = [tracker.add(str(i), page) for i, page in enumerate(pages)]
+        return {story.id for story in placed if story is not None}
+
+    histories = [_article("A history of the bicycle", HISTORY_TOLD, "2024-10-05"),
+                 _article("The bicycle through the ages", HISTORY_AGAIN, "2024-10-05")]
+    assert len(stories(histories)) == 2
+    assert len(stories(QUAKE_2014)) == 1
+    monkeypatch.setattr(clustering, "EVENT_MIN", 0.0)
+    assert len(stories(histories)) == 1

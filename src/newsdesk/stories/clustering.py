@@ -26,7 +26,9 @@ the mean p of the CLOSEST of them (a story develops: its newest reports need onl
 earlier ones). A pair that shares fewer than SHARED rare items of evidence (names, places, figures,
 quoted phrases, headline words: `features.Features.evidence`) counts as p = 0, however alike its
 words: many common words are no evidence of one event; nor is a pair of undated pages that both speak to
-their reader (READER: guides, whose only time is when they were met). It joins the story with the
+their reader (READER: guides, whose only time is when they were met); a pair one of whose pages is
+likely no event report (a history, a guide, a list: `features.event_score` under EVENT_MIN) counts only
+from p = NOT_EVENT_P, as near copies. It joins the story with the
 highest likelihood when that reaches THRESHOLD; ties go to the older story. Candidates are the stories
 whose words overlap the article's at all (GATE, through an inverted index; words are per language, so a
 story in another language is never a candidate) and whose span is within the story kind's window of the
@@ -106,6 +108,13 @@ UNDATED_SHARED = 2
 # event. On ECB+ topics 1-22, 4% of the undated documents reach 1% (quotations), on the false-merge
 # tuning folds 71% of the undated pages; with one of the two only, ECB+ 1-22 lost 0.028 of F1.
 READER = 0.01
+# A pair of which one page is likely no event report (`features.event_score` under EVENT_MIN: a history,
+# a guide, a list) needs p of NOT_EVENT_P to count as alike, as a near copy. Chosen on the tuning parts
+# (`benchmarks/event_model.py --grid`): false-merge folds 0-2 enriched online 1.2% -> 0.6%, without
+# enrichment 0.6% -> 0.3%, ECB+ 1-22 unchanged (its reports all score over 0.9); 0.5 and 0.9, 0.5 and
+# "never" gave the same; the mildest of them was kept.
+EVENT_MIN = 0.3
+NOT_EVENT_P = 0.9
 LANGUAGE_BAGS = frozenset({"words", "lead"})  # weighted by the statistics of the article's language
 
 Vector = dict[str, float]
@@ -121,6 +130,7 @@ class Member:
     dated: bool = True  # its time is a date it gives (published or stated), not the time it was met
     reader: bool = False  # it speaks to its reader (`features.Features.reader` >= READER)
     share: float = 0.0  # the share of its words that speak to its reader (`features.Features.reader`)
+    event: float = 1.0  # how likely it reports an event (`features.Features.event`)
 
 
 @dataclass(slots=True)
@@ -225,11 +235,17 @@ class StoryClusterer:
             when = features.published
         dated = features.published is not None or features.stated is not None
         return Member(self.vectorise(features, count), when, self.rare_evidence(features, count), dated,
-                      features.reader >= READER, features.reader)
+                      features.reader >= READER, features.reader, features.event)
 
     def alike(self, one: Member, other: Member) -> float:
-        """The pair's p, or 0 when the two are not comparable (`comparable`)."""
-        return self.probability(one, other) if self.comparable(one, other) else 0.0
+        """The pair's p, or 0 when the two are not comparable (`comparable`), or when one of them is
+        likely no event report (`Member.event` under EVENT_MIN) and p is under NOT_EVENT_P."""
+        if not self.comparable(one, other):
+            return 0.0
+        p = self.probability(one, other)
+        if min(one.event, other.event) < EVENT_MIN and p < NOT_EVENT_P:
+            return 0.0
+        return p
 
     @staticmethod
     def comparable(one: Member, other: Member) -> bool:

@@ -41,6 +41,7 @@ Counts are raw here; the clusterer weighs them (IDF, sublinear counts) as articl
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class Features:
     language: str = UNKNOWN
     evidence: set[str] = field(default_factory=set)
     reader: float = 0.0  # the share of its words that speak to the reader (SECOND_PERSON)
+    event: float = 1.0  # how likely the page reports an event rather than an evergreen text (`event_score`)
 
     def bag(self, name: str) -> Counter[str]:
         bag: Counter[str] = getattr(self, name)
@@ -138,7 +140,9 @@ def article_features(article: Article, entities: list[Entity] | None = None) -> 
         features.stated = (stated_date(URL_IN_TEXT.sub(" ", opening), language)
                            or url_date(article.canonical_url or article.url or "")
                            or next(filter(None, map(url_date, URL_IN_TEXT.findall(opening))), None))
-    features.evidence = evidence(title, body, language, features.numbers)
+    body_names = names(body, language)  # once, for the event score and the evidence
+    features.event = event_score(event_signals(title, body, language, body_names))
+    features.evidence = evidence(title, body, language, features.numbers, body_names)
     for entity in article.entities if entities is None else entities:
         mentions = len(entity.mentions)
         if not mentions:
@@ -251,6 +255,62 @@ def _second_person(language: str) -> frozenset[str]:
     return frozenset(SECOND_PERSON.get(language, "").split())
 
 
+# Is the page an event report (a report of what happened, when, told by whom) or an evergreen text (a
+# history, a guide, a list of tools, an essay, a preview)? A logistic regression on general signals of the
+# body (`event_signals`), fitted by `benchmarks/event_model.py` (deterministic; labels and the rule that
+# gave them in benchmarks/data/event_labels.tsv). Only for a language with word lists (REPORTING, WEEKDAYS):
+# any other language's pages count as event reports (1.0), so nothing changes for them.
+REPORTING = {
+    "en": "said says told according announced reported confirmed added stated",
+    "de": "sagte sagten sagt erklärte erklärten teilte teilten berichtete bestätigte laut",
+}
+WEEKDAYS = {
+    "en": "monday tuesday wednesday thursday friday saturday sunday yesterday today tonight",
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag gestern heute",
+}
+EVENT_SIGNALS = ("reporting", "weekdays", "dates", "reader", "unended", "names")
+EVENT_WEIGHTS = {"reporting": 1.40, "weekdays": 1.89, "dates": 1.89, "reader": -2.07, "unended": -1.21,
+                 "names": 0.93}
+EVENT_BIAS = 2.08
+
+
+def event_signals(title: str, body: str, language: str,
+                  body_names: set[str] | None = None) -> dict[str, float] | None:
+    """The body's signals of an event report, per 100 words (None in a language without word lists):
+    reporting verbs (said, told, according...), weekdays and yesterday/today (news is of a day), complete
+    dates and month-day marks, second person (a guide speaks to its reader), lines that do not end a
+    sentence (headings and list items, per 100 lines), and names by capitalisation (`body_names`: the
+    body's `names`, when the caller has them)."""
+    if language not in REPORTING:
+        return None
+    found = WORD.findall(body.casefold())
+    if not found:
+        return None
+    per = 100 / len(found)
+    reporting, weekdays = _word_list("reporting", language), _word_list("weekdays", language)
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    unended = sum(1 for line in lines if line[-1] not in ".!?\"'”’)»:") / len(lines)
+    dates = len(stated_dates(body, language)) + sum(1 for key in time_marks(body) if "-" in key)
+    return {"reporting": sum(1 for word in found if word in reporting) * per,
+            "weekdays": sum(1 for word in found if word in weekdays) * per,
+            "dates": dates * per,
+            "reader": reader_share(body, language) * 100, "unended": unended * 100,
+            "names": len(names(body, language) if body_names is None else body_names) * per}
+
+
+def event_score(signals: dict[str, float] | None) -> float:
+    """The probability that a page of these signals (`event_signals`) reports an event; 1.0 for None."""
+    if signals is None:
+        return 1.0
+    z = EVENT_BIAS + sum(EVENT_WEIGHTS[name] * math.log1p(signals[name]) for name in EVENT_SIGNALS)
+    return 1 / (1 + math.exp(-z))
+
+
+@cache
+def _word_list(kind: str, language: str) -> frozenset[str]:
+    return frozenset({"reporting": REPORTING, "weekdays": WEEKDAYS}[kind].get(language, "").split())
+
+
 def words(text: str, language: str = "en") -> Counter[str]:
     """Content words as `language:word`: casefolded, two letters or more, no stop words of the
     language, no numbers but years."""
@@ -260,8 +320,11 @@ def words(text: str, language: str = "en") -> Counter[str]:
     return Counter({f"{language}:{word}": count for word, count in counts.items()})
 
 
-def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set[str]:
-    """The article's evidence items but its entities (see the module's docstring)."""
+def evidence(title: str, body: str, language: str, figures: Counter[str],
+             body_names: set[str] | None = None) -> set[str]:
+    """The article's evidence items but its entities (see the module's docstring); `body_names`: the
+    body's `names`, when the caller has them (names are found line by line: the title's and the body's
+    are those of the two together)."""
     found = {f"n:{figure}" for figure in figures if len(figure.replace(".", "")) >= 3 or "." in figure}
     stop = stop_words(language)
     found.update(f"h:{language}:{word}" for word in WORD.findall(title.casefold())
@@ -270,7 +333,8 @@ def evidence(title: str, body: str, language: str, figures: Counter[str]) -> set
         quoted = WORD.findall(match[1].casefold())
         if 3 <= len(quoted) <= 12:
             found.add(f"q:{language}:{' '.join(quoted)}")
-    found.update(names(f"{title}\n{body}", language))
+    found.update(names(f"{title}\n{body}", language) if body_names is None
+                 else names(title, language) | body_names)
     return found
 
 
