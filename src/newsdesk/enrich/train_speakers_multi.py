@@ -7,8 +7,9 @@ hand annotations (benchmarks/data/quotes_multi.tsv), and only on those:
 Each tuned page of the language is extracted and enriched as newsdesk does (its entities from the
 language's shipped entity model), its quotations found by the rules alone (`quotes_from_doc(...,
 choose=False)`), and every direct quotation that matches an annotated one (as
-benchmarks/quotes_multi.py pairs them) gives its candidates, labelled 1 when the candidate would be
-scored right as its speaker (`quotes_multi.speaker_right`). A quotation whose speaker the text does
+benchmarks/quotes_multi.py pairs them, `quote_annotations.direct_pairs`) gives its candidates, labelled 1
+when the candidate would be scored right as its speaker (`quote_annotations.speaker_right`: its name,
+for a pronoun the person it names, is the annotated speaker). A quotation whose speaker the text does
 not give (`-` `-`) has every candidate labelled 0, and is right when the chooser names nobody. A
 LightGBM binary model (`PARAMS`, `ROUNDS`; one thread, deterministic) is fitted on the candidates.
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib
 import json
 import sys
 from dataclasses import dataclass, replace
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 
+from newsdesk.enrich.quote_annotations import Page, direct_pairs, golds_of, read_annotations, speaker_right
 from newsdesk.enrich.quote_chooser import Candidate, Policy, decide, probabilities
 from newsdesk.enrich.quote_chooser_multi import candidates_of, model_path
 from newsdesk.enrich.train_speakers import save_model
@@ -64,12 +65,6 @@ class Example:
     nobody: bool
 
 
-def benchmark() -> Any:
-    """benchmarks/quotes_multi.py, which reads and places the annotations and scores speakers."""
-    sys.path.insert(0, str(REPOSITORY / "benchmarks"))
-    return importlib.import_module("quotes_multi")
-
-
 def enriched(path: Path, cache: dict[str, Any] | None) -> tuple[str, list[tuple[int, int, str]]]:
     """A page's body and its speaker mentions as enrichment finds them (kept in `cache` by path)."""
     from newsdesk import extract
@@ -87,22 +82,22 @@ def enriched(path: Path, cache: dict[str, Any] | None) -> tuple[str, list[tuple[
     return found
 
 
-def page_examples(path: Path, page: Any, language: str, bench: Any,
+def page_examples(path: Path, page: Page, language: str,
                   cache: dict[str, Any] | None = None) -> list[Example] | None:
     """The labelled candidates of one annotated page; None when its annotations are stale."""
     from newsdesk.enrich.quotes import quotes_from_doc
 
     body, entities = enriched(path, cache)
-    golds = bench.golds_of(body, page)
+    golds = golds_of(body, page)
     if golds is None:
         return None
     quotes = quotes_from_doc(body, None, language=language, entities=entities, choose=False)
     direct = [q for q in quotes if q.type == "direct"]
     found = candidates_of(body, language, direct, entities)
     examples = []
-    for gi, pi in bench.direct_pairs(body, golds, direct):
+    for gi, pi in direct_pairs(body, golds, direct):
         gold = golds[gi]
-        labels = [int(bench.speaker_right(body, gold, replace(direct[pi], speaker_span=c.span,
+        labels = [int(speaker_right(body, gold, replace(direct[pi], speaker_span=c.span,
                                                               speaker_name=c.name)))
                   for c in found[pi]]
         nobody = gold.cue_mention is None and gold.name_mention is None
@@ -156,8 +151,7 @@ def main() -> int:
     if args.pages is not None:
         cache = json.loads(args.pages.read_text(encoding="utf-8")) if args.pages.exists() else {}
     import_lightgbm()
-    bench = benchmark()
-    pages = sorted((p for p in bench.read_annotations(args.annotations)
+    pages = sorted((p for p in read_annotations(args.annotations)
                     if p.split == "tuned" and p.language == args.language), key=lambda p: (p.dataset, p.page))
     per_page: list[list[Example]] = []
     for page in pages:
@@ -165,7 +159,7 @@ def main() -> int:
         if not path.is_file():
             print(f"page not found: {path}", file=sys.stderr)
             return 2
-        examples = page_examples(path, page, args.language, bench, cache)
+        examples = page_examples(path, page, args.language, cache)
         if examples is None:
             print(f"stale annotations, page left out: {page.page}", file=sys.stderr)
             continue
