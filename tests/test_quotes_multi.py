@@ -16,6 +16,7 @@ from newsdesk.enrich.quote_annotations import (
     Marked,
     Page,
     digest,
+    golds_of,
     place,
     read_annotations,
     refind,
@@ -101,3 +102,17 @@ def test_a_description_at_the_quotation_and_no_speaker() -> None:
     assert speaker_right(SCENE, nobody, quote_said("Das Amt schweigt", None, None))
     assert not speaker_right(SCENE, nobody, quote_said("Das Amt schweigt", "Tom Kern", "Tom Kern"))
 
+
+def test_every_annotated_page_is_placed_in_todays_body() -> None:
+    """No page of the shipped annotations is left out by today's extraction (each was re-anchored)."""
+    import gzip
+
+    from newsdesk import extract
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    pages = read_annotations(Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "quotes_multi.tsv")
+    assert data.is_dir(), f"the shared evaluation data are missing: {data}"
+    lost = [p.page for p in pages
+            if golds_of(extract(gzip.decompress((data / p.dataset / "html" / f"{p.page}.html.gz")
+                                                .read_bytes())).body, p) is None]
+    assert lost == []
