@@ -8,7 +8,7 @@ from newsdesk.article import Quote
 from newsdesk.enrich.quote_chooser import Policy
 from newsdesk.enrich.quote_chooser_multi import candidates_of, choose_speakers_multi, load_model
 from newsdesk.enrich.quote_rules import rule_quotes
-from newsdesk.enrich.train_speakers_multi import Example, fit, right
+from newsdesk.enrich.train_speakers_multi import NEVER, Example, fit, right, shipped_policy
 
 
 def entities_of(body: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
@@ -112,3 +112,17 @@ def test_many_quotations_in_one_line_stay_linear() -> None:
     quotes = rule_quotes(body, "de", entities)
     found = candidates_of(body, "de", quotes, entities)
     assert len(found) == 3_000 and all(0 < len(c) <= 16 for c in found)
+
+
+def test_a_chooser_that_does_not_beat_the_rules_out_of_fold_ships_the_rules_alone() -> None:
+    policy = Policy(0.05, NEVER)
+    assert shipped_policy(policy, 63, 62) == policy
+    never = shipped_policy(policy, 62, 64)
+    assert never == shipped_policy(policy, 64, 64) == Policy(NEVER, NEVER)
+    booster, _ = _toy_model()
+    body = ("Die Stadt plant viel. Am Montag kam Karin Muster spät. „Wir bauen die Brücke.“\n"
+            "„Das reicht nicht für uns“, sagte Otto Anders.")
+    entities = entities_of(body, {"Karin Muster": "PER", "Otto Anders": "PER", "Die Stadt": "ORG"})
+    quotes = rule_quotes(body, "de", entities)
+    choose_speakers_multi(body, "de", quotes, entities, model=(booster, never))
+    assert [q.speaker_name for q in quotes] == [None, "Otto Anders"]

@@ -140,6 +140,12 @@ def best_policy(scored: list[Scored]) -> Policy:
                key=lambda p: (sum(right(s, p) for s in scored), p.fill, p.override))
 
 
+def shipped_policy(policy: Policy, nested: int, rules: int) -> Policy:
+    """`policy` when the chooser under it beat the rules out of fold (`nested` right speakers against
+    the rules' `rules`), else one that never fills nor overrides: the rules alone."""
+    return policy if nested > rules else Policy(NEVER, NEVER)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--language", default="de")
@@ -192,11 +198,10 @@ def main() -> int:
     print(f"speaker right, {FOLDS}-fold cross-validated by page: rules alone {rules / len(scored):.3f} "
           f"({rules}/{len(scored)}); chooser, policy nested {nested / len(scored):.3f} ({nested}); "
           f"chooser, one policy over all folds {chosen / len(scored):.3f} ({chosen})")
-    if nested <= rules:
-        # Out of fold the chooser does not beat the rules: ship the rules alone (never fill nor override).
+    if shipped_policy(policy, nested, rules) != policy:
         print(f"the chooser does not beat the rules cross-validated ({nested} <= {rules}): "
               "policy never fills nor overrides")
-        policy = Policy(NEVER, NEVER)
+        policy = shipped_policy(policy, nested, rules)
     print(f"policy: fill {policy.fill}, override {policy.override}")
     out = args.out or model_path(args.language)
     save_model(out, fit(everyone), "Speaker chooser policy, chosen by cross-validation by page on the tuned "
