@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsdesk.enrich.quote_annotations import matched_pairs
 from newsdesk.enrich.quotes import MAX_PARSE_CHARS, load_pipeline, quotes_from_doc
 from newsdesk.enrich.selective import parse_selectively
 
@@ -117,26 +118,6 @@ def token_ids(tokens: Spans, spans: Spans) -> set[int]:
         while i < len(tokens) and tokens[i][0] < e:
             found.add(i)
             i += 1
-    return found
-
-
-def matched_pairs(golds: list[set[int]], preds: list[set[int]]) -> list[tuple[int, int]]:
-    """Gold and predicted quotations paired one to one (indices), largest overlap first, where each
-    shares at least half of its tokens with the other."""
-    pairs = []
-    for gi, g in enumerate(golds):
-        for pi, p in enumerate(preds):
-            shared = len(g & p)
-            if shared and 2 * shared >= len(g) and 2 * shared >= len(p):
-                pairs.append((shared, gi, pi))
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    found = []
-    for _, gi, pi in sorted(pairs, reverse=True):
-        if gi not in used_g and pi not in used_p:
-            used_g.add(gi)
-            used_p.add(pi)
-            found.append((gi, pi))
     return found
 
 

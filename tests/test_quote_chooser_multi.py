@@ -25,7 +25,7 @@ from newsdesk.enrich.quote_chooser_multi import (
     read_chooser,
 )
 from newsdesk.enrich.quote_rules import rule_quotes
-from newsdesk.enrich.train_speakers_multi import Example, fit, right
+from newsdesk.enrich.train_speakers_multi import NEVER, Example, fit, right, shipped_policy
 from newsdesk.errors import ExtractionError
 
 
@@ -201,3 +201,16 @@ def test_a_model_without_its_policy_or_a_corrupt_one_is_a_clear_error(tmp_path: 
     policy.write_text("fill\tzero\n", encoding="utf-8")
     with pytest.raises(ExtractionError, match=r"policy\.tsv cannot be read"):
         read_chooser(model)
+
+def test_a_chooser_that_does_not_beat_the_rules_out_of_fold_ships_the_rules_alone() -> None:
+    policy = Policy(0.05, NEVER)
+    assert shipped_policy(policy, 63, 62) == policy
+    never = shipped_policy(policy, 62, 64)
+    assert never == shipped_policy(policy, 64, 64) == Policy(NEVER, NEVER)
+    booster, _ = _toy_model()
+    body = ("Die Stadt plant viel. Am Montag kam Karin Muster spät. „Wir bauen die Brücke.“\n"
+            "„Das reicht nicht für uns“, sagte Otto Anders.")
+    entities = entities_of(body, {"Karin Muster": "PER", "Otto Anders": "PER", "Die Stadt": "ORG"})
+    quotes = rule_quotes(body, "de", entities)
+    choose_speakers_multi(body, "de", quotes, entities, model=(booster, never))
+    assert [q.speaker_name for q in quotes] == [None, "Otto Anders"]

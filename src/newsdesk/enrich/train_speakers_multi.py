@@ -7,8 +7,9 @@ hand annotations (benchmarks/data/quotes_multi.tsv), and only on those:
 Each tuned page of the language is extracted and enriched as newsdesk does (its entities from the
 language's shipped entity model), its quotations found by the rules alone (`quotes_from_doc(...,
 choose=False)`), and every direct quotation that matches an annotated one (as
-benchmarks/quotes_multi.py pairs them) gives its candidates, labelled 1 when the candidate would be
-scored right as its speaker (`quotes_multi.speaker_right`). A quotation whose speaker the text does
+benchmarks/quotes_multi.py pairs them, `quote_annotations.direct_pairs`) gives its candidates, labelled 1
+when the candidate would be scored right as its speaker (`quote_annotations.speaker_right`: its name,
+for a pronoun the person it names, is the annotated speaker). A quotation whose speaker the text does
 not give (`-` `-`) has every candidate labelled 0, and is right when the chooser names nobody. A
 LightGBM binary model (`PARAMS`, `ROUNDS`; one thread, deterministic) is fitted on the candidates.
 
@@ -17,11 +18,12 @@ page's quotations are scored by a model fitted on the other folds' pages. The po
 probability to name a speaker the rules left out, least margin to replace the rules' choice) is the
 one keeping the most right speakers over those out-of-fold scores; the figure printed for it is
 nested (each fold scored with the policy chosen on the other folds' out-of-fold scores), beside the
-rules alone on the same quotations. Held-out pages are never read.
+rules alone on the same quotations. When the nested figure does not beat the rules alone, the policy
+written never fills nor overrides (`NEVER`): the rules alone stay. Held-out pages are never read.
 
 Writes `src/newsdesk/enrich/models/speakers-multi/LANGUAGE/model.txt` (LightGBM's text format) and
 `policy.tsv` beside it (`--pages` keeps the extracted bodies and entities in a JSON file and reads
-them back on the next run). About five minutes for German (39 pages) on a loaded machine, most of it the
+them back on the next run). About 80 seconds for German (39 pages) at load 9-10, most of it the
 extraction and the entity model.
 """
 
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib
 import json
 import sys
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 
+from newsdesk.enrich.quote_annotations import Page, direct_pairs, golds_of, read_annotations, speaker_right
 from newsdesk.enrich.quote_chooser import Candidate, Policy, decide, probabilities
 from newsdesk.enrich.quote_chooser_multi import candidates_of, model_path
 from newsdesk.enrich.train_speakers import save_model
@@ -53,6 +55,7 @@ FOLDS = 5
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 7, "min_data_in_leaf": 10,
           "deterministic": True, "force_row_wise": True, "num_threads": 1, "seed": 0, "verbose": -1}
 ROUNDS = 150
+NEVER = 2.0  # a threshold no probability (nor difference of two) reaches
 
 
 @dataclass
@@ -62,12 +65,6 @@ class Example:
     candidates: list[Candidate]
     labels: list[int]
     nobody: bool
-
-
-def benchmark() -> Any:
-    """benchmarks/quotes_multi.py, which reads and places the annotations and scores speakers."""
-    sys.path.insert(0, str(REPOSITORY / "benchmarks"))
-    return importlib.import_module("quotes_multi")
 
 
 def enriched(path: Path, cache: dict[str, Any] | None) -> tuple[str, list[tuple[int, int, str]]]:
@@ -87,22 +84,22 @@ def enriched(path: Path, cache: dict[str, Any] | None) -> tuple[str, list[tuple[
     return found
 
 
-def page_examples(path: Path, page: Any, language: str, bench: Any,
+def page_examples(path: Path, page: Page, language: str,
                   cache: dict[str, Any] | None = None) -> list[Example] | None:
     """The labelled candidates of one annotated page; None when its annotations are stale."""
     from newsdesk.enrich.quotes import quotes_from_doc
 
     body, entities = enriched(path, cache)
-    golds = bench.golds_of(body, page)
+    golds = golds_of(body, page)
     if golds is None:
         return None
     quotes = quotes_from_doc(body, None, language=language, entities=entities, choose=False)
     direct = [q for q in quotes if q.type == "direct"]
     found = candidates_of(body, language, direct, entities)
     examples = []
-    for gi, pi in bench.direct_pairs(body, golds, direct):
+    for gi, pi in direct_pairs(body, golds, direct):
         gold = golds[gi]
-        labels = [int(bench.speaker_right(body, gold, replace(direct[pi], speaker_span=c.span,
+        labels = [int(speaker_right(body, gold, replace(direct[pi], speaker_span=c.span,
                                                               speaker_name=c.name)))
                   for c in found[pi]]
         nobody = gold.cue_mention is None and gold.name_mention is None
@@ -139,8 +136,14 @@ def right(scored: Scored, policy: Policy | None) -> bool:
 def best_policy(scored: list[Scored]) -> Policy:
     """The policy keeping the most right speakers over `scored`; ties: the most careful."""
     grid = [x / 20 for x in range(21)]
-    return max((Policy(fill, override) for fill in grid for override in [*grid[1:], 2.0]),
+    return max((Policy(fill, override) for fill in grid for override in [*grid[1:], NEVER]),
                key=lambda p: (sum(right(s, p) for s in scored), p.fill, p.override))
+
+
+def shipped_policy(policy: Policy, nested: int, rules: int) -> Policy:
+    """`policy` when the chooser under it beat the rules out of fold (`nested` right speakers against
+    the rules' `rules`), else one that never fills nor overrides: the rules alone."""
+    return policy if nested > rules else Policy(NEVER, NEVER)
 
 
 def main() -> int:
@@ -156,8 +159,7 @@ def main() -> int:
     if args.pages is not None:
         cache = json.loads(args.pages.read_text(encoding="utf-8")) if args.pages.exists() else {}
     import_lightgbm()
-    bench = benchmark()
-    pages = sorted((p for p in bench.read_annotations(args.annotations)
+    pages = sorted((p for p in read_annotations(args.annotations)
                     if p.split == "tuned" and p.language == args.language), key=lambda p: (p.dataset, p.page))
     per_page: list[list[Example]] = []
     for page in pages:
@@ -165,7 +167,7 @@ def main() -> int:
         if not path.is_file():
             print(f"page not found: {path}", file=sys.stderr)
             return 2
-        examples = page_examples(path, page, args.language, bench, cache)
+        examples = page_examples(path, page, args.language, cache)
         if examples is None:
             print(f"stale annotations, page left out: {page.page}", file=sys.stderr)
             continue
@@ -196,6 +198,10 @@ def main() -> int:
     print(f"speaker right, {FOLDS}-fold cross-validated by page: rules alone {rules / len(scored):.3f} "
           f"({rules}/{len(scored)}); chooser, policy nested {nested / len(scored):.3f} ({nested}); "
           f"chooser, one policy over all folds {chosen / len(scored):.3f} ({chosen})")
+    if shipped_policy(policy, nested, rules) != policy:
+        print(f"the chooser does not beat the rules cross-validated ({nested} <= {rules}): "
+              "policy never fills nor overrides")
+        policy = shipped_policy(policy, nested, rules)
     print(f"policy: fill {policy.fill}, override {policy.override}")
     out = args.out or model_path(args.language)
     save_model(out, fit(everyone), "Speaker chooser policy, chosen by cross-validation by page on the tuned "
