@@ -115,6 +115,8 @@ def choose_speakers_multi(body: str, language: str, quotes: list[Quote], entitie
     if loaded is None:
         return
     booster, policy = loaded
+    if policy.fill > 1 and policy.override > 1:
+        return  # a policy no probability reaches (the rules alone): no candidate needs scoring
     direct = [q for q in quotes if q.type == "direct"]
     found = candidates_of(body, language, direct, entities)
     everyone = [c for candidates in found for c in candidates]
