@@ -220,6 +220,49 @@ def test_an_article_that_fails_is_recorded_and_the_run_goes_on(store: Store,
     assert "no features today" in store.errors()[0].reason
 
 
+def failing_on(monkeypatch: pytest.MonkeyPatch, title: str) -> None:
+    """The story features of the article of `title` fail (an internal error, made to happen)."""
+    from newsdesk.stories import tracker
+
+    real = tracker.article_features
+
+    def failing(article: Article, entities: object = None) -> object:
+        if article.title == title:
+            raise ValueError("no features today")
+        return real(article, entities)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tracker, "article_features", failing)
+
+
+def test_a_story_split_so_that_no_old_id_is_left_for_a_part(store: Store,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """S1 (1, 2, 4, 6) re-clustered with article 1 on its own (its features fail; the quake's other
+    report is then alone too): the follow-up keeps S1, and article 1, whose own id is S1's, gets the
+    lowest id no story has (S2), not an error; article 2 the next (S3 is the 2010 quake's)."""
+    ingested(store)
+    recluster(store, "2014-01-01")
+    assert members(store)[0] == ("S1", [1, 2, 4, 6])
+    failing_on(monkeypatch, ARRIVALS[0].title)
+    assert recluster(store, "2014-01-01") == (4, 1, 3, 2)
+    assert members(store) == [("S1", [4, 6]), ("S4", [2]), ("S2", [1]), ("S5", [5]), ("S3", [3])]
+    assert recluster(store, "2014-01-01") == (4, 3, 3, 0)  # and again: nothing changes
+
+
+def test_a_new_id_is_never_one_of_a_story_outside_the_window(store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """S4 holds the 2010 reports (3, 5), outside the window; article 4 is in S1. Re-clustered on its
+    own (its features fail; the follow-up's other report is then alone too), article 4 does not take
+    S4 (it would join the 2010 story): it gets the lowest id no story has (S2)."""
+    ingested(store)
+    state = store.story_state()
+    assert state.data is not None
+    assert store.save_stories({4: [3, 5], 1: [1, 2, 4, 6]}, {}, state.serial, state.data)
+    failing_on(monkeypatch, ARRIVALS[3].title)
+    recluster(store, "2014-01-01")
+    assert ("S4", [3, 5]) in members(store)
+    assert members(store) == [("S1", [1, 2]), ("S4", [3, 5]), ("S6", [6]), ("S2", [4])]
+
+
 def test_another_process_assigning_meanwhile_means_a_second_look(store: Store) -> None:
     """A keeper whose state is stale (another process assigned since) does not write over it: it
     takes the new state and reads the window again, with what arrived."""

@@ -37,9 +37,10 @@ import io
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import tee
+from itertools import chain, count, tee
 from pathlib import Path
 from typing import Any, cast
 
@@ -238,7 +239,8 @@ class StoryKeeper:
         clusters: dict[int, list[int]] = {}
         for index, label in enumerate(labels):
             clusters.setdefault(index if label is None else label, []).extend(followers[firsts[index]])
-        numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old)
+        kept = {id for first in outside for id in followers[first]}  # the articles before the window
+        numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old, kept)
         stories = {number: ids for number, ids in numbers}
         before: dict[int, list[int]] = {}
         for id, number in sorted(old.items()):
@@ -262,23 +264,30 @@ class StoryKeeper:
         moved = sum(1 for number, ids in stories.items() for id in ids if old[id] != number)
         return Reclustered(len(old), len(set(old.values())), len(stories), moved)
 
-    def _story_ids(self, clusters: list[list[int]], old: dict[int, int]) -> list[tuple[int, list[int]]]:
-        """Each cluster (its article ids, in order) with its story id: the old story's it shares the most
+    def _story_ids(self, clusters: list[list[int]], old: dict[int, int],
+                   kept: AbstractSet[int] = frozenset()) -> list[tuple[int, list[int]]]:
+        """Each cluster (its article ids, in order) with its story id. A cluster holding an old story's
+        articles from before the window (`kept`: its anchor) takes that story's id first, so those
+        articles keep their story id; then each cluster takes the id of the old story it shares the most
         articles with, largest overlaps first, each given once (ties: the older id, then the earlier
-        cluster); else the id of its first article that is no story's id."""
-        overlaps = sorted((-count, story, n) for n, ids in enumerate(clusters)
-                          for story, count in Counter(old[id] for id in ids).items())
+        cluster); else the id of its first article that is no story's id, else the lowest number that is
+        no story's id (below the window's last article id whenever one is free: a later arrival starts
+        its story with its own, larger id). Never the id of a story outside the window: the cluster
+        would merge with it."""
+        overlaps = sorted((0 if any(id in kept and old[id] == story for id in ids) else 1, -shared, story, n)
+                          for n, ids in enumerate(clusters)
+                          for story, shared in Counter(old[id] for id in ids).items())
         chosen: dict[int, int] = {}
         used: set[int] = set()
-        for _, story, n in overlaps:
+        for _, _, story, n in overlaps:
             if n not in chosen and story not in used:
                 chosen[n] = story
                 used.add(story)
         taken = used | set(old.values())
         for n, ids in enumerate(clusters):
             if n not in chosen:
-                free = next(id for id in ids if id not in taken and
-                            (id in old or self.store.story(f"S{id}") is None))
+                free = next(id for id in chain(ids, count(1))
+                            if id not in taken and self.store.story(f"S{id}") is None)
                 chosen[n] = free
                 taken.add(free)
         return [(chosen[n], ids) for n, ids in enumerate(clusters)]
