@@ -197,6 +197,32 @@ def test_a_run_stopped_half_way_changes_nothing(store: Store, monkeypatch: pytes
     assert members(store) == [("S1", [1, 2, 4, 6]), ("S5", [5]), ("S3", [3])]
 
 
+def test_a_run_stopped_half_way_leaves_the_tracker_as_it_was(store: Store,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the command runs it (the keeper closed in a finally, articles assigned by the run itself):
+    the write fails, and the tracker's state saved on closing does not lead to the stories that were
+    not written. An article ingested afterwards joins the stories as if no re-clustering had run."""
+    from newsdesk.store.sql_stories import SqlStories
+
+    store.put_many(ARRIVALS)  # not yet assigned: the run assigns them first
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlStories, "save_stories", broken)
+        keeper = StoryKeeper(store)
+        try:
+            with pytest.raises(RuntimeError):
+                keeper.recluster("2014-01-01")
+        finally:
+            keeper.close()
+    assert members(store) == [("S4", [4, 6]), ("S1", [1, 2]), ("S5", [5]), ("S3", [3])]
+    store.put_many([LATER])
+    assert assign_stories(store) == 1
+    assert members(store) == [("S4", [4, 6, 7]), ("S1", [1, 2]), ("S5", [5]), ("S3", [3])]  # as online
+
+
 def test_an_article_that_fails_is_recorded_and_the_run_goes_on(store: Store,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """An internal error on one article's features (here: made to happen) is recorded as online

@@ -254,9 +254,14 @@ class StoryKeeper:
             for id in ids:
                 counts.update(mentions.get(id, {}))
             entities[number] = _top_names(counts, names)
-        self._follow(stories, set(old.values()), counted, names)
-        stage("writing", 0, 1)
-        if not self.store.save_stories(stories, entities, self._serial, self._state()):
+        try:
+            self._follow(stories, set(old.values()), counted, names)
+            stage("writing", 0, 1)
+            saved = self.store.save_stories(stories, entities, self._serial, self._state())
+        except BaseException:
+            self._loaded = False  # the tracker in memory leads to stories that were not saved
+            raise
+        if not saved:
             return None
         self._serial += 1
         self._data_seq = self._seq
