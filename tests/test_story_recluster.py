@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -323,6 +325,21 @@ def test_anchors_never_merge_and_the_window_joins_them() -> None:
     assert StoryTracker().recluster(reports, anchors=[[0], [1]]) == [0, 1, 2, 2]
     # An anchor of both is one story from the start, which the follow-up joins.
     assert StoryTracker().recluster(reports, anchors=[[0, 1]]) == [0, 0, 0, 0]
+
+
+def test_two_lone_anchors_never_join_the_same_story() -> None:
+    """Two anchors of one article each (parts of two stories from before the window) that both fit a
+    story of the window: the first joins it, the second then may not (they never merge)."""
+    from types import SimpleNamespace
+
+    from newsdesk.stories import offline
+
+    when = datetime(2024, 10, 1)
+    lone = [SimpleNamespace(when=when, vectors={}) for _ in range(4)]
+    pairs = {(0, 2): 0.9, (0, 3): 0.9, (1, 2): 0.9, (1, 3): 0.9}
+    joined = offline.join_stories(cast(list[offline.Member], lone), pairs, [0, 1, 2, 2],
+                                  anchored=frozenset({0, 1}))
+    assert joined == [2, 1, 2, 2]
 
 
 def test_the_desk_shows_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:

@@ -226,7 +226,7 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
     such kind), its members' pairs with the article counted however far apart; but not further than
     `follow_up` from it when the article and the story name different years (`_editions_differ`: a
     report of a recurring event's next edition). An article of `anchored` (a label holding an anchor:
-    `recluster`) never joins another such story."""
+    `recluster`) never joins another such story, nor one another such article joined before it."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -236,13 +236,14 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
     for (i, j), p in pairs.items():
         neighbours[i][j] = neighbours[j][i] = p
     out = list(labels)
+    holding = set(anchored)  # the labels holding an anchor, as anchored articles join them
     for index, label in enumerate(labels):
         if len(groups[label]) != 1:
             continue
         found: dict[int, list[float]] = defaultdict(list)
         for other, p in neighbours[index].items():
             size = len(groups[labels[other]])
-            if label in anchored and labels[other] in anchored:
+            if label in anchored and labels[other] in holding:
                 continue
             if size >= smallest and ((wide is not None and size >= widely)
                                      or _within(members, (index, other), window)):
@@ -260,6 +261,8 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
                 best, best_p = story, p
         if best is not None:
             out[index] = best
+            if label in anchored:
+                holding.add(best)
     return out
 
 
