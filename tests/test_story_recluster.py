@@ -342,6 +342,23 @@ def test_two_lone_anchors_never_join_the_same_story() -> None:
     assert joined == [2, 1, 2, 2]
 
 
+def test_members_of_one_anchor_are_never_paired() -> None:
+    """An anchor of 300 articles and 10 window articles, all sharing their evidence: the pairs scored
+    are the window's with each other and with the anchor's, none of two of the anchor's (44,850)."""
+    from types import SimpleNamespace
+
+    from newsdesk.stories import offline
+
+    anchor, window = 300, 10
+    together = [SimpleNamespace(evidence=frozenset({"e:a", "e:b", f"own{i}"}), when=None)
+                for i in range(anchor + window)]
+    clusterer = SimpleNamespace(alike=lambda one, other: 0.5)
+    found = offline._pairs(cast(offline.StoryClusterer, clusterer), cast(list[offline.Member], together),
+                           None, {i: 0 for i in range(anchor)})
+    assert len(found) == anchor * window + window * (window - 1) // 2
+    assert all(j >= anchor for _, j in found)
+
+
 def test_the_desk_shows_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
     """The REST API and the desk's Stories page, already serving (and caching) the online stories, show
     the re-clustered ones once `stories --recluster` ran in another process; an old id is a 404 and

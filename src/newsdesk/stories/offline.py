@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from newsdesk.stories import clustering
@@ -88,7 +88,7 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     and never merge with one another in any step (the articles of a stored story from before the window
     re-clustered: `StoryKeeper.recluster`); other members may join them."""
     start = _anchored_labels(len(members), anchors)
-    fixed = frozenset(index for group in anchors for index in group)
+    fixed = {index: n for n, group in enumerate(anchors) for index in group}
     if story_link is None or window is None:
         return _average_link(members, _pairs(clusterer, members, window, fixed), link, window, start)
     # Every pair that shares rare evidence, however far apart: the story merge's mean is over every pair
@@ -458,9 +458,12 @@ def _root(parent: dict[int, int], i: int) -> int:
 
 
 def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedelta | None,
-           anchored: frozenset[int] = frozenset()) -> dict[tuple[int, int], float]:
+           anchor_of: Mapping[int, int] | None = None) -> dict[tuple[int, int], float]:
     """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more. An
-    item held by more than COMMON members (not counting the `anchored`: `recluster`) is skipped."""
+    item held by more than COMMON members (not counting the anchored: `recluster`) is skipped. Two
+    members of one anchor (`anchor_of`: member -> its anchor) are never paired: they are one group
+    from the start, and an anchor of thousands would otherwise mean millions of pairs."""
+    anchor_of = anchor_of or {}
     holders: dict[str, list[int]] = defaultdict(list)
     for index, member in enumerate(members):
         for item in member.evidence:
@@ -468,7 +471,7 @@ def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedel
 
     def common(indices: list[int]) -> bool:
         return len(indices) > COMMON and \
-            (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)
+            (not anchor_of or sum(1 for i in indices if i not in anchor_of) > COMMON)
 
     kept = {item: indices for item, indices in holders.items() if len(indices) >= 2 and not common(indices)}
     del holders
@@ -481,8 +484,9 @@ def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedel
             indices = kept.get(item)
             if indices is not None:
                 shared.update(indices[bisect_right(indices, i):])
+        anchor = anchor_of.get(i)
         for j in sorted(shared):
-            if shared[j] < clustering.SHARED:
+            if shared[j] < clustering.SHARED or (anchor is not None and anchor_of.get(j) == anchor):
                 continue
             one, other = member, members[j]
             if window is not None and one.when is not None and other.when is not None \
