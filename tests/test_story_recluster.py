@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -289,6 +289,51 @@ def test_a_new_id_is_never_one_of_a_story_outside_the_window(store: Store,
     recluster(store, "2014-01-01")
     assert ("S4", [3, 5]) in members(store)
     assert members(store) == [("S1", [1, 2]), ("S4", [3, 5]), ("S6", [6]), ("S2", [4])]
+
+
+def test_a_failed_article_is_recorded_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failure is recorded once the result is kept: not for a reading thrown away because another
+    process assigned meanwhile, and not again by the next run over the same window."""
+    from newsdesk.store.sql_stories import SqlStories
+
+    ingested(store)
+    failing_on(monkeypatch, ARRIVALS[5].title)
+    real = SqlStories.save_stories
+    calls: list[int] = []
+
+    def stale_once(self: SqlStories, *args: Any) -> bool:
+        calls.append(1)
+        return False if len(calls) == 1 else real(self, *args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlStories, "save_stories", stale_once)
+        assert recluster(store, "2014-01-01") == (4, 2, 3, 1)
+    assert len(calls) == 2
+    assert recluster(store, "2014-01-01") == (4, 3, 3, 0)
+    assert [(e.source, e.stage) for e in store.errors()] == [("https://gazette.example/hospital", "stories")]
+
+
+def test_another_process_assigning_all_the_time_means_a_clear_error(store: Store,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store whose stories keep changing under the run (here: every write finds a newer state): after
+    RECLUSTER_TRIES readings it stops with an error saying to retry later, having changed nothing."""
+    from newsdesk.errors import StoreError
+    from newsdesk.store.sql_stories import SqlStories
+    from newsdesk.stories.persist import RECLUSTER_TRIES
+
+    ingested(store)
+    online, state = everything(store), store.story_state()
+    calls: list[int] = []
+
+    def stale(*args: object) -> bool:
+        calls.append(1)
+        return False
+
+    monkeypatch.setattr(SqlStories, "save_stories", stale)
+    with pytest.raises(StoreError, match="run it again later"):
+        recluster(store, "2014-01-01")
+    assert len(calls) == RECLUSTER_TRIES
+    assert everything(store) == online and store.story_state() == state
 
 
 def test_another_process_assigning_meanwhile_means_a_second_look(store: Store) -> None:
