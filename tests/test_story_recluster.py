@@ -463,7 +463,12 @@ def test_the_commands_show_the_re_clustered_stories(cli: Callable[..., Result], 
         recent = cli("stories", "--recluster", "--days", "30", "--db", url)
         assert recent.exit_code == 0 and ": 0 articles" in recent.stderr
         for wrong in (["--recluster"], ["--recluster", "--rebuild", "--days", "3"], ["--days", "3"],
-                      ["--recluster", "--days", "3", "--since", "2014"], ["--recluster", "--days", "0"]):
-            assert cli("stories", *wrong, "--db", url).exit_code == 2, wrong
+                      ["--recluster", "--days", "3", "--since", "2014"], ["--recluster", "--days", "0"],
+                      ["--recluster", "--days", "800000"], ["--recluster", "--days", "3", "--until", "2014"],
+                      ["--recluster", "--since", "2014", "--collection", "quakes"]):
+            refused = cli("stories", *wrong, "--db", url)
+            assert refused.exit_code == 2 and "Traceback" not in refused.output, (wrong, refused.output)
+        until = cli("stories", "--recluster", "--days", "3", "--until", "2014", "--db", url)
+        assert "runs to now" in until.stderr
         help_text = cli("stories", "--help").stdout
         assert "--recluster" in help_text and "--days" in help_text and "nightly" in help_text
