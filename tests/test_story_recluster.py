@@ -291,6 +291,20 @@ def test_a_new_id_is_never_one_of_a_story_outside_the_window(store: Store,
     assert members(store) == [("S1", [1, 2]), ("S4", [3, 5]), ("S6", [6]), ("S2", [4])]
 
 
+def test_a_storys_articles_before_the_window_keep_its_id(store: Store,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """S4 holds the quake's first report (April) and the follow-up (July); a window from June, with the
+    April report apart from the rest (its features fail): the April report, outside the window, keeps
+    S4 although the follow-up has more of S4's articles; the follow-up takes a free id."""
+    ingested(store)
+    state = store.story_state()
+    assert state.data is not None
+    assert store.save_stories({4: [1, 4, 6], 2: [2]}, {}, state.serial, state.data)
+    failing_on(monkeypatch, ARRIVALS[0].title)
+    assert recluster(store, "2014-06-01") == (3, 1, 2, 2)
+    assert members(store) == [("S6", [4, 6]), ("S2", [2]), ("S4", [1]), ("S5", [5]), ("S3", [3])]
+
+
 def test_a_failed_article_is_recorded_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The failure is recorded once the result is kept: not for a reading thrown away because another
     process assigned meanwhile, and not again by the next run over the same window."""

@@ -405,13 +405,15 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     --recluster re-clusters a window (--days N, or --since DATE) as `newsdesk cluster --offline` does,
     once all of its articles are known, and keeps the result as their stories (what online assignment
     cannot see: an article that arrived before the report that ties it to a story). A story that began
-    before the window keeps its earlier articles together; the window's articles may join it or leave
-    it. A new story keeps the id of the old story it shares the most articles with, else takes S + the
-    id of its first article; the id of an old story merged into another leads to nothing (`newsdesk
-    story` says so, and which story the article it was named after is in now). Articles outside the
-    window keep their stories; new ones join the re-clustered stories as they arrive. It is written in
-    one transaction (a run stopped half-way changes nothing), and the same window re-clustered again
-    changes nothing. `--rebuild` undoes it.
+    before the window keeps its earlier articles together, and its id; the window's articles may join
+    it or leave it. Another new story keeps the id of the old story it shares the most articles with,
+    else takes S + the id of its first article (else a free number); the id of an old story merged into
+    another leads to nothing (`newsdesk story` says which story the article it was named after is in
+    now). Articles outside the window keep their stories and story ids; new ones join the re-clustered
+    stories as they arrive. The window compares published dates as written (in their own UTC offset,
+    so about 14 hours either way at its edge). It is written in one transaction (a run stopped half-way
+    changes nothing; after 3 tries while other processes keep assigning, it stops: run it again later),
+    and the same window re-clustered again changes nothing. `--rebuild` undoes it.
 
     \b
     Examples:
