@@ -14,7 +14,14 @@ from newsdesk.extract.html import blocks, page_reading
 
 # Characters the patterns turn on, and a few that look like them to a lax reader.
 _ALPHABET = "0123456789 ./-()$€£¥₹₽₺₩kKrUSDEURGBPzłTLChFtlei_a٣۴\u00a0\n:,x"
-_TEXTS = st.text(alphabet=_ALPHABET, max_size=60)
+# Pieces of what the patterns are for (a phone number's parts, dates, digit runs, currencies, digits of
+# other scripts): characters drawn one by one almost never line up into a date or a phone number.
+_TOKENS = ("(555) ", "(555)", "(555) 123-", "555-", "555.", "123-", "123.", "123 ", "123-4567", "4567",
+           "45678", "2024-10-01", "1999-12-31", "2024-13-40", "1.2.2024", "01/12/99", "31.12.", "20", "19",
+           "٣٤٥", "۴۵۶-", "١٢٣ ", "5", "55", "555", "12345", "$", "$ ", "€", " EUR", "EUR", "kr", "Kč", "руб",
+           "zł", "12,99", "9.99", "x", "a", "_", " ", "\u00a0", "-", ".", "/", "\n")
+_PIECES = st.sampled_from(_TOKENS) | st.text(alphabet=_ALPHABET, max_size=3)
+_TEXTS = st.lists(_PIECES, max_size=12).map("".join)
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -33,6 +40,25 @@ def test_the_page_readings_text_patterns_find_the_matches_of_their_plain_forms(t
 @given(_TEXTS)
 def test_the_block_features_price_pattern_finds_the_matches_of_its_plain_form(text: str) -> None:
     assert _spans(blocks._PRICE, text) == _spans(re.compile(blocks.PLAIN_PRICE), text)
+
+
+def test_the_generated_texts_hit_every_pattern() -> None:
+    """The texts drawn as the tests above draw them (here with a fixed seed) match each pattern often:
+    the fast forms are held to their plain ones on matches, not only on text where neither matches."""
+    import random
+
+    draw = random.Random(14)
+    patterns = {**{name: getattr(page_reading, name) for name in page_reading.PLAIN_TEXT_PATTERNS},
+                "blocks._PRICE": blocks._PRICE}
+    hits = dict.fromkeys(patterns, 0)
+    for _ in range(2000):
+        text = "".join(draw.choice(_TOKENS) for _ in range(draw.randint(0, 12)))
+        for name, pattern in patterns.items():
+            hits[name] += bool(pattern.search(text))
+        for name, plain in page_reading.PLAIN_TEXT_PATTERNS.items():
+            assert _spans(getattr(page_reading, name), text) == _spans(re.compile(plain), text), name
+        assert _spans(blocks._PRICE, text) == _spans(re.compile(blocks.PLAIN_PRICE), text)
+    assert all(found >= 40 for found in hits.values()), hits  # 2% of the texts or more
 
 
 def test_the_fast_patterns_still_find_what_they_are_for() -> None:

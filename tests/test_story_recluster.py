@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -197,6 +199,32 @@ def test_a_run_stopped_half_way_changes_nothing(store: Store, monkeypatch: pytes
     assert members(store) == [("S1", [1, 2, 4, 6]), ("S5", [5]), ("S3", [3])]
 
 
+def test_a_run_stopped_half_way_leaves_the_tracker_as_it_was(store: Store,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the command runs it (the keeper closed in a finally, articles assigned by the run itself):
+    the write fails, and the tracker's state saved on closing does not lead to the stories that were
+    not written. An article ingested afterwards joins the stories as if no re-clustering had run."""
+    from newsdesk.store.sql_stories import SqlStories
+
+    store.put_many(ARRIVALS)  # not yet assigned: the run assigns them first
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlStories, "save_stories", broken)
+        keeper = StoryKeeper(store)
+        try:
+            with pytest.raises(RuntimeError):
+                keeper.recluster("2014-01-01")
+        finally:
+            keeper.close()
+    assert members(store) == [("S4", [4, 6]), ("S1", [1, 2]), ("S5", [5]), ("S3", [3])]
+    store.put_many([LATER])
+    assert assign_stories(store) == 1
+    assert members(store) == [("S4", [4, 6, 7]), ("S1", [1, 2]), ("S5", [5]), ("S3", [3])]  # as online
+
+
 def test_an_article_that_fails_is_recorded_and_the_run_goes_on(store: Store,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """An internal error on one article's features (here: made to happen) is recorded as online
@@ -218,6 +246,108 @@ def test_an_article_that_fails_is_recorded_and_the_run_goes_on(store: Store,
     assert members(store)[:3] == [("S1", [1, 2]), ("S6", [6]), ("S4", [4])]
     assert [(e.source, e.stage) for e in store.errors()] == [("https://gazette.example/hospital", "stories")]
     assert "no features today" in store.errors()[0].reason
+
+
+def failing_on(monkeypatch: pytest.MonkeyPatch, title: str) -> None:
+    """The story features of the article of `title` fail (an internal error, made to happen)."""
+    from newsdesk.stories import tracker
+
+    real = tracker.article_features
+
+    def failing(article: Article, entities: object = None) -> object:
+        if article.title == title:
+            raise ValueError("no features today")
+        return real(article, entities)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tracker, "article_features", failing)
+
+
+def test_a_story_split_so_that_no_old_id_is_left_for_a_part(store: Store,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """S1 (1, 2, 4, 6) re-clustered with article 1 on its own (its features fail; the quake's other
+    report is then alone too): the follow-up keeps S1, and article 1, whose own id is S1's, gets the
+    lowest id no story has (S2), not an error; article 2 the next (S3 is the 2010 quake's)."""
+    ingested(store)
+    recluster(store, "2014-01-01")
+    assert members(store)[0] == ("S1", [1, 2, 4, 6])
+    failing_on(monkeypatch, ARRIVALS[0].title)
+    assert recluster(store, "2014-01-01") == (4, 1, 3, 2)
+    assert members(store) == [("S1", [4, 6]), ("S4", [2]), ("S2", [1]), ("S5", [5]), ("S3", [3])]
+    assert recluster(store, "2014-01-01") == (4, 3, 3, 0)  # and again: nothing changes
+
+
+def test_a_new_id_is_never_one_of_a_story_outside_the_window(store: Store,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """S4 holds the 2010 reports (3, 5), outside the window; article 4 is in S1. Re-clustered on its
+    own (its features fail; the follow-up's other report is then alone too), article 4 does not take
+    S4 (it would join the 2010 story): it gets the lowest id no story has (S2)."""
+    ingested(store)
+    state = store.story_state()
+    assert state.data is not None
+    assert store.save_stories({4: [3, 5], 1: [1, 2, 4, 6]}, {}, state.serial, state.data)
+    failing_on(monkeypatch, ARRIVALS[3].title)
+    recluster(store, "2014-01-01")
+    assert ("S4", [3, 5]) in members(store)
+    assert members(store) == [("S1", [1, 2]), ("S4", [3, 5]), ("S6", [6]), ("S2", [4])]
+
+
+def test_a_storys_articles_before_the_window_keep_its_id(store: Store,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """S4 holds the quake's first report (April) and the follow-up (July); a window from June, with the
+    April report apart from the rest (its features fail): the April report, outside the window, keeps
+    S4 although the follow-up has more of S4's articles; the follow-up takes a free id."""
+    ingested(store)
+    state = store.story_state()
+    assert state.data is not None
+    assert store.save_stories({4: [1, 4, 6], 2: [2]}, {}, state.serial, state.data)
+    failing_on(monkeypatch, ARRIVALS[0].title)
+    assert recluster(store, "2014-06-01") == (3, 1, 2, 2)
+    assert members(store) == [("S6", [4, 6]), ("S2", [2]), ("S4", [1]), ("S5", [5]), ("S3", [3])]
+
+
+def test_a_failed_article_is_recorded_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failure is recorded once the result is kept: not for a reading thrown away because another
+    process assigned meanwhile, and not again by the next run over the same window."""
+    from newsdesk.store.sql_stories import SqlStories
+
+    ingested(store)
+    failing_on(monkeypatch, ARRIVALS[5].title)
+    real = SqlStories.save_stories
+    calls: list[int] = []
+
+    def stale_once(self: SqlStories, *args: Any) -> bool:
+        calls.append(1)
+        return False if len(calls) == 1 else real(self, *args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlStories, "save_stories", stale_once)
+        assert recluster(store, "2014-01-01") == (4, 2, 3, 1)
+    assert len(calls) == 2
+    assert recluster(store, "2014-01-01") == (4, 3, 3, 0)
+    assert [(e.source, e.stage) for e in store.errors()] == [("https://gazette.example/hospital", "stories")]
+
+
+def test_another_process_assigning_all_the_time_means_a_clear_error(store: Store,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store whose stories keep changing under the run (here: every write finds a newer state): after
+    RECLUSTER_TRIES readings it stops with an error saying to retry later, having changed nothing."""
+    from newsdesk.errors import StoreError
+    from newsdesk.store.sql_stories import SqlStories
+    from newsdesk.stories.persist import RECLUSTER_TRIES
+
+    ingested(store)
+    online, state = everything(store), store.story_state()
+    calls: list[int] = []
+
+    def stale(*args: object) -> bool:
+        calls.append(1)
+        return False
+
+    monkeypatch.setattr(SqlStories, "save_stories", stale)
+    with pytest.raises(StoreError, match="run it again later"):
+        recluster(store, "2014-01-01")
+    assert len(calls) == RECLUSTER_TRIES
+    assert everything(store) == online and store.story_state() == state
 
 
 def test_another_process_assigning_meanwhile_means_a_second_look(store: Store) -> None:
@@ -254,6 +384,38 @@ def test_anchors_never_merge_and_the_window_joins_them() -> None:
     assert StoryTracker().recluster(reports, anchors=[[0], [1]]) == [0, 1, 2, 2]
     # An anchor of both is one story from the start, which the follow-up joins.
     assert StoryTracker().recluster(reports, anchors=[[0, 1]]) == [0, 0, 0, 0]
+
+
+def test_two_lone_anchors_never_join_the_same_story() -> None:
+    """Two anchors of one article each (parts of two stories from before the window) that both fit a
+    story of the window: the first joins it, the second then may not (they never merge)."""
+    from types import SimpleNamespace
+
+    from newsdesk.stories import offline
+
+    when = datetime(2024, 10, 1)
+    lone = [SimpleNamespace(when=when, vectors={}) for _ in range(4)]
+    pairs = {(0, 2): 0.9, (0, 3): 0.9, (1, 2): 0.9, (1, 3): 0.9}
+    joined = offline.join_stories(cast(list[offline.Member], lone), pairs, [0, 1, 2, 2],
+                                  anchored=frozenset({0, 1}))
+    assert joined == [2, 1, 2, 2]
+
+
+def test_members_of_one_anchor_are_never_paired() -> None:
+    """An anchor of 300 articles and 10 window articles, all sharing their evidence: the pairs scored
+    are the window's with each other and with the anchor's, none of two of the anchor's (44,850)."""
+    from types import SimpleNamespace
+
+    from newsdesk.stories import offline
+
+    anchor, window = 300, 10
+    together = [SimpleNamespace(evidence=frozenset({"e:a", "e:b", f"own{i}"}), when=None)
+                for i in range(anchor + window)]
+    clusterer = SimpleNamespace(alike=lambda one, other: 0.5)
+    found = offline._pairs(cast(offline.StoryClusterer, clusterer), cast(list[offline.Member], together),
+                           None, {i: 0 for i in range(anchor)})
+    assert len(found) == anchor * window + window * (window - 1) // 2
+    assert all(j >= anchor for _, j in found)
 
 
 def test_the_desk_shows_the_re_clustered_stories(cli: Callable[..., Result], tmp_path: Path) -> None:
@@ -315,7 +477,12 @@ def test_the_commands_show_the_re_clustered_stories(cli: Callable[..., Result], 
         recent = cli("stories", "--recluster", "--days", "30", "--db", url)
         assert recent.exit_code == 0 and ": 0 articles" in recent.stderr
         for wrong in (["--recluster"], ["--recluster", "--rebuild", "--days", "3"], ["--days", "3"],
-                      ["--recluster", "--days", "3", "--since", "2014"], ["--recluster", "--days", "0"]):
-            assert cli("stories", *wrong, "--db", url).exit_code == 2, wrong
+                      ["--recluster", "--days", "3", "--since", "2014"], ["--recluster", "--days", "0"],
+                      ["--recluster", "--days", "800000"], ["--recluster", "--days", "3", "--until", "2014"],
+                      ["--recluster", "--since", "2014", "--collection", "quakes"]):
+            refused = cli("stories", *wrong, "--db", url)
+            assert refused.exit_code == 2 and "Traceback" not in refused.output, (wrong, refused.output)
+        until = cli("stories", "--recluster", "--days", "3", "--until", "2014", "--db", url)
+        assert "runs to now" in until.stderr
         help_text = cli("stories", "--help").stdout
         assert "--recluster" in help_text and "--days" in help_text and "nightly" in help_text

@@ -364,6 +364,9 @@ def _show(record: StoryRecord) -> None:
     click.echo("  " + "; ".join(part for part in parts if part))
 
 
+MOST_DAYS = 36_500  # --days: at most a hundred years back (800,000 days back is before year 1)
+
+
 @click.command()
 @click.option("--since", type=DATE,
               help="Stories with an article published on or after this date (ISO 8601).")
@@ -383,7 +386,7 @@ def _show(record: StoryRecord) -> None:
                    "articles are known (the offline pass of `newsdesk cluster --offline`), and keep the "
                    "result as their stories: better stories than online assignment gives, for the desk, "
                    "the API, roundups and these lists. Run it nightly (docs/schedule.md).")
-@click.option("--days", type=click.IntRange(1), default=None, metavar="N",
+@click.option("--days", type=click.IntRange(1, MOST_DAYS), default=None, metavar="N",
               help="With --recluster: the window is the last N days (articles published, else stored, "
                    "since N days before now); the list then shows the stories of those days.")
 @collection_option
@@ -402,13 +405,15 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
     --recluster re-clusters a window (--days N, or --since DATE) as `newsdesk cluster --offline` does,
     once all of its articles are known, and keeps the result as their stories (what online assignment
     cannot see: an article that arrived before the report that ties it to a story). A story that began
-    before the window keeps its earlier articles together; the window's articles may join it or leave
-    it. A new story keeps the id of the old story it shares the most articles with, else takes S + the
-    id of its first article; the id of an old story merged into another leads to nothing (`newsdesk
-    story` says so, and which story the article it was named after is in now). Articles outside the
-    window keep their stories; new ones join the re-clustered stories as they arrive. It is written in
-    one transaction (a run stopped half-way changes nothing), and the same window re-clustered again
-    changes nothing. `--rebuild` undoes it.
+    before the window keeps its earlier articles together, and its id; the window's articles may join
+    it or leave it. Another new story keeps the id of the old story it shares the most articles with,
+    else takes S + the id of its first article (else a free number); the id of an old story merged into
+    another leads to nothing (`newsdesk story` says which story the article it was named after is in
+    now). Articles outside the window keep their stories and story ids; new ones join the re-clustered
+    stories as they arrive. The window compares published dates as written (in their own UTC offset,
+    so about 14 hours either way at its edge). It is written in one transaction (a run stopped half-way
+    changes nothing; after 3 tries while other processes keep assigning, it stops: run it again later),
+    and the same window re-clustered again changes nothing. `--rebuild` undoes it.
 
     \b
     Examples:
@@ -425,6 +430,9 @@ def stories(since: str | None, until: str | None, site: str | None, top: int, fm
         raise click.UsageError("give --days or --since, not both")
     if recluster and not (days or since):
         raise click.UsageError("--recluster needs its window: --days N or --since DATE")
+    if recluster and (until or collection):
+        raise click.UsageError("--recluster's window runs to now: give no --until or --collection with it "
+                               "(list those stories with a second `newsdesk stories` command)")
     if days is not None:
         from datetime import UTC, datetime, timedelta
 
@@ -471,8 +479,11 @@ def story(story_id: str, since: str | None, until: str | None, db: str | None) -
 
             number = story_number(story_id)
             now = None if number is None else store.story_of(number)
-            hint = "" if now is None else (f"; article {number} is in story {now.id} (a story that "
-                                           "`stories --recluster` merged into another leaves its id)")
+            # Only the first copy of a report can have started a story of its id (and been moved since).
+            first = number is not None and store.placements([number]).get(number, (None,))[0] == number
+            hint = "" if now is None or not first else (
+                f"; article {number} is in story {now.id} (if {story_id} was a story, `stories --recluster` "
+                "merged it into that one: a merged story leaves its id)")
             raise click.ClickException(f"no story {story_id!r} (ids come from `newsdesk stories`, e.g. S12)"
                                        + hint)
     click.echo(json.dumps(asdict(record), ensure_ascii=False, indent=2))

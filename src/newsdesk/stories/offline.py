@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from newsdesk.stories import clustering
@@ -88,7 +88,7 @@ def recluster(clusterer: StoryClusterer, members: Sequence[Member], link: float 
     and never merge with one another in any step (the articles of a stored story from before the window
     re-clustered: `StoryKeeper.recluster`); other members may join them."""
     start = _anchored_labels(len(members), anchors)
-    fixed = frozenset(index for group in anchors for index in group)
+    fixed = {index: n for n, group in enumerate(anchors) for index in group}
     if story_link is None or window is None:
         return _average_link(members, _pairs(clusterer, members, window, fixed), link, window, start)
     # Every pair that shares rare evidence, however far apart: the story merge's mean is over every pair
@@ -226,7 +226,7 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
     such kind), its members' pairs with the article counted however far apart; but not further than
     `follow_up` from it when the article and the story name different years (`_editions_differ`: a
     report of a recurring event's next edition). An article of `anchored` (a label holding an anchor:
-    `recluster`) never joins another such story."""
+    `recluster`) never joins another such story, nor one another such article joined before it."""
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
@@ -236,13 +236,14 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
     for (i, j), p in pairs.items():
         neighbours[i][j] = neighbours[j][i] = p
     out = list(labels)
+    holding = set(anchored)  # the labels holding an anchor, as anchored articles join them
     for index, label in enumerate(labels):
         if len(groups[label]) != 1:
             continue
         found: dict[int, list[float]] = defaultdict(list)
         for other, p in neighbours[index].items():
             size = len(groups[labels[other]])
-            if label in anchored and labels[other] in anchored:
+            if label in anchored and labels[other] in holding:
                 continue
             if size >= smallest and ((wide is not None and size >= widely)
                                      or _within(members, (index, other), window)):
@@ -260,6 +261,8 @@ def join_stories(members: Sequence[Member], pairs: dict[tuple[int, int], float],
                 best, best_p = story, p
         if best is not None:
             out[index] = best
+            if label in anchored:
+                holding.add(best)
     return out
 
 
@@ -455,9 +458,12 @@ def _root(parent: dict[int, int], i: int) -> int:
 
 
 def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedelta | None,
-           anchored: frozenset[int] = frozenset()) -> dict[tuple[int, int], float]:
+           anchor_of: Mapping[int, int] | None = None) -> dict[tuple[int, int], float]:
     """(i, j) with i < j -> p, for the pairs of members that share SHARED items of evidence or more. An
-    item held by more than COMMON members (not counting the `anchored`: `recluster`) is skipped."""
+    item held by more than COMMON members (not counting the anchored: `recluster`) is skipped. Two
+    members of one anchor (`anchor_of`: member -> its anchor) are never paired: they are one group
+    from the start, and an anchor of thousands would otherwise mean millions of pairs."""
+    anchor_of = anchor_of or {}
     holders: dict[str, list[int]] = defaultdict(list)
     for index, member in enumerate(members):
         for item in member.evidence:
@@ -465,7 +471,7 @@ def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedel
 
     def common(indices: list[int]) -> bool:
         return len(indices) > COMMON and \
-            (not anchored or sum(1 for i in indices if i not in anchored) > COMMON)
+            (not anchor_of or sum(1 for i in indices if i not in anchor_of) > COMMON)
 
     kept = {item: indices for item, indices in holders.items() if len(indices) >= 2 and not common(indices)}
     del holders
@@ -478,8 +484,9 @@ def _pairs(clusterer: StoryClusterer, members: Sequence[Member], window: timedel
             indices = kept.get(item)
             if indices is not None:
                 shared.update(indices[bisect_right(indices, i):])
+        anchor = anchor_of.get(i)
         for j in sorted(shared):
-            if shared[j] < clustering.SHARED:
+            if shared[j] < clustering.SHARED or (anchor is not None and anchor_of.get(j) == anchor):
                 continue
             one, other = member, members[j]
             if window is not None and one.when is not None and other.when is not None \

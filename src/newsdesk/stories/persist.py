@@ -37,13 +37,15 @@ import io
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import tee
+from itertools import chain, count, tee
 from pathlib import Path
 from typing import Any, cast
 
 from newsdesk.article import Article
+from newsdesk.errors import StoreError
 from newsdesk.store.base import DuplicateEntry, Store, StoredArticle, StoryAssignment
 from newsdesk.stories import clustering, features, tracker
 from newsdesk.stories.duplicates import DuplicateIndex, Signature, signature
@@ -52,6 +54,7 @@ from newsdesk.stories.tracker import StoryTracker, is_article, published_at
 
 STATE_VERSION = 2  # 2: pages that are not articles are in no story; undated ones at their storing time
 BATCH = 100  # articles assigned per transaction
+RECLUSTER_TRIES = 3  # readings of a window before giving up while other processes keep assigning
 SNAPSHOT_EVERY = 2_000  # articles assigned between two saved tracker states (what a crash replays)
 # A story with no article for this long before the newest date is closed. Shorter than the clusterer's
 # WINDOW (two years, for ECB+'s follow-ups): each open story keeps its last members' vectors (~4 KB each),
@@ -156,9 +159,11 @@ class StoryKeeper:
         the result the stories of their articles; see `_recluster`. Every stored article is assigned
         first (`catch_up`); the result is written in one transaction with the tracker's state, so a run
         stopped before the end changes nothing, and another process's assignment meanwhile (the
-        state's serial moved) means the window is read and re-clustered again."""
+        state's serial moved) means the window is read and re-clustered again, up to RECLUSTER_TRIES
+        times (then a StoreError: nothing changed). An article that fails is recorded once the result is
+        kept (and not again for the same article and reason)."""
         stage = stage or (lambda name, done, total: None)
-        while True:
+        for _ in range(RECLUSTER_TRIES):
             self.catch_up()
             if not self._loaded and not self._load():
                 self.notice("the stories kept in the store were made by another version of newsdesk "
@@ -168,6 +173,9 @@ class StoryKeeper:
             if result is not None:
                 return result
             self._loaded = False
+        raise StoreError(f"another process assigned stories while the window was re-clustered, "
+                         f"{RECLUSTER_TRIES} times: nothing was changed; run it again later (when less is "
+                         "being ingested)")
 
     def _recluster(self, since: str, stage: Stage) -> Reclustered | None:
         """The window's articles (published on or after `since`, else stored on or after it) and every
@@ -226,9 +234,10 @@ class StoryKeeper:
                     yield article, _naive(stored[id].stored_at)
                 stage("reading", start + len(chunk), len(firsts))
 
+        failures: list[tuple[str, str]] = []  # recorded once the result is kept
+
         def failed(index: int, error: Exception) -> None:  # as online: recorded, the article on its own
-            self.store.record_error(where[firsts[index]], "stories",
-                                    f"internal error: {type(error).__name__}: {error}")
+            failures.append((where[firsts[index]], f"internal error: {type(error).__name__}: {error}"))
 
         articles, times = tee(arrivals())
         labels = StoryTracker().recluster((article for article, _ in articles),
@@ -238,12 +247,14 @@ class StoryKeeper:
         clusters: dict[int, list[int]] = {}
         for index, label in enumerate(labels):
             clusters.setdefault(index if label is None else label, []).extend(followers[firsts[index]])
-        numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old)
+        kept = {id for first in outside for id in followers[first]}  # the articles before the window
+        numbers = self._story_ids([sorted(ids) for ids in clusters.values()], old, kept)
         stories = {number: ids for number, ids in numbers}
         before: dict[int, list[int]] = {}
         for id, number in sorted(old.items()):
             before.setdefault(number, []).append(id)
         if stories == before:  # the same stories with the same ids: nothing is written
+            self._record(failures)
             return Reclustered(len(old), len(before), len(stories), 0)
         entities: dict[int, list[str]] = {}
         counted: dict[int, Counter[str]] = {}
@@ -252,33 +263,56 @@ class StoryKeeper:
             for id in ids:
                 counts.update(mentions.get(id, {}))
             entities[number] = _top_names(counts, names)
-        self._follow(stories, set(old.values()), counted, names)
-        stage("writing", 0, 1)
-        if not self.store.save_stories(stories, entities, self._serial, self._state()):
+        try:
+            self._follow(stories, set(old.values()), counted, names)
+            stage("writing", 0, 1)
+            saved = self.store.save_stories(stories, entities, self._serial, self._state())
+        except BaseException:
+            self._loaded = False  # the tracker in memory leads to stories that were not saved
+            raise
+        if not saved:
             return None
         self._serial += 1
         self._data_seq = self._seq
+        self._record(failures)
         stage("writing", 1, 1)
         moved = sum(1 for number, ids in stories.items() for id in ids if old[id] != number)
         return Reclustered(len(old), len(set(old.values())), len(stories), moved)
 
-    def _story_ids(self, clusters: list[list[int]], old: dict[int, int]) -> list[tuple[int, list[int]]]:
-        """Each cluster (its article ids, in order) with its story id: the old story's it shares the most
+    def _record(self, failures: list[tuple[str, str]]) -> None:
+        """Record the articles that failed in a re-clustering, but not again one already recorded for
+        the same reason (the next night's run)."""
+        if not failures:
+            return
+        known = {(error.source, error.reason) for error in self.store.errors() if error.stage == "stories"}
+        for source, reason in dict.fromkeys(failures):
+            if (source, reason) not in known:
+                self.store.record_error(source, "stories", reason)
+
+    def _story_ids(self, clusters: list[list[int]], old: dict[int, int],
+                   kept: AbstractSet[int] = frozenset()) -> list[tuple[int, list[int]]]:
+        """Each cluster (its article ids, in order) with its story id. A cluster holding an old story's
+        articles from before the window (`kept`: its anchor) takes that story's id first, so those
+        articles keep their story id; then each cluster takes the id of the old story it shares the most
         articles with, largest overlaps first, each given once (ties: the older id, then the earlier
-        cluster); else the id of its first article that is no story's id."""
-        overlaps = sorted((-count, story, n) for n, ids in enumerate(clusters)
-                          for story, count in Counter(old[id] for id in ids).items())
+        cluster); else the id of its first article that is no story's id, else the lowest number that is
+        no story's id (below the window's last article id whenever one is free: a later arrival starts
+        its story with its own, larger id). Never the id of a story outside the window: the cluster
+        would merge with it."""
+        overlaps = sorted((0 if any(id in kept and old[id] == story for id in ids) else 1, -shared, story, n)
+                          for n, ids in enumerate(clusters)
+                          for story, shared in Counter(old[id] for id in ids).items())
         chosen: dict[int, int] = {}
         used: set[int] = set()
-        for _, story, n in overlaps:
+        for _, _, story, n in overlaps:
             if n not in chosen and story not in used:
                 chosen[n] = story
                 used.add(story)
         taken = used | set(old.values())
         for n, ids in enumerate(clusters):
             if n not in chosen:
-                free = next(id for id in ids if id not in taken and
-                            (id in old or self.store.story(f"S{id}") is None))
+                free = next(id for id in chain(ids, count(1))
+                            if id not in taken and self.store.story(f"S{id}") is None)
                 chosen[n] = free
                 taken.add(free)
         return [(chosen[n], ids) for n, ids in enumerate(clusters)]
