@@ -974,3 +974,21 @@ def test_two_evergreen_pages_of_one_topic_need_more_to_be_one_story(monkeypatch:
     assert len(stories(QUAKE_2014)) == 1
     monkeypatch.setattr(clustering, "EVENT_MIN", 0.0)
     assert len(stories(histories)) == 1
+
+
+def test_two_one_line_reports_whose_headlines_share_two_words_stay_apart() -> None:
+    """Two one-line reports of different events whose headlines share two rare words (the least
+    evidence a pair is scored on) are two stories: on so little evidence, sharing it is no proof
+    (`clustering.overlap` is smoothed by SHARED, so two of two items is not the full share)."""
+    pages = [_article("River bridge closed by floods", ["Water rose over the road overnight."],
+                      "2024-10-01T08:00:00Z"),
+             _article("Bridge closed for the marathon", ["Runners will cross it from eight in the morning."],
+                      "2024-10-01T09:00:00Z")]
+    tracker = StoryTracker()
+    found = tracker.features(pages)
+    one, other = (tracker.clusterer.member(f) for f in found)
+    assert len(one.evidence & other.evidence) >= clustering.SHARED  # scored, not left out by the gate
+    assert tracker.clusterer.comparable(one, other)
+    assert clustering.overlap(one, other) <= 0.5
+    stories = [cast(Story, story).id for story in StoryTracker().add_many(enumerate(pages))]
+    assert stories[0] != stories[1]
