@@ -4,7 +4,8 @@ the table is kept at ingest, on replacement and by a migration of a store of ver
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresStore]:
         yield store
 
 
+Page = list[tuple[int, float | str]]
+
+
 def _pages(store: PostgresStore, query: str, filters: list[dict[str, str]],
            limits: tuple[int, ...] = (1, 3, 10, 21), pages: int = 5) -> Iterator[
-        tuple[SearchRequest, int, tuple[float, int] | None, list[tuple[int, float]]]]:
+        tuple[SearchRequest, int, tuple[float, int] | None, Page]]:
     tree = parse_query(query)
     assert tree is not None
     for given in filters:
@@ -48,18 +52,31 @@ def _pages(store: PostgresStore, query: str, filters: list[dict[str, str]],
                 after = (float(full[-1][1]), full[-1][0])
 
 
+def _stored_pages_read(store: PostgresStore, query: str, filters: list[dict[str, str]],
+                       ranked: Callable[[SearchRequest, tuple[float, int] | None, int], Page | None],
+                       limits: tuple[int, ...] = (1, 3, 10, 21), pages: int = 5) -> int:
+    """Page after page under every filter: `ranked` (the stored ranks' page, None where they cannot give
+    it) and the store's own ranking both equal the full ranking's page; returns how many pages the
+    stored ranks gave."""
+    tree = parse_query(query)
+    assert tree is not None
+    read = 0
+    for request, limit, after, full in _pages(store, query, filters, limits, pages):
+        found = ranked(request, after, limit)
+        if found is not None:
+            read += 1
+            assert found == full, (request, limit, after)
+        assert store._ranked(tree, request, after, limit) == full, (request, limit, after)
+    return read
+
+
 @pytest.mark.parametrize("query", WORDS)
 def test_a_word_is_ranked_from_its_stored_ranks_exactly(corpus: PostgresStore, query: str) -> None:
     tree = parse_query(query)
     assert tree is not None
     word = query.strip('"')
-    read = 0
-    for request, limit, after, full in _pages(corpus, query, FILTERS):
-        found = corpus._ranked_by_word(tree, word, request, after, limit)
-        if found is not None:
-            read += 1
-            assert found == full, (request, limit, after)
-        assert corpus._ranked(tree, request, after, limit) == full, (request, limit, after)
+    read = _stored_pages_read(corpus, query, FILTERS,
+                              partial(corpus._ranked_by_word, tree, word))
     if query != "zzzunknown":
         assert read, f"the stored ranks never gave a page of {query!r}: the test would prove little"
 
@@ -115,14 +132,10 @@ def test_body_repetitions_order_the_title_matches_under_every_filter(
         everything = store._ranked_fully(tree, SearchRequest("said"), None, 1_000)
         assert len(everything) == 40 + 29
         assert len({score for _, score in everything[:40]}) == 7  # 7 counts in the body: 7 ranks, tied
-        read = 0
-        for request, limit, after, full in _pages(store, "said", requests, (1, 4, 7, 40), pages=20):
-            found = store._ranked_by_word(tree, "said", request, after, limit)
-            if found is not None:
-                read += 1
-                assert found == full, (request, limit, after)
-            assert store._ranked(tree, request, after, limit) == full
-        assert read
+        assert _stored_pages_read(
+            store, "said", requests,
+            partial(store._ranked_by_word, tree, "said"),
+            (1, 4, 7, 40), pages=20)
         seen, cursor = [], None
         while True:
             page = store.search(SearchRequest("said", limit=6, cursor=cursor))
@@ -207,11 +220,6 @@ def test_an_or_of_words_is_ranked_from_the_stored_ranks_exactly(corpus: Postgres
     assert tree is not None
     words = or_words(tree)
     assert words is not None and len(words) > 1
-    read = 0
-    for request, limit, after, full in _pages(corpus, query, FILTERS):
-        found = corpus._ranked_by_words(tree, words, request, after, limit)
-        if found is not None:
-            read += 1
-            assert found == full, (request, limit, after)
-        assert corpus._ranked(tree, request, after, limit) == full, (request, limit, after)
+    read = _stored_pages_read(corpus, query, FILTERS,
+                              partial(corpus._ranked_by_words, tree, words))
     assert read, f"the stored ranks never gave a page of {query!r}: the test would prove little"
