@@ -32,7 +32,6 @@ import numpy
 
 from newsdesk.enrich.quote_bounds import load_model as load_bounds
 from newsdesk.enrich.quote_filter import MODEL, features_of, in_scope
-from newsdesk.enrich.quote_filter import load_model as load_filter
 from newsdesk.enrich.train_bounds import (  # (the filter is fitted with the cuts' LightGBM settings)
     PARAMS,
     ROUNDS,
@@ -82,10 +81,12 @@ def kept(quotes: list[Quote], rows: Rows, scores: list[float], threshold: float)
     return [q for i, q in enumerate(quotes) if i not in dropped]
 
 
-def held_out_filter(articles: list[Article], docs: list[Doc],
-                    ) -> tuple[list[list[Quote]], list[Rows], list[list[float]], list[str]]:
-    """Each article's quotations before the filter (paraphrases and cuts from models of the other
-    folds), the filter's rows, their scores by a filter fitted on the other folds, and its features."""
+def main() -> int:
+    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    if args is None:
+        return 2
+    articles, docs = read_articles(args.data, args.docs)
+    # The quotations an unseen article would get: paraphrases and cuts from models of the other folds.
     merged = fragment_quotes(articles)
     bounds, bound_names = bound_rows(articles, docs, merged)
     _, margin = load_bounds()
@@ -98,34 +99,15 @@ def held_out_filter(articles: list[Article], docs: list[Doc],
                 if v:
                     counts[k] = counts.get(k, 0) + 1
     names = sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
+    print(f"{len(articles)} articles, {sum(len(r[0]) for r in rows)} quotations looked at "
+          f"({sum(len(r[2]) - sum(r[2]) for r in rows)} share no word with a direct attribution), "
+          f"{len(names)} features")
     held_out: list[list[float]] = [[] for _ in articles]
     for fold in range(FOLDS):
         model = fit([r for i, r in enumerate(rows) if i % FOLDS != fold], names)
         for i, row in enumerate(rows):
             if i % FOLDS == fold and row[0]:
                 held_out[i] = [float(x) for x in model.predict(matrix(row[1], names), num_threads=1)]
-    return final, rows, held_out, names
-
-
-def filtered_quotes(articles: list[Article], docs: list[Doc]) -> list[list[Quote]]:
-    """The quotations an unseen article would get from the whole chain (rules, paraphrases, cuts,
-    filter at its shipped threshold), each article's from models fitted on the other folds."""
-    final, rows, held_out, _ = held_out_filter(articles, docs)
-    _, threshold = load_filter()
-    return [kept(quotes, row, held_out[i], threshold) for i, (quotes, row) in enumerate(zip(final, rows,
-                                                                                             strict=True))]
-
-
-def main() -> int:
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
-    if args is None:
-        return 2
-    articles, docs = read_articles(args.data, args.docs)
-    # The quotations an unseen article would get: paraphrases and cuts from models of the other folds.
-    final, rows, held_out, names = held_out_filter(articles, docs)
-    print(f"{len(articles)} articles, {sum(len(r[0]) for r in rows)} quotations looked at "
-          f"({sum(len(r[2]) - sum(r[2]) for r in rows)} share no word with a direct attribution), "
-          f"{len(names)} features")
 
     per_threshold = [[direct_counts(a, kept(quotes, row, held_out[i], t))
                       for i, (a, quotes, row) in enumerate(zip(articles, final, rows, strict=True))]
