@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsdesk.article import Quote
@@ -125,6 +125,7 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
         name = found.speaker_name
         if name and name[:1].isupper() and not re.match(ARTICLE + r"\s", name, re.IGNORECASE):
             rules.last_speaker = (mark.open_mark, name)
+            rules.speakers.append(rules.last_speaker)
         previous = (para, found, mark.end)
     quotes.extend(rules.according(quotes))
     quotes.sort(key=lambda q: q.span)
@@ -157,6 +158,8 @@ class _Rules:
         self.quoted_starts = [start for start, _ in self.quoted]
         # A name inside a quotation is somebody the speaker talks about, not a speaker.
         self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS and not self._in_quote(e[0]))
+        if language == "de" and self.entities:
+            self.entities = self._role_named(self.entities)
         self.entity_starts = [e[0] for e in self.entities]
         self._entity_words: set[str] | None = None  # every word of the entities, found when first asked
         self.not_speakers = NOT_SPEAKERS.get(language, frozenset())
@@ -216,8 +219,36 @@ class _Rules:
             rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?:[^,.;:!?\n]{{1,40}},\s+)?"
             rf"(?P<name>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})+)(?![\w“”„\"»«])", re.MULTILINE)
         self.last_speaker: tuple[int, str] | None = None
+        self.speakers: list[tuple[int, str]] = []  # every named speaker so far, in order
+        self.genders: dict[str, str | None] = {}
         self.fuller: dict[str, tuple[list[int], list[str]]] = {}
         self.names: tuple[list[int], list[re.Match[str]]] | None = None
+
+    def _role_named(self, entities: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """The entities with the people a German role noun introduces that the entity model missed or
+        took for an organisation (`die Sozialwissenschaftlerin Irme Stetter-Karp`: a first name and
+        a surname after an agent noun), and every later mention of such a surname alone, outside
+        quotations and entities."""
+        starts = [e[0] for e in entities]
+
+        def free(start: int, end: int) -> bool:
+            index = bisect.bisect_right(starts, end) - 1
+            return not self._in_quote(start) and (index < 0 or entities[index][1] <= start)
+
+        added: list[tuple[int, int, str]] = []
+        for match in ROLE_NAME.finditer(self.body):
+            start, end = match.start("name"), match.end("name")
+            index = bisect.bisect_right(starts, match.start()) - 1
+            # (an organisation the model made of the role and the name is the person)
+            swallowed = index >= 0 and entities[index][2] == "ORG" and entities[index][1] >= end
+            if _role_gender(match.group("role")) is None or not (swallowed or free(start, end)):
+                continue
+            added.append((start, end, "PER"))
+            surname = match.group("name").split()[-1]
+            for again in re.finditer(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])", self.body, ):
+                if again.start() >= end and free(again.start(), again.end()):
+                    added.append((again.start(), again.end(), "PER"))
+        return sorted({*entities, *added}) if added else entities
 
     def after(self, mark: MarkedQuote) -> _Cue | None:
         if mark.close_mark is None:
@@ -408,7 +439,7 @@ class _Rules:
             start, end = entity
         text = self.body[start:end]
         if text.lower() in self.pronouns:
-            name = self._antecedent(start)
+            name = self._antecedent(start, text.lower())
         elif entity is None and re.match(ARTICLE + r"\s", text, re.IGNORECASE):
             # A description followed by the name it describes (`der Kommunikations- und
             # Konfliktexperte Christian Wirth`): the name.
@@ -457,15 +488,25 @@ class _Rules:
             return end + names[-1].start(), end + names[-1].end()
         return None
 
-    def _antecedent(self, at: int) -> str | None:
+    def _antecedent(self, at: int, pronoun: str = "") -> str | None:
         """Who a pronoun (or a verb with no subject) before `at` refers to: the later of the one being
         quoted (the previous speaker, within 3,000 characters) and the last person opening a
         sentence; else the last person entity outside the quotations, else the last name of two or
-        more capitalised words."""
+        more capitalised words. Where the language tells a pronoun's gender (German `er`, `sie`), a
+        person the text shows to be of the other gender is passed over (`_gender`)."""
+        want = PRONOUN_GENDER.get(self.language, {}).get(pronoun)
+
+        def fits(name: str) -> bool:
+            return want is None or self._gender(name) in {None, want}
+
         candidates: list[tuple[int, str]] = []
-        if self.last_speaker is not None and at - self.last_speaker[0] < 3_000:
-            candidates.append(self.last_speaker)  # the one being quoted goes on ("sagte er")
-        subject = self._last_subject(at)
+        for spoke in reversed(self.speakers):
+            if at - spoke[0] >= 3_000:
+                break
+            if fits(spoke[1]):
+                candidates.append(spoke)  # the one being quoted goes on ("sagte er")
+                break
+        subject = self._last_subject(at, fits)
         if subject is not None and (not candidates or "\n" not in self.body[subject[0] : at]):
             candidates.append(subject)  # a sentence's subject in the pronoun's own paragraph
         if candidates:
@@ -475,11 +516,43 @@ class _Rules:
         for index in range(bisect.bisect_left(self.entity_starts, at) - 1, -1, -1):
             start, end, label = self.entities[index]
             if end <= at and label in {"PERSON", "PER"}:
-                return self._full_name(self.body[start:end], start)
+                full = self._full_name(self.body[start:end], start)
+                if fits(full):
+                    return full
         name = self._last_name(at)
-        if name is not None:
+        if name is not None and fits(_trim_name(name.group())):
             candidates.append((name.start(), _trim_name(name.group())))
         return max(candidates)[1] if candidates else None
+
+    def _gender(self, name: str) -> str | None:
+        """"m", "f" or None: what the body says of the gender of the person whose name ends with
+        `name`'s last word, by the words next to its mentions outside quotations (German only): a title
+        (`Frau`, `Herr`), a role noun right before the name (`die Ministerin X`, `Kanzlerin X`: a
+        feminine agent noun; `der Sprecher X`, `Präsident X`, `den Abgeordneten X`), a relative
+        pronoun right after it (`X, der ...`, `X (57), die ...`). The majority of the mentions'
+        votes; None when they tie or say nothing."""
+        words = name.split()
+        if self.language != "de" or not words:
+            return None
+        key = words[-1]
+        if key in self.genders:
+            return self.genders[key]
+        votes = {"m": 0, "f": 0}
+        for match in re.finditer(rf"(?<![\w’'-]){re.escape(key)}(?![\w’'-])", self.body):
+            if self._in_quote(match.start()):
+                continue
+            line_start = self.body.rfind("\n", max(0, match.start() - 120), match.start()) + 1
+            before = self.body[line_start : match.start()].split()
+            while before and before[-1][:1].isupper() and before[-1] in words[:-1]:
+                before.pop()  # the person's own first names
+            while before and re.fullmatch(NAME_WORD, before[-1]) and len(before) > 1 and \
+                    _role_gender(before[-2]) is not None and not re.fullmatch(ARTICLE, before[-1], re.I):
+                before.pop()  # a first name between a role and the surname (`die Ministerin Anna X`)
+            for vote in _context_gender(before, self.body[match.end() : match.end() + 40]):
+                votes[vote] += 1
+        found = None if votes["m"] == votes["f"] else max(votes, key=lambda g: votes[g])
+        self.genders[key] = found
+        return found
 
     def _last_name(self, at: int) -> re.Match[str] | None:
         """The last name of two capitalised words in `body[:at]`, as a scan of `body[:at]` finds it:
@@ -495,14 +568,16 @@ class _Rules:
         rest = list(TWO_NAMES.finditer(self.body, max(0, resume), at))
         return rest[-1] if rest else last
 
-    def _last_subject(self, at: int) -> tuple[int, str] | None:
+    def _last_subject(self, at: int,
+                      fits: Callable[[str], bool] = lambda name: True) -> tuple[int, str] | None:
         """The last person entity opening a sentence (after at most two words: a title, an article)
         in the 3,000 characters before `at`; with no entities, the last name of two or more
         capitalised words opening a sentence (after a phrase set off by a comma, if any)."""
         if not self.entities:
             found = None
             for match in self.sentence_name.finditer(self.body, max(0, at - 3_000), at):
-                if not self._in_quote(match.start("name")) and self._subject_word_ok(match.group("name")):
+                if (not self._in_quote(match.start("name")) and self._subject_word_ok(match.group("name"))
+                        and fits(_trim_name(match.group("name")))):
                     found = match
             if found is None:
                 return None
@@ -518,7 +593,9 @@ class _Rules:
             ends = list(SENTENCE_END.finditer(self.body, max(line_start, e_start - 300), e_start))
             before = self.body[ends[-1].end() if ends else line_start : e_start]
             if len(before.split()) <= 2 and not any(c in before for c in ",;:"):
-                return e_start, self._full_name(self.body[e_start:e_end], e_start)
+                full = self._full_name(self.body[e_start:e_end], e_start)
+                if fits(full):
+                    return e_start, full
         return None
 
     def _subject_word_ok(self, name: str) -> bool:
@@ -538,6 +615,55 @@ class _Rules:
             found = self.fuller[words[0]] = ([m.end() for m in matches], [m.group() for m in matches])
         index = bisect.bisect_right(found[0], start) - 1
         return found[1][index] if index >= 0 else text
+
+
+PRONOUN_GENDER: dict[str, dict[str, str]] = {"de": {"er": "m", "sie": "f"}}
+# German agent nouns: feminine in -in after an agent suffix (`Ministerin`, `Journalistin`, `Chefin`,
+# `Ärztin`), masculine with that suffix alone (`Minister`, `Präsident`, `Generalsekretär`).
+AGENT = r"(?:er|or|ist|ent|ant|är|eur|at|og|oph|ph|chef|ekt|ar|ier|ik|eg|zt|lt|ert|of|ig|and|ot|on)"
+FEMININE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}in")
+MASCULINE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}")
+ROLE_NAME = re.compile(rf"(?<![\w’'-])(?P<role>[A-ZÄÖÜ][\w-]+)[^\S\n]+"
+                       rf"(?P<name>{NAME_WORD}[^\S\n]+{NAME_WORD})(?![\w’'-])")
+NOT_ROLES = frozenset("""aber oder der über unter wieder immer nur hier unser euer ihr jeder weder
+    dieser jener welcher mancher solcher seit bis nach vor""".split())
+
+
+def _role_gender(word: str) -> str | None:
+    """"f" for a German feminine agent noun (`Ministerin`), "m" for a masculine one (`Minister`)."""
+    word = word.strip(",;:()")
+    if len(word) < 4 or word.lower() in NOT_ROLES:
+        return None
+    if FEMININE_ROLE.fullmatch(word):
+        return "f"
+    return "m" if MASCULINE_ROLE.fullmatch(word) else None
+
+
+def _context_gender(before: list[str], after: str) -> list[str]:
+    """The genders the words before a German name (its first names taken off) and the text after it
+    show: `Frau`/`Herr`, a role noun with or without its article, a relative pronoun after it."""
+    votes: list[str] = []
+    if before:
+        last = before[-1]
+        if last in {"Frau", "Frauen"}:
+            votes.append("f")
+        elif last in {"Herr", "Herrn"}:
+            votes.append("m")
+        elif last[:1].isupper():
+            role = _role_gender(last)
+            article = before[-2].lower() if len(before) > 1 else ""
+            if role == "f":
+                votes.append("f")
+            elif article in {"den", "dem", "des"} or (article == "der" and not last.endswith("n")):
+                votes.append("m")
+            elif article == "die" and last.endswith("e"):
+                votes.append("f")
+            elif role == "m" and article not in {"die", "der"}:
+                votes.append("m")
+    relative = re.match(r"\s*(?:\([^()]{0,30}\)\s*)?,\s+(der|die)\s", after)
+    if relative is not None:
+        votes.append("m" if relative.group(1) == "der" else "f")
+    return votes
 
 
 def _trim_name(text: str) -> str:
