@@ -275,7 +275,8 @@ class _Rules:
         window = self.body[offset : mark.open_mark]
         for pattern in (self.according_before, self.opens_with_name):
             match = pattern.search(window)
-            if match is not None and self._speaker_ok(match):
+            if match is not None and self._speaker_ok(match) and (
+                    pattern is self.according_before or self._colon_subject_ok(match, offset)):
                 return self._cue(match, offset)
         return self._in_sentence(window, offset)
 
@@ -319,13 +320,55 @@ class _Rules:
                         return self._cue_at(opening, offset, verb, offset)
                     return self._dropped(verb, offset)
         if window.rstrip().endswith(":"):
+            colon = offset + len(window.rstrip()) - 1
+            owner = self._owner_opens(window, offset) if self.language == "de" else None
+            if owner is not None:
+                return _Cue(":", (colon, colon + 1), owner[0], owner[1])
             for pattern in (self.subject_opens, self.pronoun_after_verb):
                 match = pattern.match(window)
-                if match is not None and self._speaker_ok(match):
-                    colon = offset + len(window.rstrip()) - 1
+                if match is not None and self._speaker_ok(match) and self._colon_subject_ok(match, offset):
                     cue = self._cue(match, offset)
                     return _Cue(":", (colon, colon + 1), cue.speaker_name, cue.speaker_span)
         return None
+
+    def _owner_opens(self, window: str, offset: int) -> tuple[str | None, tuple[int, int]] | None:
+        """A German sentence before a colon opening with whose words follow: a possessive (`Seine
+        Prognose: „…“` is the person `seine` refers to) or a name in the genitive (`Prechts Prognose:`,
+        when the name stands alone elsewhere in the body)."""
+        match = OWNER_OPENS.match(window)
+        if match is None:
+            return None
+        start, end = offset + match.start("owner"), offset + match.end("owner")
+        word = match.group("owner")
+        if word.lower().startswith("sein"):
+            return self._antecedent(start, "er"), (start, end)
+        if word.lower().startswith("ihr"):
+            return self._antecedent(start, "sie"), (start, end)
+        stem = word.rstrip("s’'")
+        if word.endswith("s") and word.lower() not in self.not_speakers and self._is_surname(stem):
+            return self._full_name(stem, start), (start, start + len(stem))
+        return None
+
+    def _is_surname(self, word: str) -> bool:
+        """Whether `word` ends a person's name in the body: a person entity's last word, or with no
+        entities the last of two capitalised words."""
+        if self.entities:
+            return any(self.body[s:e].split()[-1:] == [word] for s, e, label in self.entities
+                       if label in {"PERSON", "PER"})
+        return re.search(rf"{NAME_WORD}[^\S\n]+{re.escape(word)}(?![\w’'-])", self.body) is not None
+
+    def _colon_subject_ok(self, match: re.Match[str], offset: int) -> bool:
+        """Whether the words opening a sentence before a colon can be who speaks (German, with
+        entities): not a lone capitalised adverb no entity has (`Grundsätzlich könnte ...:`) nor a
+        neuter description (`Das Problem:`)."""
+        if self.language != "de" or not self.entities:
+            return True
+        words = match.group("speaker").split()
+        if words[0].lower() in self.pronouns or words[0].lower() in {"ich", "wir"}:
+            return True
+        if words[0].lower() in {"das", "ein"} and len(words) == 2:
+            return False
+        return self._subject_like(offset + match.start("speaker"), offset + match.end("speaker"))
 
     def subject_before(self, mark: MarkedQuote, para_start: int) -> tuple[int, _Cue] | None:
         """The person the sentence before a quotation with no cue is about (`Barisic zählt zu jenen
@@ -625,6 +668,7 @@ FEMININE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}in")
 MASCULINE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}")
 ROLE_NAME = re.compile(rf"(?<![\w’'-])(?P<role>[A-ZÄÖÜ][\w-]+)[^\S\n]+"
                        rf"(?P<name>{NAME_WORD}[^\S\n]+{NAME_WORD})(?![\w’'-])")
+OWNER_OPENS = re.compile(rf"^\s*(?P<owner>(?i:seine?[mnrs]?|ihre?[mnrs]?)|{NAME_WORD}s)\s+[A-ZÄÖÜ]\w*")
 NOT_ROLES = frozenset("""aber oder der über unter wieder immer nur hier unser euer ihr jeder weder
     dieser jener welcher mancher solcher seit bis nach vor""".split())
 
