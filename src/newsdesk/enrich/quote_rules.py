@@ -118,6 +118,13 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
                 found = subject[1]
             elif goes_on and previous is not None:
                 found = previous[1]
+        if language in INTERVIEW_LANGUAGES and (found is None or rules.unsure(found.speaker_span)):
+            # An interview: its pull-quotes and the words the interviewer puts to the one they
+            # address (`schrieben Sie: „…“`) are the interviewee's.
+            who = rules.interviewee(paras)
+            if who is not None and ((found is None and rules.alone(mark, paras[para])) or rules.put_to(mark)):
+                found = _Cue("", (mark.open_mark, mark.open_mark), who[0],
+                             rules.mention_of(who, mark.open_mark))
         if found is None:
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
@@ -221,8 +228,93 @@ class _Rules:
         self.last_speaker: tuple[int, str] | None = None
         self.speakers: list[tuple[int, str]] = []  # every named speaker so far, in order
         self.genders: dict[str, str | None] = {}
+        self._interviewee: tuple[str, str] | tuple[()] | None = None
         self.fuller: dict[str, tuple[list[int], list[str]]] = {}
         self.names: tuple[list[int], list[re.Match[str]]] | None = None
+
+    def interviewee(self, paras: list[tuple[int, int]]) -> tuple[str, str] | None:
+        """(name, surname) of whom the article interviews, or None when it is no interview: the
+        speaker with the most words of two or more paragraph-opening labels (`Fischer: …`, `Precht:
+        …`), each opening at least two paragraphs; else, where at least three paragraphs outside
+        quotations end in a question and address someone as `Sie`/`Ihnen`/`Ihr` in mid-sentence
+        (German), the person the article names most often. A label must be a person's surname (the
+        last word of a person entity): `Foto: …` is none; with no entities, no interview is read."""
+        if self._interviewee is not None or not self.entities:
+            return self._interviewee or None
+        self._interviewee = ()
+        turns: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        questions = 0
+        for start, end in paras:
+            label = TURN_LABEL.match(self.body, start, end)
+            if label is not None and label.group("label").lower() not in self.not_speakers:
+                turns[label.group("label")] = turns.get(label.group("label"), 0) + end - start
+                counts[label.group("label")] = counts.get(label.group("label"), 0) + 1
+            text = self.body[start:end].rstrip()
+            if text.endswith("?") and not self._in_quote(end - 2) and any(
+                    not self._in_quote(start + m.start()) for m in FORMAL_ADDRESS.finditer(text)):
+                questions += 1
+        labels = [label for label in turns if counts[label] >= 2 and self._is_surname(label.split()[-1])]
+        if len(labels) >= 2:
+            label = max(labels, key=lambda item: turns[item])
+            self._interviewee = (self._full_name(label, len(self.body)), label)
+        elif questions >= 3:
+            people: dict[str, int] = {}
+            names = [self.body[e_start:e_end].split() for e_start, e_end, tag in self.entities
+                     if tag in {"PERSON", "PER"}]
+            names += [[m.group("name")] for m in TITLE_NAME.finditer(self.body)]  # `Mrs Stone, …?`
+            for words in names:
+                if words and re.search(
+                        rf"{NOUN_AFTER.pattern}{re.escape(words[-1])}(?![\w’'-])", self.body):
+                    continue  # `meines Buchs`: a noun, not a name
+                if words and all(not FORMAL_WORD.fullmatch(word) and self._subject_word_ok(word)
+                                 and word.lower() not in self.pronouns for word in (words[0], words[-1])) \
+                        and words[-1] not in people:
+                    people[words[-1]] = sum(
+                        not self._in_quote(m.start())
+                        for m in re.finditer(rf"(?<![\w’'-]){re.escape(words[-1])}(?![\w’'-])", self.body))
+            if people:
+                surname = max(people, key=lambda item: people[item])  # the first of the most named
+                self._interviewee = (self._full_name(surname, len(self.body)), surname)
+        return self._interviewee or None
+
+    def alone(self, mark: MarkedQuote, para: tuple[int, int]) -> bool:
+        """Whether the quotation is its paragraph by itself (a pull-quote, a sub-heading)."""
+        before = self.body[para[0] : mark.open_mark].strip()
+        after = self.body[(mark.close_mark if mark.close_mark is not None else mark.end) + 1 : para[1]]
+        return before == "" and after.strip(" .!?…\t") == ""
+
+    def put_to(self, mark: MarkedQuote) -> bool:
+        """Whether the sentence leading to the quotation addresses someone as `Sie` or `Ihr`
+        (`In Ihrem Buch findet sich der Satz: „…“`)."""
+        start = self.body.rfind("\n", max(0, mark.open_mark - 300), mark.open_mark) + 1
+        window = self.body[max(start, mark.open_mark - 300) : mark.open_mark]
+        stops = [m.end() for m in re.finditer(r"(?<!\d)[.!?][\"“”»«’']?\s", window)]
+        return FORMAL_ADDRESS.search(window, stops[-1] if stops else 0) is not None
+
+    def addressed(self, span: tuple[int, int] | None) -> bool:
+        """Whether a speaker mention is the polite `Sie` in mid-sentence (the one interviewed)."""
+        if span is None or self.body[span[0] : span[1]] not in {"Sie", "Ihnen", "Ihr"}:
+            return False
+        return FORMAL_ADDRESS.match(self.body, max(0, span[0] - 2)) is not None or \
+            FORMAL_ADDRESS.match(self.body, max(0, span[0] - 1)) is not None
+
+    def unsure(self, span: tuple[int, int] | None) -> bool:
+        """Whether a speaker mention may give way to the interviewee: the polite `Sie`, or neither a
+        person entity nor a description (`das Sie im Bikini zeigt, schrieben Sie:` gave `Bikini`)."""
+        if span is None or self.addressed(span):
+            return True
+        person = any(label in {"PERSON", "PER"} for _, _, label in self._entities_in(*span))
+        return not person and re.match(ARTICLE + r"\s", self.body[span[0] : span[1]], re.I) is None
+
+    def mention_of(self, who: tuple[str, str], at: int) -> tuple[int, int] | None:
+        """The span of the interviewee's last mention before `at` (else the first after it)."""
+        found = None
+        for match in re.finditer(rf"(?<![\w’'-]){re.escape(who[1])}(?![\w’'-])", self.body):
+            if found is not None and match.start() > at:
+                break
+            found = (match.start(), match.end())
+        return found
 
     def _role_named(self, entities: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """The entities with the people a German role noun introduces that the entity model missed or
@@ -668,6 +760,13 @@ FEMININE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}in")
 MASCULINE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}")
 ROLE_NAME = re.compile(rf"(?<![\w’'-])(?P<role>[A-ZÄÖÜ][\w-]+)[^\S\n]+"
                        rf"(?P<name>{NAME_WORD}[^\S\n]+{NAME_WORD})(?![\w’'-])")
+INTERVIEW_LANGUAGES = frozenset({"de"})
+# A paragraph opening with a speaker's label (`Precht: …`), and the polite `Sie` after a word or a comma.
+TURN_LABEL = re.compile(rf"(?P<label>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})?):\s")
+FORMAL_ADDRESS = re.compile(r"(?<=[\w,;]\s)(?:Sie|Ihnen|Ihre?[mnrs]?)(?![\w’'-])")
+TITLE_NAME = re.compile(rf"(?<![\w’'-])(?:Frau|Herr|Herrn|Mrs|Mr|Ms|Dr|Prof)\.?[^\S\n]+(?P<name>{NAME_WORD})")
+NOUN_AFTER = re.compile(r"(?<![\w’'-])(?:mein|dein|sein|ihr|unser|euer|ein|kein|dies)e?[mnrs]?\s+")
+FORMAL_WORD = re.compile(r"Sie|Ihnen|Ihre?[mnrs]?")
 OWNER_OPENS = re.compile(rf"^\s*(?P<owner>(?i:seine?[mnrs]?|ihre?[mnrs]?)|{NAME_WORD}s)\s+[A-ZÄÖÜ]\w*")
 NOT_ROLES = frozenset("""aber oder der über unter wieder immer nur hier unser euer ihr jeder weder
     dieser jener welcher mancher solcher seit bis nach vor""".split())
