@@ -304,8 +304,8 @@ class _Rules:
         person entity nor a description (`das Sie im Bikini zeigt, schrieben Sie:` gave `Bikini`)."""
         if span is None or self.addressed(span):
             return True
-        person = any(label in {"PERSON", "PER"} for _, _, label in self._entities_in(*span))
-        return not person and re.match(ARTICLE + r"\s", self.body[span[0] : span[1]], re.I) is None
+        described = re.match(ARTICLE + r"\s", self.body[span[0] : span[1]], re.I) is not None
+        return not self.is_person_span(span) and not described
 
     def mention_of(self, who: tuple[str, str], at: int) -> tuple[int, int] | None:
         """The span of the interviewee's last mention before `at` (else the first after it)."""
@@ -419,9 +419,34 @@ class _Rules:
             for pattern in (self.subject_opens, self.pronoun_after_verb):
                 match = pattern.match(window)
                 if match is not None and self._speaker_ok(match) and self._colon_subject_ok(match, offset):
+                    named = self._named_before_apposition(window, match, offset)
+                    if named is not None:
+                        return _Cue(":", (colon, colon + 1), named[0], named[1])
                     cue = self._cue(match, offset)
                     return _Cue(":", (colon, colon + 1), cue.speaker_name, cue.speaker_span)
         return None
+
+    def _named_before_apposition(self, window: str, match: re.Match[str],
+                                 offset: int) -> tuple[str, tuple[int, int]] | None:
+        """A person entity opening the sentence and set off by a comma before the words taken for
+        the subject: the person, the words its apposition (`Nick Waters, Group CEO bei X, schlägt
+        vor: „…“`; German, with entities)."""
+        if self.language != "de" or not self.entities:
+            return None
+        head = window[: match.start("speaker")]
+        stripped = head.rstrip()
+        if not stripped.endswith(","):
+            return None
+        start = offset + len(head) - len(head.lstrip())
+        end = offset + len(stripped) - 1
+        entity = self._entity_at(start, start + 1)
+        if entity is None or entity[1] != end or not self.is_person_span(entity):
+            return None
+        return self._full_name(self.body[entity[0] : entity[1]], entity[0]), entity
+
+    def is_person_span(self, span: tuple[int, int]) -> bool:
+        """Whether a person entity starts in the span."""
+        return any(label in {"PERSON", "PER"} for _, _, label in self._entities_in(*span))
 
     def _owner_opens(self, window: str, offset: int) -> tuple[str | None, tuple[int, int]] | None:
         """A German sentence before a colon opening with whose words follow: a possessive (`Seine
