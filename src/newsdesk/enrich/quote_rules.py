@@ -125,6 +125,12 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
             if who is not None and ((found is None and rules.alone(mark, paras[para])) or rules.put_to(mark)):
                 found = _Cue("", (mark.open_mark, mark.open_mark), who[0],
                              rules.mention_of(who, mark.open_mark))
+        if (found is None and language in INTERVIEW_LANGUAGES and previous is not None
+                and previous[0] >= para - 1
+                and rules.nobody_else(previous[2], mark.open_mark, previous[1].speaker_name)):
+            # A quotation with no cue in the paragraph of the last one or the next, nobody else named
+            # since: the one quoted goes on (`Das Problem: „…“` after `Seine Prognose: „…“`).
+            found = previous[1]
         if found is None:
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
@@ -298,6 +304,15 @@ class _Rules:
             return False
         return FORMAL_ADDRESS.match(self.body, max(0, span[0] - 2)) is not None or \
             FORMAL_ADDRESS.match(self.body, max(0, span[0] - 1)) is not None
+
+    def nobody_else(self, start: int, end: int, name: str | None) -> bool:
+        """Whether no person but `name` (by its last word) is named outside quotations in [start,
+        end), at most 1,500 characters."""
+        if not name or end - start > 1_500 or not self.entities:
+            return False
+        last = name.split()[-1]
+        return all(self.body[s:e].split()[-1:] == [last] or self._in_quote(s)
+                   for s, e, label in self._entities_in(start, end) if label in {"PERSON", "PER"})
 
     def unsure(self, span: tuple[int, int] | None) -> bool:
         """Whether a speaker mention may give way to the interviewee: the polite `Sie`, or neither a
