@@ -252,10 +252,10 @@ class _Rules:
         counts: dict[str, int] = {}
         questions = 0
         for start, end in paras:
-            label = TURN_LABEL.match(self.body, start, end)
-            if label is not None and label.group("label").lower() not in self.not_speakers:
-                turns[label.group("label")] = turns.get(label.group("label"), 0) + end - start
-                counts[label.group("label")] = counts.get(label.group("label"), 0) + 1
+            turn = TURN_LABEL.match(self.body, start, end)
+            if turn is not None and turn.group("label").lower() not in self.not_speakers:
+                turns[turn.group("label")] = turns.get(turn.group("label"), 0) + end - start
+                counts[turn.group("label")] = counts.get(turn.group("label"), 0) + 1
             text = self.body[start:end].rstrip()
             if text.endswith("?") and not self._in_quote(end - 2) and any(
                     not self._in_quote(start + m.start()) for m in FORMAL_ADDRESS.finditer(text)):
@@ -380,6 +380,11 @@ class _Rules:
         stops = [m.end() for m in re.finditer(r"(?<!\d)[.!?][\"“”»«’']?\s", window)]
         offset = window_start + (stops[-1] if stops else 0)
         window = self.body[offset : mark.open_mark]
+        if self.language == "de" and window.rstrip().endswith(":"):
+            owner = self._owner_opens(window, offset)  # `Seine Prognose: „…“`
+            if owner is not None:
+                colon = offset + len(window.rstrip()) - 1
+                return _Cue(":", (colon, colon + 1), owner[0], owner[1])
         for pattern in (self.according_before, self.opens_with_name):
             match = pattern.search(window)
             if match is not None and self._speaker_ok(match) and (
@@ -428,15 +433,14 @@ class _Rules:
                     return self._dropped(verb, offset)
         if window.rstrip().endswith(":"):
             colon = offset + len(window.rstrip()) - 1
-            owner = self._owner_opens(window, offset) if self.language == "de" else None
-            if owner is not None:
-                return _Cue(":", (colon, colon + 1), owner[0], owner[1])
             for pattern in (self.subject_opens, self.pronoun_after_verb):
                 match = pattern.match(window)
-                if match is not None and self._speaker_ok(match) and self._colon_subject_ok(match, offset):
-                    named = self._named_before_apposition(window, match, offset)
-                    if named is not None:
-                        return _Cue(":", (colon, colon + 1), named[0], named[1])
+                if match is None or not self._speaker_ok(match):
+                    continue
+                named = self._named_before_apposition(window, match, offset)
+                if named is not None:
+                    return _Cue(":", (colon, colon + 1), named[0], named[1])
+                if self._colon_subject_ok(match, offset):
                     cue = self._cue(match, offset)
                     return _Cue(":", (colon, colon + 1), cue.speaker_name, cue.speaker_span)
         return None
@@ -695,6 +699,8 @@ class _Rules:
                 if fits(full):
                     return full
         name = self._last_name(at)
+        if name is not None and self.language in VERB_SECOND and not self._subject_word_ok(name.group()):
+            name = None  # German capitalises its nouns: `Die Stadt` is no one's name
         if name is not None and fits(_trim_name(name.group())):
             candidates.append((name.start(), _trim_name(name.group())))
         return max(candidates)[1] if candidates else None
@@ -786,7 +792,8 @@ class _Rules:
         # a body naming one surname thousands of times stays linear.
         found = self.fuller.get(words[0])
         if found is None:
-            matches = list(re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", self.body))
+            matches = [m for m in re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", self.body)
+                       if m.group().split()[0] not in TITLES]  # `Herr Stern` names no first name
             found = self.fuller[words[0]] = ([m.end() for m in matches], [m.group() for m in matches])
         index = bisect.bisect_right(found[0], start) - 1
         return found[1][index] if index >= 0 else text
@@ -801,6 +808,7 @@ MASCULINE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}")
 ROLE_NAME = re.compile(rf"(?<![\w’'-])(?P<role>[A-ZÄÖÜ][\w-]+)[^\S\n]+"
                        rf"(?P<name>{NAME_WORD}[^\S\n]+{NAME_WORD})(?![\w’'-])")
 INTERVIEW_LANGUAGES = frozenset({"de"})
+TITLES = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms"})
 # A paragraph opening with a speaker's label (`Precht: …`), and the polite `Sie` after a word or a comma.
 TURN_LABEL = re.compile(rf"(?P<label>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})?):\s")
 FORMAL_ADDRESS = re.compile(r"(?<=[\w,;]\s)(?:Sie|Ihnen|Ihre?[mnrs]?)(?![\w’'-])")
