@@ -374,3 +374,14 @@ def test_german_quotation_with_no_cue_keeps_the_speaker_when_nobody_else_is_name
     quotes = rule_quotes(body, "de", people(body, "Jana Falk", "Olaf Weber"))
     assert [q.speaker_name for q in quotes][:2] == ["Jana Falk", "Jana Falk"]
     assert quotes[2].speaker_name != "Jana Falk"
+
+
+def test_german_reports_and_documents_as_sources() -> None:
+    body = ("Laut dem Fachblatt Auto Heute plant die Firma einen neuen Motor für ihre Wagen.\n\n"
+            "Damit plane sie, „einen deutlich sparsameren Antrieb zu bauen als bisher“, heißt es.\n\n"
+            "Die Kosten könnten dem Bericht zufolge „um ein Drittel sinken, vielleicht mehr“.\n\n"
+            "„Der Umbau dauert mindestens drei Jahre“, heißt es in dem Papier.\n\n"
+            "In der Zeitung Nordbote heißt es dazu: „Ein Motor allein macht noch kein Auto.“")
+    quotes = [q for q in rule_quotes(body, "de") if q.type == "direct"]
+    assert [q.speaker_name for q in quotes] == [
+        "dem Fachblatt Auto Heute", "dem Bericht", "dem Papier", "der Zeitung Nordbote"]

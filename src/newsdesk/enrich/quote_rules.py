@@ -77,6 +77,7 @@ NAME = rf"{NAME_WORD}(?:[^\S\n]+(?:{PARTICLE}[^\S\n]+){{0,2}}{NAME_WORD}){{0,3}}
 ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
            r"il|lo|gli|uno|una)")
 DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
+DESCRIPTION_DE = rf"(?i:{ARTICLE}|dem|den|des)\s+[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
 VERB_SECOND = frozenset({"de"})  # Dutch unmeasured: its rules stay as before
@@ -181,7 +182,9 @@ class _Rules:
         verb = rf"(?i:(?:(?:{aux})\s+)?(?:{verbs}))" if aux else rf"(?i:{verbs})"
         pronouns = "|".join(sorted(PRONOUNS[language], key=len, reverse=True))
         # (`quant à elle` is "as for her": the speaker comes after it.)
-        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{DESCRIPTION}|{NAME})"
+        # (German declines its articles: `laut dem Magazin X`, `nach Angaben des Ministeriums`.)
+        description = DESCRIPTION_DE if language == "de" else DESCRIPTION
+        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{description}|{NAME})"
         according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
         # Names are told by their capitals: only the cue words ignore case.
         # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
@@ -198,10 +201,8 @@ class _Rules:
             rf"\s[{DASHES}-]\s*(?P<cue>{verb})(?!\w)\s+{speaker}[^{DASHES}]{{0,40}}[{DASHES}-]\s")
         self.according_clause = re.compile(rf"(?<!\w)(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
         # The sentence holding the quotation opens with an according-to phrase (`Aus Sicht von Diess
-        # hat ..., „…“`), or with `X zufolge`.
+        # hat ..., „…“`); `X zufolge` anywhere in it is `zufolge_within`.
         self.according_opens = re.compile(rf"^\s*(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
-        self.zufolge_opens = (re.compile(rf"^\s*{speaker}\s+(?P<cue>zufolge)(?!\w)")
-                              if language == "de" else None)
         # A colon ends the sentence before the quotation: its subject speaks, whatever the verb
         # (`Stäblein dankte dem Rat: „…“`, `Concernant le lait, X est plus nuancée : « … »`), or a
         # pronoun after the verb (`Zwischen den Bissen dichtet er: „…“`).
@@ -222,6 +223,19 @@ class _Rules:
         self.bare_verb = (re.compile(rf"[\s,{DASHES}]*(?P<cue>{verb}){follows}")
                           if language in PRO_DROP else None)
         # German passive: `„…“, wird FINA-Präsident X zitiert`.
+        # German reports and documents as sources: `„…“, heißt es in den Thesen`, `In der SZ heißt es
+        # dazu: „…“`, `So hieß es: „…“` (the source last named), `dem Bericht zufolge` in mid-sentence.
+        source = rf"(?P<speaker>(?i:dem|der|den|des)\s+{NAME_WORD}|{DESCRIPTION}|{NAME})"
+        self.it_says_after = re.compile(
+            rf"[\s,]*(?P<cue>heißt|hieß)\s+es(?:\s+(?:dazu\s+|weiter\s+)?(?:in|im|bei)\s+{source})?(?!\w)") \
+            if language == "de" else None
+        self.it_says_before = re.compile(
+            rf"(?:(?i:in|im|bei)\s+{source}\s+)?(?P<cue>heißt|hieß)\s+es(?:\s+\w+)?\s*:\s*$") \
+            if language == "de" else None
+        self.zufolge_within = re.compile(
+            rf"(?<!\w)(?P<speaker>(?i:dem|der|den|des)\s+(?:[a-zäöüß-]+\s+){{0,2}}{NAME}|{NAME})"
+            rf"\s+(?P<cue>zufolge)(?!\w)") \
+            if language == "de" else None
         self.passive = re.compile(rf"[\s,]*(?P<cue>wird|wurde)\s+{speaker}\s+zitiert(?!\w)") \
             if language == "de" else None
         # French inversion inside the quotation: `« …, affirme-t-elle. … »`.
@@ -235,6 +249,7 @@ class _Rules:
         self.speakers: list[tuple[int, str]] = []  # every named speaker so far, in order
         self.genders: dict[str, str | None] = {}
         self._interviewee: tuple[str, str] | tuple[()] | None = None
+        self.sources: list[tuple[int, str]] | None = None  # according-to sources, found when first asked
         self.fuller: dict[str, tuple[list[int], list[str]]] = {}
         self.names: tuple[list[int], list[re.Match[str]]] | None = None
 
@@ -370,7 +385,29 @@ class _Rules:
         bare = self.bare_verb.match(window) if self.bare_verb is not None else None
         if bare is not None:
             return self._dropped(bare, start)
+        says = self.it_says_after.match(window) if self.it_says_after is not None else None
+        if says is not None:
+            return self._it_says(says, start)
         return None
+
+    def _it_says(self, match: re.Match[str], offset: int) -> _Cue:
+        """`heißt es in X`: X; `heißt es` alone: the source last named (`_last_source`)."""
+        if match.group("speaker"):
+            return self._cue(match, offset)
+        span = (offset + match.start("cue"), offset + match.end("cue"))
+        return _Cue(self.body[span[0] : span[1]], span, self._last_source(span[0]), None)
+
+    def _last_source(self, at: int) -> str | None:
+        """The later of the last named speaker and the last source of an according-to phrase
+        (`Laut ET-News …`) in the 3,000 characters before `at`."""
+        if self.sources is None:
+            self.sources = []
+            for match in self.according_clause.finditer(self.body):
+                if self._speaker_ok(match) and not self._in_quote(match.start()):
+                    self.sources.append((match.start(), self._cue(match, 0).speaker_name or ""))
+        found = [s for s in self.sources if s[0] < at][-1:] + [s for s in self.speakers if s[0] < at][-1:]
+        found = [s for s in found if s[1] and at - s[0] < 3_000]
+        return max(found)[1] if found else None
 
     def before(self, mark: MarkedQuote) -> _Cue | None:
         line_start = self.body.rfind("\n", max(0, mark.open_mark - 300), mark.open_mark) + 1
@@ -385,6 +422,9 @@ class _Rules:
             if owner is not None:
                 colon = offset + len(window.rstrip()) - 1
                 return _Cue(":", (colon, colon + 1), owner[0], owner[1])
+        says = self.it_says_before.search(window) if self.it_says_before is not None else None
+        if says is not None:
+            return self._it_says(says, offset)
         for pattern in (self.according_before, self.opens_with_name):
             match = pattern.search(window)
             if match is not None and self._speaker_ok(match) and (
@@ -396,10 +436,12 @@ class _Rules:
         """What the sentence before the quotation says of its speaker: an opening according-to
         phrase, a reporting verb with its subject (or, in a language that drops it, none), or a colon
         after the sentence's subject."""
-        for pattern in (self.according_opens, self.zufolge_opens):
-            match = pattern.match(window) if pattern is not None else None
-            if match is not None and self._speaker_ok(match):
-                return self._cue(match, offset)
+        match = self.according_opens.match(window)
+        if match is not None and self._speaker_ok(match):
+            return self._cue(match, offset)
+        within = list(self.zufolge_within.finditer(window)) if self.zufolge_within is not None else []
+        if within and self._speaker_ok(within[-1]):
+            return self._cue(within[-1], offset)
         for verb in reversed(list(self.verb.finditer(window))):
             rest = window[verb.end() :]
             if self.that.search(rest) or rest.strip()[-1:] in {"", ","}:
@@ -604,7 +646,7 @@ class _Rules:
             return False
         if words[0].lower() in self.pronouns:
             return len(words) == 1
-        if self.language == "de" and re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
+        if self.language == "de" and re.fullmatch(rf"{ARTICLE}|dem|den|des", words[0], re.IGNORECASE):
             # A German description names its noun with a capital (`der kurz vor ...` is a clause).
             return any(word[:1].isupper() for word in words[1:])
         return words[0][0].isupper() or re.fullmatch(ARTICLE, words[0], re.IGNORECASE) is not None
