@@ -39,6 +39,14 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   words); else the last person entity, else the last name of two or more capitalised words.
 * Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
   the sentence, as an indirect quotation.
+* German only: a pronoun passes over a person the text shows to be of the other gender (`_gender`:
+  `Frau`/`Herr`, an agent noun before the name, `X, der/die`); an agent noun with a first name and a
+  surname makes a person the entity model missed (`_role_named`); before a colon a possessive or a
+  genitive surname names its person (`Seine Prognose:`, `Prechts Prognose:`), a person before an
+  apposition speaks, a lone adverb or a neuter noun does not; interviews (`interviewee`: labelled
+  turns, or questions with the polite `Sie`) give pull-quotes and what is put to the one addressed to
+  the interviewee; a quotation with no cue near the previous one, nobody else named between, keeps
+  its speaker; `heißt es (in X)`, `In X heißt es:` and `X zufolge` name reports and documents.
 
 Cost: a few anchored regular expressions per quotation over windows of at most a few thousand
 characters, and binary searches over the entities and quotations, so linear in the body: 20,000
