@@ -286,3 +286,102 @@ def test_dialogue_paragraphs_are_those_with_no_marked_quotation_and_found_in_lin
     started = time.process_time()
     assert len(with_dialogue(body, marked)) == 3 * count
     assert time.process_time() - started < 3  # generous: the machine is shared
+
+
+def people(body: str, *names: str, label: str = "PER") -> list[tuple[int, int, str]]:
+    """Entity spans for every occurrence of each name, as the entity model would give them."""
+    found = []
+    for name in names:
+        start = body.find(name)
+        while start >= 0:
+            found.append((start, start + len(name), label))
+            start = body.find(name, start + len(name))
+    return sorted(found)
+
+
+def test_german_pronoun_passes_over_a_person_of_the_other_gender() -> None:
+    body = ("Die Ministerin Anna Berg eröffnete am Morgen die Messe in der Halle.\n\n"
+            "„Wir haben ein gutes Jahr hinter uns und viel vor“, sagte der Sprecher Tom Kurz. "
+            "Die Stadt brauche „mehr Busse und mehr Bahnen für alle Leute“, sagte sie später.\n\n"
+            "Herr Kurz, der lange schwieg, meinte: „Das wird teuer für die Stadt werden.“ "
+            "„Aber es lohnt sich für alle hier“, sagte er.")
+    quotes = rule_quotes(body, "de", people(body, "Anna Berg", "Tom Kurz", "Kurz"))
+    assert [q.speaker_name for q in quotes] == ["Tom Kurz", "Anna Berg", "Tom Kurz", "Tom Kurz"]
+    # With no entities nobody opens a sentence by name: never the man, nor a capitalised noun.
+    assert [q.speaker_name for q in rule_quotes(body, "de")][1] is None
+
+
+def test_german_role_noun_makes_a_person_the_entity_model_missed_or_took_for_an_organisation() -> None:
+    body = ("Neue Chefin des Vereins ist die Juristin Irma Vogt-Lanz. Zuvor leitete Max Ober den Verein.\n\n"
+            "„Wir bleiben bei unserem Kurs und bei unseren Zielen“, sagte Ober. "
+            "Vogt-Lanz will den Verein öffnen. „Wir müssen jünger werden und offener“, sagte sie.")
+    org = body.index("Juristin")
+    entities = [(org, org + len("Juristin Irma Vogt-Lanz"), "ORG"), *people(body, "Max Ober", "Ober")]
+    quotes = rule_quotes(body, "de", sorted(set(entities)))
+    assert [q.speaker_name for q in quotes] == ["Max Ober", "Irma Vogt-Lanz"]
+
+
+def test_german_colon_after_a_possessive_a_genitive_an_adverb_or_a_neuter_noun() -> None:
+    body = ("Der Forscher Karl Brand sprach lange über die Arbeit der Zukunft.\n\n"
+            "Seine Prognose: „Die Hälfte der Menschen wird anders arbeiten als heute.“\n\n"
+            "Der Saal war voll, die Stühle reichten nicht, und Eva Roth kam zu spät.\n\n"
+            "Brands Fazit: „Wir müssen jetzt damit anfangen, sonst ist es zu spät.“\n\n"
+            "Grundsätzlich könnte daraus aber etwas Gutes werden: „Die Befreiung von der Arbeit.“\n\n"
+            "Das Ergebnis: „Niemand weiß, wie das am Ende ausgeht und was es kostet.“")
+    quotes = rule_quotes(body, "de", people(body, "Karl Brand", "Eva Roth"))
+    names = [q.speaker_name for q in quotes]
+    assert names[:2] == ["Karl Brand", "Karl Brand"]
+    assert "Grundsätzlich" not in names and "Das Ergebnis" not in names
+
+
+def test_german_person_before_an_apposition_speaks_at_a_colon() -> None:
+    body = ("Lena Haas, Chefin bei Nordwind AG, schlägt vor, dass die Firma umdenkt: "
+            "„Diese Zahlen zeigen, dass wir anders werben müssen als bisher.“")
+    quotes = rule_quotes(body, "de", [*people(body, "Lena Haas"), *people(body, "Nordwind AG", label="ORG")])
+    assert [q.speaker_name for q in quotes] == ["Lena Haas"]
+
+
+def test_german_interview_pull_quotes_and_questions_go_to_the_interviewee() -> None:
+    labelled = ("Der Autor Paul Stern hat ein Buch über das Wetter geschrieben. Ein Gespräch.\n\n"
+                "Weiß: Herr Stern, wie wird der Sommer?\n\n"
+                "Stern: Heiß und trocken, wie die letzten Jahre auch, nur noch ein wenig mehr.\n\n"
+                "„Der Regen wird uns bald sehr fehlen“\n\n"
+                "Weiß: Und der Winter?\n\n"
+                "Stern: Mild. Schnee gibt es bei uns nur noch in den Bergen, und auch dort weniger.")
+    quotes = rule_quotes(labelled, "de", people(labelled, "Paul Stern", "Stern", "Weiß"))
+    assert [q.speaker_name for q in quotes] == ["Paul Stern"]
+
+    asked = ("Die Sängerin Mia Lorenz über ihr neues Album und das Leben auf Tour.\n\n"
+             "„Ich habe nie aufgehört, an mich zu glauben, auch nicht in schweren Zeiten.“\n\n"
+             "Frau Lorenz, wie geht es Ihnen nach der langen Tour?\n\n"
+             "Gut, aber ich bin müde. Wir haben viel gespielt.\n\n"
+             "In Ihrem Lied heißt es: „Ich bin nie allein, wenn ich singe.“ Stimmt das?\n\n"
+             "Ja. Die Leute singen mit, das trägt mich durch jeden Abend.\n\n"
+             "Haben Sie schon Pläne für das nächste Jahr?\n\n"
+             "Noch nicht. Erst einmal schlafen.")
+    quotes = rule_quotes(asked, "de", people(asked, "Mia Lorenz"))
+    assert [q.speaker_name for q in quotes] == ["Mia Lorenz", "Mia Lorenz"]
+    # Not an interview (no questions, no turns): a quotation alone in its paragraph keeps no speaker.
+    plain = ("Am Abend spielte die Band der Sängerin Mia Lorenz in der Halle.\n\n"
+             "„Ich habe nie aufgehört, an mich zu glauben, auch nicht in schweren Zeiten.“")
+    assert [q.speaker_name for q in rule_quotes(plain, "de", people(plain, "Mia Lorenz"))] == [None]
+
+
+def test_german_quotation_with_no_cue_keeps_the_speaker_when_nobody_else_is_named() -> None:
+    body = ("„Wir werden das Werk nicht schließen“, sagte Jana Falk am Montag in der Halle.\n\n"
+            "Das Problem sei die Energie, vor allem im Winter. „Die Kosten haben sich verdoppelt.“\n\n"
+            "Am Abend sprach dann Olaf Weber. „Ernst, aber nicht hoffnungslos für uns alle.“")
+    quotes = rule_quotes(body, "de", people(body, "Jana Falk", "Olaf Weber"))
+    assert [q.speaker_name for q in quotes][:2] == ["Jana Falk", "Jana Falk"]
+    assert quotes[2].speaker_name != "Jana Falk"
+
+
+def test_german_reports_and_documents_as_sources() -> None:
+    body = ("Laut dem Fachblatt Auto Heute plant die Firma einen neuen Motor für ihre Wagen.\n\n"
+            "Damit plane sie, „einen deutlich sparsameren Antrieb zu bauen als bisher“, heißt es.\n\n"
+            "Die Kosten könnten dem Bericht zufolge „um ein Drittel sinken, vielleicht mehr“.\n\n"
+            "„Der Umbau dauert mindestens drei Jahre“, heißt es in dem Papier.\n\n"
+            "In der Zeitung Nordbote heißt es dazu: „Ein Motor allein macht noch kein Auto.“")
+    quotes = [q for q in rule_quotes(body, "de") if q.type == "direct"]
+    assert [q.speaker_name for q in quotes] == [
+        "dem Fachblatt Auto Heute", "dem Bericht", "dem Papier", "der Zeitung Nordbote"]
