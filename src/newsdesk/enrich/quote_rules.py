@@ -39,14 +39,6 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   words); else the last person entity, else the last name of two or more capitalised words.
 * Reported speech: `Selon Macron, la réforme est nécessaire.` / `..., laut Neubauer.` - the rest of
   the sentence, as an indirect quotation.
-* German only: a pronoun passes over a person the text shows to be of the other gender (`_gender`:
-  `Frau`/`Herr`, an agent noun before the name, `X, der/die`); an agent noun with a first name and a
-  surname makes a person the entity model missed (`_role_named`); before a colon a possessive or a
-  genitive surname names its person (`Seine Prognose:`, `Prechts Prognose:`), a person before an
-  apposition speaks, a lone adverb or a neuter noun does not; interviews (`interviewee`: labelled
-  turns, or questions with the polite `Sie`) give pull-quotes and what is put to the one addressed to
-  the interviewee; a quotation with no cue near the previous one, nobody else named between, keeps
-  its speaker; `heißt es (in X)`, `In X heißt es:` and `X zufolge` name reports and documents.
 
 Cost: a few anchored regular expressions per quotation over windows of at most a few thousand
 characters, and binary searches over the entities and quotations, so linear in the body: 20,000
@@ -61,7 +53,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsdesk.article import Quote
@@ -85,7 +77,6 @@ NAME = rf"{NAME_WORD}(?:[^\S\n]+(?:{PARTICLE}[^\S\n]+){{0,2}}{NAME_WORD}){{0,3}}
 ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
            r"il|lo|gli|uno|una)")
 DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
-DESCRIPTION_DE = rf"(?i:{ARTICLE}|dem|den|des)\s+[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
 VERB_SECOND = frozenset({"de"})  # Dutch unmeasured: its rules stay as before
@@ -127,19 +118,6 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
                 found = subject[1]
             elif goes_on and previous is not None:
                 found = previous[1]
-        if language in INTERVIEW_LANGUAGES and (found is None or rules.unsure(found.speaker_span)):
-            # An interview: its pull-quotes and the words the interviewer puts to the one they
-            # address (`schrieben Sie: „…“`) are the interviewee's.
-            who = rules.interviewee(paras)
-            if who is not None and ((found is None and rules.alone(mark, paras[para])) or rules.put_to(mark)):
-                found = _Cue("", (mark.open_mark, mark.open_mark), who[0],
-                             rules.mention_of(who, mark.open_mark))
-        if (found is None and language in INTERVIEW_LANGUAGES and previous is not None
-                and previous[0] >= para - 1
-                and rules.nobody_else(previous[2], mark.open_mark, previous[1].speaker_name)):
-            # A quotation with no cue in the paragraph of the last one or the next, nobody else named
-            # since: the one quoted goes on (`Das Problem: „…“` after `Seine Prognose: „…“`).
-            found = previous[1]
         if found is None:
             continue
         quote.cue, quote.cue_span = found.cue, found.cue_span
@@ -147,7 +125,6 @@ def rule_quotes(body: str, language: str, entities: EntitySpans = ()) -> list[Qu
         name = found.speaker_name
         if name and name[:1].isupper() and not re.match(ARTICLE + r"\s", name, re.IGNORECASE):
             rules.last_speaker = (mark.open_mark, name)
-            rules.speakers.append(rules.last_speaker)
         previous = (para, found, mark.end)
     quotes.extend(rules.according(quotes))
     quotes.sort(key=lambda q: q.span)
@@ -180,8 +157,6 @@ class _Rules:
         self.quoted_starts = [start for start, _ in self.quoted]
         # A name inside a quotation is somebody the speaker talks about, not a speaker.
         self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS and not self._in_quote(e[0]))
-        if language == "de" and self.entities:
-            self.entities = self._role_named(self.entities)
         self.entity_starts = [e[0] for e in self.entities]
         self._entity_words: set[str] | None = None  # every word of the entities, found when first asked
         self.not_speakers = NOT_SPEAKERS.get(language, frozenset())
@@ -190,9 +165,7 @@ class _Rules:
         verb = rf"(?i:(?:(?:{aux})\s+)?(?:{verbs}))" if aux else rf"(?i:{verbs})"
         pronouns = "|".join(sorted(PRONOUNS[language], key=len, reverse=True))
         # (`quant à elle` is "as for her": the speaker comes after it.)
-        # (German declines its articles: `laut dem Magazin X`, `nach Angaben des Ministeriums`.)
-        description = DESCRIPTION_DE if language == "de" else DESCRIPTION
-        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{description}|{NAME})"
+        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{DESCRIPTION}|{NAME})"
         according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
         # Names are told by their capitals: only the cue words ignore case.
         # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
@@ -209,8 +182,10 @@ class _Rules:
             rf"\s[{DASHES}-]\s*(?P<cue>{verb})(?!\w)\s+{speaker}[^{DASHES}]{{0,40}}[{DASHES}-]\s")
         self.according_clause = re.compile(rf"(?<!\w)(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
         # The sentence holding the quotation opens with an according-to phrase (`Aus Sicht von Diess
-        # hat ..., „…“`); `X zufolge` anywhere in it is `zufolge_within`.
+        # hat ..., „…“`), or with `X zufolge`.
         self.according_opens = re.compile(rf"^\s*(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
+        self.zufolge_opens = (re.compile(rf"^\s*{speaker}\s+(?P<cue>zufolge)(?!\w)")
+                              if language == "de" else None)
         # A colon ends the sentence before the quotation: its subject speaks, whatever the verb
         # (`Stäblein dankte dem Rat: „…“`, `Concernant le lait, X est plus nuancée : « … »`), or a
         # pronoun after the verb (`Zwischen den Bissen dichtet er: „…“`).
@@ -231,19 +206,6 @@ class _Rules:
         self.bare_verb = (re.compile(rf"[\s,{DASHES}]*(?P<cue>{verb}){follows}")
                           if language in PRO_DROP else None)
         # German passive: `„…“, wird FINA-Präsident X zitiert`.
-        # German reports and documents as sources: `„…“, heißt es in den Thesen`, `In der SZ heißt es
-        # dazu: „…“`, `So hieß es: „…“` (the source last named), `dem Bericht zufolge` in mid-sentence.
-        source = rf"(?P<speaker>(?i:dem|der|den|des)\s+{NAME_WORD}|{DESCRIPTION}|{NAME})"
-        self.it_says_after = re.compile(
-            rf"[\s,]*(?P<cue>heißt|hieß)\s+es(?:\s+(?:dazu\s+|weiter\s+)?(?:in|im|bei)\s+{source})?(?!\w)") \
-            if language == "de" else None
-        self.it_says_before = re.compile(
-            rf"(?:(?i:in|im|bei)\s+{source}\s+)?(?P<cue>heißt|hieß)\s+es(?:\s+\w+)?\s*:\s*$") \
-            if language == "de" else None
-        self.zufolge_within = re.compile(
-            rf"(?<!\w)(?P<speaker>(?i:dem|der|den|des)\s+(?:[a-zäöüß-]+\s+){{0,2}}{NAME}|{NAME})"
-            rf"\s+(?P<cue>zufolge)(?!\w)") \
-            if language == "de" else None
         self.passive = re.compile(rf"[\s,]*(?P<cue>wird|wurde)\s+{speaker}\s+zitiert(?!\w)") \
             if language == "de" else None
         # French inversion inside the quotation: `« …, affirme-t-elle. … »`.
@@ -254,131 +216,8 @@ class _Rules:
             rf"(?:^|(?<=[.!?:]\s)|(?<=\n))(?:[^,.;:!?\n]{{1,40}},\s+)?"
             rf"(?P<name>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})+)(?![\w“”„\"»«])", re.MULTILINE)
         self.last_speaker: tuple[int, str] | None = None
-        self.speakers: list[tuple[int, str]] = []  # every named speaker so far, in order
-        self.genders: dict[str, str | None] = {}
-        self._interviewee: tuple[str, str] | tuple[()] | None = None
-        self.sources: list[tuple[int, str]] | None = None  # according-to sources, found when first asked
         self.fuller: dict[str, tuple[list[int], list[str]]] = {}
         self.names: tuple[list[int], list[re.Match[str]]] | None = None
-
-    def interviewee(self, paras: list[tuple[int, int]]) -> tuple[str, str] | None:
-        """(name, surname) of whom the article interviews, or None when it is no interview: the
-        speaker with the most words of two or more paragraph-opening labels (`Fischer: …`, `Precht:
-        …`), each opening at least two paragraphs; else, where at least three paragraphs outside
-        quotations end in a question and address someone as `Sie`/`Ihnen`/`Ihr` in mid-sentence
-        (German), the person the article names most often. A label must be a person's surname (the
-        last word of a person entity): `Foto: …` is none; with no entities, no interview is read."""
-        if self._interviewee is not None or not self.entities:
-            return self._interviewee or None
-        self._interviewee = ()
-        turns: dict[str, int] = {}
-        counts: dict[str, int] = {}
-        questions = 0
-        for start, end in paras:
-            turn = TURN_LABEL.match(self.body, start, end)
-            if turn is not None and turn.group("label").lower() not in self.not_speakers:
-                turns[turn.group("label")] = turns.get(turn.group("label"), 0) + end - start
-                counts[turn.group("label")] = counts.get(turn.group("label"), 0) + 1
-            text = self.body[start:end].rstrip()
-            if text.endswith("?") and not self._in_quote(end - 2) and any(
-                    not self._in_quote(start + m.start()) for m in FORMAL_ADDRESS.finditer(text)):
-                questions += 1
-        labels = [label for label in turns if counts[label] >= 2 and self._is_surname(label.split()[-1])]
-        if len(labels) >= 2:
-            label = max(labels, key=lambda item: turns[item])
-            self._interviewee = (self._full_name(label, len(self.body)), label)
-        elif questions >= 3:
-            people: dict[str, int] = {}
-            names = [self.body[e_start:e_end].split() for e_start, e_end, tag in self.entities
-                     if tag in {"PERSON", "PER"}]
-            names += [[m.group("name")] for m in TITLE_NAME.finditer(self.body)]  # `Mrs Stone, …?`
-            for words in names:
-                if words and re.search(
-                        rf"{NOUN_AFTER.pattern}{re.escape(words[-1])}(?![\w’'-])", self.body):
-                    continue  # `meines Buchs`: a noun, not a name
-                if words and all(not FORMAL_WORD.fullmatch(word) and self._subject_word_ok(word)
-                                 and word.lower() not in self.pronouns for word in (words[0], words[-1])) \
-                        and words[-1] not in people:
-                    people[words[-1]] = sum(
-                        not self._in_quote(m.start())
-                        for m in re.finditer(rf"(?<![\w’'-]){re.escape(words[-1])}(?![\w’'-])", self.body))
-            if people:
-                surname = max(people, key=lambda item: people[item])  # the first of the most named
-                self._interviewee = (self._full_name(surname, len(self.body)), surname)
-        return self._interviewee or None
-
-    def alone(self, mark: MarkedQuote, para: tuple[int, int]) -> bool:
-        """Whether the quotation is its paragraph by itself (a pull-quote, a sub-heading)."""
-        before = self.body[para[0] : mark.open_mark].strip()
-        after = self.body[(mark.close_mark if mark.close_mark is not None else mark.end) + 1 : para[1]]
-        return before == "" and after.strip(" .!?…\t") == ""
-
-    def put_to(self, mark: MarkedQuote) -> bool:
-        """Whether the sentence leading to the quotation addresses someone as `Sie` or `Ihr`
-        (`In Ihrem Buch findet sich der Satz: „…“`)."""
-        start = self.body.rfind("\n", max(0, mark.open_mark - 300), mark.open_mark) + 1
-        window = self.body[max(start, mark.open_mark - 300) : mark.open_mark]
-        stops = [m.end() for m in re.finditer(r"(?<!\d)[.!?][\"“”»«’']?\s", window)]
-        return FORMAL_ADDRESS.search(window, stops[-1] if stops else 0) is not None
-
-    def addressed(self, span: tuple[int, int] | None) -> bool:
-        """Whether a speaker mention is the polite `Sie` in mid-sentence (the one interviewed)."""
-        if span is None or self.body[span[0] : span[1]] not in {"Sie", "Ihnen", "Ihr"}:
-            return False
-        return FORMAL_ADDRESS.match(self.body, max(0, span[0] - 2)) is not None or \
-            FORMAL_ADDRESS.match(self.body, max(0, span[0] - 1)) is not None
-
-    def nobody_else(self, start: int, end: int, name: str | None) -> bool:
-        """Whether no person but `name` (by its last word) is named outside quotations in [start,
-        end), at most 1,500 characters."""
-        if not name or end - start > 1_500 or not self.entities:
-            return False
-        last = name.split()[-1]
-        return all(self.body[s:e].split()[-1:] == [last] or self._in_quote(s)
-                   for s, e, label in self._entities_in(start, end) if label in {"PERSON", "PER"})
-
-    def unsure(self, span: tuple[int, int] | None) -> bool:
-        """Whether a speaker mention may give way to the interviewee: the polite `Sie`, or neither a
-        person entity nor a description (`das Sie im Bikini zeigt, schrieben Sie:` gave `Bikini`)."""
-        if span is None or self.addressed(span):
-            return True
-        described = re.match(ARTICLE + r"\s", self.body[span[0] : span[1]], re.I) is not None
-        return not self.is_person_span(span) and not described
-
-    def mention_of(self, who: tuple[str, str], at: int) -> tuple[int, int] | None:
-        """The span of the interviewee's last mention before `at` (else the first after it)."""
-        found = None
-        for match in re.finditer(rf"(?<![\w’'-]){re.escape(who[1])}(?![\w’'-])", self.body):
-            if found is not None and match.start() > at:
-                break
-            found = (match.start(), match.end())
-        return found
-
-    def _role_named(self, entities: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """The entities with the people a German role noun introduces that the entity model missed or
-        took for an organisation (`die Sozialwissenschaftlerin Irme Stetter-Karp`: a first name and
-        a surname after an agent noun), and every later mention of such a surname alone, outside
-        quotations and entities."""
-        starts = [e[0] for e in entities]
-
-        def free(start: int, end: int) -> bool:
-            index = bisect.bisect_right(starts, end) - 1
-            return not self._in_quote(start) and (index < 0 or entities[index][1] <= start)
-
-        added: list[tuple[int, int, str]] = []
-        for match in ROLE_NAME.finditer(self.body):
-            start, end = match.start("name"), match.end("name")
-            index = bisect.bisect_right(starts, match.start()) - 1
-            # (an organisation the model made of the role and the name is the person)
-            swallowed = index >= 0 and entities[index][2] == "ORG" and entities[index][1] >= end
-            if _role_gender(match.group("role")) is None or not (swallowed or free(start, end)):
-                continue
-            added.append((start, end, "PER"))
-            surname = match.group("name").split()[-1]
-            for again in re.finditer(rf"(?<![\w’'-]){re.escape(surname)}(?![\w’'-])", self.body, ):
-                if again.start() >= end and free(again.start(), again.end()):
-                    added.append((again.start(), again.end(), "PER"))
-        return sorted({*entities, *added}) if added else entities
 
     def after(self, mark: MarkedQuote) -> _Cue | None:
         if mark.close_mark is None:
@@ -393,29 +232,7 @@ class _Rules:
         bare = self.bare_verb.match(window) if self.bare_verb is not None else None
         if bare is not None:
             return self._dropped(bare, start)
-        says = self.it_says_after.match(window) if self.it_says_after is not None else None
-        if says is not None:
-            return self._it_says(says, start)
         return None
-
-    def _it_says(self, match: re.Match[str], offset: int) -> _Cue:
-        """`heißt es in X`: X; `heißt es` alone: the source last named (`_last_source`)."""
-        if match.group("speaker"):
-            return self._cue(match, offset)
-        span = (offset + match.start("cue"), offset + match.end("cue"))
-        return _Cue(self.body[span[0] : span[1]], span, self._last_source(span[0]), None)
-
-    def _last_source(self, at: int) -> str | None:
-        """The later of the last named speaker and the last source of an according-to phrase
-        (`Laut ET-News …`) in the 3,000 characters before `at`."""
-        if self.sources is None:
-            self.sources = []
-            for match in self.according_clause.finditer(self.body):
-                if self._speaker_ok(match) and not self._in_quote(match.start()):
-                    self.sources.append((match.start(), self._cue(match, 0).speaker_name or ""))
-        found = [s for s in self.sources if s[0] < at][-1:] + [s for s in self.speakers if s[0] < at][-1:]
-        found = [s for s in found if s[1] and at - s[0] < 3_000]
-        return max(found)[1] if found else None
 
     def before(self, mark: MarkedQuote) -> _Cue | None:
         line_start = self.body.rfind("\n", max(0, mark.open_mark - 300), mark.open_mark) + 1
@@ -425,18 +242,9 @@ class _Rules:
         stops = [m.end() for m in re.finditer(r"(?<!\d)[.!?][\"“”»«’']?\s", window)]
         offset = window_start + (stops[-1] if stops else 0)
         window = self.body[offset : mark.open_mark]
-        if self.language == "de" and window.rstrip().endswith(":"):
-            owner = self._owner_opens(window, offset)  # `Seine Prognose: „…“`
-            if owner is not None:
-                colon = offset + len(window.rstrip()) - 1
-                return _Cue(":", (colon, colon + 1), owner[0], owner[1])
-        says = self.it_says_before.search(window) if self.it_says_before is not None else None
-        if says is not None:
-            return self._it_says(says, offset)
         for pattern in (self.according_before, self.opens_with_name):
             match = pattern.search(window)
-            if match is not None and self._speaker_ok(match) and (
-                    pattern is self.according_before or self._colon_subject_ok(match, offset)):
+            if match is not None and self._speaker_ok(match):
                 return self._cue(match, offset)
         return self._in_sentence(window, offset)
 
@@ -444,12 +252,10 @@ class _Rules:
         """What the sentence before the quotation says of its speaker: an opening according-to
         phrase, a reporting verb with its subject (or, in a language that drops it, none), or a colon
         after the sentence's subject."""
-        match = self.according_opens.match(window)
-        if match is not None and self._speaker_ok(match):
-            return self._cue(match, offset)
-        within = list(self.zufolge_within.finditer(window)) if self.zufolge_within is not None else []
-        if within and self._speaker_ok(within[-1]):
-            return self._cue(within[-1], offset)
+        for pattern in (self.according_opens, self.zufolge_opens):
+            match = pattern.match(window) if pattern is not None else None
+            if match is not None and self._speaker_ok(match):
+                return self._cue(match, offset)
         for verb in reversed(list(self.verb.finditer(window))):
             rest = window[verb.end() :]
             if self.that.search(rest) or rest.strip()[-1:] in {"", ","}:
@@ -482,79 +288,13 @@ class _Rules:
                         return self._cue_at(opening, offset, verb, offset)
                     return self._dropped(verb, offset)
         if window.rstrip().endswith(":"):
-            colon = offset + len(window.rstrip()) - 1
             for pattern in (self.subject_opens, self.pronoun_after_verb):
                 match = pattern.match(window)
-                if match is None or not self._speaker_ok(match):
-                    continue
-                named = self._named_before_apposition(window, match, offset)
-                if named is not None:
-                    return _Cue(":", (colon, colon + 1), named[0], named[1])
-                if self._colon_subject_ok(match, offset):
+                if match is not None and self._speaker_ok(match):
+                    colon = offset + len(window.rstrip()) - 1
                     cue = self._cue(match, offset)
                     return _Cue(":", (colon, colon + 1), cue.speaker_name, cue.speaker_span)
         return None
-
-    def _named_before_apposition(self, window: str, match: re.Match[str],
-                                 offset: int) -> tuple[str, tuple[int, int]] | None:
-        """A person entity opening the sentence and set off by a comma before the words taken for
-        the subject: the person, the words its apposition (`Nick Waters, Group CEO bei X, schlägt
-        vor: „…“`; German, with entities)."""
-        if self.language != "de" or not self.entities:
-            return None
-        head = window[: match.start("speaker")]
-        stripped = head.rstrip()
-        if not stripped.endswith(","):
-            return None
-        start = offset + len(head) - len(head.lstrip())
-        end = offset + len(stripped) - 1
-        entity = self._entity_at(start, start + 1)
-        if entity is None or entity[1] != end or not self.is_person_span(entity):
-            return None
-        return self._full_name(self.body[entity[0] : entity[1]], entity[0]), entity
-
-    def is_person_span(self, span: tuple[int, int]) -> bool:
-        """Whether a person entity starts in the span."""
-        return any(label in {"PERSON", "PER"} for _, _, label in self._entities_in(*span))
-
-    def _owner_opens(self, window: str, offset: int) -> tuple[str | None, tuple[int, int]] | None:
-        """A German sentence before a colon opening with whose words follow: a possessive (`Seine
-        Prognose: „…“` is the person `seine` refers to) or a name in the genitive (`Prechts Prognose:`,
-        when the name stands alone elsewhere in the body)."""
-        match = OWNER_OPENS.match(window)
-        if match is None:
-            return None
-        start, end = offset + match.start("owner"), offset + match.end("owner")
-        word = match.group("owner")
-        if word.lower().startswith("sein"):
-            return self._antecedent(start, "er"), (start, end)
-        if word.lower().startswith("ihr"):
-            return self._antecedent(start, "sie"), (start, end)
-        stem = word.rstrip("s’'")
-        if word.endswith("s") and word.lower() not in self.not_speakers and self._is_surname(stem):
-            return self._full_name(stem, start), (start, start + len(stem))
-        return None
-
-    def _is_surname(self, word: str) -> bool:
-        """Whether `word` ends a person's name in the body: a person entity's last word, or with no
-        entities the last of two capitalised words."""
-        if self.entities:
-            return any(self.body[s:e].split()[-1:] == [word] for s, e, label in self.entities
-                       if label in {"PERSON", "PER"})
-        return re.search(rf"{NAME_WORD}[^\S\n]+{re.escape(word)}(?![\w’'-])", self.body) is not None
-
-    def _colon_subject_ok(self, match: re.Match[str], offset: int) -> bool:
-        """Whether the words opening a sentence before a colon can be who speaks (German, with
-        entities): not a lone capitalised adverb no entity has (`Grundsätzlich könnte ...:`) nor a
-        neuter description (`Das Problem:`)."""
-        if self.language != "de" or not self.entities:
-            return True
-        words = match.group("speaker").split()
-        if words[0].lower() in self.pronouns or words[0].lower() in {"ich", "wir"}:
-            return True
-        if words[0].lower() in {"das", "ein"} and len(words) == 2:
-            return False
-        return self._subject_like(offset + match.start("speaker"), offset + match.end("speaker"))
 
     def subject_before(self, mark: MarkedQuote, para_start: int) -> tuple[int, _Cue] | None:
         """The person the sentence before a quotation with no cue is about (`Barisic zählt zu jenen
@@ -654,7 +394,7 @@ class _Rules:
             return False
         if words[0].lower() in self.pronouns:
             return len(words) == 1
-        if self.language == "de" and re.fullmatch(rf"{ARTICLE}|dem|den|des", words[0], re.IGNORECASE):
+        if self.language == "de" and re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
             # A German description names its noun with a capital (`der kurz vor ...` is a clause).
             return any(word[:1].isupper() for word in words[1:])
         return words[0][0].isupper() or re.fullmatch(ARTICLE, words[0], re.IGNORECASE) is not None
@@ -668,7 +408,7 @@ class _Rules:
             start, end = entity
         text = self.body[start:end]
         if text.lower() in self.pronouns:
-            name = self._antecedent(start, text.lower())
+            name = self._antecedent(start)
         elif entity is None and re.match(ARTICLE + r"\s", text, re.IGNORECASE):
             # A description followed by the name it describes (`der Kommunikations- und
             # Konfliktexperte Christian Wirth`): the name.
@@ -717,25 +457,15 @@ class _Rules:
             return end + names[-1].start(), end + names[-1].end()
         return None
 
-    def _antecedent(self, at: int, pronoun: str = "") -> str | None:
+    def _antecedent(self, at: int) -> str | None:
         """Who a pronoun (or a verb with no subject) before `at` refers to: the later of the one being
         quoted (the previous speaker, within 3,000 characters) and the last person opening a
         sentence; else the last person entity outside the quotations, else the last name of two or
-        more capitalised words. Where the language tells a pronoun's gender (German `er`, `sie`), a
-        person the text shows to be of the other gender is passed over (`_gender`)."""
-        want = PRONOUN_GENDER.get(self.language, {}).get(pronoun)
-
-        def fits(name: str) -> bool:
-            return want is None or self._gender(name) in {None, want}
-
+        more capitalised words."""
         candidates: list[tuple[int, str]] = []
-        for spoke in reversed(self.speakers):
-            if at - spoke[0] >= 3_000:
-                break
-            if fits(spoke[1]):
-                candidates.append(spoke)  # the one being quoted goes on ("sagte er")
-                break
-        subject = self._last_subject(at, fits)
+        if self.last_speaker is not None and at - self.last_speaker[0] < 3_000:
+            candidates.append(self.last_speaker)  # the one being quoted goes on ("sagte er")
+        subject = self._last_subject(at)
         if subject is not None and (not candidates or "\n" not in self.body[subject[0] : at]):
             candidates.append(subject)  # a sentence's subject in the pronoun's own paragraph
         if candidates:
@@ -745,45 +475,11 @@ class _Rules:
         for index in range(bisect.bisect_left(self.entity_starts, at) - 1, -1, -1):
             start, end, label = self.entities[index]
             if end <= at and label in {"PERSON", "PER"}:
-                full = self._full_name(self.body[start:end], start)
-                if fits(full):
-                    return full
+                return self._full_name(self.body[start:end], start)
         name = self._last_name(at)
-        if name is not None and self.language in VERB_SECOND and not self._subject_word_ok(name.group()):
-            name = None  # German capitalises its nouns: `Die Stadt` is no one's name
-        if name is not None and fits(_trim_name(name.group())):
+        if name is not None:
             candidates.append((name.start(), _trim_name(name.group())))
         return max(candidates)[1] if candidates else None
-
-    def _gender(self, name: str) -> str | None:
-        """"m", "f" or None: what the body says of the gender of the person whose name ends with
-        `name`'s last word, by the words next to its mentions outside quotations (German only): a title
-        (`Frau`, `Herr`), a role noun right before the name (`die Ministerin X`, `Kanzlerin X`: a
-        feminine agent noun; `der Sprecher X`, `Präsident X`, `den Abgeordneten X`), a relative
-        pronoun right after it (`X, der ...`, `X (57), die ...`). The majority of the mentions'
-        votes; None when they tie or say nothing."""
-        words = name.split()
-        if self.language != "de" or not words:
-            return None
-        key = words[-1]
-        if key in self.genders:
-            return self.genders[key]
-        votes = {"m": 0, "f": 0}
-        for match in re.finditer(rf"(?<![\w’'-]){re.escape(key)}(?![\w’'-])", self.body):
-            if self._in_quote(match.start()):
-                continue
-            line_start = self.body.rfind("\n", max(0, match.start() - 120), match.start()) + 1
-            before = self.body[line_start : match.start()].split()
-            while before and before[-1][:1].isupper() and before[-1] in words[:-1]:
-                before.pop()  # the person's own first names
-            while before and re.fullmatch(NAME_WORD, before[-1]) and len(before) > 1 and \
-                    _role_gender(before[-2]) is not None and not re.fullmatch(ARTICLE, before[-1], re.I):
-                before.pop()  # a first name between a role and the surname (`die Ministerin Anna X`)
-            for vote in _context_gender(before, self.body[match.end() : match.end() + 40]):
-                votes[vote] += 1
-        found = None if votes["m"] == votes["f"] else max(votes, key=lambda g: votes[g])
-        self.genders[key] = found
-        return found
 
     def _last_name(self, at: int) -> re.Match[str] | None:
         """The last name of two capitalised words in `body[:at]`, as a scan of `body[:at]` finds it:
@@ -799,16 +495,14 @@ class _Rules:
         rest = list(TWO_NAMES.finditer(self.body, max(0, resume), at))
         return rest[-1] if rest else last
 
-    def _last_subject(self, at: int,
-                      fits: Callable[[str], bool] = lambda name: True) -> tuple[int, str] | None:
+    def _last_subject(self, at: int) -> tuple[int, str] | None:
         """The last person entity opening a sentence (after at most two words: a title, an article)
         in the 3,000 characters before `at`; with no entities, the last name of two or more
         capitalised words opening a sentence (after a phrase set off by a comma, if any)."""
         if not self.entities:
             found = None
             for match in self.sentence_name.finditer(self.body, max(0, at - 3_000), at):
-                if (not self._in_quote(match.start("name")) and self._subject_word_ok(match.group("name"))
-                        and fits(_trim_name(match.group("name")))):
+                if not self._in_quote(match.start("name")) and self._subject_word_ok(match.group("name")):
                     found = match
             if found is None:
                 return None
@@ -824,9 +518,7 @@ class _Rules:
             ends = list(SENTENCE_END.finditer(self.body, max(line_start, e_start - 300), e_start))
             before = self.body[ends[-1].end() if ends else line_start : e_start]
             if len(before.split()) <= 2 and not any(c in before for c in ",;:"):
-                full = self._full_name(self.body[e_start:e_end], e_start)
-                if fits(full):
-                    return e_start, full
+                return e_start, self._full_name(self.body[e_start:e_end], e_start)
         return None
 
     def _subject_word_ok(self, name: str) -> bool:
@@ -842,69 +534,10 @@ class _Rules:
         # a body naming one surname thousands of times stays linear.
         found = self.fuller.get(words[0])
         if found is None:
-            matches = [m for m in re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", self.body)
-                       if m.group().split()[0] not in TITLES]  # `Herr Stern` names no first name
+            matches = list(re.finditer(rf"{NAME_WORD}\s+{re.escape(words[0])}(?!\w)", self.body))
             found = self.fuller[words[0]] = ([m.end() for m in matches], [m.group() for m in matches])
         index = bisect.bisect_right(found[0], start) - 1
         return found[1][index] if index >= 0 else text
-
-
-PRONOUN_GENDER: dict[str, dict[str, str]] = {"de": {"er": "m", "sie": "f"}}
-# German agent nouns: feminine in -in after an agent suffix (`Ministerin`, `Journalistin`, `Chefin`,
-# `Ärztin`), masculine with that suffix alone (`Minister`, `Präsident`, `Generalsekretär`).
-AGENT = r"(?:er|or|ist|ent|ant|är|eur|at|og|oph|ph|chef|ekt|ar|ier|ik|eg|zt|lt|ert|of|ig|and|ot|on)"
-FEMININE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}in")
-MASCULINE_ROLE = re.compile(rf"[A-ZÄÖÜ][\w-]*{AGENT}")
-ROLE_NAME = re.compile(rf"(?<![\w’'-])(?P<role>[A-ZÄÖÜ][\w-]+)[^\S\n]+"
-                       rf"(?P<name>{NAME_WORD}[^\S\n]+{NAME_WORD})(?![\w’'-])")
-INTERVIEW_LANGUAGES = frozenset({"de"})
-TITLES = frozenset({"Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms"})
-# A paragraph opening with a speaker's label (`Precht: …`), and the polite `Sie` after a word or a comma.
-TURN_LABEL = re.compile(rf"(?P<label>{NAME_WORD}(?:[^\S\n]+{NAME_WORD})?):\s")
-FORMAL_ADDRESS = re.compile(r"(?<=[\w,;]\s)(?:Sie|Ihnen|Ihre?[mnrs]?)(?![\w’'-])")
-TITLE_NAME = re.compile(rf"(?<![\w’'-])(?:Frau|Herr|Herrn|Mrs|Mr|Ms|Dr|Prof)\.?[^\S\n]+(?P<name>{NAME_WORD})")
-NOUN_AFTER = re.compile(r"(?<![\w’'-])(?:mein|dein|sein|ihr|unser|euer|ein|kein|dies)e?[mnrs]?\s+")
-FORMAL_WORD = re.compile(r"Sie|Ihnen|Ihre?[mnrs]?")
-OWNER_OPENS = re.compile(rf"^\s*(?P<owner>(?i:seine?[mnrs]?|ihre?[mnrs]?)|{NAME_WORD}s)\s+[A-ZÄÖÜ]\w*")
-NOT_ROLES = frozenset("""aber oder der über unter wieder immer nur hier unser euer ihr jeder weder
-    dieser jener welcher mancher solcher seit bis nach vor""".split())
-
-
-def _role_gender(word: str) -> str | None:
-    """"f" for a German feminine agent noun (`Ministerin`), "m" for a masculine one (`Minister`)."""
-    word = word.strip(",;:()")
-    if len(word) < 4 or word.lower() in NOT_ROLES:
-        return None
-    if FEMININE_ROLE.fullmatch(word):
-        return "f"
-    return "m" if MASCULINE_ROLE.fullmatch(word) else None
-
-
-def _context_gender(before: list[str], after: str) -> list[str]:
-    """The genders the words before a German name (its first names taken off) and the text after it
-    show: `Frau`/`Herr`, a role noun with or without its article, a relative pronoun after it."""
-    votes: list[str] = []
-    if before:
-        last = before[-1]
-        if last in {"Frau", "Frauen"}:
-            votes.append("f")
-        elif last in {"Herr", "Herrn"}:
-            votes.append("m")
-        elif last[:1].isupper():
-            role = _role_gender(last)
-            article = before[-2].lower() if len(before) > 1 else ""
-            if role == "f":
-                votes.append("f")
-            elif article in {"den", "dem", "des"} or (article == "der" and not last.endswith("n")):
-                votes.append("m")
-            elif article == "die" and last.endswith("e"):
-                votes.append("f")
-            elif role == "m" and article not in {"die", "der"}:
-                votes.append("m")
-    relative = re.match(r"\s*(?:\([^()]{0,30}\)\s*)?,\s+(der|die)\s", after)
-    if relative is not None:
-        votes.append("m" if relative.group(1) == "der" else "f")
-    return votes
 
 
 def _trim_name(text: str) -> str:
