@@ -1,6 +1,7 @@
 """A body says nothing twice (tidy.without_copies): a passage the template prints again is kept once,
 a table of contents gives way to the headings it links to, and the lines a page repeats on purpose
-stay. Every page here is written for the test."""
+stay; and a list of items named only by their headings stays at the body's end. Every page here is
+written for the test."""
 
 from __future__ import annotations
 
@@ -78,3 +79,35 @@ def test_a_duplicated_article_layout_extracts_once() -> None:
     body = newsdesk.extract(html, url="http://127.0.0.1/ferry").body
     for paragraph in PARAGRAPHS:
         assert body.count(paragraph) == 1
+
+
+# A body that ends with a list of items named only by their headings (a collection's products)
+# keeps them: tidy's dangling-heading rule stops at a run of headings of one tag.
+CARE = ("Wash by hand in warm water; the glazes are food safe and the unglazed feet are sealed, but a "
+        "dishwasher's heat will craze them over the years.")
+INTRO = ("Our potters throw every piece by hand in the workshop behind the shop, so no two are quite "
+         "alike; glazes are mixed in small batches and fired twice.")
+ITEMS = ["Speckled oatmeal breakfast bowl", "Tall cobalt flower vase", "Pair of ash-glazed espresso cups",
+         "Wide serving platter in sea green", "Lidded honey pot with dipper"]
+
+
+def test_a_list_of_items_named_by_their_headings_stays_to_its_end() -> None:
+    cards = "".join(f"<li><h3>{name}</h3></li>" for name in ITEMS)
+    flat = flat_of(f"<h1>Stoneware</h1><p>{INTRO}</p><ul class='products'>{cards}</ul>")
+    kept = list(range(len(flat.blocks)))
+    assert texts(flat, tidy(flat, kept)) == ["Stoneware", INTRO, *ITEMS]
+
+
+def test_a_heading_left_dangling_still_ends_nothing() -> None:
+    # One heading, or two of one tag, after the text: a section with nothing in it, not a list.
+    for tail in (["Related"], ["Gift wrapping"], ["Gift wrapping", "Delivery"]):
+        headings = "".join(f"<h3>{t}</h3>" for t in tail)
+        flat = flat_of(f"<p>{INTRO}</p><h2>Care</h2><p>{CARE}</p>{headings}")
+        kept = list(range(len(flat.blocks)))
+        assert texts(flat, tidy(flat, kept)) == [INTRO, "Care", CARE]
+
+
+def test_a_rail_of_headings_is_no_list_of_items() -> None:
+    flat = flat_of(f"<p>{INTRO}</p><h3>Popular</h3><h3>Trending</h3><h3>Latest</h3>")
+    kept = list(range(len(flat.blocks)))
+    assert texts(flat, tidy(flat, kept)) == [INTRO]

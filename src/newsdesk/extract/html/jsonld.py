@@ -43,6 +43,9 @@ class JsonLdArticle:
     language: str | None = None
     publisher: str | None = None
     site_name: str | None = None
+    # The description of the product the page declares (a Product node, wherever it stands): a
+    # product page written by its scripts may show it nowhere in its markup (page.py).
+    product_description: str | None = None
 
 
 def parse_lenient(text: str) -> list[Any]:
@@ -110,6 +113,18 @@ def _collect(values: list[Any]) -> list[dict[str, Any]]:
                 if isinstance(main, dict) and "@type" in main:
                     stack.append(main)
     return nodes
+
+
+_PRODUCT_TYPES = frozenset({"Product", "ProductGroup", "IndividualProduct", "ProductModel"})
+_TAG = re.compile(r"<[^<>]{0,500}>")
+
+
+def _plain(value: Any) -> str | None:
+    """A description as plain text: shops write theirs as HTML (entities, <p>, <br>, <li>)."""
+    text = _text(value)
+    if text is None or "<" not in text:
+        return text
+    return squash(_TAG.sub(" ", text)) or None
 
 
 def _text(value: Any) -> str | None:
@@ -184,8 +199,11 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
     site_name: str | None = None
+    product: str | None = None
     for node in nodes:
         types = _types(node)
+        if product is None and any(t in _PRODUCT_TYPES for t in types):
+            product = _plain(node.get("description"))
         if article is None and _is_article(types) and (node.get("headline") or node.get("name")
                                                        or node.get("datePublished")):
             article = node
@@ -195,7 +213,9 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
             site_name = _text(node.get("name"))
     chosen = article or page
     if chosen is None:
-        return JsonLdArticle(site_name=site_name) if site_name else None
+        if site_name is None and product is None:
+            return None
+        return JsonLdArticle(site_name=site_name, product_description=product)
     publisher = graph.names(chosen.get("publisher") or (page or {}).get("publisher"))
     image, caption = graph.image(chosen.get("image") or chosen.get("thumbnailUrl"))
     main = graph.resolve(chosen.get("mainEntityOfPage"))
@@ -220,4 +240,5 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
         language=_text(chosen.get("inLanguage")),
         publisher=publisher[0] if publisher else None,
         site_name=site_name,
+        product_description=product,
     )

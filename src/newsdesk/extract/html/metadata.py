@@ -99,6 +99,9 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     section: str | None = None
     methods: dict[str, str] = field(default_factory=dict)
+    # The declared product's description (JSON-LD), for the body of a product page that does not
+    # show it (page.py); not a field of the Article.
+    product_description: str | None = None
 
     def fill(self, article: Article) -> None:
         """Copy the fields into `article`, and the methods into its `extraction`."""
@@ -288,6 +291,7 @@ class _Extraction:
 
     def the_rest(self) -> None:
         ld = self.ld
+        self.out.product_description = ld.product_description
         self.put_first("description", [*self.meta_values(_DESCRIPTION_META[:2]),
                                        (ld.description, "json-ld"), *self.meta_values(_DESCRIPTION_META[2:])])
         self.put_first("section", [*self.meta_values(_SECTION_META[:2]), (ld.section, "json-ld"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -148,6 +150,30 @@ def _marked_byline(flat: Flat, element: int) -> bool:
     return False
 
 
+# A declared product description of at least this many words, of which the body holds under this
+# share, is added to the body.
+_DESCRIPTION_WORDS, _DESCRIPTION_SHOWN = 12, 0.5
+_WORD = re.compile(r"\w+")
+
+
+def with_product_description(body: str, description: str | None) -> str:
+    """The body, with the description of the product the page declares (JSON-LD) after it when the
+    body does not hold it: a shop's page written by its scripts shows its description nowhere in
+    its markup, or in a box the body model cannot see as body. A description the body holds (half
+    its words or more) is not added again."""
+    if not description:
+        return body
+    wanted = Counter(_WORD.findall(description.casefold()))
+    total = sum(wanted.values())
+    if total < _DESCRIPTION_WORDS:
+        return body
+    held = sum((wanted & Counter(_WORD.findall(body.casefold()))).values())
+    if held >= _DESCRIPTION_SHOWN * total:
+        return body
+    text = unicodedata.normalize("NFC", description)
+    return f"{body}\n\n{text}" if body else text
+
+
 def _squashed(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
@@ -165,7 +191,8 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         body = drop_trailing_stamps(parsed.paragraphs)
     elif flat is not None:
         kept, _, method = choose_body(parsed, settings)
-        body = drop_trailing_stamps(body_text(flat, kept))
+        body = with_product_description(drop_trailing_stamps(body_text(flat, kept)),
+                                        metadata.product_description)
         related = related_links(flat.visible()[0], metadata.canonical_url or url)
     article = Article(url=url, body=body, extraction={"body": method})
     metadata.fill(article)

@@ -9,7 +9,8 @@ widgets, reading lists. They are recognised by their shape, in any language:
 * a like/share widget is a short block of its stock phrases ("Like this:", "%d bloggers like this",
   "Share this:") or a short block in a box named for sharing;
 * a body never ends with a heading, a label ending in a colon, or a "Further reading"/"Related"
-  heading followed only by links or list items;
+  heading followed only by links or list items; but a run of headings of one tag at its end is a
+  list of items named by their headings (a collection's products), which stays;
 * a body says nothing twice: a passage the template prints again (a copy laid out for another
   screen, a post quoted in full by the reply under it) is kept once, and a table of contents, whose
   links repeat the headings below them, gives way to those headings (`without_copies`).
@@ -197,9 +198,24 @@ def tidy(flat: Flat, kept: list[int], furniture: Furniture | None = None) -> lis
                 kept = kept[:position]
                 break
         size += len(text)
-    while len(kept) > 1 and _dangling(flat, kept[-1]):
+    while len(kept) > 1 and _dangling(flat, kept[-1]) and not _item_headings(flat, kept):
         kept.pop()
     return kept
+
+
+# A body that ends with this many headings of one tag in a row ends with a list of items named by
+# their headings (a collection's products, a listing's entries), not with a heading left dangling.
+_ITEM_HEADINGS = 3
+
+
+def _item_headings(flat: Flat, kept: list[int]) -> bool:
+    """The last _ITEM_HEADINGS kept blocks are headings of one tag, none of them a reading list's or a
+    rail's: the items of a list, which are the body's end, not a heading with nothing after it."""
+    if len(kept) < _ITEM_HEADINGS:
+        return False
+    tail = [flat.blocks[i] for i in kept[-_ITEM_HEADINGS:]]
+    return (tail[0].tag in HEADINGS and all(block.tag == tail[0].tag for block in tail)
+            and not any(_FURTHER.match(block.text) or _RAIL_HEADING.match(block.text) for block in tail))
 
 
 _WORDS = re.compile(r"\w+")
