@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/scale_ingest.py [--postgres-url URL --schema SCHEMA [--schema SCHEMA2]]
                                                 [--sqlite PATH [--sqlite PATH2]] [--articles 2000]
                                                 [--batch 500] [--warm-up 1] [--io] [--one-way] [--settle]
+                                                [--set NAME=VALUE]
 
 For each store (a store of the search benchmark's, e.g. the PostgreSQL schemas
 newsdesk_bench_search_1000000_s7_v2 and the 100,000 one, or the SQLite files search-1000000-s7-v2.db and
@@ -198,10 +199,14 @@ def clean_pending(store: PostgresStore, clock: Clock) -> None:
 class PostgresRun:
     """Batches into one PostgreSQL store, as it is and (unless `one_way`) with schema 12's write path."""
 
-    def __init__(self, url: str, schema: str, one_way: bool, settle: bool, io: bool) -> None:
+    def __init__(self, url: str, schema: str, one_way: bool, settle: bool, io: bool,
+                 settings: list[str]) -> None:
         self.url, self.schema, self.settle, self.io = url, schema, settle, io
         store = open_store(in_schema(url, schema))
         assert isinstance(store, PostgresStore)
+        for setting in settings:  # the writing connection's, after the store's own
+            name, value = setting.split("=", 1)
+            store._connection.execute(b"SELECT set_config(%s, %s, false)", [name.strip(), value.strip()])
         self.store = store
         count = store.count(SearchRequest())
         size = store._read("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
@@ -278,6 +283,9 @@ def main() -> None:
                     help="PostgreSQL: blocks read and hit per index, top statements")
     ap.add_argument("--one-way", action="store_true",
                     help="PostgreSQL: only as the store is (not schema 12's way)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="PostgreSQL: a setting of the store's writing connection (repeatable), e.g. "
+                         "work_mem=4MB: the store as a server whose setting it is would make it")
     ap.add_argument("--settle", action="store_true",
                     help="PostgreSQL: GIN pending lists merged before the run (untimed) and after it "
                          "(timed, with the store as it is): what the run's articles cost however seldom "
@@ -293,7 +301,8 @@ def main() -> None:
     warm_up, articles = made[:args.warm_up * args.batch], made[args.warm_up * args.batch:]
     print(f"load average before: {load_average()}", flush=True)
     runs: list[PostgresRun | SQLiteRun] = [
-        PostgresRun(args.postgres_url, schema, args.one_way, args.settle, args.io) for schema in args.schema]
+        PostgresRun(args.postgres_url, schema, args.one_way, args.settle, args.io, args.set)
+        for schema in args.schema]
     runs += [SQLiteRun(path) for path in args.sqlite]
     # The stores take turns, batch by batch (the order turned every round), so that a change in the
     # machine's load falls on all of them alike.

@@ -40,6 +40,7 @@ from newsdesk.store.postgres_schema import (
     INSERT_SEARCH,
     MIGRATION_LOCK,
     MIGRATIONS,
+    WRITER_WORK_MEM,
     keep_prefixes,
     keep_word_ranks,
     reindex,
@@ -97,6 +98,7 @@ class PostgresStore(SqlStore):
         except psycopg.Error as error:
             raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), source=_safe(url),
                              stage="store") from None
+        self._connection.execute(WRITER_WORK_MEM)
         # Reads run on a pool of connections of their own, so that the threads of a server read at once
         # (one connection serves one statement at a time); writes keep the first connection.
         self._idle: list[psycopg.Connection[Any]] = []
