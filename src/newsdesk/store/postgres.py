@@ -98,7 +98,6 @@ class PostgresStore(SqlStore):
         except psycopg.Error as error:
             raise StoreError(f"cannot connect to PostgreSQL: {error}".strip(), source=_safe(url),
                              stage="store") from None
-        self._connection.execute(WRITER_WORK_MEM)
         # Reads run on a pool of connections of their own, so that the threads of a server read at once
         # (one connection serves one statement at a time); writes keep the first connection.
         self._idle: list[psycopg.Connection[Any]] = []
@@ -108,6 +107,7 @@ class PostgresStore(SqlStore):
         self._all_days: tuple[str | None, list[tuple[str, int]]] | None = None  # per generation
         self._rum: str | None = None  # the rum extension's schema when the store has its index
         try:
+            self._connection.execute(WRITER_WORK_MEM)
             self._migrate()
         except BaseException:
             self._connection.close()  # the store does not open: its connection goes with it
