@@ -40,6 +40,7 @@ from newsdesk.store.postgres_schema import (
     INSERT_SEARCH,
     MIGRATION_LOCK,
     MIGRATIONS,
+    WRITER_WORK_MEM,
     keep_prefixes,
     keep_word_ranks,
     reindex,
@@ -106,6 +107,7 @@ class PostgresStore(SqlStore):
         self._all_days: tuple[str | None, list[tuple[str, int]]] | None = None  # per generation
         self._rum: str | None = None  # the rum extension's schema when the store has its index
         try:
+            self._connection.execute(WRITER_WORK_MEM)
             self._migrate()
         except BaseException:
             self._connection.close()  # the store does not open: its connection goes with it

@@ -61,6 +61,17 @@ INSERT_ARTICLE = ("INSERT INTO articles (key, url, fingerprint, stored_at, updat
                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id")
 MIGRATION_LOCK = 7_746_373  # an arbitrary number: pg_advisory_xact_lock key of newsdesk migrations
 
+# The writing connection's work_mem, raised to 64 MB when the server's is lower (a larger one is kept).
+# A GIN index (the tsvectors', article_days' words) keeps new entries in a pending list, merged into the
+# index by the insert that finds the list over gin_pending_list_limit (4 MB); that merge gathers the
+# list's entries word by word in work_mem and, each time work_mem is full, inserts what it has gathered,
+# every word again. With the default 4 MB a merge of a full list did so several times: per article
+# stored 526 blocks of the two large GIN indexes visited against 346 with 64 MB, CPU 3.54 against 2.96 ms
+# per article (100,000 articles; docs/benchmarks.md, issue 19). Searches are not concerned: they read on
+# connections of their own, and the pending lists are as long as before.
+WRITER_WORK_MEM = (b"SELECT set_config('work_mem', '64MB', false) "
+                   b"WHERE pg_size_bytes(current_setting('work_mem')) < 64 * 1024 * 1024")
+
 
 def search_values(id: int, row: rows.ArticleRow, index: IndexedDocument) -> list[Any]:
     return [id, *row.search_values(), index.tsvector()]
