@@ -111,3 +111,13 @@ def test_a_rail_of_headings_is_no_list_of_items() -> None:
     flat = flat_of(f"<p>{INTRO}</p><h3>Popular</h3><h3>Trending</h3><h3>Latest</h3>")
     kept = list(range(len(flat.blocks)))
     assert texts(flat, tidy(flat, kept)) == [INTRO]
+
+
+def test_headlines_under_a_heading_of_their_own_are_a_rail_not_a_list_of_items() -> None:
+    # "Elsewhere in town" over four plain headlines after an article: teasers, which end nothing.
+    headlines = ["Bridge works close the east road", "School choir wins the county cup",
+                 "New bakery opens on Mill Street", "Council to vote on the harbour plan"]
+    rail = "".join(f"<h3>{h}</h3>" for h in headlines)
+    flat = flat_of(f"<p>{INTRO}</p><p>{CARE}</p><h2>Elsewhere in town</h2>{rail}")
+    kept = list(range(len(flat.blocks)))
+    assert texts(flat, tidy(flat, kept)) == [INTRO, CARE]

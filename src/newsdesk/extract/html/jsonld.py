@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
 from newsdesk.extract.html.page_signals import squash
 
 _COMMENT = re.compile(r"<!--|-->|^\s*//.*$|/\*.*?\*/|<!\[CDATA\[|\]\]>", re.MULTILINE | re.DOTALL)
@@ -43,8 +45,9 @@ class JsonLdArticle:
     language: str | None = None
     publisher: str | None = None
     site_name: str | None = None
-    # The description of the product the page declares (a Product node, wherever it stands): a
-    # product page written by its scripts may show it nowhere in its markup (page.py).
+    # The description of the one product a page that declares no article declares (a Product node,
+    # wherever it stands): a product page written by its scripts may show it nowhere in its markup
+    # (page.py). None on a page with an article node or with several products (a shop's listing).
     product_description: str | None = None
 
 
@@ -116,15 +119,32 @@ def _collect(values: list[Any]) -> list[dict[str, Any]]:
 
 
 _PRODUCT_TYPES = frozenset({"Product", "ProductGroup", "IndividualProduct", "ProductModel"})
-_TAG = re.compile(r"<[^<>]{0,500}>")
+# A description longer than this is no shop's description of one product (it is cut there).
+_DESCRIPTION_CHARACTERS = 20_000
+_BREAKS = frozenset({"p", "br", "li", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
 
 
 def _plain(value: Any) -> str | None:
-    """A description as plain text: shops write theirs as HTML (entities, <p>, <br>, <li>)."""
+    """A description as plain text, a line a paragraph: shops write theirs as HTML (entities, <p>,
+    <br>, <li>), which is read by the HTML parser (scripts and styles left out, a text such as
+    "frames < 20 mm" kept as it is)."""
     text = _text(value)
-    if text is None or "<" not in text:
+    if text is None:
+        return None
+    text = text[:_DESCRIPTION_CHARACTERS]
+    if "<" not in text:
         return text
-    return squash(_TAG.sub(" ", text)) or None
+    root = LexborHTMLParser(f"<div>{text}</div>").body
+    if root is None:
+        return None
+    root.strip_tags(["script", "style", "noscript", "template"])
+    lines: list[str] = [""]
+    for node in root.traverse(include_text=True):
+        if node.tag == "-text":
+            lines[-1] += node.text_content or ""
+        elif node.tag in _BREAKS:
+            lines.append("")
+    return "\n".join(line for line in (squash(line) for line in lines) if line) or None
 
 
 def _text(value: Any) -> str | None:
@@ -199,11 +219,11 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
     site_name: str | None = None
-    product: str | None = None
+    products: list[dict[str, Any]] = []
     for node in nodes:
         types = _types(node)
-        if product is None and any(t in _PRODUCT_TYPES for t in types):
-            product = _plain(node.get("description"))
+        if any(t in _PRODUCT_TYPES for t in types):
+            products.append(node)
         if article is None and _is_article(types) and (node.get("headline") or node.get("name")
                                                        or node.get("datePublished")):
             article = node
@@ -211,6 +231,9 @@ def read_jsonld(scripts: list[str]) -> JsonLdArticle | None:
             page = node
         elif site_name is None and "WebSite" in types:
             site_name = _text(node.get("name"))
+    # Only a page that declares one product and no article: a news article reviewing a product, or a
+    # shop's listing of several, keeps its body as the blocks give it.
+    product = _plain(products[0].get("description")) if article is None and len(products) == 1 else None
     chosen = article or page
     if chosen is None:
         if site_name is None and product is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -150,27 +149,52 @@ def _marked_byline(flat: Flat, element: int) -> bool:
     return False
 
 
-# A declared product description of at least this many words, of which the body holds under this
-# share, is added to the body.
-_DESCRIPTION_WORDS, _DESCRIPTION_SHOWN = 12, 0.5
+# A declared product description of at least this many words (of the lines the body does not show)
+# is added to the body; a line counts as shown when the body holds this share of its runs of
+# _SHINGLE words, in order.
+_DESCRIPTION_WORDS, _DESCRIPTION_SHOWN, _SHINGLE = 12, 0.5, 5
 _WORD = re.compile(r"\w+")
 
 
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    if len(words) < _SHINGLE:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i:i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+def _unshown_rest(line: str, held: set[tuple[str, ...]]) -> str:
+    """The line without the words at its start that the body shows in order (a description the
+    page prints in part, then "Read more"): what follows them."""
+    words = list(_WORD.finditer(line))
+    folded = [word.group().casefold() for word in words]
+    shown = 0
+    while shown + _SHINGLE <= len(folded) and tuple(folded[shown:shown + _SHINGLE]) in held:
+        shown += 1
+    if shown == 0:
+        return line
+    end = shown + _SHINGLE - 1  # the words of the last shown run
+    return line[words[end].start():].strip() if end < len(words) else ""
+
+
 def with_product_description(body: str, description: str | None) -> str:
-    """The body, with the description of the product the page declares (JSON-LD) after it when the
-    body does not hold it: a shop's page written by its scripts shows its description nowhere in
-    its markup, or in a box the body model cannot see as body. A description the body holds (half
-    its words or more) is not added again."""
+    """The body, with the lines of the description of the product the page declares (JSON-LD) that
+    the body does not show after it: a shop's page written by its scripts shows its description
+    nowhere in its markup, or in a box the body model cannot see as body. A line is shown when the
+    body holds half its runs of five words in their order (so common words alone never make an
+    unrelated description shown, and a description the page shows in part is not printed twice);
+    nothing is added when what is left has fewer than 12 words."""
     if not description:
         return body
-    wanted = Counter(_WORD.findall(description.casefold()))
-    total = sum(wanted.values())
-    if total < _DESCRIPTION_WORDS:
+    held = _shingles(_WORD.findall(body.casefold()))
+    unseen: list[str] = []
+    for line in description.split("\n"):
+        line = _unshown_rest(line, held)
+        shingles = _shingles(_WORD.findall(line.casefold()))
+        if shingles and len(shingles & held) < _DESCRIPTION_SHOWN * len(shingles):
+            unseen.append(line)
+    if sum(len(_WORD.findall(line)) for line in unseen) < _DESCRIPTION_WORDS:
         return body
-    held = sum((wanted & Counter(_WORD.findall(body.casefold()))).values())
-    if held >= _DESCRIPTION_SHOWN * total:
-        return body
-    text = unicodedata.normalize("NFC", description)
+    text = unicodedata.normalize("NFC", "\n".join(unseen))
     return f"{body}\n\n{text}" if body else text
 
 

@@ -209,13 +209,22 @@ _ITEM_HEADINGS = 3
 
 
 def _item_headings(flat: Flat, kept: list[int]) -> bool:
-    """The last _ITEM_HEADINGS kept blocks are headings of one tag, none of them a reading list's or a
-    rail's: the items of a list, which are the body's end, not a heading with nothing after it."""
+    """The body ends with a run of at least _ITEM_HEADINGS headings of one tag, none of them a reading
+    list's or a rail's, and the run is not introduced by a heading of its own ("Elsewhere in town"
+    over four headlines: a rail of teasers): the items of a list, which are the body's end, not a
+    heading with nothing after it."""
     if len(kept) < _ITEM_HEADINGS:
         return False
-    tail = [flat.blocks[i] for i in kept[-_ITEM_HEADINGS:]]
-    return (tail[0].tag in HEADINGS and all(block.tag == tail[0].tag for block in tail)
-            and not any(_FURTHER.match(block.text) or _RAIL_HEADING.match(block.text) for block in tail))
+    tag = flat.blocks[kept[-1]].tag
+    if tag not in HEADINGS:
+        return False
+    run = 0
+    while run < len(kept) and flat.blocks[kept[-1 - run]].tag == tag:
+        run += 1
+    if run < _ITEM_HEADINGS or (run < len(kept) and flat.blocks[kept[-1 - run]].tag in HEADINGS):
+        return False
+    return (not any(_FURTHER.match(flat.blocks[i].text) or _RAIL_HEADING.match(flat.blocks[i].text)
+                        for i in kept[-run:]))
 
 
 _WORDS = re.compile(r"\w+")
