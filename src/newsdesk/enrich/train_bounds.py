@@ -2,6 +2,7 @@
 on PolNeAR train, and only train:
 
     python -m newsdesk.enrich.train_bounds [--data ../shared/data/polnear] [--out PATH] [--docs CACHE.spacy]
+                                           [--members K] [--seed S]
 
 Run after `python -m newsdesk.enrich.train_quotes` (whose policy it reads) and before
 `python -m newsdesk.enrich.train_speakers`. Each train article is parsed as enrichment parses it
@@ -10,7 +11,8 @@ Run after `python -m newsdesk.enrich.train_quotes` (whose policy it reads) and b
 quotations this model learns from are those an unseen article would get). The alternatives of
 `quote_bounds.alternatives` are labelled 1 when they match a PolNeAR attribution whose content holds
 a quotation mark as `benchmarks/quotes.py` matches. A LightGBM binary model (200 rounds of 15 leaves,
-one thread, deterministic) is fitted on them; the margin is chosen by 5-fold cross-validation over
+one thread, deterministic; `--members` boosters of different seeds averaged into one, as in
+`train_quotes`) is fitted on them; the margin is chosen by 5-fold cross-validation over
 the train articles (the same folds: each article's alternatives scored by a model fitted on the other
 folds, and the direct-quote F1 of `benchmarks/quotes.py`, grouped, computed over all train articles),
 and the cross-validated F1 without and with the model printed (the best margin of the grid is tuned
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
+from newsdesk.enrich import booster_ensemble
 from newsdesk.enrich.quote_bounds import MODEL, Alternative, alternatives, choose
 from newsdesk.enrich.quote_fragments import keep, load_model, merge, probabilities
 from newsdesk.enrich.train_quotes import FOLDS, Article, _matches, direct_counts, f1, nested, read_articles
@@ -50,12 +53,9 @@ MIN_FEATURE_COUNT = 5
 
 
 def fit(rows: list[tuple[list[Alternative], list[int]]], names: list[str]) -> lightgbm.Booster:
-    import lightgbm
-
     data = matrix([a for alts, _ in rows for a in alts], names)
     labels = numpy.array([label for _, found in rows for label in found], dtype=float)
-    return lightgbm.train(PARAMS, lightgbm.Dataset(data, labels, feature_name=names, free_raw_data=False),
-                          num_boost_round=ROUNDS)
+    return booster_ensemble.fit(PARAMS, data, labels, names, ROUNDS)
 
 
 def matrix(alts: list[Alternative], names: list[str]) -> numpy.ndarray:
@@ -128,7 +128,7 @@ def cut_quotes(articles: list[Article], merged: list[list[Quote]],
 
 
 def main() -> int:
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    args = training_arguments(__doc__.split("\n")[0], MODEL, ensemble=True)
     if args is None:
         return 2
     articles, docs = read_articles(args.data, args.docs)

@@ -1,6 +1,7 @@
 """Fit the model of `quote_filter` (quoted text nobody said) on PolNeAR train, and only train:
 
     python -m newsdesk.enrich.train_filter [--data ../shared/data/polnear] [--out PATH] [--docs CACHE.spacy]
+                                           [--members K] [--seed S]
 
 Run after `python -m newsdesk.enrich.train_quotes` and `python -m newsdesk.enrich.train_bounds` (whose
 policies it reads) and before `python -m newsdesk.enrich.train_speakers`. Each train article is
@@ -11,7 +12,8 @@ unseen article would get). Every quotation `quote_filter.in_scope` looks at is l
 shares a word with the content of a direct PolNeAR attribution (one holding a quotation mark), 0
 when it shares none (a title, a slogan, a name, a passage nobody is said to have said; labelling
 against every attribution, indirect ones too, gave 0.874 instead of 0.875, cross-validated). A
-LightGBM binary model (200 rounds of 15 leaves, one thread, deterministic) is fitted on them; the
+LightGBM binary model (200 rounds of 15 leaves, one thread, deterministic; `--members` boosters of
+different seeds averaged into one, as in `train_quotes`) is fitted on them; the
 threshold (least probability to keep a quotation) is chosen by 5-fold cross-validation over the
 train articles (the same folds: each article's quotations scored by a model fitted on the other
 folds, and the direct-quote F1 of `benchmarks/quotes.py`, grouped, computed over all train
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
+from newsdesk.enrich import booster_ensemble
 from newsdesk.enrich.quote_bounds import load_model as load_bounds
 from newsdesk.enrich.quote_filter import MODEL, features_of, in_scope
 from newsdesk.enrich.train_bounds import (  # (the filter is fitted with the cuts' LightGBM settings)
@@ -55,12 +58,9 @@ Rows = tuple[list[int], list[dict[str, float]], list[int]]  # (indexes of the qu
 
 
 def fit(rows: list[Rows], names: list[str]) -> lightgbm.Booster:
-    import lightgbm
-
     data = matrix([f for _, features, _ in rows for f in features], names)
     labels = numpy.array([label for _, _, found in rows for label in found], dtype=float)
-    return lightgbm.train(PARAMS, lightgbm.Dataset(data, labels, feature_name=names, free_raw_data=False),
-                          num_boost_round=ROUNDS)
+    return booster_ensemble.fit(PARAMS, data, labels, names, ROUNDS)
 
 
 def matrix(features: list[dict[str, float]], names: list[str]) -> numpy.ndarray:
@@ -82,7 +82,7 @@ def kept(quotes: list[Quote], rows: Rows, scores: list[float], threshold: float)
 
 
 def main() -> int:
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    args = training_arguments(__doc__.split("\n")[0], MODEL, ensemble=True)
     if args is None:
         return 2
     articles, docs = read_articles(args.data, args.docs)

@@ -1,7 +1,7 @@
 """Fit the model of `quote_fragments` (paraphrases around a quoted piece) on PolNeAR train, and only train:
 
     python -m newsdesk.enrich.train_quotes [--data ../shared/data/polnear] [--out PATH]
-                                           [--docs CACHE.spacy]
+                                           [--docs CACHE.spacy] [--members K] [--seed S]
 
 Each train article is parsed as enrichment parses it (`--docs` caches the parses, as in
 `train_speakers`), its quotations found by the rules (`quotes_from_doc(..., choose=False,
@@ -10,7 +10,8 @@ quoted piece. A candidate is labelled 1 when it matches a PolNeAR attribution wh
 quotation mark as `benchmarks/quotes.py` matches (the word tokens they share are at least half of
 each one's) and the subject of its verb is that attribution's Source (when it has one): a paraphrase
 kept with the wrong speaker would cost speaker accuracy. A LightGBM binary model (300 rounds of 15
-leaves, one thread, deterministic) is fitted on the candidates. The thresholds (one for pieces that
+leaves, one thread, deterministic; `--members` boosters of different seeds, rows bagged, averaged into
+one: `booster_ensemble`) is fitted on the candidates. The thresholds (one for pieces that
 are quotations of their own, one for the others) are chosen by 5-fold cross-validation over the train
 articles: each article's candidates are scored by a model fitted on the other folds, merged into its
 quotations as enrichment does, and the direct-quote F1 of `benchmarks/quotes.py` (grouped scoring)
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
+from newsdesk.enrich import booster_ensemble
 from newsdesk.enrich.quote_fragments import (
     MODEL,
     Candidate,
@@ -161,13 +163,10 @@ def nested(per_value: list[list[tuple[int, int, int]]], values: list[float],
 
 
 def fit(articles: list[Article], names: list[str]) -> lightgbm.Booster:
-    import lightgbm
-
     rows = numpy.array([[c.features.get(k, 0.0) for k in names] for a in articles for c in a.candidates],
                        dtype=float)
     labels = numpy.array([label for a in articles for label in a.labels], dtype=float)
-    data = lightgbm.Dataset(rows, labels, feature_name=names, free_raw_data=False)
-    return lightgbm.train(PARAMS, data, num_boost_round=ROUNDS)
+    return booster_ensemble.fit(PARAMS, rows, labels, names, ROUNDS)
 
 
 def feature_names(articles: list[Article]) -> list[str]:
@@ -195,7 +194,7 @@ def read_articles(data: Path, docs_path: Path | None) -> tuple[list[Article], li
 
 
 def main() -> int:
-    args = training_arguments(__doc__.split("\n")[0], MODEL)
+    args = training_arguments(__doc__.split("\n")[0], MODEL, ensemble=True)
     if args is None:
         return 2
     articles, _ = read_articles(args.data, args.docs)

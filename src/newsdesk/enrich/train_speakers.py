@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
+from newsdesk.enrich import booster_ensemble
 from newsdesk.enrich.quote_chooser import MODEL, Candidate, Policy, candidates_of, decide, probabilities
 from newsdesk.lightgbm_import import import_lightgbm
 
@@ -145,14 +146,22 @@ def right(scored: list[tuple[float, Candidate, int]], policy: Policy) -> bool:
     return any(c is choice and label for _, c, label in scored)
 
 
-def training_arguments(description: str, out: Path) -> argparse.Namespace | None:
-    """The options every PolNeAR training command takes (--data, --out, --docs), parsed; None (after
-    saying why on stderr) when the train split is missing. LightGBM is imported, or a clear error."""
+def training_arguments(description: str, out: Path, ensemble: bool = False) -> argparse.Namespace | None:
+    """The options every PolNeAR training command takes (--data, --out, --docs; with `ensemble`,
+    --members and --seed of `booster_ensemble`, applied), parsed; None (after saying why on stderr)
+    when the train split is missing. LightGBM is imported, or a clear error."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--docs", type=Path, default=None, help="DocBin file caching the train parses")
+    if ensemble:
+        parser.add_argument("--members", type=int, default=booster_ensemble.MEMBERS,
+                            help="LightGBM boosters averaged (seeds differ; 1: one booster, no bagging)")
+        parser.add_argument("--seed", type=int, default=0,
+                            help="member j is fitted with seed SEED * MEMBERS + j (the shipped models: 0)")
     args = parser.parse_args()
+    if ensemble:
+        booster_ensemble.configure(args.members, args.seed)
     if not (args.data / "train" / "text").is_dir():
         print(f"PolNeAR train split not found at {args.data / 'train'}", file=sys.stderr)
         return None
