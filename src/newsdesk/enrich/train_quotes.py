@@ -10,15 +10,15 @@ quoted piece. A candidate is labelled 1 when it matches a PolNeAR attribution wh
 quotation mark as `benchmarks/quotes.py` matches (the word tokens they share are at least half of
 each one's) and the subject of its verb is that attribution's Source (when it has one): a paraphrase
 kept with the wrong speaker would cost speaker accuracy. A LightGBM binary model (300 rounds of 15
-leaves, one thread, deterministic; `--members` boosters of different seeds, rows bagged, averaged into
-one: `booster_ensemble`) is fitted on the candidates. The thresholds (one for pieces that
-are quotations of their own, one for the others) are chosen by 5-fold cross-validation over the train
-articles: each article's candidates are scored by a model fitted on the other folds, merged into its
-quotations as enrichment does, and the direct-quote F1 of `benchmarks/quotes.py` (grouped scoring)
-computed over all train articles; the thresholds with the best F1 are kept and the cross-validated F1
-without and with the candidates printed. That F1 is tuned on the folds it is scored on; the F1
-printed after it is nested (each fold counted at the pair of thresholds, over the joint grid, best on
-the other four folds). The dev split is never read.
+leaves, one thread, deterministic; `--members` boosters of different seeds, rows bagged, averaged
+into one: `booster_ensemble`; one booster by default) is fitted on the candidates. The thresholds (one
+for pieces that are quotations of their own, one for the others) are chosen by 5-fold
+cross-validation over the train articles: each article's candidates are scored by a model fitted on
+the other folds, merged into its quotations as enrichment does, and the direct-quote F1 of
+`benchmarks/quotes.py` (grouped scoring) computed over all train articles; the thresholds with the
+best F1 are kept and the cross-validated F1 without and with the candidates printed. That F1 is tuned
+on the folds it is scored on; the F1 printed after it is nested (each fold counted at the pair of
+thresholds, over the joint grid, best on the other four folds). The dev split is never read.
 
 Writes `src/newsdesk/enrich/models/quotes/en.txt` (LightGBM's text format) and `policy.tsv` beside
 it. Then refit the speaker chooser (`python -m newsdesk.enrich.train_speakers`), which sees the new
