@@ -162,18 +162,18 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
 
 
-def _unshown_rest(line: str, held: set[tuple[str, ...]]) -> str:
+def _unshown_rest(line: str, held: set[tuple[str, ...]]) -> tuple[str, list[str]]:
     """The line without the words at its start that the body shows in order (a description the
-    page prints in part, then "Read more"): what follows them."""
+    page prints in part, then "Read more"): what follows them, and its words casefolded."""
     words = list(_WORD.finditer(line))
     folded = [word.group().casefold() for word in words]
     shown = 0
     while shown + _SHINGLE <= len(folded) and tuple(folded[shown:shown + _SHINGLE]) in held:
         shown += 1
     if shown == 0:
-        return line
+        return line, folded
     end = shown + _SHINGLE - 1  # the words of the last shown run
-    return line[words[end].start():].strip() if end < len(words) else ""
+    return (line[words[end].start():].strip(), folded[end:]) if end < len(words) else ("", [])
 
 
 def with_product_description(body: str, description: str | None) -> str:
@@ -187,12 +187,14 @@ def with_product_description(body: str, description: str | None) -> str:
         return body
     held = _shingles(_WORD.findall(body.casefold()))
     unseen: list[str] = []
+    words = 0
     for line in description.split("\n"):
-        line = _unshown_rest(line, held)
-        shingles = _shingles(_WORD.findall(line.casefold()))
+        rest, folded = _unshown_rest(line, held)
+        shingles = _shingles(folded)
         if shingles and len(shingles & held) < _DESCRIPTION_SHOWN * len(shingles):
-            unseen.append(line)
-    if sum(len(_WORD.findall(line)) for line in unseen) < _DESCRIPTION_WORDS:
+            unseen.append(rest)
+            words += len(folded)
+    if words < _DESCRIPTION_WORDS:
         return body
     text = unicodedata.normalize("NFC", "\n".join(unseen))
     return f"{body}\n\n{text}" if body else text
