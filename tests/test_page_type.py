@@ -3,6 +3,7 @@ the training command's determinism, and the store, CLI and API filters on every 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -27,6 +28,7 @@ from newsdesk.extract.html.train_page_type import (
     CANDIDATES,
     DEFAULT_DATA,
     PARAMETERS,
+    Fitted,
     Readings,
     choose_parameters,
     export,
@@ -279,9 +281,16 @@ def _sample(count: int = 120) -> tuple[list[str], list[int], Readings, list[page
             rows)
 
 
-def test_the_exported_models_give_lightgbms_probabilities() -> None:
+@functools.cache
+def _fitted_sample() -> tuple[list[str], list[int], Readings, list[page_type.Reading], Fitted]:
+    """_sample() and the model fitted on it, once for the tests that only read them (fit is
+    deterministic: test_training_is_deterministic_same_data_same_bytes)."""
     labels, groups, data, rows = _sample()
-    fitted = fit(data, labels, groups)
+    return labels, groups, data, rows, fit(data, labels, groups)
+
+
+def test_the_exported_models_give_lightgbms_probabilities() -> None:
+    _, _, data, rows, fitted = _fitted_sample()
     shipped = page_type.PageTypeModel.from_dict(export(fitted))
     expected = fitted.trees.predict_proba(stacked_features(fitted, data))
     got = np.asarray([shipped.probabilities(row) for row in rows])
@@ -297,8 +306,7 @@ def test_the_trees_learn_from_out_of_fold_word_probabilities() -> None:
     """The word model is fitted on every page, but the trees see, for each page, the probabilities of
     a word model that never saw that page's site: in-sample word probabilities would be near-certain
     and the trees would learn to trust them blindly."""
-    labels, groups, data, _ = _sample()
-    fitted = fit(data, labels, groups)
+    labels, groups, data, _, fitted = _fitted_sample()
     in_sample = fitted.words.predict_proba(data.words).max(axis=1)
     held_out = out_of_fold_words(data.words, labels, groups).max(axis=1)
     assert held_out.mean() < in_sample.mean()
@@ -308,8 +316,7 @@ def test_the_trees_settings_are_chosen_by_cross_validation_inside_the_pages_give
     """The trees' settings are one of the candidates, the one whose trees told the held-out fold's
     pages best over the folds of the pages given (so a benchmark that fits on four folds chooses
     without the fifth); the model file says which and how each candidate scored."""
-    labels, groups, data, _ = _sample()
-    fitted = fit(data, labels, groups)
+    labels, groups, data, _, fitted = _fitted_sample()
     stacked = np.hstack([data.features, out_of_fold_words(data.words, labels, groups)])
     parameters, scores = choose_parameters(stacked, labels, groups)
     assert len(CANDIDATES) > 1 and len(scores) == len(CANDIDATES)
