@@ -121,18 +121,3 @@ def test_headlines_under_a_heading_of_their_own_are_a_rail_not_a_list_of_items()
     flat = flat_of(f"<p>{INTRO}</p><p>{CARE}</p><h2>Elsewhere in town</h2>{rail}")
     kept = list(range(len(flat.blocks)))
     assert texts(flat, tidy(flat, kept)) == [INTRO, CARE]
-
-
-def test_one_word_section_labels_at_the_end_are_no_list_of_items() -> None:
-    # A news page's section labels ("Weather", "Service", "Sport") after the article: items are named,
-    # sections are labelled, so a run of one-word headings ends nothing ...
-    labels = "".join(f"<h2>{label}</h2>" for label in ("Weather", "Service", "Sport", "Culture"))
-    flat = flat_of(f"<p>{INTRO}</p><p>{CARE}</p>{labels}")
-    kept = list(range(len(flat.blocks)))
-    assert texts(flat, tidy(flat, kept)) == [INTRO, CARE]
-    # ... while a list whose items are mostly named in two words or more keeps its one-word names too.
-    names = ["Speckled oatmeal bowl", "Mug", "Tall cobalt vase", "Honey pot"]
-    cards = "".join(f"<li><h3>{name}</h3></li>" for name in names)
-    flat = flat_of(f"<p>{INTRO}</p><ul>{cards}</ul>")
-    kept = list(range(len(flat.blocks)))
-    assert texts(flat, tidy(flat, kept)) == [INTRO, *names]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, compress, pairwise, repeat
+from itertools import compress, pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,6 @@ from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features
 from newsdesk.extract.html.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
 from newsdesk.extract.html.dom import HEADINGS, Flat
 from newsdesk.extract.html.keyword_search import searched
-from newsdesk.extract.html.stopwords import page_stop_words
 
 # Groups of class/id words (and tags) that say what a box is. A word belongs to a group when it is,
 # or when two adjacent words run together are, one of the group's words.
@@ -188,15 +187,15 @@ _BLOCK_COLUMNS = [
     "title_cover", "description_share", "item_run", "item_run_near", "owner_share", "parent_share",
     "grand_share", "parent_links", "grand_links", "before_h1", "h1_distance", "after_kept",
     "before_kept", "kept_gap", "after_comment_heading", "after_rail_heading", "after_further_heading",
-    "window_chars", "window_links", "siblings_kept", "stop_share", "stop_words", "window_stop_share",
+    "window_chars", "window_links", "siblings_kept",
 ]
 _NEIGHBOUR_COLUMNS = [f"{side}{k}_{name}" for side, k in (("prev", 1), ("next", 1), ("prev", 2), ("next", 2))
                       for name in ("log_chars", "link_density", "rules_kept", "heading")]
 _PAGE_COLUMNS = ["page_blocks", "page_chars", "page_links", "page_forms", "page_prices", "page_code",
                  "page_articles", "page_li_share", "page_headings", "page_kept_share", "page_thin",
-                 "page_max_run", "page_stop_share",
+                 "page_max_run",
                  *(f"page_type_{t}" for t in _PAGE_TYPES)]
-ROWS_VERSION = 4  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
+ROWS_VERSION = 3  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
 FEATURES = (_BLOCK_COLUMNS + _NEIGHBOUR_COLUMNS + [f"own_{b}" for b in _BIT_NAMES]
             + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS
             + HIDDEN_FEATURES)
@@ -278,19 +277,7 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
     link_chars = link_chars64.astype(np.float32)
     n_words = np.array([t.count(" ") + 1 for t in texts], np.float32)
     heading = np.array([b.tag in HEADINGS for b in blocks], np.float32)
-    tokens = [_WORD.findall(t.casefold()) for t in texts]
-    word_sets = [set(w) if len(t) < 2000 else set() for w, t in zip(tokens, texts, strict=True)]
-    # Function words of the page's language (stopwords.py): their share of each block's words and of
-    # its window's (the block and three on each side).
-    all_tokens = list(chain.from_iterable(tokens))
-    stop = page_stop_words(all_tokens)
-    token_counts = np.array(list(map(len, tokens)), np.float32)
-    stop_counts = np.array([sum(map(stop.__contains__, w)) for w in tokens] if stop else np.zeros(n),
-                           np.float32)
-    padded_tokens = np.concatenate([np.zeros(3, np.float32), token_counts, np.zeros(3, np.float32)])
-    padded_stops = np.concatenate([np.zeros(3, np.float32), stop_counts, np.zeros(3, np.float32)])
-    window_stop_share = (np.convolve(padded_stops, np.ones(7, np.float32), "valid")
-                         / np.maximum(np.convolve(padded_tokens, np.ones(7, np.float32), "valid"), 1))
+    word_sets = [_words(t) if len(t) < 2000 else set() for t in texts]
     title_words = _words(title or "")
     repeats = Counter(texts)
     first_h1 = next((i for i, b in enumerate(blocks) if b.tag == "h1"), -1)
@@ -381,7 +368,6 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         np.maximum(first_kept - index, 0),
         _kept_gap(kept_idx, n),
         a[:, 23], a[:, 24], a[:, 25], np.log1p(window), window_links, a[:, 26],
-        stop_counts / np.maximum(token_counts, 1), np.log1p(stop_counts), window_stop_share,
     ])
     base = np.column_stack([np.log1p(lengths), link_density, kept, heading])
     neighbours = []
@@ -400,7 +386,6 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         np.log1p(len(_PRICE.findall(" ".join(texts)))), np.log1p(hints.code),
         tags.count("article"), li_share, float(heading.sum()),
         float(lengths[kept_idx].sum()) / page_chars if len(kept_idx) else 0.0, float(choice.thin),
-        np.log1p(max(runs.values(), default=0)),
-        float(stop_counts.sum()) / max(float(token_counts.sum()), 1.0), *hints.types], np.float32)
+        np.log1p(max(runs.values(), default=0)), *hints.types], np.float32)
     return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page))),
                       hidden_features(flat, choice.kept)]).astype(np.float32)

@@ -223,10 +223,8 @@ def _item_headings(flat: Flat, kept: list[int]) -> bool:
         run += 1
     if run < _ITEM_HEADINGS or (run < len(kept) and flat.blocks[kept[-1 - run]].tag in HEADINGS):
         return False
-    # Items are named, sections labelled: most of the run's headings have two words or more.
-    named = sum(len(_WORDS.findall(flat.blocks[i].text)) >= 2 for i in kept[-run:])
-    return 2 * named > run and not any(
-        _FURTHER.match(flat.blocks[i].text) or _RAIL_HEADING.match(flat.blocks[i].text) for i in kept[-run:])
+    return (not any(_FURTHER.match(flat.blocks[i].text) or _RAIL_HEADING.match(flat.blocks[i].text)
+                        for i in kept[-run:]))
 
 
 _WORDS = re.compile(r"\w+")
