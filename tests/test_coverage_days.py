@@ -154,7 +154,7 @@ def test_a_postgres_store_of_version_12_gets_the_day_and_words_of_every_article(
         monkeypatch.undo()
         with open_store(url) as store:
             assert isinstance(store, PostgresStore)
-            assert store._read("SELECT version FROM schema_version") == [(13,)]
+            assert store._read("SELECT version FROM schema_version") == [(len(postgres.MIGRATIONS),)]
             assert store._read("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
                                "WHERE relid = 'article_days'::regclass") == [(True,)]
             assert store._read("SELECT count(*) FROM article_days d JOIN article_search a ON a.id = d.id "
@@ -164,3 +164,30 @@ def test_a_postgres_store_of_version_12_gets_the_day_and_words_of_every_article(
             store.put_many(articles[150:])  # kept by the trigger from now on
             for request in _requests():
                 assert day_counts(store, request) == _straightforward(store, request), request
+
+
+def test_the_postgres_days_index_keeps_a_longer_pending_list_in_new_and_migrated_stores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schema 14: article_days' GIN index merges its new entries 32 MB at a time (only coverage reads
+    it); article_search's, which every search reads, keeps the server's default."""
+    from newsdesk.store import postgres
+    from newsdesk.store.postgres_schema import DAYS_PENDING_LIST_KB
+
+    def options(store: Store, index: str) -> object:
+        return store._read("SELECT reloptions FROM pg_class WHERE oid = CAST(? AS regclass)",  # type: ignore[attr-defined]
+                           [index])[0][0]
+
+    wanted = [f"gin_pending_list_limit={DAYS_PENDING_LIST_KB}"]
+    with fresh_store_url("postgres", tmp_path) as url, open_store(url) as store:
+        assert options(store, "article_days_words") == wanted
+        assert options(store, "article_search_tsv") is None
+    with fresh_store_url("postgres", tmp_path) as url:
+        monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:13])
+        with open_store(url) as store:
+            store.put_many(_articles(30))
+            assert options(store, "article_days_words") is None
+        monkeypatch.undo()
+        with open_store(url) as store:
+            assert store._read("SELECT version FROM schema_version") == [(14,)]  # type: ignore[attr-defined]
+            assert options(store, "article_days_words") == wanted
+            assert day_counts(store, _requests()[0]) == _straightforward(store, _requests()[0])

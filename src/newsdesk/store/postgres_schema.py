@@ -386,6 +386,19 @@ def _v13(cur: Cursor) -> None:
     cur.execute(b"ANALYZE article_days")
 
 
+# Version 14 (issue 19): article_days' GIN index keeps up to 32 MB of new entries in its pending list
+# (the default 4 MB). A merge of the list inserts each distinct word it holds into the index once,
+# however many new articles hold it, so a longer list costs fewer index visits per article, and the
+# more so the larger the index: storing 6,000 articles into stores of 100,000 and 1,000,000 (each batch
+# rolled back, the lists merged after every run and counted), CPU per article 3.68-4.10 against 4.12-4.37
+# ms at 100,000 and a rate at 1,000,000 x0.91-0.93 of 100,000's against x0.88 (docs/benchmarks.md,
+# issue 19). Only coverage reads this index, and every read scans the list: coverage p95 at 1,000,000
+# 232.9 ms with the list empty, 260.9 ms with 24 MB in it. article_search's own GIN index, which every
+# search reads, keeps the default (a longer list there cost search p95 57.6 -> 87.5 ms).
+DAYS_PENDING_LIST_KB = 32 * 1024
+_V14 = f"ALTER INDEX article_days_words SET (gin_pending_list_limit = {DAYS_PENDING_LIST_KB})"
+
+
 # The tables a migration fills from every article (vacuumed after it, and after a reindex), by version.
 FILLED_BY = {"article_word_ranks": 12, "article_days": 13}
 
@@ -401,4 +414,5 @@ MIGRATIONS: list[Callable[[Cursor], None]] = [
     _v11,
     _v12,
     _v13,
+    _script(_V14),
 ]
