@@ -41,7 +41,7 @@ INDEX = b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sche
     (JSON_FEED, "application/json", "feed"),
     (URLSET, "application/xml", "sitemap"),
     (INDEX, "text/xml; charset=utf-8", "sitemap"),
-    (gzip.compress(URLSET), "application/x-gzip", "sitemap"),
+    (gzip.compress(URLSET, mtime=0), "application/x-gzip", "sitemap"),
     (article_html().encode(), "text/html; charset=utf-8", "html"),
     (article_html().encode(), None, "html"),
     (article_html().encode(), "application/octet-stream", "html"),
