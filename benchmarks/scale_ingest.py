@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/scale_ingest.py [--postgres-url URL --schema SCHEMA [--schema SCHEMA2]]
                                                 [--sqlite PATH [--sqlite PATH2]] [--articles 2000]
                                                 [--batch 500] [--warm-up 1] [--io] [--one-way] [--settle]
-                                                [--set NAME=VALUE]
+                                                [--set NAME=VALUE] [--sqlite-set NAME=VALUE]
+                                                [--commit-copies DIR [--fts-config NAME=VALUE]] [--batches]
 
 For each store (a store of the search benchmark's, e.g. the PostgreSQL schemas
 newsdesk_bench_search_1000000_s7_v2 and the 100,000 one, or the SQLite files search-1000000-s7-v2.db and
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -81,6 +83,7 @@ class Clock:
     def __init__(self, pid: int | None = None) -> None:
         self.stat = Path(f"/proc/{pid}/stat") if pid else None
         self.wall = self.cpu = 0.0
+        self.batches: list[float] = []  # CPU seconds of each start-stop
 
     def _server(self) -> float:
         if self.stat is None or not self.stat.exists():
@@ -93,7 +96,8 @@ class Clock:
 
     def stop(self) -> None:
         self.wall += time.perf_counter() - self._wall
-        self.cpu += time.process_time() + self._server() - self._cpu
+        self.batches.append(time.process_time() + self._server() - self._cpu)
+        self.cpu += self.batches[-1]
 
 
 def put_rolled_back(store: PostgresStore, batch: list[Any], trigger: bool, clock: Clock) -> None:
@@ -245,26 +249,55 @@ class PostgresRun:
 class SQLiteRun:
     """Batches into one SQLite store."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, settings: list[str], copies: Path | None = None,
+                 fts_config: tuple[str, ...] | list[str] = ()) -> None:
+        self.copy = None
+        if copies is not None:  # the batches are committed, into a copy of the store
+            copies.mkdir(parents=True, exist_ok=True)
+            self.copy = copies / path.name
+            for suffix in ("", "-wal"):
+                source = path.with_name(path.name + suffix)
+                if source.exists():
+                    shutil.copyfile(source, self.copy.with_name(self.copy.name + suffix))
+            os.sync()  # the copy's writeback done before anything is timed
+            path = self.copy
         store = open_store(f"sqlite:///{path.resolve()}")
         assert isinstance(store, SQLiteStore)
         self.store = store
+        for setting in settings:  # PRAGMAs of the store's connection, after the store's own
+            name, _, value = setting.partition("=")
+            store._connection.execute(f"PRAGMA {name} = {value}")
+        for setting in fts_config:  # kept in the copy's full-text index (FTS5's configuration options)
+            name, _, value = setting.partition("=")
+            store._connection.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES (?, ?)",
+                                      (name, int(value)))
         files = (path, path.with_name(path.name + "-wal"))
         size = sum(file.stat().st_size for file in files if file.exists())
         self.measured = Measured(path.name, "sqlite", store.count(SearchRequest()), size, {}, {})
         self.clock = Clock()
 
     def warm(self, batch: list[Any]) -> None:
-        put_rolled_back_sqlite(self.store, batch, Clock())
+        self.put_one(batch, Clock())
+
+    def put_one(self, batch: list[Any], clock: Clock) -> None:
+        if self.copy is None:
+            put_rolled_back_sqlite(self.store, batch, clock)
+        else:
+            clock.start()
+            self.store.put_many(batch)
+            clock.stop()
 
     def start(self) -> None:
         pass
 
     def put(self, batch: list[Any], round: int) -> None:
-        put_rolled_back_sqlite(self.store, batch, self.clock)
+        self.put_one(batch, self.clock)
 
     def finish(self, articles: int, statements: bool) -> Measured:
         self.store.close()
+        if self.copy is not None:
+            for suffix in ("", "-wal", "-shm"):
+                self.copy.with_name(self.copy.name + suffix).unlink(missing_ok=True)
         self.measured.seconds, self.measured.cpu = {True: self.clock.wall}, {True: self.clock.cpu}
         return self.measured
 
@@ -286,6 +319,16 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="PostgreSQL: a setting of the store's writing connection (repeatable), e.g. "
                          "work_mem=4MB: the store as a server whose setting it is would make it")
+    ap.add_argument("--sqlite-set", action="append", default=[], metavar="NAME=VALUE",
+                    help="SQLite: a PRAGMA of the store's connection (repeatable), e.g. cache_size=-65536")
+    ap.add_argument("--commit-copies", type=Path, metavar="DIR",
+                    help="SQLite: copy each store into DIR and commit the batches there (the real write "
+                         "path, WAL and checkpoints included); the copies are deleted at the end")
+    ap.add_argument("--fts-config", action="append", default=[], metavar="NAME=VALUE",
+                    help="SQLite, with --commit-copies: an FTS5 option of the copy's full-text index "
+                         "(repeatable), e.g. automerge=8")
+    ap.add_argument("--batches", action="store_true",
+                    help="SQLite: print each batch's CPU ms per article (a merge of FTS5's segments shows)")
     ap.add_argument("--settle", action="store_true",
                     help="PostgreSQL: GIN pending lists merged before the run (untimed) and after it "
                          "(timed, with the store as it is): what the run's articles cost however seldom "
@@ -293,6 +336,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.schema and not args.postgres_url:
         ap.error("--schema needs --postgres-url")
+    if args.fts_config and not args.commit_copies:
+        ap.error("--fts-config changes the store: give --commit-copies")
     if not args.schema and not args.sqlite:
         ap.error("give stores: --schema (with --postgres-url) or --sqlite")
     require_data()
@@ -303,7 +348,7 @@ def main() -> None:
     runs: list[PostgresRun | SQLiteRun] = [
         PostgresRun(args.postgres_url, schema, args.one_way, args.settle, args.io, args.set)
         for schema in args.schema]
-    runs += [SQLiteRun(path) for path in args.sqlite]
+    runs += [SQLiteRun(path, args.sqlite_set, args.commit_copies, args.fts_config) for path in args.sqlite]
     # The stores take turns, batch by batch (the order turned every round), so that a change in the
     # machine's load falls on all of them alike.
     for run in runs:
@@ -317,9 +362,16 @@ def main() -> None:
         for run in runs[turn:] + runs[:turn]:
             run.put(articles[start:start + args.batch], round)
     measured = [run.finish(len(articles), statements=len(args.schema) == 1) for run in runs]
+    if args.batches:
+        print("CPU ms per article of each batch, in order:")
+        for run in runs:
+            if isinstance(run, SQLiteRun):
+                print(f"  {run.measured.name}: "
+                      + " ".join(f"{1000 * cpu / args.batch:.2f}" for cpu in run.clock.batches))
     print(f"load average after: {load_average()}")
-    print(f"\n{len(articles):,} new articles per way, put_many in batches of {args.batch}, rolled back, "
-          f"after {len(warm_up):,} others stored and rolled back untimed")
+    kept = "committed into copies" if args.commit_copies else "rolled back"
+    print(f"\n{len(articles):,} new articles per way, put_many in batches of {args.batch}, {kept}, "
+          f"after {len(warm_up):,} others stored and {kept} untimed")
     print("(CPU ms: this process's and the PostgreSQL server process's per article, less moved by the load "
           "of a shared machine than the rate)")
     print(f"{'store':<40} {'articles':>9} {'bytes/article':>13} {'as it is /s':>12} {'CPU ms':>7} "
