@@ -517,7 +517,7 @@ def test_an_sqlite_store_from_before_page_types_migrates_with_the_types_it_holds
         connection.executemany(_INSERT_OLD, _old_rows())
     _check_old_store(f"sqlite:///{path}")
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 11
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 12
 
 
 def test_a_postgres_store_from_before_page_types_migrates_with_the_types_it_holds() -> None:

@@ -192,9 +192,50 @@ def test_an_sqlite_store_of_version_3_gets_an_index_without_column_sizes(
         assert store.count(SearchRequest("closes")) == 0
         assert [hit.id for hit in store.search(SearchRequest("harbour reopens")).hits] == [1]
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 11
+        assert connection.execute("SELECT version FROM schema_version").fetchone()[0] == len(MIGRATIONS) == 12
         assert "columnsize=0" in connection.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+
+
+def _automerge(path: Path) -> str | None:
+    with sqlite3.connect(path) as connection:
+        found = connection.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()
+    return None if found is None else str(found[0])
+
+
+def test_an_sqlite_store_merges_its_index_16_segments_at_a_time_new_or_migrated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Version 12: FTS5 merges 16 segments of a level at a time (its default is 4), in a new store and in
+    one of version 11 once opened; a store written by 40 commits of one article each (40 segments, merged
+    as they come) finds, ranks and updates its articles as before."""
+    from newsdesk.store import sqlite as sqlite_store
+
+    old = tmp_path / "v11.db"
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:11])
+    with SQLiteStore(old) as store:
+        store.put(Article(url="https://gazette.example/ferry", title="Ferry timetable",
+                          body="The ferry to the islands runs every hour from the old quay until midnight."))
+    monkeypatch.undo()
+    assert _automerge(old) is None  # FTS5's default
+    new = tmp_path / "new.db"
+    for path in (old, new):
+        with SQLiteStore(path) as store:
+            for n in range(40):
+                store.put(Article(url=f"https://gazette.example/tide-{n}", title=f"Tide table {n}",
+                                  body=f"High water at the old quay is at {n} o'clock; the ferry waits for "
+                                       f"the tide on {'every' if n % 2 else 'no'} morning of the week."))
+            assert store.count(SearchRequest("tide")) == 40
+            assert store.count(SearchRequest("ferry")) == 40 + (path == old)
+            if path == old:
+                assert store.search(SearchRequest("ferry")).hits[0].title == "Ferry timetable"  # title first
+            assert store.put(Article(url="https://gazette.example/tide-7", title="Harbour notice",
+                                     body="The old quay is closed on Sunday for repairs to the harbour "
+                                          "wall and its steps.")).status == "updated"
+            assert store.count(SearchRequest("tide")) == 39  # the old tokens left the index
+        assert _automerge(path) == "16"
+        with sqlite3.connect(path) as connection:
+            version = connection.execute("SELECT version FROM schema_version").fetchone()[0]
+        assert version == len(MIGRATIONS) == 12
 
 
 def test_a_long_migration_shows_a_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
