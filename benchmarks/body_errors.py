@@ -38,6 +38,7 @@ PROJECT = HERE.parent
 DATA = PROJECT.parent / "shared" / "data" / "wcxb-dev"
 TOOLS = PROJECT.parent / "shared" / "tools"
 MODELS = PROJECT / ".cache" / "body-cv"
+PAGE_TYPE_MODELS = PROJECT / ".cache" / "page-type-cv"  # each fold's page-type model (train.py)
 KINDS = ("hidden", "heading", "list item", "table cell", "code", "link-heavy", "short", "thread item",
          "other prose")
 NEAR = 0.2
@@ -94,16 +95,16 @@ def kind_of(tag: str, hidden: bool, link_density: float, words: int, thread: boo
     return "other prose"
 
 
-def parsed_page(page_id: str, record: dict[str, Any], model: str = "") -> Any:
-    """The WCXB-dev page parsed (newsdesk.extract.html.page.Parsed), None when it cannot be read or
-    gives no blocks."""
+def parsed_page(page_id: str, record: dict[str, Any], model: str = "", page_type_model: str = "") -> Any:
+    """The WCXB-dev page parsed (newsdesk.extract.html.page.Parsed) with the body and page-type models
+    given ("": the shipped ones), None when it cannot be read or gives no blocks."""
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.page import parse_page
     from newsdesk.settings import Settings
 
     try:
         parsed = parse_page(gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()),
-                            record.get("url"), Settings(body_model=model) if model else Settings())
+                            record.get("url"), Settings(body_model=model, page_type_model=page_type_model))
     except NewsdeskError:
         return None
     return parsed if parsed.flat is not None and parsed.flat.blocks else None
@@ -122,14 +123,14 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     from newsdesk.extract.stamps import drop_trailing_stamps
 
     path = str(MODELS / f"fold{fold}.txt")
-    parsed = parsed_page(page_id, record, path)
+    parsed = parsed_page(page_id, record, path, str(PAGE_TYPE_MODELS / f"fold{fold}.json.gz"))
     if parsed is None or parsed.flat is None:
         return None
     flat = parsed.flat
     truth = record.get("main_content") or ""
     choice = choose_blocks(flat, parsed.metadata.description)
-    rows = block_features(flat, choice, page_hints(parsed.text), parsed.metadata.title,
-                          parsed.metadata.description)
+    rows = block_features(flat, choice, page_hints(parsed.text, parsed.page_type.probabilities),
+                          parsed.metadata.title, parsed.metadata.description)
     first, second = load_model(path)
     p1 = np.asarray(first.predict(rows, num_threads=1), np.float64)
     furniture = Furniture(flat)

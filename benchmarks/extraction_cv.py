@@ -5,7 +5,9 @@
 
 Pages of ScrapingHub (181), trafilatura-dev (291) and WCXB-dev (1,497) are split into the five
 folds of benchmarks/folds.py (grouped by site). The row `newsdesk` scores every page with the model
-fitted WITHOUT that page's fold (.cache/body-cv/fold<K>.txt), so each of its figures is held out;
+fitted WITHOUT that page's fold (.cache/body-cv/fold<K>.txt), its page type (a page column of the
+body model) read by the page-type model fitted without that fold (.cache/page-type-cv/fold<K>.json.gz;
+both written by the training command), so each of its figures is held out;
 `newsdesk-rules` is the hand-written rules alone (what newsdesk did before the model; no fitting
 involved, but those rules were written while looking at ScrapingHub, so its figure there is
 in-sample); trafilatura 2.3.1 runs as in benchmarks/extraction.py (txt, comments excluded).
@@ -21,7 +23,7 @@ machine, where the wall clock counts other processes' turns too); peak RSS is
 the child's ru_maxrss over all three sets. The model's load time is measured in the child before
 the first page (`--models shipped` times the shipped model instead of the fold models).
 
-Options: --only NAME,... --sets SET,... --json OUT --models DIR.
+Options: --only NAME,... --sets SET,... --json OUT --models DIR --page-types DIR.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ PROJECT = HERE.parent
 DATA = PROJECT.parent / "shared" / "data"
 TOOLS = PROJECT.parent / "shared" / "tools"
 MODELS = PROJECT / ".cache" / "body-cv"
+PAGE_TYPE_MODELS = PROJECT / ".cache" / "page-type-cv"  # fold<K>.json.gz, written by the training command
 SETS = {"scrapinghub": "ground-truth.json", "trafilatura-dev": "truth.json", "wcxb-dev": "truth.json"}
 NAMES = ("newsdesk", "newsdesk-rules", "trafilatura")
 TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
@@ -72,7 +75,17 @@ def read_page(set_name: str, page_id: str) -> bytes:
 # --------------------------------------------------------------------------- child
 
 
-def _loader(name: str, models: str, folds: dict[tuple[str, str], int]) -> tuple[Any, float]:
+def fold_settings(models: str, page_types: str, k: int) -> Any:
+    """The settings fold k's pages are extracted with: the body model and the page-type model fitted
+    without fold k (the body model reads the page type's probabilities)."""
+    from newsdesk.settings import Settings
+
+    return Settings(body_model=str(Path(models) / f"fold{k}.txt"),
+                    page_type_model=str(Path(page_types) / f"fold{k}.json.gz"))
+
+
+def _loader(name: str, models: str, folds: dict[tuple[str, str], int], page_types: str = str(PAGE_TYPE_MODELS)
+            ) -> tuple[Any, float]:
     """(function (set, id, raw, url) -> body, seconds spent loading models)."""
     if name == "trafilatura":
         import trafilatura
@@ -96,7 +109,7 @@ def _loader(name: str, models: str, folds: dict[tuple[str, str], int]) -> tuple[
         load_model("")
         return (lambda set_name, page_id, raw, url: newsdesk.extract(raw, url=url, settings=shipped).body,
                 time.perf_counter() - started)
-    per_fold = [Settings(body_model=str(Path(models) / f"fold{k}.txt")) for k in range(5)]
+    per_fold = [fold_settings(models, page_types, k) for k in range(5)]
     for settings in per_fold:
         load_model(settings.body_model)
     seconds = (time.perf_counter() - started) / len(per_fold)
@@ -114,7 +127,7 @@ def worker(args: argparse.Namespace) -> None:
     warnings.simplefilter("ignore")
     logging.disable(logging.CRITICAL)
     folds = load_folds()
-    fn, load_seconds = _loader(args.worker, args.models, folds)
+    fn, load_seconds = _loader(args.worker, args.models, folds, args.page_types)
     result: dict[str, Any] = {"load_s": load_seconds, "sets": {}}
     for set_name in args.set_names:
         truth = load_truth(set_name)
@@ -140,7 +153,7 @@ def launch(name: str, args: argparse.Namespace) -> dict[str, Any]:
         out = Path(tmp) / "result.json"
         command = [sys.executable, "-c", LAUNCHER, sys.executable, str(Path(__file__).resolve()),
                    "--worker", name, "--out", str(out), "--sets", ",".join(args.set_names),
-                   "--models", args.models]
+                   "--models", args.models, "--page-types", args.page_types]
         started = time.monotonic()
         proc = subprocess.run(command, capture_output=True, text=True)
         print(f"{name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
@@ -269,6 +282,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sets", default=",".join(SETS), help=f"sets: {','.join(SETS)}")
     ap.add_argument("--models", default=str(MODELS),
                     help="folder of fold<K>.txt models (default .cache/body-cv), or 'shipped'")
+    ap.add_argument("--page-types", default=str(PAGE_TYPE_MODELS),
+                    help="each fold's page-type model fold<K>.json.gz (default .cache/page-type-cv)")
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)

@@ -65,7 +65,8 @@ def test_every_block_gets_one_finite_row(html: str) -> None:
     parsed = parse_page(html, None, settings)
     assert parsed.flat is not None
     choice = choose_blocks(parsed.flat)
-    rows = block_features(parsed.flat, choice, page_hints(parsed.text), parsed.metadata.title, None)
+    rows = block_features(parsed.flat, choice, page_hints(parsed.text, parsed.page_type.probabilities),
+                          parsed.metadata.title, None)
     assert rows.shape == (len(parsed.flat.blocks), len(FEATURES))
     assert bool((rows == rows).all())  # no NaN
     stacked = stack_rows(rows, np.full(len(rows), 0.5), structure(parsed.flat, choice))

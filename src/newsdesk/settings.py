@@ -48,6 +48,12 @@ class Settings:
         "", "Which decides what is the article body: empty for the learned model shipped with newsdesk, "
         "\"rules\" for the hand-written rules alone, or the path of another model file fitted by "
         "python -m newsdesk.extract.html.train.")
+    page_type_model: str = setting(
+        "", "Which tells the page's type (article, listing, forum, ...): empty for the model shipped with "
+        "newsdesk, or the path of another model file fitted by python -m "
+        "newsdesk.extract.html.train_page_type. Its probabilities of the seven types are also columns "
+        "of the body model, so the cross-validated benchmark gives each fold the page-type model fitted "
+        "without that fold.")
     max_depth: int = setting(
         2_000,
         "Deepest element nesting the extractor walks; markup nested deeper is flattened into its ancestor.",

@@ -5,7 +5,9 @@ digits, resemblance to the title and the description, repetition on the page), w
 depth, position, the class/id words and tags of its ancestors, the size and link density of the
 boxes around it, how many sibling items of one kind surround it), what the rules of body.py decided
 for it (kept, inside their container, chrome), its neighbours, and the page as a whole (size, link
-share, forms, prices, `<article>` count, the schema.org type it declares). The rows are built with
+share, forms, prices, `<article>` count, the schema.org type it declares, and the page-type model's
+probability of each of its seven types: page_type.classify_page runs before the blocks and does not
+read them). The rows are built with
 numpy over parallel arrays: one Python pass over the elements and one over the blocks.
 
 FEATURES names the columns; changing them means training a new model (`python -m
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, pairwise, repeat
 
@@ -26,6 +29,7 @@ from newsdesk.extract.html.block_hidden import HIDDEN_FEATURES, hidden_features
 from newsdesk.extract.html.body import _CALL_TO_ACTION, _DATE_LINE, _RAIL_HEADING, Choice, name_words
 from newsdesk.extract.html.dom import HEADINGS, Flat
 from newsdesk.extract.html.keyword_search import searched
+from newsdesk.page_types import PAGE_TYPES
 
 # Groups of class/id words (and tags) that say what a box is. A word belongs to a group when it is,
 # or when two adjacent words run together are, one of the group's words.
@@ -154,9 +158,12 @@ class PageHints:
     types: tuple[int, ...]  # one flag per _PAGE_TYPES entry
     forms: int
     code: int  # <pre> and <code> elements
+    # The page-type model's probability of each of PAGE_TYPES (page_type.PageType.probabilities);
+    # missing (NaN columns) when not given.
+    page_type: tuple[float, ...] = ()
 
 
-def page_hints(markup: str) -> PageHints:
+def page_hints(markup: str, page_type: Sequence[float] = ()) -> PageHints:
     head = markup[:600_000]
     declared: set[str] = set()
     at = head.find('"@type"')
@@ -176,7 +183,7 @@ def page_hints(markup: str) -> PageHints:
     # One scan for the three (an occurrence of one never overlaps another's: each starts at its "<").
     tags = _FORM_OR_CODE(head)
     forms = tags.count("<form")
-    return PageHints(tuple(types), forms, len(tags) - forms)
+    return PageHints(tuple(types), forms, len(tags) - forms, tuple(page_type))
 
 
 _BLOCK_COLUMNS = [
@@ -194,8 +201,10 @@ _NEIGHBOUR_COLUMNS = [f"{side}{k}_{name}" for side, k in (("prev", 1), ("next", 
 _PAGE_COLUMNS = ["page_blocks", "page_chars", "page_links", "page_forms", "page_prices", "page_code",
                  "page_articles", "page_li_share", "page_headings", "page_kept_share", "page_thin",
                  "page_max_run",
-                 *(f"page_type_{t}" for t in _PAGE_TYPES)]
-ROWS_VERSION = 3  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
+                 *(f"page_type_{t}" for t in _PAGE_TYPES),
+                 # what the page-type model reads the page as (not what it declares)
+                 *(f"page_type_p_{t}" for t in PAGE_TYPES)]
+ROWS_VERSION = 4  # raise it whenever a feature's meaning changes (train.py keys its cached rows on it)
 FEATURES = (_BLOCK_COLUMNS + _NEIGHBOUR_COLUMNS + [f"own_{b}" for b in _BIT_NAMES]
             + [f"near_{b}" for b in _BIT_NAMES] + [f"anc_{b}" for b in _BIT_NAMES] + _PAGE_COLUMNS
             + HIDDEN_FEATURES)
@@ -386,6 +395,8 @@ def block_features(flat: Flat, choice: Choice, hints: PageHints, title: str | No
         np.log1p(len(_PRICE.findall(" ".join(texts)))), np.log1p(hints.code),
         tags.count("article"), li_share, float(heading.sum()),
         float(lengths[kept_idx].sum()) / page_chars if len(kept_idx) else 0.0, float(choice.thin),
-        np.log1p(max(runs.values(), default=0)), *hints.types], np.float32)
+        np.log1p(max(runs.values(), default=0)), *hints.types,
+        *(hints.page_type if len(hints.page_type) == len(PAGE_TYPES) else [np.nan] * len(PAGE_TYPES))],
+        np.float32)
     return np.hstack([block_cols, *neighbours, group_bits, np.broadcast_to(page, (n, len(page))),
                       hidden_features(flat, choice.kept)]).astype(np.float32)

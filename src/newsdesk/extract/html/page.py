@@ -19,7 +19,7 @@ from newsdesk.extract.html.learned import learned_blocks
 from newsdesk.extract.html.links import lead_image_caption, related_links
 from newsdesk.extract.html.markup import limit_attributes, limit_nesting
 from newsdesk.extract.html.metadata import Metadata, extract_metadata
-from newsdesk.extract.html.page_type import classify_page
+from newsdesk.extract.html.page_type import PageType, classify_page
 from newsdesk.extract.stamps import drop_trailing_stamps
 from newsdesk.extract.text.people import byline_authors, byline_text
 from newsdesk.settings import Settings
@@ -33,6 +33,9 @@ class Parsed:
     text: str
     tree: LexborHTMLParser
     metadata: Metadata
+    # What kind of page it is (issue 14), read before the blocks: its probabilities are page columns
+    # of the body model.
+    page_type: PageType
     flat: Flat | None
     paragraphs: str | None = None  # the body of a page past max_html_nodes, which is not scored
 
@@ -50,18 +53,19 @@ def parse_page(html: bytes | str, url: str | None, settings: Settings,
                                settings.max_attributes_per_page)
     tree = LexborHTMLParser(guarded.markup)
     metadata = extract_metadata(tree, url, html=guarded.markup)  # htmldate parses it again: guarded too
+    page_type = classify_page(text, url or metadata.canonical_url, tree, settings.page_type_model)
     root = tree.body or tree.root
     if root is not None and guarded.elements > settings.max_html_nodes:
         # Too many elements to score: the text of the paragraphs, in order, and no related links.
         texts = (" ".join(p.text(separator=" ").split()) for p in root.css("p"))
         paragraphs = "\n\n".join(filter(None, texts))
-        return Parsed(text, tree, metadata, None, paragraphs)
+        return Parsed(text, tree, metadata, page_type, None, paragraphs)
     # Hidden boxes are kept as blocks of their own (a closed tab or accordion may hold main content):
     # the body model decides on them; the rules and the related links read the page as shown.
     flat = flatten(root, settings.max_depth, keep_hidden=True) if root is not None else None
     if flat is not None and root is not None and "<noscript" in guarded.markup:
         flat = _crawler_view(root, flat, settings) or flat
-    return Parsed(text, tree, metadata, flat)
+    return Parsed(text, tree, metadata, page_type, flat)
 
 
 def _crawler_view(root: LexborNode, flat: Flat, settings: Settings) -> Flat | None:
@@ -85,8 +89,8 @@ def choose_body(parsed: Parsed, settings: Settings) -> tuple[list[int], Choice, 
     flat = parsed.flat
     assert flat is not None
     choice = choose_blocks(flat, parsed.metadata.description)
-    learned = learned_blocks(flat, choice, page_hints(parsed.text), parsed.metadata.title,
-                             parsed.metadata.description, settings.body_model)
+    learned = learned_blocks(flat, choice, page_hints(parsed.text, parsed.page_type.probabilities),
+                             parsed.metadata.title, parsed.metadata.description, settings.body_model)
     kept, method = served_blocks(flat, choice, learned, parsed.metadata.title)
     return kept, choice, method
 
@@ -227,6 +231,6 @@ def extract_html(html: bytes | str, url: str | None = None, settings: Settings |
         article.image.caption = lead_image_caption(parsed.tree, article.image.url)
     if not article.body and not article.title:
         raise ExtractionError("no text in the page", stage="extract")
-    # Page type (issue 14): what kind of page this is, from the same parsed tree; apart from the body.
-    classify_page(parsed.text, url or article.canonical_url, parsed.tree).fill(article)
+    # Page type (issue 14): what kind of page this is, read from the same parsed tree before the body.
+    parsed.page_type.fill(article)
     return article

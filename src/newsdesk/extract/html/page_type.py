@@ -46,6 +46,7 @@ import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser
 
 from newsdesk.article import Article
+from newsdesk.errors import ExtractionError
 from newsdesk.extract.html.page_reading import (
     FEATURE_NAMES,
     STACKED_NAMES,
@@ -138,18 +139,25 @@ class PageTypeModel:
             return cls.from_dict(json.load(handle))
 
 
-_model: PageTypeModel | None = None
+_models: dict[str, PageTypeModel] = {}
 _model_lock = threading.Lock()
 
 
-def model() -> PageTypeModel:
-    """The shipped model, read on first use and kept for the life of the process."""
-    global _model
-    if _model is None:
+def model(path: str = "") -> PageTypeModel:
+    """The model at `path` ("": the shipped one; `Settings.page_type_model`), read on first use and
+    kept for the life of the process."""
+    key = path or str(MODEL_PATH)
+    found = _models.get(key)
+    if found is None:
         with _model_lock:
-            if _model is None:
-                _model = PageTypeModel.load()
-    return _model
+            found = _models.get(key)
+            if found is None:
+                try:
+                    found = _models[key] = PageTypeModel.load(Path(key))
+                except (OSError, ValueError, KeyError) as exc:
+                    raise ExtractionError(f"page-type model {key} cannot be read: {exc}",
+                                          stage="extract") from exc
+    return found
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,8 @@ class PageType:
     page_type: str
     probability: float
     method: str
+    # Every type's probability, in PAGE_TYPES order: page columns of the body model (blocks.py).
+    probabilities: tuple[float, ...] = ()
 
     def fill(self, article: Article) -> None:
         article.page_type = self.page_type
@@ -164,12 +174,15 @@ class PageType:
         article.extraction["page_type"] = self.method
 
 
-def classify_page(html: str, url: str | None, tree: LexborHTMLParser) -> PageType:
-    """The most probable page type of a parsed HTML page, with its probability."""
-    fitted = model()
+def classify_page(html: str, url: str | None, tree: LexborHTMLParser, path: str = "") -> PageType:
+    """The most probable page type of a parsed HTML page, with its probability and every type's, by
+    the model at `path` ("": the shipped one)."""
+    fitted = model(path)
     probabilities = fitted.probabilities(read_page(html, url, tree))
     best = int(np.argmax(probabilities))
-    return PageType(fitted.labels[best], round(float(probabilities[best]), 4), f"{METHOD}:{fitted.version}")
+    by_label = dict(zip(fitted.labels, probabilities.tolist(), strict=True))
+    return PageType(fitted.labels[best], round(float(probabilities[best]), 4), f"{METHOD}:{fitted.version}",
+                    tuple(float(by_label.get(kind, 0.0)) for kind in PAGE_TYPES))
 
 
 def mark_text_page(article: Article) -> None:

@@ -7,7 +7,8 @@ widgets, reading lists. They are recognised by their shape, in any language:
   no article text before its posts and keeps them. comment_threads finds them, and how much
   article text comes before each, also for the second stage of the model (stack.py: its features);
 * a like/share widget is a short block of its stock phrases ("Like this:", "%d bloggers like this",
-  "Share this:") or a short block in a box named for sharing;
+  "Share this:") or a short block in a box named for sharing; an advertisement's label ("Advertisement",
+  "Anzeige", "Publicité", ...) alone in its block is never body;
 * a body never ends with a heading, a label ending in a colon, or a "Further reading"/"Related"
   heading followed only by links or list items; but a run of headings of one tag at its end is a
   list of items named by their headings (a collection's products), which stays;
@@ -49,6 +50,10 @@ _WIDGET = re.compile(
 # For keyword_search.searched: a word of every match of _WIDGET on ASCII text, lower-cased.
 _WIDGET_WORDS = ("%d", "like", "j'aime", "aiment cela", "me gusta", "mi piace", "share", "teilen mit",
                  "partager", "compartir", "condividi", "loading...", "wird geladen", "chargement")
+# The label of an ad slot, alone in its block (the truth of 1 of WCXB-dev's 1,497 pages holds such a line).
+_AD_LABEL = re.compile(
+    r"^\W*(advertisements?|advertising|anzeigen?|werbung|publicité|publicidad|pubblicità|reklama|"
+    r"advertentie|sponsored|ad)\W*$", re.IGNORECASE)
 _FURTHER = re.compile(
     r"^(further reading|more reading|see also|read (more|also|next)|related( \w+)?|references|sources|"
     r"weiterlesen|weiterführende \w+|mehr zum thema|lesen sie auch|lire aussi|à lire aussi|"
@@ -187,7 +192,8 @@ def tidy(flat: Flat, kept: list[int], furniture: Furniture | None = None) -> lis
     if items:
         kept = [i for i in kept if not any(flat.inside(blocks[i].owner, item) for item in items)]
     widgets = furniture.widgets()
-    kept = without_copies(flat, [i for i in kept if not widgets[i]])
+    kept = without_copies(flat, [i for i in kept if not widgets[i]
+                                 and not (len(blocks[i].text) < 40 and _AD_LABEL.match(blocks[i].text))])
     # A "Further reading" heading followed only by links or short list items ends the body.
     size = 0
     for position, i in enumerate(kept):

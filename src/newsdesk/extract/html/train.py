@@ -212,8 +212,8 @@ def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
     if flat is None or not flat.blocks:
         return None
     choice = choose_blocks(flat, parsed.metadata.description)
-    rows = block_features(flat, choice, page_hints(parsed.text), parsed.metadata.title,
-                          parsed.metadata.description)
+    rows = block_features(flat, choice, page_hints(parsed.text, parsed.page_type.probabilities),
+                          parsed.metadata.title, parsed.metadata.description)
     texts = [b.text for b in flat.blocks]
     if name == "trafilatura-dev":
         labels, weights = snippet_labels(texts, record.get("with") or [], record.get("without") or [])
@@ -228,9 +228,10 @@ def page_rows(name: str, record: dict[str, Any], raw: bytes, settings: Settings
     return rows, labels, [100.0 * w / total for w in weights], structure(flat, choice)
 
 
-def _page_job(job: tuple[str, str, dict[str, Any], bytes]) -> tuple[str, str, Any]:
-    name, page_id, record, raw = job
-    return name, page_id, page_rows(name, record, raw, Settings(body_model="rules"))
+def _page_job(job: tuple[str, str, dict[str, Any], bytes, str]) -> tuple[str, str, Any]:
+    name, page_id, record, raw, page_type_model = job
+    return name, page_id, page_rows(name, record, raw, Settings(body_model="rules",
+                                                                page_type_model=page_type_model))
 
 
 def _rows_key() -> str:
@@ -250,14 +251,20 @@ Rows = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[Any], npt.ND
              npt.NDArray[np.int32], npt.NDArray[np.int32]]
 
 
-def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cache: Path | None = None
-          ) -> Rows:
+def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cache: Path | None = None,
+          page_types: list[Path] | None = None) -> Rows:
     """Rows, labels, weights, folds, page numbers and structure (stack.structure) of every block of
-    every page (in a fixed order)."""
+    every page (in a fixed order). `page_types`: the page-type model of each fold (fitted without
+    it: train_page_type.fold_models), which reads the pages of that fold, so that the page-type
+    columns of every row are out of fold, as the page type of a page the model never saw; None: the
+    shipped one reads every page."""
     import hashlib
     from multiprocessing import Pool
 
-    key = hashlib.sha256(_rows_key().encode()).hexdigest()[:16]
+    digest = hashlib.sha256(_rows_key().encode())
+    for path in page_types or []:
+        digest.update(path.read_bytes())
+    key = digest.hexdigest()[:16]
     cached = cache / f"rows-{key}.npz" if cache else None
     if cached and cached.exists():
         with np.load(cached) as stored:
@@ -265,7 +272,9 @@ def build(data: Path, folds: dict[tuple[str, str], int], processes: int = 2, cac
     xs, ys, ws, fs, gs, ss = [], [], [], [], [], []
     started = time.monotonic()
     with Pool(processes) as pool:
-        for count, (name, page_id, found) in enumerate(pool.imap(_page_job, pages(data), chunksize=8), 1):
+        jobs = ((name, page_id, record, raw, str(page_types[folds[(name, page_id)]]) if page_types else "")
+                for name, page_id, record, raw in pages(data))
+        for count, (name, page_id, found) in enumerate(pool.imap(_page_job, jobs, chunksize=8), 1):
             if found is not None:
                 rows, labels, weights, struct = found
                 gs.extend([count] * len(labels))
@@ -818,7 +827,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     folds = read_folds(args.folds)
     begun = time.monotonic()
-    x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache)
+    from newsdesk.extract.html.train_page_type import fold_models as page_type_folds  # (not for folds.py)
+
+    page_types = page_type_folds(args.cache / "page-type-cv", folds, args.data / "wcxb-dev", args.processes)
+    x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache, page_types)
     print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features "
           f"({time.monotonic() - begun:.0f} s)", file=sys.stderr)
     if args.cut_only:

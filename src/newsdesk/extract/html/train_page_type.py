@@ -33,7 +33,7 @@ import json
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -301,6 +301,53 @@ def train(data: Path = DEFAULT_DATA, limit: int | None = None) -> bytes:
     pages = wcxb_pages(data)[:limit]
     return serialise(export(fit(read_pages(pages), [page.page_type for page in pages],
                                 [site_fold(page.url) for page in pages])))
+
+
+_FOLD_DATA: dict[str, Any] = {}  # the readings, set before the pool forks (its processes share them)
+
+
+def _fold_job(k: int) -> bytes:
+    data, labels, fold_of = _FOLD_DATA["data"], _FOLD_DATA["labels"], _FOLD_DATA["folds"]
+    train = np.flatnonzero(fold_of != k)
+    return serialise(export(fit(Readings(data.features[train], data.words[train]),
+                                [labels[i] for i in train], fold_of[train].tolist())))
+
+
+def fold_models(out: Path, folds: Mapping[tuple[str, str], int], data: Path = DEFAULT_DATA,
+                processes: int = 2) -> list[Path]:
+    """The page-type models of the cross-validated body model (train.py, benchmarks/extraction_cv.py):
+    fold k's is fitted as the shipped one (`fit`, its trees' settings chosen by inner
+    cross-validation) on the WCXB pages of the other folds of `folds` (the project's, by site), with
+    those folds as groups: the model benchmarks/page_type.py scores fold k with. Written to
+    out/fold<K>.json.gz; kept from an earlier run when the pages, their folds and the page-type code
+    are the same (out/key.txt)."""
+    import multiprocessing
+
+    pages = wcxb_pages(data)
+    fold_of = np.asarray([folds[("wcxb-dev", page.id)] for page in pages])
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256((data / "truth.json").read_bytes())
+    digest.update(repr([(page.id, int(fold)) for page, fold in zip(pages, fold_of, strict=True)]).encode())
+    for name in ("train_page_type", "page_type", "page_reading", "page_type_words", "trees", "markup"):
+        digest.update((package / f"{name}.py").read_bytes())
+    key = digest.hexdigest()[:16]
+    kinds = sorted(set(fold_of.tolist()))
+    paths = [out / f"fold{k}.json.gz" for k in kinds]
+    stamp = out / "key.txt"
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == key and all(p.exists() for p in paths):
+        return paths
+    started = time.perf_counter()
+    _FOLD_DATA.update(data=read_pages(pages), labels=[page.page_type for page in pages], folds=fold_of)
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        models = pool.map(_fold_job, kinds, chunksize=1)
+    _FOLD_DATA.clear()
+    out.mkdir(parents=True, exist_ok=True)
+    for path, model in zip(paths, models, strict=True):
+        path.write_bytes(model)
+    stamp.write_text(key + "\n", encoding="utf-8")
+    print(f"train_page_type: {len(paths)} fold models written to {out} in "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return paths
 
 
 def main(argv: list[str] | None = None) -> None:
