@@ -64,6 +64,19 @@ def comment_items(texts: list[str], item: str, who: str) -> str:
         for n, text in enumerate(texts, 1))
 
 
+PARITY = ("even", "odd")
+
+
+def numbered_items(texts: list[str]) -> str:
+    """Comment items as blog software writes them: an id each, classes that alternate and nest."""
+    return "".join(
+        f"<li id='comment-{4700 + n}' class='comment {PARITY[n % 2]} thread-{PARITY[n % 2]} depth-1'>"
+        f"<article id='div-comment-{4700 + n}' class='comment-body'><footer class='comment-meta'>"
+        f"<b class='fn'>Leserin {n}</b> <span class='says'>sagt:</span> <time>3. Oktober 2024 um 10:{n:02d} "
+        f"Uhr</time></footer><div class='comment-content'><p>{text}</p></div></article></li>"
+        for n, text in enumerate(texts, 1))
+
+
 COMMENT_PAGES = {
     # comments in a plainly named section after the article
     "named": page("<title>Hafen: Rat beschließt Sanierung</title>",
@@ -77,6 +90,13 @@ COMMENT_PAGES = {
                     + "".join(f"<p>{p}</p>" for p in ARTICLE_DE) + "</div>"
                     + "<div class='c2'><h3>Leserbeiträge (34)</h3>"
                     + comment_items(COMMENTS_DE, "div", "Nutzer") + "</div></div>"),
+    # every item with an id and alternating classes of its own, no reply links
+    "numbered": page("<title>Hafen: Rat beschließt Sanierung</title>",
+                     NAV + "<main><article><h1>Rat beschließt Sanierung der Kaimauer</h1>"
+                     + "".join(f"<p>{p}</p>" for p in ARTICLE_DE) + "</article>"
+                     + "<div id='comments' class='page-comments'><h2>6 Kommentare</h2>"
+                     + "<ol class='comment-list'>"
+                     + numbered_items(COMMENTS_DE) + "</ol></div></main>"),
 }
 
 

@@ -143,7 +143,7 @@ def thread_items(flat: Flat) -> list[tuple[list[int], int]]:
     for element, found in under.items():
         parent = flat.parents[element]
         if parent >= 0 and len(found) >= 2 and flat.tags[element] not in ("p", "span", "a", "b", "strong"):
-            groups[(parent, flat.tags[element], flat.names[element])].append(element)
+            groups[(parent, flat.tags[element], _kind(flat.names[element]))].append(element)
     threads: list[tuple[list[int], int]] = []
     for (parent, _tag, _name), items in groups.items():
         if len(items) < 3:
@@ -164,6 +164,13 @@ def thread_items(flat: Flat) -> list[tuple[list[int], int]]:
             continue
         threads.append((items, start))
     return threads
+
+
+def _kind(names: str) -> str:
+    """The kind of item an element's class/id names say it is: the first name without a digit. Items of
+    one list differ in the rest (an id each, "comment-4711"; "even"/"odd", "depth-2", the author's
+    name): a CMS puts the kind first and its modifiers after."""
+    return next((name for name in names.split() if not any(c.isdigit() for c in name)), "")
 
 
 def _named_comment(flat: Flat, element: int) -> bool:
