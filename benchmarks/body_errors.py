@@ -31,14 +31,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from extraction_cv import MODELS, PAGE_TYPE_MODELS, fold_settings
 from folds import load_folds
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 DATA = PROJECT.parent / "shared" / "data" / "wcxb-dev"
 TOOLS = PROJECT.parent / "shared" / "tools"
-MODELS = PROJECT / ".cache" / "body-cv"
-PAGE_TYPE_MODELS = PROJECT / ".cache" / "page-type-cv"  # each fold's page-type model (train.py)
 KINDS = ("hidden", "heading", "list item", "table cell", "code", "link-heavy", "short", "thread item",
          "other prose")
 NEAR = 0.2
@@ -95,16 +94,16 @@ def kind_of(tag: str, hidden: bool, link_density: float, words: int, thread: boo
     return "other prose"
 
 
-def parsed_page(page_id: str, record: dict[str, Any], model: str = "", page_type_model: str = "") -> Any:
-    """The WCXB-dev page parsed (newsdesk.extract.html.page.Parsed) with the body and page-type models
-    given ("": the shipped ones), None when it cannot be read or gives no blocks."""
+def parsed_page(page_id: str, record: dict[str, Any], settings: Any = None) -> Any:
+    """The WCXB-dev page parsed (newsdesk.extract.html.page.Parsed) with `settings` (None: the shipped
+    models), None when it cannot be read or gives no blocks."""
     from newsdesk.errors import NewsdeskError
     from newsdesk.extract.html.page import parse_page
     from newsdesk.settings import Settings
 
     try:
         parsed = parse_page(gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()),
-                            record.get("url"), Settings(body_model=model, page_type_model=page_type_model))
+                            record.get("url"), settings or Settings())
     except NewsdeskError:
         return None
     return parsed if parsed.flat is not None and parsed.flat.blocks else None
@@ -122,8 +121,8 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     from newsdesk.extract.html.train import full_labels, hidden_labels, words
     from newsdesk.extract.stamps import drop_trailing_stamps
 
-    path = str(MODELS / f"fold{fold}.txt")
-    parsed = parsed_page(page_id, record, path, str(PAGE_TYPE_MODELS / f"fold{fold}.json.gz"))
+    settings = fold_settings(str(MODELS), str(PAGE_TYPE_MODELS), fold)
+    parsed = parsed_page(page_id, record, settings)
     if parsed is None or parsed.flat is None:
         return None
     flat = parsed.flat
@@ -131,7 +130,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
     choice = choose_blocks(flat, parsed.metadata.description)
     rows = block_features(flat, choice, page_hints(parsed.text, parsed.page_type.probabilities),
                           parsed.metadata.title, parsed.metadata.description)
-    first, second = load_model(path)
+    first, second = load_model(settings.body_model)
     p1 = np.asarray(first.predict(rows, num_threads=1), np.float64)
     furniture = Furniture(flat)
     struct = structure(flat, choice, furniture)
@@ -148,7 +147,7 @@ def read_page(page_id: str, record: dict[str, Any], fold: int, word_prf: Any) ->
         return float(word_prf(drop_trailing_stamps(body_text(flat, kept)), truth)[2])
 
     cuts = block_cuts([flat.is_hidden_block(i) for i in range(len(p))], p, [len(words(t)) for t in texts]
-                      ) if PAGE_CUT else page_cuts(rows, p, path)
+                      ) if PAGE_CUT else page_cuts(rows, p, settings.body_model)
     cut = float(np.median(cuts))  # the page's (that of most of its blocks)
     model = finish([i for i in range(len(p)) if p[i] >= cuts[i]])
     model_set = set(model)

@@ -42,7 +42,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,6 +61,11 @@ _IO = ("SELECT relname, indexrelname, idx_blks_read, idx_blks_hit FROM pg_statio
 _TOP_STATEMENTS = ("SELECT calls, total_exec_time, shared_blks_read, shared_blks_hit, "
                    "left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_statements "
                    "WHERE query NOT LIKE '%%pg_stat%%' ORDER BY total_exec_time DESC LIMIT 8")
+
+
+def _pairs(settings: Sequence[str]) -> list[tuple[str, str]]:
+    """NAME=VALUE options as (name, value), blanks around each trimmed."""
+    return [(name.strip(), value.strip()) for name, _, value in (s.partition("=") for s in settings)]
 
 
 @dataclass
@@ -208,9 +213,8 @@ class PostgresRun:
         self.url, self.schema, self.settle, self.io = url, schema, settle, io
         store = open_store(in_schema(url, schema))
         assert isinstance(store, PostgresStore)
-        for setting in settings:  # the writing connection's, after the store's own
-            name, value = setting.split("=", 1)
-            store._connection.execute(b"SELECT set_config(%s, %s, false)", [name.strip(), value.strip()])
+        for name, value in _pairs(settings):  # the writing connection's, after the store's own
+            store._connection.execute(b"SELECT set_config(%s, %s, false)", [name, value])
         self.store = store
         count = store.count(SearchRequest())
         size = store._read("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
@@ -250,7 +254,7 @@ class SQLiteRun:
     """Batches into one SQLite store."""
 
     def __init__(self, path: Path, settings: list[str], copies: Path | None = None,
-                 fts_config: tuple[str, ...] | list[str] = ()) -> None:
+                 fts_config: Sequence[str] = ()) -> None:
         self.copy = None
         if copies is not None:  # the batches are committed, into a copy of the store
             copies.mkdir(parents=True, exist_ok=True)
@@ -264,11 +268,9 @@ class SQLiteRun:
         store = open_store(f"sqlite:///{path.resolve()}")
         assert isinstance(store, SQLiteStore)
         self.store = store
-        for setting in settings:  # PRAGMAs of the store's connection, after the store's own
-            name, _, value = setting.partition("=")
+        for name, value in _pairs(settings):  # PRAGMAs of the store's connection, after the store's own
             store._connection.execute(f"PRAGMA {name} = {value}")
-        for setting in fts_config:  # kept in the copy's full-text index (FTS5's configuration options)
-            name, _, value = setting.partition("=")
+        for name, value in _pairs(fts_config):  # kept in the copy's full-text index (FTS5's options)
             store._connection.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES (?, ?)",
                                       (name, int(value)))
         files = (path, path.with_name(path.name + "-wal"))

@@ -82,6 +82,7 @@ from newsdesk.extract.html.page_cut import (
 )
 from newsdesk.extract.html.stack import STACK_CATEGORICAL, STACK_FEATURES, stack_rows, structure
 from newsdesk.extract.html.tidy import thread_items
+from newsdesk.extract.html.train_page_type import fold_models as page_type_folds
 from newsdesk.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[4]
@@ -827,8 +828,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     folds = read_folds(args.folds)
     begun = time.monotonic()
-    from newsdesk.extract.html.train_page_type import fold_models as page_type_folds  # (not for folds.py)
-
     page_types = page_type_folds(args.cache / "page-type-cv", folds, args.data / "wcxb-dev", args.processes)
     x, y, w, f, g, s = build(args.data, folds, args.processes, args.cache, page_types)
     print(f"train: {len(y):,} blocks, {int((w > 0).sum()):,} labelled, {len(FEATURES)} features "
