@@ -7,8 +7,9 @@ For the search benchmark's unfiltered queries of one phrase, times in CPU ms of 
 `--repeat` runs after a warm-up):
 
 * `bm25`: the ranked statement by bm25 (`ORDER BY rank, rowid LIMIT 21`), as the store ranked before;
-* `count`: the store's ranking by the function (`SQLiteStore._ranked_by_count`: the statement ordered by
-  the weighted count, the number of matches the function saw, the index's totals, in one transaction);
+* `count`: the store's ranking by the C functions (`SQLiteStore._ranked_by_count`: the best matches by
+  weighted count kept in a heap in C, the number of matches they saw, the index's totals, in one
+  transaction);
 * `count(*)`: counting the matches with a statement of their own, for comparison (the IDF needs it).
 
 It checks that both give the same 21 ids with the same scores, to the last bit.
@@ -58,14 +59,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'query':<24} {'matches':>8} {'bm25':>7} {'count':>7} {'ratio':>6} {'count(*)':>8}  same ids, "
           "same scores")
     for text in [query.text for query in QUERIES if not query.options and one_phrase(query.text)]:
-        match = to_fts5(parse_query(text))  # type: ignore[arg-type]
+        tree = parse_query(text)
+        assert isinstance(tree, (Term, Phrase))
+        match = to_fts5(tree)
 
         def ranked(match: str = match) -> list[Any]:
             return connection.execute("SELECT rowid, rank FROM articles_fts f WHERE articles_fts MATCH ? "
                                       "ORDER BY f.rank, f.rowid LIMIT ?", [match, LIMIT]).fetchall()
 
-        def counted(match: str = match) -> list[Any] | None:
-            return store._ranked_by_count(match, LIMIT)
+        def counted(tree: Term | Phrase = tree) -> list[Any] | None:
+            return store._ranked_by_count(tree, LIMIT)
 
         def matching(match: str = match) -> int:
             return int(connection.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",

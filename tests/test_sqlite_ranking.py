@@ -13,6 +13,8 @@ ids and scores as bm25's (docs/benchmarks.md, "SQLite search at 1,000,000 articl
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,10 +151,66 @@ def test_a_first_page_by_count_is_bm25s_page(real: SQLiteStore, query: str,
     assert tree is not None and real._count_ranking
     for limit in (1, 7, 21, 5_000):
         expected = by_bm25(real, query, limit, monkeypatch)
-        assert real._ranked_by_count(to_fts5(tree), limit) == expected
+        assert real._ranked_by_count(tree, limit) == expected
         assert real._ranked(tree, SearchRequest(query), None, limit) == expected
     if query != "zzqxv":
         assert real._ranked(tree, SearchRequest(query), None, 5)
+
+
+@pytest.mark.parametrize("query", ONE_PHRASE)
+def test_the_walk_and_the_offers_give_the_same_page(real: SQLiteStore, query: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """fts5_rank's two ways to a first page, the walk from the first match (words and phrases) and the
+    offers of every match (prefixes), give bm25's page and the true number of matches for any phrase."""
+    tree = parse_query(query)
+    assert tree is not None
+    match = to_fts5(tree)
+
+    def both(connection: sqlite3.Connection, limit: int) -> list[tuple[list[tuple[int, int]], int]]:
+        return [fts5_rank.first_page(connection, "articles_fts", match, limit, prefix=prefix)
+                for prefix in (False, True)]
+
+    matches = real._read("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match])[0][0]
+    for limit in (1, 21, 5_000):
+        walked, offered = real._with_connection(functools.partial(both, limit=limit))
+        assert walked == offered and walked[1] == matches
+        assert [id for id, _ in walked[0]] == [id for id, _ in by_bm25(real, query, limit, monkeypatch)]
+
+
+def test_a_query_left_half_read_does_not_reach_the_next(real: SQLiteStore,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matches offered by a query whose rows were not all read (a cursor dropped, an error) are not
+    counted in the next page of the connection, whichever way that page is made."""
+
+    def after_a_dropped_query(connection: sqlite3.Connection, match: str,
+                              prefix: bool) -> tuple[list[tuple[int, int]], int]:
+        rows = connection.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'said' AND "
+                                  "weighted_offer(articles_fts, 3) = 0")
+        rows.fetchmany(2)
+        rows.close()
+        return fts5_rank.first_page(connection, "articles_fts", match, 5, prefix=prefix)
+
+    for query, prefix in (("people", False), ("elect*", True)):
+        tree = parse_query(query)
+        assert tree is not None
+        match = to_fts5(tree)
+        page, matches = real._with_connection(functools.partial(after_a_dropped_query, match=match,
+                                                                  prefix=prefix))
+        assert [id for id, _ in page] == [id for id, _ in by_bm25(real, query, 5, monkeypatch)]
+        counted = real._read("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match])
+        assert matches == counted[0][0]
+
+
+def test_pages_beyond_what_the_function_keeps_are_ranked_by_bm25(real: SQLiteStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = parse_query("said")
+    assert tree is not None
+    assert real._ranked_by_count(tree, fts5_rank.MOST + 1) is None
+    assert real._ranked(tree, SearchRequest("said"), None, fts5_rank.MOST + 1) == \
+        by_bm25(real, "said", fts5_rank.MOST + 1, monkeypatch)
+    with pytest.raises(sqlite3.OperationalError, match="between 1 and 1000000"):
+        real._with_connection(lambda connection: fts5_rank.first_page(connection, "articles_fts", '"said"', 0,
+                                                                      prefix=False))
 
 
 def test_every_page_of_a_search_is_bm25s(real: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,7 +250,7 @@ def test_an_in_memory_store_ranks_by_count_too(monkeypatch: pytest.MonkeyPatch) 
         tree = parse_query(query)
         assert tree is not None
         expected = by_bm25(store, query, 10, monkeypatch)
-        assert store._ranked_by_count(to_fts5(tree), 10) == expected
+        assert store._ranked_by_count(tree, 10) == expected
         assert store._ranked(tree, SearchRequest(query), None, 10) == expected
     store.close()
 
@@ -205,7 +263,7 @@ def test_a_store_of_very_short_documents_keeps_bm25(tmp_path: Path, monkeypatch:
                             body=" ".join(["quorum"] * (n % 3 + 1)) + ".") for n in range(12)])
     tree = parse_query("quorum")
     assert tree is not None and store._count_ranking
-    assert store._ranked_by_count(to_fts5(tree), 20) is None
+    assert store._ranked_by_count(tree, 20) is None
     expected = by_bm25(store, "quorum", 20, monkeypatch)
     assert store._ranked(tree, SearchRequest("quorum"), None, 20) == expected
     counts = [n % 3 + 1 for n in range(12)]

@@ -1,15 +1,18 @@
-"""The SQLite store's ranking function in C (`fts5_rank.c`, built with the package where a C compiler and
-SQLite's headers are): bm25's order and scores for a query of one phrase, without bm25's second pass.
+"""The SQLite store's ranking in C (`fts5_rank.c`, built with the package where a C compiler and SQLite's
+headers are): bm25's first page for a query of one phrase, without bm25's second pass and without sorting
+every match.
 
 FTS5's bm25, as the store configures it (no column sizes; title 5, authors 2, body 1), ranks the matches
 of a query of one phrase (a word, a prefix, a quoted phrase) by the weighted count of the phrase's
 occurrences, then by id: its IDF and length term are the same for every match (tests/test_sqlite_ranking.py).
 Before it ranks the first match, bm25 runs the phrase's query once more over every match to count them for
-its IDF (for a prefix, merging the doclists of all its words again): at 1,000,000 articles that pass and
-bm25's own work per match are most of the time of `said` and `tech*` (docs/benchmarks.md, "SQLite search
-at 1,000,000 articles"). `weighted_count(articles_fts)` returns the weighted count alone and counts the
-matches it is called for; `weighted_count_rows()` returns that number on the same connection (and starts
-it again). The score is then bm25's, computed here as FTS5 computes it, to the last bit (`rank`).
+its IDF (for a prefix, merging the doclists of all its words again), and SQLite then sorts every match by
+rank: at 1,000,000 articles that is most of the time of `said` and `tech*` (docs/benchmarks.md, "SQLite
+search at 1,000,000 articles"). `first_page` instead keeps the best `limit` matches by weighted count in a
+heap in C and counts the matches on the way; the score is then bm25's, computed here as FTS5 computes it,
+to the last bit (`rank`). A word or phrase is walked by the C function itself from its first match (one
+call, no row through SQLite's virtual machine); a prefix is offered match by match from the query's own
+rows, since a second walk would merge its words' doclists a second time.
 
 The functions reach SQLite through `sqlite3_auto_extension`: every connection opened after `available()`
 first returns True has them. `available()` is False (and the store ranks with bm25) when the library was
@@ -18,6 +21,7 @@ not built, or when Python's sqlite3 module does not use the SQLite library the f
 
 from __future__ import annotations
 
+import array
 import ctypes
 import importlib.util
 import math
@@ -27,12 +31,13 @@ import threading
 _lock = threading.Lock()
 _available: bool | None = None
 
+MOST = 1_000_000  # the largest page the C functions keep (fts5_rank.c)
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 LENGTH = -3.0  # the length bm25 sees for every document of a contentless index without column sizes
 
 
 def available() -> bool:
-    """Whether connections opened from now on have `weighted_count` (registered at the first call)."""
+    """Whether connections opened from now on have the ranking functions (registered at the first call)."""
     global _available
     with _lock:
         if _available is None:
@@ -53,12 +58,32 @@ def _register() -> bool:
             connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, b, c, content='', tokenize='ascii', "
                                "columnsize=0)")
             connection.execute("INSERT INTO t (rowid, a, b, c) VALUES (1, 'x', 'x y', 'x x')")
-            found = connection.execute("SELECT weighted_count(t) FROM t WHERE t MATCH 'x'").fetchall()
-            return found == [(9,)] and connection.execute("SELECT weighted_count_rows()").fetchone() == (1,)
+            return (first_page(connection, "t", "x", 5, prefix=False) == ([(1, 9)], 1)
+                    and first_page(connection, "t", "x*", 5, prefix=True) == ([(1, 9)], 1))
         finally:
             connection.close()
     except (OSError, AttributeError, sqlite3.Error):
         return False
+
+
+def first_page(connection: sqlite3.Connection, table: str, match: str, limit: int, *,
+               prefix: bool) -> tuple[list[tuple[int, int]], int]:
+    """The best `limit` (1 to 1,000,000) matches of `match`, one phrase, in the FTS5 `table`: (rowid,
+    weighted count) by count, then rowid; and the number of matches. `prefix`: the phrase holds a prefix
+    (then its matches are offered one by one rather than walked a second time). Read in the caller's
+    transaction, if any, so that the count and the index's totals agree."""
+    if prefix:
+        connection.execute("SELECT weighted_taken()").fetchall()  # an earlier query's leftovers, if any
+        connection.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND weighted_offer({table}, ?)",
+                           [match, limit]).fetchall()
+        row = connection.execute("SELECT weighted_taken()").fetchone()
+    else:
+        row = connection.execute(f"SELECT weighted_top({table}, ?) FROM {table} WHERE {table} MATCH ? "
+                                 "LIMIT 1", [limit, match]).fetchone()
+    if row is None:  # no match (the walk runs from the first one)
+        return [], 0
+    page = array.array("q", row[0])
+    return list(zip(page[1::2], page[2::2], strict=True)), page[0]
 
 
 def totals(block: bytes) -> tuple[int, int]:

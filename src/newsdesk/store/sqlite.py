@@ -325,7 +325,7 @@ class SQLiteStore(SqlStore):
         match = to_fts5(tree)
         if (after is None and not clauses and not request.site and self._count_ranking
                 and isinstance(tree, Term | Phrase)):
-            counted = self._ranked_by_count(match, limit)
+            counted = self._ranked_by_count(tree, limit)
             if counted is not None:
                 return counted
         if request.site:
@@ -344,16 +344,20 @@ class SQLiteStore(SqlStore):
                                f"{where} ORDER BY f.rank, f.rowid LIMIT ?", [match, *more, limit])
         return [(int(id), -float(rank)) for id, rank in found]
 
-    def _ranked_by_count(self, match: str, limit: int) -> list[SortKey] | None:
+    def _ranked_by_count(self, tree: Term | Phrase, limit: int) -> list[SortKey] | None:
         """The first page of a query of one phrase without filters, in bm25's order and with its scores,
         ranked by fts5_rank's weighted count (see that module): the matches by weighted count, then id;
-        the score from that count, the number of matches the function saw and the index's totals, all
-        read in one transaction. Later pages (after a cursor, which holds a score) are bm25's: the same
-        order and scores. None when the count does not give bm25's order (a store of documents shorter
-        than 9 tokens on average) or the index has no totals to score by: then bm25 ranks (and reports
-        what is wrong with the index, if anything)."""
+        the score from that count, the number of matches and the index's totals, all read in one
+        transaction. Later pages (after a cursor, which holds a score) are bm25's: the same order and
+        scores. None when the count does not give bm25's order (a store of documents shorter than 9 tokens
+        on average), the index has no totals to score by (then bm25 ranks, and reports what is wrong with
+        the index, if anything), or the page is larger than the ranking function keeps."""
+        if not 0 < limit <= fts5_rank.MOST:
+            return None
+        terms = tree.terms if isinstance(tree, Phrase) else (tree,)
+        prefix = any(term.prefix for term in terms)
 
-        def run(connection: sqlite3.Connection) -> tuple[list[Any], int, tuple[int, int]] | None:
+        def run(connection: sqlite3.Connection) -> tuple[list[tuple[int, int]], int, tuple[int, int]] | None:
             began = not connection.in_transaction
             if began:
                 connection.execute("BEGIN")
@@ -365,12 +369,8 @@ class SQLiteStore(SqlStore):
                     return None
                 if not fts5_rank.ranks_by_count(*totals):
                     return None
-                connection.execute("SELECT weighted_count_rows()").fetchall()
-                found = connection.execute(
-                    "SELECT rowid, weighted_count(articles_fts) c FROM articles_fts WHERE articles_fts "
-                    "MATCH ? ORDER BY c DESC, rowid LIMIT ?", [match, limit]).fetchall()
-                matches = int(connection.execute("SELECT weighted_count_rows()").fetchone()[0])
-                return found, matches, totals
+                page = fts5_rank.first_page(connection, "articles_fts", to_fts5(tree), limit, prefix=prefix)
+                return (*page, totals)
             finally:
                 if began:
                     connection.execute("COMMIT")
@@ -381,7 +381,7 @@ class SQLiteStore(SqlStore):
         found, matches, (total_rows, tokens) = counted
         if found and not 0 < matches <= total_rows:
             return None
-        return [(int(id), -fts5_rank.rank(int(count), matches, total_rows, tokens)) for id, count in found]
+        return [(id, -fts5_rank.rank(count, matches, total_rows, tokens)) for id, count in found]
 
     def _ranked_filtered(self, match: str, clauses: list[str], params: list[Any], keyset: list[str],
                          more: list[Any], limit: int) -> list[Any]:
