@@ -208,7 +208,7 @@ def test_pages_beyond_what_the_function_keeps_are_ranked_by_bm25(real: SQLiteSto
     assert real._ranked_by_count(tree, fts5_rank.MOST + 1) is None
     assert real._ranked(tree, SearchRequest("said"), None, fts5_rank.MOST + 1) == \
         by_bm25(real, "said", fts5_rank.MOST + 1, monkeypatch)
-    with pytest.raises(sqlite3.OperationalError, match="between 1 and 1000000"):
+    with pytest.raises(sqlite3.OperationalError, match="between 1 and 10000"):
         real._with_connection(lambda connection: fts5_rank.first_page(connection, "articles_fts", '"said"', 0,
                                                                       prefix=False))
 

@@ -19,7 +19,7 @@
    best k, best first. */
 #include <sqlite3.h>
 
-#define MOST 1000000 /* the largest page: beyond it the store ranks with bm25 */
+#define MOST 10000 /* the largest page (160 kB of heap a connection): beyond it the store ranks with bm25 */
 
 typedef struct {
   sqlite3_int64 id;
@@ -77,7 +77,7 @@ static void empty(Top *top) {
 static int size_for(Top *top, sqlite3_context *ctx, sqlite3_value *k) {
   int want = sqlite3_value_int(k);
   if (want < 1 || want > MOST) {
-    sqlite3_result_error(ctx, "weighted_top: the page's size must be between 1 and 1000000", -1);
+    sqlite3_result_error(ctx, "fts5_rank: the page's size must be between 1 and 10000", -1);
     return SQLITE_ERROR;
   }
   if (want > top->size) {

@@ -31,7 +31,7 @@ import threading
 _lock = threading.Lock()
 _available: bool | None = None
 
-MOST = 1_000_000  # the largest page the C functions keep (fts5_rank.c)
+MOST = 10_000  # the largest page the C functions keep (fts5_rank.c)
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 LENGTH = -3.0  # the length bm25 sees for every document of a contentless index without column sizes
 
@@ -68,7 +68,7 @@ def _register() -> bool:
 
 def first_page(connection: sqlite3.Connection, table: str, match: str, limit: int, *,
                prefix: bool) -> tuple[list[tuple[int, int]], int]:
-    """The best `limit` (1 to 1,000,000) matches of `match`, one phrase, in the FTS5 `table`: (rowid,
+    """The best `limit` (1 to MOST) matches of `match`, one phrase, in the FTS5 `table`: (rowid,
     weighted count) by count, then rowid; and the number of matches. `prefix`: the phrase holds a prefix
     (then its matches are offered one by one rather than walked a second time). Read in the caller's
     transaction, if any, so that the count and the index's totals agree."""
