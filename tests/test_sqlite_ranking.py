@@ -208,9 +208,21 @@ def test_pages_beyond_what_the_function_keeps_are_ranked_by_bm25(real: SQLiteSto
     assert real._ranked_by_count(tree, fts5_rank.MOST + 1) is None
     assert real._ranked(tree, SearchRequest("said"), None, fts5_rank.MOST + 1) == \
         by_bm25(real, "said", fts5_rank.MOST + 1, monkeypatch)
-    with pytest.raises(sqlite3.OperationalError, match="between 1 and 10000"):
-        real._with_connection(lambda connection: fts5_rank.first_page(connection, "articles_fts", '"said"', 0,
-                                                                      prefix=False))
+    for limit in (0, fts5_rank.MOST + 1, 2**32 + 3):
+        with pytest.raises(ValueError, match="holds 1 to 10,000 matches"):
+            real._with_connection(functools.partial(fts5_rank.first_page, table="articles_fts",
+                                                    match='"said"', limit=limit, prefix=False))
+
+
+@pytest.mark.parametrize("limit", [0, -1, fts5_rank.MOST + 1, 2**32 + 3, "20", 2.5])
+def test_the_c_functions_refuse_a_page_size_out_of_range(real: SQLiteStore, limit: object) -> None:
+    """Checked in C too, on the 64-bit value (a size of 2**32 + 3 is not a page of 3)."""
+    for statement in ("SELECT weighted_top(articles_fts, ?) FROM articles_fts WHERE articles_fts "
+                      "MATCH 'said' LIMIT 1",
+                      "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'said' AND "
+                      "weighted_offer(articles_fts, ?)"):
+        with pytest.raises(sqlite3.OperationalError, match="between 1 and 10000"):
+            real._read(statement, [limit])
 
 
 def test_every_page_of_a_search_is_bm25s(real: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> None:

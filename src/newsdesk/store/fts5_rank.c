@@ -13,13 +13,15 @@
      prefixes take the other way.
    weighted_offer(articles_fts, k): called for every match (`... MATCH ? AND weighted_offer(...)`), adds it
      to the heap and returns 0, so that no row leaves the query; weighted_taken() then returns the page
-     (and empties the heap for the next query on the connection).
+     (and empties the heap for the next query on the connection). Call weighted_taken() before the
+     offers too: a query of offers dropped half-read leaves its matches in the heap.
 
    The page: native 64-bit integers, the number of matches, then (rowid, weighted count) for each of the
    best k, best first. */
 #include <sqlite3.h>
 
-#define MOST 10000 /* the largest page (160 kB of heap a connection): beyond it the store ranks with bm25 */
+#define MOST 10000 /* the largest page (a 160 kB heap a connection, and as much again while a page is
+                      returned): beyond it the store ranks with bm25 */
 
 typedef struct {
   sqlite3_int64 id;
@@ -30,8 +32,11 @@ typedef struct {
   Hit *heap;            /* the best `n` of the matches seen, the worst at heap[0] */
   int k, n, size;       /* the page's size, the hits held, the room allocated */
   sqlite3_int64 rows;   /* matches seen */
-  sqlite3_int64 last;   /* the last match's rowid: SQLite may call a function twice for one row */
+  sqlite3_int64 last;   /* the last match's rowid: a guard, should a statement call a function twice
+                           for one row (the store's statements do not) */
   int any;
+  int refs;             /* the functions that free it: weighted_top (with FTS5's module) and
+                           weighted_taken (with the connection's SQL functions) */
 } Top;
 
 static const int weight[3] = {5, 2, 1}; /* title, authors, body */
@@ -75,8 +80,8 @@ static void empty(Top *top) {
 
 /* Makes room for a page of k; SQLITE_OK, or an error code with the message in ctx. */
 static int size_for(Top *top, sqlite3_context *ctx, sqlite3_value *k) {
-  int want = sqlite3_value_int(k);
-  if (want < 1 || want > MOST) {
+  sqlite3_int64 want = sqlite3_value_int64(k);
+  if (sqlite3_value_type(k) != SQLITE_INTEGER || want < 1 || want > MOST) {
     sqlite3_result_error(ctx, "fts5_rank: the page's size must be between 1 and 10000", -1);
     return SQLITE_ERROR;
   }
@@ -87,9 +92,9 @@ static int size_for(Top *top, sqlite3_context *ctx, sqlite3_value *k) {
       return SQLITE_NOMEM;
     }
     top->heap = heap;
-    top->size = want;
+    top->size = (int)want;
   }
-  top->k = want;
+  top->k = (int)want;
   return SQLITE_OK;
 }
 
@@ -204,6 +209,7 @@ static void weighted_taken(sqlite3_context *ctx, int n, sqlite3_value **args) {
 
 static void forget(void *p) {
   Top *top = (Top *)p;
+  if (--top->refs > 0) return;
   sqlite3_free(top->heap);
   sqlite3_free(top);
 }
@@ -224,15 +230,18 @@ static int weighted_top_init(sqlite3 *db, char **error, const void *routines) {
   top->heap = 0;
   top->size = 0;
   top->k = 0;
+  top->refs = 2;
   empty(top);
-  /* One heap per connection, shared by the three functions; FTS5 frees it with its module, which
-     outlives the connection's SQL functions. */
+  /* One heap per connection, shared by the three functions, freed when both weighted_top (destroyed with
+     FTS5's module) and weighted_taken (with the connection's SQL functions) are gone; weighted_offer is
+     destroyed with weighted_top. */
   if (fts->xCreateFunction(fts, "weighted_top", top, weighted_top, forget) != SQLITE_OK) {
-    forget(top);
+    sqlite3_free(top);
     return SQLITE_OK;
   }
   fts->xCreateFunction(fts, "weighted_offer", top, weighted_offer, 0);
-  sqlite3_create_function(db, "weighted_taken", 0, SQLITE_UTF8, top, weighted_taken, 0, 0);
+  /* (Should this fail, SQLite calls forget itself.) */
+  sqlite3_create_function_v2(db, "weighted_taken", 0, SQLITE_UTF8, top, weighted_taken, 0, 0, forget);
   return SQLITE_OK;
 }
 

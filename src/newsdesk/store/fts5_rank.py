@@ -72,6 +72,8 @@ def first_page(connection: sqlite3.Connection, table: str, match: str, limit: in
     weighted count) by count, then rowid; and the number of matches. `prefix`: the phrase holds a prefix
     (then its matches are offered one by one rather than walked a second time). Read in the caller's
     transaction, if any, so that the count and the index's totals agree."""
+    if not 0 < limit <= MOST:
+        raise ValueError(f"a first page holds 1 to {MOST:,} matches, not {limit:,}")
     if prefix:
         connection.execute("SELECT weighted_taken()").fetchall()  # an earlier query's leftovers, if any
         connection.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND weighted_offer({table}, ?)",

@@ -8,8 +8,9 @@ as -3 tokens long against the store's true average, so the length term is a cons
 in a store whose documents average fewer than 9 tokens it would turn negative and rank one mention in
 the body above one in the title; real articles are hundreds of tokens long. A query of one word, prefix
 or phrase is so ranked by the weighted count of its occurrences, then by id: the first page of such a
-query without filters is ranked by that count, from a ranking function in C (`newsdesk.store.fts5_rank`,
-where it was built), with bm25's order and scores but without bm25's second pass over every match.
+query without filters is ranked by that count, from ranking functions in C (`newsdesk.store.fts5_rank`,
+where they were built) that keep the best matches in a heap, with bm25's order and scores but without
+bm25's second pass over every match and without sorting every match.
 
 The FTS5 table is contentless: it holds only the index of the tokens `newsdesk.search.tokens` makes
 (joined by spaces, read back by FTS5's `ascii` tokenizer unchanged), so bodies are stored once, in
