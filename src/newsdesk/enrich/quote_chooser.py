@@ -25,6 +25,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +104,7 @@ def read_model(model: Path, policy: Path) -> tuple[lightgbm.Booster, dict[str, s
 def predict_features(booster: lightgbm.Booster, features: Sequence[Mapping[str, float]]) -> list[float]:
     """The model's probability for each row of named features (a missing name is 0)."""
     names = booster.feature_name()
-    rows = numpy.array([[f.get(name, 0.0) for name in names] for f in features], dtype=float)
+    rows = numpy.array([list(map(f.get, names, repeat(0.0, len(names)))) for f in features], dtype=float)
     return [float(p) for p in booster.predict(rows, num_threads=1)]  # (one process, one core)
 
 

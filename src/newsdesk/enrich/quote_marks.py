@@ -11,6 +11,7 @@ of marks (a 100,000-character paragraph full of unbalanced marks takes well unde
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -132,10 +133,16 @@ def _is_opener(body: str, pos: int, closers: dict[str, str] = CLOSERS) -> bool:
 
 
 def _next_opener(body: str, pos: int, end: int, closers: dict[str, str] = CLOSERS) -> int | None:
-    for i in range(pos, end):
-        if _is_opener(body, i, closers):
-            return i
+    # Only a mark can open (_is_opener): the engine finds the marks, Python judges them.
+    for found in _marks_of("".join(sorted(closers))).finditer(body, pos, end):
+        if _is_opener(body, found.start(), closers):
+            return found.start()
     return None
+
+
+@functools.cache
+def _marks_of(marks: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(marks) + "]")
 
 
 def _find_close(body: str, mark: int, end: int, all_closers: dict[str, str] = CLOSERS) -> int | None:
