@@ -28,10 +28,14 @@ def test_defaults_need_no_environment() -> None:
     assert Settings.from_env({}) == Settings()
 
 
+# Settings that take one of a few values: another of them.
+OTHER_VALUE = {"spacy_gemm": "blis"}
+
+
 @pytest.mark.parametrize("name", SETTING_NAMES)
 def test_every_setting_is_overridden_by_its_environment_variable(name: str) -> None:
     default = getattr(Settings(), name)
-    wanted = default + "_custom" if isinstance(default, str) else default + 1
+    wanted = OTHER_VALUE.get(name) or (default + "_custom" if isinstance(default, str) else default + 1)
     settings = Settings.from_env({f"NEWSDESK_{name.upper()}": str(wanted)})
     assert getattr(settings, name) == wanted
 
