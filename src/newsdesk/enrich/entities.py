@@ -181,8 +181,11 @@ def _entities(body: str, mentions: list[_Mention]) -> list[Entity]:
     for name, group in groups.items():
         kind = _vote(group)
         spans = {(m.start, m.end) for m in group}
-        # Every other occurrence of a form already seen (a surname spaCy missed, a repeated acronym).
-        for form in {m.text for m in group} | ({_surname(name)} if kind == "person" else set()):
+        # Every other occurrence of a form already seen (a surname spaCy missed, a repeated acronym); the
+        # longer forms first, so that "Davis Cup" claims its words before "Cup" can (and the same text
+        # gives the same entities whatever the order of a set).
+        forms = {m.text for m in group} | ({_surname(name)} if kind == "person" else set())
+        for form in sorted(forms, key=lambda form: (-len(form), form)):
             if len(form) < 2 or not form[0].isupper():
                 continue
             for start, end in _occurrences(body, form):
