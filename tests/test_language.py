@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsdesk.enrich.language import PREFIX_CHARS, detect_language
+from newsdesk.enrich.language import FIRST_CHARS, PREFIX_CHARS, detect_language
 
 SAMPLES = {
     "en": "Mark Rutte took office as the NATO Secretary General on Tuesday in Brussels.",
@@ -40,3 +40,21 @@ def test_only_a_prefix_is_read() -> None:
     # An English article followed by a megabyte of French: the opening decides, and quickly.
     text = SAMPLES["en"] * (PREFIX_CHARS // len(SAMPLES["en"]) + 1) + SAMPLES["fr"] * 20_000
     assert detect_language(text) == "en"
+
+
+def test_a_sure_opening_decides_without_reading_on() -> None:
+    # The opening (FIRST_CHARS) in one language, the rest of the prefix in another: when the detector
+    # is sure of the opening, the rest is not read.
+    opening = (SAMPLES["de"] + " ") * (FIRST_CHARS // len(SAMPLES["de"]) + 1)
+    assert len(opening) > FIRST_CHARS
+    assert detect_language(opening[:FIRST_CHARS] + (SAMPLES["fr"] + " ") * 30) == "de"
+
+
+def test_an_unsure_opening_reads_the_whole_prefix() -> None:
+    # An opening of names alone leaves the detector unsure (it leans to German); the article after
+    # it, within the prefix, decides.
+    names = ("Mark Rutte, NATO, Brussels, Jens Stoltenberg, Ursula von der Leyen, Emmanuel Macron, "
+             "Olaf Scholz. ")
+    opening = (names * (FIRST_CHARS // len(names) + 1))[:FIRST_CHARS]
+    assert detect_language(opening) == "de"  # (what the opening alone is taken for)
+    assert detect_language(opening + (SAMPLES["en"] + " ") * 20) == "en"

@@ -3,7 +3,13 @@
 The detector is built once per process, restricted to `LANGUAGES` in low-accuracy mode (trigrams
 only). Measured on 2 cores: building it takes about 2 s and 110 MB of memory; the high-accuracy mode
 over the same 40 languages takes 36 s and 1 GB, and over a long enough prefix (we look at up to
-`PREFIX_CHARS` characters) the two modes agree. About 3.5 ms per article.
+`PREFIX_CHARS` characters) the two modes agree.
+
+The time is linear in the characters read (3.9 ms for 2,000, 1.5 ms for 800 on the host of
+2026-12-05), so the opening `FIRST_CHARS` are read first and the rest of the prefix only when the
+detector is not sure of them (its top confidence under `SURE`). On 2,300 texts (the WCXB-dev and
+trafilatura-dev bodies, the de/fr/nl/pt NER test documents; 16 languages) the 800 characters gave
+the 2,000's language every time.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ LANGUAGES = (
     "sr sv sw th tr uk ur vi zh"
 ).split()
 PREFIX_CHARS = 2_000
+FIRST_CHARS = 800  # read first; the prefix only when these leave the detector unsure
+SURE = 0.99
 # Below this many letters a guess is not worth making.
 MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.5
@@ -39,11 +47,16 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language `text` is written in, or None when it cannot be told."""
-    prefix = text[:PREFIX_CHARS]
-    if sum(ch.isalpha() for ch in prefix) < MIN_LETTERS:
-        return None
-    detector = _detector()
-    values = detector.compute_language_confidence_values(prefix)
-    if not values or values[0].value < MIN_CONFIDENCE:
-        return None
-    return str(values[0].language.iso_code_639_1.name.lower())
+    for size in (FIRST_CHARS, PREFIX_CHARS):
+        prefix = text[:size]
+        last = size == PREFIX_CHARS or len(text) <= size
+        if sum(ch.isalpha() for ch in prefix) < MIN_LETTERS:
+            if last:
+                return None
+            continue
+        values = _detector().compute_language_confidence_values(prefix)
+        if last or (values and values[0].value >= SURE):
+            if not values or values[0].value < MIN_CONFIDENCE:
+                return None
+            return str(values[0].language.iso_code_639_1.name.lower())
+    return None  # (not reached: the last size always decides)
