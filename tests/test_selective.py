@@ -115,3 +115,20 @@ def test_fast_lemmatizer_sets_what_the_lemmatizer_sets() -> None:
         fast = fast_lemmatizer(before.copy())
         assert [t.lemma_ for t in fast] == [t.lemma_ for t in slow]
     assert {"mouse", "run", "be"} <= {t.lemma_ for t in fast}
+
+
+def test_the_columns_the_rules_read_match_the_tokens() -> None:
+    # The quotation rules pick tokens out on the Doc's columns (quote_speakers.column): the same tokens
+    # as their attributes, read one by one, and the text the Doc was made from, never joined again.
+    from newsdesk.enrich.nlp import text_of
+    from newsdesk.enrich.quote_speakers import REPORTING_VERBS, SUBJECT_DEPS, heads, lemma_in, one_of
+
+    text = BODY + "Said the mayor: \"We are Ready.\" Told of it, the Board SAID nothing.\n"
+    doc = next(parse_selectively(load_pipeline(), [text], "en"))
+    assert doc.user_data["newsdesk_text"] == text_of(doc) == doc.text == text
+    assert lemma_in(doc, REPORTING_VERBS).tolist() == [t.lemma_.lower() in REPORTING_VERBS for t in doc]
+    assert any(lemma_in(doc, REPORTING_VERBS)) and any(t.lemma_ != t.lemma_.lower() for t in doc)
+    assert one_of(doc, "POS", ["VERB", "AUX"]).tolist() == [t.pos_ in {"VERB", "AUX"} for t in doc]
+    assert one_of(doc, "DEP", SUBJECT_DEPS).tolist() == [t.dep_ in SUBJECT_DEPS for t in doc]
+    assert one_of(doc, "LOWER", ["according"]).tolist() == [t.lower_ == "according" for t in doc]
+    assert heads(doc).tolist() == [t.head.i for t in doc]

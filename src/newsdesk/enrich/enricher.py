@@ -29,7 +29,7 @@ from newsdesk.enrich.aliases import AliasTable, load_aliases
 from newsdesk.enrich.entities import extract_entities
 from newsdesk.enrich.keywords import extract_keywords
 from newsdesk.enrich.language import detect_language
-from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline, text_of
 from newsdesk.enrich.quotes import quotes_from_doc
 from newsdesk.enrich.selective import parse_selectively
 from newsdesk.enrich.topics import assign_topics
@@ -115,7 +115,7 @@ def _enrich(article: Article, doc: Doc | None, caption_doc: Doc | None, aliases:
     body = article.body
     article.entities = extract_entities(body, doc, aliases=aliases) if doc is not None else []
     if caption_doc is not None:
-        _add_caption_entities(article.entities, extract_entities(caption_doc.text, caption_doc,
+        _add_caption_entities(article.entities, extract_entities(text_of(caption_doc), caption_doc,
                                                                  aliases=aliases))
     if not full:
         doc = None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from newsdesk.article import Entity, EntityType
 from newsdesk.enrich.aliases import AliasTable, load_aliases
+from newsdesk.enrich.nlp import text_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -72,7 +73,7 @@ def extract_entities(body: str, doc: Doc | None = None, *, aliases: AliasTable |
         from newsdesk.enrich.nlp import parse
 
         doc = next(parse([body]))
-    if not body.startswith(doc.text):
+    if not body.startswith(text_of(doc)):
         raise ValueError("the spaCy Doc was not made from this body")
     if aliases is None:
         from newsdesk.settings import Settings
@@ -90,11 +91,15 @@ def _mention(body: str, ent: Span, aliases: AliasTable) -> _Mention | None:
     kind = LABELS[ent.label_]
     start, end = ent.start_char, ent.end_char
     # "North Atlantic" + "alliance": a name spaCy cut short, when the longer form is a known alias.
+    doc = ent.doc
     for extra in (2, 1):
-        longer = ent.doc[ent.start : min(ent.end + extra, len(ent.doc))]
-        if longer.end > ent.end and "\n" not in longer.text and aliases.lookup(longer.text):
-            end = longer.end_char
-            break
+        last = min(ent.end + extra, len(doc)) - 1  # the longer form's last token
+        if last >= ent.end:
+            longer_end = doc[last].idx + len(doc[last])
+            longer = body[start:longer_end]
+            if "\n" not in longer and aliases.lookup(longer):
+                end = longer_end
+                break
     text = body[start:end]
     if "\n" in text:
         end = start + text.index("\n")

@@ -37,6 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy
+import numpy.typing as npt
+
 from newsdesk.article import Entity, Keyword, Span
 from newsdesk.enrich.nlp import MAX_PARSE_CHARS
 
@@ -143,9 +146,9 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
     # Token attributes as plain lists: a Token object per access would cost more than all the rest.
     attributes: list[int | str] = ["IDX", "LENGTH", "POS", "IS_STOP", "IS_ALPHA", "LIKE_NUM", "LEMMA",
                                    "LOWER"]
-    columns = doc.to_array(attributes).T.tolist()
-    idx, length, pos, stop, alpha, number, lemma_ids, lower_ids = columns
-    chunks = _phrases(pos)
+    table = numpy.asarray(doc.to_array(attributes), numpy.uint64)
+    idx, length, pos, stop, _, number, lemma_ids, lower_ids = table.T.tolist()
+    chunks = _phrases(table[:, 2])
     strings = doc.vocab.strings
 
     def lemma(i: int) -> str:
@@ -165,7 +168,8 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
         while last >= first and skip(last):
             last -= 1
         size = last - first + 1
-        if size < 1 or size > MAX_PHRASE_WORDS or pos[last] not in (_NOUN, _PROPN):
+        # (a lone noun is counted below; a lone name spaCy did not call an entity is left out)
+        if size < 2 or size > MAX_PHRASE_WORDS or pos[last] not in (_NOUN, _PROPN):
             continue
         span = (idx[first], idx[last] + length[last])
         text = body[span[0]:span[1]]
@@ -174,8 +178,6 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
         names = [i for i in range(first, last + 1) if in_name[idx[i]]]
         if names and all(pos[i] == _PROPN for i in range(first, last + 1)):
             continue  # a name: the entity covers it
-        if size == 1:
-            continue  # a lone noun is counted below; a lone name spaCy did not call an entity is left out
         _add(candidates, " ".join(lemma(i) for i in range(first, last + 1)), text, "phrase", span)
     in_phrase = bytearray(len(body) + 1)  # 1 at each character of a phrase of two words or more
     for candidate in candidates.values():
@@ -183,8 +185,10 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
             for start, end in candidate.spans:
                 in_phrase[start:end] = b"\x01" * (end - start)
     nouns: dict[str, _Candidate] = {}
-    for i in range(len(pos)):
-        if pos[i] == _NOUN and alpha[i] and length[i] > 2 and not stop[i] and not in_name[idx[i]]:
+    # (the tests on the columns first, over all tokens at once: most are not nouns)
+    lone = (table[:, 2] == _NOUN) & (table[:, 4] != 0) & (table[:, 1] > 2) & (table[:, 3] == 0)
+    for i in numpy.flatnonzero(lone).tolist():
+        if not in_name[idx[i]]:
             key = lemma(i)
             if key not in GENERIC_NOUNS:
                 surface = body[idx[i]:idx[i] + length[i]]
@@ -198,19 +202,14 @@ def _candidates(body: str, doc: Doc, entities: list[Entity]) -> dict[str, _Candi
     return candidates
 
 
-def _phrases(pos: list[int]) -> list[tuple[int, int]]:
-    """[start, end) token ranges of the noun phrases: maximal runs of adjectives and nouns (the classic
-    keyphrase pattern; spaCy's own noun_chunks walks the parse tree at several times the cost)."""
-    runs: list[tuple[int, int]] = []
-    start = -1
-    for i, tag in enumerate([*pos, -1]):
-        if tag in _PHRASE_POS:
-            if start < 0:
-                start = i
-        elif start >= 0:
-            runs.append((start, i))
-            start = -1
-    return runs
+def _phrases(pos: npt.NDArray[numpy.uint64]) -> list[tuple[int, int]]:
+    """[start, end) token ranges of the noun phrases of two words or more: maximal runs of adjectives
+    and nouns (the classic keyphrase pattern; spaCy's own noun_chunks walks the parse tree at several
+    times the cost). A lone noun is counted apart."""
+    inside = numpy.concatenate(([0], numpy.isin(pos, list(_PHRASE_POS)).astype(numpy.int8), [0]))
+    edges = numpy.flatnonzero(numpy.diff(inside))  # a run's start, then its end, in turn
+    return [(start, end) for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True)
+            if end - start > 1]
 
 
 def _has_alnum(body: str, start: int, length: int) -> bool:

@@ -30,6 +30,16 @@ NEEDED = frozenset({"tok2vec", "tagger", "morphologizer", "parser", "attribute_r
 MAX_PARSE_CHARS = 100_000
 
 
+def text_of(doc: Doc) -> str:
+    """doc.text, built once: spaCy joins the tokens anew on every access (a millisecond for an
+    article). `parse_selectively` stores the text a Doc was made from, which is its doc.text (spaCy's
+    tokenizer loses no character)."""
+    text = doc.user_data.get("newsdesk_text")
+    if not isinstance(text, str):
+        text = doc.user_data["newsdesk_text"] = doc.text
+    return text
+
+
 def load_pipeline(name: str | None = None, *, gemm: str | None = None) -> Language:
     """The pipeline called `name` (default: the `spacy_pipeline` setting) with its matrix products on
     `gemm`, "numpy" or "blis" (default: the `spacy_gemm` setting), loaded once per process."""

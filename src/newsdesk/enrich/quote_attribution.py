@@ -5,21 +5,25 @@ from __future__ import annotations
 import bisect
 import sys
 
+import numpy
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
+    REPORTING_VERBS,
     SUBJECT_DEPS,
     Attribution,
     cue_phrase,
     ent_at,
     is_reporting_verb,
+    lemma_in,
+    one_of,
     resolve_speaker,
     sentence_of,
     subject_of,
-    text_of,
 )
 
 MIN_INDIRECT_WORDS = 3
@@ -237,8 +241,12 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
         if len(sent) <= MAX_SENTENCE_TOKENS:
             in_prose[sent.start : sent.end] = [True] * len(sent)
     found: list[Quote] = []
-    for token in doc:
-        if not in_prose[token.i] or overlaps_direct(token.idx, token.idx + 1):
+    # Only a verb with a reporting or attribution lemma can be a cue (the tests below): those, picked
+    # out on the Doc's columns, not every token.
+    verbs = one_of(doc, "POS", ["VERB", "AUX"]) & lemma_in(doc, _CUE_LEMMAS)
+    for i in numpy.flatnonzero(verbs).tolist():
+        token = doc[i]
+        if not in_prose[i] or overlaps_direct(token.idx, token.idx + 1):
             continue
         if is_reporting_verb(token):
             clause = _reported_clause(token)
@@ -298,14 +306,14 @@ def _without_trailing_participle(tokens: list[Token]) -> list[Token]:
 
 
 LABELLING_VERBS = frozenset({"call", "describe", "label", "dub", "brand", "deem"})
+_CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN  # (a verb of either may be a cue: find_indirect)
 
 
 def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     """`Bush called Trump “unhinged”`: a quoted label is the speaker's words about its object."""
     found: list[Quote] = []
-    for verb in doc:
-        if verb.pos_ != "VERB" or verb.lemma_.lower() not in LABELLING_VERBS:
-            continue
+    for i in numpy.flatnonzero(one_of(doc, "POS", ["VERB"]) & lemma_in(doc, LABELLING_VERBS)).tolist():
+        verb = doc[i]
         parts = [c for c in verb.children if c.dep_ in {"dobj", "oprd", "xcomp", "ccomp", "attr", "prep"}
                  and c.i > verb.i]
         subject = subject_of(verb)
@@ -440,7 +448,10 @@ def _reported_clause(verb: Token) -> Token | None:
 
 def _according_to_quotes(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     found: list[Quote] = []
-    for sent in doc.sents:
+    # Only a sentence with an "according" in it can hold one: those, in order, not every sentence.
+    according = numpy.flatnonzero(one_of(doc, "LOWER", ["according"])).tolist()
+    for start, end in sorted({sentence_of(doc, i) for i in according}):
+        sent = doc[start:end]
         hit = _according_to(sent, range(0))
         if hit is None:
             continue

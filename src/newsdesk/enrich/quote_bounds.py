@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc
 
 from newsdesk.article import Quote
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_chooser import predict_features, read_model
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote, all_marked_quotes
-from newsdesk.enrich.quote_speakers import REPORTING_VERBS, text_of
+from newsdesk.enrich.quote_speakers import REPORTING_VERBS
 
 if TYPE_CHECKING:
     import lightgbm

@@ -33,16 +33,20 @@ import numpy
 from spacy.tokens import Doc, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_speakers import (
     REPORTING_VERBS,
     SUBJECT_DEPS,
     antecedent,
+    column,
     ents_of,
     full_name,
+    heads,
+    lemma_in,
     mention_span,
+    one_of,
     sentence_of,
-    text_of,
 )
 from newsdesk.lightgbm_import import import_lightgbm
 
@@ -65,6 +69,10 @@ class Candidate:
     name: str | None
     features: dict[str, float]
     eligible: bool = True  # whether the chooser may name it (the rules' own choice always may stay)
+
+
+# A mention's own features, its sentence's token bounds, its name's last word, whether it says something else.
+MentionFeatures = tuple[dict[str, float], tuple[int, int], str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,18 +165,10 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
         if e.label_ == "PERSON" and e.text.split():
             last = e.text.split()[-1]
             last_counts[last] = last_counts.get(last, 0) + 1
-    # One pass over the tokens, not one per quotation's window: where the cue words are (a running
-    # count) and which tokens may be mentions (a pronoun, or a noun that is the subject of a cue verb).
-    cues_before = [0]
-    mention_tokens: list[int] = []
-    for token in doc:
-        cue = token.lower_ == "according" or (token.pos_ in {"VERB", "AUX"}
-                                               and token.lemma_.lower() in CUE_LEMMAS)
-        cues_before.append(cues_before[-1] + cue)
-        if (token.lower_ in PRONOUNS and token.pos_ == "PRON") or (
-                token.dep_ in SUBJECT_DEPS and token.pos_ in {"NOUN", "PROPN"} and not token.ent_type_
-                and token.head.lemma_.lower() in CUE_LEMMAS):
-            mention_tokens.append(token.i)
+    cues_before, mention_tokens, pronoun = _token_pass(doc)
+    ent_ends = [e.end_char for e in ents]
+    named: dict[int, tuple[str | None, str, Token]] = {}  # entity -> name, label, root (once each)
+    mentions: dict[tuple[int, int, str, str | None, int], MentionFeatures] = {}  # once per mention
     found: list[list[Candidate]] = []
     speakers_so_far: list[str] = []
     previous_span: tuple[int, int] | None = None
@@ -189,24 +189,26 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
             previous_span = quote.speaker_span
             continue
         spans: dict[tuple[int, int], tuple[str | None, str, Token]] = {}
-        for e in ents[bisect.bisect_left(ent_starts, lo) : bisect.bisect_right(ent_starts, hi)]:
-            if not (start - 1 <= e.start_char < end + 1) and e.end_char <= hi:
-                name: str | None = full_name(e) if e.label_ == "PERSON" else e.text
-                spans[(e.start_char, e.end_char)] = (name, e.label_, e.root)
+        for k in range(bisect.bisect_left(ent_starts, lo), bisect.bisect_right(ent_starts, hi)):
+            e_start, e_end = ent_starts[k], ent_ends[k]
+            if not (start - 1 <= e_start < end + 1) and e_end <= hi:
+                if k not in named:
+                    e = ents[k]
+                    named[k] = (full_name(e) if e.label_ == "PERSON" else e.text, e.label_, e.root)
+                spans[(e_start, e_end)] = named[k]
         for i in mention_tokens[bisect.bisect_left(mention_tokens, window.start):
                                 bisect.bisect_left(mention_tokens, window.end)]:
             token = doc[i]
             if start - 1 <= token.idx < end + 1:
                 continue
-            if token.lower_ in PRONOUNS and token.pos_ == "PRON":
-                if token.i not in resolved:
+            if pronoun[i]:
+                if i not in resolved:
                     # (antecedent walks back over the sentence: not over a 10,000-token "sentence")
-                    s_start, s_end = sentence_of(doc, token.i)
+                    s_start, s_end = sentence_of(doc, i)
                     long = s_end - s_start > LONG_SENTENCE
-                    resolved[token.i] = None if long else antecedent(token, plural=False)
-                spans.setdefault((token.idx, token.idx + len(token.text)), (resolved[token.i], "PRON", token))
-            elif (token.dep_ in SUBJECT_DEPS and token.pos_ in {"NOUN", "PROPN"} and not token.ent_type_
-                  and token.head.lemma_.lower() in CUE_LEMMAS):
+                    resolved[i] = None if long else antecedent(token, plural=False)
+                spans.setdefault((token.idx, token.idx + len(token.text)), (resolved[i], "PRON", token))
+            else:  # the subject of a cue verb
                 phrase = mention_span(token)
                 spans.setdefault((phrase.start_char, phrase.end_char), (phrase.text, "NOUN", token))
         if quote.speaker_span is not None:
@@ -221,16 +223,25 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
         items = before_quote + [item for item in items if item[0][1] > start][:MAX_CANDIDATES]
         quoted = doc.char_span(start, min(end, parsed), alignment_mode="expand")
         q_first = sentence_of(doc, quoted.start)[0] if quoted is not None and len(quoted) else -1
+        # How many candidates lie between each one and the quotation: those ending before the
+        # quotation and starting after it ends, or starting after the quotation and ending before it.
+        ahead = [o_start for (o_start, o_end), _ in items if o_end <= start]  # sorted: items are
+        after_ends = sorted(o_end for (o_start, o_end), _ in items if o_start >= end)
         candidates = []
         for (c_start, c_end), (name, kind, mention) in items:
-            between = sum(1 for (o_start, o_end), _ in items
-                          if (c_end <= o_start and o_end <= start) or (end <= o_start and o_end <= c_start))
-            features = _features(doc, quote, q_first, (c_start, c_end), kind, mention, name, between,
-                                 last_counts, speakers_so_far)
+            between = (len(ahead) - bisect.bisect_left(ahead, c_end)
+                       + bisect.bisect_right(after_ends, c_start))
+            key5 = (c_start, c_end, kind, name, mention.i)
+            if key5 not in mentions:
+                mentions[key5] = _mention_features(doc, kind, mention, name, last_counts)
+            own, sent, last, says_other = mentions[key5]
+            features = _features(text, quote, q_first, (c_start, c_end), sent, name, last, between,
+                                 speakers_so_far)
+            features.update(own)
+            features["subject_of_cue_same_sentence"] = own["subject_of_cue"] * features["same_sentence"]
             features["previous_speaker_span"] = float((c_start, c_end) == previous_span)
             # `“…” Frazier said the claim was false.`: who says something else is not this one's speaker.
-            says_else = c_start >= end and mention.dep_ in SUBJECT_DEPS and any(
-                c.dep_ in {"ccomp", "dobj", "xcomp"} and c.i > mention.head.i for c in mention.head.children)
+            says_else = c_start >= end and says_other
             candidates.append(Candidate((c_start, c_end), name, features, not says_else))
         found.append(candidates)
         if quote.speaker_name:
@@ -239,19 +250,55 @@ def candidates_of(doc: Doc, quotes: list[Quote]) -> list[list[Candidate]]:
     return found
 
 
-def _features(doc: Doc, quote: Quote, q_first: int, span: tuple[int, int], kind: str, root: Token,
-              name: str | None, between: int, last_counts: dict[str, int],
-              speakers_so_far: list[str]) -> dict[str, float]:
-    text = text_of(doc)
+def _token_pass(doc: Doc) -> tuple[list[int], list[int], list[bool]]:
+    """One pass over the tokens, not one per quotation's window, on the Doc's columns: how many cue
+    words come before each token (a running count: "according", or a verb with a cue lemma), the
+    tokens that may be mentions (a pronoun "he"/"she", or a noun that is the subject of a cue verb and
+    no entity), and which of those are pronouns."""
+    if not len(doc):
+        return [0], [], []
+    cue_lemma = lemma_in(doc, CUE_LEMMAS)
+    cue = one_of(doc, "LOWER", ["according"]) | (one_of(doc, "POS", ["VERB", "AUX"]) & cue_lemma)
+    pronoun = one_of(doc, "LOWER", PRONOUNS) & one_of(doc, "POS", ["PRON"])
+    subject = (one_of(doc, "DEP", SUBJECT_DEPS) & one_of(doc, "POS", ["NOUN", "PROPN"])
+               & (column(doc, "ENT_TYPE") == 0) & cue_lemma[heads(doc)])
+    cues_before = numpy.concatenate(([0], numpy.cumsum(cue))).tolist()
+    return cues_before, numpy.flatnonzero(pronoun | subject).tolist(), pronoun.tolist()
+
+
+def _mention_features(doc: Doc, kind: str, root: Token, name: str | None,
+                      last_counts: dict[str, int]) -> MentionFeatures:
+    """What a candidate's features owe to the mention alone (its role, kind, name), the bounds of its
+    sentence, its name's last word and whether it is the subject of a verb saying something else:
+    worked out once per mention, however many quotations it is a candidate of."""
+    head = root.head
+    head_lemma = head.lemma_.lower()
+    subject = root.dep_ in SUBJECT_DEPS
+    last = name.split()[-1] if name and name.split() else ""
+    own = {
+        "subject": float(subject),
+        "subject_of_cue": float(subject and head_lemma in CUE_LEMMAS),
+        "subject_of_say": float(subject and head_lemma in {"say", "tell"}),
+        "after_cue": float(not subject and head_lemma in CUE_LEMMAS and head.i < root.i),
+        "object": float(root.dep_ in {"dobj", "dative", "pobj", "iobj"}),
+        "possessive": float(root.dep_ == "poss"),
+        "kind_" + kind: 1.0,
+        "log_name_count": math.log1p(last_counts.get(last, 0)),
+        "resolved": float(name is not None),
+    }
+    says_other = subject and any(c.dep_ in {"ccomp", "dobj", "xcomp"} and c.i > head.i for c in head.children)
+    return own, sentence_of(doc, root.i), last, says_other
+
+
+def _features(text: str, quote: Quote, q_first: int, span: tuple[int, int], sent: tuple[int, int],
+              name: str | None, last: str, between: int, speakers_so_far: list[str]) -> dict[str, float]:
+    """The features of a candidate that depend on the quotation (`_mention_features` adds the rest)."""
     start, end = quote.span
     before = span[1] <= start
     gap = text[span[1] : start] if before else text[end : span[0]]
     distance = len(gap)
-    sent = sentence_of(doc, root.i)
-    head = root.head
     said = quote.speaker_span
     rule = said is not None and span[0] < said[1] and said[0] < span[1]
-    last = name.split()[-1] if name and name.split() else ""
     f: dict[str, float] = {
         "before": float(before),
         "log_distance": math.log1p(distance),
@@ -260,15 +307,6 @@ def _features(doc: Doc, quote: Quote, q_first: int, span: tuple[int, int], kind:
                                or ("\n" not in gap and not _sentence_break(gap))),
         "same_paragraph": float("\n" not in gap),
         "paragraphs_apart": min(3.0, float(gap.count("\n"))),
-        "subject": float(root.dep_ in SUBJECT_DEPS),
-        "subject_of_cue": float(root.dep_ in SUBJECT_DEPS and head.lemma_.lower() in CUE_LEMMAS),
-        "subject_of_say": float(root.dep_ in SUBJECT_DEPS and head.lemma_.lower() in {"say", "tell"}),
-        "after_cue": float(root.dep_ not in SUBJECT_DEPS and head.lemma_.lower() in CUE_LEMMAS
-                           and head.i < root.i),
-        "object": float(root.dep_ in {"dobj", "dative", "pobj", "iobj"}),
-        "possessive": float(root.dep_ == "poss"),
-        "kind_" + kind: 1.0,
-        "log_name_count": math.log1p(last_counts.get(last, 0)),
         "rule_choice": float(rule),
         "rule_found": float(quote.speaker_span is not None),
         "rule_named": float(quote.speaker_name is not None),
@@ -278,7 +316,6 @@ def _features(doc: Doc, quote: Quote, q_first: int, span: tuple[int, int], kind:
         "nearest": float(between == 0),
         "has_cue": float(quote.cue is not None),
         "direct": float(quote.type == "direct"),
-        "resolved": float(name is not None),
         "gap_comma": float(gap.strip(" ,") == "" or gap.strip()[:1] in {",", "—"}),
         "opens_paragraph": float(text[max(0, start - 2) : start].strip("\"“'‘ ") == ""
                                  or text[max(0, start - 2) : start].endswith("\n")),
@@ -286,7 +323,6 @@ def _features(doc: Doc, quote: Quote, q_first: int, span: tuple[int, int], kind:
     }
     f["nearest_before"] = f["nearest"] * f["before"]
     f["nearest_after"] = f["nearest"] * (1 - f["before"])
-    f["subject_of_cue_same_sentence"] = f["subject_of_cue"] * f["same_sentence"]
     return f
 
 

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc
 
 from newsdesk.article import Quote
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_chooser import predict_features, read_model
 from newsdesk.enrich.quote_marks import WORD, paragraphs
-from newsdesk.enrich.quote_speakers import text_of
 
 if TYPE_CHECKING:
     import lightgbm

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Token
 
 from newsdesk.article import Quote
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_chooser import predict_features, read_model
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote, all_marked_quotes
@@ -49,7 +50,6 @@ from newsdesk.enrich.quote_speakers import (
     resolve_speaker,
     sentence_of,
     subject_of,
-    text_of,
 )
 
 if TYPE_CHECKING:

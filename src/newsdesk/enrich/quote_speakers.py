@@ -8,10 +8,14 @@ nothing at all when unsure, since a wrong speaker is worse than none.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy
+import numpy.typing as npt
 from spacy.tokens import Doc, Span, Token
 
+from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_cues import REPORTING_VERBS as CUE_VERBS
 
 REPORTING_VERBS = CUE_VERBS["en"]
@@ -27,14 +31,6 @@ class Attribution:
     cue_span: tuple[int, int]
     speaker_name: str | None
     speaker_span: tuple[int, int] | None
-
-
-def text_of(doc: Doc) -> str:
-    """doc.text, built once: spaCy joins the tokens anew on every access."""
-    text = doc.user_data.get("newsdesk_text")
-    if not isinstance(text, str):
-        text = doc.user_data["newsdesk_text"] = doc.text
-    return text
 
 
 def is_reporting_verb(token: Token) -> bool:
@@ -151,6 +147,52 @@ def ent_at(token: Token) -> Span | None:
     ents_of(token.doc)
     found: Span | None = token.doc.user_data["newsdesk_ent_at"].get(token.i)
     return found
+
+
+COLUMNS = ("LOWER", "POS", "LEMMA", "DEP", "ENT_TYPE", "HEAD")
+
+
+def column(doc: Doc, name: str) -> npt.NDArray[numpy.uint64]:
+    """One of `COLUMNS` for every token, as spaCy's ids (HEAD: the head's offset, as uint64), built
+    once: a pass over the tokens that reads their attributes one by one costs far more than the rules
+    that look at the few tokens these pick out."""
+    table = doc.user_data.get("newsdesk_columns")
+    if not isinstance(table, numpy.ndarray):
+        table = doc.user_data["newsdesk_columns"] = numpy.asarray(doc.to_array(list(COLUMNS)), numpy.uint64)
+    return table[:, COLUMNS.index(name)]
+
+
+def heads(doc: Doc) -> npt.NDArray[numpy.int64]:
+    """The index of every token's head."""
+    return numpy.arange(len(doc)) + column(doc, "HEAD").astype(numpy.int64)  # (offsets may be negative)
+
+
+def one_of(doc: Doc, name: str, values: Iterable[str]) -> npt.NDArray[numpy.bool_]:
+    """Per token, whether its `name` column (LOWER, POS, DEP, ENT_TYPE) is one of `values`
+    (`token.lower_ in values`, `token.pos_ in values`, ...)."""
+    strings = doc.vocab.strings
+    return numpy.isin(column(doc, name), [strings[value] for value in values])
+
+
+_LEMMAS: dict[frozenset[str], dict[int, bool]] = {}  # words -> lemma id -> in them (ids are stable)
+
+
+def lemma_in(doc: Doc, words: frozenset[str]) -> npt.NDArray[numpy.bool_]:
+    """Per token, whether its lemma, lowercased, is one of `words` (`token.lemma_.lower() in words`,
+    "Said" as well as "said")."""
+    lemmas = column(doc, "LEMMA")
+    known = _LEMMAS.setdefault(words, {})
+    if len(known) > 200_000:  # (a long crawl meets new lemmas without end: bounded)
+        known.clear()
+    strings = doc.vocab.strings
+    found = []
+    for value in numpy.unique(lemmas).tolist():
+        hit = known.get(value)
+        if hit is None:
+            hit = known[value] = strings[value].lower() in words
+        if hit:
+            found.append(value)
+    return numpy.isin(lemmas, found)
 
 
 def sent_starts(doc: Doc) -> list[int]:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Quote
-from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline
+from newsdesk.enrich.nlp import MAX_PARSE_CHARS, load_pipeline, text_of
 from newsdesk.enrich.quote_cues import LANGUAGES as RULE_LANGUAGES
 from newsdesk.enrich.quote_cues import cue_pattern
 from newsdesk.enrich.quote_marks import (
@@ -111,7 +111,7 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     from newsdesk.enrich.quote_fragments import add_fragment_quotes
 
     if language is not None and language != "en" and language in RULE_LANGUAGES:
-        if doc is not None and not body.startswith(doc.text):
+        if doc is not None and not body.startswith(text_of(doc)):
             raise ValueError("the spaCy Doc was not made from this body")
         found = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if doc is not None else []
         quotes = rule_quotes(body, language, [*entities, *found])
@@ -119,7 +119,7 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
             # A language with a fitted chooser (quote_chooser_multi) weighs the rules' speakers.
             choose_speakers_multi(body, language, quotes, [*entities, *found])
         return quotes
-    if doc is not None and not body.startswith(doc.text):
+    if doc is not None and not body.startswith(text_of(doc)):
         raise ValueError("the spaCy Doc was not made from this body")
     marked = find_marked_quotes(body)
     quotes = [_direct(body, quote) for quote in marked]
@@ -129,7 +129,7 @@ def quotes_from_doc(body: str, doc: Doc | None, *, language: str | None = None,
     indirect = sorted(find_indirect(doc, [q.span for q in quotes]), key=lambda q: q.span)
     # A quoted fragment inside reported speech is part of it, not a quotation of its own; a short or
     # mid-sentence fragment nobody is said to have said is a term or a scare quote.
-    parsed = len(doc.text)
+    parsed = len(text_of(doc))
     quotes = [q for q in quotes if not _inside(q.span, indirect)
               and not (q.cue is None and q.span[0] < parsed and _fragment(q.text))]
     quotes.extend(indirect)

@@ -24,6 +24,7 @@ lemmatizer's lemmas are looked up (FastAttributeRuler, FastLemmatizer).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
@@ -31,6 +32,7 @@ from spacy.pipeline import AttributeRuler, Lemmatizer
 
 from newsdesk.enrich.cues import CUE_VERBS, may_attribute
 from newsdesk.enrich.greedy_ner import GreedyRecogniser
+from newsdesk.enrich.nlp import text_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -50,7 +52,7 @@ def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
     parser = nlp.get_pipe("parser")
-    docs: Iterable[Doc] = (nlp.make_doc(text) for text in texts)
+    docs: Iterable[Doc] = map(_made, texts, repeat(nlp))
     # The senter runs last: sentence boundaries set before the recogniser bind its entities to them,
     # and the senter's are not the parser's; only a line break is a boundary for it, as for the parser.
     for name in [*(name for name in names if name != "parser"), "senter"]:
@@ -265,6 +267,13 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
         yield batch
 
 
+def _made(text: str, nlp: Language) -> Doc:
+    """The Doc of `text`, knowing its text (`nlp.text_of`): nothing after joins its tokens again."""
+    doc = nlp.make_doc(text)
+    doc.user_data["newsdesk_text"] = text
+    return doc
+
+
 def _runs(doc: Doc, language: str) -> list[tuple[int, int]]:
     """[start, end) token ranges of the runs of sentences to parse."""
     if not len(doc):
@@ -272,7 +281,7 @@ def _runs(doc: Doc, language: str) -> list[tuple[int, int]]:
     lemma_ids, types, idx, length = doc.to_array(["LEMMA", "ENT_TYPE", "IDX", "LENGTH"]).T.tolist()
     strings = doc.vocab.strings
     person = strings["PERSON"]
-    text = doc.text
+    text = text_of(doc)
     bounds = [(start, end, idx[start], idx[end - 1] + length[end - 1]) for start, end in _sentences(doc)]
     chosen = [may_attribute(text[first:last], {strings[i].lower() for i in set(lemma_ids[start:end])},
                             language) for start, end, first, last in bounds]
