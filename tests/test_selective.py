@@ -94,10 +94,18 @@ def test_fast_attribute_ruler_sets_what_the_ruler_sets(parsed: bool) -> None:
     before = nlp.make_doc(text)
     for name in ("tok2vec", "tagger", *(["parser"] if parsed else [])):
         before = nlp.get_pipe(name)(before)
-    slow, fast = ruler(before.copy()), FastAttributeRuler.of(ruler)(before.copy())
+    fast_ruler = FastAttributeRuler.of(ruler)
+    slow, fast = ruler(before.copy()), fast_ruler(before.copy())
     columns = ["TAG", "POS", "MORPH", "LEMMA", "DEP"]
     assert fast.to_array(columns).tolist() == slow.to_array(columns).tolist()
     assert any(t.pos_ == "AUX" for t in fast) and any(t.lemma_ == "be" for t in fast)
+    # The multi-word rules ("let's", "gon na", "y'all") are looked for only where their first word is.
+    assert fast_ruler.first is not None and fast_ruler.longest == 2
+    lowers = before.to_array(["LOWER"]).tolist()
+    every = fast_ruler.matcher(before, allow_missing=True)
+    if parsed:
+        every += fast_ruler.dep_matcher(before, allow_missing=True)
+    assert sorted(fast_ruler._matches(before, lowers)) == sorted(every) and len(every) >= 4
 
 
 def test_fast_lemmatizer_sets_what_the_lemmatizer_sets() -> None:

@@ -50,7 +50,7 @@ def detect_language(text: str) -> str | None:
     for size in (FIRST_CHARS, PREFIX_CHARS):
         prefix = text[:size]
         last = size == PREFIX_CHARS or len(text) <= size
-        if sum(ch.isalpha() for ch in prefix) < MIN_LETTERS:
+        if not _letters(prefix, MIN_LETTERS):
             if last:
                 return None
             continue
@@ -60,3 +60,14 @@ def detect_language(text: str) -> str | None:
                 return None
             return str(values[0].language.iso_code_639_1.name.lower())
     return None  # (not reached: the last size always decides)
+
+
+def _letters(text: str, least: int) -> bool:
+    """Whether `text` holds at least `least` letters (looked for from its start, not counted through)."""
+    found = 0
+    for ch in text:
+        if ch.isalpha():
+            found += 1
+            if found >= least:
+                return True
+    return least <= 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -109,9 +110,14 @@ def read_model(model: Path, policy: Path) -> tuple[lightgbm.Booster, dict[str, s
     return booster, values
 
 
+_NAMES: weakref.WeakKeyDictionary[lightgbm.Booster, list[str]] = weakref.WeakKeyDictionary()
+
+
 def predict_features(booster: lightgbm.Booster, features: Sequence[Mapping[str, float]]) -> list[float]:
     """The model's probability for each row of named features (a missing name is 0)."""
-    names = booster.feature_name()
+    names = _NAMES.get(booster)
+    if names is None:  # (asked of LightGBM once a model: it copies every name out of C each time)
+        names = _NAMES[booster] = booster.feature_name()
     rows = numpy.array([list(map(f.get, names, repeat(0.0, len(names)))) for f in features], dtype=float)
     return [float(p) for p in booster.predict(rows, num_threads=1)]  # (one process, one core)
 

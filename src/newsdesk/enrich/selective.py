@@ -23,7 +23,9 @@ lemmatizer's lemmas are looked up (FastAttributeRuler, FastLemmatizer).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -97,6 +99,7 @@ class FastAttributeRuler:
         self.simple: list[tuple[int, dict[str, str | bool]]] = []
         self.matcher = Matcher(ruler.vocab)
         self.dep_matcher = Matcher(ruler.vocab)
+        matched: list[list[dict[str, object]]] = []  # the patterns of self.matcher
         for rule, (patterns, index) in enumerate(zip(_rule_patterns(ruler), ruler.indices, strict=True)):
             for tokens in patterns:
                 if len(tokens) == 1 and index in (0, -1) and (simple := _as_simple(tokens[0])) is not None:
@@ -105,8 +108,13 @@ class FastAttributeRuler:
                     self.dep_matcher.add(str(rule), [tokens])
                 else:
                     self.matcher.add(str(rule), [tokens])
+                    matched.append(tokens)
         self.cache: dict[tuple[int, int, bool], tuple[list[int], dict[int, object]]] = {}
         self.by_lower: dict[str | None, list[tuple[int, dict[str, str | bool]]]] | None = None
+        # Where a Matcher pattern may start: its first token's LOWER test, when every pattern has one
+        # and a fixed length (`_first_words`); the Matcher then reads only the tokens that pass it.
+        self.first, self.longest = _first_words(matched)
+        self.may_start: dict[int, bool] = {}  # lower id -> whether it passes a first test
 
     @classmethod
     def of(cls, ruler: AttributeRuler) -> FastAttributeRuler:
@@ -135,11 +143,9 @@ class FastAttributeRuler:
         strings = doc.vocab.strings
         tags, lowers, spaces = doc.to_array(["TAG", "LOWER", "IS_SPACE"]).T.tolist()
         others: dict[int, list[int]] = {}
-        matchers = [self.matcher, self.dep_matcher] if doc.has_annotation("DEP") else [self.matcher]
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc, allow_missing=True):
-                rule = int(strings[match_id])
-                others.setdefault(doc[start:end][self.ruler.indices[rule]].i, []).append(rule)
+        for match_id, start, end in self._matches(doc, lowers):
+            rule = int(strings[match_id])
+            others.setdefault(doc[start:end][self.ruler.indices[rule]].i, []).append(rule)
         for i, key in enumerate(zip(tags, lowers, spaces, strict=True)):
             found = self.cache.get(key)
             if found is None:
@@ -157,6 +163,50 @@ class FastAttributeRuler:
             elif merged:
                 set_token_attrs(doc[i], merged)
         return doc
+
+    def _matches(self, doc: Doc, lowers: list[int]) -> Iterator[tuple[int, int, int]]:
+        """The Matchers' matches (the parse's only when the Doc has one), as (match id, start, end);
+        in no particular order (each token's rules are sorted after)."""
+        if doc.has_annotation("DEP"):
+            yield from self.dep_matcher(doc, allow_missing=True)
+        if self.first is None:
+            yield from self.matcher(doc, allow_missing=True)
+            return
+        if len(self.may_start) >= CACHE_SIZE:
+            self.may_start.clear()
+        strings = doc.vocab.strings
+        for i, lower in enumerate(lowers):
+            known = self.may_start.get(lower)
+            if known is None:
+                known = self.may_start[lower] = any(test(strings[lower]) for test in self.first)
+            if known:  # a pattern may start here: the Matcher over the longest pattern's tokens
+                for match_id, start, end in self.matcher(doc[i : i + self.longest], allow_missing=True):
+                    if start == 0:  # (one starting later in the window is found from its own token)
+                        yield match_id, i, i + end
+
+
+def _first_words(patterns: list[list[dict[str, object]]]) -> tuple[list[Callable[[str], bool]] | None, int]:
+    """A test of each pattern's first token's LOWER (a word, an IN list, a REGEX, as the Matcher reads
+    them) and the longest pattern's length; (None, 0) when a pattern has an operator (no fixed
+    length) or a first token without a LOWER test of those kinds."""
+    tests: list[Callable[[str], bool]] = []
+    for tokens in patterns:
+        if not tokens or any("OP" in token for token in tokens):
+            return None, 0
+        lower = tokens[0].get("LOWER")
+        if isinstance(lower, str):
+            tests.append(lower.__eq__)
+        elif isinstance(lower, dict) and set(lower) == {"IN"}:
+            tests.append(frozenset(lower["IN"]).__contains__)
+        elif isinstance(lower, dict) and set(lower) == {"REGEX"} and isinstance(lower["REGEX"], str):
+            tests.append(functools.partial(_searched, re.compile(lower["REGEX"])))
+        else:
+            return None, 0
+    return tests, max(map(len, patterns), default=0)
+
+
+def _searched(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.search(text) is not None
 
 
 class FastLemmatizer:
