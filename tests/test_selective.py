@@ -140,3 +140,17 @@ def test_the_columns_the_rules_read_match_the_tokens() -> None:
     assert one_of(doc, "DEP", SUBJECT_DEPS).tolist() == [t.dep_ in SUBJECT_DEPS for t in doc]
     assert one_of(doc, "LOWER", ["according"]).tolist() == [t.lower_ == "according" for t in doc]
     assert heads(doc).tolist() == [t.head.i for t in doc]
+
+
+def test_column_tests_keep_string_ids_exact() -> None:
+    # String ids are 64-bit hashes; a list of ids above and below 2**63 made into a numpy array without
+    # a dtype becomes float64, where ids a few hundred apart are equal. A word whose id lies next to a
+    # cue verb's must not count as one.
+    import numpy
+
+    from newsdesk.enrich.quote_speakers import _ids
+
+    high, low = 2**64 - 5_000, 12_345
+    assert high > 2**63
+    found = numpy.isin(numpy.array([high + 300, high, low + 1], dtype=numpy.uint64), _ids([high, low]))
+    assert found.tolist() == [False, True, False]

@@ -155,7 +155,8 @@ COLUMNS = ("LOWER", "POS", "LEMMA", "DEP", "ENT_TYPE", "HEAD")
 def column(doc: Doc, name: str) -> npt.NDArray[numpy.uint64]:
     """One of `COLUMNS` for every token, as spaCy's ids (HEAD: the head's offset, as uint64), built
     once: a pass over the tokens that reads their attributes one by one costs far more than the rules
-    that look at the few tokens these pick out."""
+    that look at the few tokens these pick out. Read only once the Doc is parsed: a change to its
+    annotations after the first call is not seen (enrichment makes none)."""
     table = doc.user_data.get("newsdesk_columns")
     if not isinstance(table, numpy.ndarray):
         table = doc.user_data["newsdesk_columns"] = numpy.asarray(doc.to_array(list(COLUMNS)), numpy.uint64)
@@ -171,7 +172,13 @@ def one_of(doc: Doc, name: str, values: Iterable[str]) -> npt.NDArray[numpy.bool
     """Per token, whether its `name` column (LOWER, POS, DEP, ENT_TYPE) is one of `values`
     (`token.lower_ in values`, `token.pos_ in values`, ...)."""
     strings = doc.vocab.strings
-    return numpy.isin(column(doc, name), [strings[value] for value in values])
+    return numpy.isin(column(doc, name), _ids([strings[value] for value in values]))
+
+
+def _ids(values: list[int]) -> npt.NDArray[numpy.uint64]:
+    """String ids as uint64 (a plain list of ids above and below 2**63 would become float64 in numpy,
+    and ids 1,000 apart equal)."""
+    return numpy.array(values, dtype=numpy.uint64)
 
 
 _LEMMAS: dict[frozenset[str], dict[int, bool]] = {}  # words -> lemma id -> in them (ids are stable)
@@ -182,7 +189,7 @@ def lemma_in(doc: Doc, words: frozenset[str]) -> npt.NDArray[numpy.bool_]:
     "Said" as well as "said")."""
     lemmas = column(doc, "LEMMA")
     known = _LEMMAS.setdefault(words, {})
-    if len(known) > 200_000:  # (a long crawl meets new lemmas without end: bounded)
+    if len(known) > 50_000:  # (a long crawl meets new lemmas without end: bounded, a few MB)
         known.clear()
     strings = doc.vocab.strings
     found = []
@@ -192,7 +199,7 @@ def lemma_in(doc: Doc, words: frozenset[str]) -> npt.NDArray[numpy.bool_]:
             hit = known[value] = strings[value].lower() in words
         if hit:
             found.append(value)
-    return numpy.isin(lemmas, found)
+    return numpy.isin(lemmas, _ids(found))
 
 
 def sent_starts(doc: Doc) -> list[int]:

@@ -196,7 +196,8 @@ def _first_words(patterns: list[list[dict[str, object]]]) -> tuple[list[Callable
         lower = tokens[0].get("LOWER")
         if isinstance(lower, str):
             tests.append(lower.__eq__)
-        elif isinstance(lower, dict) and set(lower) == {"IN"}:
+        elif isinstance(lower, dict) and set(lower) == {"IN"} and all(isinstance(w, str)
+                                                                       for w in lower["IN"]):
             tests.append(frozenset(lower["IN"]).__contains__)
         elif isinstance(lower, dict) and set(lower) == {"REGEX"} and isinstance(lower["REGEX"], str):
             tests.append(functools.partial(_searched, re.compile(lower["REGEX"])))
