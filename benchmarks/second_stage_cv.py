@@ -154,7 +154,7 @@ def variant(data: Data, name: str, folds: tuple[int, ...]) -> Any:
         return out
     make: Callable[..., Any] = stack_rows
     names, weights = list(STACK_FEATURES), data["w"]
-    params, rounds = dict(T.PARAMS), T.STACK_ROUNDS
+    params, rounds = dict(T.STACK_PARAMS), T.STACK_ROUNDS
     if name == "relative":
         make, names = _relative_rows, names + RELATIVE
     elif name == "all":

@@ -29,6 +29,21 @@ def test_the_shipped_model_is_package_data_and_loaded_once() -> None:
     assert second.feature_name() == STACK_FEATURES
 
 
+def test_each_shipped_stage_was_fitted_with_the_training_commands_own_settings() -> None:
+    from newsdesk.extract.html.learned import STACK_MARK
+    from newsdesk.extract.html.page_cut import CUT_MARK
+    from newsdesk.extract.html.train import PARAMS, ROUNDS, STACK_PARAMS, STACK_ROUNDS
+
+    stages = MODEL.read_text(encoding="utf-8").partition(CUT_MARK)[0]
+    first_text, _, second_text = stages.partition(STACK_MARK)
+    first, second = load_model()
+    assert (first.num_trees(), second.num_trees()) == (ROUNDS, STACK_ROUNDS)
+    for text, params in ((first_text, PARAMS), (second_text, STACK_PARAMS)):
+        for name in ("learning_rate", "num_leaves", "min_data_in_leaf", "bagging_fraction"):
+            assert f"\n[{name}: {params[name]}]\n" in text, name
+    assert PARAMS["learning_rate"] != STACK_PARAMS["learning_rate"]  # the stages' settings are apart
+
+
 def test_the_model_decides_the_body_and_the_rules_remain_a_setting() -> None:
     html = (EXAMPLES / "harbour-bridge-reopens.html").read_bytes()
     learned = newsdesk.extract(html)
