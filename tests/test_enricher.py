@@ -162,3 +162,30 @@ def test_seed_topics_and_keywords_point_into_the_body(seed: Article) -> None:
         assert keyword.mentions
         assert keyword.text in {entity.name for entity in seed.entities} or any(
             keyword.text.casefold() in seed.body[s:e].casefold() for s, e in keyword.mentions)
+
+
+def test_words_met_in_two_batches_stay_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy's memory zone frees every word a batch met; a word met in two batches is tokenized outside
+    it and stays known (its lexeme is not made again), up to enricher.KEPT_WORDS words; a word met once
+    is freed. Only spaCy's caches change: the same enrichment either way."""
+    from newsdesk.enrich import enricher
+    from newsdesk.enrich.nlp import load_pipeline
+
+    strings = load_pipeline().vocab.strings
+
+    def page(word: str) -> Article:
+        return Article(body=f"The harbour {word} opened on Monday.\n\n“It is ready,” said Maria Lopez.")
+
+    first = page("zqharbourkeep")
+    enrich_articles([first])
+    assert "zqharbourkeep" not in strings  # met once: freed with the zone
+    second = page("zqharbourkeep")
+    enrich_articles([second])
+    assert "zqharbourkeep" in strings  # met in two batches: kept
+    said = [(q.span, q.speaker_name) for q in second.quotes]
+    assert said == [(q.span, q.speaker_name) for q in first.quotes] and said[0][1] == "Maria Lopez"
+    kept = sum(len(recurring.kept) for recurring in enricher._RECURRING.values())
+    monkeypatch.setattr(enricher, "KEPT_WORDS", kept)  # the cap reached: nothing more is kept
+    enrich_articles([page("zqharbourcap")])
+    enrich_articles([page("zqharbourcap")])
+    assert "zqharbourcap" not in strings

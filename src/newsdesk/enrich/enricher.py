@@ -20,7 +20,9 @@ has no entities. Nothing is invented: every span points into the body (or, for
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Entity, Quote
@@ -37,6 +39,7 @@ from newsdesk.settings import Settings
 from newsdesk.text import language_key
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.tokens import Doc
 
 # Bumped when what enrichment finds changes enough that stored articles are worth enriching again.
@@ -68,14 +71,54 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
         # Every string a parse adds to the vocabulary is freed when the zone closes: without it a
         # worker's memory grows with each new word it meets, without bound over a crawl. Nothing of
         # a Doc outlives the zone (the fields are plain strings and offsets); zones must not overlap.
-        with _ZONE_LOCK, nlp.memory_zone():
-            bodies = parse_selectively(nlp, (article.body[:MAX_PARSE_CHARS] for article in group), language,
-                                       batch_size=batch_size)
-            captions = _caption_docs(group, name, language, batch_size)
-            full = not models.entities_only(name)
-            for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
-                _enrich(article, doc, caption_doc, aliases, full=full)
-                article.enrichment["pipeline"] = label
+        with _ZONE_LOCK:
+            with nlp.memory_zone():
+                bodies = parse_selectively(nlp, (article.body[:MAX_PARSE_CHARS] for article in group),
+                                           language, batch_size=batch_size)
+                captions = _caption_docs(group, name, language, batch_size)
+                full = not models.entities_only(name)
+                for article, doc, caption_doc in zip(group, bodies, captions, strict=True):
+                    _enrich(article, doc, caption_doc, aliases, full=full)
+                    article.enrichment["pipeline"] = label
+            _keep_recurring_words(nlp, name, (article.body[:MAX_PARSE_CHARS] for article in group))
+
+
+KEPT_WORDS = 30_000  # per pipeline: the words tokenized outside the memory zone, for good
+COUNTED_WORDS = 100_000  # words counted (in how many batches each was met) before the count restarts
+MET_TIMES = 2  # batches a word is met in before it is kept
+MAX_KEPT_LENGTH = 30  # characters: a longer "word" is a URL or a run of symbols, not worth keeping
+
+
+@dataclass
+class _Recurring:
+    met: Counter[str] = field(default_factory=Counter)  # word -> batches it was met in
+    kept: set[str] = field(default_factory=set)
+
+
+_RECURRING: dict[str, _Recurring] = {}
+
+
+def _keep_recurring_words(nlp: Language, name: str, texts: Iterable[str]) -> None:
+    """Tokenize, outside the memory zone, the words (space-separated) met in MET_TIMES batches, up to
+    KEPT_WORDS of them: spaCy keeps their lexemes and its tokenizer's entries for good. Inside the
+    zone every word's lexeme is made anew and freed after; the words news repeat become known, a
+    crawl's endless names and numbers do not. The same tokens either way: this only keeps spaCy's
+    caches. Called under _ZONE_LOCK (no zone may be open meanwhile)."""
+    recurring = _RECURRING.setdefault(name, _Recurring())
+    if len(recurring.kept) >= KEPT_WORDS:
+        return
+    if len(recurring.met) > COUNTED_WORDS:
+        recurring.met.clear()
+    words = {word for text in texts for word in text.split() if len(word) <= MAX_KEPT_LENGTH}
+    words -= recurring.kept
+    recurring.met.update(words)
+    for word in words:
+        if recurring.met[word] >= MET_TIMES:
+            nlp.tokenizer(word)
+            recurring.kept.add(word)
+            del recurring.met[word]
+            if len(recurring.kept) >= KEPT_WORDS:
+                return
 
 
 def enrich_text(text: str, settings: Settings | None = None) -> Article:
