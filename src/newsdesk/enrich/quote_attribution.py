@@ -13,7 +13,7 @@ from newsdesk.enrich.nlp import text_of
 from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_marks import WORD, MarkedQuote
 from newsdesk.enrich.quote_speakers import (
-    REPORTING_VERBS,
+    CUE_LEMMAS,
     SUBJECT_DEPS,
     Attribution,
     cue_phrase,
@@ -243,7 +243,7 @@ def find_indirect(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:
     found: list[Quote] = []
     # Only a verb with a reporting or attribution lemma can be a cue (the tests below): those, picked
     # out on the Doc's columns, not every token.
-    verbs = one_of(doc, "POS", ["VERB", "AUX"]) & lemma_in(doc, _CUE_LEMMAS)
+    verbs = one_of(doc, "POS", ["VERB", "AUX"]) & lemma_in(doc, CUE_LEMMAS)
     for i in numpy.flatnonzero(verbs).tolist():
         token = doc[i]
         if not in_prose[i] or overlaps_direct(token.idx, token.idx + 1):
@@ -306,7 +306,6 @@ def _without_trailing_participle(tokens: list[Token]) -> list[Token]:
 
 
 LABELLING_VERBS = frozenset({"call", "describe", "label", "dub", "brand", "deem"})
-_CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN  # (a verb of either may be a cue: find_indirect)
 
 
 def _labels(doc: Doc, direct_spans: list[tuple[int, int]]) -> list[Quote]:

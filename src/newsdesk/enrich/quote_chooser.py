@@ -35,9 +35,8 @@ from spacy.tokens import Doc, Token
 
 from newsdesk.article import Quote
 from newsdesk.enrich.nlp import text_of
-from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_speakers import (
-    REPORTING_VERBS,
+    CUE_LEMMAS,
     SUBJECT_DEPS,
     antecedent,
     column,
@@ -59,7 +58,6 @@ MAX_CANDIDATES = 12  # on each side of a quotation
 LONG_SENTENCE = 300  # tokens: a pronoun in a longer "sentence" is not resolved
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 PRONOUNS = frozenset({"he", "she"})
-CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,11 @@ import numpy.typing as npt
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.enrich.nlp import text_of
+from newsdesk.enrich.quote_cues import ATTRIBUTION_VERBS_EN
 from newsdesk.enrich.quote_cues import REPORTING_VERBS as CUE_VERBS
 
 REPORTING_VERBS = CUE_VERBS["en"]
+CUE_LEMMAS = REPORTING_VERBS | ATTRIBUTION_VERBS_EN  # a verb of either may introduce what was said
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "i": "?", "we": "p", "they": "p"}
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
