@@ -30,14 +30,24 @@ NEEDED = frozenset({"tok2vec", "tagger", "morphologizer", "parser", "attribute_r
 MAX_PARSE_CHARS = 100_000
 
 
+_TEXT = "newsdesk_text"  # where a Doc's user_data keeps its text
+
+
 def text_of(doc: Doc) -> str:
     """doc.text, built once: spaCy joins the tokens anew on every access (a millisecond for an
-    article). `parse_selectively` stores the text a Doc was made from, which is its doc.text (spaCy's
-    tokenizer loses no character)."""
-    text = doc.user_data.get("newsdesk_text")
+    article). `parse_selectively` stores the text a Doc was made from (`made_from`)."""
+    text = doc.user_data.get(_TEXT)
     if not isinstance(text, str):
-        text = doc.user_data["newsdesk_text"] = doc.text
+        text = doc.user_data[_TEXT] = doc.text
     return text
+
+
+def made_from(nlp: Language, text: str) -> Doc:
+    """The Doc of `text`, knowing its text, which is its doc.text (spaCy's tokenizer loses no
+    character): `text_of` never joins its tokens."""
+    doc = nlp.make_doc(text)
+    doc.user_data[_TEXT] = text
+    return doc
 
 
 def load_pipeline(name: str | None = None, *, gemm: str | None = None) -> Language:

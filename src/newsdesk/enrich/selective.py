@@ -34,7 +34,7 @@ from spacy.pipeline import AttributeRuler, Lemmatizer
 
 from newsdesk.enrich.cues import CUE_VERBS, may_attribute
 from newsdesk.enrich.greedy_ner import GreedyRecogniser
-from newsdesk.enrich.nlp import text_of
+from newsdesk.enrich.nlp import made_from, text_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,7 +54,7 @@ def parse_selectively(nlp: Language, texts: Iterable[str], language: str, *,
         yield from nlp.pipe(texts, batch_size=batch_size)
         return
     parser = nlp.get_pipe("parser")
-    docs: Iterable[Doc] = map(_made, texts, repeat(nlp))
+    docs: Iterable[Doc] = map(made_from, repeat(nlp), texts)
     # The senter runs last: sentence boundaries set before the recogniser bind its entities to them,
     # and the senter's are not the parser's; only a line break is a boundary for it, as for the parser.
     for name in [*(name for name in names if name != "parser"), "senter"]:
@@ -316,13 +316,6 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
             batch = []
     if batch:
         yield batch
-
-
-def _made(text: str, nlp: Language) -> Doc:
-    """The Doc of `text`, knowing its text (`nlp.text_of`): nothing after joins its tokens again."""
-    doc = nlp.make_doc(text)
-    doc.user_data["newsdesk_text"] = text
-    return doc
 
 
 def _runs(doc: Doc, language: str) -> list[tuple[int, int]]:
