@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 ENRICHMENT_VERSION = "2"
 BATCH_SIZE = 16
 _ZONE_LOCK = threading.Lock()  # one spaCy memory zone at a time in a process
+# Words kept known to spaCy across memory zones (_keep_recurring_words):
+KEPT_WORDS = 30_000  # per pipeline: the words tokenized outside the memory zone, for good
+COUNTED_WORDS = 100_000  # words counted (in how many batches each was met) before the count restarts
+MET_TIMES = 2  # batches a word is met in before it is kept
+MAX_KEPT_LENGTH = 30  # characters: a longer "word" is a URL or a run of symbols, not worth keeping
 
 
 def enrich_articles(articles: Sequence[Article], settings: Settings | None = None, *,
@@ -81,12 +86,6 @@ def enrich_articles(articles: Sequence[Article], settings: Settings | None = Non
                     _enrich(article, doc, caption_doc, aliases, full=full)
                     article.enrichment["pipeline"] = label
             _keep_recurring_words(nlp, name, (article.body[:MAX_PARSE_CHARS] for article in group))
-
-
-KEPT_WORDS = 30_000  # per pipeline: the words tokenized outside the memory zone, for good
-COUNTED_WORDS = 100_000  # words counted (in how many batches each was met) before the count restarts
-MET_TIMES = 2  # batches a word is met in before it is kept
-MAX_KEPT_LENGTH = 30  # characters: a longer "word" is a URL or a run of symbols, not worth keeping
 
 
 @dataclass
