@@ -7,6 +7,10 @@ decides whether a sentence can hold an attribution reads the same words the quot
   `AUXILIARIES`).
 * `ACCORDING_TO`: the words that attribute a statement to a source named right after them
   ("according to", "laut", "selon", "volgens", "segundo", "según", "secondo").
+* `ARTICLES`, `ADDRESSEES`: the articles that open a description of a speaker, and the
+  prepositions of the one spoken to, who may stand between a verb and its subject.
+* `OPINION_OPENERS`: the word that, opening a sentence before a person and a comma, gives that
+  person's view ("Para el ministro, «…»", "Pour X, « … »").
 * German separable verbs ("fügte ... hinzu") are matched by their verb alone.
 * `PRONOUNS`: third-person singular subject pronouns, which name the last person named before them.
 * `ATTRIBUTION_VERBS_EN`: English verbs that, with a subject and a complement, attribute the
@@ -124,6 +128,33 @@ ACCORDING_TO: dict[str, tuple[str, ...]] = {
     "it": ("secondo", "stando a"),
 }
 
+# "For X, …": a sentence opening with one of these, a person and a comma gives that person's view
+# (`Para el economista Juan Rallo, «…»`, `Pour la ministre, « … »`). Only so placed: elsewhere the
+# word is a plain preposition (`trabaja para Google`).
+OPINION_OPENERS: dict[str, str] = {"es": "para", "pt": "para", "fr": "pour", "it": "per"}
+
+# The articles that open a description of the speaker (`le ministre`, `el portavoz`): a subject's,
+# so none that is also a preposition in the language (Spanish `a`, Italian `a`).
+ARTICLES: dict[str, tuple[str, ...]] = {
+    "de": ("der", "die", "das", "ein", "eine"),
+    "fr": ("le", "la", "les", "l’", "l'", "un", "une"),
+    "nl": ("de", "het", "een"),
+    "pt": ("o", "a", "os", "as", "um", "uma"),
+    "es": ("el", "la", "los", "las", "un", "una"),
+    "it": ("il", "lo", "la", "i", "gli", "le", "l’", "l'", "un", "uno", "una"),
+}
+
+# Prepositions that put the one spoken to between a verb and its subject (`dijo a Efe el portavoz`,
+# `a déclaré à l'AFP le ministre`, `ha detto all'ANSA il sindaco`); Portuguese `a` is left out, being
+# also the article of a subject (`disse a ministra`).
+ADDRESSEES: dict[str, tuple[str, ...]] = {
+    "fr": ("à", "au", "aux"),
+    "nl": ("aan",),
+    "pt": ("à", "ao", "aos", "às"),
+    "es": ("a", "al"),
+    "it": ("a", "al", "alla", "allo", "ai", "agli", "alle", "all’", "all'"),
+}
+
 PRONOUNS: dict[str, frozenset[str]] = {
     "en": frozenset("he she".split()),
     "de": frozenset("er sie".split()),
@@ -134,8 +165,9 @@ PRONOUNS: dict[str, frozenset[str]] = {
     "it": frozenset("lui lei".split()),
 }
 
-# Words that open a clause like a subject but never speak: capitalised conjunctions, adverbs and
-# labels of the other languages (`Aber: „…“`, `Fazit: „…“`), compared in lower case.
+# Words that open a clause like a subject but never speak: capitalised conjunctions, adverbs,
+# prepositions (not the particles of names: "de", "da", "di", "van", "von") and labels of the other
+# languages (`Aber: „…“`, `Fazit: „…“`), compared in lower case.
 NOT_SPEAKERS: dict[str, frozenset[str]] = {
     "de": frozenset("""aber und doch denn oder also dann auch nur sondern zudem außerdem ausserdem
         fazit frage antwort motto zitat tenor dabei dazu damit daher deshalb trotzdem jedoch allerdings
@@ -145,12 +177,18 @@ NOT_SPEAKERS: dict[str, frozenset[str]] = {
         durch gegen ohne um
         beispiel dass es als zugleich gleichzeitig ebenso""".split()),
     "fr": frozenset("""mais et donc or puis ensuite enfin alors aussi ainsi pourtant cependant bref
-        aujourd'hui hier ici là quand comment pourquoi""".split()),
+        aujourd'hui hier ici là quand comment pourquoi
+        pour par avec sans en dans depuis sur sous chez contre entre vers selon après avant
+        pendant""".split()),
     "es": frozenset("""pero y además sin embargo también así entonces hoy ayer aquí allí cuando cómo
-        por qué""".split()),
-    "pt": frozenset("""mas e além também assim então hoje ontem aqui ali quando como""".split()),
-    "it": frozenset("""ma e inoltre anche così allora oggi ieri qui quando come""".split()),
-    "nl": frozenset("""maar en dus ook toen nu vandaag gisteren hier daar wanneer hoe""".split()),
+        por qué
+        para con en desde hasta sobre tras ante contra entre hacia durante según""".split()),
+    "pt": frozenset("""mas e além também assim então hoje ontem aqui ali quando como
+        para por com sem em desde até sobre contra entre durante""".split()),
+    "it": frozenset("""ma e inoltre anche così allora oggi ieri qui quando come
+        per con senza in su tra fra contro durante""".split()),
+    "nl": frozenset("""maar en dus ook toen nu vandaag gisteren hier daar wanneer hoe
+        voor met zonder in op bij naar uit sinds tijdens volgens door tegen over onder""".split()),
 }
 
 # The word that opens a reported clause ("dijo que «…»", "ajoute qu'il « … »", "disse che").

@@ -59,8 +59,11 @@ from dataclasses import dataclass
 from newsdesk.article import Quote
 from newsdesk.enrich.quote_cues import (
     ACCORDING_TO,
+    ADDRESSEES,
+    ARTICLES,
     AUXILIARIES,
     NOT_SPEAKERS,
+    OPINION_OPENERS,
     PRO_DROP,
     PRONOUNS,
     REPORTING_VERBS,
@@ -76,7 +79,7 @@ PARTICLE = r"(?:von|van|der|den|de|du|des|la|le|di|da|do|dos|das|del|della|ten|t
 NAME = rf"{NAME_WORD}(?:[^\S\n]+(?:{PARTICLE}[^\S\n]+){{0,2}}{NAME_WORD}){{0,3}}"  # never over a line break
 ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|as|um|uma|el|los|las|"
            r"il|lo|gli|uno|una)")
-DESCRIPTION = rf"(?i:{ARTICLE})(?:\s+|(?<=[’']))[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"
+DESCRIBED = rf"[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"  # the words after a description's article
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
 VERB_SECOND = frozenset({"de"})  # Dutch unmeasured: its rules stay as before
@@ -165,12 +168,20 @@ class _Rules:
         verb = rf"(?i:(?:(?:{aux})\s+)?(?:{verbs}))" if aux else rf"(?i:{verbs})"
         pronouns = "|".join(sorted(PRONOUNS[language], key=len, reverse=True))
         # (`quant à elle` is "as for her": the speaker comes after it.)
-        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{DESCRIPTION}|{NAME})"
+        articles = "|".join(ARTICLES.get(language, ())) or ARTICLE
+        description = rf"(?i:{articles})(?:\s+|(?<=[’'])){DESCRIBED}"
+        speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{description}|{NAME})"
+        # The one spoken to, between the verb and its subject: a preposition, an article, a word or
+        # a name (`a Efe`, `à l'AFP`, `a la radio`).
+        to = "|".join(ADDRESSEES.get(language, ()))
+        addressee = (rf"(?:\s+(?i:{to})(?:\s+|(?<=[’']))(?:(?i:{articles})(?:\s+|(?<=[’'])))?"
+                     rf"(?:{NAME_WORD}(?:[^\S\n]+{NAME_WORD})*|[a-zß-ÿ]+))?" if to else "")
         according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
         # Names are told by their capitals: only the cue words ignore case.
         # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
         self.verb_first = re.compile(
-            rf"[\s,.;:!?{DASHES}]*(?P<cue>{verb})(?!\w)(?:\s+[a-zß-ÿ’']+(?:\s+à)?){{0,3}}?\s+{speaker}(?!\w)")
+            rf"[\s,.;:!?{DASHES}]*(?P<cue>{verb})(?!\w){addressee}(?:\s+[a-zß-ÿ’']+(?:\s+à)?){{0,3}}?\s+"
+            rf"{speaker}(?!\w)")
         self.speaker_first = re.compile(rf"[\s,;{DASHES}]*{speaker}\s+(?P<cue>{verb})(?!\w)")
         # Before the open: the speaker and verb (then anything short) and a colon or comma.
         self.speaker_verb = re.compile(rf"{speaker}\s+(?P<cue>{verb})(?!\w)[^.!?\n]{{0,60}}?[:,]\s*$")
@@ -186,6 +197,10 @@ class _Rules:
         self.according_opens = re.compile(rf"^\s*(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
         self.zufolge_opens = (re.compile(rf"^\s*{speaker}\s+(?P<cue>zufolge)(?!\w)")
                               if language == "de" else None)
+        # `Para el economista Juan Rallo, «…»`: the view of the person after an opening "for".
+        opener = OPINION_OPENERS.get(language)
+        self.opinion_opens = (re.compile(rf"^\s*(?P<cue>(?i:{opener}))\s+{speaker}\s*,") if opener
+                              else None)
         # A colon ends the sentence before the quotation: its subject speaks, whatever the verb
         # (`Stäblein dankte dem Rat: „…“`, `Concernant le lait, X est plus nuancée : « … »`), or a
         # pronoun after the verb (`Zwischen den Bissen dichtet er: „…“`).
@@ -256,6 +271,9 @@ class _Rules:
             match = pattern.match(window) if pattern is not None else None
             if match is not None and self._speaker_ok(match):
                 return self._cue(match, offset)
+        opinion = self.opinion_opens.match(window) if self.opinion_opens is not None else None
+        if opinion is not None and self._speaker_ok(opinion) and self._person_like(opinion, offset):
+            return self._cue(opinion, offset)
         for verb in reversed(list(self.verb.finditer(window))):
             rest = window[verb.end() :]
             if self.that.search(rest) or rest.strip()[-1:] in {"", ","}:
@@ -413,6 +431,12 @@ class _Rules:
             # A description followed by the name it describes (`der Kommunikations- und
             # Konfliktexperte Christian Wirth`): the name.
             named = self._name_after(end)
+            # `el ministro Luis Planas`: the name it ends with (not in German, whose nouns have
+            # capitals: `die Bürgermeisterin Anna Schmidt` keeps its title).
+            inner = (re.search(rf"(?<=\s){NAME_WORD}(?:[^\S\n]+{NAME_WORD})+$", text)
+                     if self.language != "de" and not self.entities else None)
+            if named is None and inner is not None:
+                named = start + inner.start(), end
             if named is not None:
                 start, end = named
             text = self.body[start:end]
@@ -422,6 +446,18 @@ class _Rules:
             end = start + len(text)
             name = self._full_name(text, start)
         return _Cue(self.body[cue_span[0] : cue_span[1]], cue_span, name, (start, end))
+
+    def _person_like(self, match: re.Match[str], offset: int) -> bool:
+        """Whether a speaker found after a plain preposition (`Para …,`) names somebody rather than a
+        place, a year or a thing: a pronoun, a description (an article and a noun), a person or
+        organisation entity, or (where the caller found no entities) a name of two words or more."""
+        words = match.group("speaker").split()
+        if words[0].lower() in self.pronouns or re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
+            return True
+        start, end = offset + match.start("speaker"), offset + match.end("speaker")
+        if self.entities:
+            return self._entity_at(start, end) is not None
+        return len(words) > 1
 
     def _subject_like(self, start: int, end: int) -> bool:
         """Whether the words at [start, end) (a speaker by `_speaker_ok`) can be a verb's subject: more
@@ -455,7 +491,23 @@ class _Rules:
         names = list(re.finditer(rf"{NAME_WORD}(?:\s+{NAME_WORD})+", self.body[end:stop]))
         if names and not self.entities:
             return end + names[-1].start(), end + names[-1].end()
+        if stop < limit and self.body[stop] == ",":
+            return self._apposition(stop + 1)
         return None
+
+    def _apposition(self, at: int) -> tuple[int, int] | None:
+        """The name set off by a comma after a description (`dijo el ministro de Economía, Carlos
+        Cuerpo.`, `a déclaré le ministre de l'Intérieur, Gérald Darmanin,`): a person entity opening
+        the words after the comma, or, where the caller found no entities, two or more capitalised
+        words there, ending the clause (a comma, a full stop, a bracket or the line's end follow)."""
+        match = re.match(rf"[^\S\n]+({NAME})(?=\s*(?:[,.;:!?)\n]|$))", self.body[at : at + 80])
+        if match is None:
+            return None
+        start, end = at + match.start(1), at + match.end(1)
+        if self.entities:
+            people = [e for e in self._entities_in(start, start + 1) if e[2] in {"PERSON", "PER"}]
+            return (people[0][0], people[0][1]) if people else None
+        return (start, end) if len(match.group(1).split()) > 1 else None
 
     def _antecedent(self, at: int) -> str | None:
         """Who a pronoun (or a verb with no subject) before `at` refers to: the later of the one being
