@@ -28,8 +28,16 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   after it when it follows at once or is a pronoun); a sentence opening with an according-to phrase
   (`Aus Sicht von X hat …, „…“`). In Spanish, Portuguese and Italian a verb with no subject
   (`«…», lamentó.`, `señaló que «…»`) gives the one being quoted. German `„…“, wird X zitiert`.
-* A description followed by the name it describes names that person; of entities in one span, a
-  person before an organisation; entities inside quotations are never speakers nor antecedents.
+* A description followed by the name it describes names that person, also when a comma sets the
+  name off (`dijo el ministro de Economía, Carlos Cuerpo.`: with entities, a person entity there);
+  outside German, where only names have capitals, a description ending in a name gives the name
+  (`el ministro Luis Planas`) when the caller found no entities. Each language's own articles open a
+  description (Spanish `a` is a preposition). Of entities in one span, a person before an
+  organisation; entities inside quotations are never speakers nor antecedents.
+* The one spoken to may stand between a verb and its subject (`explicó a Efe el portavoz`, `a
+  déclaré à l'AFP le ministre`): skipped. A sentence opening with "for" and a person and a comma
+  (`Para el economista X, «…»`, `Pour la ministre, « … »`) gives that person's view; a place, a year
+  or a thing there gives none.
 * A quotation with no cue of its own continues the previous one's speaker in its paragraph, or the
   previous paragraph's when it opens its paragraph (a speech quoted at length), unless the sentence
   before it opens with a person named after that quotation (`B widersprach. „…“`): then that person.
