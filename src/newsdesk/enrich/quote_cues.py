@@ -166,7 +166,8 @@ PRONOUNS: dict[str, frozenset[str]] = {
 }
 
 # Words that open a clause like a subject but never speak: capitalised conjunctions, adverbs,
-# prepositions (not the particles of names: "de", "da", "di", "van", "von") and labels of the other
+# prepositions (not those that are also surnames or their particles: "de", "da", "di", "van", "von",
+# Italian "Durante", Dutch "in 't Veld") and labels of the other
 # languages (`Aber: „…“`, `Fazit: „…“`), compared in lower case.
 NOT_SPEAKERS: dict[str, frozenset[str]] = {
     "de": frozenset("""aber und doch denn oder also dann auch nur sondern zudem außerdem ausserdem
@@ -182,13 +183,13 @@ NOT_SPEAKERS: dict[str, frozenset[str]] = {
         pendant""".split()),
     "es": frozenset("""pero y además sin embargo también así entonces hoy ayer aquí allí cuando cómo
         por qué
-        para con en desde hasta sobre tras ante contra entre hacia durante según""".split()),
+        para con en desde hasta sobre tras ante contra entre hacia según""".split()),
     "pt": frozenset("""mas e além também assim então hoje ontem aqui ali quando como
-        para por com sem em desde até sobre contra entre durante""".split()),
+        para por com sem em desde até sobre contra entre""".split()),
     "it": frozenset("""ma e inoltre anche così allora oggi ieri qui quando come
-        per con senza in su tra fra contro durante""".split()),
+        per con senza in su tra fra contro""".split()),
     "nl": frozenset("""maar en dus ook toen nu vandaag gisteren hier daar wanneer hoe
-        voor met zonder in op bij naar uit sinds tijdens volgens door tegen over onder""".split()),
+        voor met zonder op bij naar uit sinds tijdens volgens door tegen over onder""".split()),
 }
 
 # The word that opens a reported clause ("dijo que «…»", "ajoute qu'il « … »", "disse che").

@@ -29,15 +29,19 @@ What the rules read (the words are `newsdesk.enrich.quote_cues`'):
   (`Aus Sicht von X hat …, „…“`). In Spanish, Portuguese and Italian a verb with no subject
   (`«…», lamentó.`, `señaló que «…»`) gives the one being quoted. German `„…“, wird X zitiert`.
 * A description followed by the name it describes names that person, also when a comma sets the
-  name off (`dijo el ministro de Economía, Carlos Cuerpo.`: with entities, a person entity there);
-  outside German, where only names have capitals, a description ending in a name gives the name
-  (`el ministro Luis Planas`) when the caller found no entities. Each language's own articles open a
-  description (Spanish `a` is a preposition). Of entities in one span, a person before an
-  organisation; entities inside quotations are never speakers nor antecedents.
+  name off (`dijo el ministro de Economía, Carlos Cuerpo.`): where an entity model ran, a person
+  entity there; with none (Spanish, Italian), two capitalised words (so a place may pass: `dijo el
+  ministro, Buenos Aires` is Buenos Aires); German, which capitalises its nouns, needs the entity.
+  Outside German a description ending in a name gives the name (`el ministro Luis Planas`) when no
+  entity model ran. Each language's own articles open a description (Spanish `a` is a preposition).
+  Of entities in one span, a person before an organisation; entities inside quotations are never
+  speakers nor antecedents.
 * The one spoken to may stand between a verb and its subject (`explicó a Efe el portavoz`, `a
-  déclaré à l'AFP le ministre`): skipped. A sentence opening with "for" and a person and a comma
-  (`Para el economista X, «…»`, `Pour la ministre, « … »`) gives that person's view; a place, a year
-  or a thing there gives none.
+  déclaré à l'AFP le ministre`): skipped whole; with no subject after it (`dijo a Efe.`) the verb has
+  none. A sentence opening with "for", a person and a comma right before the quotation (`Pour la
+  ministre Rachida Dati, « … »`) gives that person's view: a person or organisation the entity
+  model found there, or a pronoun (with no entity model, Spanish and Italian, only a pronoun: a time,
+  a place or a thing must not speak, `Para el próximo año`, `Para los Juegos Olímpicos`).
 * A quotation with no cue of its own continues the previous one's speaker in its paragraph, or the
   previous paragraph's when it opens its paragraph (a speech quoted at length), unless the sentence
   before it opens with a person named after that quotation (`B widersprach. „…“`): then that person.
@@ -90,7 +94,10 @@ ARTICLE = (r"(?:der|die|das|ein|eine|le|la|les|l[’']|un|une|de|het|een|o|a|os|
 DESCRIBED = rf"[\w’'-]+(?:\s+[\w’'-]+){{0,2}}?(?:\s+{NAME})?"  # the words after a description's article
 SENTENCE_END = re.compile(r"[.!?][\"“”»«’']?(?:\s+|$)")
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP"})
+PEOPLE = frozenset({"PERSON", "PER"})
+AFTER_ARTICLE = r"(?:\s+|(?<=[’']))"  # a space, or none after an elided article (`l'AFP`)
 VERB_SECOND = frozenset({"de"})  # Dutch unmeasured: its rules stay as before
+CAPITALISED_NOUNS = frozenset({"de"})  # capitals do not tell a name from a noun
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +175,9 @@ class _Rules:
         self.quoted_starts = [start for start, _ in self.quoted]
         # A name inside a quotation is somebody the speaker talks about, not a speaker.
         self.entities = sorted(e for e in entities if e[2] in SPEAKER_LABELS and not self._in_quote(e[0]))
+        # Whether an entity model ran at all (places only count too): then a name must be its entity,
+        # and two capitalised words are no longer guessed to be a person.
+        self.modelled = bool(entities)
         self.entity_starts = [e[0] for e in self.entities]
         self._entity_words: set[str] | None = None  # every word of the entities, found when first asked
         self.not_speakers = NOT_SPEAKERS.get(language, frozenset())
@@ -176,14 +186,19 @@ class _Rules:
         verb = rf"(?i:(?:(?:{aux})\s+)?(?:{verbs}))" if aux else rf"(?i:{verbs})"
         pronouns = "|".join(sorted(PRONOUNS[language], key=len, reverse=True))
         # (`quant à elle` is "as for her": the speaker comes after it.)
-        articles = "|".join(ARTICLES.get(language, ())) or ARTICLE
-        description = rf"(?i:{articles})(?:\s+|(?<=[’'])){DESCRIBED}"
+        articles = "|".join(ARTICLES[language])
+        self.article = re.compile(rf"(?i:{articles})")
+        description = rf"(?i:{articles}){AFTER_ARTICLE}{DESCRIBED}"
         speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{description}|{NAME})"
-        # The one spoken to, between the verb and its subject: a preposition, an article, a word or
-        # a name (`a Efe`, `à l'AFP`, `a la radio`).
-        to = "|".join(ADDRESSEES.get(language, ()))
-        addressee = (rf"(?:\s+(?i:{to})(?:\s+|(?<=[’']))(?:(?i:{articles})(?:\s+|(?<=[’'])))?"
-                     rf"(?:{NAME_WORD}(?:[^\S\n]+{NAME_WORD})*|[a-zß-ÿ]+))?" if to else "")
+        # The one spoken to, between the verb and its subject: a preposition, an article, up to two
+        # lower-case words that are no article, and a name (`a Efe`, `à l'AFP`, `a la radio`, `a la
+        # agencia Efe`), taken whole and never given back (possessive), so that with no subject after
+        # it (`dijo a Efe.`) it is not the speaker: the pattern fails.
+        to = "|".join(sorted(ADDRESSEES.get(language, ()), key=len, reverse=True))
+        common = rf"(?!(?i:{articles}){AFTER_ARTICLE})[a-zß-ÿ]+"
+        addressee = (rf"(?:\s+(?i:{to}){AFTER_ARTICLE}(?:(?i:{articles}){AFTER_ARTICLE})?"
+                     rf"(?:{common}(?:[^\S\n]+{common})?)?(?:[^\S\n]*{NAME_WORD}(?:[^\S\n]+{NAME_WORD})*)?)?+"
+                     if to else "")
         according = "|".join(map(re.escape, sorted(ACCORDING_TO[language], key=len, reverse=True)))
         # Names are told by their capitals: only the cue words ignore case.
         # After the close: optional punctuation and dash, the verb, then the speaker (or the reverse).
@@ -205,9 +220,10 @@ class _Rules:
         self.according_opens = re.compile(rf"^\s*(?P<cue>(?i:{according}))\s+{speaker}(?!\w)")
         self.zufolge_opens = (re.compile(rf"^\s*{speaker}\s+(?P<cue>zufolge)(?!\w)")
                               if language == "de" else None)
-        # `Para el economista Juan Rallo, «…»`: the view of the person after an opening "for".
+        # `Pour la ministre Rachida Dati, « … »`: the view of the person after an opening "for", the
+        # quotation right after the comma.
         opener = OPINION_OPENERS.get(language)
-        self.opinion_opens = (re.compile(rf"^\s*(?P<cue>(?i:{opener}))\s+{speaker}\s*,") if opener
+        self.opinion_opens = (re.compile(rf"^\s*(?P<cue>(?i:{opener}))\s+{speaker}\s*,\s*$") if opener
                               else None)
         # A colon ends the sentence before the quotation: its subject speaks, whatever the verb
         # (`Stäblein dankte dem Rat: „…“`, `Concernant le lait, X est plus nuancée : « … »`), or a
@@ -420,10 +436,10 @@ class _Rules:
             return False
         if words[0].lower() in self.pronouns:
             return len(words) == 1
-        if self.language == "de" and re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
+        if self.language == "de" and self.article.fullmatch(words[0]):
             # A German description names its noun with a capital (`der kurz vor ...` is a clause).
             return any(word[:1].isupper() for word in words[1:])
-        return words[0][0].isupper() or re.fullmatch(ARTICLE, words[0], re.IGNORECASE) is not None
+        return words[0][0].isupper() or self.article.fullmatch(words[0]) is not None
 
     def _cue(self, match: re.Match[str], offset: int) -> _Cue:
         start, end = offset + match.start("speaker"), offset + match.end("speaker")
@@ -435,14 +451,14 @@ class _Rules:
         text = self.body[start:end]
         if text.lower() in self.pronouns:
             name = self._antecedent(start)
-        elif entity is None and re.match(ARTICLE + r"\s", text, re.IGNORECASE):
+        elif entity is None and self.article.match(text) and re.match(r"\S+\s", text):
             # A description followed by the name it describes (`der Kommunikations- und
             # Konfliktexperte Christian Wirth`): the name.
             named = self._name_after(end)
             # `el ministro Luis Planas`: the name it ends with (not in German, whose nouns have
             # capitals: `die Bürgermeisterin Anna Schmidt` keeps its title).
             inner = (re.search(rf"(?<=\s){NAME_WORD}(?:[^\S\n]+{NAME_WORD})+$", text)
-                     if self.language != "de" and not self.entities else None)
+                     if self.language not in CAPITALISED_NOUNS and not self.modelled else None)
             if named is None and inner is not None:
                 named = start + inner.start(), end
             if named is not None:
@@ -456,16 +472,16 @@ class _Rules:
         return _Cue(self.body[cue_span[0] : cue_span[1]], cue_span, name, (start, end))
 
     def _person_like(self, match: re.Match[str], offset: int) -> bool:
-        """Whether a speaker found after a plain preposition (`Para …,`) names somebody rather than a
-        place, a year or a thing: a pronoun, a description (an article and a noun), a person or
-        organisation entity, or (where the caller found no entities) a name of two words or more."""
+        """Whether a speaker found after a plain preposition (`Pour …,`) names somebody rather than a
+        time, a place or a thing (`Para el próximo año`, `Pour la première fois`, `Para Semana
+        Santa`): a pronoun, or a person or organisation the entity model found there. With no entity
+        model (Spanish, Italian) only a pronoun: capitals alone cannot tell `Juan Rallo` from `Juegos
+        Olímpicos`."""
         words = match.group("speaker").split()
-        if words[0].lower() in self.pronouns or re.fullmatch(ARTICLE, words[0], re.IGNORECASE):
+        if words[0].lower() in self.pronouns:
             return True
         start, end = offset + match.start("speaker"), offset + match.end("speaker")
-        if self.entities:
-            return self._entity_at(start, end) is not None
-        return len(words) > 1
+        return self.modelled and self._entity_at(start, end) is not None
 
     def _subject_like(self, start: int, end: int) -> bool:
         """Whether the words at [start, end) (a speaker by `_speaker_ok`) can be a verb's subject: more
@@ -482,7 +498,7 @@ class _Rules:
         """The entity starting in [start, end): a person before an organisation (`FINA-Präsident
         Husain Al-Musallam` is the president, not the FINA)."""
         inside = self._entities_in(start, end)
-        people = [e for e in inside if e[2] in {"PERSON", "PER"}]
+        people = [e for e in inside if e[2] in PEOPLE]
         for e_start, e_end, _ in people or inside:
             return e_start, e_end
         return None
@@ -494,7 +510,7 @@ class _Rules:
         while stop < limit and self.body[stop] not in ",.;:!?()\n«»“”„\"":
             stop += 1
         for e_start, e_end, label in self._entities_in(end, stop):
-            if label in {"PERSON", "PER"}:
+            if label in PEOPLE:
                 return e_start, e_end
         names = list(re.finditer(rf"{NAME_WORD}(?:\s+{NAME_WORD})+", self.body[end:stop]))
         if names and not self.entities:
@@ -505,17 +521,22 @@ class _Rules:
 
     def _apposition(self, at: int) -> tuple[int, int] | None:
         """The name set off by a comma after a description (`dijo el ministro de Economía, Carlos
-        Cuerpo.`, `a déclaré le ministre de l'Intérieur, Gérald Darmanin,`): a person entity opening
-        the words after the comma, or, where the caller found no entities, two or more capitalised
-        words there, ending the clause (a comma, a full stop, a bracket or the line's end follow)."""
+        Cuerpo.`, `a déclaré le ministre de l'Intérieur, Gérald Darmanin,`), ending the clause (a
+        comma, a full stop, a bracket or the line's end follow): where an entity model ran, a person
+        entity opening the words after the comma; with none (Spanish, Italian), two or more
+        capitalised words not opened by an article or a function word. German, whose nouns have
+        capitals, needs the entity."""
         match = re.match(rf"[^\S\n]+({NAME})(?=\s*(?:[,.;:!?)\n]|$))", self.body[at : at + 80])
         if match is None:
             return None
         start, end = at + match.start(1), at + match.end(1)
-        if self.entities:
-            people = [e for e in self._entities_in(start, start + 1) if e[2] in {"PERSON", "PER"}]
+        if self.modelled or self.language in CAPITALISED_NOUNS:
+            people = [e for e in self._entities_in(start, start + 1) if e[2] in PEOPLE]
             return (people[0][0], people[0][1]) if people else None
-        return (start, end) if len(match.group(1).split()) > 1 else None
+        words = match.group(1).split()
+        if len(words) < 2 or words[0].lower() in self.not_speakers or self.article.fullmatch(words[0]):
+            return None
+        return start, end
 
     def _antecedent(self, at: int) -> str | None:
         """Who a pronoun (or a verb with no subject) before `at` refers to: the later of the one being
@@ -534,7 +555,7 @@ class _Rules:
         # list per call, so that a body of thousands of quotations stays linear.
         for index in range(bisect.bisect_left(self.entity_starts, at) - 1, -1, -1):
             start, end, label = self.entities[index]
-            if end <= at and label in {"PERSON", "PER"}:
+            if end <= at and label in PEOPLE:
                 return self._full_name(self.body[start:end], start)
         name = self._last_name(at)
         if name is not None:
@@ -572,7 +593,7 @@ class _Rules:
             e_start, e_end, label = self.entities[index]
             if at - e_start > 3_000:
                 return None
-            if e_end > at or label not in {"PERSON", "PER"}:
+            if e_end > at or label not in PEOPLE:
                 continue
             line_start = self.body.rfind("\n", max(0, e_start - 300), e_start) + 1
             ends = list(SENTENCE_END.finditer(self.body, max(line_start, e_start - 300), e_start))
