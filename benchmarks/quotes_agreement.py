@@ -25,21 +25,13 @@ from pathlib import Path
 
 from newsdesk.enrich.quotes import MAX_PARSE_CHARS, load_pipeline
 from newsdesk.enrich.selective import parse_selectively
-from quotes import DATA, WORD, Gold, Prediction, Score, newsdesk_predictions, read_ann, score
+from quotes import DATA, WORD, Gold, Prediction, Score, newsdesk_predictions, print_table, read_ann, score
 
 
 def as_predictions(golds: list[Gold]) -> list[Prediction]:
     """One annotator's direct attributions, as predictions to score another annotator's against."""
     return [Prediction(list(g.content), g.source[0] if g.source else None, True, list(g.source))
             for g in golds if g.direct]
-
-
-def figures(s: Score) -> str:
-    p = s.matched / s.predicted if s.predicted else 0.0
-    r = s.matched / s.gold if s.gold else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    speaker = s.speaker_right / s.with_source if s.with_source else 0.0
-    return f"{f1:.3f} ({p:.3f} / {r:.3f})  {speaker:.3f} ({s.speaker_right}/{s.with_source})  {s.gold}"
 
 
 def compartment(data: Path, name: str, with_newsdesk: bool) -> list[list[str]]:
@@ -63,9 +55,9 @@ def compartment(data: Path, name: str, with_newsdesk: bool) -> list[list[str]]:
             preds = [p for p in newsdesk_predictions(text, next(docs)) if p.direct]
             for gold in golds:
                 score(tokens, [g for g in gold if g.direct], preds, ours)
-    rows = [[name, str(len(articles)), "annotator vs annotator", figures(people)]]
+    rows = [[name, str(len(articles)), "annotator vs annotator", *people.row()]]
     if with_newsdesk:
-        rows.append([name, str(len(articles)), "newsdesk vs each annotator", figures(ours)])
+        rows.append([name, str(len(articles)), "newsdesk vs each annotator", *ours.row()])
     return rows
 
 
@@ -75,10 +67,8 @@ def main() -> int:
     args = parser.parse_args()
     rows = [*compartment(args.data, "annotator-training", True),
             *compartment(args.data, "train", False), *compartment(args.data, "dev", False)]
-    header = ["compartment", "articles", "who", "direct F1 (P / R)  speaker  gold"]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print_table(["compartment", "articles", "who", "gold", "pred", "match", "P", "R", "F1", "speaker acc"],
+                rows)
     return 0
 
 

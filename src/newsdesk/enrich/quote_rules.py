@@ -188,6 +188,7 @@ class _Rules:
         # (`quant à elle` is "as for her": the speaker comes after it.)
         articles = "|".join(ARTICLES[language])
         self.article = re.compile(rf"(?i:{articles})")
+        self.opens_with_article = re.compile(rf"(?i:{articles})\s")  # a description, not `Elena`
         description = rf"(?i:{articles}){AFTER_ARTICLE}{DESCRIBED}"
         speaker = rf"(?P<speaker>(?<!à\s)(?i:{pronouns})(?!\w)|{description}|{NAME})"
         # The one spoken to, between the verb and its subject: a preposition, an article, up to two
@@ -451,7 +452,7 @@ class _Rules:
         text = self.body[start:end]
         if text.lower() in self.pronouns:
             name = self._antecedent(start)
-        elif entity is None and self.article.match(text) and re.match(r"\S+\s", text):
+        elif entity is None and self.opens_with_article.match(text):
             # A description followed by the name it describes (`der Kommunikations- und
             # Konfliktexperte Christian Wirth`): the name.
             named = self._name_after(end)
